@@ -1,0 +1,149 @@
+"""Email channel (``mailto``): a multipart/alternative alert (plain text + HTML) sent over SMTP.
+
+The SMTP password is never logged, never shown in ``repr`` and never part of an error message.
+Any SMTP or socket failure becomes :class:`DeliveryError` naming ``host:port``, so the delivery
+stays queued for a retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from monitor.alerting.message import AlertMessage
+from monitor.alerting.render import render_html, render_subject, render_text
+from monitor.errors import DeliveryError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the SMTP server. ``password`` is kept out of ``repr``."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    use_ssl: bool = False
+    timeout: float = 10.0
+    local_hostname: str | None = None  # name sent in EHLO; None asks the OS (socket.getfqdn)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ValueError(f"SMTP port must be 1-65535, got {self.port}")
+        if self.starttls and self.use_ssl:
+            raise ValueError("choose either starttls or use_ssl for SMTP, not both")
+        if self.timeout <= 0:
+            raise ValueError("SMTP timeout must be positive")
+
+    @property
+    def address(self) -> str:
+        """``host:port``, as error messages and logs name the server."""
+        return f"{self.host}:{self.port}"
+
+
+class EmailChannel:
+    """Sends alerts as email to a spokesperson (and backup) over SMTP."""
+
+    scheme = "mailto"
+
+    def __init__(
+        self,
+        settings: SmtpSettings,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self._ssl_context = ssl_context
+        self._clock = clock
+
+    def build(self, msg: AlertMessage, to: list[str]) -> EmailMessage:
+        """The email for an alert: UTF-8 text and HTML alternatives, Message-ID and Date set."""
+        email = EmailMessage(policy=SMTP_POLICY)
+        email["Subject"] = render_subject(msg)
+        email["From"] = self.settings.sender
+        email["To"] = ", ".join(to)
+        email["Date"] = format_datetime(self._clock().astimezone(UTC))
+        domain = _domain_of(self.settings.sender)
+        email["Message-ID"] = make_msgid(idstring=f"alert{msg.alert_id}", domain=domain)
+        # Every notification about one alert (first one, escalations) threads together in mail clients.
+        email["References"] = f"<alert-{msg.alert_id}@{domain}>"
+        email["X-Monitor-Alert"] = str(msg.alert_id)
+        email["X-Monitor-Severity"] = msg.severity.value
+        email["Auto-Submitted"] = "auto-generated"
+        email.set_content(render_text(msg), subtype="plain", charset="utf-8", cte="base64")
+        email.add_alternative(render_html(msg), subtype="html", charset="utf-8", cte="base64")
+        return email
+
+    def send(self, msg: AlertMessage, to: list[str]) -> str:
+        """Send the alert to ``to``; return the Message-ID. Raises :class:`DeliveryError`."""
+        if not to:
+            raise ValueError("an email needs at least one recipient")
+        email = self.build(msg, to)
+        message_id = str(email["Message-ID"])
+        settings = self.settings
+        try:
+            with self._connect() as smtp:
+                if settings.starttls:
+                    smtp.starttls(context=self._context())
+                if settings.username:
+                    smtp.login(settings.username, settings.password or "")
+                refused = smtp.send_message(email, from_addr=settings.sender, to_addrs=to)
+        except (smtplib.SMTPException, OSError) as exc:
+            reason = self._scrub(f"{type(exc).__name__}: {exc}")
+            logger.warning(
+                "email delivery failed",
+                extra={"alert_id": msg.alert_id, "smtp_server": settings.address, "reason": reason},
+            )
+            raise DeliveryError(f"email to SMTP server {settings.address} failed: {reason}") from None
+        if refused:
+            logger.warning(
+                "SMTP server refused some recipients",
+                extra={"alert_id": msg.alert_id, "smtp_server": settings.address, "refused": len(refused)},
+            )
+        logger.info(
+            "alert emailed",
+            extra={"alert_id": msg.alert_id, "smtp_server": settings.address, "recipients": len(to)},
+        )
+        return message_id
+
+    def _connect(self) -> smtplib.SMTP:
+        settings = self.settings
+        if settings.use_ssl:
+            return smtplib.SMTP_SSL(
+                settings.host,
+                settings.port,
+                local_hostname=settings.local_hostname,
+                timeout=settings.timeout,
+                context=self._context(),
+            )
+        return smtplib.SMTP(
+            settings.host, settings.port, local_hostname=settings.local_hostname, timeout=settings.timeout
+        )
+
+    def _context(self) -> ssl.SSLContext:
+        return self._ssl_context or ssl.create_default_context()
+
+    def _scrub(self, text: str) -> str:
+        """Remove the password from text that may be shown or logged (servers may echo input)."""
+        password = self.settings.password
+        if password:
+            text = text.replace(password, "<secret>")
+        return text
+
+
+def _domain_of(address: str) -> str:
+    _, addr = parseaddr(address)
+    domain = addr.rpartition("@")[2].strip()
+    return domain or "localhost"

@@ -1,0 +1,54 @@
+"""Turn a stored alert into the message its channels send."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
+from monitor.config.loader import MonitorConfig
+from monitor.detect.severity import Severity
+from monitor.store.models import Alert, Delivery, Post
+
+EXCERPT_CHARS = 120
+
+
+def _recipient(config: MonitorConfig, key: str) -> Recipient:
+    person = config.spokesperson(key)
+    return Recipient(key=person.key, name=person.name, email=person.email)
+
+
+def compose(
+    session: Session, config: MonitorConfig, alert: Alert, delivery: Delivery | None = None
+) -> AlertMessage:
+    """The message for ``alert`` as it stands; ``delivery`` fixes the severity it announces."""
+    thread = alert.thread
+    first = session.scalar(
+        select(Post.text).where(Post.thread_id == alert.thread_id).order_by(Post.floor).limit(1)
+    )
+    severity = Severity(delivery.severity) if delivery else Severity(alert.severity)
+    escalated_from = Severity(delivery.escalated_from) if delivery and delivery.escalated_from else None
+    return AlertMessage(
+        alert_id=alert.id,
+        severity=severity,
+        thread_title=thread.title,
+        thread_url=thread.url,
+        board_name=thread.board.name or thread.board.external_id,
+        source_name=thread.source.name,
+        watch_groups=[alert.watch_group],
+        figures=list(alert.figures),
+        signals=list(alert.signals),
+        spokesperson=_recipient(config, alert.spokesperson),
+        backup=_recipient(config, alert.backup) if alert.backup else None,
+        opened_at=alert.opened_at,
+        respond_by=alert.respond_by,
+        playbook_name=alert.playbook,
+        checklist=[
+            ChecklistLine(title=item.title, due_at=item.due_at, done=item.done_at is not None)
+            for item in alert.checklist
+        ],
+        escalated_from=escalated_from,
+        excerpt=(first or "")[:EXCERPT_CHARS],
+        also_on=list(alert.also_on),
+        timezone=config.settings.general.timezone,
+    )

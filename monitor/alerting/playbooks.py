@@ -1,0 +1,260 @@
+"""Crisis playbooks: one checklist per severity tier, loaded from YAML and validated strictly.
+
+The shipped playbooks (``monitor/defaults/playbooks.yaml``, copied to ``config/playbooks.yaml``
+as the example ops edit) are written from the seed documents: triage (甄别), one voice
+(统一口径), first contact within the tier's SLA (seed 004), apology without admitting
+liability, ownership, reporting up, daily feedback in the IBM order, external channels,
+remediation, brand repair, follow-up and the closing summary (投诉总结 / 统计分析).
+
+Every problem in a file is reported at once as ``file: key: message``, for example
+``config/playbooks.yaml: very_urgent.steps[2].due_after_minutes: must be a non-negative integer``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from monitor.alerting.message import ChecklistLine
+from monitor.detect.severity import Severity
+from monitor.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+FIRST_CONTACT_STEP = "first_contact"
+"""Id of the step that must be due within the tier's first-contact SLA (seed 004)."""
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_not_blank)]
+StepId = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class PlaybookStep(BaseModel):
+    """One step of a playbook, due a fixed number of minutes after the alert opened."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: StepId | None = None
+    title: Text
+    gloss: Text | None = None
+    due_after_minutes: Annotated[StrictInt, Field(ge=0)]
+    detail: Text | None = None
+    source: Text | None = None
+
+    @property
+    def due_after(self) -> timedelta:
+        return timedelta(minutes=self.due_after_minutes)
+
+    @property
+    def checklist_title(self) -> str:
+        """The title as a checklist shows it: Chinese, then the English gloss."""
+        return f"{self.title} ({self.gloss})" if self.gloss else self.title
+
+
+class Playbook(BaseModel):
+    """The checklist a spokesperson works through for one severity tier."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: Text
+    summary: Text | None = None
+    steps: Annotated[list[PlaybookStep], Field(min_length=1)]
+
+    def step(self, step_id: str) -> PlaybookStep | None:
+        """The step with this id, or None."""
+        return next((s for s in self.steps if s.id == step_id), None)
+
+
+_TIERS = [severity.value for severity in Severity]
+_PLAYBOOK_KEYS = list(Playbook.model_fields)
+_STEP_KEYS = list(PlaybookStep.model_fields)
+
+
+def default_playbooks_path() -> Path:
+    """The playbooks shipped inside the package (``monitor/defaults/playbooks.yaml``)."""
+    resource = resources.files("monitor").joinpath("defaults", "playbooks.yaml")
+    return Path(str(resource))
+
+
+DEFAULT_PLAYBOOKS_PATH = default_playbooks_path()
+
+
+def load_playbooks(path: Path) -> dict[Severity, Playbook]:
+    """Read and validate a playbooks file; raise :class:`ConfigError` listing every problem."""
+    label = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{label}: (file): not UTF-8 text (byte {exc.start})"]) from exc
+    except OSError as exc:
+        raise ConfigError([f"{label}: (file): cannot read: {exc.strerror or exc}"]) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            [f"{label}: {_yaml_error_where(exc)}: not valid YAML: {_yaml_error_what(exc)}"]
+        ) from exc
+
+    problems: list[str] = []
+    playbooks = _validate(data, problems)
+    if problems:
+        raise ConfigError([f"{label}: {problem}" for problem in problems])
+    logger.debug("loaded playbooks", extra={"path": label})
+    return playbooks
+
+
+def checklist_for(playbook: Playbook, opened_at: datetime) -> list[ChecklistLine]:
+    """The playbook's steps as checklist lines due ``opened_at + due_after_minutes`` (UTC).
+
+    A naive ``opened_at`` is taken to be UTC, as the store keeps every time in UTC.
+    """
+    opened = opened_at.replace(tzinfo=UTC) if opened_at.tzinfo is None else opened_at.astimezone(UTC)
+    return [
+        ChecklistLine(title=step.checklist_title, due_at=opened + step.due_after) for step in playbook.steps
+    ]
+
+
+def _validate(data: object, problems: list[str]) -> dict[Severity, Playbook]:
+    if data is None:
+        problems.append(f"(top level): the file is empty; expected playbooks for {', '.join(_TIERS)}")
+        return {}
+    if not isinstance(data, Mapping):
+        problems.append(
+            f"(top level): must be a mapping of severity ({', '.join(_TIERS)}) to playbook, got {_kind(data)}"
+        )
+        return {}
+    for key in data:
+        if key not in _TIERS:
+            problems.append(f"{_loc((key,))}: {_unknown_key(key, _TIERS)}")
+    playbooks: dict[Severity, Playbook] = {}
+    for severity in Severity:
+        if severity.value not in data:
+            problems.append(
+                f"{severity.value}: missing; every severity needs a playbook ({', '.join(_TIERS)})"
+            )
+            continue
+        try:
+            playbook = Playbook.model_validate(data[severity.value])
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = (severity.value, *error["loc"])
+                problems.append(f"{_loc(loc)}: {_message(error, loc)}")
+            continue
+        problems.extend(_check_steps(severity, playbook))
+        playbooks[severity] = playbook
+    return playbooks
+
+
+def _check_steps(severity: Severity, playbook: Playbook) -> list[str]:
+    """Checks across steps: unique ids, and the first-contact step within the tier's SLA."""
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for index, step in enumerate(playbook.steps):
+        if step.id is None:
+            continue
+        if step.id in seen:
+            problems.append(
+                f"{severity.value}.steps[{index}].id: duplicate id {step.id!r} (also steps[{seen[step.id]}])"
+            )
+        else:
+            seen[step.id] = index
+    sla_minutes = int(severity.first_contact.total_seconds() // 60)
+    if FIRST_CONTACT_STEP not in seen:
+        problems.append(
+            f"{severity.value}.steps: needs a step with id {FIRST_CONTACT_STEP!r}, due within the "
+            f"{severity.value} first-contact SLA of {sla_minutes} minutes (seed 004)"
+        )
+    else:
+        index = seen[FIRST_CONTACT_STEP]
+        if playbook.steps[index].due_after_minutes > sla_minutes:
+            problems.append(
+                f"{severity.value}.steps[{index}].due_after_minutes: the first contact must be due within "
+                f"the {severity.value} SLA of {sla_minutes} minutes (seed 004)"
+            )
+    return problems
+
+
+def _message(error: Mapping[str, Any], loc: Sequence[object]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    field = loc[-1] if loc else ""
+    if kind == "extra_forbidden":
+        allowed = _PLAYBOOK_KEYS if len(loc) == 2 else _STEP_KEYS
+        return _unknown_key(field, allowed)
+    if kind == "missing":
+        return "missing; this key is required"
+    if field == "due_after_minutes":
+        return "must be a non-negative integer (whole minutes)" + _boolean_hint(value)
+    if field == "steps":
+        if kind == "too_short":
+            return "must list at least one step"
+        return f"must be a list of steps, got {_kind(value)}"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        what = "a step" if isinstance(field, int) else "a playbook"
+        return f"must be a mapping ({what}), got {_kind(value)}"
+    if field == "id" and kind in {"string_pattern_mismatch", "string_too_long"}:
+        return "must be lowercase letters, digits and _, starting with a letter (at most 64 characters)"
+    if kind == "string_type" or (kind == "value_error" and isinstance(value, str)):
+        return "must be a non-empty string" + _boolean_hint(value)
+    return str(error["msg"])
+
+
+def _boolean_hint(value: object) -> str:
+    if isinstance(value, bool):
+        return (
+            f"; YAML read the value as the boolean {str(value).lower()} (no/yes/on/off/true/false): quote it"
+        )
+    return ""
+
+
+def _unknown_key(key: object, allowed: Sequence[str]) -> str:
+    message = "unknown key"
+    if isinstance(key, bool):
+        message += " (YAML read it as a boolean: quote it)"
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    if close:
+        return f"{message}; did you mean {close[0]!r}?"
+    return f"{message}; expected one of: {', '.join(allowed)}"
+
+
+def _loc(loc: Sequence[object]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list"}
+    if value is None:
+        return "nothing"
+    return names.get(type(value), type(value).__name__)
+
+
+def _yaml_error_where(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return "(file)"
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _yaml_error_what(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None)
+    return str(problem) if problem else type(exc).__name__

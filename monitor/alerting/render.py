@@ -1,0 +1,298 @@
+"""Render an :class:`AlertMessage` as an email subject, a plain-text body and an HTML body.
+
+Everything that came from a forum is untrusted. In HTML every string is escaped with
+:func:`html.escape` and only http/https URLs become links (:func:`safe_href`); in plain
+text control characters are stripped (:func:`clean_text`) so a thread title cannot
+drive a terminal. Times are stored in UTC and shown in the message's time zone.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
+from html import escape
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
+from monitor.detect.severity import Severity
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_TITLE_CHARS = 40
+ONE_VOICE_ZH = "其他员工一律不得对外发表评论。"
+
+# Bidirectional overrides and isolates reorder what a reader sees ("Trojan Source").
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_SEVERITY_COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """Untrusted text made safe for a terminal or a plain-text email.
+
+    Control characters (C0, DEL, C1, so also ESC sequences) and bidi overrides are removed.
+    Line breaks become spaces and whitespace runs collapse, unless ``multiline`` is set, in
+    which case line breaks are kept as ``\\n`` (at most one blank line in a row).
+    """
+    out: list[str] = []
+    for char in text.replace("\r\n", "\n"):
+        if char in _LINE_BREAKS:
+            out.append("\n" if multiline else " ")
+        elif char == "\t":
+            out.append(" ")
+        elif char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            continue
+        else:
+            out.append(char)
+    cleaned = "".join(out)
+    if not multiline:
+        return " ".join(cleaned.split())
+    lines = [" ".join(line.split()) for line in cleaned.split("\n")]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip("\n")
+
+
+def safe_href(url: str) -> str | None:
+    """The URL if it may be used as a link (absolute http or https), else None."""
+    if not url or any(char.isspace() or unicodedata.category(char) == "Cc" for char in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return url
+
+
+def severity_label(severity: Severity) -> str:
+    """``非常紧迫 very urgent``: the Chinese tier name and its English name."""
+    return f"{severity.label_zh} {severity.value.replace('_', ' ')}"
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """``2026-11-23 21:07 (Asia/Shanghai)``; a naive time is taken to be UTC."""
+    shown, name = _to_zone(moment, timezone)
+    return f"{shown:%Y-%m-%d %H:%M} ({name})"
+
+
+def render_subject(msg: AlertMessage) -> str:
+    """``[非常紧迫 very urgent] <title, at most ~40 chars> — <board> · <source>``."""
+    title = clean_text(msg.thread_title) or "(untitled)"
+    if len(title) > SUBJECT_TITLE_CHARS:
+        title = title[: SUBJECT_TITLE_CHARS - 1].rstrip() + "…"
+    tag = severity_label(msg.severity)
+    if msg.escalated_from is not None:
+        tag = f"升级 escalated → {tag}"
+    where = " · ".join(part for part in (clean_text(msg.board_name), clean_text(msg.source_name)) if part)
+    return f"[{tag}] {title} — {where}" if where else f"[{tag}] {title}"
+
+
+def render_text(msg: AlertMessage) -> str:
+    """The plain-text body: every untrusted string passed through :func:`clean_text`."""
+    tz = msg.timezone
+    lines: list[str] = []
+    if msg.escalated_from is not None:
+        lines += [_escalation_line(msg.escalated_from, msg.severity), ""]
+    lines.append(f"[{severity_label(msg.severity)}] Alert #{msg.alert_id}")
+    link = clean_text(msg.thread_url)
+    if safe_href(msg.thread_url) is None:
+        link += " (not an http/https link)"
+    rows = [
+        ("Thread", clean_text(msg.thread_title)),
+        ("Link", link),
+        ("Board", _board(msg)),
+        ("Watch groups", _joined(msg.watch_groups)),
+        ("Also on", _joined(msg.also_on)),
+    ]
+    lines += _text_rows(rows)
+    for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
+        cleaned = [clean_text(item) for item in items if clean_text(item)]
+        if cleaned:
+            lines += ["", f"{heading}:"] + [f"  - {item}" for item in cleaned]
+    excerpt = clean_text(msg.excerpt, multiline=True)
+    if excerpt:
+        lines += ["", "Excerpt:"] + [f"  | {line}" for line in excerpt.split("\n")]
+    lines.append("")
+    lines += _text_rows(
+        [
+            ("Spokesperson", _person(msg.spokesperson)),
+            ("Backup", _person(msg.backup) if msg.backup else "(none)"),
+            ("Respond by", f"{local_time(msg.respond_by, tz)}{_sla_note(msg.severity)}"),
+            ("Opened", local_time(msg.opened_at, tz)),
+        ]
+    )
+    lines += ["", _one_voice(msg)]
+    if msg.checklist:
+        _, zone = _to_zone(msg.opened_at, tz)
+        lines += ["", f"Checklist — {clean_text(msg.playbook_name)} (times in {zone}):"]
+        for item in msg.checklist:
+            mark = "[x]" if item.done else "[ ]"
+            lines.append(f"  {mark} {_due(item, tz):<16}  {clean_text(item.title)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(msg: AlertMessage) -> str:
+    """The HTML body: every string escaped; the thread linked only if it is http/https."""
+    tz = msg.timezone
+    colour = _SEVERITY_COLOURS[msg.severity]
+    parts: list[str] = [
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{_h(render_subject(msg))}</title></head>",
+        '<body style="font-family:-apple-system,Segoe UI,PingFang SC,Microsoft YaHei,sans-serif;'
+        'color:#1f2933;max-width:720px;margin:0 auto;padding:16px">',
+    ]
+    if msg.escalated_from is not None:
+        parts.append(
+            f'<p style="background:{colour};color:#fff;padding:8px 12px;font-weight:bold;margin:0 0 12px">'
+            f"{_h(_escalation_line(msg.escalated_from, msg.severity))}</p>"
+        )
+    parts.append(
+        f'<p style="margin:0"><span style="background:{colour};color:#fff;padding:2px 8px;'
+        f'border-radius:3px;font-weight:bold">{_h(severity_label(msg.severity))}</span> '
+        f"Alert #{msg.alert_id}</p>"
+    )
+    href = safe_href(msg.thread_url)
+    title = _h(msg.thread_title) or "(untitled)"
+    if href is not None:
+        title = f'<a href="{escape(href, quote=True)}" style="color:{colour}">{title}</a>'
+    parts.append(f'<h1 style="font-size:20px;margin:8px 0 12px">{title}</h1>')
+    link = _h(msg.thread_url) if href is None else f'<a href="{escape(href, quote=True)}">{_h(href)}</a>'
+    if href is None:
+        link += " (not an http/https link)"
+    parts.append(
+        _html_table(
+            [
+                ("Link", link),
+                ("Board", _h(_board(msg))),
+                ("Watch groups", _h(_joined(msg.watch_groups))),
+                ("Also on", _h(_joined(msg.also_on))),
+                ("Spokesperson", _h(_person(msg.spokesperson))),
+                ("Backup", _h(_person(msg.backup) if msg.backup else "(none)")),
+                (
+                    "Respond by",
+                    f"<strong>{_h(local_time(msg.respond_by, tz))}</strong>{_h(_sla_note(msg.severity))}",
+                ),
+                ("Opened", _h(local_time(msg.opened_at, tz))),
+            ]
+        )
+    )
+    for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
+        cleaned = [_h(item) for item in items if clean_text(item)]
+        if cleaned:
+            parts.append(f'<h2 style="font-size:16px">{heading}</h2><ul>')
+            parts += [f"<li>{item}</li>" for item in cleaned]
+            parts.append("</ul>")
+    excerpt = clean_text(msg.excerpt, multiline=True)
+    if excerpt:
+        body = "<br>".join(escape(line) for line in excerpt.split("\n"))
+        parts.append(
+            '<blockquote style="border-left:4px solid #cbd2d9;margin:12px 0;padding:4px 12px;'
+            f'color:#52606d">{body}</blockquote>'
+        )
+    parts.append(
+        '<p style="background:#fff4e5;border:1px solid #f0b429;padding:8px 12px">'
+        f"<strong>{_h(_one_voice(msg))}</strong></p>"
+    )
+    if msg.checklist:
+        _, zone = _to_zone(msg.opened_at, tz)
+        parts.append(
+            f'<h2 style="font-size:16px">Checklist — {_h(msg.playbook_name)} '
+            f'<span style="font-weight:normal;color:#52606d">(times in {_h(zone)})</span></h2>'
+        )
+        rows = [
+            f'<tr><td style="padding:2px 8px 2px 0">{"☑" if item.done else "☐"}</td>'
+            f'<td style="padding:2px 12px 2px 0;white-space:nowrap">{_h(_due(item, tz))}</td>'
+            f"<td>{_h(item.title)}</td></tr>"
+            for item in msg.checklist
+        ]
+        parts.append('<table style="border-collapse:collapse">' + "".join(rows) + "</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _h(text: str) -> str:
+    return escape(clean_text(text), quote=True)
+
+
+def _html_table(rows: Iterable[tuple[str, str]]) -> str:
+    cells = "".join(
+        f'<tr><th style="text-align:left;padding:2px 12px 2px 0;vertical-align:top;color:#52606d">'
+        f"{label}</th><td>{value}</td></tr>"
+        for label, value in rows
+        if value
+    )
+    return f'<table style="border-collapse:collapse">{cells}</table>'
+
+
+def _text_rows(rows: Iterable[tuple[str, str]]) -> list[str]:
+    return [f"{label + ':':<14}{value}" for label, value in rows if value]
+
+
+def _escalation_line(old: Severity, new: Severity) -> str:
+    return f"升级 Escalated from {severity_label(old)} to {severity_label(new)}"
+
+
+def _one_voice(msg: AlertMessage) -> str:
+    name = clean_text(msg.spokesperson.name) or "the spokesperson"
+    return (
+        f"One voice (统一口径): only {name} speaks for the company on this thread. "
+        f"All other staff must not comment publicly. {ONE_VOICE_ZH}"
+    )
+
+
+def _sla_note(severity: Severity) -> str:
+    return f" — first contact within {_hours(severity.first_contact)} (seed 004)"
+
+
+def _hours(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} h"
+
+
+def _board(msg: AlertMessage) -> str:
+    board, source = clean_text(msg.board_name), clean_text(msg.source_name)
+    if board and source:
+        return f"{board} ({source})"
+    return board or source
+
+
+def _joined(items: Iterable[str]) -> str:
+    return ", ".join(cleaned for cleaned in (clean_text(item) for item in items) if cleaned)
+
+
+def _person(person: Recipient | None) -> str:
+    if person is None:
+        return ""
+    name = clean_text(person.name) or clean_text(person.key)
+    return f"{name} <{clean_text(person.email)}>" if person.email else name
+
+
+def _due(item: ChecklistLine, timezone: str) -> str:
+    if item.due_at is None:
+        return "—"
+    shown, _ = _to_zone(item.due_at, timezone)
+    return f"{shown:%Y-%m-%d %H:%M}"
+
+
+def _to_zone(moment: datetime, timezone: str) -> tuple[datetime, str]:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    zone, name = _zone(timezone)
+    return moment.astimezone(zone), name
+
+
+@lru_cache(maxsize=32)
+def _zone(name: str) -> tuple[tzinfo, str]:
+    try:
+        return ZoneInfo(name), name
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("unknown time zone %r, showing times in UTC", name)
+        return UTC, "UTC"

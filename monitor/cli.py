@@ -1,0 +1,133 @@
+"""Command line: one command per process role and per ops task. Bodies call services."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from monitor import __version__
+from monitor.errors import ConfigError, MonitorError
+
+log = logging.getLogger("monitor")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monitor", description="BBS crisis early-warning monitor for PR teams."
+    )
+    parser.add_argument("--version", action="version", version=f"monitor {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_config(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument(
+            "--config",
+            type=Path,
+            default=None,
+            help="config directory (or its monitor.toml); default $MONITOR_CONFIG, else ./config",
+        )
+        return sub
+
+    demo = commands.add_parser(
+        "demo", help="run the whole pipeline against a local demo forum (no network beyond loopback)"
+    )
+    demo.add_argument(
+        "--output", type=Path, default=Path("demo-output"), help="where the demo database and received mail go"
+    )
+    demo.add_argument("--step-minutes", type=int, default=15, help="scenario minutes between two crawl passes")
+    with_config(commands.add_parser("run", help="run the recurring jobs (crawl, deliveries) until stopped"))
+    crawl = with_config(commands.add_parser("crawl", help="crawl every source once and deliver alerts"))
+    crawl.add_argument("--once", action="store_true", required=True, help="a single pass, then exit")
+    with_config(
+        commands.add_parser("check-config", help="validate every config file without starting anything")
+    )
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    with_config(db_commands.add_parser("upgrade", help="apply schema migrations up to the newest"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print("configuration errors:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except MonitorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from monitor.demo.runner import run_demo
+
+        return run_demo(args.output, step_minutes=args.step_minutes, stream=sys.stdout)
+
+    from monitor.config.loader import load_config
+
+    config = load_config(args.config, environ=os.environ)
+    if args.command == "check-config":
+        print(
+            f"{config.directory}: OK — {len(config.sources)} sources, {len(config.watch_groups)} watch groups, "
+            f"{len(config.routing.spokespeople)} spokespeople, {len(config.routing.routes)} routes, "
+            f"{len(config.playbooks)} playbooks"
+        )
+        return 0
+    if args.command == "db":
+        from monitor.store.db import current_revision, make_engine, upgrade
+
+        engine = make_engine(config.settings.database_url())
+        upgrade(engine)
+        print(f"database at revision {current_revision(engine)}")
+        engine.dispose()
+        return 0
+
+    from monitor.app import build
+
+    app = build(config)
+    try:
+        if args.command == "crawl":
+            report = asyncio.run(app.pipeline.crawl_pass(datetime.now(UTC)))
+            outbox = app.pipeline.deliver(app.channels, datetime.now(UTC))
+            print(
+                f"{report.pages_fetched} pages fetched ({report.pages_failed} failed), "
+                f"{report.threads_seen} threads, {report.posts_new} new posts, "
+                f"{len(report.alert_changes)} alert changes; {outbox.sent} deliveries sent, "
+                f"{outbox.pending} queued"
+            )
+            return 0 if report.pages_failed == 0 else 1
+        if args.command == "run":
+            from monitor.scheduling import run_forever
+
+            def _stop(_signum: int, _frame: FrameType | None) -> None:
+                raise SystemExit(0)
+
+            signal.signal(signal.SIGTERM, _stop)
+            run_forever(app)
+            return 0
+    finally:
+        app.close()
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

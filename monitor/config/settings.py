@@ -1,0 +1,153 @@
+"""Service settings: one model, every setting with a default and a description.
+
+Read from ``monitor.toml``; a few can be overridden from the environment
+(see :data:`ENVIRONMENT`), which is read once at start-up by :func:`apply_environment`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GeneralSettings(_Section):
+    data_dir: Path = Field(
+        Path("data"),
+        description="Directory for the SQLite database and other local files; relative to the working directory.",
+    )
+    timezone: str = Field(
+        "Asia/Shanghai", description="Time zone in which times are shown to people (stored times are UTC)."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class DatabaseSettings(_Section):
+    url: str = Field(
+        "",
+        description=(
+            "SQLAlchemy database URL. Empty means a SQLite file monitor.db in data_dir; "
+            "production: postgresql+psycopg://user@host/db."
+        ),
+    )
+    auto_migrate: bool = Field(
+        True, description="Bring the schema up to date at start-up (else run `monitor db upgrade`)."
+    )
+
+
+class SmtpSettingsModel(_Section):
+    enabled: bool = Field(True, description="Send alert emails over SMTP.")
+    host: str = Field("localhost", description="SMTP server host name.")
+    port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
+    sender: str = Field("monitor@localhost", description="From: address of alert emails.")
+    username: str = Field("", description="SMTP login name; empty for no login.")
+    password_env: str = Field(
+        "MONITOR_SMTP_PASSWORD",
+        description="Name of the environment variable holding the SMTP password (never put it in a file).",
+    )
+    starttls: bool = Field(False, description="Upgrade the connection with STARTTLS.")
+    use_ssl: bool = Field(False, description="Connect with implicit TLS (SMTPS, usually port 465).")
+    timeout_seconds: float = Field(15.0, gt=0, description="Network timeout for one SMTP conversation.")
+
+
+class ScheduleSettings(_Section):
+    crawl_interval_minutes: float = Field(10.0, gt=0, description="Minutes between two crawl passes.")
+    delivery_retry_minutes: float = Field(
+        2.0, gt=0, description="Minutes between two attempts to send queued deliveries."
+    )
+
+
+class FetchSettings(_Section):
+    user_agent: str = Field(
+        "bbs-crisis-monitor/0.1 (+https://example.invalid/monitor)",
+        description="User-Agent header sent to forums.",
+    )
+    timeout_seconds: float = Field(20.0, gt=0, description="Timeout for one HTTP request.")
+    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight at once per forum host.")
+    per_host_delay_seconds: float = Field(
+        1.0, ge=0, description="Minimum pause between two requests to the same host."
+    )
+    retries: int = Field(3, ge=0, description="Retries of a failed request (5xx, 429, network errors).")
+    respect_robots_txt: bool = Field(True, description="Skip URLs the forum's robots.txt disallows.")
+
+
+class DetectSettings(_Section):
+    window_minutes: float = Field(60.0, gt=0, description="Window over which reply velocity is measured.")
+    min_replies: int = Field(5, ge=0, description="A thread needs at least this many replies to alert.")
+    min_replies_per_hour: float = Field(
+        6.0, gt=0, description="Reply velocity at which a watched, negative thread opens a general alert."
+    )
+    min_negative_share: float = Field(
+        0.5, ge=0, le=1, description="Share of posts read as negative needed to alert."
+    )
+    negative_below: float = Field(
+        0.5, gt=0, lt=1, description="A post whose sentiment score is below this counts as negative."
+    )
+    urgent_replies_per_hour: float = Field(
+        12.0, gt=0, description="Reply velocity that makes an alert urgent (紧迫)."
+    )
+    urgent_me_too_authors: int = Field(
+        3, ge=1, description="Distinct authors saying 我也遇到了 that make an alert urgent (紧迫)."
+    )
+    very_urgent_replies_per_hour: float = Field(
+        30.0, gt=0, description="Reply velocity that makes an alert very urgent (非常紧迫)."
+    )
+    very_urgent_signals: tuple[str, ...] = Field(
+        ("media", "lawyer", "regulator"),
+        description="Crisis signals that make an alert very urgent (非常紧迫) on their own.",
+    )
+    story_window_hours: float = Field(
+        72.0, gt=0, description="A negative watched thread elsewhere within this time joins an open alert."
+    )
+
+
+class Settings(_Section):
+    """Every service setting, grouped as in ``monitor.toml``."""
+
+    general: GeneralSettings = Field(default_factory=GeneralSettings)  # type: ignore[arg-type]
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
+    smtp: SmtpSettingsModel = Field(default_factory=SmtpSettingsModel)  # type: ignore[arg-type]
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)  # type: ignore[arg-type]
+    fetch: FetchSettings = Field(default_factory=FetchSettings)  # type: ignore[arg-type]
+    detect: DetectSettings = Field(default_factory=DetectSettings)  # type: ignore[arg-type]
+
+    def database_url(self) -> str:
+        """The configured URL, or the SQLite file in the data directory."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.general.data_dir / 'monitor.db').as_posix()}"
+
+
+# Environment variable -> (section, key). Read once, at start-up.
+ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "MONITOR_DATABASE_URL": ("database", "url"),
+    "MONITOR_DATA_DIR": ("general", "data_dir"),
+    "MONITOR_TIMEZONE": ("general", "timezone"),
+    "MONITOR_SMTP_HOST": ("smtp", "host"),
+    "MONITOR_SMTP_PORT": ("smtp", "port"),
+}
+
+
+def apply_environment(raw: dict[str, object], environ: Mapping[str, str]) -> dict[str, object]:
+    """Return ``raw`` (the parsed TOML) with environment overrides applied."""
+    merged: dict[str, object] = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    for variable, (section, key) in ENVIRONMENT.items():
+        if variable in environ and environ[variable] != "":
+            part = merged.setdefault(section, {})
+            if isinstance(part, dict):
+                part[key] = environ[variable]
+    return merged

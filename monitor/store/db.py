@@ -1,0 +1,87 @@
+"""Engine, sessions and schema migrations (Alembic, shipped inside the package)."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; for SQLite, create the file's directory and enable foreign keys + WAL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if parsed.get_backend_name() == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(engine: Engine) -> AlembicConfig:
+    script_location = resources.files("monitor.store") / "migrations"
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(script_location))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``."""
+    try:
+        command.upgrade(_alembic_config(engine), revision)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"migration failed on {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+
+
+def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
+    """Bring the schema to head, or refuse to start when it is behind and auto_migrate is off."""
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open database {shown}: {exc}") from exc
+    head = head_revision()
+    if current == head:
+        return
+    if not auto_migrate:
+        raise StoreError(f"database {shown} is at revision {current}, not {head}: run `monitor db upgrade`")
+    log.info("migrating database", extra={"database": shown, "from": current, "to": head})
+    upgrade(engine)

@@ -1,0 +1,201 @@
+"""SQLAlchemy 2.0 models: what the monitor remembers.
+
+sources ─< boards ─< threads ─< posts
+                      threads ─< snapshots (one per thread per poll: the detector's input)
+watch_groups ─< watch_matches >─ threads
+alerts ─< alert_events, checklist_items, deliveries   (alerts >─ threads)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from monitor.store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    engine: Mapped[str] = mapped_column(String(32))
+    base_url: Mapped[str] = mapped_column(String(500))
+
+
+class Board(Base):
+    __tablename__ = "boards"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+    source: Mapped[SourceRow] = relationship()
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    external_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(1000))
+    sticky: Mapped[bool] = mapped_column(Boolean, default=False)
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    board: Mapped[Board] = relationship()
+    source: Mapped[SourceRow] = relationship()
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("thread_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(64))
+    floor: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    quoted: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)
+    me_too: Mapped[bool] = mapped_column(Boolean, default=False)
+    signals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Snapshot(Base):
+    __tablename__ = "thread_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replies: Mapped[int] = mapped_column(Integer)
+    views: Mapped[int] = mapped_column(Integer)
+    distinct_authors: Mapped[int] = mapped_column(Integer)
+    negative_share: Mapped[float] = mapped_column(Float)
+    me_too_authors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WatchGroupRow(Base):
+    __tablename__ = "watch_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    category: Mapped[str] = mapped_column(String(32), default="other")
+
+
+class WatchMatch(Base):
+    __tablename__ = "watch_matches"
+    __table_args__ = (UniqueConstraint("watch_group_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch_group_id: Mapped[int] = mapped_column(ForeignKey("watch_groups.id"))
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    term: Mapped[str] = mapped_column(String(200))
+    matched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    watch_group: Mapped[WatchGroupRow] = relationship()
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    watch_group: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    spokesperson: Mapped[str] = mapped_column(String(64))
+    backup: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    playbook: Mapped[str] = mapped_column(String(200))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    figures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    also_on: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    thread: Mapped[Thread] = relationship()
+    events: Mapped[list[AlertEvent]] = relationship(order_by="AlertEvent.id", back_populates="alert")
+    checklist: Mapped[list[ChecklistItem]] = relationship(order_by="ChecklistItem.position")
+    deliveries: Mapped[list[Delivery]] = relationship(order_by="Delivery.id")
+
+
+class AlertEvent(Base):
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))  # opened, escalated, spread, delivered, ...
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    alert: Mapped[Alert] = relationship(back_populates="events")
+
+
+class ChecklistItem(Base):
+    __tablename__ = "checklist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Delivery(Base):
+    """One message to one recipient on one channel: the outbox."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(500))
+    severity: Mapped[str] = mapped_column(String(16))
+    escalated_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[str] = mapped_column(String(300), default="")
+
+
+class AlertThread(Base):
+    """A thread that belongs to an alert's story: the origin, or a cross-post elsewhere."""
+
+    __tablename__ = "alert_threads"
+    __table_args__ = (UniqueConstraint("alert_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # origin, spread
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    thread: Mapped[Thread] = relationship()

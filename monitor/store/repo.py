@@ -1,0 +1,176 @@
+"""Idempotent writes and the reads the pipeline needs.
+
+Crawling the same page twice never duplicates a board, thread or post, and a
+later, emptier page never overwrites what was stored with blanks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.config.files import SourceConfig
+from monitor.sources.base import PostRecord, ThreadSummary
+from monitor.store.models import Board, Post, Snapshot, SourceRow, Thread
+
+
+def content_hash(post: PostRecord) -> str:
+    return hashlib.sha256(f"{post.author}\x00{post.text}\x00{post.quoted}".encode()).hexdigest()
+
+
+def ensure_source(session: Session, config: SourceConfig) -> SourceRow:
+    row = session.scalar(select(SourceRow).where(SourceRow.key == config.key))
+    if row is None:
+        row = SourceRow(key=config.key, name=config.name, engine=config.engine, base_url=str(config.base_url))
+        session.add(row)
+    else:
+        row.name, row.engine, row.base_url = config.name, config.engine, str(config.base_url)
+    session.flush()
+    return row
+
+
+def ensure_board(session: Session, source: SourceRow, external_id: str, name: str) -> Board:
+    board = session.scalar(
+        select(Board).where(Board.source_id == source.id, Board.external_id == external_id)
+    )
+    if board is None:
+        board = Board(source_id=source.id, external_id=external_id, name=name)
+        session.add(board)
+    elif name:
+        board.name = name
+    session.flush()
+    return board
+
+
+def upsert_thread(
+    session: Session, source: SourceRow, board: Board, summary: ThreadSummary, now: datetime
+) -> tuple[Thread, int]:
+    """Insert or refresh a thread from its board-list row; returns it and its previous reply count."""
+    thread = session.scalar(
+        select(Thread).where(Thread.source_id == source.id, Thread.external_id == summary.thread_id)
+    )
+    if thread is None:
+        thread = Thread(
+            source_id=source.id,
+            board_id=board.id,
+            external_id=summary.thread_id,
+            title=summary.title,
+            author=summary.author,
+            url=summary.url,
+            sticky=summary.sticky,
+            replies=summary.replies,
+            views=summary.views,
+            created_at=summary.created_at,
+            last_post_at=summary.last_post_at,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        session.add(thread)
+        session.flush()
+        return thread, -1
+    previous = thread.replies
+    if summary.title:
+        thread.title = summary.title
+    if summary.author:
+        thread.author = summary.author
+    thread.board_id = board.id
+    thread.sticky = summary.sticky
+    thread.replies = max(summary.replies, 0)
+    thread.views = max(summary.views, thread.views)
+    thread.created_at = summary.created_at or thread.created_at
+    thread.last_post_at = summary.last_post_at or thread.last_post_at
+    thread.last_seen_at = now
+    return thread, previous
+
+
+def stored_post_count(session: Session, thread: Thread) -> int:
+    return session.scalar(select(func.count()).select_from(Post).where(Post.thread_id == thread.id)) or 0
+
+
+def save_posts(session: Session, thread: Thread, posts: Iterable[PostRecord], now: datetime) -> list[Post]:
+    """Insert new posts, update edited ones; return the rows whose content is new (to be enriched)."""
+    incoming = list(posts)
+    if not incoming:
+        return []
+    existing = {
+        p.external_id: p
+        for p in session.scalars(
+            select(Post).where(
+                Post.thread_id == thread.id, Post.external_id.in_([p.post_id for p in incoming])
+            )
+        )
+    }
+    changed: list[Post] = []
+    for record in incoming:
+        digest = content_hash(record)
+        row = existing.get(record.post_id)
+        if row is None:
+            row = Post(
+                thread_id=thread.id,
+                external_id=record.post_id,
+                floor=record.floor,
+                author=record.author,
+                author_id=record.author_id,
+                posted_at=record.posted_at,
+                text=record.text,
+                quoted=record.quoted,
+                content_hash=digest,
+                signals=[],
+                first_seen_at=now,
+            )
+            session.add(row)
+            existing[record.post_id] = row
+            changed.append(row)
+        elif row.content_hash != digest and (record.text or record.quoted):
+            row.text, row.quoted, row.content_hash = record.text, record.quoted, digest
+            row.sentiment = None
+            changed.append(row)
+    session.flush()
+    return changed
+
+
+def thread_posts(session: Session, thread: Thread) -> list[Post]:
+    return list(session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.floor)))
+
+
+def record_snapshot(session: Session, thread: Thread, now: datetime, negative_below: float) -> Snapshot:
+    """One row per thread per poll: replies, views, distinct authors, negative share, me-too authors."""
+    posts = thread_posts(session, thread)
+    scored = [p for p in posts if p.sentiment is not None]
+    negative = sum(1 for p in scored if p.sentiment is not None and p.sentiment < negative_below)
+    snapshot = Snapshot(
+        thread_id=thread.id,
+        taken_at=now,
+        replies=thread.replies,
+        views=thread.views,
+        distinct_authors=len({p.author for p in posts}),
+        negative_share=(negative / len(scored)) if scored else 0.0,
+        me_too_authors=len({p.author for p in posts if p.me_too and p.floor > 1}),
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def snapshots_since(session: Session, thread: Thread, since: datetime) -> list[Snapshot]:
+    return list(
+        session.scalars(
+            select(Snapshot)
+            .where(Snapshot.thread_id == thread.id, Snapshot.taken_at >= since)
+            .order_by(Snapshot.taken_at)
+        )
+    )
+
+
+def snapshot_before(session: Session, thread: Thread, at: datetime) -> Snapshot | None:
+    """The newest snapshot taken at or before ``at``."""
+    return session.scalar(
+        select(Snapshot)
+        .where(Snapshot.thread_id == thread.id, Snapshot.taken_at <= at)
+        .order_by(Snapshot.taken_at.desc())
+        .limit(1)
+    )

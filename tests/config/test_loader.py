@@ -1,0 +1,109 @@
+"""Loading and validating config directories (fixture: a copy of config/ in tmp_path)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.config.loader import load_config
+from monitor.config.reference import settings_reference
+from monitor.config.settings import Settings
+from monitor.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(ROOT / "config", target)
+    return target
+
+
+def _problems(directory: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(directory, environ={})
+    return caught.value.problems
+
+
+def test_example_config_loads(config_dir: Path) -> None:
+    config = load_config(config_dir, environ={})
+    assert [s.key for s in config.sources] == ["example-bbs"]
+    assert config.settings.general.timezone == "Asia/Shanghai"
+    assert config.settings.database_url() == "sqlite:///data/monitor.db"
+    assert config.spokesperson("li_na").backup == "wang_qiang"
+
+
+def test_misspelt_key_names_file_and_key(config_dir: Path) -> None:
+    (config_dir / "monitor.toml").write_text('[smtp]\nhots = "mail.example.com"\n', encoding="utf-8")
+    problems = _problems(config_dir)
+    assert problems == [f"{config_dir / 'monitor.toml'}: smtp.hots: unknown key (misspelt?)"]
+
+
+def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
+    routing = config_dir / "routing.yaml"
+    routing.write_text(routing.read_text(encoding="utf-8").replace("spokesperson: li_na", "spokesperson: li_nna"))
+    problems = _problems(config_dir)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{routing}: routes[0].spokesperson: undefined spokesperson 'li_nna'")
+
+
+def test_yaml_boolean_keyword_is_rejected(config_dir: Path) -> None:
+    groups = config_dir / "watch_groups.yaml"
+    groups.write_text("watch_groups:\n  - name: x\n    include: [no, 途乐]\n", encoding="utf-8")
+    problems = _problems(config_dir)
+    assert len(problems) == 1
+    assert f"{groups}: watch_groups[0].include[0]: must be text, got bool False" in problems[0]
+
+
+def test_every_problem_is_reported_at_once(config_dir: Path) -> None:
+    (config_dir / "sources.yaml").write_text("sources:\n  - key: a\n", encoding="utf-8")
+    (config_dir / "monitor.toml").write_text("[general]\ntimezone = 'Mars/Olympus'\n", encoding="utf-8")
+    (config_dir / "routing.yaml").unlink()
+    problems = _problems(config_dir)
+    joined = "\n".join(problems)
+    assert "general.timezone: unknown time zone 'Mars/Olympus'" in joined
+    assert "sources[0].name: required key is missing" in joined
+    assert f"{config_dir / 'routing.yaml'}: file not found" in joined
+
+
+def test_last_route_must_catch_everything(config_dir: Path) -> None:
+    routing = config_dir / "routing.yaml"
+    text = routing.read_text(encoding="utf-8").replace(
+        "  - spokesperson: wang_qiang", "  - match: {min_severity: urgent}\n    spokesperson: wang_qiang"
+    )
+    routing.write_text(text, encoding="utf-8")
+    assert any("the last route must match every alert" in p for p in _problems(config_dir))
+
+
+def test_environment_overrides_file(config_dir: Path) -> None:
+    (config_dir / "monitor.toml").write_text('[database]\nurl = "sqlite:///from-file.db"\n', encoding="utf-8")
+    config = load_config(
+        config_dir, environ={"MONITOR_DATABASE_URL": "sqlite:///from-env.db", "MONITOR_SMTP_PASSWORD": "s3cret"}
+    )
+    assert config.settings.database_url() == "sqlite:///from-env.db"
+    assert config.smtp_password == "s3cret"
+    assert "s3cret" not in repr(config.settings)
+
+
+def test_check_config_command(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", "--config", str(config_dir)]) == 0
+    assert "OK" in capsys.readouterr().out
+    routing = config_dir / "routing.yaml"
+    routing.write_text(routing.read_text(encoding="utf-8").replace("backup: wang_qiang", "backup: nobody"))
+    assert main(["check-config", "--config", str(config_dir / "monitor.toml")]) == 2
+    err = capsys.readouterr().err
+    assert f"{routing}: spokespeople[0].backup: undefined spokesperson 'nobody'" in err
+
+
+def test_settings_reference_is_current_and_complete() -> None:
+    text = (ROOT / "config" / "monitor.toml").read_text(encoding="utf-8")
+    assert text == settings_reference(), "regenerate: python -m monitor.config.reference > config/monitor.toml"
+    for section, section_field in Settings.model_fields.items():
+        assert section_field.annotation is not None
+        for key, field in section_field.annotation.model_fields.items():
+            assert field.description, f"{section}.{key} has no description"
+            assert f"# {key} = " in text

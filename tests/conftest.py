@@ -1,0 +1,66 @@
+"""Shared fixtures: a clean environment for every test, and one database per backend.
+
+The ``db_url`` fixture runs each storage test on SQLite and on PostgreSQL. PostgreSQL
+tests skip with the reason when no server answers, except in CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("MONITOR_") and name != "MONITOR_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
+
+
+def _postgres_or_skip() -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        reason = f"psycopg not installed ({exc}); pip install -e '.[postgres]'"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+        engine.dispose()
+    except sa.exc.OperationalError as exc:
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.orig}"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database URL: a SQLite file, or a fresh schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'monitor.db'}"
+        return
+    _postgres_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'create schema "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'drop schema "{schema}" cascade'))
+        admin.dispose()

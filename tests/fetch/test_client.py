@@ -1,0 +1,102 @@
+"""Fetcher politeness and faults: robots.txt, retries honouring Retry-After, GBK bodies.
+
+Faults are injected with respx; no real network. Sleeps are recorded, not slept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+
+from monitor.errors import DisallowedByRobots, FetchError
+from monitor.fetch.client import Fetcher, retry_after_seconds
+
+BASE = "http://bbs.test"
+ROBOTS = (Path(__file__).resolve().parents[1] / "fixtures" / "discuz" / "robots.txt").read_bytes()
+
+
+def _fetcher(client: httpx.AsyncClient, sleeps: list[float], **kwargs: object) -> Fetcher:
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    return Fetcher(client, user_agent="test-agent", per_host_delay=0.0, sleep=sleep, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def mock() -> respx.MockRouter:
+    with respx.mock(base_url=BASE, assert_all_called=False) as router:
+        router.get("/robots.txt").respond(200, content=ROBOTS, headers={"content-type": "text/plain"})
+        yield router
+
+
+def test_robots_txt_disallows_the_mobile_api(mock: respx.MockRouter) -> None:
+    api = mock.get("/api/mobile/index.php").respond(200, json={})
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            fetcher = _fetcher(client, [])
+            with pytest.raises(DisallowedByRobots):
+                await fetcher.get(f"{BASE}/api/mobile/index.php?version=4&module=forumdisplay&fid=2")
+
+    asyncio.run(go())
+    assert not api.called
+
+
+def test_retries_on_503_honouring_retry_after_then_succeeds(mock: respx.MockRouter) -> None:
+    route = mock.get("/forum.php").mock(
+        side_effect=[
+            httpx.Response(503, headers={"retry-after": "7"}),
+            httpx.Response(429),
+            httpx.Response(200, content="途乐".encode("gbk"), headers={"content-type": "text/html; charset=gbk"}),
+        ]
+    )
+    sleeps: list[float] = []
+
+    async def go() -> str:
+        async with httpx.AsyncClient() as client:
+            page = await _fetcher(client, sleeps).get(f"{BASE}/forum.php?mod=forumdisplay&fid=2")
+            return page.text
+
+    assert asyncio.run(go()) == "途乐"
+    assert route.call_count == 3
+    assert sleeps == [7.0, 2.0]
+
+
+def test_gives_up_after_retries_with_a_clear_error(mock: respx.MockRouter) -> None:
+    mock.get("/forum.php").mock(side_effect=httpx.ConnectError("connection refused"))
+    sleeps: list[float] = []
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            await _fetcher(client, sleeps, retries=2).get(f"{BASE}/forum.php?mod=viewthread&tid=2")
+
+    with pytest.raises(FetchError, match="ConnectError: connection refused"):
+        asyncio.run(go())
+    assert sleeps == [1.0, 2.0]
+
+
+def test_missing_robots_allows_and_unreachable_robots_disallows() -> None:
+    async def go(status: int) -> None:
+        with respx.mock(base_url=BASE) as router:
+            router.get("/robots.txt").respond(status)
+            router.get("/forum.php").respond(200, text="ok")
+            async with httpx.AsyncClient() as client:
+                await _fetcher(client, [], retries=0).get(f"{BASE}/forum.php?mod=index")
+
+    asyncio.run(go(404))
+    with pytest.raises(DisallowedByRobots):
+        asyncio.run(go(503))
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds("99999") == 300.0
+    assert retry_after_seconds("Mon, 23 Nov 2026 12:00:30 GMT", now) == 30.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None

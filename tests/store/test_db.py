@@ -1,0 +1,120 @@
+"""Migrations and idempotent writes, on SQLite and PostgreSQL (fixture: db_url)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from monitor.config.files import SourceConfig
+from monitor.sources.base import PostRecord, ThreadSummary
+from monitor.store import repo
+from monitor.store.db import current_revision, ensure_schema, head_revision, make_engine, session_factory
+from monitor.store.models import Post, Thread
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+SOURCE = SourceConfig.model_validate(
+    {"key": "bbs", "name": "BBS", "engine": "discuz", "base_url": "http://127.0.0.1:1/", "boards": ["2"]}
+)
+
+
+def _summary(replies: int = 3, title: str = "途乐旅行不退款") -> ThreadSummary:
+    return ThreadSummary(
+        thread_id="2", title=title, author="维权小王", author_id="2", replies=replies, views=100,
+        sticky=False, url="http://127.0.0.1:1/forum.php?mod=viewthread&tid=2",
+    )
+
+
+def _post(pid: str, floor: int, text: str, quoted: str = "") -> PostRecord:
+    return PostRecord(
+        post_id=pid, floor=floor, author=f"user{floor}", author_id=str(floor),
+        posted_at=NOW - timedelta(minutes=60 - floor), text=text, quoted=quoted,
+    )
+
+
+def test_migrations_reach_head_and_are_idempotent(db_url: str) -> None:
+    engine = make_engine(db_url)
+    assert current_revision(engine) is None
+    ensure_schema(engine, auto_migrate=True)
+    assert current_revision(engine) == head_revision()
+    ensure_schema(engine, auto_migrate=True)  # second run is a no-op
+    tables = set(sa.inspect(engine).get_table_names())
+    assert {"threads", "posts", "thread_snapshots", "alerts", "alert_events", "deliveries",
+            "checklist_items", "watch_matches"} <= tables
+    engine.dispose()
+
+
+def test_same_page_twice_never_duplicates(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    sessions = session_factory(engine)
+    posts = [_post("1", 1, "首帖"), _post("2", 2, "我也遇到了")]
+    for _ in range(2):
+        with sessions.begin() as session:
+            source = repo.ensure_source(session, SOURCE)
+            board = repo.ensure_board(session, source, "2", "投诉维权")
+            thread, _ = repo.upsert_thread(session, source, board, _summary(), NOW)
+            repo.save_posts(session, thread, posts, NOW)
+    with sessions() as session:
+        assert session.scalar(select(sa.func.count()).select_from(Thread)) == 1
+        assert session.scalar(select(sa.func.count()).select_from(Post)) == 2
+        stored = session.scalar(select(Post).where(Post.external_id == "1"))
+        assert stored is not None and stored.posted_at.tzinfo is not None
+        assert stored.posted_at == posts[0].posted_at
+    engine.dispose()
+
+
+def test_edited_post_is_updated_and_blank_page_loses_nothing(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        source = repo.ensure_source(session, SOURCE)
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        thread, previous = repo.upsert_thread(session, source, board, _summary(), NOW)
+        assert previous == -1
+        first = repo.save_posts(session, thread, [_post("1", 1, "原文")], NOW)
+        assert len(first) == 1
+        first[0].sentiment = 0.1
+    with sessions.begin() as session:
+        thread = session.scalars(select(Thread)).one()
+        edited = repo.save_posts(session, thread, [_post("1", 1, "原文（已编辑）")], NOW)
+        assert [p.text for p in edited] == ["原文（已编辑）"]
+        assert edited[0].sentiment is None  # to be re-scored
+        blank = repo.save_posts(session, thread, [_post("1", 1, "")], NOW)
+        assert blank == []
+        # a board row with an empty title must not blank the stored title
+        source = repo.ensure_source(session, SOURCE)
+        board = repo.ensure_board(session, source, "2", "")
+        _, previous = repo.upsert_thread(session, source, board, _summary(replies=5, title=""), NOW)
+        assert previous == 3
+    with sessions() as session:
+        thread = session.scalars(select(Thread)).one()
+        assert thread.title == "途乐旅行不退款"
+        assert thread.replies == 5
+        assert thread.board.name == "投诉维权"
+        assert session.scalars(select(Post)).one().text == "原文（已编辑）"
+    engine.dispose()
+
+
+def test_snapshots_record_thread_state(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        source = repo.ensure_source(session, SOURCE)
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        thread, _ = repo.upsert_thread(session, source, board, _summary(), NOW)
+        rows = repo.save_posts(
+            session, thread, [_post("1", 1, "a"), _post("2", 2, "b"), _post("3", 3, "c"), _post("4", 4, "d")], NOW
+        )
+        for row, score, me_too in zip(rows, [0.1, 0.2, 0.9, 0.3], [False, True, False, True], strict=True):
+            row.sentiment, row.me_too = score, me_too
+        first = repo.record_snapshot(session, thread, NOW - timedelta(hours=1), negative_below=0.5)
+        assert (first.replies, first.distinct_authors, first.me_too_authors) == (3, 4, 2)
+        assert first.negative_share == 0.75
+        repo.record_snapshot(session, thread, NOW, negative_below=0.5)
+        assert repo.snapshot_before(session, thread, NOW - timedelta(minutes=30)) == first
+        assert repo.snapshot_before(session, thread, NOW - timedelta(hours=2)) is None
+    engine.dispose()
