@@ -40,9 +40,14 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="run the whole pipeline against a local demo forum (no network beyond loopback)"
     )
     demo.add_argument(
-        "--output", type=Path, default=Path("demo-output"), help="where the demo database and received mail go"
+        "--output",
+        type=Path,
+        default=Path("demo-output"),
+        help="where the demo database and received mail go",
     )
-    demo.add_argument("--step-minutes", type=int, default=15, help="scenario minutes between two crawl passes")
+    demo.add_argument(
+        "--step-minutes", type=int, default=15, help="scenario minutes between two crawl passes"
+    )
     with_config(commands.add_parser("run", help="run the recurring jobs (crawl, deliveries) until stopped"))
     crawl = with_config(commands.add_parser("crawl", help="crawl every source once and deliver alerts"))
     crawl.add_argument("--once", action="store_true", required=True, help="a single pass, then exit")
@@ -87,9 +92,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config, environ=os.environ)
     if args.command == "check-config":
         print(
-            f"{config.directory}: OK — {len(config.sources)} sources, {len(config.watch_groups)} watch groups, "
-            f"{len(config.routing.spokespeople)} spokespeople, {len(config.routing.routes)} routes, "
-            f"{len(config.playbooks)} playbooks"
+            f"{config.directory}: OK — {len(config.sources)} sources, "
+            f"{len(config.watch_groups)} watch groups, {len(config.routing.spokespeople)} spokespeople, "
+            f"{len(config.routing.routes)} routes, {len(config.playbooks)} playbooks"
         )
         return 0
     if args.command == "db":

@@ -29,7 +29,7 @@ from monitor.fetch.client import Fetcher
 from monitor.sources.base import Source, ThreadSummary
 from monitor.sources.registry import make_source
 from monitor.store import repo
-from monitor.store.models import Board, Post, SourceRow, Thread, WatchGroupRow, WatchMatch
+from monitor.store.models import Post, Snapshot, SourceRow, Thread, WatchGroupRow, WatchMatch
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +100,17 @@ class Pipeline:
                     log.warning("board page skipped: %s", exc, extra={"url": url})
                     break
                 for summary in board_page.threads:
-                    await self._crawl_thread(fetcher, adapter, source_config, source_id, board_page.board_id,
-                                             board_page.board_name, summary, now, report)
+                    await self._crawl_thread(
+                        fetcher,
+                        adapter,
+                        source_config,
+                        source_id,
+                        board_page.board_id,
+                        board_page.board_name,
+                        summary,
+                        now,
+                        report,
+                    )
                 if page >= board_page.page_count:
                     break
 
@@ -137,17 +146,14 @@ class Pipeline:
                 log.warning("thread page skipped: %s", exc, extra={"url": url})
                 break
             with self._sessions.begin() as session:
-                thread = session.get(Thread, thread_id)
-                assert thread is not None
-                changed = repo.save_posts(session, thread, thread_page.posts, now)
+                changed = repo.save_posts(session, _thread(session, thread_id), thread_page.posts, now)
                 self._enrich(changed)
                 report.posts_new += len(changed)
         with self._sessions.begin() as session:
-            thread = session.get(Thread, thread_id)
-            assert thread is not None
-            repo.record_snapshot(session, thread, now, self.config.settings.detect.negative_below)
-            for group in self._match(session, thread, now):
-                change = self._detect(session, thread, group, now)
+            current = _thread(session, thread_id)
+            snapshot = repo.record_snapshot(session, current, now, self.config.settings.detect.negative_below)
+            for group in self._match(session, current, now):
+                change = self._detect(session, current, snapshot, group, now)
                 if change is not None and change.kind != "updated":
                     report.alert_changes.append(change)
 
@@ -176,20 +182,20 @@ class Pipeline:
             )
             if exists is None:
                 session.add(
-                    WatchMatch(watch_group_id=group_row.id, thread_id=thread.id, term=match.term, matched_at=now)
+                    WatchMatch(
+                        watch_group_id=group_row.id, thread_id=thread.id, term=match.term, matched_at=now
+                    )
                 )
             matched.append(group)
         return matched
 
     def _detect(
-        self, session: Session, thread: Thread, group: WatchGroupConfig, now: datetime
+        self, session: Session, thread: Thread, snapshot: Snapshot, group: WatchGroupConfig, now: datetime
     ) -> AlertChange | None:
         settings = self.config.settings.detect
         window = timedelta(minutes=settings.window_minutes)
         posts = repo.thread_posts(session, thread)
         before = repo.snapshot_before(session, thread, now - window)
-        scored = [p for p in posts if p.sentiment is not None]
-        negative = sum(1 for p in scored if p.sentiment is not None and p.sentiment < settings.negative_below)
         signal_floors: dict[str, int] = {}
         for post in posts:
             for name in post.signals:
@@ -204,10 +210,10 @@ class Pipeline:
                 [p.posted_at for p in posts if p.floor > 1],
             ),
             window_minutes=settings.window_minutes,
-            posts_scored=len(scored),
-            negative_share=negative / len(scored) if scored else 0.0,
-            distinct_authors=len({p.author for p in posts}),
-            me_too_authors=len({p.author for p in posts if p.me_too and p.floor > 1}),
+            posts_scored=sum(1 for p in posts if p.sentiment is not None),
+            negative_share=snapshot.negative_share,
+            distinct_authors=snapshot.distinct_authors,
+            me_too_authors=snapshot.me_too_authors,
             signal_floors=signal_floors,
         )
         return consider(session, self.config, thread, group, assess(facts, settings), now)
@@ -223,5 +229,8 @@ def _pages_to_fetch(stored_posts: int, replies: int, per_page: int) -> list[int]
     return list(range(first, last + 1))
 
 
-def board_threads(session: Session, board: Board) -> list[Thread]:
-    return list(session.scalars(select(Thread).where(Thread.board_id == board.id)))
+def _thread(session: Session, thread_id: int) -> Thread:
+    thread = session.get(Thread, thread_id)
+    if thread is None:  # pragma: no cover - rows are never deleted during a pass
+        raise LookupError(f"thread {thread_id} vanished during the pass")
+    return thread

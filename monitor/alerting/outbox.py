@@ -43,7 +43,9 @@ class OutboxReport:
     pending: int
 
 
-def deliver_pending(session: Session, config: MonitorConfig, channels: Channels, now: datetime) -> OutboxReport:
+def deliver_pending(
+    session: Session, config: MonitorConfig, channels: Channels, now: datetime
+) -> OutboxReport:
     sent = failed = 0
     pending = list(
         session.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id))

@@ -23,6 +23,7 @@ from monitor.detect.severity import Severity
 logger = logging.getLogger(__name__)
 
 SUBJECT_TITLE_CHARS = 40
+EXCERPT_CHARS = 600  # the message carries the opening words; a longer one is cut here
 ONE_VOICE_ZH = "其他员工一律不得对外发表评论。"
 
 # Bidirectional overrides and isolates reorder what a reader sees ("Trojan Source").
@@ -117,7 +118,7 @@ def render_text(msg: AlertMessage) -> str:
         cleaned = [clean_text(item) for item in items if clean_text(item)]
         if cleaned:
             lines += ["", f"{heading}:"] + [f"  - {item}" for item in cleaned]
-    excerpt = clean_text(msg.excerpt, multiline=True)
+    excerpt = _excerpt(msg)
     if excerpt:
         lines += ["", "Excerpt:"] + [f"  | {line}" for line in excerpt.split("\n")]
     lines.append("")
@@ -178,7 +179,7 @@ def render_html(msg: AlertMessage) -> str:
                 ("Backup", _h(_person(msg.backup) if msg.backup else "(none)")),
                 (
                     "Respond by",
-                    f"<strong>{_h(local_time(msg.respond_by, tz))}</strong>{_h(_sla_note(msg.severity))}",
+                    f"<strong>{_h(local_time(msg.respond_by, tz))}</strong>{escape(_sla_note(msg.severity))}",
                 ),
                 ("Opened", _h(local_time(msg.opened_at, tz))),
             ]
@@ -190,7 +191,7 @@ def render_html(msg: AlertMessage) -> str:
             parts.append(f'<h2 style="font-size:16px">{heading}</h2><ul>')
             parts += [f"<li>{item}</li>" for item in cleaned]
             parts.append("</ul>")
-    excerpt = clean_text(msg.excerpt, multiline=True)
+    excerpt = _excerpt(msg)
     if excerpt:
         body = "<br>".join(escape(line) for line in excerpt.split("\n"))
         parts.append(
@@ -249,7 +250,7 @@ def _one_voice(msg: AlertMessage) -> str:
 
 
 def _sla_note(severity: Severity) -> str:
-    return f" — first contact within {_hours(severity.first_contact)} (seed 004)"
+    return f" — first contact within {_hours(severity.first_contact)}"
 
 
 def _hours(span: timedelta) -> str:
@@ -262,6 +263,11 @@ def _board(msg: AlertMessage) -> str:
     if board and source:
         return f"{board} ({source})"
     return board or source
+
+
+def _excerpt(msg: AlertMessage) -> str:
+    excerpt = clean_text(msg.excerpt, multiline=True)
+    return excerpt if len(excerpt) <= EXCERPT_CHARS else excerpt[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
 def _joined(items: Iterable[str]) -> str:

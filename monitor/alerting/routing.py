@@ -31,7 +31,9 @@ def route(routing: RoutingFile, watch_group: str, category: str, severity: Sever
         if _matches(candidate, watch_group, category, severity):
             person = people.get(candidate.spokesperson)
             if person is None:
-                raise UnknownNameError(f"undefined spokesperson {candidate.spokesperson!r} in route {index + 1}")
+                raise UnknownNameError(
+                    f"undefined spokesperson {candidate.spokesperson!r} in route {index + 1}"
+                )
             backup = people.get(person.backup) if person.backup else None
             return Routed(spokesperson=person, backup=backup, route_index=index)
     raise UnknownNameError("no route matches (the last route must match everything)")

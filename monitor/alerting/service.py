@@ -118,7 +118,13 @@ def _open(
     session.flush()
     session.add(AlertThread(alert_id=alert.id, thread_id=thread.id, role="origin", linked_at=now))
     _add_checklist(session, config, alert, severity, now)
-    _event(session, alert, now, "opened", f"{severity.value}; route {routed.route_index + 1} -> {routed.spokesperson.key}")
+    _event(
+        session,
+        alert,
+        now,
+        "opened",
+        f"{severity.value}; route {routed.route_index + 1} -> {routed.spokesperson.key}",
+    )
     _queue(session, alert, config, severity, None, now)
     log.info("alert opened", extra={"alert_id": alert.id, "severity": severity.value})
     return AlertChange(alert.id, "opened", severity)
@@ -176,7 +182,11 @@ def _add_checklist(
         if line.title in existing:
             continue
         item = ChecklistItem(
-            alert_id=alert.id, position=position, title=line.title, severity=severity.value, due_at=line.due_at
+            alert_id=alert.id,
+            position=position,
+            title=line.title,
+            severity=severity.value,
+            due_at=line.due_at,
         )
         session.add(item)
         alert.checklist.append(item)

@@ -16,7 +16,7 @@ from monitor.detect.severity import Severity
 def _must_be_text(value: object) -> object:
     if not isinstance(value, str):
         raise ValueError(
-            f"must be text, got {type(value).__name__} {value!r} (quote it in YAML, e.g. \"{value}\")"
+            f'must be text, got {type(value).__name__} {value!r} (quote it in YAML, e.g. "{value}")'
         )
     if not value.strip():
         raise ValueError("must not be empty")
@@ -91,7 +91,7 @@ class RouteMatch(_File):
 
 
 class RouteConfig(_File):
-    match: RouteMatch = Field(default_factory=RouteMatch)  # type: ignore[arg-type]
+    match: RouteMatch = Field(default_factory=RouteMatch)
     spokesperson: Text = Field(description="Key of the spokesperson who owns matching alerts.")
 
 

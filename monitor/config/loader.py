@@ -178,9 +178,7 @@ def _check_routing(file: Path, routing: RoutingFile, group_names: set[str] | Non
         if keys.count(person.key) > 1 and keys.index(person.key) == index:
             problems.append(f"{file}: spokespeople[{index}].key: duplicate spokesperson {person.key!r}")
         if person.backup is not None and person.backup not in keys:
-            problems.append(
-                f"{file}: spokespeople[{index}].backup: undefined spokesperson {person.backup!r}"
-            )
+            problems.append(f"{file}: spokespeople[{index}].backup: undefined spokesperson {person.backup!r}")
     for index, route in enumerate(routing.routes):
         if route.spokesperson not in keys:
             problems.append(

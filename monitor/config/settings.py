@@ -20,7 +20,7 @@ class _Section(BaseModel):
 class GeneralSettings(_Section):
     data_dir: Path = Field(
         Path("data"),
-        description="Directory for the SQLite database and other local files; relative to the working directory.",
+        description="Directory for the SQLite database and other local files (relative: to the working dir).",
     )
     timezone: str = Field(
         "Asia/Shanghai", description="Time zone in which times are shown to people (stored times are UTC)."
@@ -118,12 +118,12 @@ class DetectSettings(_Section):
 class Settings(_Section):
     """Every service setting, grouped as in ``monitor.toml``."""
 
-    general: GeneralSettings = Field(default_factory=GeneralSettings)  # type: ignore[arg-type]
-    database: DatabaseSettings = Field(default_factory=DatabaseSettings)  # type: ignore[arg-type]
-    smtp: SmtpSettingsModel = Field(default_factory=SmtpSettingsModel)  # type: ignore[arg-type]
-    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)  # type: ignore[arg-type]
-    fetch: FetchSettings = Field(default_factory=FetchSettings)  # type: ignore[arg-type]
-    detect: DetectSettings = Field(default_factory=DetectSettings)  # type: ignore[arg-type]
+    general: GeneralSettings = Field(default_factory=GeneralSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    smtp: SmtpSettingsModel = Field(default_factory=SmtpSettingsModel)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    detect: DetectSettings = Field(default_factory=DetectSettings)
 
     def database_url(self) -> str:
         """The configured URL, or the SQLite file in the data directory."""

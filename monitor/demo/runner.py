@@ -89,7 +89,9 @@ def _play(app: App, forum: Forum, start: datetime, minutes: int, step: int, stre
         now = start + timedelta(minutes=offset)
         forum.now = now
         report = asyncio.run(app.pipeline.crawl_pass(now))
-        changes = ", ".join(f"alert #{c.alert_id} {c.kind} ({c.severity.value})" for c in report.alert_changes)
+        changes = ", ".join(
+            f"alert #{c.alert_id} {c.kind} ({c.severity.value})" for c in report.alert_changes
+        )
         print(
             f"[+{offset // 60:02d}:{offset % 60:02d}] pass: {report.pages_fetched} pages, "
             f"{report.posts_new} new posts" + (f"; {changes}" if changes else ""),
@@ -115,7 +117,9 @@ def _summary(app: App, forum: Forum, sink: MailSink, stream: TextIO) -> None:
                 file=stream,
             )
         quiet = list(
-            session.scalars(select(Thread).where(Thread.id.not_in(alerted) if alerted else True).order_by(Thread.id))
+            session.scalars(
+                select(Thread).where(Thread.id.not_in(alerted) if alerted else True).order_by(Thread.id)
+            )
         )
         print(f"Threads without an alert: {len(quiet)}", file=stream)
         for thread in quiet:

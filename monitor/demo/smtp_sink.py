@@ -11,6 +11,7 @@ With ``port=0`` the sink binds a free port itself and hands the bound socket to 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import socket
@@ -86,6 +87,10 @@ class MailSink:
         try:
             controller.start()
         except BaseException:
+            with contextlib.suppress(Exception):
+                controller.stop(no_assert=True)
+            if not controller.loop.is_running() and not controller.loop.is_closed():
+                controller.loop.close()
             sock.close()
             raise
         self._controller = controller

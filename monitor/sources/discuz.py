@@ -21,6 +21,7 @@ a half-read last row or post is dropped instead of returned with missing words.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import datetime
@@ -131,8 +132,8 @@ class DiscuzSource:
             views=_count(num.find("em"), url, f"views of thread {tid}"),
             sticky=kind == "stick",
             url=self.thread_url(tid),
-            created_at=self._time_or_none(by[0].find("em"), now),
-            last_post_at=self._time_or_none(by[-1].find("em") if len(by) > 1 else None, now),
+            created_at=self._time_or_none(by[0].find("em"), now, url),
+            last_post_at=self._time_or_none(by[-1].find("em") if len(by) > 1 else None, now, url),
         )
 
     def _post(self, div: Tag, url: str, now: datetime) -> tuple[PostRecord, str]:
@@ -166,13 +167,14 @@ class DiscuzSource:
         except ValueError as exc:
             raise ParseError(url, str(exc)) from exc
 
-    def _time_or_none(self, cell: Tag | None, now: datetime) -> datetime | None:
+    def _time_or_none(self, cell: object, now: datetime, url: str) -> datetime | None:
+        """A list-page date, ``None`` when the cell is missing or unreadable (logged)."""
         if not isinstance(cell, Tag) or not cell.get_text(strip=True):
             return None
         try:
-            return self._time(cell, now, "")
+            return self._time(cell, now, url)
         except ParseError as exc:
-            logger.debug("list date left empty: %s", exc.reason)
+            logger.debug("list date left empty", extra={"url": url, "reason": exc.reason})
             return None
 
 
@@ -227,18 +229,18 @@ def _number_floors(raw: list[tuple[PostRecord, str]], url: str) -> list[PostReco
         digits = re.match(r"\d+", label)
         floors.append(int(digits.group()) if digits else _FLOOR_NAMES.get(label))
     for i in range(1, len(floors)):
-        if floors[i] is None and floors[i - 1] is not None:
-            floors[i] = floors[i - 1] + 1  # type: ignore[operator]
+        before = floors[i - 1]
+        if floors[i] is None and before is not None:
+            floors[i] = before + 1
     for i in range(len(floors) - 2, -1, -1):
-        if floors[i] is None and floors[i + 1] is not None:
-            floors[i] = floors[i + 1] - 1  # type: ignore[operator]
+        after = floors[i + 1]
+        if floors[i] is None and after is not None:
+            floors[i] = after - 1
     posts = []
     for (post, label), floor in zip(raw, floors, strict=True):
         if floor is None:
             raise ParseError(url, f"post {post.post_id}: unreadable floor label {label!r}")
-        posts.append(
-            PostRecord(post.post_id, floor, post.author, post.author_id, post.posted_at, post.text, post.quoted)
-        )
+        posts.append(dataclasses.replace(post, floor=floor))
     return posts
 
 

@@ -15,8 +15,7 @@ import copy
 import re
 from dataclasses import dataclass
 
-from bs4 import NavigableString, Tag
-from bs4.element import Comment
+from bs4.element import Comment, NavigableString, Tag
 
 _DROP = (
     "script",
@@ -33,7 +32,8 @@ _DROP = (
     ".locked",
 )
 _BLOCKS = frozenset(
-    "address blockquote center dd div dl dt h1 h2 h3 h4 h5 h6 hr li ol p pre table tbody tr ul".split()
+    {"address", "blockquote", "center", "dd", "div", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"hr", "li", "ol", "p", "pre", "table", "tbody", "tr", "ul"}
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")

@@ -68,7 +68,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     try:
         command.upgrade(_alembic_config(engine), revision)
     except SQLAlchemyError as exc:
-        raise StoreError(f"migration failed on {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+        raise StoreError(
+            f"migration failed on {engine.url.render_as_string(hide_password=True)}: {exc}"
+        ) from exc
 
 
 def ensure_schema(engine: Engine, auto_migrate: bool) -> None:

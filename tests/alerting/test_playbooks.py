@@ -116,12 +116,28 @@ def test_every_step_is_chinese_with_an_english_gloss_and_cites_a_seed(shipped):
 @pytest.mark.parametrize(
     ("severity", "must_cover"),
     [
-        (Severity.GENERAL, ["甄别", "统一口径", "道歉不等于承担责任", "不把问题推给合作方", "何时解决", "每天", "跟踪回访"]),
+        (
+            Severity.GENERAL,
+            ["甄别", "统一口径", "道歉不等于承担责任", "不把问题推给合作方", "何时解决", "每天", "跟踪回访"],
+        ),
         (Severity.URGENT, ["甄别", "统一口径", "上报部门主管", "道歉不等于承担责任", "1–2次", "消费者组织"]),
         (
             Severity.VERY_URGENT,
-            ["甄别", "统一口径", "公司主管领导", "最迟不超过4小时", "道歉不等于承担责任", "政府有关部门",
-             "新闻媒体", "消费者组织", "及时对外发布", "整顿改造", "理赔", "修复品牌形象", "跟踪回访"],
+            [
+                "甄别",
+                "统一口径",
+                "公司主管领导",
+                "最迟不超过4小时",
+                "道歉不等于承担责任",
+                "政府有关部门",
+                "新闻媒体",
+                "消费者组织",
+                "及时对外发布",
+                "整顿改造",
+                "理赔",
+                "修复品牌形象",
+                "跟踪回访",
+            ],
         ),
     ],
 )
@@ -181,7 +197,10 @@ def test_misspelt_key_names_file_key_and_suggestion(tmp_path):
     step["due_after_minute"] = step.pop("due_after_minutes")
     path = write_doc(tmp_path, doc)
     problems = problems_of(path)
-    assert f"{path}: very_urgent.steps[2].due_after_minute: unknown key; did you mean 'due_after_minutes'?" in problems
+    assert (
+        f"{path}: very_urgent.steps[2].due_after_minute: unknown key; did you mean 'due_after_minutes'?"
+        in problems
+    )
     assert f"{path}: very_urgent.steps[2].due_after_minutes: missing; this key is required" in problems
 
 
@@ -223,8 +242,10 @@ def test_unknown_tier(tmp_path):
     doc["very-urgent"] = doc.pop("very_urgent")
     problems = problems_of(write_doc(tmp_path, doc))
     assert any("very-urgent: unknown key; did you mean 'very_urgent'?" in p for p in problems)
-    assert any(p.endswith("very_urgent: missing; every severity needs a playbook (general, urgent, very_urgent)")
-               for p in problems)
+    assert any(
+        p.endswith("very_urgent: missing; every severity needs a playbook (general, urgent, very_urgent)")
+        for p in problems
+    )
 
 
 def test_not_yaml(tmp_path):
@@ -276,7 +297,9 @@ def test_first_contact_later_than_sla(tmp_path):
     doc["very_urgent"]["steps"][2]["due_after_minutes"] = 241
     path = write_doc(tmp_path, doc)
     [problem] = problems_of(path)
-    assert problem.startswith(f"{path}: very_urgent.steps[2].due_after_minutes: the first contact must be due")
+    assert problem.startswith(
+        f"{path}: very_urgent.steps[2].due_after_minutes: the first contact must be due"
+    )
     assert "240 minutes" in problem
 
 

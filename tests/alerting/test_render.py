@@ -76,7 +76,9 @@ def test_short_title_is_not_cut():
 
 
 def test_subject_is_one_clean_line():
-    subject = render_subject(make_message(thread_title="退款\r\nBcc: evil@example.com\x1b[2J", board_name="板\n块"))
+    subject = render_subject(
+        make_message(thread_title="退款\r\nBcc: evil@example.com\x1b[2J", board_name="板\n块")
+    )
     assert "\n" not in subject and "\r" not in subject
     assert not control_chars(subject)
 
@@ -88,7 +90,11 @@ def test_escalated_subject():
 
 @pytest.mark.parametrize(
     ("severity", "label"),
-    [(Severity.GENERAL, "一般 general"), (Severity.URGENT, "紧迫 urgent"), (Severity.VERY_URGENT, "非常紧迫 very urgent")],
+    [
+        (Severity.GENERAL, "一般 general"),
+        (Severity.URGENT, "紧迫 urgent"),
+        (Severity.VERY_URGENT, "非常紧迫 very urgent"),
+    ],
 )
 def test_severity_label(severity, label):
     assert severity_label(severity) == label
@@ -206,7 +212,17 @@ def test_forum_strings_are_escaped_in_html():
     page = render_html(msg)
     assert EVIL_TITLE not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 途乐" in page
-    for raw in ("<script", "<img", "<iframe", "<svg", "<style>", "<marquee", "<i>", "<b ", "<a href=javascript"):
+    for raw in (
+        "<script",
+        "<img",
+        "<iframe",
+        "<svg",
+        "<style>",
+        "<marquee",
+        "<i>",
+        "<b ",
+        "<a href=javascript",
+    ):
         assert raw not in page, raw
     assert 'href="https://bbs.example.cn/t?a=1&amp;b=&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;"' in page
     assert len(re.findall(r"<script", page, flags=re.IGNORECASE)) == 0
@@ -287,3 +303,14 @@ def test_render_module_stays_small():
     import monitor.alerting.render as module
 
     assert Path(module.__file__).stat().st_size < 15_000
+
+
+def test_html_respond_by_reads_as_a_sentence():
+    page = render_html(make_message(respond_by=datetime(2026, 11, 23, 13, 7, tzinfo=UTC)))
+    assert "<strong>2026-11-23 21:07 (Asia/Shanghai)</strong> — first contact within 4 h" in page
+
+
+def test_long_excerpt_is_cut():
+    text = render_text(make_message(excerpt="我也遇到了" * 500))
+    quoted = "".join(line[4:] for line in text.splitlines() if line.startswith("  | "))
+    assert len(quoted) == 600 and quoted.endswith("…")

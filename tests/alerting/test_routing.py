@@ -24,7 +24,11 @@ ROUTING = RoutingFile.model_validate(
 
 def test_first_matching_route_wins_with_backup() -> None:
     routed = route(ROUTING, "途乐旅行", "service", Severity.URGENT)
-    assert (routed.spokesperson.key, routed.backup and routed.backup.key, routed.route_index) == ("li_na", "wang", 1)
+    assert (routed.spokesperson.key, routed.backup and routed.backup.key, routed.route_index) == (
+        "li_na",
+        "wang",
+        1,
+    )
 
 
 def test_severity_and_category_matchers() -> None:

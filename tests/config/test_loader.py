@@ -45,7 +45,9 @@ def test_misspelt_key_names_file_and_key(config_dir: Path) -> None:
 
 def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
-    routing.write_text(routing.read_text(encoding="utf-8").replace("spokesperson: li_na", "spokesperson: li_nna"))
+    routing.write_text(
+        routing.read_text(encoding="utf-8").replace("spokesperson: li_na", "spokesperson: li_nna")
+    )
     problems = _problems(config_dir)
     assert len(problems) == 1
     assert problems[0].startswith(f"{routing}: routes[0].spokesperson: undefined spokesperson 'li_nna'")
@@ -82,7 +84,8 @@ def test_last_route_must_catch_everything(config_dir: Path) -> None:
 def test_environment_overrides_file(config_dir: Path) -> None:
     (config_dir / "monitor.toml").write_text('[database]\nurl = "sqlite:///from-file.db"\n', encoding="utf-8")
     config = load_config(
-        config_dir, environ={"MONITOR_DATABASE_URL": "sqlite:///from-env.db", "MONITOR_SMTP_PASSWORD": "s3cret"}
+        config_dir,
+        environ={"MONITOR_DATABASE_URL": "sqlite:///from-env.db", "MONITOR_SMTP_PASSWORD": "s3cret"},
     )
     assert config.settings.database_url() == "sqlite:///from-env.db"
     assert config.smtp_password == "s3cret"
@@ -101,7 +104,9 @@ def test_check_config_command(config_dir: Path, capsys: pytest.CaptureFixture[st
 
 def test_settings_reference_is_current_and_complete() -> None:
     text = (ROOT / "config" / "monitor.toml").read_text(encoding="utf-8")
-    assert text == settings_reference(), "regenerate: python -m monitor.config.reference > config/monitor.toml"
+    assert text == settings_reference(), (
+        "regenerate: python -m monitor.config.reference > config/monitor.toml"
+    )
     for section, section_field in Settings.model_fields.items():
         assert section_field.annotation is not None
         for key, field in section_field.annotation.model_fields.items():

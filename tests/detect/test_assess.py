@@ -15,8 +15,14 @@ SETTINGS = DetectSettings()
 
 def _facts(**changes: object) -> ThreadFacts:
     base: dict[str, object] = {
-        "replies": 20, "replies_in_window": 8, "window_minutes": 60.0, "posts_scored": 21,
-        "negative_share": 0.7, "distinct_authors": 12, "me_too_authors": 1, "signal_floors": {},
+        "replies": 20,
+        "replies_in_window": 8,
+        "window_minutes": 60.0,
+        "posts_scored": 21,
+        "negative_share": 0.7,
+        "distinct_authors": 12,
+        "me_too_authors": 1,
+        "signal_floors": {},
     }
     base.update(changes)
     return ThreadFacts(**base)  # type: ignore[arg-type]

@@ -52,7 +52,9 @@ def test_retries_on_503_honouring_retry_after_then_succeeds(mock: respx.MockRout
         side_effect=[
             httpx.Response(503, headers={"retry-after": "7"}),
             httpx.Response(429),
-            httpx.Response(200, content="途乐".encode("gbk"), headers={"content-type": "text/html; charset=gbk"}),
+            httpx.Response(
+                200, content="途乐".encode("gbk"), headers={"content-type": "text/html; charset=gbk"}
+            ),
         ]
     )
     sleeps: list[float] = []

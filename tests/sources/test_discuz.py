@@ -334,14 +334,16 @@ MINIMAL_THREAD = """<html><body>
 <i class="pstatus"> 本帖最后由 甲 于 2026-11-23 19:30 编辑 </i><br />
 <br />
 第一行<br />第二行   有   空格 <img src="static/image/smiley/default/sad.gif" smilieid="2" />
-<ignore_js_op><img src="data/attachment/forum/a.jpg" /><div class="tip">a.jpg (12 KB, 下载次数: 0)</div></ignore_js_op>
+<ignore_js_op><img src="data/attachment/forum/a.jpg" />
+<div class="tip">a.jpg (12 KB, 下载次数: 0)</div></ignore_js_op>
 <font class="jammer">x9Qz</font><span style="display:none">隐藏</span>
 </td></tr></table></div></div></div></td></tr></table></div>
 <div id="post_502"><table><tr><td class="pls"><div class="pi">匿名</div></td>
 <td class="plc"><div class="pi"><strong><a id="postnum502">12<sup>#</sup></a></strong>
 <em id="authorposton502">发表于 昨天&nbsp;08:15</em></div>
 <div class="pct"><div class="pcb"><div class="t_fsz"><table><tr><td class="t_f" id="postmessage_502">
-<div class="quote"><blockquote><font size="2"><a href="forum.php?mod=redirect&amp;goto=findpost&amp;pid=501&amp;ptid=42">
+<div class="quote"><blockquote><font size="2">
+<a href="forum.php?mod=redirect&amp;goto=findpost&amp;pid=501&amp;ptid=42">
 <font color="#999999">甲 发表于 2026-11-23 19:00</font></a></font><br />
 第一行</blockquote></div>回复内容</td></tr></table></div></div></div></td></tr></table></div>
 <div id="postlistreply" class="pl"></div>

@@ -21,15 +21,26 @@ SOURCE = SourceConfig.model_validate(
 
 def _summary(replies: int = 3, title: str = "途乐旅行不退款") -> ThreadSummary:
     return ThreadSummary(
-        thread_id="2", title=title, author="维权小王", author_id="2", replies=replies, views=100,
-        sticky=False, url="http://127.0.0.1:1/forum.php?mod=viewthread&tid=2",
+        thread_id="2",
+        title=title,
+        author="维权小王",
+        author_id="2",
+        replies=replies,
+        views=100,
+        sticky=False,
+        url="http://127.0.0.1:1/forum.php?mod=viewthread&tid=2",
     )
 
 
 def _post(pid: str, floor: int, text: str, quoted: str = "") -> PostRecord:
     return PostRecord(
-        post_id=pid, floor=floor, author=f"user{floor}", author_id=str(floor),
-        posted_at=NOW - timedelta(minutes=60 - floor), text=text, quoted=quoted,
+        post_id=pid,
+        floor=floor,
+        author=f"user{floor}",
+        author_id=str(floor),
+        posted_at=NOW - timedelta(minutes=60 - floor),
+        text=text,
+        quoted=quoted,
     )
 
 
@@ -40,8 +51,16 @@ def test_migrations_reach_head_and_are_idempotent(db_url: str) -> None:
     assert current_revision(engine) == head_revision()
     ensure_schema(engine, auto_migrate=True)  # second run is a no-op
     tables = set(sa.inspect(engine).get_table_names())
-    assert {"threads", "posts", "thread_snapshots", "alerts", "alert_events", "deliveries",
-            "checklist_items", "watch_matches"} <= tables
+    assert {
+        "threads",
+        "posts",
+        "thread_snapshots",
+        "alerts",
+        "alert_events",
+        "deliveries",
+        "checklist_items",
+        "watch_matches",
+    } <= tables
     engine.dispose()
 
 
@@ -107,7 +126,10 @@ def test_snapshots_record_thread_state(db_url: str) -> None:
         board = repo.ensure_board(session, source, "2", "投诉维权")
         thread, _ = repo.upsert_thread(session, source, board, _summary(), NOW)
         rows = repo.save_posts(
-            session, thread, [_post("1", 1, "a"), _post("2", 2, "b"), _post("3", 3, "c"), _post("4", 4, "d")], NOW
+            session,
+            thread,
+            [_post("1", 1, "a"), _post("2", 2, "b"), _post("3", 3, "c"), _post("4", 4, "d")],
+            NOW,
         )
         for row, score, me_too in zip(rows, [0.1, 0.2, 0.9, 0.3], [False, True, False, True], strict=True):
             row.sentiment, row.me_too = score, me_too

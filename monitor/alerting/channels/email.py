@@ -99,7 +99,7 @@ class EmailChannel:
                     smtp.starttls(context=self._context())
                 if settings.username:
                     smtp.login(settings.username, settings.password or "")
-                refused = smtp.send_message(email, from_addr=settings.sender, to_addrs=to)
+                refused = smtp.send_message(email, from_addr=_bare_address(settings.sender), to_addrs=to)
         except (smtplib.SMTPException, OSError) as exc:
             reason = self._scrub(f"{type(exc).__name__}: {exc}")
             logger.warning(
@@ -139,11 +139,17 @@ class EmailChannel:
         """Remove the password from text that may be shown or logged (servers may echo input)."""
         password = self.settings.password
         if password:
-            text = text.replace(password, "<secret>")
+            escaped = repr(password.encode("utf-8"))[2:-1]  # as it shows inside a bytes repr
+            for form in {password, escaped, password.encode("unicode_escape").decode("ascii")}:
+                text = text.replace(form, "<secret>")
         return text
 
 
+def _bare_address(address: str) -> str:
+    """``monitor@example.com`` from ``舆情监控 <monitor@example.com>``: the SMTP envelope sender."""
+    return parseaddr(address)[1] or address
+
+
 def _domain_of(address: str) -> str:
-    _, addr = parseaddr(address)
-    domain = addr.rpartition("@")[2].strip()
+    domain = _bare_address(address).rpartition("@")[2].strip()
     return domain or "localhost"
