@@ -62,13 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if not args.verbose:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+    _configure_logging(args.verbose, quiet=args.command in ("demo", "check-config"))
     try:
         return _dispatch(args)
     except ConfigError as exc:
@@ -79,6 +73,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MonitorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    """Libraries log at WARNING; the monitor at INFO (WARNING for the demo, which narrates itself)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not verbose:
+        logging.getLogger("monitor").setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -1,8 +1,8 @@
 """Open, escalate and group alerts; queue their deliveries in the same transaction (the outbox).
 
 One alert per story: a thread that already belongs to an open alert only updates
-it; a negative watched thread on another board joins an open alert of the same
-watch group as a spread of the story; a new notification goes out only when an
+it; a watched thread that tells the same story as an open alert's thread (text
+similarity) joins that alert as a spread of the story; a new notification goes out only when an
 alert opens or its severity rises.
 """
 
@@ -21,7 +21,8 @@ from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
-from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Delivery, Thread
+from monitor.detect.story import story_similarity
+from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Delivery, Post, Thread
 
 log = logging.getLogger(__name__)
 
@@ -58,34 +59,40 @@ def consider(
     alert = alert_for_thread(session, thread)
     if alert is not None:
         return _update(session, config, alert, thread, group, assessment, now)
-    if _reads_negative(assessment, config):
-        story = _open_story(session, group, thread, now, config.settings.detect.story_window_hours)
-        if story is not None:
-            return _join(session, story, thread, now)
+    story = _open_story(session, config, group, thread, now)
+    if story is not None:
+        return _join(session, story, thread, now)
     if assessment.escalating:
         return _open(session, config, thread, group, assessment, now)
     return None
 
 
-def _reads_negative(assessment: Assessment, config: MonitorConfig) -> bool:
-    return assessment.negative_share >= config.settings.detect.min_negative_share
+def _story_text(session: Session, thread: Thread) -> str:
+    first = session.scalar(select(Post.text).where(Post.thread_id == thread.id).order_by(Post.floor).limit(1))
+    return f"{thread.title}\n{first or ''}"
 
 
 def _open_story(
-    session: Session, group: WatchGroupConfig, thread: Thread, now: datetime, window_hours: float
+    session: Session, config: MonitorConfig, group: WatchGroupConfig, thread: Thread, now: datetime
 ) -> Alert | None:
-    return session.scalar(
+    """An open alert of the same watch group whose origin thread tells the same story as ``thread``."""
+    settings = config.settings.detect
+    candidates = session.scalars(
         select(Alert)
-        .join(Thread, Thread.id == Alert.thread_id)
         .where(
             Alert.watch_group == group.name,
             Alert.status.in_(OPEN_STATUSES),
-            Alert.updated_at >= now - timedelta(hours=window_hours),
-            Thread.board_id != thread.board_id,
+            Alert.updated_at >= now - timedelta(hours=settings.story_window_hours),
+            Alert.thread_id != thread.id,
         )
         .order_by(Alert.opened_at.desc())
-        .limit(1)
     )
+    text = _story_text(session, thread)
+    for alert in candidates:
+        similarity = story_similarity(text, _story_text(session, alert.thread), group.include)
+        if similarity >= settings.story_similarity:
+            return alert
+    return None
 
 
 def _open(

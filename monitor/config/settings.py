@@ -106,12 +106,22 @@ class DetectSettings(_Section):
     very_urgent_replies_per_hour: float = Field(
         30.0, gt=0, description="Reply velocity that makes an alert very urgent (非常紧迫)."
     )
+    urgent_signals: tuple[str, ...] = Field(
+        ("regulator", "consumer_day"),
+        description="Crisis signals that make an alert at least urgent (紧迫).",
+    )
     very_urgent_signals: tuple[str, ...] = Field(
-        ("media", "lawyer", "regulator"),
+        ("media", "lawyer"),
         description="Crisis signals that make an alert very urgent (非常紧迫) on their own.",
     )
     story_window_hours: float = Field(
-        72.0, gt=0, description="A negative watched thread elsewhere within this time joins an open alert."
+        72.0, gt=0, description="How long after its last update an alert still collects cross-posts."
+    )
+    story_similarity: float = Field(
+        0.15,
+        gt=0,
+        le=1,
+        description="Text similarity (0..1) at which another watched thread counts as the same story.",
     )
 
 

@@ -13,16 +13,18 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from monitor.alerting.render import clean_text
 from monitor.app import App, build
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.demo.forum import DemoForum, Forum
-from monitor.demo.scenario import load_scenario
+from monitor.demo.scenario import Scenario, load_scenario
 from monitor.demo.smtp_sink import MailSink
 from monitor.detect.severity import Severity
-from monitor.store.models import Alert, Thread
+from monitor.store.models import Alert, AlertThread, Thread
 
 
 def demo_config(output: Path, forum_url: str, smtp_port: int) -> MonitorConfig:
@@ -68,20 +70,18 @@ def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO) -> int:
         try:
             _intro(stream, server.base_url, sink, scenario.duration_minutes, step_minutes)
             _play(app, forum, start, scenario.duration_minutes, step_minutes, stream)
-            _summary(app, forum, sink, stream)
+            ok = _summary(app, scenario, start, sink, stream)
         finally:
             app.close()
-    return 0
+    return 0 if ok else 1
 
 
 def _intro(stream: TextIO, url: str, sink: MailSink, minutes: int, step: int) -> None:
     print("BBS crisis monitor — demo", file=stream)
     print(f"  demo forum:        {url}  (Discuz!-style pages, loopback only)", file=stream)
     print(f"  local SMTP server: {sink.host}:{sink.port}", file=stream)
-    print(
-        f"  scenario:          {minutes // 60} h {minutes % 60} min of forum time, a crawl pass every {step} min\n",
-        file=stream,
-    )
+    hours = f"{minutes // 60} h {minutes % 60} min"
+    print(f"  scenario:          {hours} of forum time, a crawl pass every {step} min\n", file=stream)
 
 
 def _play(app: App, forum: Forum, start: datetime, minutes: int, step: int, stream: TextIO) -> None:
@@ -102,28 +102,49 @@ def _play(app: App, forum: Forum, start: datetime, minutes: int, step: int, stre
         app.pipeline.deliver(app.channels, now)
 
 
-def _summary(app: App, forum: Forum, sink: MailSink, stream: TextIO) -> None:
+def _summary(app: App, scenario: Scenario, start: datetime, sink: MailSink, stream: TextIO) -> bool:
+    """Print what the monitor made of the scenario; True when it matches the script's expectations."""
     print("\n=== Summary ===", file=stream)
+    tz = ZoneInfo(app.config.settings.general.timezone)
     with app.sessions() as session:
-        alerts = list(session.scalars(select(Alert).order_by(Alert.id)))
-        alerted = {a.thread_id for a in alerts}
-        for alert in alerts:
+        for alert in session.scalars(select(Alert).order_by(Alert.id)):
             person = app.config.spokesperson(alert.spokesperson)
             severity = Severity(alert.severity)
             print(
-                f"Alert #{alert.id} [{severity.label_zh} {severity.value}] {alert.thread.title}\n"
-                f"  board {alert.thread.board.name}; spokesperson {person.name}; "
-                f"also on: {', '.join(alert.also_on) or '-'}; checklist {len(alert.checklist)} steps",
+                f"Alert #{alert.id} [{severity.label_zh} {severity.value}] {clean_text(alert.thread.title)}",
                 file=stream,
             )
-        quiet = list(
-            session.scalars(
-                select(Thread).where(Thread.id.not_in(alerted) if alerted else True).order_by(Thread.id)
+            print(
+                f"  board {clean_text(alert.thread.board.name)} · spokesperson {person.name} · respond by "
+                f"{alert.respond_by.astimezone(tz):%Y-%m-%d %H:%M} · checklist {len(alert.checklist)} steps",
+                file=stream,
             )
-        )
-        print(f"Threads without an alert: {len(quiet)}", file=stream)
-        for thread in quiet:
-            print(f"  - {thread.title} ({thread.board.name}, {thread.replies} replies)", file=stream)
-    print(f"Emails received by the local SMTP server: {len(sink.paths)}", file=stream)
+            for event in alert.events:
+                if event.kind != "delivered":
+                    offset = int((event.at - start).total_seconds() // 60)
+                    detail = clean_text(event.detail)
+                    print(f"  +{offset // 60:02d}:{offset % 60:02d} {event.kind}: {detail}", file=stream)
+        in_alert = {
+            thread.external_id
+            for thread in session.scalars(
+                select(Thread).join(AlertThread, AlertThread.thread_id == Thread.id)
+            )
+        }
+    active = [t for t in scenario.threads if any(p.at_minutes >= 0 for p in t.posts)]
+    quiet = [t for t in active if t.expect == "quiet"]
+    wrong = [t for t in scenario.threads if (str(t.tid) in in_alert) != (t.expect == "alert")]
+    print(f"Quiet threads active during the scenario ({len(quiet)}):", file=stream)
+    for thread in quiet:
+        state = "ALERTED (unexpected)" if str(thread.tid) in in_alert else "no alert"
+        print(f"  - {thread.subject}: {state}", file=stream)
+    print(f"Emails received by the local SMTP server: {len(sink.paths)}, written to:", file=stream)
     for path in sink.paths:
         print(f"  {path}", file=stream)
+    if wrong:
+        print(
+            "Demo did NOT go as scripted: " + "; ".join(f"tid {t.tid} expected {t.expect}" for t in wrong),
+            file=stream,
+        )
+    else:
+        print("Demo went as scripted: only the escalating story alerted.", file=stream)
+    return not wrong

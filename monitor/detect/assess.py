@@ -62,7 +62,11 @@ def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
         and facts.negative_share >= settings.min_negative_share
     )
     severity = Severity.GENERAL
-    if rate >= settings.urgent_replies_per_hour or facts.me_too_authors >= settings.urgent_me_too_authors:
+    if (
+        rate >= settings.urgent_replies_per_hour
+        or facts.me_too_authors >= settings.urgent_me_too_authors
+        or any(name in facts.signal_floors for name in settings.urgent_signals)
+    ):
         severity = Severity.URGENT
     if rate >= settings.very_urgent_replies_per_hour or any(
         name in facts.signal_floors for name in settings.very_urgent_signals

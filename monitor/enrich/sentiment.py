@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from typing import Protocol
-
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 
 
 class Scorer(Protocol):
@@ -17,8 +14,7 @@ class Scorer(Protocol):
 
 
 class SnowNLPScorer:
-    """Stock SnowNLP. Long posts are scored sentence by sentence and the most negative
-    half weighs in, so one polite sentence does not hide a complaint."""
+    """Stock SnowNLP on the whole of a post's own words (quotes are never passed in)."""
 
     name = "snownlp-stock"
 
@@ -28,9 +24,6 @@ class SnowNLPScorer:
         self._snownlp = SnowNLP
 
     def score(self, text: str) -> float:
-        sentences = [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= 2]
-        if not sentences:
+        if len(text.strip()) < 2:
             return 0.5
-        scores = sorted(float(self._snownlp(s).sentiments) for s in sentences)
-        lower_half = scores[: max(1, (len(scores) + 1) // 2)]
-        return sum(lower_half) / len(lower_half)
+        return float(self._snownlp(text).sentiments)

@@ -1,0 +1,86 @@
+"""End to end: `monitor demo` over loopback — demo forum, real pipeline, real SMTP server (aiosmtpd).
+
+Fixture: the packaged scenario (monitor/demo/scenario.yaml) played in accelerated time.
+"""
+
+from __future__ import annotations
+
+import io
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from monitor.demo.runner import run_demo
+from monitor.demo.scenario import load_scenario
+from monitor.store.db import make_engine, session_factory
+from monitor.store.models import Alert, AlertThread, Delivery, Thread
+
+STORY_TITLE = "途乐旅行收了我2万8团费，行程取消后三个月不退款！"
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
+    output = tmp_path_factory.mktemp("demo")
+    stream = io.StringIO()
+    code = run_demo(output, stream=stream)
+    return output, stream.getvalue(), code
+
+
+def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int]) -> None:
+    output, printed, code = demo_run
+    assert code == 0, printed
+    engine = make_engine(f"sqlite:///{output / 'monitor.db'}")
+    with session_factory(engine)() as session:
+        alerts = list(session.scalars(select(Alert)))
+        assert len(alerts) == 1
+        alert = alerts[0]
+        assert alert.thread.title == STORY_TITLE
+        assert alert.severity == "very_urgent"
+        assert alert.spokesperson == "li_na" and alert.backup == "wang_qiang"
+        assert [e.kind for e in alert.events if e.kind != "delivered"] == ["opened", "escalated", "spread"]
+        assert alert.events[0].detail.startswith("urgent")
+        assert alert.also_on == ["旅游天地"]
+        titles = [item.title for item in alert.checklist]
+        assert any("统一口径" in t for t in titles) and any("道歉不等于承担责任" in t for t in titles)
+        assert any("4小时" in t for t in titles)  # the very-urgent first-contact step
+        assert all(item.due_at is not None and item.due_at >= alert.opened_at for item in alert.checklist)
+        in_story = set(session.scalars(select(Thread.external_id).join(AlertThread)))
+        deliveries = list(session.scalars(select(Delivery)))
+        assert {(d.channel, d.status) for d in deliveries} == {("console", "sent"), ("email", "sent")}
+    engine.dispose()
+    scenario = load_scenario()
+    for thread in scenario.threads:
+        assert (str(thread.tid) in in_story) == (thread.expect == "alert"), thread.subject
+    assert "Demo went as scripted" in printed
+    assert printed.count("[紧迫 urgent] Alert #1") == 1 and printed.count("[非常紧迫 very urgent] Alert #1") == 1
+
+
+def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tuple[Path, str, int]) -> None:
+    output, printed, _ = demo_run
+    files = sorted((output / "mail").glob("*.eml"))
+    assert len(files) == 2  # opened (urgent), escalated (very urgent)
+    assert str(files[0]) in printed
+    raw = files[0].read_bytes()
+    assert raw.isascii(), "headers and bodies must be transfer-encoded"
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert message["To"] == "li.na@pr.demo.invalid"
+    assert message["Subject"].startswith("[紧迫 urgent] 途乐旅行收了我2万8团费")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for body in (text, html):
+        assert "途乐旅行收了我2万8团费" in body
+        assert "统一口径" in body
+        assert "李娜" in body
+    escalated = BytesParser(policy=policy.default).parsebytes(files[1].read_bytes())
+    assert "非常紧迫 very urgent" in escalated["Subject"]
+
+
+def test_demo_runs_twice_in_the_same_place(demo_run: tuple[Path, str, int]) -> None:
+    output, _, _ = demo_run
+    stream = io.StringIO()
+    assert run_demo(output, stream=stream) == 0
+    assert len(list((output / "mail").glob("*.eml"))) == 2
+    assert "Demo went as scripted" in stream.getvalue()
