@@ -111,7 +111,8 @@ class Forum:
 
     @now.setter
     def now(self, value: datetime) -> None:
-        self._now = _utc(value)
+        with self._lock:  # never in the middle of rendering a page
+            self._now = _utc(value)
 
     @property
     def lock(self) -> threading.RLock:
@@ -252,8 +253,8 @@ class DemoForum:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        """``http://127.0.0.1:PORT/`` — the forum root, where ``forum.php`` lives."""
+        return self._server.base_url
 
     def start(self) -> DemoForum:
         if self._thread is None:
@@ -285,6 +286,12 @@ class _ForumServer(ThreadingHTTPServer):
         self.forum = forum
         self.robots_txt = resources.files("monitor.demo").joinpath("robots.txt").read_bytes()
         super().__init__(address, handler)
+        host, port = self.server_address[:2]
+        self.base_url = f"http://{host!s}:{port}/"
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up mid-response is no news: log it quietly instead of printing to stderr."""
+        logger.debug("demo forum: connection from %s failed", client_address, exc_info=True)
 
 
 _REWRITE_FORUM = re.compile(r"/forum-(\d+)-(\d+)\.html")
@@ -293,6 +300,7 @@ _REWRITE_THREAD = re.compile(r"/thread-(\d+)-(\d+)-\d+\.html")
 
 class _Handler(BaseHTTPRequestHandler):
     server: _ForumServer
+    _clock: datetime | None = None
     protocol_version = "HTTP/1.1"
     server_version = "DemoForum"
     sys_version = ""
@@ -304,7 +312,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(send_body=False)
 
     def _respond(self, send_body: bool) -> None:
-        status, content_type, body = self._route()
+        try:
+            status, content_type, body = self._route()
+        except Exception:
+            logger.exception("demo forum: could not answer %s", self.path)
+            status, content_type, body = 500, "text/plain; charset=utf-8", b"500 Internal Server Error"
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -316,23 +328,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> tuple[int, str, bytes]:
         url = urlsplit(self.path)
-        if url.path == "/robots.txt":
-            return 200, "text/plain; charset=utf-8", self.server.robots_txt
         forum = self.server.forum
-        base = f"http://{self.headers.get('Host') or '127.0.0.1'}/"
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        if match := _REWRITE_FORUM.fullmatch(url.path):
-            query = {"mod": "forumdisplay", "fid": match[1], "page": match[2]}
-        elif match := _REWRITE_THREAD.fullmatch(url.path):
-            query = {"mod": "viewthread", "tid": match[1], "page": match[2]}
-        elif url.path != "/forum.php":
-            return 404, "text/html; charset=utf-8", b"<html><body><h1>404 Not Found</h1></body></html>"
         with forum.lock:
-            html = _page(forum, query, base)
-        return 200, "text/html; charset=utf-8", html.encode()
+            self._clock = forum.now  # the Date: header tells the same time as the page
+            if url.path == "/robots.txt":
+                return 200, "text/plain; charset=utf-8", self.server.robots_txt
+            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if match := _REWRITE_FORUM.fullmatch(url.path):
+                query = {"mod": "forumdisplay", "fid": match[1], "page": match[2]}
+            elif match := _REWRITE_THREAD.fullmatch(url.path):
+                query = {"mod": "viewthread", "tid": match[1], "page": match[2]}
+            elif url.path != "/forum.php":
+                return 404, "text/html; charset=utf-8", b"<html><body><h1>404 Not Found</h1></body></html>"
+            return 200, "text/html; charset=utf-8", _page(forum, query, self.server.base_url).encode()
 
     def date_time_string(self, timestamp: float | None = None) -> str:
-        return format_datetime(self.server.forum.now, usegmt=True)
+        return format_datetime(self._clock or self.server.forum.now, usegmt=True)
 
     def log_message(self, format: str, *args: object) -> None:
         logger.debug("demo forum: " + format, *args)
