@@ -55,7 +55,8 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
     for thread in scenario.threads:
         assert (str(thread.tid) in in_story) == (thread.expect == "alert"), thread.subject
     assert "Demo went as scripted" in printed
-    assert printed.count("[紧迫 urgent] Alert #1") == 1 and printed.count("[非常紧迫 very urgent] Alert #1") == 1
+    assert printed.count("[紧迫 urgent] Alert #1") == 1
+    assert printed.count("[非常紧迫 very urgent] Alert #1") == 1
 
 
 def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tuple[Path, str, int]) -> None:

@@ -3,8 +3,8 @@
 ``monitor demo`` plays a scripted scenario against it: every thread and post carries its
 ``posted_at`` up front, and :attr:`Forum.now` decides what a visitor sees — posts dated after
 ``now`` do not exist yet, reply and view counts are those at ``now``. :class:`DemoForum`
-serves the pages (rendered by :mod:`monitor.demo.forum_pages` after the real markup in
-``fixtures/discuz/utf8``) over HTTP on ``127.0.0.1``::
+serves the pages (rendered by :mod:`monitor.demo.forum_pages` and :mod:`monitor.demo.thread_page`
+after the real markup in ``fixtures/discuz/utf8``) over HTTP on ``127.0.0.1``::
 
     forum = Forum()
     forum.add_board(2, "投诉维权")
@@ -355,7 +355,7 @@ def _page(forum: Forum, query: dict[str, str], base: str) -> str:
         fid = _int(query.get("fid", ""))
         if forum.has_board(fid):
             return forum_pages.render_board(forum, fid, page, base)
-        return forum_pages.render_message(forum, "抱歉，指定的版块不存在", base)
+        return forum_pages.render_message(forum, "抱歉，指定的版块不存在", base, "pg_forumdisplay")
     if mod == "viewthread":
         tid = _int(query.get("tid", ""))
         if forum.is_visible(tid):

@@ -1,0 +1,165 @@
+"""Alerts: open, escalate, group a cross-post, and an outbox that survives a dead SMTP server.
+
+Uses the demo configuration (monitor/demo/config/), a SQLite file and a real SMTP server
+(MailSink, aiosmtpd) on loopback.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerting.channels.console import ConsoleChannel
+from monitor.alerting.channels.email import EmailChannel, SmtpSettings
+from monitor.alerting.outbox import Channels, deliver_pending
+from monitor.alerting.service import consider
+from monitor.config.loader import MonitorConfig, load_config
+from monitor.demo.smtp_sink import MailSink
+from monitor.detect.assess import Assessment
+from monitor.detect.severity import Severity
+from monitor.sources.base import PostRecord, ThreadSummary
+from monitor.store import repo
+from monitor.store.db import ensure_schema, make_engine, session_factory
+from monitor.store.models import Delivery, Thread
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+STORY = "途乐旅行收了我2万8团费，行程取消后三个月不退款！"
+STORY_POST = "今年8月在途乐旅行报了日本关西8日游，团费28000元，行程取消后三个月不退款，客服一直推脱。"
+
+
+@pytest.fixture
+def config() -> MonitorConfig:
+    return load_config(DEMO_CONFIG, environ={})
+
+
+@pytest.fixture
+def session(tmp_path: Path, config: MonitorConfig) -> Session:
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    ensure_schema(engine, auto_migrate=True)
+    return session_factory(engine)()
+
+
+def _thread(session: Session, config: MonitorConfig, tid: str, board: str, title: str, text: str) -> Thread:
+    source = repo.ensure_source(session, config.sources[0])
+    board_row = repo.ensure_board(session, source, board, {"2": "投诉维权", "3": "旅游天地"}[board])
+    summary = ThreadSummary(
+        thread_id=tid,
+        title=title,
+        author="a",
+        author_id="1",
+        replies=0,
+        views=1,
+        sticky=False,
+        url=f"http://x/{tid}",
+    )
+    thread, _ = repo.upsert_thread(session, source, board_row, summary, NOW)
+    repo.save_posts(
+        session,
+        thread,
+        [PostRecord(post_id=tid + "01", floor=1, author="a", author_id="1", posted_at=NOW, text=text)],
+        NOW,
+    )
+    return thread
+
+
+def _assessment(severity: Severity, escalating: bool = True) -> Assessment:
+    return Assessment(
+        escalating=escalating,
+        severity=severity,
+        figures=["9 replies in the last 60 min"],
+        signals=[],
+        negative_share=0.8,
+        replies_per_hour=9.0,
+    )
+
+
+def test_open_escalate_and_group_a_cross_post(session: Session, config: MonitorConfig) -> None:
+    group = config.watch_groups[0]
+    story = _thread(session, config, "26", "2", STORY, STORY_POST)
+    assert (
+        consider(session, config, story, group, _assessment(Severity.GENERAL, escalating=False), NOW) is None
+    )
+
+    opened = consider(session, config, story, group, _assessment(Severity.URGENT), NOW)
+    assert opened is not None and (opened.kind, opened.severity) == ("opened", Severity.URGENT)
+    same = consider(session, config, story, group, _assessment(Severity.GENERAL), NOW + timedelta(minutes=15))
+    assert same is not None and same.kind == "updated"
+    assert len(list(session.scalars(select(Delivery)))) == 2  # console + email, once
+
+    later = NOW + timedelta(hours=1)
+    escalated = consider(session, config, story, group, _assessment(Severity.VERY_URGENT), later)
+    assert escalated is not None and escalated.kind == "escalated"
+    deliveries = list(session.scalars(select(Delivery).order_by(Delivery.id)))
+    assert [(d.severity, d.escalated_from) for d in deliveries] == [
+        ("urgent", None),
+        ("urgent", None),
+        ("very_urgent", "urgent"),
+        ("very_urgent", "urgent"),
+    ]
+
+    cross = _thread(
+        session,
+        config,
+        "30",
+        "3",
+        "避雷！途乐旅行退款拖了三个月",
+        "在途乐旅行报的日本关西团，团费28000元，取消后三个月不退款。",
+    )
+    joined = consider(session, config, cross, group, _assessment(Severity.GENERAL, escalating=False), later)
+    assert joined is not None and (joined.kind, joined.alert_id) == ("spread", opened.alert_id)
+
+    review = _thread(
+        session,
+        config,
+        "27",
+        "3",
+        "云南七日游攻略：途乐的导游很专业",
+        "跟途乐的小团去了大理丽江，导游讲解很棒，住宿干净。",
+    )
+    assert (
+        consider(session, config, review, group, _assessment(Severity.GENERAL, escalating=False), later)
+        is None
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_outbox_keeps_alert_queued_while_smtp_is_down(
+    session: Session, config: MonitorConfig, tmp_path: Path
+) -> None:
+    story = _thread(session, config, "26", "2", STORY, STORY_POST)
+    consider(session, config, story, config.watch_groups[0], _assessment(Severity.URGENT), NOW)
+    port = _free_port()
+    email = EmailChannel(
+        SmtpSettings(host="127.0.0.1", port=port, sender="monitor@test.invalid", timeout=2.0)
+    )
+    console = io.StringIO()
+    channels = Channels(console=ConsoleChannel(), console_stream=console, email=email)
+
+    down = deliver_pending(session, config, channels, NOW)
+    assert (down.sent, down.failed, down.pending) == (1, 1, 1)
+    queued = session.scalars(select(Delivery).where(Delivery.channel == "email")).one()
+    assert queued.status == "pending" and queued.attempts == 1 and f"127.0.0.1:{port}" in queued.last_error
+    assert STORY in console.getvalue()
+
+    with MailSink(tmp_path / "mail", port=port) as sink:
+        up = deliver_pending(session, config, replace(channels, console=None), NOW + timedelta(minutes=2))
+        assert (up.sent, up.pending) == (1, 0)
+        assert sink.wait_for(1, timeout=5)
+        assert sink.messages[0]["To"] == "li.na@pr.demo.invalid"
+        assert STORY[:10] in sink.messages[0]["Subject"]
+    assert queued.status == "sent" and queued.message_id
+    again = deliver_pending(session, config, channels, NOW + timedelta(minutes=4))
+    assert (again.sent, again.pending) == (0, 0)  # never sent twice

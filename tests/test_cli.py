@@ -1,0 +1,72 @@
+"""The commands as a user runs them, in a subprocess, against the loopback fixture forum (conftest)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import FixtureForum
+
+MONITOR = [sys.executable, "-m", "monitor.cli"]
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+
+
+def test_crawl_once_reports_and_exits_nonzero_when_pages_fail(
+    fixture_config: Path, fixture_forum: FixtureForum
+) -> None:
+    done = subprocess.run(
+        [*MONITOR, "crawl", "--once", "--config", str(fixture_config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_env(),
+    )
+    # 19 of the board's thread pages were never captured: reported, and the exit status says so
+    assert done.returncode == 1, done.stderr
+    assert "21 threads" in done.stdout and "(19 failed)" in done.stdout
+    assert "thread page skipped" in done.stderr
+    assert (fixture_config.parent / "monitor.db").exists()
+
+
+def test_run_stops_cleanly_on_ctrl_c(fixture_config: Path, fixture_forum: FixtureForum) -> None:
+    process = subprocess.Popen(
+        [*MONITOR, "run", "--config", str(fixture_config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("tid=4&page=1" in r for r in fixture_forum.requests):
+            time.sleep(0.2)
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "crawl pass done" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_broken_config_never_starts(fixture_config: Path, fixture_forum: FixtureForum) -> None:
+    (fixture_config / "monitor.toml").write_text("[schedule]\ncrawl_interval_minute = 5\n", encoding="utf-8")
+    done = subprocess.run(
+        [*MONITOR, "run", "--config", str(fixture_config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert done.returncode == 2
+    assert f"{fixture_config / 'monitor.toml'}: schedule.crawl_interval_minute: unknown key" in done.stderr
+    assert fixture_forum.requests == []
