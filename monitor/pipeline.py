@@ -151,9 +151,11 @@ class Pipeline:
                 report.posts_new += len(changed)
         with self._sessions.begin() as session:
             current = _thread(session, thread_id)
-            snapshot = repo.record_snapshot(session, current, now, self.config.settings.detect.negative_below)
-            for group in self._match(session, current, now):
-                change = self._detect(session, current, snapshot, group, now)
+            posts = repo.thread_posts(session, current)
+            negative_below = self.config.settings.detect.negative_below
+            snapshot = repo.record_snapshot(session, current, posts, now, negative_below)
+            for group in self._match(session, current, posts, now):
+                change = self._detect(session, current, posts, snapshot, group, now)
                 if change is not None and change.kind != "updated":
                     report.alert_changes.append(change)
 
@@ -163,9 +165,10 @@ class Pipeline:
             post.signals = detect_signals(post.text)
             post.me_too = is_me_too(post.text)
 
-    def _match(self, session: Session, thread: Thread, now: datetime) -> list[WatchGroupConfig]:
+    def _match(
+        self, session: Session, thread: Thread, posts: list[Post], now: datetime
+    ) -> list[WatchGroupConfig]:
         """Record new watch-group matches of the thread's title and posts; return every group it matches."""
-        posts = repo.thread_posts(session, thread)
         text = "\n".join([thread.title, *(p.text for p in posts)])
         matched: list[WatchGroupConfig] = []
         for match in self._matcher.match(text):
@@ -190,11 +193,16 @@ class Pipeline:
         return matched
 
     def _detect(
-        self, session: Session, thread: Thread, snapshot: Snapshot, group: WatchGroupConfig, now: datetime
+        self,
+        session: Session,
+        thread: Thread,
+        posts: list[Post],
+        snapshot: Snapshot,
+        group: WatchGroupConfig,
+        now: datetime,
     ) -> AlertChange | None:
         settings = self.config.settings.detect
         window = timedelta(minutes=settings.window_minutes)
-        posts = repo.thread_posts(session, thread)
         before = repo.snapshot_before(session, thread, now - window)
         signal_floors: dict[str, int] = {}
         for post in posts:

@@ -27,7 +27,6 @@ from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, 
 log = logging.getLogger(__name__)
 
 OPEN_STATUSES = ("open", "acknowledged")
-CHANNELS = ("console", "email")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from monitor.config.files import (
 )
 from monitor.config.settings import Settings, apply_environment
 from monitor.detect.severity import Severity
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, UnknownNameError
 
 REQUIRED_FILES = ("sources.yaml", "watch_groups.yaml", "routing.yaml")
 
@@ -52,8 +52,6 @@ class MonitorConfig:
         for person in self.routing.spokespeople:
             if person.key == key:
                 return person
-        from monitor.errors import UnknownNameError
-
         raise UnknownNameError(f"undefined spokesperson {key!r}")
 
 

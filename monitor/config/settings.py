@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
@@ -62,6 +62,12 @@ class SmtpSettingsModel(_Section):
     starttls: bool = Field(False, description="Upgrade the connection with STARTTLS.")
     use_ssl: bool = Field(False, description="Connect with implicit TLS (SMTPS, usually port 465).")
     timeout_seconds: float = Field(15.0, gt=0, description="Network timeout for one SMTP conversation.")
+
+    @model_validator(mode="after")
+    def _one_kind_of_tls(self) -> SmtpSettingsModel:
+        if self.starttls and self.use_ssl:
+            raise ValueError("choose starttls or use_ssl, not both")
+        return self
 
 
 class ScheduleSettings(_Section):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -40,15 +41,7 @@ def demo_config(output: Path, forum_url: str, smtp_port: int) -> MonitorConfig:
         },
     )
     sources = [s.model_copy(update={"base_url": forum_url}) for s in config.sources]
-    return MonitorConfig(
-        directory=config.directory,
-        settings=config.settings,
-        sources=sources,
-        watch_groups=config.watch_groups,
-        routing=config.routing,
-        playbooks=config.playbooks,
-        smtp_password=None,
-    )
+    return replace(config, sources=sources)
 
 
 def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO) -> int:

@@ -137,9 +137,12 @@ def thread_posts(session: Session, thread: Thread) -> list[Post]:
     return list(session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.floor)))
 
 
-def record_snapshot(session: Session, thread: Thread, now: datetime, negative_below: float) -> Snapshot:
-    """One row per thread per poll: replies, views, distinct authors, negative share, me-too authors."""
-    posts = thread_posts(session, thread)
+def record_snapshot(
+    session: Session, thread: Thread, posts: list[Post], now: datetime, negative_below: float
+) -> Snapshot:
+    """One row per thread per poll: replies, views, distinct authors, negative share, me-too authors.
+
+    ``posts`` are the thread's stored posts (see :func:`thread_posts`)."""
     scored = [p for p in posts if p.sentiment is not None]
     negative = sum(1 for p in scored if p.sentiment is not None and p.sentiment < negative_below)
     snapshot = Snapshot(

@@ -112,3 +112,8 @@ def test_settings_reference_is_current_and_complete() -> None:
         for key, field in section_field.annotation.model_fields.items():
             assert field.description, f"{section}.{key} has no description"
             assert f"# {key} = " in text
+
+
+def test_conflicting_tls_settings_are_a_config_error(config_dir: Path) -> None:
+    (config_dir / "monitor.toml").write_text("[smtp]\nstarttls = true\nuse_ssl = true\n", encoding="utf-8")
+    assert _problems(config_dir) == [f"{config_dir / 'monitor.toml'}: smtp: choose starttls or use_ssl, not both"]

@@ -133,10 +133,10 @@ def test_snapshots_record_thread_state(db_url: str) -> None:
         )
         for row, score, me_too in zip(rows, [0.1, 0.2, 0.9, 0.3], [False, True, False, True], strict=True):
             row.sentiment, row.me_too = score, me_too
-        first = repo.record_snapshot(session, thread, NOW - timedelta(hours=1), negative_below=0.5)
+        first = repo.record_snapshot(session, thread, rows, NOW - timedelta(hours=1), negative_below=0.5)
         assert (first.replies, first.distinct_authors, first.me_too_authors) == (3, 4, 2)
         assert first.negative_share == 0.75
-        repo.record_snapshot(session, thread, NOW, negative_below=0.5)
+        repo.record_snapshot(session, thread, rows, NOW, negative_below=0.5)
         assert repo.snapshot_before(session, thread, NOW - timedelta(minutes=30)) == first
         assert repo.snapshot_before(session, thread, NOW - timedelta(hours=2)) is None
     engine.dispose()
