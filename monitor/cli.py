@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import signal
@@ -17,6 +18,10 @@ from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
 
 log = logging.getLogger("monitor")
+
+# Modules that add their own commands: each has ``add_parser(commands)`` registering a
+# subcommand whose ``handler(args) -> int`` runs it (set with ``parser.set_defaults``).
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     with_config(db_commands.add_parser("upgrade", help="apply schema migrations up to the newest"))
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(commands)
     return parser
 
 
@@ -87,6 +94,9 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args))
     if args.command == "demo":
         from monitor.demo.runner import run_demo
 

@@ -44,7 +44,9 @@ def settings_reference() -> str:
             variable = env_for.get(f"{section_name}.{key}")
             if variable:
                 lines.append(f"# Environment: {variable}")
-            lines.append(f"# {key} = {_toml_value(getattr(section, key))}")
+            value = getattr(section, key)
+            shown = "(not set by default)" if value is None else _toml_value(value)
+            lines.append(f"# {key} = {shown}")
         lines.append("")
     return "\n".join(lines)
 

@@ -91,6 +91,19 @@ class FetchSettings(_Section):
     respect_robots_txt: bool = Field(True, description="Skip URLs the forum's robots.txt disallows.")
 
 
+class SentimentSettings(_Section):
+    model: str = Field(
+        "stock",
+        description="Sentiment model: 'stock' (SnowNLP's own), a shipped model name, or a path to a model file.",
+    )
+    negative_threshold: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="Score below which a post counts as negative; empty = the threshold calibrated with the model.",
+    )
+
+
 class DetectSettings(_Section):
     window_minutes: float = Field(60.0, gt=0, description="Window over which reply velocity is measured.")
     min_replies: int = Field(5, ge=0, description="A thread needs at least this many replies to alert.")
@@ -139,6 +152,7 @@ class Settings(_Section):
     smtp: SmtpSettingsModel = Field(default_factory=SmtpSettingsModel)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
     detect: DetectSettings = Field(default_factory=DetectSettings)
 
     def database_url(self) -> str:
