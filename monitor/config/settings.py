@@ -94,13 +94,13 @@ class FetchSettings(_Section):
 class SentimentSettings(_Section):
     model: str = Field(
         "stock",
-        description="Sentiment model: 'stock' (SnowNLP's own), a shipped model name, or a path to a model file.",
+        description="Sentiment model: 'stock' (SnowNLP's own), a shipped model name, or a model file path.",
     )
     negative_threshold: float | None = Field(
         None,
         gt=0,
         lt=1,
-        description="Score below which a post counts as negative; empty = the threshold calibrated with the model.",
+        description="Score below which a post counts as negative; unset = the model's calibrated threshold.",
     )
 
 

@@ -116,4 +116,5 @@ def test_settings_reference_is_current_and_complete() -> None:
 
 def test_conflicting_tls_settings_are_a_config_error(config_dir: Path) -> None:
     (config_dir / "monitor.toml").write_text("[smtp]\nstarttls = true\nuse_ssl = true\n", encoding="utf-8")
-    assert _problems(config_dir) == [f"{config_dir / 'monitor.toml'}: smtp: choose starttls or use_ssl, not both"]
+    expected = f"{config_dir / 'monitor.toml'}: smtp: choose starttls or use_ssl, not both"
+    assert _problems(config_dir) == [expected]
