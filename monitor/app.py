@@ -1,4 +1,4 @@
-"""Wire the configured parts together: database, scorer, pipeline, channels.
+"""Wire the configured parts together: database, scorer, channels, and the pipeline.
 
 Entry points (the CLI, the demo) call :func:`build`; nothing here reads the
 environment or configures logging.
@@ -7,7 +7,10 @@ environment or configures logging.
 from __future__ import annotations
 
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TextIO
 
 import httpx
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerting.channels.console import ConsoleChannel
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
-from monitor.alerting.outbox import Channels
+from monitor.alerting.outbox import Channels, OutboxReport, deliver_pending
 from monitor.config.loader import MonitorConfig
 from monitor.enrich.sentiment import Scorer, SnowNLPScorer
 from monitor.pipeline import Pipeline
@@ -28,26 +31,39 @@ class App:
     config: MonitorConfig
     engine: Engine
     sessions: sessionmaker[Session]
-    pipeline: Pipeline
+    scorer: Scorer
     channels: Channels
+
+    @asynccontextmanager
+    async def pipeline(self) -> AsyncIterator[Pipeline]:
+        """A pipeline with the process's one HTTP client, open for the life of the block."""
+        fetch = self.config.settings.fetch
+        async with httpx.AsyncClient(
+            timeout=fetch.timeout_seconds, follow_redirects=True, max_redirects=fetch.max_redirects
+        ) as client:
+            yield Pipeline(self.config, self.sessions, self.scorer, client)
+
+    def deliver(self, now: datetime) -> OutboxReport:
+        """Send what the outbox holds; a channel that is down leaves its deliveries queued."""
+        with self.sessions.begin() as session:
+            return deliver_pending(session, self.config, self.channels, now)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 def build(config: MonitorConfig, *, stream: TextIO | None = None, scorer: Scorer | None = None) -> App:
-    """Open the database (migrating it when allowed) and build the pipeline and channels."""
+    """Open the database (migrating it when allowed) and build the scorer and channels."""
     settings = config.settings
     engine = make_engine(settings.database_url())
     ensure_schema(engine, settings.database.auto_migrate)
-    sessions = session_factory(engine)
-    fetch = settings.fetch
-
-    def client_factory() -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=fetch.timeout_seconds, follow_redirects=True)
-
-    pipeline = Pipeline(config, sessions, scorer or SnowNLPScorer(), client_factory)
-    return App(config, engine, sessions, pipeline, make_channels(config, stream))
+    return App(
+        config,
+        engine,
+        session_factory(engine),
+        scorer or SnowNLPScorer(),
+        make_channels(config, stream),
+    )
 
 
 def make_channels(config: MonitorConfig, stream: TextIO | None) -> Channels:

@@ -7,15 +7,17 @@ import asyncio
 import importlib
 import logging
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
+from typing import TYPE_CHECKING
 
 from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
+
+if TYPE_CHECKING:
+    from monitor.app import App
 
 log = logging.getLogger("monitor")
 
@@ -82,6 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+async def _crawl_once(app: App) -> int:
+    async with app.pipeline() as pipeline:
+        report = await pipeline.crawl_pass(datetime.now(UTC))
+    outbox = app.deliver(datetime.now(UTC))
+    print(
+        f"{report.pages_fetched} pages fetched ({report.pages_failed} failed), "
+        f"{report.threads_seen} threads, {report.posts_new} new posts, "
+        f"{len(report.alert_changes)} alert changes; {outbox.sent} deliveries sent, "
+        f"{outbox.pending} queued"
+    )
+    return 0 if report.pages_failed == 0 else 1
+
+
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     """Libraries log at WARNING; the monitor at INFO (WARNING for the demo, which narrates itself)."""
     logging.basicConfig(
@@ -126,23 +141,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     app = build(config)
     try:
         if args.command == "crawl":
-            report = asyncio.run(app.pipeline.crawl_pass(datetime.now(UTC)))
-            outbox = app.pipeline.deliver(app.channels, datetime.now(UTC))
-            print(
-                f"{report.pages_fetched} pages fetched ({report.pages_failed} failed), "
-                f"{report.threads_seen} threads, {report.posts_new} new posts, "
-                f"{len(report.alert_changes)} alert changes; {outbox.sent} deliveries sent, "
-                f"{outbox.pending} queued"
-            )
-            return 0 if report.pages_failed == 0 else 1
+            return asyncio.run(_crawl_once(app))
         if args.command == "run":
-            from monitor.scheduling import run_forever
+            from monitor.scheduling import run_until_stopped
 
-            def _stop(_signum: int, _frame: FrameType | None) -> None:
-                raise SystemExit(0)
-
-            signal.signal(signal.SIGTERM, _stop)
-            run_forever(app)
+            asyncio.run(run_until_stopped(app))
             return 0
     finally:
         app.close()

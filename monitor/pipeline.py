@@ -1,13 +1,14 @@
-"""One crawl pass through the whole pipeline: fetch -> parse -> store -> enrich -> detect -> alert.
+"""The pipeline: crawl (fetch -> parse -> store -> enrich), then detect -> alert for every thread touched.
 
-``monitor run`` (every few minutes, from APScheduler), ``monitor crawl --once`` and
-``monitor demo`` all call :meth:`Pipeline.crawl_pass` and :meth:`Pipeline.deliver`.
+``monitor run`` (APScheduler: one job per board, one for hot threads), ``monitor crawl --once``
+and ``monitor demo`` all drive the same :class:`Pipeline` methods. A pipeline lives as long as
+its process's single ``httpx.AsyncClient`` (see :meth:`monitor.app.App.pipeline`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,34 +16,40 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerting.outbox import Channels, OutboxReport, deliver_pending
 from monitor.alerting.service import AlertChange, consider
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
+from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import ThreadFacts, assess
 from monitor.detect.velocity import replies_in_window
 from monitor.enrich.keywords import WatchMatcher
 from monitor.enrich.sentiment import Scorer
 from monitor.enrich.signals import detect_signals, is_me_too
-from monitor.errors import FetchError, ParseError
-from monitor.fetch.client import Fetcher
-from monitor.sources.base import Source, ThreadSummary
+from monitor.fetch.client import Fetcher, Politeness
+from monitor.sources.base import Source
 from monitor.sources.registry import make_source
 from monitor.store import repo
-from monitor.store.models import Post, Snapshot, SourceRow, Thread, WatchGroupRow, WatchMatch
+from monitor.store.models import Post, Snapshot, Thread, WatchGroupRow, WatchMatch
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class PassReport:
-    """What one crawl pass did."""
+    """What one crawl (a pass, a board, or a hot-thread refresh) did."""
 
     pages_fetched: int = 0
     pages_failed: int = 0
     threads_seen: int = 0
     posts_new: int = 0
     alert_changes: list[AlertChange] = field(default_factory=list)
+
+    def add(self, other: PassReport) -> None:
+        self.pages_fetched += other.pages_fetched
+        self.pages_failed += other.pages_failed
+        self.threads_seen += other.threads_seen
+        self.posts_new += other.posts_new
+        self.alert_changes.extend(other.alert_changes)
 
 
 class Pipeline:
@@ -51,113 +58,84 @@ class Pipeline:
         config: MonitorConfig,
         sessions: sessionmaker[Session],
         scorer: Scorer,
-        client_factory: Callable[[], httpx.AsyncClient],
+        client: httpx.AsyncClient,
     ) -> None:
         self.config = config
         self._sessions = sessions
         self._scorer = scorer
-        self._client_factory = client_factory
+        settings = config.settings
+        fetch = settings.fetch
+        self.fetcher = Fetcher(
+            client,
+            user_agent=fetch.user_agent,
+            politeness=Politeness(fetch.per_host_concurrency, fetch.per_host_delay_seconds),
+            retries=fetch.retries,
+            respect_robots=fetch.respect_robots_txt,
+            max_bytes=fetch.max_page_bytes,
+        )
+        for source in config.sources:
+            if source.concurrency is not None or source.min_interval_seconds is not None:
+                self.fetcher.set_politeness(
+                    str(source.base_url),
+                    Politeness(
+                        source.concurrency or fetch.per_host_concurrency,
+                        fetch.per_host_delay_seconds
+                        if source.min_interval_seconds is None
+                        else source.min_interval_seconds,
+                    ),
+                )
+        self._crawler = Crawler(
+            self.fetcher, sessions, self._enrich, settings.general.data_dir / "failed-pages"
+        )
+        self._adapters: dict[str, Source] = {
+            s.key: make_source(s, settings.general.timezone) for s in config.sources
+        }
+        self._sources = {s.key: s for s in config.sources}
         self._matcher = WatchMatcher(config.watch_groups)
         self._groups = {g.name: g for g in config.watch_groups}
 
     async def crawl_pass(self, now: datetime) -> PassReport:
+        """Every board of every enabled source; hosts are crawled side by side, each politely."""
+        boards = [(s, b) for s in self.config.sources if s.enabled for b in s.boards]
         report = PassReport()
-        fetch = self.config.settings.fetch
-        async with self._client_factory() as client:
-            fetcher = Fetcher(
-                client,
-                user_agent=fetch.user_agent,
-                per_host_concurrency=fetch.per_host_concurrency,
-                per_host_delay=fetch.per_host_delay_seconds,
-                retries=fetch.retries,
-                respect_robots=fetch.respect_robots_txt,
-            )
-            for source_config in self.config.sources:
-                if source_config.enabled:
-                    await self._crawl_source(fetcher, source_config, now, report)
+        for part in await asyncio.gather(*(self.crawl_board(s, b, now) for s, b in boards)):
+            report.add(part)
         return report
 
-    def deliver(self, channels: Channels, now: datetime) -> OutboxReport:
-        with self._sessions.begin() as session:
-            return deliver_pending(session, self.config, channels, now)
+    async def crawl_board(self, source: SourceConfig, board_id: str, now: datetime) -> PassReport:
+        crawl = CrawlReport()
+        await self._crawler.crawl_board(self._adapters[source.key], source, board_id, now, crawl)
+        return self._after_crawl(crawl, now)
 
-    async def _crawl_source(
-        self, fetcher: Fetcher, source_config: SourceConfig, now: datetime, report: PassReport
-    ) -> None:
-        adapter = make_source(source_config, self.config.settings.general.timezone)
-        with self._sessions.begin() as session:
-            source_id = repo.ensure_source(session, source_config).id
-        for board_id in source_config.boards:
-            for page in range(1, source_config.pages_per_board + 1):
-                url = adapter.board_url(board_id, page)
-                board_page = None
-                try:
-                    fetched = await fetcher.get(url)
-                    report.pages_fetched += 1
-                    board_page = adapter.parse_board(fetched.text, url, now)
-                except (FetchError, ParseError) as exc:
-                    report.pages_failed += 1
-                    log.warning("board page skipped: %s", exc, extra={"url": url})
-                    break
-                for summary in board_page.threads:
-                    await self._crawl_thread(
-                        fetcher,
-                        adapter,
-                        source_config,
-                        source_id,
-                        board_page.board_id,
-                        board_page.board_name,
-                        summary,
-                        now,
-                        report,
-                    )
-                if page >= board_page.page_count:
-                    break
+    async def refresh_hot(self, now: datetime) -> PassReport:
+        """Re-read the threads the detector marked hot, from their last stored page on."""
+        with self._sessions() as session:
+            hot = [
+                (thread.id, thread.source.key)
+                for thread in session.scalars(select(Thread).where(Thread.hot_until > now))
+            ]
+        crawl = CrawlReport()
+        for thread_id, key in hot:
+            source = self._sources.get(key)
+            if source is not None and source.enabled:
+                await self._crawler.refresh_thread(self._adapters[key], source, thread_id, now, crawl)
+        return self._after_crawl(crawl, now)
 
-    async def _crawl_thread(
-        self,
-        fetcher: Fetcher,
-        adapter: Source,
-        source_config: SourceConfig,
-        source_id: int,
-        board_external_id: str,
-        board_name: str,
-        summary: ThreadSummary,
-        now: datetime,
-        report: PassReport,
-    ) -> None:
-        report.threads_seen += 1
-        with self._sessions.begin() as session:
-            source = session.get(SourceRow, source_id)
-            assert source is not None
-            board = repo.ensure_board(session, source, board_external_id, board_name)
-            thread, _previous = repo.upsert_thread(session, source, board, summary, now)
-            stored = repo.stored_post_count(session, thread)
-            thread_id = thread.id
-        pages = _pages_to_fetch(stored, summary.replies, source_config.posts_per_page)
-        for page in pages:
-            url = adapter.thread_url(summary.thread_id, page)
-            try:
-                fetched = await fetcher.get(url)
-                report.pages_fetched += 1
-                thread_page = adapter.parse_thread(fetched.text, url, now)
-            except (FetchError, ParseError) as exc:
-                report.pages_failed += 1
-                log.warning("thread page skipped: %s", exc, extra={"url": url})
-                break
+    def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
+        report = PassReport(crawl.pages_fetched, crawl.pages_failed, crawl.threads_seen, crawl.posts_new)
+        for thread_id in dict.fromkeys(crawl.touched):
             with self._sessions.begin() as session:
-                changed = repo.save_posts(session, _thread(session, thread_id), thread_page.posts, now)
-                self._enrich(changed)
-                report.posts_new += len(changed)
-        with self._sessions.begin() as session:
-            current = _thread(session, thread_id)
-            posts = repo.thread_posts(session, current)
-            negative_below = self.config.settings.detect.negative_below
-            snapshot = repo.record_snapshot(session, current, posts, now, negative_below)
-            for group in self._match(session, current, posts, now):
-                change = self._detect(session, current, posts, snapshot, group, now)
-                if change is not None and change.kind != "updated":
-                    report.alert_changes.append(change)
+                thread = session.get(Thread, thread_id)
+                if thread is None:  # pragma: no cover - never deleted
+                    continue
+                posts = repo.thread_posts(session, thread)
+                negative_below = self.config.settings.detect.negative_below
+                snapshot = repo.record_snapshot(session, thread, posts, now, negative_below)
+                for group in self._match(session, thread, posts, now):
+                    change = self._detect(session, thread, posts, snapshot, group, now)
+                    if change is not None and change.kind != "updated":
+                        report.alert_changes.append(change)
+        return report
 
     def _enrich(self, posts: list[Post]) -> None:
         for post in posts:
@@ -224,21 +202,8 @@ class Pipeline:
             me_too_authors=snapshot.me_too_authors,
             signal_floors=signal_floors,
         )
-        return consider(session, self.config, thread, group, assess(facts, settings), now)
-
-
-def _pages_to_fetch(stored_posts: int, replies: int, per_page: int) -> list[int]:
-    """Only the pages that can hold posts not yet stored (incremental re-crawl)."""
-    total_posts = replies + 1
-    if stored_posts >= total_posts:
-        return []
-    first = stored_posts // per_page + 1
-    last = (total_posts - 1) // per_page + 1
-    return list(range(first, last + 1))
-
-
-def _thread(session: Session, thread_id: int) -> Thread:
-    thread = session.get(Thread, thread_id)
-    if thread is None:  # pragma: no cover - rows are never deleted during a pass
-        raise LookupError(f"thread {thread_id} vanished during the pass")
-    return thread
+        assessment = assess(facts, settings)
+        change = consider(session, self.config, thread, group, assessment, now)
+        if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
+            thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
+        return change

@@ -1,80 +1,127 @@
-"""Recurring jobs under APScheduler: crawl passes and retries of queued deliveries.
+"""Recurring jobs under APScheduler, in one asyncio loop with one HTTP client.
 
-Both jobs call the same functions as ``monitor crawl --once``. Jobs never overlap
-(``max_instances=1``) and a pass that overran is coalesced, not run twice.
+One job per source/board (with jitter, so boards don't all poll at once), one for hot
+threads, one that retries queued deliveries. A job never runs twice at once
+(``max_instances=1``), and runs missed while the process was busy are coalesced.
+SIGINT/SIGTERM stop the scheduler, let running jobs finish their current write, and close.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.app import App
+from monitor.config.files import SourceConfig
+from monitor.pipeline import PassReport, Pipeline
 
 log = logging.getLogger(__name__)
 
+Clock = Callable[[], datetime]
 
-def crawl_job(app: App, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-    """One crawl pass followed by delivery of whatever it queued."""
-    now = clock()
-    report = asyncio.run(app.pipeline.crawl_pass(now))
-    outbox = app.pipeline.deliver(app.channels, clock())
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _log_report(what: str, report: PassReport) -> None:
     log.info(
-        "crawl pass done: %d pages (%d failed), %d threads, %d new posts, %d alert changes; "
-        "%d sent, %d queued",
+        "%s: %d pages (%d failed), %d threads, %d new posts, %d alert changes",
+        what,
         report.pages_fetched,
         report.pages_failed,
         report.threads_seen,
         report.posts_new,
         len(report.alert_changes),
-        outbox.sent,
-        outbox.pending,
     )
 
 
-def delivery_job(app: App, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-    """Retry deliveries still queued because a channel was down."""
-    outbox = app.pipeline.deliver(app.channels, clock())
+async def board_job(app: App, pipeline: Pipeline, source: SourceConfig, board: str, clock: Clock) -> None:
+    report = await pipeline.crawl_board(source, board, clock())
+    _log_report(f"crawled {source.key} board {board}", report)
+    if report.alert_changes:
+        app.deliver(clock())
+
+
+async def hot_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
+    report = await pipeline.refresh_hot(clock())
+    if report.pages_fetched or report.pages_failed:
+        _log_report("hot threads refreshed", report)
+    if report.alert_changes:
+        app.deliver(clock())
+
+
+async def delivery_job(app: App, clock: Clock) -> None:
+    outbox = app.deliver(clock())
     if outbox.sent or outbox.failed:
         log.info("outbox: %d sent, %d failed, %d queued", outbox.sent, outbox.failed, outbox.pending)
 
 
-def make_scheduler(app: App) -> BlockingScheduler:
+def add_jobs(scheduler: AsyncIOScheduler, app: App, pipeline: Pipeline, clock: Clock = _utcnow) -> None:
     schedule = app.config.settings.schedule
-    scheduler = BlockingScheduler(timezone=app.config.settings.general.timezone)
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
+    for source in app.config.sources:
+        if not source.enabled:
+            continue
+        for board in source.boards:
+            scheduler.add_job(
+                board_job,
+                "interval",
+                args=[app, pipeline, source, board, clock],
+                minutes=schedule.crawl_interval_minutes,
+                jitter=schedule.jitter_seconds or None,
+                id=f"crawl:{source.key}:{board}",
+                next_run_time=datetime.now(UTC),
+                **common,
+            )
     scheduler.add_job(
-        crawl_job,
+        hot_job,
         "interval",
-        args=[app],
-        minutes=schedule.crawl_interval_minutes,
-        id="crawl",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC),
+        args=[app, pipeline, clock],
+        minutes=schedule.hot_refresh_minutes,
+        id="hot",
+        **common,
     )
     scheduler.add_job(
         delivery_job,
         "interval",
-        args=[app],
+        args=[app, clock],
         minutes=schedule.delivery_retry_minutes,
         id="deliver",
-        max_instances=1,
-        coalesce=True,
+        next_run_time=datetime.now(UTC),
+        **common,
     )
-    return scheduler
 
 
-def run_forever(app: App) -> None:
-    """Run the jobs until Ctrl-C / SIGTERM."""
-    scheduler = make_scheduler(app)
-    try:
+async def run_until_stopped(app: App, stop: asyncio.Event | None = None) -> None:
+    """Run every job until SIGINT/SIGTERM (or ``stop`` is set), then shut down cleanly."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with app.pipeline() as pipeline:
+        scheduler = AsyncIOScheduler(timezone=app.config.settings.general.timezone)
+        add_jobs(scheduler, app, pipeline)
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("stopping")
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
+        log.info("monitor running: %d jobs", len(scheduler.get_jobs()))
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping")
+            scheduler.shutdown(wait=False)
+            await _wait_for_running_jobs()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+
+
+async def _wait_for_running_jobs(timeout: float = 60.0) -> None:
+    """Let job coroutines still in flight finish (their writes are whole transactions)."""
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)

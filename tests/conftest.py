@@ -87,6 +87,7 @@ class FixtureForum:
     url: str
     requests: list[str] = field(default_factory=list)
     overrides: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # path+query -> (status, body)
+    round: int = 0  # 1-3: serve that later snapshot (gbk/roundN/) where it has the page
 
     def file_for(self, path: str, query: dict[str, list[str]]) -> Path | None:
         if path == "/robots.txt":
@@ -94,10 +95,13 @@ class FixtureForum:
         mod = query.get("mod", [""])[0]
         page = query.get("page", ["1"])[0]
         if mod == "forumdisplay":
-            return FIXTURE_GBK / f"forumdisplay_fid{query['fid'][0]}_p{page}.html"
-        if mod == "viewthread":
-            return FIXTURE_GBK / f"viewthread_tid{query['tid'][0]}_p{page}.html"
-        return None
+            name = f"forumdisplay_fid{query['fid'][0]}_p{page}.html"
+        elif mod == "viewthread":
+            name = f"viewthread_tid{query['tid'][0]}_p{page}.html"
+        else:
+            return None
+        later = FIXTURE_GBK / f"round{self.round}" / name
+        return later if self.round and later.exists() else FIXTURE_GBK / name
 
 
 def _handler(forum: FixtureForum) -> type[BaseHTTPRequestHandler]:
@@ -113,16 +117,20 @@ def _handler(forum: FixtureForum) -> type[BaseHTTPRequestHandler]:
             if file is None or not file.exists():
                 self._send(404, b"", "text/plain")
                 return
-            content_type = "text/plain"
+            content_type, date = "text/plain", None
             headers = file.with_name(file.name + ".headers.txt")
             if headers.exists():
                 for line in headers.read_text(encoding="latin-1").splitlines():
-                    if line.lower().startswith("content-type:"):
-                        content_type = line.split(":", 1)[1].strip()
-            self._send(200, file.read_bytes(), content_type)
+                    name, _, value = line.partition(":")
+                    if name.lower() == "content-type":
+                        content_type = value.strip()
+                    elif name.lower() == "date":
+                        date = value.strip()  # the captured Date: relative times on the page match it
+            self._send(200, file.read_bytes(), content_type, date)
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
+        def _send(self, status: int, body: bytes, content_type: str, date: str | None = None) -> None:
+            self.send_response_only(status)
+            self.send_header("Date", date or self.date_time_string())
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from monitor.detect.severity import Severity
 
@@ -38,6 +48,8 @@ class SourceConfig(_File):
     boards: list[Text] = Field(min_length=1, description="Board ids (Discuz! fid) to watch.")
     pages_per_board: int = Field(1, ge=1, le=50, description="Board list pages read per pass.")
     posts_per_page: int = Field(10, ge=1, description="Posts per thread page (Discuz! default 10).")
+    concurrency: int | None = Field(None, ge=1, description="Requests in flight at once to this forum.")
+    min_interval_seconds: float | None = Field(None, ge=0, description="Minimum pause between two requests.")
     enabled: bool = True
 
 
@@ -57,11 +69,119 @@ class SourcesFile(_File):
 Category = Literal["product", "service", "dealer", "policy", "other"]
 
 
+def _must_fold_to_text(value: str) -> str:
+    from monitor.enrich.text import fold_term
+
+    if not fold_term(value):
+        raise ValueError(f"{value!r} is empty once invisible characters are removed")
+    return value
+
+
+def _keyword_must_be_text(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(
+            f"must be text, got bool {value} (YAML reads bare yes/no/on/off/true/false as true or false: "
+            'quote the word, e.g. "no")'
+        )
+    if isinstance(value, int | float):
+        raise ValueError(
+            f"must be text, got {type(value).__name__} {value!r} (YAML reads bare numbers as numbers, and "
+            f'0123 or 1_000 change on the way: quote it as written, e.g. "{value}")'
+        )
+    if value is None:
+        raise ValueError("must be text, got nothing (an empty item or a bare ~)")
+    return _must_be_text(value)
+
+
+Keyword = Annotated[str, BeforeValidator(_keyword_must_be_text), AfterValidator(_must_fold_to_text)]
+Keywords = Annotated[list[Keyword], Field(max_length=10_000)]
+
+
 class WatchGroupConfig(_File):
-    name: Text = Field(description="Name of the watch group (a brand, product or person).")
+    """A brand, product line, person or competitor to watch.
+
+    A post matches when one of its ``include`` terms or ``aliases`` occurs (outside the
+    ``exclude`` words) and, if there is an ``expression``, the expression holds too. Terms are
+    matched after folding Traditional to Simplified, full-width to half-width and case.
+    """
+
+    name: Text = Field(description="Name of the watch group (a brand, product, person or competitor).")
     category: Category = Field("other", description="Complaint category (seed 003).")
-    include: list[Text] = Field(min_length=1, description="Terms any of which makes a thread match.")
-    exclude: list[Text] = Field(default_factory=list, description="Terms that cancel a match.")
+    include: Keywords = Field(default_factory=list, description="Terms any of which makes a post match.")
+    aliases: Keywords = Field(
+        default_factory=list, description="Other names for the same thing (English, old or nick names)."
+    )
+    expression: str | None = Field(
+        None,
+        description="Boolean expression (AND, OR, NOT, parentheses, quoted phrases) that must hold too; "
+        "on its own it is the whole rule.",
+    )
+    exclude: Keywords = Field(
+        default_factory=list,
+        description="Words that contain an include term but mean something else (途乐园 is not 途乐): "
+        "an include term inside one of them does not count.",
+    )
+
+    @field_validator("expression", mode="before")
+    @classmethod
+    def _expression_is_text(cls, value: object) -> object:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(f"must be text, got {type(value).__name__} {value!r} (quote it in YAML)")
+        return value
+
+    @field_validator("expression")
+    @classmethod
+    def _expression_parses(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        from monitor.enrich.expressions import ExpressionError, evaluate, parse
+
+        try:
+            node = parse(value)
+        except ExpressionError as exc:
+            raise ValueError(str(exc)) from None
+        if not info.data.get("include") and not info.data.get("aliases") and evaluate(node, frozenset()):
+            raise ValueError(
+                "the expression holds for posts that contain none of its terms (e.g. 'NOT x' alone), "
+                "so it would match every post; add include terms or a term it requires"
+            )
+        return value
+
+    @field_validator("exclude")
+    @classmethod
+    def _exclusions_can_apply(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        from monitor.enrich.expressions import parse, terms
+        from monitor.enrich.text import fold_term
+
+        positive = [fold_term(t) for t in [*info.data.get("include", []), *info.data.get("aliases", [])]]
+        expression = info.data.get("expression")
+        if expression:
+            positive.extend(term.key for term in terms(parse(expression)))
+        for term in value:
+            key = fold_term(term)
+            if positive and not any(_can_overlap(key, other) for other in positive):
+                raise ValueError(
+                    f"exclude term {term!r} overlaps none of the group's terms, so it can never cancel a "
+                    "match: an exclude word only stops an include term inside it from counting (途乐园 is "
+                    f"not 途乐); to drop posts that mention {term!r}, write an expression with NOT {term}"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> WatchGroupConfig:
+        if not self.include and not self.aliases and self.expression is None:
+            raise ValueError("a watch group needs include terms, aliases or an expression")
+        return self
+
+
+def _can_overlap(a: str, b: str) -> bool:
+    """Whether occurrences of ``a`` and ``b`` can overlap in some text."""
+    if a in b or b in a:
+        return True
+    shorter = min(len(a), len(b))
+    return any(a.endswith(b[:k]) or b.endswith(a[:k]) for k in range(1, shorter))
 
 
 class WatchGroupsFile(_File):

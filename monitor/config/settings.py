@@ -75,6 +75,15 @@ class ScheduleSettings(_Section):
     delivery_retry_minutes: float = Field(
         2.0, gt=0, description="Minutes between two attempts to send queued deliveries."
     )
+    hot_refresh_minutes: float = Field(
+        2.0, gt=0, description="Minutes between two refreshes of hot threads (growing now or alerted)."
+    )
+    hot_for_hours: float = Field(
+        6.0, gt=0, description="How long a thread stays hot after it last grew fast or its alert changed."
+    )
+    jitter_seconds: float = Field(
+        30.0, ge=0, description="Random delay added to each board's crawl so boards don't all poll at once."
+    )
 
 
 class FetchSettings(_Section):
@@ -83,10 +92,16 @@ class FetchSettings(_Section):
         description="User-Agent header sent to forums.",
     )
     timeout_seconds: float = Field(20.0, gt=0, description="Timeout for one HTTP request.")
-    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight at once per forum host.")
-    per_host_delay_seconds: float = Field(
-        1.0, ge=0, description="Minimum pause between two requests to the same host."
+    per_host_concurrency: int = Field(
+        1, ge=1, description="Requests in flight at once per forum host (a source may override it)."
     )
+    per_host_delay_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="Minimum pause between two requests to the same host (a source may override it).",
+    )
+    max_page_bytes: int = Field(5_000_000, ge=10_000, description="Larger responses are refused.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed for one request.")
     retries: int = Field(3, ge=0, description="Retries of a failed request (5xx, 429, network errors).")
     respect_robots_txt: bool = Field(True, description="Skip URLs the forum's robots.txt disallows.")
 

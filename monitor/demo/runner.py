@@ -25,6 +25,7 @@ from monitor.demo.forum import DemoForum, Forum
 from monitor.demo.scenario import Scenario, load_scenario
 from monitor.demo.smtp_sink import MailSink
 from monitor.detect.severity import Severity
+from monitor.pipeline import Pipeline
 from monitor.store.models import Alert, AlertThread, Thread
 
 
@@ -62,7 +63,7 @@ def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO) -> int:
         app = build(config, stream=stream)
         try:
             _intro(stream, server.base_url, sink, scenario.duration_minutes, step_minutes)
-            _play(app, forum, start, scenario.duration_minutes, step_minutes, stream)
+            asyncio.run(_play(app, forum, start, scenario.duration_minutes, step_minutes, stream))
             ok = _summary(app, scenario, start, sink, stream)
         finally:
             app.close()
@@ -77,22 +78,26 @@ def _intro(stream: TextIO, url: str, sink: MailSink, minutes: int, step: int) ->
     print(f"  scenario:          {hours} of forum time, a crawl pass every {step} min\n", file=stream)
 
 
-def _play(app: App, forum: Forum, start: datetime, minutes: int, step: int, stream: TextIO) -> None:
-    for offset in range(step, minutes + step, step):
-        now = start + timedelta(minutes=offset)
-        forum.now = now
-        report = asyncio.run(app.pipeline.crawl_pass(now))
-        changes = ", ".join(
-            f"alert #{c.alert_id} {c.kind} ({c.severity.value})" for c in report.alert_changes
-        )
-        print(
-            f"[+{offset // 60:02d}:{offset % 60:02d}] pass: {report.pages_fetched} pages, "
-            f"{report.posts_new} new posts" + (f"; {changes}" if changes else ""),
-            file=stream,
-        )
-        if report.pages_failed:
-            print(f"         {report.pages_failed} pages could not be read (see log)", file=stream)
-        app.pipeline.deliver(app.channels, now)
+async def _play(app: App, forum: Forum, start: datetime, minutes: int, step: int, stream: TextIO) -> None:
+    async with app.pipeline() as pipeline:
+        for offset in range(step, minutes + step, step):
+            now = start + timedelta(minutes=offset)
+            forum.now = now
+            await _step(app, pipeline, now, offset, stream)
+
+
+async def _step(app: App, pipeline: Pipeline, now: datetime, offset: int, stream: TextIO) -> None:
+    """One scheduler tick, as ``monitor run`` would do it: crawl the boards, then deliver."""
+    report = await pipeline.crawl_pass(now)
+    changes = ", ".join(f"alert #{c.alert_id} {c.kind} ({c.severity.value})" for c in report.alert_changes)
+    print(
+        f"[+{offset // 60:02d}:{offset % 60:02d}] pass: {report.pages_fetched} pages, "
+        f"{report.posts_new} new posts" + (f"; {changes}" if changes else ""),
+        file=stream,
+    )
+    if report.pages_failed:
+        print(f"         {report.pages_failed} pages could not be read (see log)", file=stream)
+    app.deliver(now)
 
 
 def _summary(app: App, scenario: Scenario, start: datetime, sink: MailSink, stream: TextIO) -> bool:

@@ -38,8 +38,33 @@ class Board(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
+    # health, for ops: see monitor/health.py
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_threads_seen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_posts_new: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     source: Mapped[SourceRow] = relationship()
+
+
+class HealthEvent(Base):
+    """Something ops must know about a source: a login wall, a captcha, a page that stopped yielding posts."""
+
+    __tablename__ = "health_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))  # fetch_failed, login_wall, captcha, parse_failed, ...
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    kept_as: Mapped[str] = mapped_column(String(500), default="")  # raw bytes kept for diagnosis
+
+    source: Mapped[SourceRow] = relationship()
+    board: Mapped[Board | None] = relationship()
 
 
 class Thread(Base):
@@ -60,6 +85,7 @@ class Thread(Base):
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    hot_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
     board: Mapped[Board] = relationship()
     source: Mapped[SourceRow] = relationship()

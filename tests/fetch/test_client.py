@@ -6,6 +6,7 @@ Faults are injected with respx; no real network. Sleeps are recorded, not slept.
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,17 +15,29 @@ import pytest
 import respx
 
 from monitor.errors import DisallowedByRobots, FetchError
-from monitor.fetch.client import Fetcher, retry_after_seconds
+from monitor.fetch.client import Fetcher, Politeness, retry_after_seconds
 
 BASE = "http://bbs.test"
 ROBOTS = (Path(__file__).resolve().parents[1] / "fixtures" / "discuz" / "robots.txt").read_bytes()
+
+
+class _NoJitter(random.Random):
+    def uniform(self, a: float, b: float) -> float:
+        return 1.0
 
 
 def _fetcher(client: httpx.AsyncClient, sleeps: list[float], **kwargs: object) -> Fetcher:
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    return Fetcher(client, user_agent="test-agent", per_host_delay=0.0, sleep=sleep, **kwargs)  # type: ignore[arg-type]
+    return Fetcher(
+        client,
+        user_agent="test-agent",
+        politeness=Politeness(concurrency=1, min_interval=0.0),
+        sleep=sleep,
+        rng=_NoJitter(),
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 @pytest.fixture
@@ -102,3 +115,64 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds("Mon, 23 Nov 2026 12:00:30 GMT", now) == 30.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_backoff_has_jitter_within_bounds(mock: respx.MockRouter) -> None:
+    mock.get("/forum.php").mock(side_effect=[httpx.Response(500), httpx.Response(500), httpx.Response(200)])
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            fetcher = Fetcher(
+                client, user_agent="t", politeness=Politeness(1, 0.0), sleep=sleep, rng=random.Random(7)
+            )
+            await fetcher.get(f"{BASE}/forum.php?mod=index")
+
+    asyncio.run(go())
+    assert len(sleeps) == 2
+    assert 0.5 <= sleeps[0] <= 1.5 and 1.0 <= sleeps[1] <= 3.0
+    assert sleeps[0] != 1.0 or sleeps[1] != 2.0
+
+
+def test_conditional_get_and_server_date(mock: respx.MockRouter) -> None:
+    date = "Mon, 23 Nov 2026 12:07:35 GMT"
+    route = mock.get("/forum.php").mock(
+        side_effect=[
+            httpx.Response(200, text="v1", headers={"etag": '"abc"', "date": date}),
+            httpx.Response(304, headers={"date": date}),
+        ]
+    )
+
+    async def go() -> tuple[object, object]:
+        async with httpx.AsyncClient() as client:
+            fetcher = Fetcher(
+                client,
+                user_agent="t",
+                politeness=Politeness(1, 0.0),
+                clock=lambda: datetime(2026, 11, 23, 12, 7, 40, tzinfo=UTC),
+            )
+            first = await fetcher.get(f"{BASE}/forum.php?mod=forumdisplay&fid=2", conditional=True)
+            second = await fetcher.get(f"{BASE}/forum.php?mod=forumdisplay&fid=2", conditional=True)
+            return first, second
+
+    first, second = asyncio.run(go())
+    assert route.calls[1].request.headers["if-none-match"] == '"abc"'
+    assert "if-none-match" not in route.calls[0].request.headers
+    assert first.text == "v1" and not first.not_modified  # type: ignore[attr-defined]
+    assert second.not_modified  # type: ignore[attr-defined]
+    assert first.now == datetime(2026, 11, 23, 12, 7, 35, tzinfo=UTC)  # type: ignore[attr-defined]
+
+
+def test_response_size_is_capped(mock: respx.MockRouter) -> None:
+    mock.get("/big").respond(200, content=b"x" * 5000)
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            fetcher = Fetcher(client, user_agent="t", politeness=Politeness(1, 0.0), max_bytes=1000)
+            await fetcher.get(f"{BASE}/big")
+
+    with pytest.raises(FetchError, match="too large"):
+        asyncio.run(go())

@@ -1,0 +1,294 @@
+"""An alert as a short chat message: markdown for WeCom, DingTalk and Feishu, mrkdwn for Slack.
+
+What it says, in this order (a message that is too long loses lines from the end, so the most
+important come first): severity and alert number, thread title, a link to the thread, board,
+respond-by time in the alert's time zone, spokesperson and backup, the one-voice rule, why it
+fired, crisis signals, watch groups, the first few checklist items, and a short excerpt.
+
+Forum text is untrusted, and chat markdown has no reliable escape character (WeCom and DingTalk
+document none). So, after :func:`~monitor.alerting.render.clean_text` strips control characters,
+every character that could start markup is replaced by its full-width twin, which reads the same
+to a person and means nothing to the parser::
+
+    \\ ` * _ ~ [ ] < > # @ & |   →   ＼ ｀ ＊ ＿ ～ ［ ］ ＜ ＞ ＃ ＠ ＆ ｜
+
+No link (``](javascript:…)``), HTML or ``<font>`` tag, ``<at id=all>`` / ``<@userid>`` mention or
+``@all`` can come from a forum. Slack gets its three documented escapes (``& < >`` → ``&amp; &lt;
+&gt;``, so no ``<!channel>``) and the full-width twins of ``` ` * _ ~ @ ```. Each field is cut to a
+fixed length before it is escaped, so a cut never splits an escape; a message over the service's
+limit (WeCom 4096 bytes, DingTalk 20000 bytes, Feishu 16000 bytes, Slack 3000 characters per
+section) drops whole lines from the end and says so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import Literal
+from urllib.parse import quote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
+from monitor.alerting.render import clean_text, local_time, render_subject, safe_href, severity_label
+from monitor.detect.severity import Severity
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one service writes markup and how long a message may be."""
+
+    name: Literal["wecom", "dingtalk", "feishu", "slack"]
+    limit: int
+    unit: Literal["bytes", "chars"]  # UTF-8 bytes, or characters as Slack counts them
+    line_break: str = "\n"
+
+
+WECOM = Dialect("wecom", 4096, "bytes")
+DINGTALK = Dialect("dingtalk", 20000, "bytes", line_break="\n\n")  # DingTalk joins single newlines
+FEISHU = Dialect("feishu", 16000, "bytes")  # the whole request must stay under 20 KB
+SLACK = Dialect("slack", 3000, "chars")  # a section block's text
+
+TITLE_CHARS = 120
+FIELD_CHARS = 160  # one reason, signal or checklist step
+NAME_CHARS = 60
+EXCERPT_CHARS = 160
+LIST_ITEMS = 6
+CHECKLIST_ITEMS = 5
+TRUNCATED = "…（已截断 truncated — the email has the whole alert）"
+
+_MARKDOWN_TWINS = str.maketrans(
+    {
+        "\\": "＼",
+        "`": "｀",
+        "*": "＊",
+        "_": "＿",
+        "~": "～",
+        "[": "［",
+        "]": "］",
+        "<": "＜",
+        ">": "＞",
+        "#": "＃",
+        "@": "＠",
+        "&": "＆",
+        "|": "｜",
+    }
+)
+_SLACK_TWINS = str.maketrans({"`": "｀", "*": "＊", "_": "＿", "~": "～", "@": "＠"})
+# Kept as is in a link target; ( ) [ ] < > | ' " \ ` { } spaces and non-ASCII are %-encoded.
+_URL_SAFE = "!#$%&*+,-./:;=?@_~"
+_WECOM_COLOURS = {Severity.GENERAL: "comment", Severity.URGENT: "warning", Severity.VERY_URGENT: "warning"}
+_PARTIAL_ENTITY = re.compile(r"&[#A-Za-z0-9]*$")
+_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
+
+
+def escape(text: str, dialect: Dialect) -> str:
+    """Untrusted text made inert for ``dialect``: control characters gone, markup characters defused."""
+    cleaned = clean_text(text)
+    if dialect.name == "slack":
+        cleaned = cleaned.translate(_SLACK_TWINS)
+        return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return cleaned.translate(_MARKDOWN_TWINS)
+
+
+def defuse_mentions(text: str) -> str:
+    """Plain text (a card title, a notification preview) with ``@`` and ``<`` unable to mention anyone."""
+    return clean_text(text).replace("@", "＠").replace("<", "＜").replace(">", "＞")
+
+
+def link(label: str, url: str, dialect: Dialect) -> str | None:
+    """A link to ``url`` with a label we wrote, or None when the URL is not http(s)."""
+    href = safe_href(url)
+    if href is None:
+        return None
+    target = quote(href, safe=_URL_SAFE)
+    if dialect.name == "slack":
+        return f"<{target.replace('&', '&amp;')}|{label}>"
+    return f"[{label}]({target})"
+
+
+def chat_title(msg: AlertMessage, max_chars: int = 150) -> str:
+    """``[非常紧迫 very urgent] <title> — <board> · <source>`` as plain text, mentions defused."""
+    return _cap(defuse_mentions(render_subject(msg)), max_chars)
+
+
+def render_chat(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CHECKLIST_ITEMS) -> str:
+    """The alert as one message in ``dialect``, within the service's length limit."""
+    return fit(chat_lines(msg, dialect, checklist_items=checklist_items), dialect)
+
+
+def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CHECKLIST_ITEMS) -> list[str]:
+    """The message's lines, most important first."""
+    slack = dialect.name == "slack"
+    bullet = "• " if slack else "- "
+
+    def bold(text: str) -> str:
+        return f"*{text}*" if slack else f"**{text}**"
+
+    def field(text: str, limit: int = FIELD_CHARS) -> str:
+        return escape(_cap(clean_text(text), limit), dialect)
+
+    head = f"【{severity_label(msg.severity)}】Alert #{msg.alert_id}"
+    head = bold(head)
+    if dialect.name == "wecom":
+        head = f'<font color="{_WECOM_COLOURS[msg.severity]}">{head}</font>'
+    if msg.escalated_from is not None:
+        head += f" · 升级 escalated from {severity_label(msg.escalated_from)}"
+    lines = [head, bold(field(msg.thread_title, TITLE_CHARS) or "(untitled)")]
+    lines.append(
+        link("打开帖子 Open the thread", msg.thread_url, dialect)
+        or "Link: (not an http/https link — see the email)"
+    )
+    where = " · ".join(
+        part for part in (field(msg.board_name, NAME_CHARS), field(msg.source_name, NAME_CHARS)) if part
+    )
+    also = [field(item, NAME_CHARS) for item in msg.also_on[:LIST_ITEMS] if clean_text(item)]
+    if where or also:
+        lines.append(f"Board: {where or '—'}" + (f" (also on {', '.join(also)})" if also else ""))
+    hours = f"{msg.severity.first_contact.total_seconds() / 3600:g} h"
+    lines.append(
+        f"{bold('Respond by ' + local_time(msg.respond_by, msg.timezone))} — first contact within {hours}"
+    )
+    spokesperson = _name(msg.spokesperson, dialect) or "(unnamed)"
+    backup = f" · backup {_name(msg.backup, dialect)}" if msg.backup is not None else ""
+    lines.append(f"Spokesperson: {spokesperson}{backup}")
+    lines.append(
+        f"{bold('统一口径 One voice:')} only {spokesperson} speaks for the company on this thread; "
+        "all other staff must not comment publicly. 其他员工一律不得对外发表评论。"
+    )
+    for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
+        shown = [field(item) for item in items if clean_text(item)]
+        if shown:
+            lines.append(bold(heading))
+            lines += [bullet + item for item in shown[:LIST_ITEMS]]
+            if len(shown) > LIST_ITEMS:
+                lines.append(f"{bullet}… {len(shown) - LIST_ITEMS} more")
+    groups = [field(group, NAME_CHARS) for group in msg.watch_groups[:LIST_ITEMS] if clean_text(group)]
+    if groups:
+        lines.append(f"Watch groups: {', '.join(groups)}")
+    lines += _checklist(msg, dialect, checklist_items, bold, bullet)
+    excerpt = field(msg.excerpt, EXCERPT_CHARS)
+    if excerpt:
+        lines.append(f"> {excerpt}")
+    return lines
+
+
+def _checklist(
+    msg: AlertMessage, dialect: Dialect, count: int, bold: Callable[[str], str], bullet: str
+) -> list[str]:
+    if not msg.checklist or count <= 0:
+        return []
+    zone = _zone_name(msg.timezone)
+    shown = msg.checklist[:count]
+    playbook = escape(_cap(clean_text(msg.playbook_name), NAME_CHARS), dialect)
+    of = f"first {len(shown)} of {len(msg.checklist)}, " if len(shown) < len(msg.checklist) else ""
+    lines = [f"{bold('Checklist')} — {playbook} ({of}times in {zone})"]
+    for item in shown:
+        mark = "☑" if item.done else "☐"
+        step = escape(_cap(clean_text(item.title), FIELD_CHARS), dialect)
+        lines.append(f"{bullet}{mark} {_due(item, msg.timezone)}  {step}")
+    if len(msg.checklist) > len(shown):
+        lines.append(f"{bullet}… {len(msg.checklist) - len(shown)} more steps in the email")
+    return lines
+
+
+def fit(lines: Sequence[str], dialect: Dialect) -> str:
+    """Join ``lines``; if that is over the limit, drop lines from the end and add a truncation note."""
+    text = dialect.line_break.join(lines)
+    if measure(text, dialect.unit) <= dialect.limit:
+        return text
+    kept = list(lines)
+    while kept:
+        kept.pop()
+        candidate = dialect.line_break.join([*kept, TRUNCATED])
+        if kept and measure(candidate, dialect.unit) <= dialect.limit:
+            return candidate
+    return truncate(lines[0] if lines else "", dialect.limit, unit=dialect.unit)
+
+
+def measure(text: str, unit: Literal["bytes", "chars"]) -> int:
+    return len(text.encode("utf-8")) if unit == "bytes" else len(text)
+
+
+def truncate(text: str, limit: int, *, unit: Literal["bytes", "chars"] = "bytes", ellipsis: str = "…") -> str:
+    """``text`` cut to at most ``limit`` bytes or characters, ending in ``ellipsis`` if it was cut.
+
+    The cut falls between characters (never inside a multi-byte UTF-8 sequence), never between a
+    character and the combining marks or joiners that belong to it, and never inside an ``&…;`` entity.
+    """
+    if measure(text, unit) <= limit:
+        return text
+    room = limit - measure(ellipsis, unit)
+    if room <= 0:
+        return ""
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits
+        middle = (low + high + 1) // 2
+        if measure(text[:middle], unit) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    cut = low
+    while 0 < cut < len(text) and _belongs_to_previous(text[cut]):
+        cut -= 1
+    head = _PARTIAL_ENTITY.sub("", text[:cut])
+    return head.rstrip() + ellipsis
+
+
+def _belongs_to_previous(char: str) -> bool:
+    skin_tone = "\U0001f3fb" <= char <= "\U0001f3ff"
+    return skin_tone or char in _JOINERS or unicodedata.category(char) in ("Mn", "Me")
+
+
+def _cap(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return truncate(text, limit, unit="chars")
+
+
+def _name(person: Recipient | None, dialect: Dialect) -> str:
+    if person is None:
+        return ""
+    return escape(_cap(clean_text(person.name) or clean_text(person.key), NAME_CHARS), dialect)
+
+
+def _due(item: ChecklistLine, timezone: str) -> str:
+    if item.due_at is None:
+        return "—"
+    moment = item.due_at if item.due_at.tzinfo is not None else item.due_at.replace(tzinfo=UTC)
+    return f"{moment.astimezone(_zone(timezone)):%m-%d %H:%M}"
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _zone_name(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+__all__ = [
+    "DINGTALK",
+    "FEISHU",
+    "SLACK",
+    "WECOM",
+    "Dialect",
+    "chat_lines",
+    "chat_title",
+    "defuse_mentions",
+    "escape",
+    "fit",
+    "link",
+    "measure",
+    "render_chat",
+    "truncate",
+]

@@ -1,0 +1,87 @@
+"""Slack incoming webhook: ``slack://T000/B000/XXXX``.
+
+Sends ``POST https://hooks.slack.com/services/T000/B000/XXXX`` with a notification ``text`` and one
+``mrkdwn`` section block (at most 3000 characters; :data:`~monitor.alerting.channels.markdown.SLACK`),
+link unfurling off. Slack answers ``200 ok`` as plain text; anything else is a failure: ``400
+invalid_payload``, ``403 action_prohibited``, ``404 no_service``, ``410 channel_is_archived`` (all
+permanent), ``429`` (rate limited), ``5xx``.
+
+The team id (``T000``) is shown when the URL is masked (``slack://T000/****``); the rest is secret.
+``?endpoint=URL`` replaces ``https://hooks.slack.com/services``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from monitor.alerting.channels.base import (
+    MASK,
+    ChannelTarget,
+    ChannelURLError,
+    HttpChannel,
+    Outgoing,
+    Refused,
+    body_snippet,
+    check_options,
+    endpoint_option,
+    endpoint_suffix,
+    json_body,
+    split_url,
+)
+from monitor.alerting.channels.markdown import SLACK, escape, render_chat, truncate
+from monitor.alerting.message import AlertMessage
+from monitor.alerting.render import render_subject
+
+FORM = "slack://T000/B000/XXXX"
+DEFAULT_BASE_URL = "https://hooks.slack.com/services"
+NOTIFICATION_CHARS = 300
+_SEGMENT = re.compile(r"[A-Za-z0-9]+")
+
+
+class SlackChannel(HttpChannel):
+    """Posts alerts to a Slack incoming webhook as one mrkdwn section."""
+
+    scheme = "slack"
+    schemes = ("slack",)
+    service = "Slack"
+    default_base_url = DEFAULT_BASE_URL
+
+    @staticmethod
+    def parse(url: str) -> ChannelTarget:
+        """``slack://T000/B000/XXXX[?endpoint=URL]``: the three parts after ``/services/`` in the hook URL."""
+        parts = split_url(url)
+        check_options(parts, {"endpoint"})
+        segments = [parts.authority, *parts.path.strip("/").split("/")] if parts.path.strip("/") else []
+        if len(segments) != 3 or not all(_SEGMENT.fullmatch(segment) for segment in segments):
+            raise ChannelURLError(
+                "slack:// URL needs the three parts after /services/ of the incoming-webhook URL, "
+                f"letters and digits only; the form is {FORM}"
+            )
+        team, bot, token = segments
+        endpoint = endpoint_option(parts)
+        return ChannelTarget(
+            scheme="slack",
+            address="/".join(segments),
+            endpoint=endpoint,
+            masked=f"slack://{team}/{MASK}{endpoint_suffix(endpoint)}",
+            hidden=(f"{bot}/{token}", token),
+        )
+
+    def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        url = f"{self.base_for(target)}/{target.address}"
+        notification = truncate(escape(render_subject(msg), SLACK), NOTIFICATION_CHARS, unit="chars")
+        payload = {
+            "text": notification,
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": render_chat(msg, SLACK)}}],
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
+        return Outgoing(url, json_body(payload))
+
+    def check(self, response: httpx.Response) -> str:
+        if response.text.strip() == "ok":
+            return "ok"
+        snippet = body_snippet(response)
+        raise Refused(f"Slack answered {snippet!r} instead of 'ok'" if snippet else "Slack answered nothing")

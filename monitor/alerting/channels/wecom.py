@@ -1,0 +1,71 @@
+"""WeCom (企业微信) group robot: ``wecom://KEY``.
+
+Sends ``POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY`` with
+``{"msgtype": "markdown", "markdown": {"content": …}}``; the content is at most 4096 UTF-8 bytes
+(:data:`~monitor.alerting.channels.markdown.WECOM`). WeCom answers HTTP 200 with
+``{"errcode": 0, "errmsg": "ok"}``; any other ``errcode`` means the message was refused
+(93000: the key is wrong or the robot was removed; 45009: too many messages, at most 20 a minute).
+
+``?endpoint=URL`` (or the ``base_url`` argument) replaces the send URL, for tests and gateways.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+import httpx
+
+from monitor.alerting.channels.base import (
+    MASK,
+    ChannelTarget,
+    ChannelURLError,
+    HttpChannel,
+    Outgoing,
+    check_options,
+    endpoint_option,
+    endpoint_suffix,
+    expect_code_zero,
+    json_body,
+    split_url,
+)
+from monitor.alerting.channels.markdown import WECOM, render_chat
+from monitor.alerting.message import AlertMessage
+
+FORM = "wecom://KEY"
+DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+PERMANENT_CODES = frozenset({93000})  # invalid webhook url: the key is wrong or the robot is gone
+
+
+class WeComChannel(HttpChannel):
+    """Posts alerts as markdown to a WeCom group robot."""
+
+    scheme = "wecom"
+    schemes = ("wecom",)
+    service = "WeCom"
+    default_base_url = DEFAULT_BASE_URL
+
+    @staticmethod
+    def parse(url: str) -> ChannelTarget:
+        """``wecom://KEY[?endpoint=URL]`` → a target (the key is the ``key=`` of the robot's webhook URL)."""
+        parts = split_url(url)
+        check_options(parts, {"endpoint"})
+        if parts.path.strip("/"):
+            raise ChannelURLError(f"wecom:// URL takes no path; the form is {FORM}")
+        key = unquote(parts.authority)
+        if not key or "@" in key:
+            raise ChannelURLError(f"wecom:// URL needs the robot's key and nothing else; the form is {FORM}")
+        endpoint = endpoint_option(parts)
+        return ChannelTarget(
+            scheme="wecom",
+            address=key,
+            endpoint=endpoint,
+            masked=f"wecom://{MASK}{endpoint_suffix(endpoint)}",
+        )
+
+    def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        url = f"{self.base_for(target)}?key={quote(target.address, safe='')}"
+        payload = {"msgtype": "markdown", "markdown": {"content": render_chat(msg, WECOM)}}
+        return Outgoing(url, json_body(payload))
+
+    def check(self, response: httpx.Response) -> str:
+        return expect_code_zero(response, self.service, "errcode", permanent=PERMANENT_CODES)

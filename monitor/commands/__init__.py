@@ -1,0 +1,1 @@
+"""Command modules: each adds its subcommands to ``monitor`` with ``add_parser(commands)``."""

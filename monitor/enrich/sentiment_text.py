@@ -1,0 +1,85 @@
+"""Text preparation for sentiment scoring: cleaning, sentence splitting and tokens.
+
+The same functions run when a model is trained and when a post is scored, so a model never
+sees text prepared differently from what it was trained on. Cleaning removes what carries no
+sentiment of the writer's own, or what would teach a model a data set's quirk:
+
+* Weibo emoticon tags such as ``[哈哈]`` or ``[泪]`` (the weibo_senti_100k labels were derived
+  from them, so a model that learns them learns the labelling rule, not sentiment);
+* URLs and ``@name`` mentions (``//@name:`` retweet markers become a sentence break);
+* runs of one punctuation mark (``!!!``, ``？？？``; the Weibo data has ``??`` runs where
+  characters were lost to an encoding error) collapse to one.
+
+It also folds width and case (NFKC, lower case), Traditional to Simplified characters and
+digits to ``0``, and replaces lone surrogates and other unencodable code points.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+
+from snownlp.normal import zh2hans
+
+# Chinese runs are segmented into words by SnowNLP's segmenter (the same range SnowNLP uses).
+CHINESE_RUN = re.compile("[\u4e00-\u9fa5]+")
+_TOKEN = re.compile("([\u4e00-\u9fa5]+)|([^\\W_\u4e00-\u9fa5]+)|(\\S)")
+_EMOTICON = re.compile(r"\[[^\[\]\s]{1,10}\]")
+_URL = re.compile(r"(?:https?://|www\.)[0-9a-z\-._~:/?#@!$&'()*+,;=%]*")
+_RETWEET = re.compile(r"//\s*@[^\s:@/]{1,30}[:]?")
+_MENTION = re.compile(r"(?:回复)?@[^\s:@,.!/]{1,30}[:]?")
+_REPEATED_MARK = re.compile(r"([^\w\s])\1+")
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SENTENCE_END = re.compile(r"(?<=[.!?;。！？；…\n])")
+# Tokens that end a sentence; they are not features themselves (``!`` and ``?`` are).
+SENTENCE_MARKS = frozenset(".;。；…")
+FEATURE_MARKS = frozenset("!?")
+
+Segment = Callable[[str], list[str]]
+
+
+def sanitise(text: str) -> str:
+    """Replace lone surrogates (text decoded with ``surrogateescape``, broken JSON) with U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def clean(text: str) -> str:
+    """The text a model sees: see the module docstring. Newlines are kept (they end sentences)."""
+    text = unicodedata.normalize("NFKC", sanitise(text)).lower().replace("\ufffd", " ")
+    text = _EMOTICON.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _RETWEET.sub("\n", text)
+    text = _MENTION.sub(" ", text)
+    text = _REPEATED_MARK.sub(r"\1", text)
+    text = _DIGITS.sub("0", text)
+    text = zh2hans(text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n") if line.strip())
+
+
+def sentences(cleaned: str) -> list[str]:
+    """Split cleaned text after 。！？；… (and their ASCII forms) and newlines."""
+    return [part.strip() for part in _SENTENCE_END.split(cleaned) if part.strip()]
+
+
+def tokens(cleaned: str, segment: Segment) -> Iterator[str]:
+    """Words of cleaned text: Chinese runs through ``segment``, letters/digits as runs, others alone."""
+    for match in _TOKEN.finditer(cleaned):
+        chinese, word, other = match.groups()
+        if chinese:
+            yield from segment(chinese)
+        elif word:
+            yield word
+        elif other not in SENTENCE_MARKS and (other in FEATURE_MARKS or not _is_punctuation(other)):
+            yield other
+
+
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PZC"
+
+
+def has_words(cleaned: str) -> bool:
+    """Whether cleaned text has any letter, digit or Chinese character (emoji-only posts have none)."""
+    return any(match.group(1) or match.group(2) for match in _TOKEN.finditer(cleaned))

@@ -1,0 +1,1 @@
+"""Evaluation of the monitor's models on labelled data (metrics without third-party dependencies)."""

@@ -1,0 +1,98 @@
+"""Source health: per board, last success, consecutive failures, threads and posts per poll,
+and health events — a login wall, a captcha, a page that stopped yielding posts — never silence.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from monitor.store.models import Board, HealthEvent, SourceRow
+
+log = logging.getLogger(__name__)
+
+_LOGIN = ("登录", "login", "请先登", "没有权限", "无权")
+_CAPTCHA = ("验证码", "captcha", "seccode", "人机验证", "安全验证")
+
+
+def classify_failure(reason: str) -> str:
+    """Name a failed page's problem from the parser's or fetcher's reason."""
+    lowered = reason.lower()
+    if any(word in lowered for word in _CAPTCHA):
+        return "captcha"
+    if any(word in lowered for word in _LOGIN):
+        return "login_wall"
+    if "robots.txt" in lowered:
+        return "disallowed"
+    if lowered.startswith("http ") or "error" in lowered or "timeout" in lowered or "too large" in lowered:
+        return "fetch_failed"
+    return "parse_failed"
+
+
+def event(
+    session: Session,
+    source: SourceRow,
+    board: Board | None,
+    kind: str,
+    now: datetime,
+    *,
+    url: str = "",
+    detail: str = "",
+    kept_as: str = "",
+) -> HealthEvent:
+    row = HealthEvent(
+        source_id=source.id,
+        board_id=board.id if board else None,
+        at=now,
+        kind=kind,
+        url=url,
+        detail=detail[:2000],
+        kept_as=kept_as,
+    )
+    session.add(row)
+    log.warning("source health: %s", kind, extra={"source": source.key, "url": url})
+    return row
+
+
+def board_succeeded(
+    session: Session, source: SourceRow, board: Board, threads_seen: int, posts_new: int, now: datetime
+) -> None:
+    """Record a good poll of a board; a board that used to list threads and now lists none is an event."""
+    if threads_seen == 0 and board.last_threads_seen > 0:
+        event(
+            session,
+            source,
+            board,
+            "zero_threads",
+            now,
+            detail="board list yielded no threads (template change?)",
+        )
+    if board.consecutive_failures > 0:
+        event(session, source, board, "recovered", now, detail=f"after {board.consecutive_failures} failures")
+    board.last_success_at = now
+    board.consecutive_failures = 0
+    board.last_threads_seen = threads_seen
+    board.last_posts_new = posts_new
+    board.last_error = ""
+
+
+def board_failed(
+    session: Session, source: SourceRow, board: Board, reason: str, url: str, now: datetime, kept_as: str = ""
+) -> None:
+    board.last_failure_at = now
+    board.consecutive_failures += 1
+    board.last_error = reason[:2000]
+    event(session, source, board, classify_failure(reason), now, url=url, detail=reason, kept_as=kept_as)
+
+
+def board_status(board: Board) -> str:
+    """ok, failing (last poll failed), empty (polls succeed but list nothing) or never polled."""
+    if board.consecutive_failures:
+        return "failing"
+    if board.last_success_at is None:
+        return "never polled"
+    if board.last_threads_seen == 0:
+        return "empty"
+    return "ok"
