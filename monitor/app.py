@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerting.channels.console import ConsoleChannel
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
+from monitor.alerting.channels.registry import ChatChannels
 from monitor.alerting.outbox import Channels, OutboxReport, deliver_pending
+from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
 from monitor.enrich.sentiment import Scorer, SnowNLPScorer
 from monitor.pipeline import Pipeline
@@ -48,7 +50,14 @@ class App:
         with self.sessions.begin() as session:
             return deliver_pending(session, self.config, self.channels, now)
 
+    def check_sla(self, now: datetime) -> list[SlaAction]:
+        """Run the SLA clocks; reminders and escalations go into the outbox."""
+        with self.sessions.begin() as session:
+            return check_sla(session, self.config, now)
+
     def close(self) -> None:
+        if isinstance(self.channels.chat, ChatChannels):
+            self.channels.chat.close()
         self.engine.dispose()
 
 
@@ -82,4 +91,5 @@ def make_channels(config: MonitorConfig, stream: TextIO | None) -> Channels:
                 timeout=smtp.timeout_seconds,
             )
         )
-    return Channels(console=ConsoleChannel(), console_stream=stream or sys.stdout, email=email)
+    chat = ChatChannels(timeout=config.settings.fetch.timeout_seconds) if config.chat_targets else None
+    return Channels(console=ConsoleChannel(), console_stream=stream or sys.stdout, email=email, chat=chat)

@@ -23,7 +23,14 @@ log = logging.getLogger("monitor")
 
 # Modules that add their own commands: each has ``add_parser(commands)`` registering a
 # subcommand whose ``handler(args) -> int`` runs it (set with ``parser.set_defaults``).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "monitor.commands.sources",
+    "monitor.commands.watch",
+    "monitor.commands.alerts",
+    "monitor.commands.route",
+    "monitor.commands.eval_sentiment",
+    "monitor.commands.eval_detect",
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,6 +124,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_demo(args.output, step_minutes=args.step_minutes, stream=sys.stdout)
 
+    from monitor.alerting.route_tree import numbered
     from monitor.config.loader import load_config
 
     config = load_config(args.config, environ=os.environ)
@@ -124,7 +132,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(
             f"{config.directory}: OK — {len(config.sources)} sources, "
             f"{len(config.watch_groups)} watch groups, {len(config.routing.spokespeople)} spokespeople, "
-            f"{len(config.routing.routes)} routes, {len(config.playbooks)} playbooks"
+            f"{len(numbered(config.routing.route)) - 1} routes, {len(config.playbooks)} playbooks"
         )
         return 0
     if args.command == "db":

@@ -4,11 +4,13 @@ Exception tree::
 
     MonitorError
     ├── ConfigError              a config file is missing, unreadable or invalid (names file and key)
+    │   └── ChannelURLError      a chat channel URL is malformed (alerting.channels.base; no secret shown)
     ├── FetchError               a page could not be fetched (network, HTTP status, robots.txt)
     │   └── DisallowedByRobots   robots.txt forbids the URL
     ├── ParseError               a fetched page is not what its parser expects (logged, page skipped)
     ├── StoreError               the database is unreachable or its schema is out of date
     ├── DeliveryError            a channel could not deliver; the delivery stays queued
+    │   └── ChatDeliveryError    a chat service refused or failed (masked target, permanent?, retry_after)
     └── UnknownNameError         (also LookupError) a name that config does not define
 """
 

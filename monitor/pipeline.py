@@ -16,15 +16,19 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerting.service import AlertChange, consider
+from monitor.alerting.service import AlertChange, alert_for_thread, consider
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import ThreadFacts, assess
+from monitor.detect.baseline import BoardBaseline, learn_board_baseline
+from monitor.detect.severity import Severity
+from monitor.detect.timeline import build_timeline
 from monitor.detect.velocity import replies_in_window
-from monitor.enrich.keywords import WatchMatcher
+from monitor.enrich.category import classify_complaint
 from monitor.enrich.sentiment import Scorer
-from monitor.enrich.signals import detect_signals, is_me_too
+from monitor.enrich.signals import detect_signals, signal_name
+from monitor.enrich.watch_admin import WatchGroupsReloader
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.sources.base import Source
 from monitor.sources.registry import make_source
@@ -32,6 +36,8 @@ from monitor.store import repo
 from monitor.store.models import Post, Snapshot, Thread, WatchGroupRow, WatchMatch
 
 log = logging.getLogger(__name__)
+
+BASELINE_TTL = timedelta(hours=1)
 
 
 @dataclass
@@ -91,8 +97,8 @@ class Pipeline:
             s.key: make_source(s, settings.general.timezone) for s in config.sources
         }
         self._sources = {s.key: s for s in config.sources}
-        self._matcher = WatchMatcher(config.watch_groups)
-        self._groups = {g.name: g for g in config.watch_groups}
+        self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
+        self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
 
     async def crawl_pass(self, now: datetime) -> PassReport:
         """Every board of every enabled source; hosts are crawled side by side, each politely."""
@@ -129,6 +135,7 @@ class Pipeline:
                 if thread is None:  # pragma: no cover - never deleted
                     continue
                 posts = repo.thread_posts(session, thread)
+                _categorise(thread, posts)
                 negative_below = self.config.settings.detect.negative_below
                 snapshot = repo.record_snapshot(session, thread, posts, now, negative_below)
                 for group in self._match(session, thread, posts, now):
@@ -140,18 +147,20 @@ class Pipeline:
     def _enrich(self, posts: list[Post]) -> None:
         for post in posts:
             post.sentiment = self._scorer.score(post.text) if post.text.strip() else None
-            post.signals = detect_signals(post.text)
-            post.me_too = is_me_too(post.text)
+            signals = detect_signals(post.text, post.quoted)  # a quoted 我也遇到了 is not counted again
+            post.signals = [signal.as_dict() for signal in signals]
+            post.me_too = any(signal.name == "resonance" for signal in signals)
 
     def _match(
         self, session: Session, thread: Thread, posts: list[Post], now: datetime
     ) -> list[WatchGroupConfig]:
         """Record new watch-group matches of the thread's title and posts; return every group it matches."""
         text = "\n".join([thread.title, *(p.text for p in posts)])
+        matcher = self._watch.current(now)  # re-read when ops edited watch_groups.yaml
         matched: list[WatchGroupConfig] = []
-        for match in self._matcher.match(text):
+        for match in matcher.match(text):
             group_row = session.scalar(select(WatchGroupRow).where(WatchGroupRow.name == match.group))
-            group = self._groups[match.group]
+            group = matcher.group(match.group)
             if group_row is None:
                 group_row = WatchGroupRow(name=group.name, category=group.category)
                 session.add(group_row)
@@ -170,6 +179,19 @@ class Pipeline:
             matched.append(group)
         return matched
 
+    def _baseline(self, session: Session, board_id: int, now: datetime) -> BoardBaseline:
+        """The board's own baseline, learned from its threads 1 to ``baseline_days`` days old (hourly)."""
+        cached = self._baselines.get(board_id)
+        if cached is not None and now - cached[0] < BASELINE_TTL:
+            return cached[1]
+        settings = self.config.settings.detect
+        histories = repo.board_histories(
+            session, board_id, now - timedelta(days=settings.baseline_days), now - timedelta(days=1)
+        )
+        baseline = learn_board_baseline(histories, settings)
+        self._baselines[board_id] = (now, baseline)
+        return baseline
+
     def _detect(
         self,
         session: Session,
@@ -184,8 +206,23 @@ class Pipeline:
         before = repo.snapshot_before(session, thread, now - window)
         signal_floors: dict[str, int] = {}
         for post in posts:
-            for name in post.signals:
-                signal_floors.setdefault(name, post.floor)
+            for entry in post.signals:
+                signal_floors.setdefault(signal_name(entry), post.floor)
+        replies = [p for p in posts if p.floor > 1]
+        first = next((p for p in posts if p.floor == 1), None)
+        timeline = None
+        if first is not None:
+            timeline = build_timeline(
+                first.posted_at,
+                now,
+                [p.posted_at for p in replies],
+                authors=[p.author for p in replies],
+                me_too=[p.me_too for p in replies],
+                snapshots=[
+                    (s.taken_at, s.replies) for s in repo.snapshots_since(session, thread, first.posted_at)
+                ],
+            )
+        open_alert = alert_for_thread(session, thread)
         facts = ThreadFacts(
             replies=thread.replies,
             replies_in_window=replies_in_window(
@@ -201,9 +238,19 @@ class Pipeline:
             distinct_authors=snapshot.distinct_authors,
             me_too_authors=snapshot.me_too_authors,
             signal_floors=signal_floors,
+            timeline=timeline,
+            baseline=self._baseline(session, thread.board_id, now),
+            previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
         )
         assessment = assess(facts, settings)
         change = consider(session, self.config, thread, group, assessment, now)
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
             thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
         return change
+
+
+def _categorise(thread: Thread, posts: list[Post]) -> None:
+    """Complaint category (seed 003) from the title and the opening post, with the words that decided it."""
+    first = next((p.text for p in posts if p.floor == 1), "")
+    result = classify_complaint(f"{thread.title}\n{first}")
+    thread.category, thread.category_words = result.category, list(result.words)

@@ -1,8 +1,8 @@
 """Recurring jobs under APScheduler, in one asyncio loop with one HTTP client.
 
 One job per source/board (with jitter, so boards don't all poll at once), one for hot
-threads, one that retries queued deliveries. A job never runs twice at once
-(``max_instances=1``), and runs missed while the process was busy are coalesced.
+threads, one for the SLA clocks (every minute), one that retries queued deliveries. A job
+never runs twice at once (``max_instances=1``), and runs missed while busy are coalesced.
 SIGINT/SIGTERM stop the scheduler, let running jobs finish their current write, and close.
 """
 
@@ -56,6 +56,14 @@ async def hot_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
         app.deliver(clock())
 
 
+async def sla_job(app: App, clock: Clock) -> None:
+    """Acknowledgement, first-contact and progress clocks; whatever they queue is sent at once."""
+    actions = app.check_sla(clock())
+    if actions:
+        log.info("SLA: %s", ", ".join(f"alert #{a.alert_id} {a.kind} -> {a.recipient}" for a in actions))
+        app.deliver(clock())
+
+
 async def delivery_job(app: App, clock: Clock) -> None:
     outbox = app.deliver(clock())
     if outbox.sent or outbox.failed:
@@ -87,6 +95,7 @@ def add_jobs(scheduler: AsyncIOScheduler, app: App, pipeline: Pipeline, clock: C
         id="hot",
         **common,
     )
+    scheduler.add_job(sla_job, "interval", args=[app, clock], minutes=1, id="sla", **common)
     scheduler.add_job(
         delivery_job,
         "interval",

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import FixtureForum
+from forum_fixtures import FixtureForum
 
 MONITOR = [sys.executable, "-m", "monitor.cli"]
 

@@ -40,7 +40,15 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
         assert alert.thread.title == STORY_TITLE
         assert alert.severity == "very_urgent"
         assert alert.spokesperson == "li_na" and alert.backup == "wang_qiang"
-        assert [e.kind for e in alert.events if e.kind != "delivered"] == ["opened", "escalated", "spread"]
+        assert [e.kind for e in alert.events if e.kind != "delivered"] == [
+            "opened",
+            "to_backup",
+            "escalated",
+            "to_leadership",
+            "spread",
+            "band",
+            "progress",
+        ]
         assert alert.events[0].detail.startswith("urgent")
         assert alert.also_on == ["旅游天地"]
         titles = [item.title for item in alert.checklist]
@@ -55,14 +63,16 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
     for thread in scenario.threads:
         assert (str(thread.tid) in in_story) == (thread.expect == "alert"), thread.subject
     assert "Demo went as scripted" in printed
-    assert printed.count("[紧迫 urgent] Alert #1") == 1
-    assert printed.count("[非常紧迫 very urgent] Alert #1") == 1
+    assert printed.count("[紧迫 urgent] 途乐旅行") == 1  # subject line of the first notification
+    assert printed.count("[升级 escalated → 非常紧迫 very urgent] 途乐旅行") == 1
 
 
 def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tuple[Path, str, int]) -> None:
     output, printed, _ = demo_run
     files = sorted((output / "mail").glob("*.eml"))
-    assert len(files) == 2  # opened (urgent), escalated (very urgent)
+    # opened (urgent); nobody acknowledged -> backup; escalated (very urgent); still nobody -> leadership;
+    # passed 50 replies; progress prompt
+    assert len(files) == 6
     assert str(files[0]) in printed
     raw = files[0].read_bytes()
     assert raw.isascii(), "headers and bodies must be transfer-encoded"
@@ -75,13 +85,18 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
         assert "途乐旅行收了我2万8团费" in body
         assert "统一口径" in body
         assert "李娜" in body
-    escalated = BytesParser(policy=policy.default).parsebytes(files[1].read_bytes())
+    backup = BytesParser(policy=policy.default).parsebytes(files[1].read_bytes())
+    assert backup["To"] == "wang.qiang@pr.demo.invalid" and backup["Subject"].startswith("[转备份 to backup")
+    assert "has not acknowledged alert #1" in backup.get_body(("plain",)).get_content()
+    escalated = BytesParser(policy=policy.default).parsebytes(files[2].read_bytes())
     assert "非常紧迫 very urgent" in escalated["Subject"]
+    leaders = BytesParser(policy=policy.default).parsebytes(files[3].read_bytes())
+    assert leaders["To"] == "zhao.min@pr.demo.invalid" and leaders["Subject"].startswith("[上报 leadership")
 
 
 def test_demo_runs_twice_in_the_same_place(demo_run: tuple[Path, str, int]) -> None:
     output, _, _ = demo_run
     stream = io.StringIO()
     assert run_demo(output, stream=stream) == 0
-    assert len(list((output / "mail").glob("*.eml"))) == 2
+    assert len(list((output / "mail").glob("*.eml"))) == 6
     assert "Demo went as scripted" in stream.getvalue()

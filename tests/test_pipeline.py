@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_GBK, FixtureForum
+from forum_fixtures import FIXTURE_GBK, FixtureForum
 from sqlalchemy import func, select
 
 from monitor import health

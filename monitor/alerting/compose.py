@@ -11,6 +11,15 @@ from monitor.detect.severity import Severity
 from monitor.store.models import Alert, Delivery, Post
 
 EXCERPT_CHARS = 120
+NOTICE_TAGS = {
+    "to_backup": "转备份 to backup",
+    "reminder": "提醒 reminder",
+    "progress": "进展 progress",
+    "band": "增长 growth",
+    "reopened": "重开 reopened",
+    "copy": "抄送 FYI",
+    "to_leadership": "上报 leadership",
+}
 
 
 def _recipient(config: MonitorConfig, key: str) -> Recipient:
@@ -51,4 +60,7 @@ def compose(
         excerpt=(first or "")[:EXCERPT_CHARS],
         also_on=list(alert.also_on),
         timezone=config.settings.general.timezone,
+        notice_tag=NOTICE_TAGS.get(delivery.kind, "") if delivery else "",
+        notice=delivery.notice if delivery else "",
+        acknowledged=alert.acknowledged_at is not None,
     )

@@ -53,3 +53,6 @@ class AlertMessage:
     excerpt: str = ""  # opening words of the thread's first post
     also_on: list[str] = field(default_factory=list)  # other boards carrying the same story
     timezone: str = "Asia/Shanghai"
+    notice_tag: str = ""  # short tag for reminders, escalations to the backup, progress prompts
+    notice: str = ""  # one line saying why this message comes now
+    acknowledged: bool = False

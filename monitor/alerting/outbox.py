@@ -10,10 +10,12 @@ from typing import Protocol, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.alerting.channels.base import ChannelTarget
+from monitor.alerting.channels.registry import SCHEMES
 from monitor.alerting.compose import compose
 from monitor.alerting.message import AlertMessage
 from monitor.config.loader import MonitorConfig
-from monitor.errors import DeliveryError
+from monitor.errors import DeliveryError, UnknownNameError
 from monitor.store.models import Alert, AlertEvent, Delivery
 
 log = logging.getLogger(__name__)
@@ -29,11 +31,16 @@ class ConsoleWriter(Protocol):
     def send(self, msg: AlertMessage, stream: TextIO) -> None: ...
 
 
+class ChatSender(Protocol):
+    def send(self, msg: AlertMessage, target: ChannelTarget) -> str: ...
+
+
 @dataclass
 class Channels:
     console: ConsoleWriter | None
     console_stream: TextIO | None
     email: EmailSender | None
+    chat: ChatSender | None = None
 
 
 @dataclass(frozen=True)
@@ -41,27 +48,36 @@ class OutboxReport:
     sent: int
     failed: int
     pending: int
+    held: int = 0  # waiting for their recipient's on-call hours
 
 
 def deliver_pending(
     session: Session, config: MonitorConfig, channels: Channels, now: datetime
 ) -> OutboxReport:
-    sent = failed = 0
+    sent = failed = held = 0
     pending = list(
         session.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id))
     )
     for delivery in pending:
         alert = session.get(Alert, delivery.alert_id)
         assert alert is not None
+        if _off_call(config, delivery, now):
+            held += 1
+            continue
         message = compose(session, config, alert, delivery)
         delivery.attempts += 1
         try:
-            delivery.message_id = _send(delivery, message, channels)
+            delivery.message_id = _send(config, delivery, message, channels)
         except DeliveryError as exc:
             failed += 1
-            delivery.last_error = str(exc)
-            if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.last_error = str(exc)  # chat errors are already masked
+            if delivery.attempts >= MAX_ATTEMPTS or getattr(exc, "permanent", False):
                 delivery.status = "failed"
+                session.add(
+                    AlertEvent(
+                        alert_id=alert.id, at=now, kind="delivery_failed", detail=f"{delivery.channel}: {exc}"
+                    )
+                )
             log.warning(
                 "delivery failed, kept queued",
                 extra={"delivery_id": delivery.id, "channel": delivery.channel, "attempt": delivery.attempts},
@@ -74,10 +90,21 @@ def deliver_pending(
         session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivered", detail=delivery.channel))
     session.flush()
     still = sum(1 for d in pending if d.status == "pending")
-    return OutboxReport(sent=sent, failed=failed, pending=still)
+    return OutboxReport(sent=sent, failed=failed, pending=still, held=held)
 
 
-def _send(delivery: Delivery, message: AlertMessage, channels: Channels) -> str:
+def _off_call(config: MonitorConfig, delivery: Delivery, now: datetime) -> bool:
+    """Hold a delivery while its recipient is off call; very urgent alerts and the console never wait."""
+    if delivery.channel == "console" or delivery.severity == "very_urgent" or not delivery.recipient:
+        return False
+    try:
+        person = config.spokesperson(delivery.recipient)
+    except UnknownNameError:
+        return False
+    return person.on_call is not None and not person.on_call.covers(now, config.settings.general.timezone)
+
+
+def _send(config: MonitorConfig, delivery: Delivery, message: AlertMessage, channels: Channels) -> str:
     if delivery.channel == "console":
         if channels.console is not None and channels.console_stream is not None:
             channels.console.send(message, channels.console_stream)
@@ -86,4 +113,12 @@ def _send(delivery: Delivery, message: AlertMessage, channels: Channels) -> str:
         if channels.email is None:
             raise DeliveryError("email channel is not configured")
         return channels.email.send(message, [delivery.target])
+    if delivery.channel in SCHEMES:
+        if channels.chat is None:
+            raise DeliveryError("chat channels are not set up in this process")
+        try:
+            target = config.chat_target(delivery.target)
+        except UnknownNameError as exc:
+            raise DeliveryError(str(exc)) from None
+        return channels.chat.send(message, target) or ""
     raise DeliveryError(f"unknown channel {delivery.channel!r}")

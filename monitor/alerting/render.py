@@ -92,6 +92,8 @@ def render_subject(msg: AlertMessage) -> str:
     tag = severity_label(msg.severity)
     if msg.escalated_from is not None:
         tag = f"升级 escalated → {tag}"
+    if msg.notice_tag:
+        tag = f"{clean_text(msg.notice_tag)} · {tag}"
     where = " · ".join(part for part in (clean_text(msg.board_name), clean_text(msg.source_name)) if part)
     return f"[{tag}] {title} — {where}" if where else f"[{tag}] {title}"
 
@@ -102,6 +104,8 @@ def render_text(msg: AlertMessage) -> str:
     lines: list[str] = []
     if msg.escalated_from is not None:
         lines += [_escalation_line(msg.escalated_from, msg.severity), ""]
+    if msg.notice:
+        lines += [clean_text(msg.notice), ""]
     lines.append(f"[{severity_label(msg.severity)}] Alert #{msg.alert_id}")
     link = clean_text(msg.thread_url)
     if safe_href(msg.thread_url) is None:
@@ -154,6 +158,11 @@ def render_html(msg: AlertMessage) -> str:
         parts.append(
             f'<p style="background:{colour};color:#fff;padding:8px 12px;font-weight:bold;margin:0 0 12px">'
             f"{_h(_escalation_line(msg.escalated_from, msg.severity))}</p>"
+        )
+    if msg.notice:
+        parts.append(
+            '<p style="border-left:4px solid #b7791f;padding:8px 12px;font-weight:bold;margin:0 0 12px">'
+            f"{_h(clean_text(msg.notice))}</p>"
         )
     parts.append(
         f'<p style="margin:0"><span style="background:{colour};color:#fff;padding:2px 8px;'

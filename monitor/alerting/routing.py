@@ -1,11 +1,12 @@
-"""Pick the spokesperson who owns an alert: routes are tried in order, the first match wins."""
+"""Route an alert through the routing tree to its owner (a spokesperson, with backup) and whoever else
+must hear of it; say why, route by route (``monitor route test``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.config.files import RouteConfig, RoutingFile, SpokespersonConfig
-from monitor.detect.severity import Severity
+from monitor.alerting.route_tree import AlertFacts, Decision, decide
+from monitor.config.files import RoutingFile, SpokespersonConfig
 from monitor.errors import UnknownNameError
 
 
@@ -13,27 +14,23 @@ from monitor.errors import UnknownNameError
 class Routed:
     spokesperson: SpokespersonConfig
     backup: SpokespersonConfig | None
-    route_index: int
+    also: list[SpokespersonConfig]
+    decision: Decision
 
 
-def _matches(route: RouteConfig, watch_group: str, category: str, severity: Severity) -> bool:
-    match = route.match
-    if match.watch_groups and watch_group not in match.watch_groups:
-        return False
-    if match.categories and category not in match.categories:
-        return False
-    return severity >= match.min_severity
-
-
-def route(routing: RoutingFile, watch_group: str, category: str, severity: Severity) -> Routed:
+def route(routing: RoutingFile, facts: AlertFacts) -> Routed:
     people = {p.key: p for p in routing.spokespeople}
-    for index, candidate in enumerate(routing.routes):
-        if _matches(candidate, watch_group, category, severity):
-            person = people.get(candidate.spokesperson)
-            if person is None:
-                raise UnknownNameError(
-                    f"undefined spokesperson {candidate.spokesperson!r} in route {index + 1}"
-                )
-            backup = people.get(person.backup) if person.backup else None
-            return Routed(spokesperson=person, backup=backup, route_index=index)
-    raise UnknownNameError("no route matches (the last route must match everything)")
+    decision = decide(routing.route, facts)
+
+    def person(key: str) -> SpokespersonConfig:
+        if key not in people:  # check-config refuses such a file; this guards hand-made objects
+            raise UnknownNameError(f"undefined spokesperson {key!r}")
+        return people[key]
+
+    owner = person(decision.owner)
+    return Routed(
+        spokesperson=owner,
+        backup=people.get(owner.backup) if owner.backup else None,
+        also=[person(key) for key in decision.also],
+        decision=decision,
+    )

@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerting.playbooks import checklist_for
-from monitor.alerting.routing import route
+from monitor.alerting import deliveries
+from monitor.alerting.route_tree import AlertFacts
+from monitor.alerting.routing import Routed, route
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
 from monitor.detect.story import story_similarity
-from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Delivery, Post, Thread
+from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Post, Thread
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ OPEN_STATUSES = ("open", "acknowledged")
 @dataclass(frozen=True)
 class AlertChange:
     alert_id: int
-    kind: str  # opened, escalated, spread, updated
+    kind: str  # opened, escalated, band, reopened, spread, updated
     severity: Severity
 
 
@@ -61,9 +62,89 @@ def consider(
     story = _open_story(session, config, group, thread, now)
     if story is not None:
         return _join(session, story, thread, now)
-    if assessment.escalating:
-        return _open(session, config, thread, group, assessment, now)
-    return None
+    if not assessment.escalating:
+        return None
+    resolved = _recently_resolved(session, config, thread, now)
+    if resolved is not None:
+        return _reopen(session, config, resolved, thread, group, assessment, now)
+    return _open(session, config, thread, group, assessment, now)
+
+
+def _recently_resolved(
+    session: Session, config: MonitorConfig, thread: Thread, now: datetime
+) -> Alert | None:
+    since = now - timedelta(days=config.settings.alerting.reopen_within_days)
+    return session.scalar(
+        select(Alert)
+        .where(Alert.thread_id == thread.id, Alert.status == "resolved", Alert.resolved_at >= since)
+        .order_by(Alert.resolved_at.desc())
+        .limit(1)
+    )
+
+
+def _reopen(
+    session: Session,
+    config: MonitorConfig,
+    alert: Alert,
+    thread: Thread,
+    group: WatchGroupConfig,
+    assessment: Assessment,
+    now: datetime,
+) -> AlertChange:
+    """A resolved story flares up again: same alert, open again, everyone told."""
+    severity = max(assessment.severity, Severity(alert.severity))
+    alert.status, alert.resolved_at = "open", None
+    alert.acknowledged_at = alert.acknowledged_by = None
+    alert.ack_escalation, alert.reminded_at = 0, None
+    alert.severity, alert.updated_at = severity.value, now
+    alert.respond_by = now + severity.first_contact
+    alert.figures, alert.signals = assessment.figures, assessment.signals
+    _add_checklist(session, config, alert, severity, now)
+    _event(session, alert, now, "reopened", f"{severity.value}: the thread flared up again")
+    notice = "重新打开 Reopened: the thread flared up again after the alert was resolved."
+    _queue(session, alert, config, severity, None, now, kind="reopened", notice=notice)
+    return AlertChange(alert.id, "reopened", severity)
+
+
+def growth_band(replies: int, bands: tuple[int, ...]) -> int:
+    """How many of the configured reply counts ``replies`` has reached."""
+    return sum(1 for threshold in bands if replies >= threshold)
+
+
+def _route(
+    session: Session, config: MonitorConfig, thread: Thread, group: WatchGroupConfig, severity: Severity
+) -> Routed:
+    names: set[str] = set()
+    for signals in session.scalars(select(Post.signals).where(Post.thread_id == thread.id)):
+        for item in signals or []:
+            names.add(str(item.get("name")) if isinstance(item, dict) else str(item))
+    facts = AlertFacts(
+        watch_group=group.name,
+        category=thread.category if thread.category not in (None, "other") else group.category,
+        severity=severity,
+        source=thread.source.key,
+        board=thread.board.external_id,
+        signals=tuple(sorted(names)),
+    )
+    return route(config.routing, facts)
+
+
+def _tell_others(
+    session: Session, config: MonitorConfig, alert: Alert, routed: Routed, severity: Severity, now: datetime
+) -> None:
+    """Routes with ``also`` or ``continue`` name more people: they hear of it; the owner stays the owner."""
+    owner = routed.spokesperson.name
+    for person in routed.also:
+        deliveries.queue(
+            session,
+            config,
+            alert,
+            person.key,
+            now,
+            kind="copy",
+            severity=severity,
+            notice=f"抄送 For your information: {owner} owns this alert and speaks for the company.",
+        )
 
 
 def _story_text(session: Session, thread: Thread) -> str:
@@ -103,11 +184,12 @@ def _open(
     now: datetime,
 ) -> AlertChange:
     severity = assessment.severity
-    routed = route(config.routing, group.name, group.category, severity)
+    routed = _route(session, config, thread, group, severity)
     playbook = config.playbooks[severity]
     alert = Alert(
         thread_id=thread.id,
         watch_group=group.name,
+        category=thread.category if thread.category not in (None, "other") else group.category,
         severity=severity.value,
         status="open",
         spokesperson=routed.spokesperson.key,
@@ -119,6 +201,7 @@ def _open(
         figures=assessment.figures,
         signals=assessment.signals,
         also_on=[],
+        band=growth_band(thread.replies, config.settings.alerting.growth_bands),
     )
     session.add(alert)
     session.flush()
@@ -129,9 +212,12 @@ def _open(
         alert,
         now,
         "opened",
-        f"{severity.value}; route {routed.route_index + 1} -> {routed.spokesperson.key}",
+        f"{severity.value}; "
+        + " > ".join(f"route {n} ({why})" for n, why in routed.decision.path)
+        + f" -> {routed.spokesperson.key}",
     )
     _queue(session, alert, config, severity, None, now)
+    _tell_others(session, config, alert, routed, severity, now)
     log.info("alert opened", extra={"alert_id": alert.id, "severity": severity.value})
     return AlertChange(alert.id, "opened", severity)
 
@@ -152,17 +238,26 @@ def _update(
     alert.signals = assessment.signals
     current = Severity(alert.severity)
     if assessment.severity <= current:
+        band = growth_band(thread.replies, config.settings.alerting.growth_bands)
+        if band > alert.band:
+            alert.band = band
+            threshold = config.settings.alerting.growth_bands[band - 1]
+            notice = f"增长 Growth: the thread has passed {threshold} replies ({thread.replies} now)."
+            _event(session, alert, now, "band", f"passed {threshold} replies")
+            _queue(session, alert, config, current, None, now, kind="band", notice=notice)
+            return AlertChange(alert.id, "band", current)
         return AlertChange(alert.id, "updated", current)
     new = assessment.severity
     alert.severity = new.value
     alert.respond_by = min(alert.respond_by, now + new.first_contact)
-    routed = route(config.routing, group.name, group.category, new)
+    routed = _route(session, config, thread, group, new)
     alert.spokesperson = routed.spokesperson.key
     alert.backup = routed.backup.key if routed.backup else None
     alert.playbook = config.playbooks[new].name
     _add_checklist(session, config, alert, new, now)
     _event(session, alert, now, "escalated", f"{current.value} -> {new.value}")
     _queue(session, alert, config, new, current, now)
+    _tell_others(session, config, alert, routed, new, now)
     log.info("alert escalated", extra={"alert_id": alert.id, "severity": new.value})
     return AlertChange(alert.id, "escalated", new)
 
@@ -184,15 +279,16 @@ def _add_checklist(
     """Attach the tier's playbook steps not already on the alert."""
     existing = {item.title for item in alert.checklist}
     position = len(alert.checklist)
-    for line in checklist_for(config.playbooks[severity], now):
-        if line.title in existing:
+    for step in config.playbooks[severity].steps:
+        if step.checklist_title in existing:
             continue
         item = ChecklistItem(
             alert_id=alert.id,
             position=position,
-            title=line.title,
+            title=step.checklist_title,
             severity=severity.value,
-            due_at=line.due_at,
+            due_at=now + step.due_after,
+            step_id=step.id,
         )
         session.add(item)
         alert.checklist.append(item)
@@ -207,23 +303,20 @@ def _queue(
     severity: Severity,
     escalated_from: Severity | None,
     now: datetime,
+    kind: str = "alert",
+    notice: str = "",
 ) -> None:
-    person = config.spokesperson(alert.spokesperson)
-    targets = [("console", "stdout")]
-    if config.settings.smtp.enabled:
-        targets.append(("email", person.email))
-    for channel, target in targets:
-        session.add(
-            Delivery(
-                alert_id=alert.id,
-                channel=channel,
-                target=target,
-                severity=severity.value,
-                escalated_from=escalated_from.value if escalated_from else None,
-                status="pending",
-                created_at=now,
-            )
-        )
+    deliveries.queue(
+        session,
+        config,
+        alert,
+        alert.spokesperson,
+        now,
+        kind=kind,
+        severity=severity,
+        escalated_from=escalated_from,
+        notice=notice,
+    )
 
 
 def _event(session: Session, alert: Alert, now: datetime, kind: str, detail: str) -> None:

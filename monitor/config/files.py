@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.detect.severity import Severity
+from monitor.alerting.route_tree import OnCall, RouteNode
 
 
 def _must_be_text(value: object) -> object:
@@ -202,19 +202,20 @@ class SpokespersonConfig(_File):
     name: Text = Field(description="Full name shown in alerts.")
     email: Text = Field(description="Address alert emails go to.")
     backup: Text | None = Field(None, description="Key of the backup spokesperson.")
-
-
-class RouteMatch(_File):
-    watch_groups: list[Text] = Field(default_factory=list, description="Any of these watch groups.")
-    categories: list[Category] = Field(default_factory=list, description="Any of these categories.")
-    min_severity: Severity = Field(Severity.GENERAL, description="At least this severity.")
-
-
-class RouteConfig(_File):
-    match: RouteMatch = Field(default_factory=RouteMatch)
-    spokesperson: Text = Field(description="Key of the spokesperson who owns matching alerts.")
+    channels: list[Text] = Field(
+        default_factory=list,
+        description="Chat channels by URL (wecom://, dingtalk://, feishu://, slack://, webhook+https://); "
+        "secrets may be written ${ENV_VAR}. See docs/channels.md.",
+    )
+    on_call: OnCall | None = Field(
+        None, description="When notifications reach this person (very urgent ones always do)."
+    )
 
 
 class RoutingFile(_File):
     spokespeople: list[SpokespersonConfig] = Field(min_length=1)
-    routes: list[RouteConfig] = Field(min_length=1, description="Tried in order; the first match wins.")
+    leadership: list[Text] = Field(
+        default_factory=list,
+        description="Told when an alert is still unacknowledged after twice its time (seed 004).",
+    )
+    route: RouteNode = Field(description="The routing tree; its root's receiver takes what no route takes.")

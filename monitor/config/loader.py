@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from monitor.alerting.channels.base import ChannelTarget, ChannelURLError
+from monitor.alerting.channels.registry import parse_target
 from monitor.alerting.playbooks import Playbook, default_playbooks_path, load_playbooks
+from monitor.alerting.route_tree import numbered
 from monitor.config.files import (
     RoutingFile,
     SourceConfig,
@@ -47,6 +50,15 @@ class MonitorConfig:
     routing: RoutingFile
     playbooks: dict[Severity, Playbook]
     smtp_password: str | None = None
+    chat_targets: dict[str, list[ChannelTarget]] = field(default_factory=dict)  # spokesperson -> channels
+
+    def chat_target(self, ref: str) -> ChannelTarget:
+        """The chat channel a delivery row names by its masked reference."""
+        for targets in self.chat_targets.values():
+            for target in targets:
+                if target.ref == ref:
+                    return target
+        raise UnknownNameError(f"no chat channel {ref} in the configuration any more")
 
     def spokesperson(self, key: str) -> SpokespersonConfig:
         for person in self.routing.spokespeople:
@@ -87,9 +99,11 @@ def load_config(
     except ConfigError as exc:
         problems.extend(exc.problems)
 
+    chat_targets: dict[str, list[ChannelTarget]] = {}
     if routing is not None:
         group_names = {g.name for g in groups.watch_groups} if groups is not None else None
         problems.extend(_check_routing(directory / "routing.yaml", routing, group_names))
+        chat_targets = _chat_targets(directory / "routing.yaml", routing, env, problems)
 
     if problems or settings is None or sources is None or groups is None or routing is None:
         raise ConfigError(problems)
@@ -103,6 +117,7 @@ def load_config(
         routing=routing,
         playbooks=playbooks,
         smtp_password=password,
+        chat_targets=chat_targets,
     )
 
 
@@ -138,16 +153,24 @@ def _load_yaml(file: Path, model: type[M], problems: list[str]) -> M | None:
     if not isinstance(data, dict):
         problems.append(f"{file}: expected a mapping at the top level, got {type(data).__name__}")
         return None
-    return _validate(file, model, data, problems)
+    try:
+        return _validate(file, model, data, problems)
+    except RecursionError:
+        problems.append(f"{file}: a YAML anchor refers to itself (a cycle); write the structure out")
+        return None
 
 
 def _validate(file: Path, model: type[M], data: object, problems: list[str]) -> M | None:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            problems.append(f"{file}: {_key(error['loc'])}: {_message(error)}")
+        problems.extend(validation_problems(file, exc))
         return None
+
+
+def validation_problems(file: Path, exc: ValidationError) -> list[str]:
+    """Each validation error as ``file: key: message``."""
+    return [f"{file}: {_key(error['loc'])}: {_message(error)}" for error in exc.errors()]
 
 
 def _key(loc: tuple[int | str, ...]) -> str:
@@ -165,8 +188,23 @@ def _message(error: Any) -> str:
         return "unknown key (misspelt?)"
     if error["type"] == "missing":
         return "required key is missing"
+    if error["type"] == "recursion_loop":
+        return "a YAML anchor refers to itself (a cycle); write the structure out"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _chat_targets(
+    file: Path, routing: RoutingFile, environ: Mapping[str, str], problems: list[str]
+) -> dict[str, list[ChannelTarget]]:
+    targets: dict[str, list[ChannelTarget]] = {}
+    for index, person in enumerate(routing.spokespeople):
+        for position, url in enumerate(person.channels):
+            try:
+                targets.setdefault(person.key, []).append(parse_target(url, environ=environ))
+            except ChannelURLError as exc:  # its message never repeats the secret
+                problems.append(f"{file}: spokespeople[{index}].channels[{position}]: {exc}")
+    return targets
 
 
 def _check_routing(file: Path, routing: RoutingFile, group_names: set[str] | None) -> list[str]:
@@ -177,22 +215,20 @@ def _check_routing(file: Path, routing: RoutingFile, group_names: set[str] | Non
             problems.append(f"{file}: spokespeople[{index}].key: duplicate spokesperson {person.key!r}")
         if person.backup is not None and person.backup not in keys:
             problems.append(f"{file}: spokespeople[{index}].backup: undefined spokesperson {person.backup!r}")
-    for index, route in enumerate(routing.routes):
-        if route.spokesperson not in keys:
-            problems.append(
-                f"{file}: routes[{index}].spokesperson: undefined spokesperson {route.spokesperson!r} "
-                f"used in route {index + 1}"
-            )
-        if group_names is not None:
-            for name in route.match.watch_groups:
-                if name not in group_names:
-                    problems.append(
-                        f"{file}: routes[{index}].match.watch_groups: undefined watch group {name!r}"
-                    )
-    last = routing.routes[-1].match
-    if last.watch_groups or last.categories or last.min_severity != Severity.GENERAL:
+    for index, key in enumerate(routing.leadership):
+        if key not in keys:
+            problems.append(f"{file}: leadership[{index}]: undefined spokesperson {key!r}")
+    if routing.route.receiver is None:
         problems.append(
-            f"{file}: routes[{len(routing.routes) - 1}].match: the last route must match every alert "
-            "(no match conditions) so that no alert goes unrouted"
+            f"{file}: route.receiver: the root route needs a receiver (it takes all other alerts)"
         )
+    for number, node in numbered(routing.route):
+        where = "route" if number == 0 else f"route {number}"
+        for name in [n for n in (node.receiver,) if n is not None] + node.also:
+            if name not in keys:
+                problems.append(f"{file}: route: undefined spokesperson {name!r} in {where}")
+        if group_names is not None:
+            for name in node.match.watch_groups:
+                if name not in group_names:
+                    problems.append(f"{file}: route: undefined watch group {name!r} in {where}")
     return problems

@@ -123,22 +123,32 @@ class DetectSettings(_Section):
     window_minutes: float = Field(60.0, gt=0, description="Window over which reply velocity is measured.")
     min_replies: int = Field(5, ge=0, description="A thread needs at least this many replies to alert.")
     min_replies_per_hour: float = Field(
-        6.0, gt=0, description="Reply velocity at which a watched, negative thread opens a general alert."
+        6.0,
+        gt=0,
+        description="Legacy rule (used only when no reply times are passed): velocity that opens an alert.",
     )
     min_negative_share: float = Field(
         0.5, ge=0, le=1, description="Share of posts read as negative needed to alert."
+    )
+    negative_share_margin: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="An alerting thread keeps alerting until its negative share is this far below the bar.",
     )
     negative_below: float = Field(
         0.5, gt=0, lt=1, description="A post whose sentiment score is below this counts as negative."
     )
     urgent_replies_per_hour: float = Field(
-        12.0, gt=0, description="Reply velocity that makes an alert urgent (紧迫)."
+        12.0, gt=0, description="Legacy rule (no reply times passed): velocity that makes an alert urgent."
     )
     urgent_me_too_authors: int = Field(
         3, ge=1, description="Distinct authors saying 我也遇到了 that make an alert urgent (紧迫)."
     )
     very_urgent_replies_per_hour: float = Field(
-        30.0, gt=0, description="Reply velocity that makes an alert very urgent (非常紧迫)."
+        30.0,
+        gt=0,
+        description="Legacy rule (no reply times passed): velocity that makes an alert very urgent.",
     )
     urgent_signals: tuple[str, ...] = Field(
         ("regulator", "consumer_day"),
@@ -148,6 +158,58 @@ class DetectSettings(_Section):
         ("media", "lawyer"),
         description="Crisis signals that make an alert very urgent (非常紧迫) on their own.",
     )
+    general_score: float = Field(
+        0.0,
+        description=(
+            "Escalation score at which a watched, negative thread alerts (一般). The score is log2 of the "
+            "24 h reply forecast over the board's top-5 % thread size, plus resonance: 0 = heading for "
+            "the board's biggest threads."
+        ),
+    )
+    urgent_score: float = Field(1.0, description="Escalation score that makes an alert urgent (紧迫).")
+    very_urgent_score: float = Field(
+        2.0, description="Escalation score that makes an alert very urgent (非常紧迫)."
+    )
+    hysteresis: float = Field(
+        0.5,
+        ge=0,
+        description="A tier is kept until the score falls this far below its threshold (no flapping).",
+    )
+    me_too_score: float = Field(
+        0.25, ge=0, description="Score added per distinct author saying 我也遇到了 (resonance)."
+    )
+    me_too_score_cap: float = Field(1.0, ge=0, description="Most score that resonance can add.")
+    memory_short: float = Field(
+        0.25,
+        gt=0,
+        description="Short memory of the growth model: recent replies decay over this fraction of the age.",
+    )
+    memory_long: float = Field(
+        1.0,
+        gt=0,
+        description="Long memory of the growth model: recent replies decay over this fraction of the age.",
+    )
+    prior_growth: tuple[float, float, float, float] = Field(
+        (1.0, 0.1, 0.3, 1.0),
+        description=(
+            "Growth model of a new or quiet board: log(1+replies at 24 h) = a + b*log(1+replies) + "
+            "c*log(1+short-memory replies) + d*log(1+long-memory replies); boards learn their own."
+        ),
+    )
+    prior_escalation_replies: float = Field(
+        40.0, gt=0, description="Top-5 % 24 h thread size assumed for a new or quiet board."
+    )
+    prior_usual_replies_per_hour: float = Field(
+        1.0, gt=0, description="Replies in a thread's first hour assumed usual on a new or quiet board."
+    )
+    prior_weight_threads: float = Field(
+        30.0,
+        gt=0,
+        description="How many threads' worth of weight the prior carries against a board's own history.",
+    )
+    baseline_days: float = Field(
+        30.0, gt=1, description="Threads first posted within this many days feed a board's baseline."
+    )
     story_window_hours: float = Field(
         72.0, gt=0, description="How long after its last update an alert still collects cross-posts."
     )
@@ -156,6 +218,46 @@ class DetectSettings(_Section):
         gt=0,
         le=1,
         description="Text similarity (0..1) at which another watched thread counts as the same story.",
+    )
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> DetectSettings:
+        if not self.general_score <= self.urgent_score <= self.very_urgent_score:
+            raise ValueError("general_score <= urgent_score <= very_urgent_score must hold")
+        return self
+
+
+class AlertingSettings(_Section):
+    ack_minutes_general: float = Field(
+        120.0, gt=0, description="Minutes before an unacknowledged 一般 general alert goes to the backup."
+    )
+    ack_minutes_urgent: float = Field(
+        60.0, gt=0, description="Minutes before an unacknowledged 紧迫 urgent alert goes to the backup."
+    )
+    ack_minutes_very_urgent: float = Field(
+        30.0, gt=0, description="Minutes before an unacknowledged 非常紧迫 alert goes to the backup."
+    )
+    remind_before_fraction: float = Field(
+        0.25,
+        gt=0,
+        lt=1,
+        description="Remind the spokesperson when this share of the first-contact time is left.",
+    )
+    progress_hours_general: float = Field(
+        24.0, gt=0, description="Prompt for a progress update on an open general alert this often (seed 000)."
+    )
+    progress_hours_urgent: float = Field(
+        12.0, gt=0, description="Prompt for a progress update on an open urgent alert this often (1–2×/day)."
+    )
+    progress_hours_very_urgent: float = Field(
+        4.0, gt=0, description="Prompt for a progress update on an open very urgent alert this often."
+    )
+    growth_bands: tuple[int, ...] = Field(
+        (50, 100, 200, 500, 1000),
+        description="Reply counts whose crossing re-notifies the spokesperson (besides a severity rise).",
+    )
+    reopen_within_days: float = Field(
+        14.0, gt=0, description="A resolved alert whose thread flares up within this time reopens."
     )
 
 
@@ -169,6 +271,7 @@ class Settings(_Section):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
     detect: DetectSettings = Field(default_factory=DetectSettings)
+    alerting: AlertingSettings = Field(default_factory=AlertingSettings)
 
     def database_url(self) -> str:
         """The configured URL, or the SQLite file in the data directory."""

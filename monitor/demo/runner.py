@@ -97,6 +97,8 @@ async def _step(app: App, pipeline: Pipeline, now: datetime, offset: int, stream
     )
     if report.pages_failed:
         print(f"         {report.pages_failed} pages could not be read (see log)", file=stream)
+    for action in app.check_sla(now):
+        print(f"         SLA: alert #{action.alert_id} {action.kind} -> {action.recipient}", file=stream)
     app.deliver(now)
 
 

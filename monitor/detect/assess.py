@@ -1,8 +1,17 @@
 """Decide whether a watched thread is escalating and how severe it is.
 
-The walking-skeleton rule: a watched thread alerts when it grows fast (replies per
-hour over the window) and reads negative; its tier comes from velocity, resonance
-(distinct authors saying 我也遇到了) and crisis signals (media, lawyer, regulator).
+The pipeline builds :class:`ThreadFacts` at every poll and calls :func:`assess`.
+
+* With a ``timeline`` (reply times, authors, 我也遇到了 flags — see
+  :func:`monitor.detect.timeline.build_timeline`) and the board's ``baseline``, the
+  spread-velocity detector (:func:`monitor.detect.detector.detect_thread`) scores the thread
+  against its board, forecasts its day and picks the tier with hysteresis (pass the tier the
+  thread had at the last poll as ``previous_severity``).
+* Without a timeline, the walking-skeleton rule still works: replies per hour over the
+  window, negative share, resonance and crisis signals.
+
+Either way a watched thread alerts only when it also reads negative, and crisis signals set a
+floor on the tier: a regulator at least 紧迫, a journalist or lawyer 非常紧迫.
 """
 
 from __future__ import annotations
@@ -11,7 +20,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from monitor.config.settings import DetectSettings
+from monitor.detect.baseline import BoardBaseline
+from monitor.detect.detector import detect_thread
+from monitor.detect.forecast import Forecast
 from monitor.detect.severity import Severity
+from monitor.detect.timeline import Timeline
 from monitor.detect.velocity import per_hour
 from monitor.enrich.signals import SIGNAL_LABELS
 
@@ -28,55 +41,107 @@ class ThreadFacts:
     distinct_authors: int
     me_too_authors: int
     signal_floors: dict[str, int] = field(default_factory=dict)  # signal -> first floor seen
+    timeline: Timeline | None = None  # reply times etc.: enables the spread-velocity detector
+    baseline: BoardBaseline | None = None  # the board's; None = board unknown (prior is used)
+    previous_severity: Severity | None = None  # tier at the last poll if alerting, else None
 
 
 @dataclass(frozen=True)
 class Assessment:
     escalating: bool
     severity: Severity
-    figures: list[str]
+    figures: list[str]  # the reasons, for a person
     signals: list[str]
     negative_share: float
     replies_per_hour: float
+    score: float | None = None  # escalation score (detector only)
+    forecast: Forecast | None = None  # where the thread is heading (detector only)
+    notes: list[str] = field(default_factory=list)  # data problems worked around (also in figures)
 
 
 def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
+    if facts.timeline is not None:
+        return _assess_timeline(facts, facts.timeline, settings)
     rate = per_hour(facts.replies_in_window, timedelta(minutes=facts.window_minutes))
     window = f"{facts.window_minutes:g} min"
     figures = [
         f"{facts.replies_in_window} replies in the last {window} ({rate:.0f}/h; alert at "
         f"{settings.min_replies_per_hour:g}/h)",
-        f"{facts.negative_share:.0%} of {facts.posts_scored} posts read negative "
-        f"(alert at {settings.min_negative_share:.0%})",
+        _negative_figure(facts, settings),
         f"{facts.distinct_authors} distinct authors, {facts.replies} replies in all",
     ]
     if facts.me_too_authors:
         figures.append(f"{facts.me_too_authors} authors say 我也遇到了 (me too)")
-    signals = [
-        f"{SIGNAL_LABELS.get(name, name)} first at floor {floor}"
-        for name, floor in sorted(facts.signal_floors.items(), key=lambda item: item[1])
-    ]
     escalating = (
         facts.replies >= settings.min_replies
         and rate >= settings.min_replies_per_hour
         and facts.negative_share >= settings.min_negative_share
     )
     severity = Severity.GENERAL
-    if (
-        rate >= settings.urgent_replies_per_hour
-        or facts.me_too_authors >= settings.urgent_me_too_authors
-        or any(name in facts.signal_floors for name in settings.urgent_signals)
-    ):
+    if rate >= settings.urgent_replies_per_hour:
         severity = Severity.URGENT
-    if rate >= settings.very_urgent_replies_per_hour or any(
-        name in facts.signal_floors for name in settings.very_urgent_signals
-    ):
+    if rate >= settings.very_urgent_replies_per_hour:
         severity = Severity.VERY_URGENT
     return Assessment(
         escalating=escalating,
-        severity=severity,
+        severity=max(severity, _signal_floor(facts, facts.me_too_authors, settings)),
         figures=figures,
-        signals=signals,
+        signals=_signals(facts),
         negative_share=facts.negative_share,
         replies_per_hour=rate,
     )
+
+
+def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSettings) -> Assessment:
+    found = detect_thread(
+        timeline,
+        facts.baseline,
+        settings,
+        previous=facts.previous_severity,
+        me_too_authors=facts.me_too_authors,
+    )
+    replies = max(facts.replies, found.features.replies)
+    negative_bar = settings.min_negative_share
+    if facts.previous_severity is not None:
+        negative_bar -= settings.negative_share_margin
+    escalating = (
+        found.tier is not None and replies >= settings.min_replies and facts.negative_share >= negative_bar
+    )
+    me_too = max(facts.me_too_authors, found.features.me_too_authors)
+    figures = [*found.reasons, _negative_figure(facts, settings), *found.notes]
+    return Assessment(
+        escalating=escalating,
+        severity=max(found.tier or Severity.GENERAL, _signal_floor(facts, me_too, settings)),
+        figures=figures,
+        signals=_signals(facts),
+        negative_share=facts.negative_share,
+        replies_per_hour=found.features.replies_per_hour,
+        score=found.score.value,
+        forecast=found.forecast,
+        notes=list(found.notes),
+    )
+
+
+def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:
+    return (
+        f"{facts.negative_share:.0%} of {facts.posts_scored} posts read negative "
+        f"(alert at {settings.min_negative_share:.0%})"
+    )
+
+
+def _signal_floor(facts: ThreadFacts, me_too_authors: int, settings: DetectSettings) -> Severity:
+    floor = Severity.GENERAL
+    if me_too_authors >= settings.urgent_me_too_authors or any(
+        name in facts.signal_floors for name in settings.urgent_signals
+    ):
+        floor = Severity.URGENT
+    if any(name in facts.signal_floors for name in settings.very_urgent_signals):
+        floor = Severity.VERY_URGENT
+    return floor
+
+
+def _signals(facts: ThreadFacts) -> list[str]:
+    return [
+        f"{SIGNAL_LABELS.get(name, name)} first at floor {floor}"
+        for name, floor in sorted(facts.signal_floors.items(), key=lambda item: item[1])
+    ]

@@ -24,8 +24,8 @@ from snownlp.normal import zh2hans
 
 # Chinese runs are segmented into words by SnowNLP's segmenter (the same range SnowNLP uses).
 CHINESE_RUN = re.compile("[\u4e00-\u9fa5]+")
-_TOKEN = re.compile("([\u4e00-\u9fa5]+)|([^\\W_\u4e00-\u9fa5]+)|(\\S)")
 _EMOTICON = re.compile(r"\[[^\[\]\s]{1,10}\]")
+_TOKEN = re.compile("(\\[[^\\[\\]\\s]{1,10}\\])|([\u4e00-\u9fa5]+)|([^\\W_\u4e00-\u9fa5]+)|(\\S)")
 _URL = re.compile(r"(?:https?://|www\.)[0-9a-z\-._~:/?#@!$&'()*+,;=%]*")
 _RETWEET = re.compile(r"//\s*@[^\s:@/]{1,30}[:]?")
 _MENTION = re.compile(r"(?:回复)?@[^\s:@,.!/]{1,30}[:]?")
@@ -49,7 +49,6 @@ def sanitise(text: str) -> str:
 def clean(text: str) -> str:
     """The text a model sees: see the module docstring. Newlines are kept (they end sentences)."""
     text = unicodedata.normalize("NFKC", sanitise(text)).lower().replace("\ufffd", " ")
-    text = _EMOTICON.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _RETWEET.sub("\n", text)
     text = _MENTION.sub(" ", text)
@@ -67,8 +66,10 @@ def sentences(cleaned: str) -> list[str]:
 def tokens(cleaned: str, segment: Segment) -> Iterator[str]:
     """Words of cleaned text: Chinese runs through ``segment``, letters/digits as runs, others alone."""
     for match in _TOKEN.finditer(cleaned):
-        chinese, word, other = match.groups()
-        if chinese:
+        emoticon, chinese, word, other = match.groups()
+        if emoticon:
+            yield emoticon
+        elif chinese:
             yield from segment(chinese)
         elif word:
             yield word
@@ -82,4 +83,9 @@ def _is_punctuation(char: str) -> bool:
 
 def has_words(cleaned: str) -> bool:
     """Whether cleaned text has any letter, digit or Chinese character (emoji-only posts have none)."""
-    return any(match.group(1) or match.group(2) for match in _TOKEN.finditer(cleaned))
+    return any(match.group(2) or match.group(3) for match in _TOKEN.finditer(cleaned))
+
+
+def is_emoticon(token: str) -> bool:
+    """Whether a token is a Weibo-style emoticon tag such as ``[泪]``."""
+    return token.startswith("[") and token.endswith("]") and len(token) > 2

@@ -37,13 +37,13 @@ import ahocorasick  # type: ignore[import-not-found]
 V = TypeVar("V")
 
 _SPACE_RUNS = re.compile(r" {2,}")
-_DROPPED = (
-    [0x00AD, 0x034F, 0x061C, 0x180E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF]
-    + list(range(0x200B, 0x2010))  # zero-width space, joiners, LRM/RLM
-    + list(range(0x202A, 0x202F))  # bidi embeddings and overrides
-    + list(range(0x2066, 0x206A))  # bidi isolates
-    + list(range(0xFE00, 0xFE10))  # variation selectors
-)
+_DROPPED = [
+    *(0x00AD, 0x034F, 0x061C, 0x180E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF),
+    *range(0x200B, 0x2010),  # zero-width space, joiners, LRM/RLM
+    *range(0x202A, 0x202F),  # bidi embeddings and overrides
+    *range(0x2066, 0x206A),  # bidi isolates
+    *range(0xFE00, 0xFE10),  # variation selectors
+]
 # Code points whose folding can differ from themselves (the BMP, mathematical alphanumerics,
 # enclosed alphanumerics, CJK compatibility ideographs).
 _RANGES = (range(0x0000, 0x10000), range(0x1D400, 0x1D800), range(0x1F100, 0x1F200), range(0x2F800, 0x2FA20))

@@ -3,6 +3,12 @@
 Adapters turn the bytes a forum serves into these value objects; they never touch
 the database or the network themselves (the crawler fetches, the store writes).
 All datetimes are timezone-aware UTC.
+
+Not every format a forum serves shows every field (an RSS item has no reply count, a
+printable thread page no post ids). A field of a non-optional type that the format lacks
+holds a placeholder and is named in the record's ``missing`` set, so a crawler never
+mistakes "not shown" for "zero": e.g. it must not conclude from ``replies=0`` with
+``"replies" in missing`` that a thread has no new posts.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class ThreadSummary:
     url: str
     created_at: datetime | None = None
     last_post_at: datetime | None = None
+    missing: frozenset[str] = frozenset()  # fields this format does not show ("replies", "views", "sticky")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,9 @@ class BoardPage:
     page: int
     page_count: int
     threads: list[ThreadSummary] = field(default_factory=list)
+    # A placeholder the forum serves while it rebuilds a cache (Discuz! RSS on a cold cache:
+    # an empty channel). Its emptiness means nothing: fetch the page again, don't record "empty".
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,9 @@ class PostRecord:
     posted_at: datetime
     text: str
     quoted: str = ""
+    # Fields this format does not show. "post_id": the id is a stand-in (``#<floor>``), not the
+    # forum's own, so posts read from such a format must not be mixed with ones that have ids.
+    missing: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
 _ABSOLUTE = re.compile(
@@ -36,7 +37,13 @@ def parse_forum_time(text: str, now: datetime, tz: ZoneInfo, title: str | None =
     """
     if now.tzinfo is None:
         raise ValueError(f"now must be timezone-aware, got {now!r}")
-    local_now = now.astimezone(tz)
+    try:
+        return _parse(text, now.astimezone(tz), tz, title)
+    except OverflowError as exc:  # "99999999 天前", year 1 pushed before the calendar by the offset
+        raise ValueError(f"forum time out of range: {text!r}") from exc
+
+
+def _parse(text: str, local_now: datetime, tz: ZoneInfo, title: str | None) -> datetime:
     title_time = _absolute(title, tz) if title else None
     if title_time is not None and title_time[1]:
         return title_time[0]
@@ -91,3 +98,97 @@ def _absolute(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
 
 def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
+
+
+_EN_AGO = re.compile(r"(?P<n>\d+|an?|one)\s*(?P<unit>sec|min|hour|hr|day|week)\w*\s+ago", re.IGNORECASE)
+_EN_DAY = re.compile(
+    r"(?P<word>today|yesterday)\W*(?:at\s*)?(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?",
+    re.IGNORECASE,
+)
+_EN_UNIT_SECONDS = {"sec": 1, "min": 60, "hour": 3600, "hr": 3600, "day": 86400, "week": 604800}
+
+
+def parse_any_time(
+    text: str, now: datetime, tz: ZoneInfo, formats: tuple[str, ...] | list[str] = ()
+) -> datetime:
+    """The aware UTC moment of a date as any forum prints it, for adapters configured by hand.
+
+    Tried in order: ISO 8601 (``<time datetime>``), a Unix time, RFC 2822, each ``strptime``
+    format in ``formats`` (``%b %d, %Y %I:%M %p``), English relative forms (``3 hours ago``,
+    ``Yesterday, 8:07 pm``), then :func:`parse_forum_time` (Chinese and ``Y-m-d H:M``).
+    Times without a zone are on the forum's wall clock ``tz``. ``ValueError`` if none reads it.
+    """
+    value = " ".join(text.replace("\xa0", " ").split())
+    if not value:
+        raise ValueError("empty forum time")
+    try:
+        return _parse_any(value, now, tz, formats)
+    except OverflowError as exc:
+        raise ValueError(f"forum time out of range: {value!r}") from exc
+
+
+def _parse_any(value: str, now: datetime, tz: ZoneInfo, formats: tuple[str, ...] | list[str]) -> datetime:
+    local_now = now.astimezone(tz)
+    for reader in (_iso, _unix, _rfc2822):
+        found = reader(value)
+        if found is not None:
+            return _aware(found, tz)
+    for fmt in formats:
+        try:
+            return _aware(datetime.strptime(value, fmt), tz)
+        except ValueError:
+            continue
+    english = _english(value, local_now, tz)
+    if english is not None:
+        return english
+    return parse_forum_time(value, now, tz)
+
+
+def _aware(when: datetime, tz: ZoneInfo) -> datetime:
+    return (when if when.tzinfo else when.replace(tzinfo=tz)).astimezone(UTC)
+
+
+def _iso(value: str) -> datetime | None:
+    if not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _unix(value: str) -> datetime | None:
+    if not re.fullmatch(r"\d{9,11}", value):
+        return None
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def _rfc2822(value: str) -> datetime | None:
+    if not re.match(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d", value):
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _english(value: str, local_now: datetime, tz: ZoneInfo) -> datetime | None:
+    if value.lower() in ("just now", "now", "moments ago"):
+        return local_now.astimezone(UTC)
+    ago = _EN_AGO.fullmatch(value)
+    if ago:
+        amount = int(ago["n"]) if ago["n"].isdigit() else 1
+        return (local_now - timedelta(seconds=amount * _EN_UNIT_SECONDS[ago["unit"].lower()])).astimezone(UTC)
+    day_word = _EN_DAY.fullmatch(value)
+    if day_word:
+        hour = int(day_word["h"])
+        ampm = (day_word["ampm"] or "").lower().replace(".", "")
+        if ampm == "pm" and hour < 12:
+            hour += 12
+        elif ampm == "am" and hour == 12:
+            hour = 0
+        if hour > 23:
+            return None
+        day = local_now.date() - timedelta(days=1 if day_word["word"].lower() == "yesterday" else 0)
+        return _at(day, time(hour, int(day_word["mi"]), int(day_word["s"] or 0)), tz)
+    return None

@@ -9,8 +9,9 @@ alerts ─< alert_events, checklist_items, deliveries   (alerts >─ threads)
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from monitor.store.types import UTCDateTime
@@ -86,6 +87,10 @@ class Thread(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     hot_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    category: Mapped[str | None] = mapped_column(
+        String(16), nullable=True
+    )  # product/service/dealer/policy/other
+    category_words: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     board: Mapped[Board] = relationship()
     source: Mapped[SourceRow] = relationship()
@@ -107,7 +112,7 @@ class Post(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)
     me_too: Mapped[bool] = mapped_column(Boolean, default=False)
-    signals: Mapped[list[str]] = mapped_column(JSON, default=list)
+    signals: Mapped[list[Any]] = mapped_column(JSON, default=list)  # {name, term, start, end} (or old: names)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -151,6 +156,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
     watch_group: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(16), nullable=True)
     severity: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="open")
     spokesperson: Mapped[str] = mapped_column(String(64))
@@ -162,6 +168,15 @@ class Alert(Base):
     figures: Mapped[list[str]] = mapped_column(JSON, default=list)
     signals: Mapped[list[str]] = mapped_column(JSON, default=list)
     also_on: Mapped[list[str]] = mapped_column(JSON, default=list)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # SLA bookkeeping (monitor/alerting/sla.py)
+    ack_escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1 backup, 2 leaders
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    progress_prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    band: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # growth bands crossed
 
     thread: Mapped[Thread] = relationship()
     events: Mapped[list[AlertEvent]] = relationship(order_by="AlertEvent.id", back_populates="alert")
@@ -177,6 +192,7 @@ class AlertEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(32))  # opened, escalated, spread, delivered, ...
     detail: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(200), default="monitor", server_default="monitor")
 
     alert: Mapped[Alert] = relationship(back_populates="events")
 
@@ -191,6 +207,8 @@ class ChecklistItem(Base):
     severity: Mapped[str] = mapped_column(String(16))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    step_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    done_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Delivery(Base):
@@ -202,6 +220,9 @@ class Delivery(Base):
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
     channel: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(32), default="alert", server_default="alert")
+    recipient: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    notice: Mapped[str] = mapped_column(Text, default="", server_default="")
     severity: Mapped[str] = mapped_column(String(16))
     escalated_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
@@ -225,3 +246,17 @@ class AlertThread(Base):
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     thread: Mapped[Thread] = relationship()
+
+
+class Evidence(Base):
+    """A raw thread page as fetched when an alert opened or grew: the record survives a deleted post."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # opened, escalated, band
+    url: Mapped[str] = mapped_column(String(1000))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sha256: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -177,3 +177,24 @@ def snapshot_before(session: Session, thread: Thread, at: datetime) -> Snapshot 
         .order_by(Snapshot.taken_at.desc())
         .limit(1)
     )
+
+
+def board_histories(
+    session: Session, board_id: int, first_after: datetime, first_before: datetime
+) -> list[list[float]]:
+    """Reply offsets (seconds after the first post) of the board's threads first posted in the range."""
+    first = (
+        select(Post.thread_id, Post.posted_at)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Thread.board_id == board_id, Post.floor == 1)
+        .where(Post.posted_at >= first_after, Post.posted_at < first_before)
+    )
+    starts = {thread_id: posted_at for thread_id, posted_at in session.execute(first)}
+    histories: dict[int, list[float]] = {thread_id: [] for thread_id in starts}
+    if starts:
+        replies = select(Post.thread_id, Post.posted_at).where(
+            Post.thread_id.in_(list(starts)), Post.floor > 1
+        )
+        for thread_id, posted_at in session.execute(replies):
+            histories[thread_id].append((posted_at - starts[thread_id]).total_seconds())
+    return list(histories.values())

@@ -45,12 +45,8 @@ def test_misspelt_key_names_file_and_key(config_dir: Path) -> None:
 
 def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
-    routing.write_text(
-        routing.read_text(encoding="utf-8").replace("spokesperson: li_na", "spokesperson: li_nna")
-    )
-    problems = _problems(config_dir)
-    assert len(problems) == 1
-    assert problems[0].startswith(f"{routing}: routes[0].spokesperson: undefined spokesperson 'li_nna'")
+    routing.write_text(routing.read_text(encoding="utf-8").replace("also: [zhao_min]", "also: [zhao_mim]"))
+    assert _problems(config_dir) == [f"{routing}: route: undefined spokesperson 'zhao_mim' in route 2"]
 
 
 def test_yaml_boolean_keyword_is_rejected(config_dir: Path) -> None:
@@ -72,13 +68,41 @@ def test_every_problem_is_reported_at_once(config_dir: Path) -> None:
     assert f"{config_dir / 'routing.yaml'}: file not found" in joined
 
 
-def test_last_route_must_catch_everything(config_dir: Path) -> None:
+def test_routing_tree_errors(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
-    text = routing.read_text(encoding="utf-8").replace(
-        "  - spokesperson: wang_qiang", "  - match: {min_severity: urgent}\n    spokesperson: wang_qiang"
+    text = routing.read_text(encoding="utf-8")
+    routing.write_text(
+        text.replace("  receiver: wang_qiang           # takes", "  # takes"), encoding="utf-8"
     )
-    routing.write_text(text, encoding="utf-8")
-    assert any("the last route must match every alert" in p for p in _problems(config_dir))
+    assert any("route.receiver: the root route needs a receiver" in p for p in _problems(config_dir))
+    routing.write_text(text.replace("leadership: [zhao_min]", "leadership: [nobody]"), encoding="utf-8")
+    assert _problems(config_dir) == [f"{routing}: leadership[0]: undefined spokesperson 'nobody'"]
+    routing.write_text(text.replace('hours: ["08:00-23:00"]', 'hours: ["08:00-23:00", "22:00-23:30"]'))
+    assert any(
+        "spokespeople[0].on_call.hours: Value error, on-call windows overlap" in p
+        or "spokespeople[0].on_call.hours: on-call windows overlap" in p
+        for p in _problems(config_dir)
+    )
+
+
+def test_yaml_anchor_cycle_is_an_error_not_a_crash(config_dir: Path) -> None:
+    routing = config_dir / "routing.yaml"
+    routing.write_text(
+        routing.read_text(encoding="utf-8") + "loop: &loop\n  routes: [*loop]\n", encoding="utf-8"
+    )
+    text = (
+        routing.read_text(encoding="utf-8")
+        .replace("route:\n", "route: &root\n", 1)
+        .replace(
+            "    - match:\n        categories: [product]",
+            "    - *root\n    - match:\n        categories: [product]",
+        )
+    )
+    routing.write_text(text.replace("loop: &loop\n  routes: [*loop]\n", ""), encoding="utf-8")
+    problems = _problems(config_dir)
+    assert problems == [
+        f"{routing}: route.routes[1]: a YAML anchor refers to itself (a cycle); write the structure out"
+    ]
 
 
 def test_environment_overrides_file(config_dir: Path) -> None:

@@ -17,24 +17,32 @@ GROUPS = [
 
 def test_watch_groups_match_include_and_honour_exclude() -> None:
     matcher = WatchMatcher(GROUPS)
-    assert matcher.match("途乐旅行收了我2万8团费") == [Match("途乐旅行", "途乐旅行")]
-    assert matcher.match("周末去途乐园玩，途乐的票很便宜") == []
-    assert matcher.match("ＳＴＡＲ 星耀ｐｒｏ14 屏幕亮线") == [Match("星耀Pro14", "星耀pro14")]
+    assert [(m.group, m.term, m.start, m.end) for m in matcher.match("途乐旅行收了我2万8团费")] == [
+        ("途乐旅行", "途乐旅行", 0, 4)
+    ]
+    # 途乐 inside 途乐园 does not count; a separate 途乐 in the same post does
+    assert matcher.match("周末去途乐园玩") == []
+    assert [m.start for m in matcher.match("周末去途乐园玩，途乐的票很便宜")] == [8]
+    assert [(m.group, m.term) for m in matcher.match("ＳＴＡＲ 星耀ｐｒｏ14 屏幕亮线")] == [
+        ("星耀Pro14", "星耀Pro14")
+    ]
     assert matcher.match("路由器掉线") == []
+    assert isinstance(matcher.match("途乐旅行")[0], Match)
 
 
 @pytest.mark.parametrize(
     ("text", "signals"),
     [
-        ("我是律师，可以帮大家走集体诉讼", ["lawyer"]),
+        ("我是律师，可以帮大家走集体诉讼", ["lawyer", "collective"]),
         ("我是某晚报记者，想采访一下", ["media"]),
         ("已经打了12315，也投诉到消协了", ["regulator"]),
-        ("３·１５晚会应该曝光他们", ["media", "consumer_day"]),
+        ("３·１５晚会应该曝光他们", ["consumer_day", "media"]),
         ("今天天气不错", []),
     ],
 )
 def test_crisis_signals(text: str, signals: list[str]) -> None:
-    assert detect_signals(text) == signals
+    assert [s.name for s in detect_signals(text)] == signals
+    assert detect_signals(text) == signals  # a Signal compares equal to its name
 
 
 def test_me_too_replies() -> None:

@@ -1,11 +1,13 @@
 """decode_page: header charset, <meta>, XML declaration, sniffing, truncation, garbage.
 
 Fixtures: tests/fixtures/discuz/gbk/viewthread_tid2_p1.html (GBK bytes, <meta charset="gbk" />)
-and tests/fixtures/discuz/utf8/viewthread_tid2_p1.html (UTF-8 bytes, <meta charset="utf-8" />).
+and tests/fixtures/discuz/utf8/viewthread_tid2_p1.html (UTF-8 bytes, <meta charset="utf-8" />);
+the mobile API replies, RSS feeds and printable pages named in each test.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,86 @@ def test_garbage_bytes_decode_with_replacement() -> None:
     text = decode_page(garbage, "text/html; charset=x-made-up")
     assert isinstance(text, str)
     assert "\ufffd" in text
+
+
+# ---------------------------------------------------------------- JSON, RSS, wrong declarations
+
+
+def read(path: str) -> bytes:
+    return (FIXTURES / path).read_bytes()
+
+
+def raw_json(path: str, encoding: str) -> bytes:
+    """The captured API reply re-serialised without \\u escapes, in ``encoding`` (as Discuz!
+    plugins and older versions send it)."""
+    return json.dumps(json.loads(read(path)), ensure_ascii=False).encode(encoding)
+
+
+def test_gbk_json_without_charset_header_reads_its_charset_member() -> None:
+    """gbk/mobileapi_viewthread_tid4.json (ASCII with \\u escapes and "Charset":"GBK", served as
+    application/json) and the same reply in raw GBK bytes: both read the same."""
+    captured = read("gbk/mobileapi_viewthread_tid4.json")
+    assert json.loads(decode_page(captured, "application/json"))["Charset"] == "GBK"
+    body = raw_json("gbk/mobileapi_viewthread_tid4.json", "gbk")
+    assert declared_charset(body) == "gb18030"
+    text = decode_page(body, "application/json")
+    assert "深圳打工人" in text and "\ufffd" not in text
+    assert json.loads(text) == json.loads(captured)
+
+
+def test_gbk_rss_without_charset_header_reads_its_xml_declaration() -> None:
+    """gbk/rss_fid2.xml: <?xml ... encoding="gbk"?>, served as application/xml."""
+    body = read("gbk/rss_fid2.xml")
+    text = decode_page(body, "application/xml")
+    assert TITLE in text and "\ufffd" not in text.split("<item>")[1]
+    assert decode_page(body, None) == text
+
+
+def test_gbk_html_without_charset_header() -> None:
+    body = read("gbk/printable_tid4.html")
+    assert decode_page(body, None) == decode_page(body, "text/html; charset=gbk")
+    assert "快递丢件 &amp; 赔偿只给" in decode_page(body, None)
+
+
+@pytest.mark.parametrize(
+    "path", ["utf8/viewthread_tid2_p1.html", "utf8/rss_fid2.xml", "utf8/printable_tid4.html"]
+)
+def test_utf8_page_declared_gbk_is_still_utf8(path: str) -> None:
+    """A proxy or a misconfigured site says charset=gbk over UTF-8 bytes."""
+    body = read(path)
+    assert decode_page(body, "text/html; charset=gbk") == decode_page(body, "text/html; charset=utf-8")
+
+
+def test_utf8_json_declared_gbk_is_not_mojibake() -> None:
+    """Short UTF-8 Chinese decodes under GB18030 without a single error, as mojibake (途乐旅行
+    becomes 6 other characters), so a strict decode alone cannot tell: the declared gbk must
+    not win over bytes that are valid UTF-8."""
+    body = '{"Charset":"GBK","subject":"途乐旅行"}'.encode()
+    assert body.decode("gb18030") != body.decode("utf-8")  # no error, wrong text
+    assert "途乐旅行" in decode_page(body, "application/json; charset=gbk")
+    assert "途乐旅行" in decode_page(
+        raw_json("utf8/mobileapi_viewthread_tid2_p1.json", "utf-8"), "text/html; charset=gbk"
+    )
+
+
+def test_gbk_page_declared_utf8_everywhere_is_still_gbk() -> None:
+    """Header and <meta> both claim UTF-8 over GBK bytes: UTF-8 does not fit, GB18030 does."""
+    body = fixture("gbk").replace(b'<meta charset="gbk" />', b'<meta charset="utf-8" />')
+    assert TITLE in decode_page(body, "text/html; charset=utf-8")
+
+
+def test_big5_page_declared_big5_stays_big5() -> None:
+    """Valid-UTF-8 detection only wins where the bytes are UTF-8: Big5 text is not."""
+    body = '<meta charset="big5"><p>臺灣論壇 投訴</p>'.encode("big5")
+    assert "臺灣論壇 投訴" in decode_page(body, None)
+
+
+@pytest.mark.parametrize("label", ["rot13", "base64", "idna", "unicode_escape", "undefined", "utf-7"])
+def test_codecs_no_web_page_uses_are_ignored(label: str) -> None:
+    assert charset_of(f"text/html; charset={label}") is None
+    assert decode_page("<p>途乐</p>".encode(), f"text/html; charset={label}") == "<p>途乐</p>"
+
+
+def test_utf16_declared_without_bom_does_not_raise() -> None:
+    assert isinstance(decode_page(b"\x00\x00", "application/xml; charset=utf-16"), str)
+    assert decode_page("<p>途乐</p>".encode("utf-16-le"), "text/html; charset=utf-16le") == "<p>途乐</p>"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.sources.timeparse import parse_forum_time
+from monitor.sources.timeparse import parse_any_time, parse_forum_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 20, 7, 38, tzinfo=SHANGHAI)
@@ -91,3 +91,41 @@ def test_unreadable_text_raises_value_error_naming_it(text: str) -> None:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         parse_forum_time("刚刚", datetime(2026, 11, 23, 20, 7), SHANGHAI)
+
+
+# ---------------------------------------------------------------- parse_any_time (generic adapter)
+
+NOW_UTC = NOW.astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-23T12:07:38+00:00", datetime(2026, 11, 23, 12, 7, 38, tzinfo=UTC)),
+        ("2026-11-23T20:07:38", local(2026, 11, 23, 20, 7, 38)),  # no zone: the forum's wall clock
+        ("2026-11-23 20:07:38Z", datetime(2026, 11, 23, 20, 7, 38, tzinfo=UTC)),
+        ("1795435656", datetime(2026, 11, 23, 12, 7, 36, tzinfo=UTC)),
+        ("Mon, 23 Nov 2026 12:07:37 GMT", datetime(2026, 11, 23, 12, 7, 37, tzinfo=UTC)),
+        ("Mon Nov 23, 2026 8:07 pm", local(2026, 11, 23, 20, 7)),
+        ("3 hours ago", local(2026, 11, 23, 17, 7, 38)),
+        ("an hour ago", local(2026, 11, 23, 19, 7, 38)),
+        ("just now", local(2026, 11, 23, 20, 7, 38)),
+        ("Yesterday, 8:07 pm", local(2026, 11, 22, 20, 7)),
+        ("Today at 09:15", local(2026, 11, 23, 9, 15)),
+        ("Yesterday 12:30 am", local(2026, 11, 22, 0, 30)),
+        ("3 小时前", local(2026, 11, 23, 17, 7, 38)),
+        ("2026-11-4 01:07", local(2026, 11, 4, 1, 7)),
+    ],
+)
+def test_parse_any_time(text: str, expected: datetime) -> None:
+    assert parse_any_time(text, NOW_UTC, SHANGHAI, ["%a %b %d, %Y %I:%M %p"]) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "soon", "Yesterday, 25:00", "99999999999 天前", "0001-1-1 00:00", "9" * 40 + " hours ago"]
+)
+def test_unreadable_or_out_of_range_times_are_value_errors(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_any_time(text, NOW_UTC, SHANGHAI)
+    with pytest.raises(ValueError):
+        parse_forum_time(text, NOW_UTC, SHANGHAI)

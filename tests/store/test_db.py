@@ -140,3 +140,17 @@ def test_snapshots_record_thread_state(db_url: str) -> None:
         assert repo.snapshot_before(session, thread, NOW - timedelta(minutes=30)) == first
         assert repo.snapshot_before(session, thread, NOW - timedelta(hours=2)) is None
     engine.dispose()
+
+
+def test_migrations_match_the_models(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from monitor.store.models import Base
+
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == [], "write a migration: the models changed"

@@ -22,20 +22,16 @@ from urllib.parse import quote
 
 import httpx
 
-from monitor.alerting.channels.base import (
-    MASK,
-    ChannelTarget,
-    HttpChannel,
-    Outgoing,
+from monitor.alerting.channels.base import MASK, ChannelTarget
+from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, expect_code_zero, json_body
+from monitor.alerting.channels.markdown import FEISHU, chat_title, render_chat
+from monitor.alerting.channels.urls import (
     check_options,
     endpoint_option,
     endpoint_suffix,
-    expect_code_zero,
-    json_body,
     split_url,
     token_and_secret,
 )
-from monitor.alerting.channels.markdown import FEISHU, chat_title, render_chat
 from monitor.alerting.message import AlertMessage
 from monitor.alerting.render import safe_href
 from monitor.detect.severity import Severity
@@ -113,4 +109,4 @@ class FeishuChannel(HttpChannel):
         return Outgoing(url, json_body(payload))
 
     def check(self, response: httpx.Response) -> str:
-        return expect_code_zero(response, self.service, "code", "StatusCode")
+        return expect_code_zero(response, "code", "StatusCode")

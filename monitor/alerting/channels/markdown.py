@@ -14,7 +14,7 @@ to a person and means nothing to the parser::
 
 No link (``](javascript:…)``), HTML or ``<font>`` tag, ``<at id=all>`` / ``<@userid>`` mention or
 ``@all`` can come from a forum. Slack gets its three documented escapes (``& < >`` → ``&amp; &lt;
-&gt;``, so no ``<!channel>``) and the full-width twins of ``` ` * _ ~ @ ```. Each field is cut to a
+&gt;``, so no ``<!channel>``) and the full-width twins of ``` ` * _ ~ @ [ ] ```. Each field is cut to a
 fixed length before it is escaped, so a cut never splits an escape; a message over the service's
 limit (WeCom 4096 bytes, DingTalk 20000 bytes, Feishu 16000 bytes, Slack 3000 characters per
 section) drops whole lines from the end and says so.
@@ -76,7 +76,7 @@ _MARKDOWN_TWINS = str.maketrans(
         "|": "｜",
     }
 )
-_SLACK_TWINS = str.maketrans({"`": "｀", "*": "＊", "_": "＿", "~": "～", "@": "＠"})
+_SLACK_TWINS = str.maketrans({"`": "｀", "*": "＊", "_": "＿", "~": "～", "@": "＠", "[": "［", "]": "］"})
 # Kept as is in a link target; ( ) [ ] < > | ' " \ ` { } spaces and non-ASCII are %-encoded.
 _URL_SAFE = "!#$%&*+,-./:;=?@_~"
 _WECOM_COLOURS = {Severity.GENERAL: "comment", Severity.URGENT: "warning", Severity.VERY_URGENT: "warning"}
@@ -112,6 +112,19 @@ def link(label: str, url: str, dialect: Dialect) -> str | None:
 def chat_title(msg: AlertMessage, max_chars: int = 150) -> str:
     """``[非常紧迫 very urgent] <title> — <board> · <source>`` as plain text, mentions defused."""
     return _cap(defuse_mentions(render_subject(msg)), max_chars)
+
+
+def notification(msg: AlertMessage, dialect: Dialect, max_chars: int = 300) -> str:
+    """One line for a notification preview: ``【非常紧迫 very urgent】 <title> — <board> · <source>``."""
+    tag = severity_label(msg.severity)
+    if msg.escalated_from is not None:
+        tag = f"升级 escalated → {tag}"
+    where = " · ".join(part for part in (clean_text(msg.board_name), clean_text(msg.source_name)) if part)
+    title = _cap(clean_text(msg.thread_title) or "(untitled)", TITLE_CHARS)
+    text = f"【{tag}】 {escape(title, dialect)}" + (
+        f" — {escape(_cap(where, NAME_CHARS * 2), dialect)}" if where else ""
+    )
+    return truncate(text, max_chars, unit="chars")
 
 
 def render_chat(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CHECKLIST_ITEMS) -> str:
@@ -289,6 +302,7 @@ __all__ = [
     "fit",
     "link",
     "measure",
+    "notification",
     "render_chat",
     "truncate",
 ]

@@ -26,17 +26,10 @@ from datetime import datetime
 
 import httpx
 
-from monitor.alerting.channels.base import (
-    DEFAULT_TIMEOUT,
-    MASK,
-    Channel,
-    ChannelTarget,
-    ChannelURLError,
-    HttpChannel,
-    utc_now,
-)
+from monitor.alerting.channels.base import MASK, Channel, ChannelTarget, ChannelURLError
 from monitor.alerting.channels.dingtalk import DingTalkChannel
 from monitor.alerting.channels.feishu import FeishuChannel
+from monitor.alerting.channels.httpchannel import DEFAULT_TIMEOUT, HttpChannel, utc_now
 from monitor.alerting.channels.slack import SlackChannel
 from monitor.alerting.channels.webhook import WebhookChannel
 from monitor.alerting.channels.wecom import WeComChannel

@@ -16,23 +16,11 @@ import re
 
 import httpx
 
-from monitor.alerting.channels.base import (
-    MASK,
-    ChannelTarget,
-    ChannelURLError,
-    HttpChannel,
-    Outgoing,
-    Refused,
-    body_snippet,
-    check_options,
-    endpoint_option,
-    endpoint_suffix,
-    json_body,
-    split_url,
-)
-from monitor.alerting.channels.markdown import SLACK, escape, render_chat, truncate
+from monitor.alerting.channels.base import MASK, ChannelTarget, ChannelURLError
+from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, Refused, body_snippet, json_body
+from monitor.alerting.channels.markdown import SLACK, notification, render_chat
+from monitor.alerting.channels.urls import check_options, endpoint_option, endpoint_suffix, split_url
 from monitor.alerting.message import AlertMessage
-from monitor.alerting.render import render_subject
 
 FORM = "slack://T000/B000/XXXX"
 DEFAULT_BASE_URL = "https://hooks.slack.com/services"
@@ -71,9 +59,8 @@ class SlackChannel(HttpChannel):
 
     def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
         url = f"{self.base_for(target)}/{target.address}"
-        notification = truncate(escape(render_subject(msg), SLACK), NOTIFICATION_CHARS, unit="chars")
         payload = {
-            "text": notification,
+            "text": notification(msg, SLACK, NOTIFICATION_CHARS),
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": render_chat(msg, SLACK)}}],
             "unfurl_links": False,
             "unfurl_media": False,
@@ -84,4 +71,4 @@ class SlackChannel(HttpChannel):
         if response.text.strip() == "ok":
             return "ok"
         snippet = body_snippet(response)
-        raise Refused(f"Slack answered {snippet!r} instead of 'ok'" if snippet else "Slack answered nothing")
+        raise Refused(f"answered {snippet!r} instead of 'ok'" if snippet else "answered nothing")

@@ -22,15 +22,9 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
-from monitor.alerting.channels.base import (
-    MASK,
-    ChannelTarget,
-    ChannelURLError,
-    HttpChannel,
-    Outgoing,
-    json_body,
-    mask_http,
-)
+from monitor.alerting.channels.base import MASK, ChannelTarget, ChannelURLError
+from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, json_body
+from monitor.alerting.channels.urls import mask_http
 from monitor.alerting.message import AlertMessage, Recipient
 from monitor.alerting.render import clean_text, local_time, render_subject, render_text, safe_href
 from monitor.alerting.render import severity_label as label
@@ -135,7 +129,12 @@ class WebhookChannel(HttpChannel):
         )
         masked = f"webhook+{mask_http(address)}" + (f"?secret={MASK}" if secret else "")
         return ChannelTarget(
-            scheme=f"webhook+{scheme_name}", address=address, secret=secret, masked=masked, hidden=hidden
+            scheme=f"webhook+{scheme_name}",
+            address=address,
+            secret=secret,
+            masked=masked,
+            hidden=hidden,
+            address_is_secret=False,
         )
 
     def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:

@@ -15,20 +15,10 @@ from urllib.parse import quote, unquote
 
 import httpx
 
-from monitor.alerting.channels.base import (
-    MASK,
-    ChannelTarget,
-    ChannelURLError,
-    HttpChannel,
-    Outgoing,
-    check_options,
-    endpoint_option,
-    endpoint_suffix,
-    expect_code_zero,
-    json_body,
-    split_url,
-)
+from monitor.alerting.channels.base import MASK, ChannelTarget, ChannelURLError
+from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, expect_code_zero, json_body
 from monitor.alerting.channels.markdown import WECOM, render_chat
+from monitor.alerting.channels.urls import check_options, endpoint_option, endpoint_suffix, split_url
 from monitor.alerting.message import AlertMessage
 
 FORM = "wecom://KEY"
@@ -68,4 +58,4 @@ class WeComChannel(HttpChannel):
         return Outgoing(url, json_body(payload))
 
     def check(self, response: httpx.Response) -> str:
-        return expect_code_zero(response, self.service, "errcode", permanent=PERMANENT_CODES)
+        return expect_code_zero(response, "errcode", permanent=PERMANENT_CODES)

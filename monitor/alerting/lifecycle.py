@@ -1,0 +1,111 @@
+"""What people do to an alert: acknowledge, record the first contact, tick checklist steps, resolve.
+
+Every action lands in the alert's event trail with who did it and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.errors import UnknownNameError
+from monitor.store.models import Alert, AlertEvent, ChecklistItem, Delivery, Post
+
+FIRST_CONTACT_STEP = "first_contact"
+
+
+def get_alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise UnknownNameError(f"no alert #{alert_id}")
+    return alert
+
+
+def _event(session: Session, alert: Alert, now: datetime, kind: str, actor: str, detail: str = "") -> None:
+    session.add(AlertEvent(alert_id=alert.id, at=now, kind=kind, detail=detail, actor=actor))
+
+
+def acknowledge(session: Session, alert: Alert, by: str, now: datetime) -> bool:
+    """Take ownership; False when it was already acknowledged (nothing changes)."""
+    if alert.acknowledged_at is not None:
+        return False
+    alert.acknowledged_at, alert.acknowledged_by = now, by
+    if alert.status == "open":
+        alert.status = "acknowledged"
+    _event(session, alert, now, "acknowledged", by)
+    return True
+
+
+def tick(session: Session, alert: Alert, step: str, by: str, now: datetime) -> ChecklistItem:
+    """Mark a checklist step done; ``step`` is its position (1-based), its step id, or a title prefix."""
+    item = _find_step(alert, step)
+    if item.done_at is None:
+        item.done_at, item.done_by = now, by
+        _event(session, alert, now, "checklist", by, f"done: {item.title}")
+        if item.step_id == FIRST_CONTACT_STEP:
+            contacted(session, alert, by, now)
+    return item
+
+
+def contacted(session: Session, alert: Alert, by: str, now: datetime) -> None:
+    """The complainant has been contacted: the first-contact SLA is met (or missed) now."""
+    if alert.contacted_at is not None:
+        return
+    alert.contacted_at = now
+    late = now > alert.respond_by
+    _event(session, alert, now, "contacted", by, "late: after the first-contact deadline" if late else "")
+    acknowledge(session, alert, by, now)
+    for item in alert.checklist:
+        if item.step_id == FIRST_CONTACT_STEP and item.done_at is None:
+            item.done_at, item.done_by = now, by
+
+
+def resolve(session: Session, alert: Alert, by: str, now: datetime, note: str = "") -> None:
+    alert.status = "resolved"
+    alert.resolved_at = now
+    _event(session, alert, now, "resolved", by, note)
+
+
+def _find_step(alert: Alert, step: str) -> ChecklistItem:
+    items = list(alert.checklist)
+    if step.isdigit() and 1 <= int(step) <= len(items):
+        return items[int(step) - 1]
+    for item in items:
+        if item.step_id == step or item.title.startswith(step):
+            return item
+    raise UnknownNameError(f"alert #{alert.id} has no checklist step {step!r}")
+
+
+@dataclass(frozen=True)
+class FirstHour:
+    """The alert's first-hour timeline: each moment, or None if it has not happened."""
+
+    published: datetime | None
+    first_crawled: datetime
+    opened: datetime
+    delivered: datetime | None
+    acknowledged: datetime | None
+    contacted: datetime | None
+
+
+def first_hour(session: Session, alert: Alert) -> FirstHour:
+    published = session.scalar(
+        select(Post.posted_at).where(Post.thread_id == alert.thread_id).order_by(Post.floor).limit(1)
+    )
+    delivered = session.scalar(
+        select(Delivery.sent_at)
+        .where(Delivery.alert_id == alert.id, Delivery.status == "sent", Delivery.channel != "console")
+        .order_by(Delivery.sent_at)
+        .limit(1)
+    )
+    return FirstHour(
+        published=published,
+        first_crawled=alert.thread.first_seen_at,
+        opened=alert.opened_at,
+        delivered=delivered,
+        acknowledged=alert.acknowledged_at,
+        contacted=alert.contacted_at,
+    )

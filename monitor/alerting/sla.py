@@ -1,0 +1,114 @@
+"""SLA clocks (seed 004): acknowledgement, first contact, and regular progress updates.
+
+Checked on a schedule with ``now`` passed in. Each action queues a delivery in the outbox
+(so a channel that is down delays it and loses nothing) and an event in the trail:
+
+* not acknowledged within the tier's time -> the backup is told (once); within twice that
+  time -> leadership (``leadership:`` in routing.yaml) is told (once);
+* first contact not recorded when ``remind_before_fraction`` of its time is left -> a reminder (once);
+* open urgent / very urgent / general alerts -> a progress prompt every N hours (seed 000: feed
+  back at least once a day, even without progress).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerting import deliveries
+from monitor.config.loader import MonitorConfig
+from monitor.detect.severity import Severity
+from monitor.store.models import Alert, AlertEvent
+
+OPEN = ("open", "acknowledged")
+
+
+@dataclass(frozen=True)
+class SlaAction:
+    alert_id: int
+    kind: str  # to_backup, reminder, progress
+    recipient: str
+
+
+def ack_within(config: MonitorConfig, severity: Severity) -> timedelta:
+    alerting = config.settings.alerting
+    minutes = {
+        Severity.GENERAL: alerting.ack_minutes_general,
+        Severity.URGENT: alerting.ack_minutes_urgent,
+        Severity.VERY_URGENT: alerting.ack_minutes_very_urgent,
+    }[severity]
+    return timedelta(minutes=minutes)
+
+
+def progress_every(config: MonitorConfig, severity: Severity) -> timedelta:
+    alerting = config.settings.alerting
+    hours = {
+        Severity.GENERAL: alerting.progress_hours_general,
+        Severity.URGENT: alerting.progress_hours_urgent,
+        Severity.VERY_URGENT: alerting.progress_hours_very_urgent,
+    }[severity]
+    return timedelta(hours=hours)
+
+
+def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[SlaAction]:
+    actions: list[SlaAction] = []
+    for alert in session.scalars(select(Alert).where(Alert.status.in_(OPEN)).order_by(Alert.id)):
+        severity = Severity(alert.severity)
+        overdue = now - alert.opened_at >= ack_within(config, severity)
+        if alert.acknowledged_at is None and alert.ack_escalation == 0 and alert.backup and overdue:
+            alert.ack_escalation = 1
+            notice = (
+                f"转交备份 You are the backup: {config.spokesperson(alert.spokesperson).name} has not "
+                f"acknowledged alert #{alert.id} within {_span(ack_within(config, severity))}."
+            )
+            actions.append(_queue(session, config, alert, "to_backup", alert.backup, notice, now))
+        long_overdue = now - alert.opened_at >= 2 * ack_within(config, severity)
+        if alert.acknowledged_at is None and alert.ack_escalation < 2 and long_overdue:
+            alert.ack_escalation = 2
+            notice = (
+                f"上报领导 For leadership: alert #{alert.id} ({severity.label_zh}) has not been acknowledged "
+                f"by {config.spokesperson(alert.spokesperson).name} or the backup within "
+                f"{_span(2 * ack_within(config, severity))}."
+            )
+            for key in config.routing.leadership:
+                actions.append(_queue(session, config, alert, "to_leadership", key, notice, now))
+        if alert.contacted_at is None and alert.reminded_at is None:
+            window = severity.first_contact
+            left = alert.respond_by - now
+            if left <= window * config.settings.alerting.remind_before_fraction:
+                alert.reminded_at = now
+                when = "overdue" if left.total_seconds() < 0 else f"due in {_span(left)}"
+                notice = f"提醒 Reminder: first contact with the complainant is {when} (SLA {_span(window)})."
+                actions.append(_queue(session, config, alert, "reminder", alert.spokesperson, notice, now))
+        last = alert.progress_prompted_at or alert.opened_at
+        if now - last >= progress_every(config, severity):
+            alert.progress_prompted_at = now
+            notice = (
+                "进展 Progress: tell the customer where things stand (due date, action, root cause, "
+                "prevention) — even if there is no progress yet."
+            )
+            actions.append(_queue(session, config, alert, "progress", alert.spokesperson, notice, now))
+    session.flush()
+    return actions
+
+
+def _queue(
+    session: Session,
+    config: MonitorConfig,
+    alert: Alert,
+    kind: str,
+    recipient: str,
+    notice: str,
+    now: datetime,
+) -> SlaAction:
+    deliveries.queue(session, config, alert, recipient, now, kind=kind, notice=notice)
+    session.add(AlertEvent(alert_id=alert.id, at=now, kind=kind, detail=f"to {recipient}"))
+    return SlaAction(alert.id, kind, recipient)
+
+
+def _span(span: timedelta) -> str:
+    minutes = int(abs(span.total_seconds()) // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"

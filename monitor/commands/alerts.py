@@ -1,0 +1,221 @@
+"""``monitor alerts list|show|ack|contacted|tick|resolve`` — act on alerts from a terminal or a script."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerting import lifecycle
+from monitor.alerting.render import clean_text
+from monitor.config.loader import MonitorConfig, load_config
+from monitor.detect.severity import Severity
+from monitor.store.db import ensure_schema, make_engine, session_factory
+from monitor.store.models import Alert
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    alerts = commands.add_parser("alerts", help="list, show, acknowledge and resolve alerts")
+    tasks = alerts.add_subparsers(dest="alerts_command", required=True, metavar="TASK")
+
+    def task(name: str, help: str, *, with_id: bool = True, actor: bool = False) -> argparse.ArgumentParser:
+        parser = tasks.add_parser(name, help=help)
+        if with_id:
+            parser.add_argument("alert_id", type=int, metavar="ID")
+        if actor:
+            parser.add_argument("--by", default=None, help="who does it (default: your login name)")
+        parser.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+        return parser
+
+    listing = task("list", "alerts, newest first", with_id=False)
+    listing.add_argument(
+        "--status",
+        choices=["open", "acknowledged", "resolved", "all"],
+        default="open",
+        help="open means open or acknowledged (default)",
+    )
+    listing.set_defaults(handler=_list)
+    task("show", "one alert: figures, checklist, first-hour timeline, event trail").set_defaults(
+        handler=_show
+    )
+    task("ack", "acknowledge: you own it now", actor=True).set_defaults(handler=_ack)
+    task("contacted", "the complainant has been contacted (first-contact SLA)", actor=True).set_defaults(
+        handler=_contacted
+    )
+    ticking = task("tick", "mark a checklist step done", actor=True)
+    ticking.add_argument("step", help="step number (as listed by show), step id, or the start of its title")
+    ticking.set_defaults(handler=_tick)
+    resolving = task("resolve", "close the alert", actor=True)
+    resolving.add_argument("--note", default="", help="how it was resolved")
+    resolving.set_defaults(handler=_resolve)
+
+
+@contextmanager
+def _session(args: argparse.Namespace, write: bool) -> Iterator[tuple[MonitorConfig, Session]]:
+    config = load_config(args.config, environ=os.environ)
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, config.settings.database.auto_migrate)
+    sessions = session_factory(engine)
+    try:
+        with sessions.begin() if write else sessions() as session:
+            yield config, session
+    finally:
+        engine.dispose()
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return str(args.by or os.environ.get("USER") or getpass.getuser())
+
+
+def _local(moment: datetime | None, zone: str) -> str | None:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def _summary(alert: Alert, zone: str) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "severity": alert.severity,
+        "status": alert.status,
+        "thread": alert.thread.title,
+        "url": alert.thread.url,
+        "board": alert.thread.board.name,
+        "watch_group": alert.watch_group,
+        "spokesperson": alert.spokesperson,
+        "backup": alert.backup,
+        "opened_at": alert.opened_at.isoformat(),
+        "respond_by": alert.respond_by.isoformat(),
+        "acknowledged_by": alert.acknowledged_by,
+        "opened_local": _local(alert.opened_at, zone),
+        "respond_by_local": _local(alert.respond_by, zone),
+    }
+
+
+def _list(args: argparse.Namespace) -> int:
+    with _session(args, write=False) as (config, session):
+        query = select(Alert).order_by(Alert.id.desc())
+        if args.status == "open":
+            query = query.where(Alert.status.in_(("open", "acknowledged")))
+        elif args.status != "all":
+            query = query.where(Alert.status == args.status)
+        zone = config.settings.general.timezone
+        rows = [_summary(alert, zone) for alert in session.scalars(query)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for row in rows:
+        label = Severity(row["severity"]).label_zh
+        print(
+            f"#{row['id']:<4} {label:<4} {row['status']:<12} respond by {row['respond_by_local']}  "
+            f"{row['spokesperson']:<12} {clean_text(row['thread'])[:40]}"
+        )
+    if not rows:
+        print("no alerts")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _session(args, write=False) as (config, session):
+        alert = lifecycle.get_alert(session, args.alert_id)
+        zone = config.settings.general.timezone
+        hour = lifecycle.first_hour(session, alert)
+        data = _summary(alert, zone) | {
+            "figures": list(alert.figures),
+            "signals": list(alert.signals),
+            "also_on": list(alert.also_on),
+            "checklist": [
+                {
+                    "step": i + 1,
+                    "id": item.step_id,
+                    "title": item.title,
+                    "due_at": _local(item.due_at, zone),
+                    "done_at": _local(item.done_at, zone),
+                    "done_by": item.done_by,
+                }
+                for i, item in enumerate(alert.checklist)
+            ],
+            "first_hour": {k: _local(v, zone) for k, v in vars(hour).items()},
+            "events": [
+                {"at": _local(e.at, zone), "kind": e.kind, "actor": e.actor, "detail": e.detail}
+                for e in alert.events
+            ],
+        }
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return 0
+    print(f"Alert #{data['id']} [{data['severity']}] {data['status']} — {clean_text(data['thread'])}")
+    print(
+        f"  {data['url']}\n  spokesperson {data['spokesperson']} (backup {data['backup']}); "
+        f"respond by {data['respond_by_local']} ({zone})"
+    )
+    for figure in data["figures"] + data["signals"]:
+        print(f"  - {clean_text(figure)}")
+    print(
+        "  first hour: "
+        + " → ".join(f"{k.replace('_', ' ')} {v or '—'}" for k, v in data["first_hour"].items())
+    )
+    print("  checklist:")
+    for item in data["checklist"]:
+        mark = "x" if item["done_at"] else " "
+        who = f"  ({item['done_by']} {item['done_at']})" if item["done_at"] else ""
+        print(f"   {item['step']:>2}. [{mark}] {item['due_at']}  {clean_text(item['title'])}{who}")
+    print("  trail:")
+    for event in data["events"]:
+        print(f"    {event['at']} {event['kind']:<13} {event['actor']:<10} {clean_text(event['detail'])}")
+    return 0
+
+
+def _act(args: argparse.Namespace, action: str) -> int:
+    now = datetime.now(UTC)
+    by = _actor(args)
+    with _session(args, write=True) as (_config, session):
+        alert = lifecycle.get_alert(session, args.alert_id)
+        if action == "ack":
+            changed = lifecycle.acknowledge(session, alert, by, now)
+            message = (
+                f"alert #{alert.id} acknowledged by {by}"
+                if changed
+                else (f"alert #{alert.id} was already acknowledged by {alert.acknowledged_by}")
+            )
+        elif action == "contacted":
+            lifecycle.contacted(session, alert, by, now)
+            late = (
+                " (after the deadline)"
+                if alert.contacted_at and alert.contacted_at > alert.respond_by
+                else ""
+            )
+            message = f"alert #{alert.id}: first contact recorded{late}"
+        elif action == "tick":
+            item = lifecycle.tick(session, alert, args.step, by, now)
+            message = f"alert #{alert.id}: done — {item.title}"
+        else:
+            lifecycle.resolve(session, alert, by, now, args.note)
+            message = f"alert #{alert.id} resolved by {by}"
+    print(json.dumps({"ok": True, "message": message}, ensure_ascii=False) if args.json else message)
+    return 0
+
+
+def _ack(args: argparse.Namespace) -> int:
+    return _act(args, "ack")
+
+
+def _contacted(args: argparse.Namespace) -> int:
+    return _act(args, "contacted")
+
+
+def _tick(args: argparse.Namespace) -> int:
+    return _act(args, "tick")
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    return _act(args, "resolve")

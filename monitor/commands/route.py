@@ -1,0 +1,64 @@
+"""``monitor route test``: where a sample alert would go, and why — without starting anything."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from monitor.alerting.route_tree import AlertFacts
+from monitor.alerting.routing import route
+from monitor.config.loader import load_config
+from monitor.detect.severity import Severity
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parent = commands.add_parser("route", help="try the routing tree")
+    tasks = parent.add_subparsers(dest="route_command", required=True, metavar="TASK")
+    test = tasks.add_parser("test", help="show where a sample alert would go and why")
+    test.add_argument("--watch-group", required=True, help="the alert's watch group")
+    test.add_argument("--category", default=None, help="complaint category (default: the watch group's)")
+    test.add_argument("--severity", choices=[s.value for s in Severity], default="general")
+    test.add_argument("--source", default="", help="source key")
+    test.add_argument("--board", default="", help="board id")
+    test.add_argument("--signal", action="append", default=[], help="crisis signal seen (repeatable)")
+    test.add_argument("--at", default=None, help="local time to test on-call hours, e.g. '2026-11-23 23:30'")
+    test.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    test.set_defaults(handler=_test)
+
+
+def _test(args: argparse.Namespace) -> int:
+    config = load_config(args.config, environ=os.environ)
+    zone = config.settings.general.timezone
+    groups = {g.name: g for g in config.watch_groups}
+    category = args.category or (groups[args.watch_group].category if args.watch_group in groups else "other")
+    facts = AlertFacts(
+        watch_group=args.watch_group,
+        category=category,
+        severity=Severity(args.severity),
+        source=args.source,
+        board=args.board,
+        signals=tuple(args.signal),
+    )
+    at = (
+        datetime.fromisoformat(args.at).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        if args.at
+        else datetime.now(UTC)
+    )
+    routed = route(config.routing, facts)
+    print(
+        f"alert: watch group {facts.watch_group}, category {facts.category}, severity {facts.severity.value}"
+    )
+    for number, why in routed.decision.path:
+        print(f"  {'root' if number == 0 else f'route {number}'}: {why}")
+    backup = routed.backup.name if routed.backup else "(none)"
+    print(f"owner: {routed.spokesperson.key} — {routed.spokesperson.name} (backup: {backup})")
+    for person in [routed.spokesperson, *routed.also]:
+        channels = ["email " + person.email] + [t.masked for t in config.chat_targets.get(person.key, [])]
+        on_call = person.on_call is None or person.on_call.covers(at, zone)
+        when = "now" if on_call or facts.severity is Severity.VERY_URGENT else "held until on-call hours"
+        role = "owns it" if person is routed.spokesperson else "told as well"
+        print(f"  {person.key} ({role}): {', '.join(channels)}; delivered {when}")
+    return 0

@@ -1,0 +1,173 @@
+"""``monitor sources list|status|add|remove`` and ``monitor threads export``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import select
+
+from monitor.admin.sources_file import add_source, discover_boards, remove_source, slug
+from monitor.admin.threads_export import export_threads
+from monitor.config.loader import load_config, resolve_directory
+from monitor.config.settings import Settings
+from monitor.errors import ConfigError
+from monitor.fetch.client import Fetcher, Politeness
+from monitor.health import board_status
+from monitor.store.db import ensure_schema, make_engine, session_factory
+from monitor.store.models import Board, HealthEvent, SourceRow
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sources = commands.add_parser("sources", help="list, check, add and remove the forums watched")
+    tasks = sources.add_subparsers(dest="sources_command", required=True, metavar="TASK")
+    listing = tasks.add_parser("list", help="the configured sources and their boards")
+    _config_option(listing)
+    listing.set_defaults(handler=_list)
+    status = tasks.add_parser("status", help="health per source and board: last success, failures, events")
+    _config_option(status)
+    status.add_argument("--events", type=int, default=5, help="recent health events shown per source")
+    status.set_defaults(handler=_status)
+    add = tasks.add_parser("add", help="add a forum to sources.yaml (boards found on its index page)")
+    add.add_argument("engine", choices=["discuz"], help="forum engine")
+    add.add_argument("url", help="the forum's root URL (where forum.php lives)")
+    add.add_argument("--name", required=True, help="name shown to people")
+    add.add_argument("--key", help="short unique key (default: from the host name)")
+    add.add_argument("--board", action="append", default=[], help="board id to watch (repeatable)")
+    _config_option(add)
+    add.set_defaults(handler=_add)
+    remove = tasks.add_parser("remove", help="remove a source from sources.yaml (stored posts are kept)")
+    remove.add_argument("key")
+    _config_option(remove)
+    remove.set_defaults(handler=_remove)
+
+    threads = commands.add_parser("threads", help="stored threads")
+    thread_tasks = threads.add_subparsers(dest="threads_command", required=True, metavar="TASK")
+    export = thread_tasks.add_parser("export", help="threads with their posts as stored, one JSON per line")
+    export.add_argument("--source", help="only this source's threads (its key)")
+    export.add_argument("--format", choices=["jsonl"], default="jsonl")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    _config_option(export)
+    export.set_defaults(handler=_export)
+
+
+def _list(args: argparse.Namespace) -> int:
+    config = load_config(args.config, environ=os.environ)
+    for source in config.sources:
+        state = "" if source.enabled else " (disabled)"
+        print(f"{source.key}{state}: {source.name} — {source.engine} {source.base_url}")
+        print(f"    boards: {', '.join(source.boards)}")
+    if not config.sources:
+        print(f"no sources in {config.directory / 'sources.yaml'}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    config = load_config(args.config, environ=os.environ)
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, config.settings.database.auto_migrate)
+    tz = config.settings.general.timezone
+    unhealthy = 0
+    with session_factory(engine)() as session:
+        for source in config.sources:
+            row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
+            print(f"{source.key}: {source.name}")
+            boards = {
+                b.external_id: b
+                for b in (session.scalars(select(Board).where(Board.source_id == row.id)) if row else [])
+            }
+            for board_id in source.boards:
+                board = boards.get(board_id)
+                if board is None:
+                    print(f"  board {board_id}: never polled")
+                    continue
+                state = board_status(board)
+                unhealthy += state == "failing"
+                last = _local(board.last_success_at, tz) if board.last_success_at else "never"
+                print(
+                    f"  board {board_id} {board.name}: {state}; last success {last}; "
+                    f"{board.consecutive_failures} failures in a row; last poll {board.last_threads_seen} "
+                    f"threads, {board.last_posts_new} new posts"
+                    + (f"; last error: {board.last_error}" if board.last_error else "")
+                )
+            if row is not None:
+                events = session.scalars(
+                    select(HealthEvent)
+                    .where(HealthEvent.source_id == row.id)
+                    .order_by(HealthEvent.id.desc())
+                    .limit(args.events)
+                )
+                for event in events:
+                    at = _local(event.at, tz)
+                    kept = f" (raw page kept: {event.kept_as})" if event.kept_as else ""
+                    print(f"    {at} {event.kind}: {event.url} {event.detail[:120]}{kept}")
+    engine.dispose()
+    return 1 if unhealthy else 0
+
+
+def _local(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _add(args: argparse.Namespace) -> int:
+    directory = resolve_directory(args.config, os.environ)
+    url = args.url if args.url.endswith("/") else args.url + "/"
+    boards = list(args.board)
+    if not boards:
+        boards = [board for board, _name in asyncio.run(_discover(url))]
+        if not boards:
+            raise ConfigError([f"{url}: no boards found on the forum index; list them with --board"])
+    key = args.key or slug(args.name, url)
+    source = add_source(
+        directory / "sources.yaml", key=key, name=args.name, engine=args.engine, base_url=url, boards=boards
+    )
+    print(f"added {source.key}: {source.name} ({url}) boards {', '.join(source.boards)}")
+    print(f"check it with: monitor check-config --config {directory}")
+    return 0
+
+
+async def _discover(url: str) -> list[tuple[str, str]]:
+    settings = Settings()
+    async with httpx.AsyncClient(timeout=settings.fetch.timeout_seconds, follow_redirects=True) as client:
+        fetcher = Fetcher(client, user_agent=settings.fetch.user_agent, politeness=Politeness(1, 0.0))
+        page = await fetcher.get(f"{url}forum.php")
+    found = discover_boards(page.text)
+    for board, name in found:
+        print(f"  found board {board}: {name}")
+    return found
+
+
+def _remove(args: argparse.Namespace) -> int:
+    directory = resolve_directory(args.config, os.environ)
+    remove_source(directory / "sources.yaml", args.key)
+    print(f"removed {args.key} from {directory / 'sources.yaml'} (its stored threads are kept)")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    config = load_config(args.config, environ=os.environ)
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, config.settings.database.auto_migrate)
+    out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+    count = 0
+    try:
+        with session_factory(engine)() as session:
+            for line in export_threads(session, args.source):
+                out.write(line + "\n")
+                count += 1
+    finally:
+        if args.output:
+            out.close()
+        engine.dispose()
+    print(f"{count} threads exported", file=sys.stderr)
+    return 0

@@ -1,0 +1,277 @@
+"""``monitor watch list|add|remove|test|backtest|history``: ops manage watch groups without a restart.
+
+Command bodies call :mod:`monitor.enrich.watch_admin`; the running service picks up the edited
+file on its next pass (:class:`monitor.enrich.watch_admin.WatchGroupsReloader`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import ValidationError
+
+from monitor.config.files import WatchGroupConfig
+from monitor.config.loader import validation_problems
+from monitor.enrich.category import classify_complaint
+from monitor.enrich.keywords import WatchMatcher
+from monitor.enrich.signals import SIGNAL_LABELS, detect_signals
+from monitor.enrich.watch_admin import (
+    add_group,
+    audit_path,
+    current_user,
+    load_watch_groups,
+    read_audit,
+    remove_group,
+    watch_file,
+)
+from monitor.enrich.watch_backtest import BacktestHit, backtest
+from monitor.errors import ConfigError, StoreError
+
+CATEGORIES = ("product", "service", "dealer", "policy", "other")
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    watch = commands.add_parser("watch", help="list, add, remove, test and backtest watch groups")
+    tasks = watch.add_subparsers(dest="watch_command", required=True, metavar="TASK")
+
+    listing = _with_config(tasks.add_parser("list", help="the watch groups and their terms"))
+    listing.set_defaults(handler=_list)
+
+    add = _with_config(
+        tasks.add_parser(
+            "add",
+            help="add a watch group to watch_groups.yaml (validated, recorded; the service reloads it)",
+            description="A post matches when an include term or alias occurs outside the exclude words "
+            'and the expression, if any, holds. Expressions: AND OR NOT ( ) "quoted phrases" '
+            "(also & | ! and full-width （ ） ＆ ｜ ！).",
+        )
+    )
+    _group_options(add, name_required=False)
+    add.add_argument("--replace", action="store_true", help="replace the group of the same name")
+    _with_by(add)
+    add.set_defaults(handler=_add)
+
+    remove = _with_config(tasks.add_parser("remove", help="remove a watch group (recorded)"))
+    remove.add_argument("name", help="the group's name")
+    _with_by(remove)
+    remove.set_defaults(handler=_remove)
+
+    test = _with_config(tasks.add_parser("test", help="which groups match a text, and why"))
+    test.add_argument("text", help="the text of a post")
+    test.add_argument("--title", default="", help="a thread title, matched with the text")
+    test.set_defaults(handler=_test)
+
+    back = _with_config(
+        tasks.add_parser(
+            "backtest", help="what a proposed group would have matched in the stored posts of the last N days"
+        )
+    )
+    _group_options(back, name_required=False)
+    back.add_argument("--days", type=int, default=7, help="how far back (default 7)")
+    back.add_argument("--show", type=int, default=20, help="threads listed per group (default 20)")
+    back.add_argument("--now", type=_utc, default=None, help=argparse.SUPPRESS)
+    back.set_defaults(handler=_backtest)
+
+    history = _with_config(tasks.add_parser("history", help="the recorded changes, newest last"))
+    history.add_argument("--group", help="only this group's changes")
+    history.add_argument("--last", type=int, default=20, help="how many (default 20)")
+    history.set_defaults(handler=_history)
+
+
+def _with_config(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config directory (or its monitor.toml); default $MONITOR_CONFIG, else ./config",
+    )
+    return parser
+
+
+def _with_by(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--by", default=None, help="who makes the change (default: the OS user)")
+
+
+def _group_options(parser: argparse.ArgumentParser, name_required: bool) -> None:
+    parser.add_argument("name", nargs=None if name_required else "?", help="the group's name")
+    parser.add_argument("--include", action="append", default=[], metavar="TERM", help="repeatable")
+    parser.add_argument("--alias", action="append", default=[], metavar="TERM", help="repeatable")
+    parser.add_argument("--exclude", action="append", default=[], metavar="WORD", help="repeatable")
+    parser.add_argument("--expression", default=None, help="e.g. '途乐 AND (退款 OR 投诉) AND NOT 招聘'")
+    parser.add_argument("--category", choices=CATEGORIES, default="other", help="complaint category")
+    parser.add_argument("--file", type=Path, default=None, help="read the group(s) from a YAML file instead")
+
+
+def _utc(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _proposed(args: argparse.Namespace) -> list[WatchGroupConfig]:
+    """The group(s) given as options or in ``--file`` (one group, or a ``watch_groups`` list)."""
+    if args.file is not None:
+        try:
+            data: Any = yaml.safe_load(args.file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError([f"{args.file}: cannot read: {exc}"]) from None
+        items = data.get("watch_groups") if isinstance(data, dict) and "watch_groups" in data else [data]
+        prefix = "watch_groups" if isinstance(data, dict) and "watch_groups" in data else None
+        groups: list[WatchGroupConfig] = []
+        for index, item in enumerate(items or []):
+            try:
+                groups.append(WatchGroupConfig.model_validate(item))
+            except ValidationError as exc:
+                problems = validation_problems(args.file, exc)
+                if prefix is not None:
+                    problems = [
+                        p.replace(f"{args.file}: ", f"{args.file}: {prefix}[{index}].", 1) for p in problems
+                    ]
+                raise ConfigError(problems) from None
+        if not groups:
+            raise ConfigError([f"{args.file}: no watch group in the file"])
+        return groups
+    if not args.name:
+        raise ConfigError(["watch: give the group's name and terms, or --file FILE"])
+    fields = {
+        "name": args.name,
+        "category": args.category,
+        "include": args.include,
+        "aliases": args.alias,
+        "exclude": args.exclude,
+        "expression": args.expression,
+    }
+    try:
+        return [WatchGroupConfig.model_validate(fields)]
+    except ValidationError as exc:
+        raise ConfigError(validation_problems(Path("watch " + args.watch_command), exc)) from None
+
+
+def _describe(group: WatchGroupConfig) -> list[str]:
+    lines = [f"{group.name}  [{group.category}]"]
+    for label, terms in (("include", group.include), ("aliases", group.aliases), ("exclude", group.exclude)):
+        if terms:
+            lines.append(f"    {label}: {', '.join(terms)}")
+    if group.expression is not None:
+        lines.append(f"    expression: {group.expression}")
+    return lines
+
+
+def _list(args: argparse.Namespace) -> int:
+    file = watch_file(args.config, os.environ)
+    groups = load_watch_groups(file)
+    for group in groups:
+        print("\n".join(_describe(group)))
+    matcher = WatchMatcher(groups)
+    print(f"{file}: {len(groups)} watch groups, {matcher.term_count} distinct terms")
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    file = watch_file(args.config, os.environ)
+    now = datetime.now(UTC)
+    for group in _proposed(args):
+        record = add_group(file, group, args.by or current_user(), now, replace=args.replace)
+        verb = "replaced" if record.action == "replace" else "added"
+        print(f"{verb} watch group {group.name!r} in {file} (recorded in {audit_path(file).name})")
+        print("\n".join(_describe(group)))
+    return 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    file = watch_file(args.config, os.environ)
+    remove_group(file, args.name, args.by or current_user(), datetime.now(UTC))
+    print(f"removed watch group {args.name!r} from {file}")
+    return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    file = watch_file(args.config, os.environ)
+    matcher = WatchMatcher(load_watch_groups(file))
+    text = f"{args.title}\n{args.text}" if args.title else args.text
+    reports = matcher.explain(text)
+    for report in reports:
+        print(f"{report.group}: {'MATCH' if report.matched else 'no match'} — {report.reason}")
+        for hit in report.hits:
+            where = f"at {hit.start}–{hit.end} {text[hit.start : hit.end]!r}"
+            note = f" (inside exclude word {hit.excluded_by!r}: does not count)" if hit.excluded_by else ""
+            print(f"    {hit.role} {hit.term!r} {where}{note}")
+    if not any(r.matched for r in reports):
+        print("no watch group matches" + ("" if reports else ": none of their terms occur"))
+    signals = detect_signals(text)
+    shown = "; ".join(f"{SIGNAL_LABELS.get(s.name, s.name)} {s.term!r} at {s.start}–{s.end}" for s in signals)
+    print(f"crisis signals: {shown or 'none'}")
+    print(f"category: {classify_complaint(text).explain()}")
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+    from monitor.config.loader import load_config
+    from monitor.store.db import make_engine
+
+    proposed = _proposed(args)
+    config = load_config(args.config, environ=os.environ)
+    current = {g.name: g for g in config.watch_groups}
+    now = args.now or datetime.now(UTC)
+    since = now - timedelta(days=args.days)
+    engine = make_engine(config.settings.database_url())
+    try:
+        with Session(engine) as session:
+            report = backtest(session, proposed, since)
+            before = backtest(session, [current[g.name] for g in proposed if g.name in current], since)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot read stored posts (has the monitor crawled yet?): {exc}") from exc
+    finally:
+        engine.dispose()
+    zone = ZoneInfo(config.settings.general.timezone)
+    print(
+        f"backtest over {report.posts} posts in {report.threads} threads posted since "
+        f"{since.astimezone(zone):%Y-%m-%d %H:%M} ({config.settings.general.timezone}, last {args.days} days)"
+    )
+    for group in proposed:
+        hits = report.hits[group.name]
+        print(f"{group.name} (proposed): {len(hits)} threads")
+        for hit in hits[: args.show]:
+            print(_hit_line(hit))
+        if len(hits) > args.show:
+            print(f"    … and {len(hits) - args.show} more (--show N)")
+        if group.name in current:
+            old = {h.thread_id: h for h in before.hits[group.name]}
+            new = {h.thread_id: h for h in hits}
+            gained = [h for t, h in new.items() if t not in old]
+            lost = [h for t, h in old.items() if t not in new]
+            print(
+                f"  against the current {group.name!r} ({len(old)} threads): {len(gained)} newly matched, "
+                f"{len(lost)} no longer matched"
+            )
+            for sign, items in (("+", gained), ("-", lost)):
+                for hit in items[: args.show]:
+                    print(sign + _hit_line(hit)[1:])
+    return 0
+
+
+def _hit_line(hit: BacktestHit) -> str:
+    where = "title" if hit.floor == 0 else f"floor {hit.floor}"
+    return f"    #{hit.thread_id} {hit.title[:60]} — {where}: {hit.reason} — {hit.url}"
+
+
+def _history(args: argparse.Namespace) -> int:
+    file = watch_file(args.config, os.environ)
+    records = [r for r in read_audit(file) if args.group is None or r.group == args.group]
+    for record in records[-args.last :]:
+        print(f"{record.at}  {record.by}  {record.action} {record.group!r}")
+        if record.before is not None:
+            print(f"    before: {record.before}")
+        if record.after is not None:
+            print(f"    after:  {record.after}")
+    if not records:
+        print(f"no recorded changes for {file}")
+    return 0

@@ -1,0 +1,106 @@
+"""The spread-velocity detector: one thread, one moment, one board → score, tier, reasons.
+
+:func:`detect_thread` is the single scoring function: the pipeline calls it (through
+:func:`monitor.detect.assess.assess`) for live threads and ``monitor eval detect`` calls it
+for replayed ones. It is pure: time comes in as the timeline's age, nothing sleeps, the same
+input gives the same output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.config.settings import DetectSettings
+from monitor.detect.baseline import BoardBaseline, prior_baseline
+from monitor.detect.features import ThreadFeatures, thread_features
+from monitor.detect.forecast import Forecast, forecast_replies
+from monitor.detect.hysteresis import score_tier
+from monitor.detect.score import EscalationScore, escalation_score
+from monitor.detect.severity import Severity
+from monitor.detect.timeline import Timeline
+
+NO_BASELINE_NOTE = "board baseline unavailable (board gone or unknown): compared with the default board"
+
+
+@dataclass(frozen=True)
+class Detection:
+    score: EscalationScore
+    tier: Severity | None  # by score, with hysteresis; None = below the alert threshold
+    features: ThreadFeatures
+    forecast: Forecast
+    baseline: BoardBaseline
+    reasons: tuple[str, ...]  # for a person, most telling first
+    notes: tuple[str, ...]  # data problems worked around
+
+
+def detect_thread(
+    timeline: Timeline,
+    baseline: BoardBaseline | None,
+    settings: DetectSettings,
+    previous: Severity | None = None,
+    me_too_authors: int = 0,
+) -> Detection:
+    """Score a thread; ``previous`` is its tier at the last poll (None: not alerting).
+
+    ``me_too_authors`` counts 我也遇到了 authors known from elsewhere (e.g. a snapshot) when
+    the timeline carries no per-reply flags; the larger of the two counts is used.
+    """
+    notes = list(timeline.notes)
+    if baseline is None:
+        notes.append(NO_BASELINE_NOTE)
+        baseline = prior_baseline(settings)
+    features = thread_features(timeline, settings)
+    forecast = forecast_replies(features.growth, baseline)
+    resonance = max(features.me_too_authors, me_too_authors)
+    score = escalation_score(forecast, baseline, resonance, settings)
+    tier = score_tier(score.value, previous, settings)
+    return Detection(
+        score=score,
+        tier=tier,
+        features=features,
+        forecast=forecast,
+        baseline=baseline,
+        reasons=tuple(_reasons(features, forecast, baseline, score, resonance, settings)),
+        notes=tuple(notes),
+    )
+
+
+def _reasons(
+    f: ThreadFeatures,
+    forecast: Forecast,
+    baseline: BoardBaseline,
+    score: EscalationScore,
+    me_too_authors: int,
+    settings: DetectSettings,
+) -> list[str]:
+    window = f"{settings.window_minutes:g} min"
+    usual = baseline.usual_replies_per_hour
+    times = f.replies_per_hour / usual if usual > 0 else 0.0
+    reasons = [
+        f"{f.window_replies} replies in the last {window} ({f.replies_per_hour:.0f}/h), "
+        f"{_times(times)} this board's usual ({usual:.1f}/h)"
+    ]
+    if f.previous_window_replies or f.age_hours * 60 > 2 * settings.window_minutes:
+        trend = "accelerating" if f.acceleration > 0 else "slowing" if f.acceleration < 0 else "steady"
+        reasons.append(
+            f"{trend}: {f.window_replies} replies vs {f.previous_window_replies} the {window} before"
+        )
+    if f.distinct_authors:
+        reasons.append(
+            f"{f.distinct_authors} distinct authors ({f.new_authors} new in the last {window}), "
+            f"{f.replies} replies in all"
+        )
+    if me_too_authors:
+        where = f" (first at floor {f.me_too_floor})" if f.me_too_floor is not None else ""
+        reasons.append(f"{me_too_authors} authors say 我也遇到了 (me too){where}")
+    reasons.append(
+        f"{forecast.describe()}; this board's top 5 % reach {baseline.escalation_replies:.0f} "
+        f"(escalation score {score.value:+.1f}, alert at {settings.general_score:+.1f})"
+    )
+    return reasons
+
+
+def _times(ratio: float) -> str:
+    if ratio >= 10:
+        return f"{ratio:.0f}×"
+    return f"{ratio:.1f}×"

@@ -1,0 +1,135 @@
+"""A thread's replies as a clean timeline: seconds since the first post, sorted, sane.
+
+The detector never sees raw crawl data. :func:`build_timeline` turns what the store holds
+(post times, authors, 我也遇到了 flags, reply-count snapshots) into a :class:`Timeline` and
+writes down every repair it made, so the alert can say so:
+
+* replies out of order are sorted (normal: pages arrive in any order);
+* a reply dated after ``now`` or before the first post (a clock jump, a wrong time zone,
+  a forum clock that is off) is clamped into the thread's life and noted;
+* ``now`` before the first post (our clock jumped back) gives an age of zero and a note;
+* snapshots out of order are sorted; a reply count that goes down (posts deleted) is noted
+  and the replies already seen are kept, since they did happen;
+* replies a snapshot counted but whose posts were not stored (pages not fetched yet) are
+  spread over the poll interval in which they appeared, and noted.
+
+:func:`timeline_from_offsets` is the fast path for replayed data (already clean seconds).
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+# A reply dated this far after ``now`` is a clock problem rather than rounding.
+_CLOCK_SLACK_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Replies of one thread as seconds since its first post, at ``age`` seconds after it."""
+
+    offsets: tuple[float, ...]
+    age: float
+    authors: tuple[str | None, ...] = ()  # per reply, in offset order; empty when unknown
+    me_too: tuple[bool, ...] = ()  # per reply: the reply says 我也遇到了
+    notes: tuple[str, ...] = ()  # what cleaning repaired, in words for the alert
+
+    def replies_until(self, age: float) -> int:
+        """Replies posted at or before ``age`` seconds."""
+        return bisect.bisect_right(self.offsets, age)
+
+
+def timeline_from_offsets(offsets: Sequence[float], age: float) -> Timeline:
+    """Replies already in seconds since the first post (replayed data): keep those up to ``age``."""
+    kept = sorted(max(0.0, float(t)) for t in offsets if t <= age)
+    return Timeline(offsets=tuple(kept), age=max(0.0, float(age)))
+
+
+def build_timeline(
+    first_post_at: datetime,
+    now: datetime,
+    reply_times: Sequence[datetime],
+    authors: Sequence[str | None] = (),
+    me_too: Sequence[bool] = (),
+    snapshots: Sequence[tuple[datetime, int]] = (),
+) -> Timeline:
+    """Clean a live thread's replies; ``authors``/``me_too`` run parallel to ``reply_times``.
+
+    ``snapshots`` are ``(taken_at, reply_count)`` pairs from earlier polls (any order).
+    """
+    notes: list[str] = []
+    age = (now - first_post_at).total_seconds()
+    if age < 0:
+        notes.append(f"clock: now is {_span(-age)} before the first post (clock jump?); age taken as zero")
+        age = 0.0
+    rows: list[tuple[float, str | None, bool]] = []
+    late = early = 0
+    for index, when in enumerate(reply_times):
+        offset = (when - first_post_at).total_seconds()
+        if offset > age + _CLOCK_SLACK_SECONDS:
+            late += 1
+        if offset < 0:
+            early += 1
+        author = authors[index] if index < len(authors) else None
+        flagged = me_too[index] if index < len(me_too) else False
+        rows.append((min(max(offset, 0.0), age), author, flagged))
+    if late:
+        notes.append(f"clock: {late} replies dated after now (clock jump?), counted as just now")
+    if early:
+        notes.append(f"clock: {early} replies dated before the first post, counted at the start")
+    rows.sort(key=lambda row: row[0])
+    rows.extend(_unstored_replies(first_post_at, age, len(rows), snapshots, notes))
+    rows.sort(key=lambda row: row[0])
+    return Timeline(
+        offsets=tuple(row[0] for row in rows),
+        age=age,
+        authors=tuple(row[1] for row in rows) if authors else (),
+        me_too=tuple(row[2] for row in rows) if me_too else (),
+        notes=tuple(notes),
+    )
+
+
+def _unstored_replies(
+    first_post_at: datetime,
+    age: float,
+    stored: int,
+    snapshots: Sequence[tuple[datetime, int]],
+    notes: list[str],
+) -> list[tuple[float, str | None, bool]]:
+    """Placeholders for replies the latest snapshot counted but no stored post shows."""
+    if not snapshots:
+        return []
+    ordered = sorted(snapshots, key=lambda snap: snap[0])
+    drops = [(a[1], b[1]) for a, b in itertools.pairwise(ordered) if b[1] < a[1]]
+    if drops:
+        high = max(a for a, _ in drops)
+        low = min(b for _, b in drops)
+        notes.append(
+            f"reply count went down ({high} → {low}; posts deleted?) — the replies already seen still count"
+        )
+    latest_count = ordered[-1][1]
+    missing = latest_count - stored
+    if missing <= 0:
+        return []
+    # The replies appeared after the last snapshot that counted fewer than we have stored.
+    start = 0.0
+    for taken_at, count in ordered:
+        if count <= stored:
+            start = (taken_at - first_post_at).total_seconds()
+    end = (ordered[-1][0] - first_post_at).total_seconds()
+    start, end = min(max(start, 0.0), age), min(max(end, 0.0), age)
+    if end < start:
+        start, end = end, start
+    notes.append(f"{missing} replies counted but not yet read; placed in the poll interval they appeared in")
+    step = (end - start) / missing
+    return [(start + step * (i + 1), None, False) for i in range(missing)]
+
+
+def _span(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min"

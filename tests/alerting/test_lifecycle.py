@@ -1,0 +1,205 @@
+"""Acknowledge, contact, tick, resolve, reopen; SLA clocks on a clock the test controls.
+
+Uses the demo configuration (monitor/demo/config/) and a SQLite file; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerting import lifecycle
+from monitor.alerting.service import consider
+from monitor.alerting.sla import check_sla
+from monitor.cli import main
+from monitor.config.loader import MonitorConfig, load_config
+from monitor.detect.assess import Assessment
+from monitor.detect.severity import Severity
+from monitor.sources.base import PostRecord, ThreadSummary
+from monitor.store import repo
+from monitor.store.db import ensure_schema, make_engine, session_factory
+from monitor.store.models import Alert, Delivery, Thread
+
+DEMO_CONFIG = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config"
+T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    directory = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, directory)
+    (directory / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n', encoding="utf-8"
+    )
+    return directory
+
+
+@pytest.fixture
+def config(config_dir: Path) -> MonitorConfig:
+    return load_config(config_dir, environ={})
+
+
+@pytest.fixture
+def session(config: MonitorConfig) -> Session:
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, auto_migrate=True)
+    return session_factory(engine)()
+
+
+def _story(session: Session, config: MonitorConfig, replies: int = 9) -> Thread:
+    source = repo.ensure_source(session, config.sources[0])
+    board = repo.ensure_board(session, source, "2", "投诉维权")
+    summary = ThreadSummary(
+        thread_id="26",
+        title="途乐旅行三个月不退款",
+        author="维权小王",
+        author_id="2",
+        replies=replies,
+        views=10,
+        sticky=False,
+        url="http://bbs.test/forum.php?mod=viewthread&tid=26",
+    )
+    thread, _ = repo.upsert_thread(session, source, board, summary, T0)
+    first = PostRecord(
+        post_id="1",
+        floor=1,
+        author="维权小王",
+        author_id="2",
+        posted_at=T0 - timedelta(hours=2),
+        text="交了团费三个月不退款",
+    )
+    repo.save_posts(session, thread, [first], T0)
+    return thread
+
+
+def _assessment(severity: Severity, escalating: bool = True) -> Assessment:
+    return Assessment(
+        escalating=escalating,
+        severity=severity,
+        figures=["f"],
+        signals=[],
+        negative_share=0.8,
+        replies_per_hour=9.0,
+    )
+
+
+def _kinds(session: Session) -> list[tuple[str, str]]:
+    return [
+        (d.kind, d.recipient) for d in session.scalars(select(Delivery).where(Delivery.channel == "email"))
+    ]
+
+
+def test_unacknowledged_alert_goes_to_backup_once_and_reminders_follow(
+    session: Session, config: MonitorConfig
+) -> None:
+    thread = _story(session, config)
+    consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    assert _kinds(session) == [("alert", "li_na")]
+    assert check_sla(session, config, T0 + timedelta(minutes=59)) == []
+    actions = check_sla(session, config, T0 + timedelta(minutes=60))
+    assert [(a.kind, a.recipient) for a in actions] == [("to_backup", "wang_qiang")]
+    assert check_sla(session, config, T0 + timedelta(minutes=90)) == []  # once
+    # still nobody after twice the time: leadership (routing.yaml `leadership:`) is told, once
+    leaders = check_sla(session, config, T0 + timedelta(minutes=120))
+    assert [(a.kind, a.recipient) for a in leaders] == [("to_leadership", "zhao_min")]
+    # urgent: first contact within 8 h; the reminder comes when a quarter of it is left
+    assert check_sla(session, config, T0 + timedelta(hours=5, minutes=59)) == []
+    reminder = check_sla(session, config, T0 + timedelta(hours=6))
+    assert [(a.kind, a.recipient) for a in reminder] == [("reminder", "li_na")]
+    notice = session.scalars(select(Delivery).where(Delivery.kind == "reminder")).first()
+    assert notice is not None and "due in 2 h 00 min" in notice.notice
+    # urgent: a progress prompt every 12 h, even with no progress (seed 000)
+    assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=12))] == ["progress"]
+    assert check_sla(session, config, T0 + timedelta(hours=13)) == []
+
+
+def test_acknowledged_and_contacted_alerts_stop_their_clocks(session: Session, config: MonitorConfig) -> None:
+    thread = _story(session, config)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
+    assert change is not None
+    alert = lifecycle.get_alert(session, change.alert_id)
+    assert lifecycle.acknowledge(session, alert, "李娜", T0 + timedelta(minutes=10))
+    assert not lifecycle.acknowledge(session, alert, "王强", T0 + timedelta(minutes=11))
+    lifecycle.tick(session, alert, "first_contact", "李娜", T0 + timedelta(hours=1))
+    assert alert.contacted_at == T0 + timedelta(hours=1) and alert.status == "acknowledged"
+    assert check_sla(session, config, T0 + timedelta(hours=3, minutes=30)) == []  # no backup, no reminder
+    assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=4))] == ["progress"]
+    hour = lifecycle.first_hour(session, alert)
+    assert hour.published == T0 - timedelta(hours=2) and hour.acknowledged == T0 + timedelta(minutes=10)
+    kinds = [(e.kind, e.actor) for e in alert.events]
+    assert ("acknowledged", "李娜") in kinds and ("contacted", "李娜") in kinds
+    with pytest.raises(LookupError):
+        lifecycle.tick(session, alert, "no such step", "x", T0)
+
+
+def test_resolved_alert_reopens_when_the_thread_flares_up(session: Session, config: MonitorConfig) -> None:
+    thread = _story(session, config)
+    group = config.watch_groups[0]
+    change = consider(session, config, thread, group, _assessment(Severity.URGENT), T0)
+    assert change is not None
+    alert = lifecycle.get_alert(session, change.alert_id)
+    lifecycle.resolve(session, alert, "李娜", T0 + timedelta(days=1), "refunded")
+    assert (
+        consider(
+            session,
+            config,
+            thread,
+            group,
+            _assessment(Severity.GENERAL, escalating=False),
+            T0 + timedelta(days=2),
+        )
+        is None
+    )
+    again = consider(session, config, thread, group, _assessment(Severity.URGENT), T0 + timedelta(days=3))
+    assert again is not None and (again.kind, again.alert_id) == ("reopened", alert.id)
+    assert alert.status == "open" and alert.acknowledged_at is None
+    assert session.scalar(select(Alert).where(Alert.id != alert.id)) is None  # still one alert per story
+    assert ("reopened", "li_na") in _kinds(session)
+
+
+def test_growth_bands_renotify_without_a_severity_rise(session: Session, config: MonitorConfig) -> None:
+    thread = _story(session, config, replies=30)
+    group = config.watch_groups[0]
+    consider(session, config, thread, group, _assessment(Severity.VERY_URGENT), T0)
+    thread.replies = 49
+    assert consider(session, config, thread, group, _assessment(Severity.VERY_URGENT), T0).kind == "updated"  # type: ignore[union-attr]
+    thread.replies = 52
+    change = consider(session, config, thread, group, _assessment(Severity.VERY_URGENT), T0)
+    assert change is not None and change.kind == "band"
+    thread.replies = 60
+    assert consider(session, config, thread, group, _assessment(Severity.VERY_URGENT), T0).kind == "updated"  # type: ignore[union-attr]
+    assert [k for k, _ in _kinds(session)] == ["alert", "band"]
+
+
+def test_alerts_commands(
+    config_dir: Path, config: MonitorConfig, session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thread = _story(session, config)
+    consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    session.commit()
+    base = ["--config", str(config_dir)]
+    assert main(["alerts", "list", *base]) == 0
+    assert "途乐旅行三个月不退款" in capsys.readouterr().out
+    assert main(["alerts", "ack", "1", "--by", "李娜", *base]) == 0
+    assert "acknowledged by 李娜" in capsys.readouterr().out
+    assert main(["alerts", "tick", "1", "2", "--by", "李娜", "--json", *base]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert main(["alerts", "contacted", "1", "--by", "李娜", *base]) == 0
+    capsys.readouterr()
+    assert main(["alerts", "show", "1", "--json", *base]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "acknowledged" and shown["acknowledged_by"] == "李娜"
+    assert shown["checklist"][1]["done_by"] == "李娜"
+    assert [e["kind"] for e in shown["events"]][:4] == ["opened", "acknowledged", "checklist", "contacted"]
+    assert shown["first_hour"]["acknowledged"] is not None
+    assert main(["alerts", "resolve", "1", "--by", "李娜", "--note", "已退款", *base]) == 0
+    capsys.readouterr()
+    assert main(["alerts", "list", "--json", *base]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["alerts", "show", "99", *base]) == 1

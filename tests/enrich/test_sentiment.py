@@ -1,0 +1,312 @@
+"""Sentiment scorers: shipped model vs stock, thresholds, sentences, quotes, cache, pool, bad input.
+
+Reads the labelled dev samples in ``tests/fixtures/sentiment/`` (see its README).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from monitor.enrich import sentiment
+from monitor.enrich.sentiment import (
+    BayesScorer,
+    CachedScorer,
+    PostScore,
+    load_scorer,
+    score_post,
+    skip_reason,
+)
+from monitor.enrich.sentiment_batch import score_many
+from monitor.enrich.sentiment_models import MODELS_DIR, BayesModel, ModelCard, shipped_models
+from monitor.errors import ConfigError, UnknownNameError
+from monitor.eval.sentiment_metrics import roc_auc
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sentiment"
+DATASETS = ["smp2020_ewect", "weibo_senti_100k", "waimai_10k", "online_shopping_10_cats"]
+
+POLITE = "谢谢大家的关心和支持，祝大家身体健康，生活愉快！"
+COMPLAINT = "这家公司收了钱不退款，客服态度恶劣，打了十几次电话都没人管，太坑了！"
+MIXED = (
+    "宝宝很喜欢，质量不错，物流也快，好评！包装很用心。下次还会来买。客服态度很好。"
+    "就是有一个零件坏了，联系客服一直不回复，很失望。"
+)
+
+
+def read_fixture(dataset: str) -> tuple[list[int], list[str]]:
+    with (FIXTURES / f"{dataset}_dev200.csv").open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    return [int(r["label"]) for r in rows], [r["text"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def forum() -> CachedScorer:
+    return load_scorer("forum-v1")
+
+
+@pytest.fixture(scope="module")
+def stock() -> CachedScorer:
+    return load_scorer("stock")
+
+
+class CountingScorer:
+    """A scorer that counts how often it is asked."""
+
+    name = "counting"
+    negative_below = 0.4
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def score(self, text: str) -> float:
+        self.calls.append(text)
+        return 0.25
+
+
+# --- the shipped model ------------------------------------------------------------------------
+
+
+def test_shipped_model_is_listed_small_and_default() -> None:
+    assert "forum-v1" in shipped_models()
+    assert sentiment.DEFAULT_MODEL == "forum-v1"
+    size = (MODELS_DIR / "forum-v1.bayes.json.gz").stat().st_size
+    assert size < 5_000_000
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_shipped_model_beats_stock_on_dev_sample(
+    dataset: str, forum: CachedScorer, stock: CachedScorer
+) -> None:
+    labels, texts = read_fixture(dataset)
+    forum_auc = roc_auc(labels, [forum.score(t) for t in texts])
+    stock_auc = roc_auc(labels, [stock.score(t) for t in texts])
+    assert forum_auc > stock_auc
+    assert forum_auc > 0.85
+
+
+def test_thresholds_are_read_from_the_model_cards(forum: CachedScorer, stock: CachedScorer) -> None:
+    forum_card = json.loads((MODELS_DIR / "forum-v1.json").read_text(encoding="utf-8"))
+    stock_card = json.loads((MODELS_DIR / "stock.json").read_text(encoding="utf-8"))
+    assert forum.negative_below == forum_card["negative_below"]
+    assert stock.negative_below == stock_card["negative_below"]
+    assert forum.negative_below != 0.5 and stock.negative_below != 0.5  # calibrated, not the default
+    assert set(forum_card["dev"]) == set(DATASETS)
+
+
+def test_a_model_file_by_path_reads_the_card_beside_it(tmp_path: Path) -> None:
+    model = tmp_path / "mine.bayes.json.gz"
+    shutil.copyfile(MODELS_DIR / "forum-v1.bayes.json.gz", model)
+    ModelCard(name="mine", negative_below=0.3125).write(tmp_path / "mine.json")
+    scorer = load_scorer(str(model))
+    assert scorer.negative_below == 0.3125
+    assert scorer.name == "forum-v1"  # the name stored in the model file
+
+
+def test_a_model_file_without_card_counts_below_half_as_negative(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = tmp_path / "bare.bayes.json.gz"
+    shutil.copyfile(MODELS_DIR / "forum-v1.bayes.json.gz", model)
+    with caplog.at_level(logging.WARNING):
+        scorer = load_scorer(str(model))
+    assert scorer.negative_below == 0.5
+    assert "no model card" in caplog.text
+
+
+def test_unknown_model_name_is_a_clear_error() -> None:
+    with pytest.raises(UnknownNameError, match=r"unknown sentiment model 'forum-v9'.*stock.*forum-v1"):
+        load_scorer("forum-v9")
+
+
+def test_a_file_that_is_not_a_model_is_a_config_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.bayes.json.gz"
+    bogus.write_bytes(b"not gzip at all")
+    with pytest.raises(ConfigError, match="not a sentiment model"):
+        load_scorer(str(bogus))
+
+
+def test_model_round_trips_through_its_file(tmp_path: Path) -> None:
+    model = BayesModel("tiny", {"好": (9.0, 1.0), "差": (1.0, 9.0), "[泪]": (0.0, 500.0)}, emoticon_cap=2.0)
+    model.save(tmp_path / "tiny.bayes.json.gz")
+    again = BayesModel.load(tmp_path / "tiny.bayes.json.gz")
+    assert again.counts == model.counts
+    assert again.log_odds == model.log_odds
+    assert again.log_odds["[泪]"] == -2.0  # emoticons are capped
+    assert again.score_tokens(["好"]) > 0.5 > again.score_tokens(["差"])
+
+
+# --- long posts, quotes -----------------------------------------------------------------------
+
+
+def test_polite_sentences_do_not_hide_a_complaint(forum: CachedScorer) -> None:
+    scorer = forum.scorer
+    assert isinstance(scorer, BayesScorer)
+    assert forum.score(POLITE) >= forum.negative_below
+    assert forum.score(COMPLAINT) < forum.negative_below
+    assert forum.score(POLITE + COMPLAINT) < forum.negative_below
+    # Five sentences of praise outweigh the complaint in the whole-text score, not in the post's.
+    whole = scorer.model.score_tokens([t for part in scorer.sentence_tokens(MIXED) for t in part])
+    assert whole >= forum.negative_below
+    assert forum.score(MIXED) < forum.negative_below
+
+
+def test_post_score_moves_toward_its_clearly_negative_sentence(forum: CachedScorer) -> None:
+    scorer = forum.scorer
+    assert isinstance(scorer, BayesScorer)
+    model = scorer.model
+    parts = scorer.sentence_tokens(MIXED)
+    assert len(parts) == 5
+    whole = model.score_tokens([token for part in parts for token in part])
+    worst = min(model.probability(*model.evidence(part)) for part in parts)
+    assert worst < sentiment.COMPLAINT_BELOW < whole
+    assert scorer.score(MIXED) == pytest.approx(whole + sentiment.WORST_SENTENCE_WEIGHT * (worst - whole))
+
+
+def test_a_mildly_negative_sentence_does_not_move_the_post(forum: CachedScorer) -> None:
+    scorer = forum.scorer
+    assert isinstance(scorer, BayesScorer)
+    model = scorer.model
+    post = "菜很好吃，分量足，送餐也快。米饭稍微有点少。"
+    parts = scorer.sentence_tokens(post)
+    assert len(parts) == 2
+    assert min(model.probability(*model.evidence(part)) for part in parts) >= sentiment.COMPLAINT_BELOW
+    assert scorer.score(post) == model.score_tokens([token for part in parts for token in part])
+
+
+def test_a_single_sentence_is_scored_whole(forum: CachedScorer) -> None:
+    scorer = forum.scorer
+    assert isinstance(scorer, BayesScorer)
+    (tokens,) = scorer.sentence_tokens(COMPLAINT)
+    assert scorer.score(COMPLAINT) == scorer.model.score_tokens(tokens)
+
+
+def test_quoted_text_is_scored_apart(forum: CachedScorer) -> None:
+    own = "我也遇到了，太坑了，退款三个月都没到账！"
+    quoted = "这家店服务很好，东西也不错，推荐大家去！"
+    result = score_post(forum, own, quoted)
+    assert result.own == forum.score(own)
+    assert result.quoted == forum.score(quoted)
+    assert result.own is not None and result.own < forum.negative_below
+    assert result.quoted is not None and result.quoted >= forum.negative_below
+
+
+def test_empty_or_emoji_only_parts_are_not_scored_and_say_why() -> None:
+    counting = CountingScorer()
+    result = score_post(counting, "😀😀👍", "")
+    assert result == PostScore(
+        own=None,
+        quoted=None,
+        own_skipped="no words (only emoji, emoticons, images or punctuation)",
+        quoted_skipped="empty",
+    )
+    assert counting.calls == []
+    assert score_post(counting, "好", "  ") == PostScore(0.25, None, None, "empty")
+
+
+# --- cache ------------------------------------------------------------------------------------
+
+
+def test_unchanged_text_is_scored_once() -> None:
+    counting = CountingScorer()
+    cached = CachedScorer(counting)
+    assert cached.score("退款三个月都没到账") == cached.score("退款三个月都没到账") == 0.25
+    assert counting.calls == ["退款三个月都没到账"]
+    cached.score("另一个帖子")
+    assert len(counting.calls) == 2
+    assert (cached.hits, cached.misses) == (1, 2)
+    assert cached.name == "counting" and cached.negative_below == 0.4
+
+
+def test_cache_is_bounded_and_keyed_by_model_and_text() -> None:
+    counting = CountingScorer()
+    cached = CachedScorer(counting, size=2)
+    for text in ("一", "二", "三"):
+        cached.score(text)
+    cached.score("一")  # evicted by 三: scored again
+    assert counting.calls == ["一", "二", "三", "一"]
+    other = CountingScorer()
+    other.name = "other"
+    assert CachedScorer(other).key("一") != cached.key("一")
+
+
+def test_score_many_uses_the_cache_and_scores_duplicates_once() -> None:
+    texts = ["物流很慢，包装破损，差评！", "物流很慢，包装破损，差评！", "", "很好吃，下次还来"]
+    first = score_many("forum-v1", texts, workers=1)
+    assert first[0] == first[1] and first[2] is None and first[3] is not None
+    scorer = sentiment_batch_scorer()
+    hits = scorer.hits
+    again = score_many("forum-v1", texts, workers=1)
+    assert again == first
+    assert scorer.hits == hits + 3  # three texts with words, all from the cache
+
+
+def sentiment_batch_scorer() -> CachedScorer:
+    from monitor.enrich.sentiment_batch import get_scorer
+
+    return get_scorer("forum-v1")
+
+
+# --- process pool -----------------------------------------------------------------------------
+
+
+def test_process_pool_returns_the_in_process_scores() -> None:
+    _, texts = read_fixture("smp2020_ewect")
+    texts = [*texts, "", "😀", "好" * 30_000]
+    in_process = score_many("forum-v1", texts, workers=1, cache=False)
+    started = time.monotonic()
+    pooled = score_many("forum-v1", texts, workers=2, cache=False, min_pool_batch=1)
+    assert time.monotonic() - started < 120
+    assert pooled == in_process
+    assert pooled[-3] is None and pooled[-2] is None and pooled[-1] is not None
+
+
+def test_small_batches_stay_in_process() -> None:
+    from monitor.enrich.sentiment_batch import resolve_workers
+
+    assert resolve_workers(0, 10) == 1
+    assert resolve_workers(4, 1999) == 1
+    assert resolve_workers(4, 5000) == 4
+    assert resolve_workers(4, 300, min_pool_batch=1) == 2  # never more workers than chunks
+    assert resolve_workers(0, 5000) >= 1
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+BAD_INPUT = {
+    "empty": "",
+    "blank": " \n\t ",
+    "emoji only": "😡😡😡👎",
+    "emoticons only": "[怒][怒][泪]",
+    "punctuation only": "？？？！！！……",
+    "100 KB": "客服态度恶劣，退款不到账。" * 8000,
+    "mixed scripts": "Service 太差了 сервис ужасный サービスが悪い 서비스 최악 !!!",
+    "lone surrogates": "\ud800质量很差\udcff，不推荐",
+    "control characters": "质量\x00很差\x1b[31m，不推荐\u200b",
+    "one character": "差",
+}
+
+
+@pytest.mark.parametrize("model", ["forum-v1", "stock"])
+def test_bad_input_is_scored_or_skipped_never_a_crash(model: str) -> None:
+    texts = list(BAD_INPUT.values())
+    started = time.monotonic()
+    scores = dict(zip(BAD_INPUT, score_many(model, texts, workers=1, cache=False), strict=True))
+    assert time.monotonic() - started < 60
+    for name in ("empty", "blank", "emoji only", "emoticons only", "punctuation only"):
+        assert scores[name] is None, name
+    for name in ("100 KB", "mixed scripts", "lone surrogates", "control characters", "one character"):
+        value = scores[name]
+        assert value is not None and 0.0 <= value <= 1.0, name
+    assert skip_reason(BAD_INPUT["emoji only"]) == "no words (only emoji, emoticons, images or punctuation)"
+    assert skip_reason(BAD_INPUT["blank"]) == "empty"
+
+
+def test_complaints_in_bad_input_still_read_negative(forum: CachedScorer) -> None:
+    for name in ("100 KB", "lone surrogates", "control characters"):
+        assert forum.score(BAD_INPUT[name]) < forum.negative_below, name

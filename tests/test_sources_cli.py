@@ -1,0 +1,163 @@
+"""Ops commands on sources and stored threads, against the loopback fixture forum (conftest)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from forum_fixtures import FIXTURE_GBK, FixtureForum
+
+from monitor.cli import main
+
+
+def test_add_with_boards_keeps_comments_and_validates(
+    fixture_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = fixture_config / "sources.yaml"
+    sources.write_text("# forums we watch\n" + sources.read_text(encoding="utf-8"), encoding="utf-8")
+    code = main(
+        [
+            "sources",
+            "add",
+            "discuz",
+            "https://bbs.example.com",
+            "--name",
+            "示例论坛",
+            "--board",
+            "5",
+            "--board",
+            "7",
+            "--config",
+            str(fixture_config),
+        ]
+    )
+    assert code == 0
+    text = sources.read_text(encoding="utf-8")
+    assert text.startswith("# forums we watch\n")
+    assert "key: bbs-example-com" in text and "boards: ['5', '7']" in text
+    assert main(["check-config", "--config", str(fixture_config)]) == 0
+    assert main(["sources", "list", "--config", str(fixture_config)]) == 0
+    assert "bbs-example-com: 示例论坛 — discuz https://bbs.example.com/" in capsys.readouterr().out
+
+    before = sources.read_bytes()
+    again = ["sources", "add", "discuz", "https://bbs.example.com", "--name", "x", "--board", "1"]
+    assert main([*again, "--config", str(fixture_config)]) == 2  # duplicate key
+    assert (
+        main(
+            [
+                "sources",
+                "add",
+                "discuz",
+                "not a url",
+                "--name",
+                "x",
+                "--key",
+                "y",
+                "--board",
+                "1",
+                "--config",
+                str(fixture_config),
+            ]
+        )
+        == 2
+    )  # invalid URL: rejected, file untouched
+    assert sources.read_bytes() == before
+    assert "sources.yaml: sources[2].base_url: Input should be a valid URL" in capsys.readouterr().err
+
+    assert main(["sources", "remove", "bbs-example-com", "--config", str(fixture_config)]) == 0
+    assert "bbs-example-com" not in sources.read_text(encoding="utf-8")
+    assert main(["sources", "remove", "bbs-example-com", "--config", str(fixture_config)]) == 1
+
+
+def test_add_discovers_boards_from_the_forum_index(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = (FIXTURE_GBK / "forum_index.html").read_bytes()  # the real Discuz! X3.5 index, GBK
+    fixture_forum.overrides["/forum.php"] = (200, index)
+    code = main(
+        [
+            "sources",
+            "add",
+            "discuz",
+            fixture_forum.url,
+            "--name",
+            "GBK forum",
+            "--key",
+            "gbk",
+            "--config",
+            str(fixture_config),
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "found board 2: 投诉维权" in out and "found board 4: 数码" in out
+    assert "boards: ['2', '3', '4']" in (fixture_config / "sources.yaml").read_text(encoding="utf-8")
+
+
+def test_status_and_export_after_a_crawl(
+    fixture_config: Path, fixture_forum: FixtureForum, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 0
+    assert "board 2: never polled" in capsys.readouterr().out
+    main(["crawl", "--once", "--config", str(fixture_config)])
+    capsys.readouterr()
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 0
+    out = capsys.readouterr().out
+    assert "board 2 投诉维权: ok" in out and "21 threads" in out
+    assert "fetch_failed: http://127.0.0.1" in out  # the uncaptured thread pages are health events
+
+    fixture_forum.overrides["/forum.php?mod=forumdisplay&fid=2&page=1"] = (
+        200,
+        "<html><body><div id='messagetext'><p>抱歉，您需要登录后才能访问该版块</p></div>"
+        "</body></html>".encode(
+            "gbk"
+        ),
+    )
+    main(["crawl", "--once", "--config", str(fixture_config)])
+    capsys.readouterr()
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 1
+    out = capsys.readouterr().out
+    assert "board 2 投诉维权: failing" in out and "login_wall" in out and "raw page kept" in out
+
+    target = tmp_path / "threads.jsonl"
+    assert (
+        main(
+            [
+                "threads",
+                "export",
+                "--format",
+                "jsonl",
+                "--output",
+                str(target),
+                "--config",
+                str(fixture_config),
+            ]
+        )
+        == 0
+    )
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 21
+    tid2 = next(r for r in records if r["thread_id"] == "2")
+    truth = json.loads((FIXTURE_GBK / "ground_truth.json").read_text(encoding="utf-8"))
+    expected = next(t for t in truth["threads"] if t["tid"] == 2)
+    assert tid2["title"] == expected["subject"] and tid2["replies"] == expected["replies"]
+    assert [(p["post_id"], p["floor"], p["author"]) for p in tid2["posts"]] == [
+        (str(p["pid"]), p["floor"], p["author"]) for p in expected["posts"]
+    ]
+    assert (
+        main(
+            [
+                "threads",
+                "export",
+                "--source",
+                "nope",
+                "--output",
+                str(target),
+                "--config",
+                str(fixture_config),
+            ]
+        )
+        == 0
+    )
+    assert target.read_text(encoding="utf-8") == ""
