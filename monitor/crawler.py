@@ -41,6 +41,7 @@ class CrawlReport:
     threads_seen: int = 0
     posts_new: int = 0
     touched: list[int] = field(default_factory=list)  # ids of threads whose state was refreshed
+    pages: dict[int, list[Page]] = field(default_factory=dict)  # thread id -> pages fetched (evidence)
 
 
 class Crawler:
@@ -70,13 +71,14 @@ class Crawler:
         board_name = ""
         for page_number in range(1, config.pages_per_board + 1):
             url = adapter.board_url(board_id, page_number)
-            board_page = await self._read(
+            read = await self._read(
                 url, adapter.parse_board, source_id, board_row_id, now, report, board_list=True
             )
-            if board_page is None:
+            if read is None:
                 if page_number == 1:
                     return  # the failure is recorded; stored threads stay as they are
                 break
+            board_page = read[0]
             board_name = board_page.board_name or board_name
             summaries.extend(board_page.threads)
             if page_number >= board_page.page_count:
@@ -160,9 +162,11 @@ class Crawler:
         page_number, seen = first, None
         while last is None or page_number <= last:
             url = adapter.thread_url(external_id, page_number)
-            page = await self._read(url, adapter.parse_thread, source_id, board_row_id, now, report)
-            if page is None:
+            read = await self._read(url, adapter.parse_thread, source_id, board_row_id, now, report)
+            if read is None:
                 break
+            page, fetched = read
+            report.pages.setdefault(thread_id, []).append(fetched)
             seen = page
             with self._sessions.begin() as session:
                 changed = repo.save_posts(session, _get(session, Thread, thread_id), page.posts, now)
@@ -189,12 +193,12 @@ class Crawler:
         report: CrawlReport,
         *,
         board_list: bool = False,
-    ) -> P | None:
+    ) -> tuple[P, Page] | None:
         fetched: Page | None = None
         try:
             fetched = await self._fetcher.get(url)
             report.pages_fetched += 1
-            return parse(fetched.text, url, fetched.now)
+            return parse(fetched.text, url, fetched.now), fetched
         except (FetchError, ParseError) as exc:
             report.pages_failed += 1
             reason = exc.reason

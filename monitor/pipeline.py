@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.alerting.evidence import keep_evidence
 from monitor.alerting.service import AlertChange, alert_for_thread, consider
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
@@ -38,6 +39,7 @@ from monitor.store.models import Post, Snapshot, Thread, WatchGroupRow, WatchMat
 log = logging.getLogger(__name__)
 
 BASELINE_TTL = timedelta(hours=1)
+EVIDENCE_ON = frozenset({"opened", "escalated", "band", "reopened"})
 
 
 @dataclass
@@ -142,6 +144,8 @@ class Pipeline:
                     change = self._detect(session, thread, posts, snapshot, group, now)
                     if change is not None and change.kind != "updated":
                         report.alert_changes.append(change)
+                    if change is not None and change.kind in EVIDENCE_ON:
+                        keep_evidence(session, change.alert_id, change.kind, crawl.pages.get(thread_id, []))
         return report
 
     def _enrich(self, posts: list[Post]) -> None:

@@ -5,6 +5,7 @@ Fixture: the packaged scenario (monitor/demo/scenario.yaml) played in accelerate
 
 from __future__ import annotations
 
+import hashlib
 import io
 from email import policy
 from email.parser import BytesParser
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from monitor.demo.runner import run_demo
 from monitor.demo.scenario import load_scenario
 from monitor.store.db import make_engine, session_factory
-from monitor.store.models import Alert, AlertThread, Delivery, Thread
+from monitor.store.models import Alert, AlertThread, Delivery, Evidence, Thread
 
 STORY_TITLE = "途乐旅行收了我2万8团费，行程取消后三个月不退款！"
 
@@ -56,6 +57,10 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
         assert any("4小时" in t for t in titles)  # the very-urgent first-contact step
         assert all(item.due_at is not None and item.due_at >= alert.opened_at for item in alert.checklist)
         in_story = set(session.scalars(select(Thread.external_id).join(AlertThread)))
+        evidence = list(session.scalars(select(Evidence).where(Evidence.alert_id == alert.id)))
+        assert {e.reason for e in evidence} >= {"opened", "escalated", "band"}
+        assert all(hashlib.sha256(e.body).hexdigest() == e.sha256 and b"postmessage_" in e.body for e in evidence)
+        assert all("tid=26" in e.url for e in evidence)  # the story thread's own pages, as fetched
         deliveries = list(session.scalars(select(Delivery)))
         assert {(d.channel, d.status) for d in deliveries} == {("console", "sent"), ("email", "sent")}
     engine.dispose()
