@@ -79,6 +79,9 @@ class Crawler:
                     return  # the failure is recorded; stored threads stay as they are
                 break
             board_page = read[0]
+            if board_page.provisional:  # e.g. Discuz!'s first RSS hit after its cache expired: ask later
+                log.info("board page not ready yet: %s", url, extra={"url": url})
+                return
             board_name = board_page.board_name or board_name
             summaries.extend(board_page.threads)
             if page_number >= board_page.page_count:
@@ -131,18 +134,10 @@ class Crawler:
             thread, _previous = repo.upsert_thread(session, source, board, summary, now)
             stored = repo.stored_post_count(session, thread)
             thread_id = thread.id
-        pages = _pages_to_fetch(stored, summary.replies, config.posts_per_page)
-        if pages:
+        first, last = _thread_pages(adapter, summary, stored, config.posts_per_page)
+        if first is not None:
             await self._fetch_thread_pages(
-                adapter,
-                summary.thread_id,
-                thread_id,
-                source_id,
-                board_row_id,
-                pages[0],
-                pages[-1],
-                now,
-                report,
+                adapter, summary.thread_id, thread_id, source_id, board_row_id, first, last, now, report
             )
         report.touched.append(thread_id)
 
@@ -222,6 +217,27 @@ class Crawler:
                         kept_as=kept,
                     )
             return None
+
+
+def _thread_pages(
+    adapter: Source, summary: ThreadSummary, stored: int, per_page: int
+) -> tuple[int | None, int | None]:
+    """The first and last thread page to fetch (last ``None``: follow the pager); ``(None, None)``: none.
+
+    A feed-only source reads no thread pages; a format showing the whole thread on one page
+    (the printable view) needs page 1 only; a board list without reply counts (RSS, archiver)
+    cannot say which pages are new, so the pager decides from the first page that can hold
+    unseen posts.
+    """
+    if getattr(adapter, "reads_threads", True) is False:
+        return None, None
+    unknown = "replies" in summary.missing
+    if getattr(adapter, "whole_thread_on_one_page", False):
+        return (1, 1) if unknown or stored < summary.replies + 1 else (None, None)
+    if unknown:
+        return stored // per_page + 1, None
+    pages = _pages_to_fetch(stored, summary.replies, per_page)
+    return (pages[0], pages[-1]) if pages else (None, None)
 
 
 def _pages_to_fetch(stored_posts: int, replies: int, per_page: int) -> list[int]:

@@ -30,8 +30,10 @@ from monitor.enrich.category import classify_complaint
 from monitor.enrich.sentiment import Scorer
 from monitor.enrich.signals import detect_signals, signal_name
 from monitor.enrich.watch_admin import WatchGroupsReloader
+from monitor.errors import DisallowedByRobots
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.sources.base import Source
+from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
 from monitor.store import repo
 from monitor.store.models import Post, Snapshot, Thread, WatchGroupRow, WatchMatch
@@ -99,6 +101,7 @@ class Pipeline:
             s.key: make_source(s, settings.general.timezone) for s in config.sources
         }
         self._sources = {s.key: s for s in config.sources}
+        self._planned: dict[str, Source] = {}
         self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
 
@@ -112,8 +115,34 @@ class Pipeline:
 
     async def crawl_board(self, source: SourceConfig, board_id: str, now: datetime) -> PassReport:
         crawl = CrawlReport()
-        await self._crawler.crawl_board(self._adapters[source.key], source, board_id, now, crawl)
+        try:
+            adapter = await self._adapter(source)
+        except DisallowedByRobots as exc:
+            log.warning("source %s skipped: %s", source.key, exc, extra={"source": source.key})
+            return PassReport(pages_failed=1)
+        await self._crawler.crawl_board(adapter, source, board_id, now, crawl)
         return self._after_crawl(crawl, now)
+
+    async def _adapter(self, source: SourceConfig) -> Source:
+        """The source's adapter; for engines with several formats (Discuz!: JSON API, web pages,
+        printable view, archiver), the plan robots.txt allows, chosen once per process."""
+        planned = self._planned.get(source.key)
+        if planned is not None:
+            return planned
+        adapter = self._adapters[source.key]
+        if isinstance(adapter, DiscuzSource):
+            await self.fetcher.allowed(str(source.base_url))  # loads the forum's robots.txt
+            plan = adapter.plan(self.fetcher.robots_allows)
+            log.info(
+                "source %s: boards from %s, threads from %s",
+                source.key,
+                plan.board_format,
+                plan.thread_format,
+            )
+            self._planned[source.key] = plan
+            return plan
+        self._planned[source.key] = adapter
+        return adapter
 
     async def refresh_hot(self, now: datetime) -> PassReport:
         """Re-read the threads the detector marked hot, from their last stored page on."""
@@ -126,7 +155,7 @@ class Pipeline:
         for thread_id, key in hot:
             source = self._sources.get(key)
             if source is not None and source.enabled:
-                await self._crawler.refresh_thread(self._adapters[key], source, thread_id, now, crawl)
+                await self._crawler.refresh_thread(await self._adapter(source), source, thread_id, now, crawl)
         return self._after_crawl(crawl, now)
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from monitor.alerting.route_tree import OnCall, RouteNode
+from monitor.sources.generic_config import FeedOptions, GenericSelectors
 
 
 def _must_be_text(value: object) -> object:
@@ -43,14 +44,28 @@ class _File(BaseModel):
 class SourceConfig(_File):
     key: Text = Field(description="Short unique name of the source, used in logs and the database.")
     name: Text = Field(description="Name shown to people.")
-    engine: Literal["discuz"] = Field(description="Forum engine adapter.")
+    engine: Literal["discuz", "generic", "rss"] = Field(
+        description="Forum engine adapter: discuz, generic (CSS selectors) or rss (RSS/Atom feed)."
+    )
     base_url: HttpUrl = Field(description="Root URL of the forum (where forum.php lives).")
     boards: list[Text] = Field(min_length=1, description="Board ids (Discuz! fid) to watch.")
     pages_per_board: int = Field(1, ge=1, le=50, description="Board list pages read per pass.")
     posts_per_page: int = Field(10, ge=1, description="Posts per thread page (Discuz! default 10).")
+    selectors: GenericSelectors | None = Field(
+        None, description="CSS selectors of a 'generic' source (see docs/sources.md)."
+    )
+    feed: FeedOptions | None = Field(
+        None, description="Feed options of an 'rss' source (see docs/sources.md)."
+    )
     concurrency: int | None = Field(None, ge=1, description="Requests in flight at once to this forum.")
     min_interval_seconds: float | None = Field(None, ge=0, description="Minimum pause between two requests.")
     enabled: bool = True
+
+    @model_validator(mode="after")
+    def _engine_options(self) -> SourceConfig:
+        if self.engine == "generic" and self.selectors is None:
+            raise ValueError("a 'generic' source needs 'selectors' (see docs/sources.md)")
+        return self
 
 
 class SourcesFile(_File):

@@ -41,6 +41,8 @@ class FastSegmenter:
         self._uni_counts: dict[tuple[str, str], int] = model.uni.d
         self._bi_counts: dict[tuple[tuple[str, str], tuple[str, str]], int] = model.bi.d
         self._tri_counts: dict[tuple[tuple[str, str], ...], int] = model.tri.d
+        # Three in four character triples never occur in SnowNLP's corpus: skip their lookups.
+        self._tri_chars = {(a[0], b[0], c[0]) for a, b, c in model.tri.d}
         self._uni: dict[str, list[int]] = {}
         for (char, tag), count in model.uni.d.items():
             self._uni.setdefault(char, [0] * 5)[_TAG_INDEX[tag]] = count
@@ -71,49 +73,43 @@ class FastSegmenter:
 
     def tag(self, run: str) -> list[int]:
         """Tag indices (0 b, 1 m, 2 e, 3 s) of each character, as SnowNLP's Viterbi picks them."""
-        # A state is (previous tag, current tag); ``states`` keeps SnowNLP's insertion order.
-        states: list[tuple[int, int]] = [(_BOS, _BOS)]
+        # A state is (previous tag, current tag), kept in SnowNLP's order of first insertion.
+        # ``bases`` locates a state's row in a log-probability table; ``currents`` its current
+        # tag times 4 (the new state's key is current tag * 4 + next tag).
+        bases: list[int] = [(_BOS * 5 + _BOS) * 4]
+        currents: list[int] = [_BOS * 4]
         scores: list[float] = [0.0]
         back: list[list[int]] = []
         tags_of: list[list[int]] = []
         c1, c2 = "", ""
         for c3 in run:
             known = self._uni.get(c3)
-            index: dict[tuple[int, int], int] = {}
-            new_states: list[tuple[int, int]] = []
+            slot = [-1] * 20
+            new_bases: list[int] = []
+            new_currents: list[int] = []
             new_scores: list[float] = []
             parents: list[int] = []
-            if known is None or not any(known[:4]):
-                for t3 in range(4):
-                    for j, (_t1, t2) in enumerate(states):
-                        key = (t2, t3)
-                        at = index.get(key)
-                        if at is None:
-                            index[key] = len(new_states)
-                            new_states.append(key)
-                            new_scores.append(scores[j])
-                            parents.append(j)
-                        else:  # SnowNLP overwrites without comparing here
-                            new_scores[at] = scores[j]
-                            parents[at] = j
-            else:
-                table = self._table(c1, c2, c3)
-                for t3 in range(4):
-                    for j, (t1, t2) in enumerate(states):
-                        p = scores[j] + table[(t1 * 5 + t2) * 4 + t3]
-                        key = (t2, t3)
-                        at = index.get(key)
-                        if at is None:
-                            index[key] = len(new_states)
-                            new_states.append(key)
-                            new_scores.append(p)
-                            parents.append(j)
-                        elif p > new_scores[at]:
-                            new_scores[at] = p
-                            parents[at] = j
-            states, scores = new_states, new_scores
+            tags: list[int] = []
+            states = range(len(scores))
+            table = None if known is None or not any(known[:4]) else self._table(c1, c2, c3)
+            for t3 in range(4):
+                for j in states:
+                    key = currents[j] + t3
+                    p = scores[j] if table is None else scores[j] + table[bases[j] + t3]
+                    at = slot[key]
+                    if at < 0:
+                        slot[key] = len(new_scores)
+                        new_bases.append((key // 4 * 5 + t3) * 4)  # the row of state (t2, t3)
+                        new_currents.append(t3 * 4)
+                        new_scores.append(p)
+                        parents.append(j)
+                        tags.append(t3)
+                    elif table is None or p > new_scores[at]:  # unknown character: SnowNLP overwrites
+                        new_scores[at] = p
+                        parents[at] = j
+            bases, currents, scores = new_bases, new_currents, new_scores
             back.append(parents)
-            tags_of.append([t3 for _t2, t3 in new_states])
+            tags_of.append(tags)
             c1, c2 = c2, c3
         if not back:
             return []
@@ -141,6 +137,7 @@ class FastSegmenter:
         t1_range = (_BOS,) if c1 == "" else range(4)
         t2_range = (_BOS,) if c2 == "" else range(4)
         uni = [l1 * (float(uni_counts.get(s3[t3], 0)) / self._uni_total) for t3 in range(4)]
+        seen = key in self._tri_chars
         table = [-inf] * 100
         for t2 in t2_range:
             state2 = s2[t2 % 4]
@@ -148,7 +145,7 @@ class FastSegmenter:
             bi = [(l2 * bi_counts.get((state2, s3[t3]), 0)) / uni2 if uni2 else 0 for t3 in range(4)]
             for t1 in t1_range:
                 state1 = s1[t1 % 4]
-                pair = bi_counts.get((state1, state2), 0)
+                pair = bi_counts.get((state1, state2), 0) if seen else 0
                 base = (t1 * 5 + t2) * 4
                 for t3 in range(4):
                     tri = (l3 * tri_counts.get((state1, state2, s3[t3]), 0)) / pair if pair else 0

@@ -135,6 +135,13 @@ class Fetcher:
                 host.robots_loaded = True
         return host.robots is None or host.robots.allows(self._user_agent, url)
 
+    def robots_allows(self, url: str) -> bool:
+        """Synchronous check against an already loaded robots.txt (call :meth:`allowed` first)."""
+        host = self._host(url)
+        if not self._respect_robots or host.robots is None:
+            return True
+        return host.robots.allows(self._user_agent, url)
+
     def _host(self, url: str) -> _Host:
         netloc = urlsplit(url).netloc
         if netloc not in self._hosts:
