@@ -8,6 +8,7 @@ and nothing stored is touched.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,8 +88,13 @@ class Crawler:
             if page_number >= board_page.page_count:
                 break
         posts_before = report.posts_new
-        for summary in summaries:
-            await self._crawl_listed_thread(adapter, config, source_id, board_row_id, summary, now, report)
+        # Threads are read side by side; the fetcher's per-host limit decides how many at once.
+        await asyncio.gather(
+            *(
+                self._crawl_listed_thread(adapter, config, source_id, board_row_id, summary, now, report)
+                for summary in summaries
+            )
+        )
         with self._sessions.begin() as session:
             board = _get(session, Board, board_row_id)
             if board_name:

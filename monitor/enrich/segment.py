@@ -143,12 +143,17 @@ class FastSegmenter:
             state2 = s2[t2 % 4]
             uni2 = uni_counts.get(state2, 0)
             bi = [(l2 * bi_counts.get((state2, s3[t3]), 0)) / uni2 if uni2 else 0 for t3 in range(4)]
+            # Without a trigram count SnowNLP adds a zero: log(uni + bi), the same for every t1.
+            plain = [log(u + b) if u + b != 0 else -inf for u, b in zip(uni, bi, strict=True)]
             for t1 in t1_range:
+                base = (t1 * 5 + t2) * 4
                 state1 = s1[t1 % 4]
                 pair = bi_counts.get((state1, state2), 0) if seen else 0
-                base = (t1 * 5 + t2) * 4
+                if not pair:
+                    table[base : base + 4] = plain
+                    continue
                 for t3 in range(4):
-                    tri = (l3 * tri_counts.get((state1, state2, s3[t3]), 0)) / pair if pair else 0
+                    tri = (l3 * tri_counts.get((state1, state2, s3[t3]), 0)) / pair
                     total = uni[t3] + bi[t3] + tri
                     table[base + t3] = log(total) if total != 0 else -inf
         if len(self._tables) >= _TABLE_CACHE_SIZE:

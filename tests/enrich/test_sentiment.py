@@ -270,7 +270,7 @@ def test_small_batches_stay_in_process() -> None:
     from monitor.enrich.sentiment_batch import resolve_workers
 
     assert resolve_workers(0, 10) == 1
-    assert resolve_workers(4, 1999) == 1
+    assert resolve_workers(4, 4999) == 1
     assert resolve_workers(4, 5000) == 4
     assert resolve_workers(4, 300, min_pool_batch=1) == 2  # never more workers than chunks
     assert resolve_workers(0, 5000) >= 1
