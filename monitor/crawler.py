@@ -70,11 +70,26 @@ class Crawler:
             source_id, board_row_id = source.id, board.id
         summaries: list[ThreadSummary] = []
         board_name = ""
+        unchanged = False
         for page_number in range(1, config.pages_per_board + 1):
             url = adapter.board_url(board_id, page_number)
-            read = await self._read(
-                url, adapter.parse_board, source_id, board_row_id, now, report, board_list=True
-            )
+            try:
+                read = await self._read(
+                    url,
+                    adapter.parse_board,
+                    source_id,
+                    board_row_id,
+                    now,
+                    report,
+                    board_list=True,
+                    conditional=page_number == 1,
+                )
+            except _NotModified:  # conditional GET: the first list page is as it was, so is the board;
+                # only threads still missing posts (a page that failed last time) are tried again
+                with self._sessions() as session:
+                    summaries = repo.incomplete_threads(session, board_row_id)
+                unchanged = True
+                break
             if read is None:
                 if page_number == 1:
                     return  # the failure is recorded; stored threads stay as they are
@@ -99,9 +114,8 @@ class Crawler:
             board = _get(session, Board, board_row_id)
             if board_name:
                 board.name = board_name
-            health.board_succeeded(
-                session, board.source, board, len(summaries), report.posts_new - posts_before, now
-            )
+            seen = board.last_threads_seen if unchanged else len(summaries)
+            health.board_succeeded(session, board.source, board, seen, report.posts_new - posts_before, now)
 
     async def refresh_thread(
         self, adapter: Source, config: SourceConfig, thread_id: int, now: datetime, report: CrawlReport
@@ -194,11 +208,14 @@ class Crawler:
         report: CrawlReport,
         *,
         board_list: bool = False,
+        conditional: bool = False,
     ) -> tuple[P, Page] | None:
         fetched: Page | None = None
         try:
-            fetched = await self._fetcher.get(url)
+            fetched = await self._fetcher.get(url, conditional=conditional)
             report.pages_fetched += 1
+            if fetched.not_modified:
+                raise _NotModified(url)
             return parse(fetched.text, url, fetched.now), fetched
         except (FetchError, ParseError) as exc:
             report.pages_failed += 1
@@ -223,6 +240,10 @@ class Crawler:
                         kept_as=kept,
                     )
             return None
+
+
+class _NotModified(Exception):
+    """A conditional GET answered 304: nothing on the page changed."""
 
 
 def _thread_pages(

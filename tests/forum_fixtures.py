@@ -25,6 +25,7 @@ class FixtureForum:
     requests: list[str] = field(default_factory=list)
     overrides: dict[str, tuple[int, bytes]] = field(default_factory=dict)  # path+query -> (status, body)
     round: int = 0  # 1-3: serve that later snapshot (gbk/roundN/) where it has the page
+    etags: bool = False  # send an ETag per file and answer 304 to a matching If-None-Match
 
     def file_for(self, path: str, query: dict[str, list[str]]) -> Path | None:
         if path == "/robots.txt":
@@ -54,6 +55,14 @@ def handler_for(forum: FixtureForum) -> type[BaseHTTPRequestHandler]:
             if file is None or not file.exists():
                 self._send(404, b"", "text/plain")
                 return
+            if forum.etags:
+                tag = f'"{file.stat().st_size}-{file.name}"'
+                if self.headers.get("If-None-Match") == tag:
+                    self.send_response_only(304)
+                    self.send_header("ETag", tag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
             content_type, date = "text/plain", None
             headers = file.with_name(file.name + ".headers.txt")
             if headers.exists():
@@ -63,11 +72,21 @@ def handler_for(forum: FixtureForum) -> type[BaseHTTPRequestHandler]:
                         content_type = value.strip()
                     elif name.lower() == "date":
                         date = value.strip()  # the captured Date: relative times on the page match it
-            self._send(200, file.read_bytes(), content_type, date)
+            etag = f'"{file.stat().st_size}-{file.name}"' if forum.etags else None
+            self._send(200, file.read_bytes(), content_type, date, etag)
 
-        def _send(self, status: int, body: bytes, content_type: str, date: str | None = None) -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            date: str | None = None,
+            etag: str | None = None,
+        ) -> None:
             self.send_response_only(status)
             self.send_header("Date", date or self.date_time_string())
+            if etag:
+                self.send_header("ETag", etag)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

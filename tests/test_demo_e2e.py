@@ -59,7 +59,9 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
         in_story = set(session.scalars(select(Thread.external_id).join(AlertThread)))
         evidence = list(session.scalars(select(Evidence).where(Evidence.alert_id == alert.id)))
         assert {e.reason for e in evidence} >= {"opened", "escalated", "band"}
-        assert all(hashlib.sha256(e.body).hexdigest() == e.sha256 and b"postmessage_" in e.body for e in evidence)
+        assert all(
+            hashlib.sha256(e.body).hexdigest() == e.sha256 and b"postmessage_" in e.body for e in evidence
+        )
         assert all("tid=26" in e.url for e in evidence)  # the story thread's own pages, as fetched
         deliveries = list(session.scalars(select(Delivery)))
         assert {(d.channel, d.status) for d in deliveries} == {("console", "sent"), ("email", "sent")}

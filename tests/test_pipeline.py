@@ -174,3 +174,30 @@ def test_forum_changing_between_polls_is_followed_incrementally(
                 assert replies == [35, 47, 67, 95][: round_number + 1]
     finally:
         app.close()
+
+
+def test_unchanged_board_list_costs_one_conditional_request(
+    fixture_config: Path, fixture_forum: FixtureForum
+) -> None:
+    fixture_forum.etags = True
+    app = build(load_config(fixture_config, environ={}))
+    try:
+
+        async def two_passes() -> tuple[PassReport, PassReport]:
+            async with app.pipeline() as pipeline:  # one process, one client: validators remembered
+                first = await pipeline.crawl_pass(CAPTURED_AT)
+                before = len(fixture_forum.requests)
+                second = await pipeline.crawl_pass(CAPTURED_AT)
+                again = fixture_forum.requests[before:]
+                assert again[0] == "/forum.php?mod=forumdisplay&fid=2&page=1"  # answered 304
+                assert not [r for r in again if "page=2" in r or "tid=2&" in r or "tid=4&" in r]
+                assert len(again) == 1 + 19  # only the threads whose pages failed are tried again
+                return first, second
+
+        first, second = asyncio.run(two_passes())
+        assert first.posts_new == 43 and second.posts_new == 0 and second.pages_fetched == 1
+        with app.sessions() as session:
+            board_row = session.scalars(select(Board)).one()
+            assert health.board_status(board_row) == "ok" and board_row.last_threads_seen == 21
+    finally:
+        app.close()

@@ -110,9 +110,7 @@ def test_status_and_export_after_a_crawl(
     fixture_forum.overrides["/forum.php?mod=forumdisplay&fid=2&page=1"] = (
         200,
         "<html><body><div id='messagetext'><p>抱歉，您需要登录后才能访问该版块</p></div>"
-        "</body></html>".encode(
-            "gbk"
-        ),
+        "</body></html>".encode("gbk"),
     )
     main(["crawl", "--once", "--config", str(fixture_config)])
     capsys.readouterr()

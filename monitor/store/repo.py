@@ -198,3 +198,29 @@ def board_histories(
         for thread_id, posted_at in session.execute(replies):
             histories[thread_id].append((posted_at - starts[thread_id]).total_seconds())
     return list(histories.values())
+
+
+def incomplete_threads(session: Session, board_id: int) -> list[ThreadSummary]:
+    """The board's threads with fewer posts stored than their reply count promises, as list rows."""
+    stored = select(Post.thread_id, func.count().label("posts")).group_by(Post.thread_id).subquery()
+    rows = session.execute(
+        select(Thread, func.coalesce(stored.c.posts, 0))
+        .outerjoin(stored, stored.c.thread_id == Thread.id)
+        .where(Thread.board_id == board_id)
+    )
+    return [
+        ThreadSummary(
+            thread_id=thread.external_id,
+            title=thread.title,
+            author=thread.author,
+            author_id=None,
+            replies=thread.replies,
+            views=thread.views,
+            sticky=thread.sticky,
+            url=thread.url,
+            created_at=thread.created_at,
+            last_post_at=thread.last_post_at,
+        )
+        for thread, posts in rows
+        if posts < thread.replies + 1
+    ]

@@ -51,7 +51,9 @@ def test_eval_sentiment_with_stock_only(capsys: pytest.CaptureFixture[str]) -> N
     assert list(results(capsys.readouterr().out)) == ["snownlp-stock"]
 
 
-def test_eval_sentiment_reports_bad_files_and_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_sentiment_reports_bad_files_and_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("label,text\n1,好\n7,差\n", encoding="utf-8")
     assert main(["eval", "sentiment", "--data", str(bad)]) == 2
