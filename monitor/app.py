@@ -23,7 +23,7 @@ from monitor.alerting.channels.registry import ChatChannels
 from monitor.alerting.outbox import Channels, OutboxReport, deliver_pending
 from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
-from monitor.enrich.sentiment import Scorer, SnowNLPScorer
+from monitor.enrich.sentiment import Scorer, load_scorer
 from monitor.pipeline import Pipeline
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
@@ -70,7 +70,7 @@ def build(config: MonitorConfig, *, stream: TextIO | None = None, scorer: Scorer
         config,
         engine,
         session_factory(engine),
-        scorer or SnowNLPScorer(),
+        scorer or load_scorer(settings.sentiment.model),
         make_channels(config, stream),
     )
 

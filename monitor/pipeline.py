@@ -27,7 +27,7 @@ from monitor.detect.severity import Severity
 from monitor.detect.timeline import build_timeline
 from monitor.detect.velocity import replies_in_window
 from monitor.enrich.category import classify_complaint
-from monitor.enrich.sentiment import Scorer
+from monitor.enrich.sentiment import Scorer, score_post
 from monitor.enrich.signals import detect_signals, signal_name
 from monitor.enrich.watch_admin import WatchGroupsReloader
 from monitor.errors import DisallowedByRobots
@@ -73,6 +73,8 @@ class Pipeline:
         self.config = config
         self._sessions = sessions
         self._scorer = scorer
+        override = config.settings.sentiment.negative_threshold
+        self._negative_below = scorer.negative_below if override is None else override
         settings = config.settings
         fetch = settings.fetch
         self.fetcher = Fetcher(
@@ -167,7 +169,7 @@ class Pipeline:
                     continue
                 posts = repo.thread_posts(session, thread)
                 _categorise(thread, posts)
-                negative_below = self.config.settings.detect.negative_below
+                negative_below = self._negative_below
                 snapshot = repo.record_snapshot(session, thread, posts, now, negative_below)
                 for group in self._match(session, thread, posts, now):
                     change = self._detect(session, thread, posts, snapshot, group, now)
@@ -179,7 +181,8 @@ class Pipeline:
 
     def _enrich(self, posts: list[Post]) -> None:
         for post in posts:
-            post.sentiment = self._scorer.score(post.text) if post.text.strip() else None
+            scores = score_post(self._scorer, post.text, post.quoted)  # a quote is someone else's words
+            post.sentiment, post.quoted_sentiment = scores.own, scores.quoted
             signals = detect_signals(post.text, post.quoted)  # a quoted 我也遇到了 is not counted again
             post.signals = [signal.as_dict() for signal in signals]
             post.me_too = any(signal.name == "resonance" for signal in signals)

@@ -108,7 +108,7 @@ class FetchSettings(_Section):
 
 class SentimentSettings(_Section):
     model: str = Field(
-        "stock",
+        "forum-v1",
         description="Sentiment model: 'stock' (SnowNLP's own), a shipped model name, or a model file path.",
     )
     negative_threshold: float | None = Field(
@@ -135,9 +135,6 @@ class DetectSettings(_Section):
         ge=0,
         le=1,
         description="An alerting thread keeps alerting until its negative share is this far below the bar.",
-    )
-    negative_below: float = Field(
-        0.5, gt=0, lt=1, description="A post whose sentiment score is below this counts as negative."
     )
     urgent_replies_per_hour: float = Field(
         12.0, gt=0, description="Legacy rule (no reply times passed): velocity that makes an alert urgent."

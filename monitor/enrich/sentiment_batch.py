@@ -2,8 +2,9 @@
 
 :func:`score_many` skips what cannot be scored (empty, emoji- or image-only text: ``None``),
 answers repeated and already-scored texts from the cache, and scores the rest — in this
-process for small batches, in a pool of worker processes for large ones. A pool that breaks or a chunk that takes longer than :data:`CHUNK_TIMEOUT` seconds
-never stops the batch: what is left is scored in this process.
+process for small batches, in a pool of worker processes for large ones. A pool that breaks
+or a chunk that takes longer than :data:`CHUNK_TIMEOUT` seconds never stops the batch: what
+is left is scored in this process.
 
 Workers are forked from a fork server (``multiprocessing``'s ``forkserver``: a fresh,
 single-threaded process, so no lock held by one of this process's threads is copied into a
@@ -27,8 +28,9 @@ from monitor.enrich.sentiment import CachedScorer, load_scorer, skip_reason
 log = logging.getLogger(__name__)
 
 POOL_MIN_BATCH = 5000
-"""Batches with fewer texts to score stay in this process: a worker takes about 2 s to start
-and load the models, which this process scores ~1,000 posts in."""
+"""Batches with fewer texts to score stay in this process: the first pool of a process waits
+~5 s for its fork server to load SnowNLP and the model (later pools start at once); this
+process scores 500–1,000 posts a second."""
 MAX_WORKERS = 8
 CHUNK_SIZE = 250
 CHUNK_TIMEOUT = 300.0

@@ -1,17 +1,17 @@
 """Text preparation for sentiment scoring: cleaning, sentence splitting and tokens.
 
 The same functions run when a model is trained and when a post is scored, so a model never
-sees text prepared differently from what it was trained on. Cleaning removes what carries no
-sentiment of the writer's own, or what would teach a model a data set's quirk:
+sees text prepared differently from what it was trained on. :func:`clean`:
 
-* Weibo emoticon tags such as ``[哈哈]`` or ``[泪]`` (the weibo_senti_100k labels were derived
-  from them, so a model that learns them learns the labelling rule, not sentiment);
-* URLs and ``@name`` mentions (``//@name:`` retweet markers become a sentence break);
-* runs of one punctuation mark (``!!!``, ``？？？``; the Weibo data has ``??`` runs where
-  characters were lost to an encoding error) collapse to one.
+* removes URLs and ``@name`` mentions (``//@name:`` retweet markers become a sentence break);
+* collapses runs of one punctuation mark (``!!!``, ``？？？``; the Weibo data has ``??`` runs
+  where characters were lost to an encoding error) to one;
+* folds width and case (NFKC, lower case), Traditional to Simplified characters and digits to
+  ``0``, and drops lone surrogates (text decoded with ``surrogateescape``).
 
-It also folds width and case (NFKC, lower case), Traditional to Simplified characters and
-digits to ``0``, and replaces lone surrogates and other unencodable code points.
+:func:`tokens` keeps Weibo emoticon tags such as ``[泪]`` as tokens of their own (a model
+decides how much they count), segments Chinese with SnowNLP's segmenter and drops
+punctuation other than ``!`` and ``?``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from snownlp.normal import zh2hans
 
 # Chinese runs are segmented into words by SnowNLP's segmenter (the same range SnowNLP uses).
 CHINESE_RUN = re.compile("[\u4e00-\u9fa5]+")
-_EMOTICON = re.compile(r"\[[^\[\]\s]{1,10}\]")
 _TOKEN = re.compile("(\\[[^\\[\\]\\s]{1,10}\\])|([\u4e00-\u9fa5]+)|([^\\W_\u4e00-\u9fa5]+)|(\\S)")
 _URL = re.compile(r"(?:https?://|www\.)[0-9a-z\-._~:/?#@!$&'()*+,;=%]*")
 _RETWEET = re.compile(r"//\s*@[^\s:@/]{1,30}[:]?")

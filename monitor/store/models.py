@@ -110,7 +110,8 @@ class Post(Base):
     text: Mapped[str] = mapped_column(Text)
     quoted: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
-    sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)
+    sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)  # the post's own words
+    quoted_sentiment: Mapped[float | None] = mapped_column(Float, nullable=True)  # the text it quotes
     me_too: Mapped[bool] = mapped_column(Boolean, default=False)
     signals: Mapped[list[Any]] = mapped_column(JSON, default=list)  # {name, term, start, end} (or old: names)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

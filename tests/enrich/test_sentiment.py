@@ -23,7 +23,7 @@ from monitor.enrich.sentiment import (
     score_post,
     skip_reason,
 )
-from monitor.enrich.sentiment_batch import score_many
+from monitor.enrich.sentiment_batch import resolve_workers, score_many
 from monitor.enrich.sentiment_models import MODELS_DIR, BayesModel, ModelCard, shipped_models
 from monitor.errors import ConfigError, UnknownNameError
 from monitor.eval.sentiment_metrics import roc_auc
@@ -255,20 +255,33 @@ def sentiment_batch_scorer() -> CachedScorer:
 # --- process pool -----------------------------------------------------------------------------
 
 
-def test_process_pool_returns_the_in_process_scores() -> None:
-    _, texts = read_fixture("smp2020_ewect")
-    texts = [*texts, "", "😀", "好" * 30_000]
+def test_process_pool_returns_the_in_process_scores(caplog: pytest.LogCaptureFixture) -> None:
+    texts = [text for dataset in DATASETS for text in read_fixture(dataset)[1]]
+    texts = [*texts, "", "😀", "好" * 30_000]  # 800 posts and the odd ones: 4 chunks, 2 workers
+    assert resolve_workers(2, len(texts), min_pool_batch=1) == 2
     in_process = score_many("forum-v1", texts, workers=1, cache=False)
     started = time.monotonic()
-    pooled = score_many("forum-v1", texts, workers=2, cache=False, min_pool_batch=1)
+    with caplog.at_level(logging.WARNING):
+        pooled = score_many("forum-v1", texts, workers=2, cache=False, min_pool_batch=1)
     assert time.monotonic() - started < 120
+    assert "sentiment pool failed" not in caplog.text  # the workers scored, not the fallback
     assert pooled == in_process
     assert pooled[-3] is None and pooled[-2] is None and pooled[-1] is not None
 
 
-def test_small_batches_stay_in_process() -> None:
-    from monitor.enrich.sentiment_batch import resolve_workers
+def test_a_broken_pool_never_stops_the_batch(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    model = tmp_path / "gone.bayes.json.gz"
+    shutil.copyfile(MODELS_DIR / "forum-v1.bayes.json.gz", model)
+    texts = [text for dataset in DATASETS for text in read_fixture(dataset)[1]]
+    expected = score_many(str(model), texts, workers=1, cache=False)  # loaded here, then
+    model.unlink()  # the workers cannot load it: the pool breaks
+    with caplog.at_level(logging.WARNING):
+        got = score_many(str(model), texts, workers=2, cache=False, min_pool_batch=1)
+    assert "sentiment pool failed (BrokenProcessPool)" in caplog.text
+    assert got == expected
 
+
+def test_small_batches_stay_in_process() -> None:
     assert resolve_workers(0, 10) == 1
     assert resolve_workers(4, 4999) == 1
     assert resolve_workers(4, 5000) == 4
