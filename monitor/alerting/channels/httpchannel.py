@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,7 +59,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class HttpChannel:
+class HttpChannel(ABC):
     """Base of the chat channels: POST JSON with httpx, turn every failure into ChatDeliveryError.
 
     ``client`` is injected in tests (or shared between channels); without one the channel makes its
@@ -111,16 +112,17 @@ class HttpChannel:
 
     # Subclasses implement these three.
     @staticmethod
+    @abstractmethod
     def parse(url: str) -> ChannelTarget:
         """Parse this channel's URL form, or raise :class:`ChannelURLError`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
-        raise NotImplementedError
+        """The request that carries ``msg`` to ``target``."""
 
+    @abstractmethod
     def check(self, response: httpx.Response) -> str:
         """Return the receipt, or raise :class:`Refused`. Called for 2xx answers only."""
-        raise NotImplementedError
 
     def accepts(self, target: ChannelTarget) -> bool:
         return target.scheme in self.schemes
