@@ -105,6 +105,9 @@ def load_config(
         problems.extend(_check_routing(directory / "routing.yaml", routing, group_names))
         chat_targets = _chat_targets(directory / "routing.yaml", routing, env, problems)
 
+    if settings is not None:
+        problems.extend(_check_sentiment_model(directory / "monitor.toml", settings.sentiment.model))
+
     if problems or settings is None or sources is None or groups is None or routing is None:
         raise ConfigError(problems)
 
@@ -192,6 +195,17 @@ def _message(error: Any) -> str:
         return "a YAML anchor refers to itself (a cycle); write the structure out"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _check_sentiment_model(file: Path, model: str) -> list[str]:
+    from monitor.enrich.sentiment_models import shipped_models
+
+    if model == "stock" or model in shipped_models() or Path(model).is_file():
+        return []
+    names = ", ".join(["stock", *shipped_models()])
+    return [
+        f"{file}: sentiment.model: unknown sentiment model {model!r} (shipped: {names}; or a model file path)"
+    ]
 
 
 def _chat_targets(

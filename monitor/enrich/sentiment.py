@@ -98,7 +98,12 @@ class SnowNLPScorer:
         self._classifier = sentiment.classifier.classifier  # snownlp.classification.bayes.Bayes
         self._segment = default_segmenter().segment
         if negative_below is None:
-            negative_below = ModelCard.read(MODELS_DIR / "stock.json").negative_below
+            card = MODELS_DIR / "stock.json"
+            if card.is_file():
+                negative_below = ModelCard.read(card).negative_below
+            else:  # an install without the package data: keep working, say so
+                log.warning("no model card %s; counting stock scores below 0.5 as negative", card)
+                negative_below = 0.5
         self.negative_below = negative_below
 
     def words(self, text: str) -> list[str]:

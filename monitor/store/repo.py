@@ -127,7 +127,7 @@ def save_posts(session: Session, thread: Thread, posts: Iterable[PostRecord], no
             changed.append(row)
         elif row.content_hash != digest and (record.text or record.quoted):
             row.text, row.quoted, row.content_hash = record.text, record.quoted, digest
-            row.sentiment = None
+            row.sentiment = row.quoted_sentiment = None
             changed.append(row)
     session.flush()
     return changed

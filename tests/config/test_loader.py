@@ -142,3 +142,12 @@ def test_conflicting_tls_settings_are_a_config_error(config_dir: Path) -> None:
     (config_dir / "monitor.toml").write_text("[smtp]\nstarttls = true\nuse_ssl = true\n", encoding="utf-8")
     expected = f"{config_dir / 'monitor.toml'}: smtp: choose starttls or use_ssl, not both"
     assert _problems(config_dir) == [expected]
+
+
+def test_unknown_sentiment_model_is_a_config_error(config_dir: Path) -> None:
+    (config_dir / "monitor.toml").write_text('[sentiment]\nmodel = "forum-v9"\n', encoding="utf-8")
+    [problem] = _problems(config_dir)
+    assert problem.startswith(
+        f"{config_dir / 'monitor.toml'}: sentiment.model: unknown sentiment model 'forum-v9'"
+    )
+    assert "forum-v1" in problem
