@@ -47,8 +47,10 @@ class App:
 
     def deliver(self, now: datetime) -> OutboxReport:
         """Send what the outbox holds; a channel that is down leaves its deliveries queued."""
-        with self.sessions.begin() as session:
-            return deliver_pending(session, self.config, self.channels, now)
+        with self.sessions() as session:
+            report = deliver_pending(session, self.config, self.channels, now, commit_each=True)
+            session.commit()
+            return report
 
     def check_sla(self, now: datetime) -> list[SlaAction]:
         """Run the SLA clocks; reminders and escalations go into the outbox."""

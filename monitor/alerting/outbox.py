@@ -52,8 +52,10 @@ class OutboxReport:
 
 
 def deliver_pending(
-    session: Session, config: MonitorConfig, channels: Channels, now: datetime
+    session: Session, config: MonitorConfig, channels: Channels, now: datetime, *, commit_each: bool = False
 ) -> OutboxReport:
+    """Send every pending delivery. With ``commit_each``, each outcome is committed as soon as it is
+    known, so a process killed mid-run resends at most the one message it was sending."""
     sent = failed = held = 0
     pending = list(
         session.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id))
@@ -82,12 +84,16 @@ def deliver_pending(
                 "delivery failed, kept queued",
                 extra={"delivery_id": delivery.id, "channel": delivery.channel, "attempt": delivery.attempts},
             )
+            if commit_each:
+                session.commit()
             continue
         delivery.status = "sent"
         delivery.sent_at = now
         delivery.last_error = ""
         sent += 1
         session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivered", detail=delivery.channel))
+        if commit_each:
+            session.commit()
     session.flush()
     still = sum(1 for d in pending if d.status == "pending")
     return OutboxReport(sent=sent, failed=failed, pending=still, held=held)

@@ -7,6 +7,7 @@ Uses the demo configuration (monitor/demo/config/), a SQLite file and a real SMT
 from __future__ import annotations
 
 import io
+import shutil
 import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -163,3 +164,55 @@ def test_outbox_keeps_alert_queued_while_smtp_is_down(
     assert queued.status == "sent" and queued.message_id
     again = deliver_pending(session, config, channels, NOW + timedelta(minutes=4))
     assert (again.sent, again.pending) == (0, 0)  # never sent twice
+
+
+class _DiesOnSecondSend:
+    """An email channel whose process is killed while it sends the second message (if ``dies``)."""
+
+    def __init__(self, dies: bool = True) -> None:
+        self.sent: list[str] = []
+        self.dies = dies
+
+    def send(self, msg: object, to: list[str]) -> str:
+        if self.dies and len(self.sent) == 1:
+            raise SystemExit("killed mid-send")
+        self.sent.append(to[0])
+        return f"<{len(self.sent)}@test>"
+
+
+def test_a_dispatcher_killed_mid_send_resends_nothing_already_sent(tmp_path: Path) -> None:
+    from monitor.app import build
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, config_dir)
+    (config_dir / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n', encoding="utf-8"
+    )
+    config = load_config(config_dir, environ={})
+    app = build(config, stream=io.StringIO())
+    with app.sessions.begin() as session:
+        story = _thread(session, config, "26", "2", STORY, STORY_POST)
+        consider(session, config, story, config.watch_groups[0], _assessment(Severity.URGENT), NOW)
+        backup = _thread(
+            session,
+            config,
+            "40",
+            "3",
+            "星耀Pro14 屏幕亮线",
+            "星耀Pro14 用了两个月屏幕出现亮线，售后拒绝保修。",
+        )
+        consider(session, config, backup, config.watch_groups[1], _assessment(Severity.URGENT), NOW)
+    dying = _DiesOnSecondSend()
+    app.channels = Channels(console=None, console_stream=None, email=dying)
+    with pytest.raises(SystemExit):
+        app.deliver(NOW)
+    app.close()
+
+    restarted = build(config, stream=io.StringIO())  # a new process: only the database carries over
+    survivor = _DiesOnSecondSend(dies=False)
+    survivor.sent = list(dying.sent)  # the receiver's view across both processes
+    restarted.channels = Channels(console=None, console_stream=None, email=survivor)
+    report = restarted.deliver(NOW + timedelta(minutes=1))
+    restarted.close()
+    assert survivor.sent == ["li.na@pr.demo.invalid", "wang.qiang@pr.demo.invalid"]  # each once
+    assert (report.sent, report.pending) == (1, 0)  # only the email that was being sent when killed
