@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
 from sqlalchemy import select
@@ -66,6 +66,8 @@ def deliver_pending(
         if _off_call(config, delivery, now):
             held += 1
             continue
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            continue  # backing off after a failure
         message = compose(session, config, alert, delivery)
         delivery.attempts += 1
         try:
@@ -73,6 +75,7 @@ def deliver_pending(
         except DeliveryError as exc:
             failed += 1
             delivery.last_error = str(exc)  # chat errors are already masked
+            delivery.next_attempt_at = now + _backoff(delivery.attempts, getattr(exc, "retry_after", None))
             if delivery.attempts >= MAX_ATTEMPTS or getattr(exc, "permanent", False):
                 delivery.status = "failed"
                 session.add(
@@ -97,6 +100,13 @@ def deliver_pending(
     session.flush()
     still = sum(1 for d in pending if d.status == "pending")
     return OutboxReport(sent=sent, failed=failed, pending=still, held=held)
+
+
+def _backoff(attempts: int, retry_after: float | None) -> timedelta:
+    """Wait before the next try: the service's Retry-After if it gave one, else 1, 2, 4 … 60 min."""
+    if retry_after is not None:
+        return timedelta(seconds=min(float(retry_after), 3600.0))
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
 def _off_call(config: MonitorConfig, delivery: Delivery, now: datetime) -> bool:

@@ -154,6 +154,9 @@ def test_outbox_keeps_alert_queued_while_smtp_is_down(
     queued = session.scalars(select(Delivery).where(Delivery.channel == "email")).one()
     assert queued.status == "pending" and queued.attempts == 1 and f"127.0.0.1:{port}" in queued.last_error
     assert STORY in console.getvalue()
+    assert queued.next_attempt_at == NOW + timedelta(minutes=1)  # backing off: 1, 2, 4 … 60 min
+    early = deliver_pending(session, config, channels, NOW + timedelta(seconds=30))
+    assert (early.sent, early.failed, early.pending) == (0, 0, 1) and queued.attempts == 1
 
     with MailSink(tmp_path / "mail", port=port) as sink:
         up = deliver_pending(session, config, replace(channels, console=None), NOW + timedelta(minutes=2))
