@@ -1,6 +1,6 @@
 """Benchmark: posts per second of each way to score sentiment, on the dev CSVs.
 
-    python -m monitor.enrich.bench_sentiment --data-dir ../shared/data/sentiment [--limit 2000]
+    python -m monitor.enrich.bench_sentiment --data-dir DATA_DIR/sentiment [--limit 2000]
 
 For each ``<dataset>/dev.csv`` (its first ``--limit`` rows) it prints posts/s of:
 

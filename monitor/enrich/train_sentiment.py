@@ -1,6 +1,6 @@
 """Retrain the shipped sentiment model and calibrate its threshold (and stock SnowNLP's).
 
-    python -m monitor.enrich.train_sentiment --data-dir ../shared/data/sentiment \\
+    python -m monitor.enrich.train_sentiment --data-dir DATA_DIR/sentiment \\
         --out monitor/enrich/models/forum-v1.bayes.json.gz [--stock-card]
 
 Reads ``<dataset>/train.csv`` and ``<dataset>/dev.csv`` (``label,text``; 1 positive, 0

@@ -7,7 +7,7 @@ URL                            sends to
 ``dingtalk://TOKEN@SECRET``    DingTalk robot, signed: ``https://oapi.dingtalk.com/robot/send?access_token=TOKEN``
 ``feishu://HOOK_ID@SECRET``    Feishu bot, signed: ``https://open.feishu.cn/open-apis/bot/v2/hook/HOOK_ID``
 ``lark://HOOK_ID@SECRET``      Lark bot, signed: ``https://open.larksuite.com/open-apis/bot/v2/hook/HOOK_ID``
-``slack://T000/B000/XXXX``     Slack incoming webhook: ``https://hooks.slack.com/services/T000/B000/XXXX``
+``slack://T000/B000/TOKEN``     Slack incoming webhook: ``https://hooks.slack.com/services/T000/B000/TOKEN``
 ``webhook+https://host/path``  any JSON endpoint (``webhook+http://`` too); ``?secret=S`` signs the body
 =============================  ====================================================================
 

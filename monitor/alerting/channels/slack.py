@@ -1,6 +1,6 @@
-"""Slack incoming webhook: ``slack://T000/B000/XXXX``.
+"""Slack incoming webhook: ``slack://T000/B000/TOKEN``.
 
-Sends ``POST https://hooks.slack.com/services/T000/B000/XXXX`` with a notification ``text`` and one
+Sends ``POST https://hooks.slack.com/services/T000/B000/TOKEN`` with a notification ``text`` and one
 ``mrkdwn`` section block (at most 3000 characters; :data:`~monitor.alerting.channels.markdown.SLACK`),
 link unfurling off. Slack answers ``200 ok`` as plain text; anything else is a failure: ``400
 invalid_payload``, ``403 action_prohibited``, ``404 no_service``, ``410 channel_is_archived`` (all
@@ -22,7 +22,7 @@ from monitor.alerting.channels.markdown import SLACK, notification, render_chat
 from monitor.alerting.channels.urls import check_options, endpoint_option, endpoint_suffix, split_url
 from monitor.alerting.message import AlertMessage
 
-FORM = "slack://T000/B000/XXXX"
+FORM = "slack://T000/B000/TOKEN"
 DEFAULT_BASE_URL = "https://hooks.slack.com/services"
 NOTIFICATION_CHARS = 300
 _SEGMENT = re.compile(r"[A-Za-z0-9]+")
@@ -38,7 +38,7 @@ class SlackChannel(HttpChannel):
 
     @staticmethod
     def parse(url: str) -> ChannelTarget:
-        """``slack://T000/B000/XXXX[?endpoint=URL]``: the three parts after ``/services/`` in the hook URL."""
+        """``slack://T000/B000/TOKEN[?endpoint=URL]``: the three parts after ``/services/``."""
         parts = split_url(url)
         check_options(parts, {"endpoint"})
         segments = [parts.authority, *parts.path.strip("/").split("/")] if parts.path.strip("/") else []
