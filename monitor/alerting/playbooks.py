@@ -1,4 +1,9 @@
-"""Crisis playbooks: one checklist per severity tier, loaded from YAML and validated strictly.
+"""Crisis playbooks: one checklist per severity tier, plus steps per complaint category.
+
+An alert's checklist is its tier's steps and its category's extra steps (``by_category``:
+product, service, dealer, policy, other), in due order: a dealer complaint also gets "verify
+with the dealer, but don't blame them in public", a product complaint "send it to quality for
+root-cause analysis" (seeds 000 and 003). Loaded from YAML and validated strictly.
 
 The shipped playbooks (``monitor/defaults/playbooks.yaml``, copied to ``config/playbooks.yaml``
 as the example ops edit) are written from the seed documents: triage (甄别), one voice
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -79,7 +84,44 @@ class Playbook(BaseModel):
         return next((s for s in self.steps if s.id == step_id), None)
 
 
+class CategorySteps(BaseModel):
+    """Extra steps for every alert of one complaint category, whatever its tier."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    summary: Text | None = None
+    steps: Annotated[list[PlaybookStep], Field(min_length=1)]
+
+
+class Playbooks(Mapping[Severity, Playbook]):
+    """The tiers' playbooks (a mapping by severity) and the steps added per category."""
+
+    def __init__(self, tiers: Mapping[Severity, Playbook], by_category: Mapping[str, CategorySteps]) -> None:
+        self._tiers = dict(tiers)
+        self.by_category = dict(by_category)
+
+    def __getitem__(self, severity: Severity) -> Playbook:
+        return self._tiers[severity]
+
+    def __iter__(self) -> Iterator[Severity]:
+        return iter(self._tiers)
+
+    def __len__(self) -> int:
+        return len(self._tiers)
+
+    def steps_for(self, severity: Severity, category: str | None) -> list[PlaybookStep]:
+        """The tier's steps with the category's merged in, in due order (ties: tier steps first)."""
+        extra = self.by_category.get(category or "")
+        steps = [*self[severity].steps, *(extra.steps if extra else [])]
+        return sorted(steps, key=lambda step: step.due_after_minutes)
+
+
+CATEGORY_NAMES = ("product", "service", "dealer", "policy", "other")
+"""The complaint categories of seed 003 (the same as :mod:`monitor.enrich.category`)."""
+BY_CATEGORY = "by_category"
+
 _TIERS = [severity.value for severity in Severity]
+_TOP_KEYS = [*_TIERS, BY_CATEGORY]
 _PLAYBOOK_KEYS = list(Playbook.model_fields)
 _STEP_KEYS = list(PlaybookStep.model_fields)
 
@@ -93,7 +135,7 @@ def default_playbooks_path() -> Path:
 DEFAULT_PLAYBOOKS_PATH = default_playbooks_path()
 
 
-def load_playbooks(path: Path) -> dict[Severity, Playbook]:
+def load_playbooks(path: Path) -> Playbooks:
     """Read and validate a playbooks file; raise :class:`ConfigError` listing every problem."""
     label = str(path)
     try:
@@ -128,18 +170,18 @@ def checklist_for(playbook: Playbook, opened_at: datetime) -> list[ChecklistLine
     ]
 
 
-def _validate(data: object, problems: list[str]) -> dict[Severity, Playbook]:
+def _validate(data: object, problems: list[str]) -> Playbooks:
     if data is None:
         problems.append(f"(top level): the file is empty; expected playbooks for {', '.join(_TIERS)}")
-        return {}
+        return Playbooks({}, {})
     if not isinstance(data, Mapping):
         problems.append(
             f"(top level): must be a mapping of severity ({', '.join(_TIERS)}) to playbook, got {_kind(data)}"
         )
-        return {}
+        return Playbooks({}, {})
     for key in data:
-        if key not in _TIERS:
-            problems.append(f"{_loc((key,))}: {_unknown_key(key, _TIERS)}")
+        if key not in _TOP_KEYS:
+            problems.append(f"{_loc((key,))}: {_unknown_key(key, _TOP_KEYS)}")
     playbooks: dict[Severity, Playbook] = {}
     for severity in Severity:
         if severity.value not in data:
@@ -156,7 +198,45 @@ def _validate(data: object, problems: list[str]) -> dict[Severity, Playbook]:
             continue
         problems.extend(_check_steps(severity, playbook))
         playbooks[severity] = playbook
-    return playbooks
+    return Playbooks(playbooks, _validate_categories(data.get(BY_CATEGORY), playbooks, problems))
+
+
+def _validate_categories(
+    data: object, tiers: Mapping[Severity, Playbook], problems: list[str]
+) -> dict[str, CategorySteps]:
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        problems.append(
+            f"{BY_CATEGORY}: must be a mapping of category ({', '.join(CATEGORY_NAMES)}) to steps, "
+            f"got {_kind(data)}"
+        )
+        return {}
+    tier_ids = {step.id for playbook in tiers.values() for step in playbook.steps if step.id}
+    out: dict[str, CategorySteps] = {}
+    for key, value in data.items():
+        if key not in CATEGORY_NAMES:
+            problems.append(f"{BY_CATEGORY}.{key}: {_unknown_key(key, CATEGORY_NAMES)}")
+            continue
+        try:
+            entry = CategorySteps.model_validate(value)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = (BY_CATEGORY, key, *error["loc"])
+                problems.append(f"{_loc(loc)}: {_message(error, loc[1:])}")
+            continue
+        seen: set[str] = set()
+        for index, step in enumerate(entry.steps):
+            where = f"{BY_CATEGORY}.{key}.steps[{index}].id"
+            if step.id is None:
+                continue
+            if step.id in seen:
+                problems.append(f"{where}: duplicate id {step.id!r}")
+            elif step.id in tier_ids:
+                problems.append(f"{where}: {step.id!r} is already a tier step's id; choose another")
+            seen.add(step.id)
+        out[key] = entry
+    return out
 
 
 def _check_steps(severity: Severity, playbook: Playbook) -> list[str]:

@@ -276,10 +276,10 @@ def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> Aler
 def _add_checklist(
     session: Session, config: MonitorConfig, alert: Alert, severity: Severity, now: datetime
 ) -> None:
-    """Attach the tier's playbook steps not already on the alert."""
+    """Attach the tier's and the alert category's playbook steps not already on the alert."""
     existing = {item.title for item in alert.checklist}
     position = len(alert.checklist)
-    for step in config.playbooks[severity].steps:
+    for step in config.playbooks.steps_for(severity, alert.category):
         if step.checklist_title in existing:
             continue
         item = ChecklistItem(

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from monitor.alerting.channels.base import ChannelTarget, ChannelURLError
 from monitor.alerting.channels.registry import parse_target
-from monitor.alerting.playbooks import Playbook, default_playbooks_path, load_playbooks
+from monitor.alerting.playbooks import Playbooks, default_playbooks_path, load_playbooks
 from monitor.alerting.route_tree import numbered
 from monitor.config.files import (
     RoutingFile,
@@ -31,7 +31,6 @@ from monitor.config.files import (
     WatchGroupsFile,
 )
 from monitor.config.settings import Settings, apply_environment
-from monitor.detect.severity import Severity
 from monitor.errors import ConfigError, UnknownNameError
 
 REQUIRED_FILES = ("sources.yaml", "watch_groups.yaml", "routing.yaml")
@@ -48,7 +47,7 @@ class MonitorConfig:
     sources: list[SourceConfig]
     watch_groups: list[WatchGroupConfig]
     routing: RoutingFile
-    playbooks: dict[Severity, Playbook]
+    playbooks: Playbooks
     smtp_password: str | None = None
     chat_targets: dict[str, list[ChannelTarget]] = field(default_factory=dict)  # spokesperson -> channels
 
@@ -93,7 +92,7 @@ def load_config(
     groups = _load_yaml(directory / "watch_groups.yaml", WatchGroupsFile, problems)
     routing = _load_yaml(directory / "routing.yaml", RoutingFile, problems)
     playbooks_file = directory / "playbooks.yaml"
-    playbooks: dict[Severity, Playbook] = {}
+    playbooks = Playbooks({}, {})
     try:
         playbooks = load_playbooks(playbooks_file if playbooks_file.exists() else default_playbooks_path())
     except ConfigError as exc:

@@ -338,3 +338,45 @@ def test_every_problem_is_reported_at_once(tmp_path):
     problems = problems_of(write_doc(tmp_path, doc))
     assert len(problems) == 3
     assert all(p.startswith(f"{tmp_path / 'playbooks.yaml'}: ") for p in problems)
+
+
+# --- steps per complaint category ---------------------------------------------------------
+
+
+def test_every_category_but_other_adds_steps_that_cite_a_seed(shipped):
+    assert set(shipped.by_category) == {"product", "service", "dealer", "policy"}
+    for entry in shipped.by_category.values():
+        for step in entry.steps:
+            assert re.search(r"[\u4e00-\u9fff]", step.title) and step.gloss and step.gloss.isascii()
+            assert re.fullmatch(r"seed 00[0-4](; seed 00[0-4])*", step.source or ""), step.source
+
+
+def test_steps_for_merges_the_category_in_due_order(shipped):
+    steps = shipped.steps_for(Severity.GENERAL, "dealer")
+    assert [s.due_after_minutes for s in steps] == sorted(s.due_after_minutes for s in steps)
+    ids = [s.id for s in steps]
+    assert {"dealer_verify", "dealer_no_blame", "triage", "summary"} <= set(ids)
+    assert ids[-1] == "summary"  # the closing summary stays last
+    assert shipped.steps_for(Severity.GENERAL, "other") == list(shipped[Severity.GENERAL].steps)
+    assert shipped.steps_for(Severity.GENERAL, None) == list(shipped[Severity.GENERAL].steps)
+
+
+def test_category_steps_problems_name_the_key(tmp_path):
+    doc = minimal_doc()
+    doc["by_category"] = {
+        "prodcut": {"steps": [{"title": "x", "due_after_minutes": 1}]},
+        "dealer": {"steps": [{"id": "triage", "title": "核实", "due_after_minutes": "soon"}]},
+        "policy": {"steps": [{"id": "triage", "title": "解释", "due_after_minutes": 5}]},
+    }
+    problems = problems_of(write_doc(tmp_path, doc))
+    assert any(p.endswith("by_category.prodcut: unknown key; did you mean 'product'?") for p in problems)
+    assert any(
+        p.endswith(
+            "by_category.dealer.steps[0].due_after_minutes: must be a non-negative integer (whole minutes)"
+        )
+        for p in problems
+    ), problems
+    assert any(
+        p.endswith("by_category.policy.steps[0].id: 'triage' is already a tier step's id; choose another")
+        for p in problems
+    ), problems

@@ -28,7 +28,7 @@ from monitor.detect.severity import Severity
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
-from monitor.store.models import Delivery, Thread
+from monitor.store.models import Alert, Delivery, Thread
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -129,6 +129,33 @@ def test_open_escalate_and_group_a_cross_post(session: Session, config: MonitorC
         consider(session, config, review, group, _assessment(Severity.GENERAL, escalating=False), later)
         is None
     )
+
+
+def test_checklist_carries_the_tier_and_the_category_steps_in_due_order(
+    session: Session, config: MonitorConfig
+) -> None:
+    group = config.watch_groups[0]
+    story = _thread(session, config, "26", "2", STORY, STORY_POST)
+    story.category = "dealer"
+    opened = consider(session, config, story, group, _assessment(Severity.URGENT), NOW)
+    assert opened is not None
+    alert = session.get(Alert, opened.alert_id)
+    assert alert is not None and alert.category == "dealer"
+    ids = [item.step_id for item in alert.checklist]
+    urgent = [step.id for step in config.playbooks[Severity.URGENT].steps]
+    dealer = [step.id for step in config.playbooks.by_category["dealer"].steps]
+    assert sorted(ids, key=str) == sorted([*urgent, *dealer], key=str)
+    dues = [item.due_at for item in alert.checklist]
+    assert dues == sorted(dues)
+    assert "product_batch" not in ids  # another category's steps stay out
+
+    escalated = consider(
+        session, config, story, group, _assessment(Severity.VERY_URGENT), NOW + timedelta(hours=1)
+    )
+    assert escalated is not None and escalated.kind == "escalated"
+    after = [item.step_id for item in alert.checklist]
+    assert after.count("dealer_verify") == 1  # not added twice on escalation
+    assert "continuous_contact" in after
 
 
 def _free_port() -> int:
