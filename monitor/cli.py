@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "monitor.commands.route",
     "monitor.commands.eval_sentiment",
     "monitor.commands.eval_detect",
+    "monitor.commands.web",
 )
 
 

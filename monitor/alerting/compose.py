@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
+from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Recipient
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
+from monitor.errors import UnknownNameError
 from monitor.store.models import Alert, Delivery, Post
+from monitor.web.links import Action, LinkSigner
 
 EXCERPT_CHARS = 120
 NOTICE_TAGS = {
@@ -27,10 +31,50 @@ def _recipient(config: MonitorConfig, key: str) -> Recipient:
     return Recipient(key=person.key, name=person.name, email=person.email)
 
 
+ACTION_LABELS: dict[Action, str] = {
+    "ack": "确认 Acknowledge",
+    "contacted": "已联系投诉人 Mark contacted",
+    "view": "打开告警 Open the alert",
+}
+
+
+def link_signer(config: MonitorConfig) -> LinkSigner | None:
+    """The signer for action links, or None when ``web.base_url`` is not configured."""
+    web = config.settings.web
+    if not web.base_url or not config.web_secret:
+        return None
+    return LinkSigner(config.web_secret, web.base_url, timedelta(hours=web.link_ttl_hours))
+
+
+def action_links(
+    config: MonitorConfig, alert: Alert, recipient: str, now: datetime
+) -> tuple[ActionLink, ...]:
+    """Signed links for ``recipient``: acknowledge and mark contacted (while not yet done), open the alert."""
+    signer = link_signer(config)
+    if signer is None or alert.status == "resolved":
+        return ()
+    wanted: list[Action] = []
+    if alert.acknowledged_at is None:
+        wanted.append("ack")
+    if alert.contacted_at is None:
+        wanted.append("contacted")
+    wanted.append("view")
+    expires = signer.expires_at(now)
+    return tuple(
+        ActionLink(kind, ACTION_LABELS[kind], signer.url(alert.id, kind, recipient, now), expires)
+        for kind in wanted
+    )
+
+
 def compose(
-    session: Session, config: MonitorConfig, alert: Alert, delivery: Delivery | None = None
+    session: Session,
+    config: MonitorConfig,
+    alert: Alert,
+    delivery: Delivery | None = None,
+    now: datetime | None = None,
 ) -> AlertMessage:
-    """The message for ``alert`` as it stands; ``delivery`` fixes the severity it announces."""
+    """The message for ``alert`` as it stands; ``delivery`` fixes the severity it announces and,
+    with ``now``, whom its action links act for."""
     thread = alert.thread
     first = session.scalar(
         select(Post.text).where(Post.thread_id == alert.thread_id).order_by(Post.floor).limit(1)
@@ -63,4 +107,13 @@ def compose(
         notice_tag=NOTICE_TAGS.get(delivery.kind, "") if delivery else "",
         notice=delivery.notice if delivery else "",
         acknowledged=alert.acknowledged_at is not None,
+        actions=action_links(config, alert, delivery.recipient, now) if delivery and now else (),
+        actions_for=_name(config, delivery.recipient) if delivery else "",
     )
+
+
+def _name(config: MonitorConfig, key: str) -> str:
+    try:
+        return config.spokesperson(key).name
+    except UnknownNameError:
+        return key

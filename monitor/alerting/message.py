@@ -22,6 +22,16 @@ class ChecklistLine:
 
 
 @dataclass(frozen=True)
+class ActionLink:
+    """A signed link that acts on the alert for the message's recipient (see :mod:`monitor.web.links`)."""
+
+    kind: str  # "ack", "contacted" or "view"
+    label: str  # written by us, never from a forum
+    url: str
+    expires_at: datetime  # UTC
+
+
+@dataclass(frozen=True)
 class Recipient:
     """A spokesperson (or backup) as a channel addresses them."""
 
@@ -56,3 +66,5 @@ class AlertMessage:
     notice_tag: str = ""  # short tag for reminders, escalations to the backup, progress prompts
     notice: str = ""  # one line saying why this message comes now
     acknowledged: bool = False
+    actions: tuple[ActionLink, ...] = ()  # empty unless web.base_url is configured
+    actions_for: str = ""  # the name of the person the action links act for

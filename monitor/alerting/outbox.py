@@ -68,7 +68,7 @@ def deliver_pending(
             continue
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
             continue  # backing off after a failure
-        message = compose(session, config, alert, delivery)
+        message = compose(session, config, alert, delivery, now)
         delivery.attempts += 1
         try:
             delivery.message_id = _send(config, delivery, message, channels)

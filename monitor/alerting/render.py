@@ -118,6 +118,9 @@ def render_text(msg: AlertMessage) -> str:
         ("Also on", _joined(msg.also_on)),
     ]
     lines += _text_rows(rows)
+    if msg.actions:
+        lines += ["", f"Act on it — {_links_note(msg)}:"]
+        lines += [f"  {action.label}: {action.url}" for action in msg.actions]
     for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
         cleaned = [clean_text(item) for item in items if clean_text(item)]
         if cleaned:
@@ -174,6 +177,8 @@ def render_html(msg: AlertMessage) -> str:
     if href is not None:
         title = f'<a href="{escape(href, quote=True)}" style="color:{colour}">{title}</a>'
     parts.append(f'<h1 style="font-size:20px;margin:8px 0 12px">{title}</h1>')
+    if msg.actions:
+        parts.append(_html_actions(msg, colour))
     link = _h(msg.thread_url) if href is None else f'<a href="{escape(href, quote=True)}">{_h(href)}</a>'
     if href is None:
         link += " (not an http/https link)"
@@ -226,6 +231,31 @@ def render_html(msg: AlertMessage) -> str:
         parts.append('<table style="border-collapse:collapse">' + "".join(rows) + "</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _links_note(msg: AlertMessage) -> str:
+    expires = min(action.expires_at for action in msg.actions)
+    who = clean_text(msg.actions_for) or "the recipient"
+    return (
+        f"links in the name of {who}, valid until {local_time(expires, msg.timezone)}; "
+        "each opens a page with one button to confirm"
+    )
+
+
+def _html_actions(msg: AlertMessage, colour: str) -> str:
+    """The action links as buttons: the first filled, the others outlined."""
+    shape = "display:inline-block;margin:0 8px 8px 0;padding:8px 14px;border-radius:4px;text-decoration:none"
+    filled = f"{shape};font-weight:bold;background:{colour};color:#fff;border:1px solid {colour}"
+    outlined = f"{shape};color:{colour};border:1px solid {colour}"
+    buttons = [
+        f'<a href="{escape(action.url, quote=True)}" style="{filled if i == 0 else outlined}">'
+        f"{_h(action.label)}</a>"
+        for i, action in enumerate(msg.actions)
+    ]
+    return (
+        '<p style="margin:0 0 4px">' + "".join(buttons) + "</p>"
+        f'<p style="margin:0 0 12px;color:#52606d;font-size:12px">{_h(_links_note(msg))}</p>'
+    )
 
 
 def _h(text: str) -> str:

@@ -1,4 +1,4 @@
-"""``monitor alerts list|show|ack|contacted|tick|resolve`` — act on alerts from a terminal or a script."""
+"""``monitor alerts list|show|ack|contacted|tick|resolve|link``: act on alerts from a terminal."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
+from monitor.alerting.compose import link_signer
 from monitor.alerting.render import clean_text
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
+from monitor.errors import UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.store.models import Alert
 
@@ -56,6 +58,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ticking = task("tick", "mark a checklist step done", actor=True)
     ticking.add_argument("step", help="step number (as listed by show), step id, or the start of its title")
     ticking.set_defaults(handler=_tick)
+    linking = task("link", "print a fresh signed link to the alert's web page (needs web.base_url)")
+    linking.add_argument("--to", default=None, help="spokesperson key the link acts for (default: the owner)")
+    linking.add_argument("--action", choices=["view", "ack", "contacted"], default="view")
+    linking.set_defaults(handler=_link)
     resolving = task("resolve", "close the alert", actor=True)
     resolving.add_argument("--note", default="", help="how it was resolved")
     resolving.set_defaults(handler=_resolve)
@@ -219,3 +225,29 @@ def _tick(args: argparse.Namespace) -> int:
 
 def _resolve(args: argparse.Namespace) -> int:
     return _act(args, "resolve")
+
+
+def _link(args: argparse.Namespace) -> int:
+    with _session(args, write=False) as (config, session):
+        alert = lifecycle.get_alert(session, args.alert_id)
+        signer = link_signer(config)
+        if signer is None:
+            raise UnknownNameError(
+                f"no web links: set web.base_url in monitor.toml and ${config.settings.web.secret_env}"
+            )
+        recipient = args.to or alert.spokesperson
+        config.spokesperson(recipient)  # an unknown key is an error, not a link nobody can name
+        now = datetime.now(UTC)
+        url = signer.url(alert.id, args.action, recipient, now)
+        expires = signer.expires_at(now)
+        zone = config.settings.general.timezone
+    if args.json:
+        print(
+            json.dumps(
+                {"url": url, "for": recipient, "action": args.action, "expires_at": expires.isoformat()}
+            )
+        )
+    else:
+        print(url)
+        print(f"  acts for {recipient}; valid until {_local(expires, zone)} ({zone})")
+    return 0

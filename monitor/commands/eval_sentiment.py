@@ -19,13 +19,11 @@ import time
 from pathlib import Path
 
 from monitor.commands.eval_group import eval_subcommands
-from monitor.enrich.segment import default_segmenter
-from monitor.enrich.sentiment import DEFAULT_MODEL
-from monitor.enrich.sentiment_batch import get_scorer, score_many
 from monitor.errors import ConfigError
 from monitor.eval.sentiment_metrics import Metrics, evaluate
 
 STOCK = "stock"
+DEFAULT_MODEL = "forum-v1"  # monitor.enrich.sentiment_models.DEFAULT_MODEL (a test keeps them equal)
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -76,6 +74,10 @@ def read_labelled(path: Path, limit: int | None = None) -> tuple[list[int], list
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: SnowNLP loads its models on import (~5 s), which no other command should pay.
+    from monitor.enrich.segment import default_segmenter
+    from monitor.enrich.sentiment_batch import get_scorer, score_many
+
     labels, texts = read_labelled(args.data, args.limit)
     models = [args.model] if args.model == STOCK else [args.model, STOCK]
     scored: dict[str, tuple[list[float | None], float, float]] = {}

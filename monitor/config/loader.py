@@ -49,6 +49,7 @@ class MonitorConfig:
     routing: RoutingFile
     playbooks: Playbooks
     smtp_password: str | None = None
+    web_secret: str | None = None  # signs action links; set when web.base_url is
     chat_targets: dict[str, list[ChannelTarget]] = field(default_factory=dict)  # spokesperson -> channels
 
     def chat_target(self, ref: str) -> ChannelTarget:
@@ -104,8 +105,12 @@ def load_config(
         problems.extend(_check_routing(directory / "routing.yaml", routing, group_names))
         chat_targets = _chat_targets(directory / "routing.yaml", routing, env, problems)
 
+    web_secret: str | None = None
     if settings is not None:
         problems.extend(_check_sentiment_model(directory / "monitor.toml", settings.sentiment.model))
+        web_secret, problem = _web_secret(directory / "monitor.toml", settings, env)
+        if problem:
+            problems.append(problem)
 
     if problems or settings is None or sources is None or groups is None or routing is None:
         raise ConfigError(problems)
@@ -119,8 +124,31 @@ def load_config(
         routing=routing,
         playbooks=playbooks,
         smtp_password=password,
+        web_secret=web_secret,
         chat_targets=chat_targets,
     )
+
+
+MIN_WEB_SECRET_CHARS = 32
+
+
+def _web_secret(file: Path, settings: Settings, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """The link-signing key, or the problem with it: links are never sent unsigned."""
+    name = settings.web.secret_env
+    secret = environ.get(name, "")
+    if not settings.web.base_url:
+        return (secret or None), None
+    hint = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    if not secret:
+        return None, (
+            f"{file}: web.base_url: action links need a signing key in ${name}, which is not set ({hint})"
+        )
+    if len(secret) < MIN_WEB_SECRET_CHARS:
+        return None, (
+            f"{file}: web.secret_env: ${name} is {len(secret)} characters; a signing key needs at least "
+            f"{MIN_WEB_SECRET_CHARS} ({hint})"
+        )
+    return secret, None
 
 
 def _load_settings(

@@ -6,6 +6,7 @@ Read from ``monitor.toml``; a few can be overridden from the environment
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -258,6 +259,37 @@ class AlertingSettings(_Section):
     )
 
 
+class WebSettings(_Section):
+    base_url: str = Field(
+        "",
+        description=(
+            "Address of `monitor web` as people's browsers reach it, e.g. https://monitor.example.com. "
+            "When set, every alert message carries signed, expiring links to acknowledge it, mark the "
+            "complainant contacted and open its page; empty: no links."
+        ),
+    )
+    listen_host: str = Field("127.0.0.1", description="Address `monitor web` listens on.")
+    listen_port: int = Field(8080, ge=1, le=65535, description="Port `monitor web` listens on.")
+    secret_env: str = Field(
+        "MONITOR_WEB_SECRET",
+        description=(
+            "Name of the environment variable holding the key that signs action links (at least 32 "
+            "characters; never put it in a file). Changing it invalidates every link sent."
+        ),
+    )
+    link_ttl_hours: float = Field(
+        72.0, gt=0, le=24 * 30, description="Hours an action link stays valid after the message is sent."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be an http:// or https:// address without ?query or #fragment")
+        return value
+
+
 class Settings(_Section):
     """Every service setting, grouped as in ``monitor.toml``."""
 
@@ -269,6 +301,7 @@ class Settings(_Section):
     sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
     detect: DetectSettings = Field(default_factory=DetectSettings)
     alerting: AlertingSettings = Field(default_factory=AlertingSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     def database_url(self) -> str:
         """The configured URL, or the SQLite file in the data directory."""
@@ -284,6 +317,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "MONITOR_TIMEZONE": ("general", "timezone"),
     "MONITOR_SMTP_HOST": ("smtp", "host"),
     "MONITOR_SMTP_PORT": ("smtp", "port"),
+    "MONITOR_WEB_BASE_URL": ("web", "base_url"),
 }
 
 

@@ -15,6 +15,7 @@ from monitor.alerting.channels.markdown import (
     TRUNCATED,
     WECOM,
     Dialect,
+    chat_lines,
     chat_title,
     escape,
     link,
@@ -212,3 +213,29 @@ def test_truncate_leaves_short_text_alone():
     assert truncate("短", 3) == "短"
     assert truncate("短信", 5) == "…"  # 3 bytes of ellipsis leave room for nothing whole
     assert truncate("abc", 0) == ""
+
+
+def _with_actions():
+    from monitor.alerting.message import ActionLink
+
+    expires = OPENED + timedelta(hours=72)
+    return sample_alert(
+        actions=(
+            ActionLink("ack", "确认 Acknowledge", "https://m.example.com/l/abc.def", expires),
+            ActionLink("view", "打开告警 Open the alert", "https://m.example.com/l/ghi.jkl", expires),
+        ),
+        actions_for="张敏",
+    )
+
+
+@pytest.mark.parametrize("dialect", [WECOM, DINGTALK, FEISHU, SLACK], ids=lambda d: d.name)
+def test_action_links_follow_the_thread_link(dialect):
+    lines = chat_lines(_with_actions(), dialect)
+    thread = next(i for i, line in enumerate(lines) if "Open the thread" in line)
+    actions = lines[thread + 1]
+    ack, view = "https://m.example.com/l/abc.def", "https://m.example.com/l/ghi.jkl"
+    if dialect is SLACK:
+        assert actions == f"<{ack}|确认 Acknowledge> · <{view}|打开告警 Open the alert>"
+    else:
+        assert actions == f"[确认 Acknowledge]({ack}) · [打开告警 Open the alert]({view})"
+    assert not any("m.example.com" in line for line in chat_lines(sample_alert(), dialect))

@@ -72,3 +72,10 @@ def test_eval_group_is_created_once_and_shared() -> None:
     assert second is first
     second.add_parser("detect")
     assert parser.parse_args(["eval", "detect"]).eval_command == "detect"
+
+
+def test_the_commands_default_model_is_the_shipped_default() -> None:
+    from monitor.commands.eval_sentiment import DEFAULT_MODEL as COMMAND_DEFAULT
+    from monitor.enrich.sentiment_models import DEFAULT_MODEL
+
+    assert COMMAND_DEFAULT == DEFAULT_MODEL

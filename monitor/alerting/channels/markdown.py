@@ -3,7 +3,9 @@
 What it says, in this order (a message that is too long loses lines from the end, so the most
 important come first): severity and alert number, thread title, a link to the thread, board,
 respond-by time in the alert's time zone, spokesperson and backup, the one-voice rule, why it
-fired, crisis signals, watch groups, the first few checklist items, and a short excerpt.
+fired, crisis signals, watch groups, the first few checklist items, and a short excerpt. When
+``web.base_url`` is set, the signed action links (acknowledge, mark contacted, open the alert)
+follow the thread's link.
 
 Forum text is untrusted, and chat markdown has no reliable escape character (WeCom and DingTalk
 document none). So, after :func:`~monitor.alerting.render.clean_text` strips control characters,
@@ -154,6 +156,9 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
         link("打开帖子 Open the thread", msg.thread_url, dialect)
         or "Link: (not an http/https link — see the email)"
     )
+    actions = [link(action.label, action.url, dialect) for action in msg.actions]
+    if any(actions):
+        lines.append(" · ".join(item for item in actions if item))
     where = " · ".join(
         part for part in (field(msg.board_name, NAME_CHARS), field(msg.source_name, NAME_CHARS)) if part
     )

@@ -75,6 +75,7 @@ def alert_payload(msg: AlertMessage, sent_at: datetime) -> dict[str, Any]:
             }
             for item in msg.checklist
         ],
+        "actions": {action.kind: action.url for action in msg.actions},  # signed; needs web.base_url
         "summary": render_subject(msg),
         "text": render_text(msg),
     }

@@ -1,0 +1,1 @@
+"""The web pages: signed action links and the alert page behind them."""

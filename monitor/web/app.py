@@ -1,0 +1,208 @@
+"""``monitor web``: the pages behind the signed links in alert messages.
+
+``GET /l/{token}`` shows the alert to the person the link was sent to, with one button for
+the action the link was sent for (acknowledge, or mark the complainant contacted), the
+checklist with a button per open step, the clocks, the first-hour figures and the trail.
+``POST /l/{token}`` does what the button says, as that person, and lands it in the trail.
+
+Why a button and not a bare GET: mail security scanners (and chat link previews) fetch every
+link in a message. An acknowledgement made by a scanner would stop the escalation to the
+backup while nobody has read the alert, so a GET never changes anything.
+
+Pages carry no script; every response forbids framing, scripts and referrers (the token is a
+credential and must not leak to the forum through a Referer header).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from monitor.alerting import lifecycle
+from monitor.alerting.compose import link_signer
+from monitor.alerting.render import local_time
+from monitor.alerting.sla import ack_within
+from monitor.config.loader import MonitorConfig
+from monitor.detect.severity import Severity
+from monitor.errors import UnknownNameError
+from monitor.store.models import Alert
+from monitor.web.links import LinkClaim, LinkError, LinkSigner
+from monitor.web.pages import DONE_MESSAGES, AlertPage, alert_page, error_page, home_page
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+ACTIONS = ("ack", "contacted", "tick", "resolve")
+MAX_NOTE_CHARS = 2000
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
+class Refused(Exception):
+    """An action the alert's state does not allow; the page says why."""
+
+
+def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Clock = _utc_now) -> Starlette:
+    """The web app; ``clock`` gives the time (tests pass their own)."""
+    signer = link_signer(config)
+    if signer is None:
+        raise UnknownNameError(
+            "monitor web needs web.base_url in monitor.toml and a signing key in "
+            f"${config.settings.web.secret_env}"
+        )
+    zone = config.settings.general.timezone
+
+    def claim_of(token: str) -> LinkClaim | HTMLResponse:
+        try:
+            return signer.verify(token, clock())
+        except LinkError as exc:
+            return _link_problem(exc, signer, zone)
+
+    def name_of(key: str | None) -> str:
+        if not key:
+            return ""
+        try:
+            return config.spokesperson(key).name
+        except UnknownNameError:
+            return key
+
+    def render(claim: LinkClaim, done: str | None, problem: str | None = None, status: int = 200) -> Response:
+        with sessions() as session:
+            alert = session.get(Alert, claim.alert_id)
+            if alert is None:
+                return HTMLResponse(
+                    error_page(
+                        "告警不存在 No such alert", f"Alert #{claim.alert_id} is not in the database."
+                    ),
+                    status_code=404,
+                )
+            now = clock()
+            backup_due = (
+                alert.opened_at + ack_within(config, Severity(alert.severity)) if alert.backup else None
+            )
+            page = AlertPage(
+                claim=claim,
+                names={person.key: person.name for person in config.routing.spokespeople},
+                actor_name=name_of(claim.recipient),
+                backup_name=name_of(alert.backup) or None,
+                backup_due=backup_due,
+                first_hour=lifecycle.first_hour(session, alert),
+                timezone=zone,
+                now=now,
+                done=done,
+                problem=problem,
+            )
+            return HTMLResponse(alert_page(alert, page), status_code=status)
+
+    def act(claim: LinkClaim, do: str, step: str, note: str) -> None:
+        actor = f"{claim.recipient} (web link)"
+        with sessions.begin() as session:
+            alert = lifecycle.get_alert(session, claim.alert_id)
+            now = clock()
+            if alert.status == "resolved":
+                raise Refused(f"Alert #{alert.id} is already resolved; nothing was changed.")
+            if do == "ack":
+                lifecycle.acknowledge(session, alert, actor, now)
+            elif do == "contacted":
+                lifecycle.contacted(session, alert, actor, now)
+            elif do == "tick":
+                if not step.isdigit():
+                    raise Refused("Which step? The form sent no step number.")
+                lifecycle.tick(session, alert, step, actor, now)
+            elif do == "resolve":
+                if not note.strip():
+                    raise Refused("Say how it was resolved (the note is kept in the trail).")
+                lifecycle.resolve(session, alert, actor, now, note.strip()[:MAX_NOTE_CHARS])
+            log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
+
+    async def show(request: Request) -> Response:
+        claim = claim_of(request.path_params["token"])
+        if isinstance(claim, HTMLResponse):
+            return claim
+        done = request.query_params.get("done")
+        return await run_in_threadpool(render, claim, done if done in DONE_MESSAGES else None)
+
+    async def perform(request: Request) -> Response:
+        claim = claim_of(request.path_params["token"])
+        if isinstance(claim, HTMLResponse):
+            return claim
+        form = await request.form(max_files=0, max_fields=8)
+        do, step, note = (str(form.get(key) or "") for key in ("do", "step", "note"))
+        if do not in ACTIONS:
+            return await run_in_threadpool(render, claim, None, f"Unknown action {do!r}.", 400)
+        try:
+            await run_in_threadpool(act, claim, do, step, note)
+        except Refused as exc:
+            return await run_in_threadpool(render, claim, None, str(exc), 409)
+        except UnknownNameError as exc:
+            return await run_in_threadpool(render, claim, None, str(exc), 404)
+        # Post/redirect/get: reloading the page never repeats the action.
+        return RedirectResponse(f"?done={do}", status_code=303)
+
+    async def home(request: Request) -> Response:
+        return HTMLResponse(home_page())
+
+    async def health(request: Request) -> Response:
+        return PlainTextResponse("ok\n")
+
+    return Starlette(
+        routes=[
+            Route("/", home),
+            Route("/healthz", health),
+            Route("/l/{token}", show, methods=["GET", "HEAD"]),
+            Route("/l/{token}", perform, methods=["POST"]),
+        ],
+        middleware=[Middleware(_SecurityHeaders)],
+    )
+
+
+def _link_problem(exc: LinkError, signer: LinkSigner, zone: str) -> HTMLResponse:
+    if exc.expired and exc.expired_at is not None:
+        hours = signer.ttl.total_seconds() / 3600
+        return HTMLResponse(
+            error_page(
+                "链接已过期 Link expired",
+                f"This link expired at {local_time(exc.expired_at, zone)} (links last {hours:g} h).",
+                "The next reminder or progress message carries fresh links; from a terminal: "
+                "monitor alerts ack ID.",
+            ),
+            status_code=410,
+        )
+    return HTMLResponse(
+        error_page(
+            "链接无效 Invalid link",
+            str(exc),
+            "Copy the whole link from the message; if the monitor's signing key was changed, "
+            "old links stop working.",
+        ),
+        status_code=403,
+    )

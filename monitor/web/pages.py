@@ -1,0 +1,257 @@
+"""HTML for the web pages: one alert as its recipient sees it, and the error pages.
+
+Everything that came from a forum (titles, board names, excerpts, figures quoting posts) is
+untrusted: every string goes through :func:`_h` (control characters stripped, HTML escaped),
+and only http/https URLs become links. The pages carry no script; the Content-Security-Policy
+set by :mod:`monitor.web.app` forbids any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monitor.alerting.lifecycle import FirstHour
+from monitor.alerting.render import clean_text, safe_href, severity_label
+from monitor.detect.severity import Severity
+from monitor.store.models import Alert
+from monitor.web.links import LinkClaim
+
+_COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
+DONE_MESSAGES = {
+    "ack": "已确认 Acknowledged: you own this alert now; the backup will not be called.",
+    "contacted": "已记录 First contact recorded: the first-contact clock has stopped.",
+    "tick": "已勾选 Step ticked.",
+    "resolve": "已结案 Resolved.",
+}
+_STATUS = {"open": "待确认 open", "acknowledged": "处理中 acknowledged", "resolved": "已结案 resolved"}
+
+_STYLE = """
+body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;color:#1f2933;
+max-width:780px;margin:0 auto;padding:16px;line-height:1.5}
+h1{font-size:20px;margin:8px 0}h2{font-size:16px;margin:20px 0 6px}
+.badge{color:#fff;padding:2px 8px;border-radius:3px;font-weight:bold}
+.flash{background:#e3f9e5;border:1px solid #3f9142;padding:8px 12px;margin:12px 0}
+.problem{background:#ffe3e3;border:1px solid #b91c1c;padding:8px 12px;margin:12px 0}
+.primary{border:2px solid;padding:12px;margin:12px 0;border-radius:4px}
+button{font-size:15px;padding:8px 16px;border-radius:4px;cursor:pointer}
+.big{font-size:18px;padding:12px 24px;color:#fff;border:0}
+table{border-collapse:collapse}td,th{padding:3px 10px 3px 0;text-align:left;vertical-align:top}
+.muted{color:#52606d;font-size:13px}textarea{width:100%;max-width:560px}
+"""
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    """What the alert page shows besides the alert itself."""
+
+    claim: LinkClaim
+    names: Mapping[str, str]  # spokesperson key -> name
+    actor_name: str
+    backup_name: str | None
+    backup_due: datetime | None  # when the backup is told if nobody acknowledges
+    first_hour: FirstHour
+    timezone: str
+    now: datetime
+    done: str | None = None  # the action just done (after the redirect)
+    problem: str | None = None  # why the last action was refused
+
+
+def _h(text: str | None) -> str:
+    return escape(clean_text(text or ""), quote=True)
+
+
+def _when(moment: datetime | None, zone: str) -> str:
+    """A moment in the page's time zone (named once, at the foot of the page)."""
+    if moment is None:
+        return "—"
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        local = aware.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = aware
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _page(title: str, body: Iterable[str]) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
+        f"<title>{_h(title)}</title><style>{_STYLE}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
+
+
+def _button(
+    do: str, label: str, *, colour: str, big: bool = False, extra: str = "", step: int | None = None
+) -> str:
+    style = f' style="background:{colour}"' if big else ""
+    hidden = f'<input type="hidden" name="step" value="{step}">' if step is not None else ""
+    autofocus = " autofocus" if big else ""
+    css = ' class="big"' if big else ""
+    return (
+        f'<form method="post" action="" style="display:inline">{hidden}{extra}'
+        f'<button type="submit" name="do" value="{escape(do)}"{css}{style}{autofocus}>'
+        f"{_h(label)}</button></form>"
+    )
+
+
+def alert_page(alert: Alert, page: AlertPage) -> str:
+    zone = page.timezone
+    severity = Severity(alert.severity)
+    colour = _COLOURS[severity]
+    thread = alert.thread
+    body: list[str] = [
+        f'<p><span class="badge" style="background:{colour}">{_h(severity_label(severity))}</span> '
+        f"Alert #{alert.id} · {_h(_STATUS.get(alert.status, alert.status))}</p>"
+    ]
+    href = safe_href(thread.url)
+    title = _h(thread.title) or "(untitled)"
+    if href is not None:
+        title = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">{title}</a>'
+    body.append(f"<h1>{title}</h1>")
+    board = " · ".join(
+        part for part in (_h(thread.board.name or thread.board.external_id), _h(thread.source.name))
+    )
+    body.append(
+        f'<p class="muted">{board} · watch group {_h(alert.watch_group)}'
+        + (f" · also on {_h(', '.join(alert.also_on))}" if alert.also_on else "")
+        + "</p>"
+    )
+    if page.done in DONE_MESSAGES:
+        body.append(f'<p class="flash" role="status">{_h(DONE_MESSAGES[page.done])}</p>')
+    if page.problem:
+        body.append(f'<p class="problem" role="alert">{_h(page.problem)}</p>')
+    body += _primary(alert, page, colour)
+    body.append("<h2>时限 Clocks</h2>")
+    late = alert.contacted_at is None and page.now > alert.respond_by
+    body.append(
+        "<table>"
+        f"<tr><th>Spokesperson</th><td>{_h(page.names.get(alert.spokesperson, alert.spokesperson))}"
+        + (f" (backup {_h(page.names.get(alert.backup, alert.backup))})" if alert.backup else "")
+        + "</td></tr>"
+        f"<tr><th>First contact due</th><td><strong>{_when(alert.respond_by, zone)}</strong>"
+        + (' <strong style="color:#b91c1c">overdue</strong>' if late else "")
+        + "</td></tr>"
+        f"<tr><th>Acknowledged</th><td>{_when(alert.acknowledged_at, zone)} "
+        f"{_h(alert.acknowledged_by)}</td></tr>"
+        f"<tr><th>Contacted</th><td>{_when(alert.contacted_at, zone)}</td></tr>"
+        "</table>"
+    )
+    for heading, items in (
+        ("为什么报警 Why it fired", alert.figures),
+        ("危机信号 Crisis signals", alert.signals),
+    ):
+        shown = [_h(item) for item in items if clean_text(item)]
+        if shown:
+            body.append(f"<h2>{heading}</h2><ul>" + "".join(f"<li>{item}</li>" for item in shown) + "</ul>")
+    body += _checklist(alert, page)
+    hour = page.first_hour
+    body.append("<h2>首个小时 First hour</h2><table>")
+    for label, moment in (
+        ("post published", hour.published),
+        ("first crawled", hour.first_crawled),
+        ("alert opened", hour.opened),
+        ("delivered", hour.delivered),
+        ("acknowledged", hour.acknowledged),
+        ("contacted", hour.contacted),
+    ):
+        body.append(f"<tr><th>{label}</th><td>{_when(moment, zone)}</td></tr>")
+    body.append("</table>")
+    body.append("<h2>记录 Trail</h2><table>")
+    for event in alert.events:
+        body.append(
+            f"<tr><td>{_when(event.at, zone)}</td><td>{_h(event.kind)}</td><td>{_h(event.actor)}</td>"
+            f"<td>{_h(event.detail)}</td></tr>"
+        )
+    body.append("</table>")
+    if alert.status != "resolved":
+        body.append(
+            "<h2>结案 Resolve</h2>"
+            '<form method="post" action=""><p><label for="note">How was it resolved? (投诉总结)</label><br>'
+            '<textarea id="note" name="note" rows="3" maxlength="2000" required></textarea></p>'
+            '<button type="submit" name="do" value="resolve">结案 Resolve</button></form>'
+        )
+    body.append(
+        f'<p class="muted">You act as {_h(page.actor_name)} through a signed link valid until '
+        f"{_when(page.claim.expires_at, zone)}; everything you do lands in the trail. "
+        f"Times in {_h(zone)}.</p>"
+    )
+    return _page(f"#{alert.id} {severity_label(severity)} {clean_text(thread.title)}", body)
+
+
+def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
+    """The action the link was sent for, as one big button, and the other open actions beside it."""
+    if alert.status == "resolved":
+        return []
+    open_actions = []
+    if alert.acknowledged_at is None:
+        open_actions.append("ack")
+    if alert.contacted_at is None:
+        open_actions.append("contacted")
+    out: list[str] = []
+    intent = page.claim.action
+    if intent in open_actions:
+        if intent == "ack":
+            why = "Acknowledging says you own this alert (统一口径: one spokesperson)."
+            if page.backup_name and alert.ack_escalation >= 1:
+                why += f" The backup, {page.backup_name}, has already been told."
+            elif page.backup_name and page.backup_due:
+                due = _when(page.backup_due, page.timezone)
+                why += f" Otherwise the backup, {page.backup_name}, is told at {due}."
+            label = "确认 Acknowledge"
+        else:
+            why = "Record that the complainant has been contacted: this stops the first-contact clock."
+            label = "已联系投诉人 Mark contacted"
+        out.append(
+            f'<div class="primary" style="border-color:{colour}"><p>{_h(why)}</p>'
+            + _button(intent, label, colour=colour, big=True)
+            + "</div>"
+        )
+    others = [a for a in open_actions if a != intent]
+    labels = {"ack": "确认 Acknowledge", "contacted": "已联系投诉人 Mark contacted"}
+    if others:
+        out.append("<p>" + " ".join(_button(a, labels[a], colour=colour) for a in others) + "</p>")
+    return out
+
+
+def _checklist(alert: Alert, page: AlertPage) -> list[str]:
+    if not alert.checklist:
+        return []
+    zone = page.timezone
+    rows = ["<h2>处置清单 Checklist — " + _h(alert.playbook) + "</h2><table>"]
+    for position, item in enumerate(alert.checklist, start=1):
+        if item.done_at is not None:
+            state = f"☑ {_when(item.done_at, zone)} {_h(item.done_by)}"
+        elif alert.status == "resolved":
+            state = "☐"
+        else:
+            state = _button("tick", "完成 Done", colour="#3f9142", step=position)
+        overdue = item.done_at is None and item.due_at is not None and page.now > item.due_at
+        due = _when(item.due_at, zone) + (' <span style="color:#b91c1c">overdue</span>' if overdue else "")
+        rows.append(f"<tr><td>{position}.</td><td>{due}</td><td>{_h(item.title)}</td><td>{state}</td></tr>")
+    rows.append("</table>")
+    return rows
+
+
+def error_page(title: str, message: str, hint: str = "") -> str:
+    body = [f"<h1>{_h(title)}</h1>", f'<p class="problem" role="alert">{_h(message)}</p>']
+    if hint:
+        body.append(f"<p>{_h(hint)}</p>")
+    return _page(title, body)
+
+
+def home_page() -> str:
+    return _page(
+        "BBS crisis monitor",
+        [
+            "<h1>BBS crisis monitor</h1>",
+            "<p>Open an alert from the link in its email or chat message. "
+            "From a terminal: <code>monitor alerts list</code>.</p>",
+        ],
+    )

@@ -1,0 +1,127 @@
+"""The pages behind the signed links, over HTTP on loopback: links from a real email, a real server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+import httpx
+from sqlalchemy import select
+from web_site import TITLE, Site
+
+from monitor.alerting.sla import check_sla
+from monitor.store.models import Alert, AlertEvent
+from monitor.web.app import SECURITY_HEADERS
+
+
+def _alert(site: Site) -> Alert:
+    session = site.sessions()
+    alert = session.get(Alert, site.alert_id)
+    assert alert is not None
+    return alert
+
+
+def _events(site: Site) -> list[tuple[str, str]]:
+    with site.sessions() as session:
+        rows = session.scalars(select(AlertEvent).where(AlertEvent.alert_id == site.alert_id))
+        return [(e.kind, e.actor) for e in rows]
+
+
+def test_the_email_carries_signed_links_for_its_recipient(site: Site) -> None:
+    assert set(site.links) == {"确认 Acknowledge", "已联系投诉人 Mark contacted", "打开告警 Open the alert"}
+    assert all(url.startswith(f"{site.base_url}/l/") for url in site.links.values())
+    html = site.email.get_body(("html",))
+    assert html is not None
+    assert escape(site.link("ack"), quote=True) in html.get_content()
+    assert "valid until 2026-11-26 20:01" in site.email.get_body(("plain",)).get_content()  # 72 h, CST
+
+
+def test_opening_a_link_changes_nothing_the_button_does(site: Site) -> None:
+    url = site.link("ack")
+    page = httpx.get(url)
+    assert page.status_code == 200
+    assert "确认 Acknowledge" in page.text and 'value="ack"' in page.text
+    assert _alert(site).acknowledged_at is None  # a mail scanner fetching the link acknowledges nothing
+    assert ("acknowledged", "li_na (web link)") not in _events(site)
+
+    done = httpx.post(url, data={"do": "ack"})
+    assert done.status_code == 303 and done.headers["location"] == "?done=ack"
+    after = httpx.get(url + "?done=ack")
+    assert "已确认 Acknowledged" in after.text
+    alert = _alert(site)
+    assert alert.acknowledged_by == "li_na (web link)" and alert.status == "acknowledged"
+    assert alert.acknowledged_at == site.now
+    assert ("acknowledged", "li_na (web link)") in _events(site)
+
+    again = httpx.post(url, data={"do": "ack"})  # a second click is harmless
+    assert again.status_code == 303
+    assert _events(site).count(("acknowledged", "li_na (web link)")) == 1
+
+
+def test_acknowledging_on_the_web_stops_the_escalation_to_the_backup(site: Site) -> None:
+    httpx.post(site.link("ack"), data={"do": "ack"})
+    with site.sessions.begin() as session:
+        actions = check_sla(session, site.config, site.now + timedelta(hours=3))
+    assert "to_backup" not in [a.kind for a in actions]
+
+
+def test_contacted_and_ticking_steps_land_in_the_trail(site: Site) -> None:
+    url = site.link("contacted")
+    assert httpx.post(url, data={"do": "contacted"}).status_code == 303
+    alert = _alert(site)
+    assert alert.contacted_at == site.now and alert.acknowledged_at == site.now
+    first = next(item for item in alert.checklist if item.step_id == "first_contact")
+    assert first.done_by == "li_na (web link)"
+
+    site.now += timedelta(minutes=10)
+    assert httpx.post(url, data={"do": "tick", "step": "1"}).status_code == 303
+    alert = _alert(site)
+    assert alert.checklist[0].done_at == site.now and alert.checklist[0].done_by == "li_na (web link)"
+    page = httpx.get(site.link("view"))
+    assert "☑" in page.text and "li_na (web link)" in page.text
+    kinds = [kind for kind, _ in _events(site)]
+    assert kinds.count("checklist") == 1 and "contacted" in kinds
+
+    missing = httpx.post(url, data={"do": "tick", "step": "99"})
+    assert missing.status_code == 404 and "no checklist step" in missing.text
+
+
+def test_resolve_needs_a_note_and_a_resolved_alert_refuses_actions(site: Site) -> None:
+    url = site.link("view")
+    refused = httpx.post(url, data={"do": "resolve", "note": "  "})
+    assert refused.status_code == 409 and "Say how it was resolved" in refused.text
+    assert _alert(site).status != "resolved"
+    assert httpx.post(url, data={"do": "resolve", "note": "退款已到账，客户致谢"}).status_code == 303
+    alert = _alert(site)
+    assert alert.status == "resolved" and alert.resolved_at == site.now
+    late = httpx.post(site.link("ack"), data={"do": "ack"})
+    assert late.status_code == 409 and "already resolved" in late.text
+    assert _alert(site).acknowledged_at is None
+    unknown = httpx.post(url, data={"do": "delete"})
+    assert unknown.status_code == 400
+
+
+def test_expired_altered_and_foreign_links_are_refused(site: Site) -> None:
+    url = site.link("ack")
+    site.now += timedelta(hours=72)
+    expired = httpx.get(url)
+    assert expired.status_code == 410 and "expired at 2026-11-26 20:01" in expired.text
+    assert httpx.post(url, data={"do": "ack"}).status_code == 410
+    site.now -= timedelta(hours=1)
+
+    body, signature = url.rsplit("/", 1)[1].split(".")
+    altered = f"{site.base_url}/l/{body[:-2]}{'A' if body[-2] != 'A' else 'B'}{body[-1]}.{signature}"
+    assert httpx.get(altered).status_code == 403
+    assert httpx.post(altered, data={"do": "ack"}).status_code == 403
+    assert httpx.get(f"{site.base_url}/l/not-a-token").status_code == 403
+    assert _alert(site).acknowledged_at is None
+
+
+def test_forum_text_is_escaped_and_pages_forbid_scripts(site: Site) -> None:
+    page = httpx.get(site.link("view"))
+    assert TITLE not in page.text and "<script>document" not in page.text
+    assert escape('<script>document.title="pwned"</script>', quote=True) in page.text
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in page.text
+    for name, value in SECURITY_HEADERS.items():
+        assert page.headers[name] == value
+    assert httpx.get(f"{site.base_url}/healthz").text == "ok\n"

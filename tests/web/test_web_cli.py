@@ -1,0 +1,107 @@
+"""`monitor web` and `monitor alerts link` as a user runs them, in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from web_site import DEMO_CONFIG, SECRET, _open_alert, free_port
+
+from monitor.config.loader import load_config
+from monitor.store.db import ensure_schema, make_engine, session_factory
+
+MONITOR = [sys.executable, "-m", "monitor.cli"]
+
+
+def _setup(tmp_path: Path, port: int) -> Path:
+    directory = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, directory)
+    (directory / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n[web]\nbase_url = "http://127.0.0.1:{port}"\n',
+        encoding="utf-8",
+    )
+    config = load_config(directory, environ={"MONITOR_WEB_SECRET": SECRET})
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, auto_migrate=True)
+    with session_factory(engine).begin() as session:
+        _open_alert(session, config)
+    engine.dispose()
+    return directory
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")} | extra
+
+
+def test_serve_the_page_for_a_fresh_link_then_stop_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    config = _setup(tmp_path, port)
+    env = _env(MONITOR_WEB_SECRET=SECRET)
+    made = subprocess.run(
+        [*MONITOR, "alerts", "link", "1", "--action", "ack", "--json", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr
+    link = json.loads(made.stdout)
+    assert link["for"] == "li_na" and link["url"].startswith(f"http://127.0.0.1:{port}/l/")
+
+    server = subprocess.Popen(
+        [*MONITOR, "web", "--config", str(config), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "monitor web did not come up"
+            time.sleep(0.1)
+        page = httpx.get(link["url"])
+        assert page.status_code == 200 and "确认 Acknowledge" in page.text
+        assert httpx.post(link["url"], data={"do": "ack"}).status_code == 303
+        server.send_signal(signal.SIGINT)
+        stdout, stderr = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, stderr
+    token = link["url"].rsplit("/", 1)[1]
+    assert token not in stdout + stderr  # no access log: a token is a credential
+    shown = subprocess.run(
+        [*MONITOR, "alerts", "show", "1", "--json", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert json.loads(shown.stdout)["acknowledged_by"] == "li_na (web link)"
+
+
+def test_without_a_signing_key_nothing_starts(tmp_path: Path) -> None:
+    config = _setup(tmp_path, free_port())
+    for command in (["web"], ["alerts", "link", "1"]):
+        done = subprocess.run(
+            [*MONITOR, *command, "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_env(),
+        )
+        assert done.returncode == 2, done.stderr
+        assert "web.base_url: action links need a signing key in $MONITOR_WEB_SECRET" in done.stderr
