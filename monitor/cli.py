@@ -63,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--step-minutes", type=int, default=15, help="scenario minutes between two crawl passes"
     )
+    demo.add_argument(
+        "--serve",
+        nargs="?",
+        const=8080,
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="put signed action links in the messages, then serve the alert pages on 127.0.0.1:PORT "
+        "(default 8080) until Ctrl-C",
+    )
     with_config(commands.add_parser("run", help="run the recurring jobs (crawl, deliveries) until stopped"))
     crawl = with_config(commands.add_parser("crawl", help="crawl every source once and deliver alerts"))
     crawl.add_argument("--once", action="store_true", required=True, help="a single pass, then exit")
@@ -123,7 +133,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from monitor.demo.runner import run_demo
 
-        return run_demo(args.output, step_minutes=args.step_minutes, stream=sys.stdout)
+        return run_demo(args.output, step_minutes=args.step_minutes, stream=sys.stdout, serve_port=args.serve)
 
     from monitor.alerting.route_tree import numbered
     from monitor.config.loader import load_config

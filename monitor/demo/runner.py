@@ -8,6 +8,7 @@ as ``monitor run``, with that step's time as "now".
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -29,24 +30,29 @@ from monitor.pipeline import Pipeline
 from monitor.store.models import Alert, AlertThread, Thread
 
 
-def demo_config(output: Path, forum_url: str, smtp_port: int) -> MonitorConfig:
-    """The packaged demo configuration, pointed at this run's forum, SMTP server and data directory."""
+def demo_config(
+    output: Path, forum_url: str, smtp_port: int, web: tuple[str, str] | None = None
+) -> MonitorConfig:
+    """The packaged demo configuration, pointed at this run's forum, SMTP server and data directory;
+    ``web`` = (base URL, signing key) puts signed action links in the messages."""
     directory = Path(str(resources.files("monitor.demo") / "config"))
-    config = load_config(
-        directory,
-        environ={},
-        overrides={
-            "general": {"data_dir": str(output)},
-            "database": {"url": f"sqlite:///{(output / 'monitor.db').as_posix()}"},
-            "smtp": {"host": "127.0.0.1", "port": smtp_port},
-        },
-    )
+    overrides: dict[str, dict[str, object]] = {
+        "general": {"data_dir": str(output)},
+        "database": {"url": f"sqlite:///{(output / 'monitor.db').as_posix()}"},
+        "smtp": {"host": "127.0.0.1", "port": smtp_port},
+    }
+    environ: dict[str, str] = {}
+    if web is not None:
+        overrides["web"] = {"base_url": web[0]}
+        environ["MONITOR_WEB_SECRET"] = web[1]
+    config = load_config(directory, environ=environ, overrides=overrides)
     sources = [s.model_copy(update={"base_url": forum_url}) for s in config.sources]
     return replace(config, sources=sources)
 
 
-def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO) -> int:
-    """Play the scenario; return 0 when it ran to the end."""
+def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO, serve_port: int | None = None) -> int:
+    """Play the scenario; return 0 when it ran to the end. With ``serve_port``, the messages carry
+    signed action links and the alert pages are served on that loopback port until Ctrl-C."""
     output = output.resolve()
     for stale in ("monitor.db", "monitor.db-wal", "monitor.db-shm"):
         (output / stale).unlink(missing_ok=True)
@@ -56,18 +62,44 @@ def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO) -> int:
 
     scenario = load_scenario()
     start = datetime.now(UTC).replace(second=0, microsecond=0)
+    if serve_port:  # the scenario ends now, so what people do on the pages comes after it
+        start -= timedelta(minutes=scenario.duration_minutes + 1)
     forum = Forum(now=start)
     scenario.populate(forum, start)
     with MailSink(mail_dir) as sink, DemoForum(forum) as server:
-        config = demo_config(output, server.base_url, sink.port)
+        web = (f"http://127.0.0.1:{serve_port}", secrets.token_urlsafe(32)) if serve_port else None
+        config = demo_config(output, server.base_url, sink.port, web)
         app = build(config, stream=stream)
         try:
             _intro(stream, server.base_url, sink, scenario.duration_minutes, step_minutes)
             asyncio.run(_play(app, forum, start, scenario.duration_minutes, step_minutes, stream))
             ok = _summary(app, scenario, start, sink, stream)
+            if serve_port:
+                _serve(app, serve_port, stream)
         finally:
             app.close()
     return 0 if ok else 1
+
+
+def _serve(app: App, port: int, stream: TextIO) -> None:
+    """Serve the alert pages for the demo's database; print a link to each alert's page."""
+    import uvicorn
+
+    from monitor.alerting.compose import link_signer
+    from monitor.web.app import create_app
+
+    signer = link_signer(app.config)
+    assert signer is not None
+    print("\nAlert pages (the links in the emails above work too; Ctrl-C stops):", file=stream)
+    with app.sessions() as session:
+        for alert in session.scalars(select(Alert).order_by(Alert.id)):
+            url = signer.url(alert.id, "view", alert.spokesperson, datetime.now(UTC))
+            print(f"  alert #{alert.id} for {alert.spokesperson}: {url}", file=stream)
+    stream.flush()
+    server = create_app(app.config, app.sessions)
+    uvicorn.run(
+        server, host="127.0.0.1", port=port, access_log=False, log_level="warning", server_header=False
+    )
 
 
 def _intro(stream: TextIO, url: str, sink: MailSink, minutes: int, step: int) -> None:
