@@ -42,12 +42,13 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
         assert alert.severity == "very_urgent"
         assert alert.spokesperson == "li_na" and alert.backup == "wang_qiang"
         assert [e.kind for e in alert.events if e.kind != "delivered"] == [
-            "opened",
-            "to_backup",
-            "escalated",
+            "opened",  # +1:45, urgent
+            "escalated",  # +2:30, very urgent (forecast twice the board's top, 8 me-too authors)
+            "to_backup",  # +2:30: unacknowledged for 45 min, past the very-urgent 30 min
             "to_leadership",
             "spread",
             "band",
+            "reminder",  # +5:30: very urgent since +2:30, the 4 h first-contact deadline is near
             "progress",
         ]
         assert alert.events[0].detail.startswith("urgent")
@@ -77,9 +78,9 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
 def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tuple[Path, str, int]) -> None:
     output, printed, _ = demo_run
     files = sorted((output / "mail").glob("*.eml"))
-    # opened (urgent); nobody acknowledged -> backup; escalated (very urgent); still nobody -> leadership;
-    # passed 50 replies; progress prompt
-    assert len(files) == 6
+    # opened (urgent); escalated (very urgent); nobody acknowledged -> backup; still nobody -> leadership;
+    # passed 50 replies; first-contact reminder; progress prompt
+    assert len(files) == 7
     assert str(files[0]) in printed
     raw = files[0].read_bytes()
     assert raw.isascii(), "headers and bodies must be transfer-encoded"
@@ -92,11 +93,11 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
         assert "途乐旅行收了我2万8团费" in body
         assert "统一口径" in body
         assert "李娜" in body
-    backup = BytesParser(policy=policy.default).parsebytes(files[1].read_bytes())
+    escalated = BytesParser(policy=policy.default).parsebytes(files[1].read_bytes())
+    assert "非常紧迫 very urgent" in escalated["Subject"]
+    backup = BytesParser(policy=policy.default).parsebytes(files[2].read_bytes())
     assert backup["To"] == "wang.qiang@pr.demo.invalid" and backup["Subject"].startswith("[转备份 to backup")
     assert "has not acknowledged alert #1" in backup.get_body(("plain",)).get_content()
-    escalated = BytesParser(policy=policy.default).parsebytes(files[2].read_bytes())
-    assert "非常紧迫 very urgent" in escalated["Subject"]
     leaders = BytesParser(policy=policy.default).parsebytes(files[3].read_bytes())
     assert leaders["To"] == "zhao.min@pr.demo.invalid" and leaders["Subject"].startswith("[上报 leadership")
 
@@ -105,5 +106,5 @@ def test_demo_runs_twice_in_the_same_place(demo_run: tuple[Path, str, int]) -> N
     output, _, _ = demo_run
     stream = io.StringIO()
     assert run_demo(output, stream=stream) == 0
-    assert len(list((output / "mail").glob("*.eml"))) == 6
+    assert len(list((output / "mail").glob("*.eml"))) == 7
     assert "Demo went as scripted" in stream.getvalue()

@@ -177,6 +177,11 @@ class DetectSettings(_Section):
         0.25, ge=0, description="Score added per distinct author saying 我也遇到了 (resonance)."
     )
     me_too_score_cap: float = Field(1.0, ge=0, description="Most score that resonance can add.")
+    recent_window_minutes: float = Field(
+        30.0,
+        gt=0,
+        description="Growth model input: replies in this many last minutes (besides the count and memories).",
+    )
     memory_short: float = Field(
         0.25,
         gt=0,
@@ -187,11 +192,24 @@ class DetectSettings(_Section):
         gt=0,
         description="Long memory of the growth model: recent replies decay over this fraction of the age.",
     )
-    prior_growth: tuple[float, float, float, float] = Field(
-        (1.0, 0.1, 0.3, 1.0),
+    prior_growth: tuple[float, float, float, float, float] = Field(
+        (0.8, 0.1, 0.0, 0.3, 1.0),
         description=(
             "Growth model of a new or quiet board: log(1+replies at 24 h) = a + b*log(1+replies) + "
-            "c*log(1+short-memory replies) + d*log(1+long-memory replies); boards learn their own."
+            "c*log(1+replies in the recent window) + d*log(1+short-memory replies) + "
+            "e*log(1+long-memory replies); boards learn their own (b..e never negative). The default is "
+            "close to what a real forum board (reddit_college) learns for threads 1-2 h old."
+        ),
+    )
+    prior_growth_variance: float = Field(
+        0.6,
+        ge=0,
+        description=(
+            "Variance of log(1+replies at 24 h) around the growth model on a new or quiet board; boards "
+            "learn their own per age, on their biggest forecasts. The forecast is the mean, not the "
+            "median: exp(model + variance/2) - 1, so a forecast at the board's top-5 % size flags about "
+            "as many threads as end there. The default lies between what real boards learn at 1-2 h "
+            "(cascades, weibo_ced about 0.3-0.4; reddit_college 0.7-1.1)."
         ),
     )
     prior_escalation_replies: float = Field(

@@ -8,15 +8,27 @@ board's recent threads that are at least a day old and learns:
 * ``escalation_replies`` — the 24 h size of the board's top 5 % threads (nearest rank): a
   thread heading there is escalating *for this board*;
 * one growth model per reference age — ``log(1 + replies at 24 h)`` as a non-negative
-  combination of ``log(1 + replies)`` and the short- and long-memory recent replies at that
-  age, fitted by least squares on the board's own threads (no labels needed: each old
-  thread's first day is its own answer). Non-negative weights keep the forecast monotone:
-  another reply never lowers it.
+  combination of the logs of the growth inputs at that age (reply count, replies in the
+  recent window, short- and long-memory recent replies; see
+  :mod:`monitor.detect.features`), fitted by least squares on the board's own threads (no
+  labels needed: each old thread's first day is its own answer). The two naive scores — the
+  count and the recent window — are among the inputs, so on the board's history the model
+  fits at least as well as either. Non-negative weights keep the forecast monotone: another
+  reply never lowers it. The fit gives a *median*-like first day, ``exp(mu) - 1``, pulled
+  toward the board's average; the forecast (:mod:`monitor.detect.forecast`) is the *expected*
+  one, ``exp(mu + mean_shift) - 1``, where ``mean_shift = log mean(exp(residual))`` (Duan's
+  smearing; ``variance / 2`` for log-normal errors). Big threads' errors are not small
+  threads' (a board's biggest forecasts are less spread and under-forecast), so the shift is
+  measured where the alert is decided: on the board's top ``CALIBRATION_SHARE`` of forecasts.
+  Then "forecast ≥ the board's top 5 % size" flags about as many threads as end there.
 
 Every figure is shrunk toward the prior in :class:`~monitor.config.settings.DetectSettings`
 with the weight of ``prior_weight_threads`` threads, so a new or quiet board starts from the
-prior and moves to its own figures as its history grows. :func:`prior_baseline` is the prior
-alone (a board with no history, or one that has vanished).
+prior and moves to its own figures as its history grows. The growth model is fitted on
+centred inputs: its slopes are shrunk toward the prior's, and its level at the board's
+average thread toward the prior's level there — a board whose threads are all ten times
+bigger than the prior's is not pulled back by the intercept. :func:`prior_baseline` is the
+prior alone (a board with no history, or one that has vanished).
 """
 
 from __future__ import annotations
@@ -27,10 +39,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor.config.settings import DetectSettings
-from monitor.detect.features import DAY, HOUR, GrowthInputs, growth_inputs
+from monitor.detect.features import DAY, GROWTH_INPUTS, HOUR, GrowthInputs, growth_inputs
 
 REFERENCE_AGES_HOURS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 TOP_SHARE = 0.05  # "escalated" = among the board's top 5 % by 24 h size
+CALIBRATION_SHARE = 0.10  # the forecast's mean shift is measured on the board's top 10 % forecasts
 
 
 @dataclass(frozen=True)
@@ -39,17 +52,16 @@ class GrowthModel:
 
     age_hours: float
     intercept: float
-    replies: float
-    recent_short: float
-    recent_long: float
+    weights: tuple[float, ...]  # one per input, in GROWTH_INPUTS order; never negative
+    mean_shift: float  # log of the mean ratio (1 + replies at 24 h) / exp(predict_log): mean over median
 
     def predict_log(self, growth: GrowthInputs) -> float:
-        return (
-            self.intercept
-            + self.replies * math.log1p(growth.replies)
-            + self.recent_short * math.log1p(growth.recent_short)
-            + self.recent_long * math.log1p(growth.recent_long)
-        )
+        """The fitted ``log(1 + replies at 24 h)`` (``exp`` of it is about the median size)."""
+        return self.intercept + sum(w * x for w, x in zip(self.weights, growth.logs(), strict=True))
+
+    def weight(self, name: str) -> float:
+        """The weight of one input (a name in :data:`~monitor.detect.features.GROWTH_INPUTS`)."""
+        return self.weights[GROWTH_INPUTS.index(name)]
 
 
 @dataclass(frozen=True)
@@ -75,19 +87,21 @@ class BoardBaseline:
         return GrowthModel(
             age_hours=hours,
             intercept=low.intercept + w * (high.intercept - low.intercept),
-            replies=low.replies + w * (high.replies - low.replies),
-            recent_short=low.recent_short + w * (high.recent_short - low.recent_short),
-            recent_long=low.recent_long + w * (high.recent_long - low.recent_long),
+            weights=tuple(a + w * (b - a) for a, b in zip(low.weights, high.weights, strict=True)),
+            mean_shift=low.mean_shift + w * (high.mean_shift - low.mean_shift),
         )
 
 
 def prior_baseline(settings: DetectSettings) -> BoardBaseline:
-    a, b, c, d = settings.prior_growth
+    intercept, *weights = settings.prior_growth
     return BoardBaseline(
         threads=0,
         usual_replies_per_hour=settings.prior_usual_replies_per_hour,
         escalation_replies=settings.prior_escalation_replies,
-        models=tuple(GrowthModel(age, a, b, c, d) for age in REFERENCE_AGES_HOURS),
+        models=tuple(
+            GrowthModel(age, intercept, tuple(weights), settings.prior_growth_variance / 2)
+            for age in REFERENCE_AGES_HOURS
+        ),
     )
 
 
@@ -125,34 +139,53 @@ def _fit_model(
     weight: float,
     settings: DetectSettings,
 ) -> GrowthModel:
-    """Ridge least squares toward the prior, slopes held non-negative (active set)."""
+    """Ridge least squares on centred inputs toward the prior, weights held non-negative.
+
+    The slopes minimise ``|y - ȳ - (X - X̄) b|² + weight · |b - b_prior|²`` with ``b >= 0``
+    (active set: the most negative weight is held at zero and the rest refitted). The level at
+    the board's mean inputs, ``ȳ``, is shrunk toward the prior's level there with the same
+    weight, and the intercept follows from it. The mean shift is measured on the threads with the
+    top ``CALIBRATION_SHARE`` of fitted values and shrunk toward the prior's with the same weight.
+    """
     age = age_hours * HOUR
-    size = 4
-    xtx = [[0.0] * size for _ in range(size)]
-    xty = [0.0] * size
+    rows: list[tuple[float, ...]] = []
+    targets: list[float] = []
     for offsets in threads:
         seen = offsets[: bisect.bisect_right(offsets, age)]
-        g = growth_inputs(seen, age, settings)
-        x = (1.0, math.log1p(g.replies), math.log1p(g.recent_short), math.log1p(g.recent_long))
-        y = math.log1p(len(offsets))
+        rows.append(growth_inputs(seen, age, settings).logs())
+        targets.append(math.log1p(len(offsets)))
+    n, size = len(rows), len(prior.weights)
+    mean_x = [sum(row[i] for row in rows) / n for i in range(size)]
+    mean_y = sum(targets) / n
+    sxx = [[0.0] * size for _ in range(size)]
+    sxy = [0.0] * size
+    for row, y in zip(rows, targets, strict=True):
+        dx = [row[i] - mean_x[i] for i in range(size)]
         for i in range(size):
-            xty[i] += x[i] * y
+            sxy[i] += dx[i] * (y - mean_y)
             for j in range(size):
-                xtx[i][j] += x[i] * x[j]
-    target = [prior.intercept, prior.replies, prior.recent_short, prior.recent_long]
+                sxx[i][j] += dx[i] * dx[j]
     free = list(range(size))
     coef = [0.0] * size
     for _ in range(size):
         coef = [0.0] * size
-        matrix = [[xtx[i][j] + (weight if i == j else 0.0) for j in free] for i in free]
-        vector = [xty[i] + weight * target[i] for i in free]
+        matrix = [[sxx[i][j] + (weight if i == j else 0.0) for j in free] for i in free]
+        vector = [sxy[i] + weight * prior.weights[i] for i in free]
         for i, value in zip(free, _solve(matrix, vector), strict=True):
             coef[i] = value
-        negative = [i for i in free if i > 0 and coef[i] < 0]
+        negative = [i for i in free if coef[i] < 0]
         if not negative:
             break
         free.remove(min(negative, key=lambda i: coef[i]))  # held at zero from now on
-    return GrowthModel(age_hours, coef[0], max(coef[1], 0.0), max(coef[2], 0.0), max(coef[3], 0.0))
+    weights = tuple(max(c, 0.0) for c in coef)
+    prior_level = prior.intercept + sum(w * x for w, x in zip(prior.weights, mean_x, strict=True))
+    level = (n * mean_y + weight * prior_level) / (n + weight)
+    intercept = level - sum(w * x for w, x in zip(weights, mean_x, strict=True))
+    fitted = [intercept + sum(w * x for w, x in zip(weights, row, strict=True)) for row in rows]
+    top = sorted(zip(fitted, targets, strict=True), reverse=True)[: max(1, math.ceil(CALIBRATION_SHARE * n))]
+    shift = math.log(sum(math.exp(y - mu) for mu, y in top) / len(top))
+    shift = (len(top) * shift + weight * prior.mean_shift) / (len(top) + weight)
+    return GrowthModel(age_hours, intercept, weights, shift)
 
 
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:

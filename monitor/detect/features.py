@@ -4,11 +4,15 @@ Everything is computed from a :class:`~monitor.detect.timeline.Timeline` (second
 first post), so the same function serves live threads and replayed data. Time is passed in
 (the timeline's ``age``); nothing reads a clock.
 
-The growth model's inputs are the reply count and two exponentially weighted counts of
+The growth model's inputs (:class:`GrowthInputs`) are the reply count, the replies in the
+last ``recent_window_minutes`` (the two naive early-warning scores, so the model fitted on a
+board can do no worse than either of them there), and two exponentially weighted counts of
 recent replies — a short and a long memory whose spans are fractions of the thread's age
 (``memory_short``, ``memory_long``). A reply that just arrived weighs 1, one a memory span
 ago weighs 1/e: a self-exciting view in which recent replies say more about the next day
-than old ones, on a clock that scales with the thread's life.
+than old ones, on a clock that scales with the thread's life. Counts, not gaps between
+replies, so replies a forum stamps with the same second (batched crawls, rounded times)
+weigh what they are.
 """
 
 from __future__ import annotations
@@ -27,14 +31,27 @@ _SHORTEST_LONG_MEMORY = 300.0
 _SHORTEST_RATE_SPAN = 600.0  # a 2-minute-old thread's rate is not per-2-minutes
 
 
+GROWTH_INPUTS: tuple[str, ...] = ("replies", "recent_window", "recent_short", "recent_long")
+
+
 @dataclass(frozen=True)
 class GrowthInputs:
-    """What the growth model reads: count and recency-weighted counts at ``age`` seconds."""
+    """What the growth model reads: counts and recency-weighted counts at ``age`` seconds."""
 
     age: float
     replies: int
+    recent_window: int  # replies in the last ``recent_window_minutes``
     recent_short: float
     recent_long: float
+
+    def logs(self) -> tuple[float, ...]:
+        """``log(1 + x)`` of each input, in :data:`GROWTH_INPUTS` order (the model is linear in these)."""
+        return (
+            math.log1p(self.replies),
+            math.log1p(self.recent_window),
+            math.log1p(self.recent_short),
+            math.log1p(self.recent_long),
+        )
 
 
 @dataclass(frozen=True)
@@ -65,16 +82,20 @@ def memory_spans(age: float, settings: DetectSettings) -> tuple[float, float]:
 def growth_inputs(offsets: Sequence[float], age: float, settings: DetectSettings) -> GrowthInputs:
     """The growth model's inputs from replies at ``offsets`` (seconds, ``<= age``)."""
     short, long = memory_spans(age, settings)
+    window = settings.recent_window_minutes * 60.0
     recent_short = recent_long = 0.0
-    count = 0
+    count = in_window = 0
     for t in offsets:
         if t > age:
             continue
         count += 1
         lag = age - t
+        in_window += lag < window
         recent_short += math.exp(-lag / short)
         recent_long += math.exp(-lag / long)
-    return GrowthInputs(age=age, replies=count, recent_short=recent_short, recent_long=recent_long)
+    return GrowthInputs(
+        age=age, replies=count, recent_window=in_window, recent_short=recent_short, recent_long=recent_long
+    )
 
 
 def thread_features(timeline: Timeline, settings: DetectSettings) -> ThreadFeatures:

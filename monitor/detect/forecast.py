@@ -1,10 +1,14 @@
 """Where a thread is heading: "likely ~N replies within 24 h".
 
 A thread younger than a day is forecast by its board's growth model at its age (see
-:mod:`monitor.detect.baseline`): the expected size of its first day, never below the replies
-it already has. A thread older than a day has no first day left to forecast; its next day is
-taken as half the recency-weighted replies of its last day (old threads' activity decays), so
-a revived old thread can still alarm and a long, dead one does not.
+:mod:`monitor.detect.baseline`): the expected size of its first day — the mean, not the
+median, so a forecast at the board's top-5 % size means what it says. The median day is never
+below the replies the thread already has, and the mean is the median times the board's
+mean-over-median ratio at that age (``mean_shift``), never below the replies either.
+
+A thread older than a day has no first day left to forecast; its next day is taken as half
+the recency-weighted replies of its last day (old threads' activity decays), so a revived old
+thread can still alarm and a long, dead one does not.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ class Forecast:
 def forecast_replies(growth: GrowthInputs, baseline: BoardBaseline) -> Forecast:
     if growth.age < DAY:
         model = baseline.model_at(growth.age)
-        expected = max(float(growth.replies), math.expm1(model.predict_log(growth)))
+        median_log = max(math.log1p(growth.replies), model.predict_log(growth))
+        expected = max(float(growth.replies), math.expm1(median_log + model.mean_shift))
         return Forecast(replies_now=growth.replies, expected_day=expected, first_day=True)
     return Forecast(
         replies_now=growth.replies, expected_day=_OLD_THREAD_CARRY * growth.recent_long, first_day=False

@@ -18,9 +18,9 @@ product's defaults (``DetectSettings``), fixed beforehand.
 
 The product's score is :func:`monitor.detect.detector.detect_thread` — the same function the
 pipeline uses — fed a timeline of reply times only: this data has no authors, text or
-sentiment, so the eval exercises the growth model (reply count, short- and long-memory recent
-replies, age), the board baseline and the forecast; resonance, negativity, crisis signals and
-hysteresis are not exercised here (see tests/detect).
+sentiment, so the eval exercises the growth model (reply count, replies in the last 30 min,
+short- and long-memory recent replies, age), the board baseline and the forecast; resonance,
+negativity, crisis signals and hysteresis are not exercised here (see tests/detect).
 """
 
 from __future__ import annotations

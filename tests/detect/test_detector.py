@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from statistics import NormalDist
 
 from monitor.config.settings import DetectSettings
 from monitor.detect.assess import ThreadFacts, assess
@@ -60,7 +61,7 @@ def test_a_new_board_uses_the_prior_and_learns_as_history_grows() -> None:
     many = learn_board_baseline(_busy_board(300), SETTINGS)
     assert prior.escalation_replies < few.escalation_replies < many.escalation_replies
     for model in many.models:
-        assert min(model.replies, model.recent_short, model.recent_long) >= 0  # monotone forecast
+        assert min(model.weights) >= 0  # monotone forecast
 
 
 def test_forecast_is_finite_on_tiny_timelines_and_monotone_in_activity() -> None:
@@ -195,3 +196,48 @@ def test_resonance_and_signals_raise_the_tier() -> None:
     lawyer = assess(_facts(hot, signal_floors={"lawyer": 31}), SETTINGS)
     assert lawyer.severity == Severity.VERY_URGENT
     assert lawyer.signals == ["lawyer (律师/诉讼) first at floor 31"]
+
+
+def test_board_where_recent_replies_decide_learns_to_rank_by_them_not_by_count() -> None:
+    # Each thread: a burst of `early` replies in its first minutes, `late` replies in the
+    # half hour before 1 h, and 20 more per late reply over the rest of the day: the 24 h
+    # size is set by the recent replies, as in a cascade that keeps spreading.
+    board: list[list[float]] = []
+    for i in range(240):
+        early, late = 1 + i % 23, i % 11
+        replies = _burst(early, 10.0) + _burst(late, 1500.0 / (late + 1), 2000.0)
+        replies += _burst(20 * late, 80000.0 / (20 * late + 1), 4000.0)
+        board.append(replies)
+    baseline = learn_board_baseline(board, SETTINGS)
+    model = baseline.model_at(3600)
+    assert model.weight("recent_window") + model.weight("recent_short") > model.weight("replies")
+    old_burst = timeline_from_offsets(_burst(22, 10.0) + _burst(1, 1000.0, 2000.0), 3600)
+    still_going = timeline_from_offsets(_burst(2, 10.0) + _burst(9, 150.0, 2000.0), 3600)
+    quiet, busy = (detect_thread(t, baseline, SETTINGS) for t in (old_burst, still_going))
+    assert quiet.features.replies > busy.features.replies  # the naive count ranks them the other way
+    assert busy.score.value > quiet.score.value + 1
+    assert busy.forecast.expected_day > 100 > quiet.forecast.expected_day
+
+
+def test_forecast_is_the_expected_size_not_the_median() -> None:
+    # 9 kinds of start (2..10 replies in the first hour); each kind's 24 h size is 3× its start
+    # times log-normal noise (sigma 0.9, laid out by quantile, so deterministic): the median
+    # day is 3× the start, the mean 3 · e^(0.9²/2) ≈ 4.5×.
+    spread = NormalDist(0.0, 0.9)
+    board: list[list[float]] = []
+    finals: dict[int, list[int]] = {}
+    for early in range(2, 11):
+        for j in range(100):
+            final = max(early, round(3 * early * math.exp(spread.inv_cdf((j + 0.5) / 100))))
+            late = final - early
+            board.append(_burst(early, 3000.0 / early) + _burst(late, 64800.0 / (late + 1), 7200.0))
+            finals.setdefault(early, []).append(final)
+    baseline = learn_board_baseline(board, SETTINGS)
+    model = baseline.model_at(3600)
+    assert model.mean_shift > 0
+    start = timeline_from_offsets(_burst(10, 300.0), 3600)
+    found = detect_thread(start, baseline, SETTINGS)
+    mean = sum(finals[10]) / len(finals[10])
+    median = math.expm1(model.predict_log(found.features.growth))
+    assert abs(found.forecast.expected_day - mean) < 0.15 * mean
+    assert median < 0.8 * mean
