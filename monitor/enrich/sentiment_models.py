@@ -2,19 +2,25 @@
 
 A retrained model is SnowNLP's kind of classifier — naive Bayes over the words SnowNLP's
 segmenter finds, with additive smoothing and a prior from the word counts of each class —
-with three changes measured on the dev splits (``monitor/enrich/models/TRAINING.md``):
+with these changes, measured on the dev splits and on human-labelled posts
+(``monitor/enrich/models/TRAINING.md``):
 
 * features are the words, the word bigrams and emoticon tags of :func:`features`, each
   counted once per post (binary naive Bayes);
+* the summed log-odds of the words are divided by ``n ** length_power`` (``n`` known
+  features), so long posts are not pushed to 0 or 1 by their length alone. Unknown features
+  are ignored;
 * an emoticon tag moves the log-odds by at most ``emoticon_cap``, so an emoticon cannot
-  outweigh what the words say;
-* the summed log-odds are divided by ``n ** length_power`` (``n`` known features), so long
-  posts are not pushed to 0 or 1 by their length alone. Unknown features are ignored.
+  outweigh what the words say. With ``emoticons_per_post`` (format 2) the emoticons' log-odds
+  are added *after* the length normalisation: an emoticon is one statement of the writer's
+  mood about the whole post, not one of many correlated word features, so its weight does not
+  shrink as the post grows. Without it (format 1 files) they are normalised with the words.
 
 File format (gzip-compressed JSON, ``<name>.bayes.json.gz``)::
 
-    {"format": "monitor-sentiment-bayes/1", "name": "forum-v1",
-     "alpha": 1.0, "emoticon_cap": 3.0, "length_power": 0.5, "bigrams": true,
+    {"format": "monitor-sentiment-bayes/2", "name": "forum-v1",
+     "alpha": 1.0, "emoticon_cap": 0.75, "emoticons_per_post": true,
+     "length_power": 0.65, "bigrams": true,
      "totals": {"pos": 123.0, "neg": 456.0},       # weighted feature counts per class
      "features": {"好吃": [812.0, 40.0], ...}}     # weighted [pos, neg] count per feature
 
@@ -32,12 +38,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.enrich.sentiment_text import is_emoticon
 from monitor.errors import ConfigError
 
-FORMAT = "monitor-sentiment-bayes/1"
+FORMAT = "monitor-sentiment-bayes/2"
+FORMATS = ("monitor-sentiment-bayes/1", FORMAT)  # format 1: emoticons normalised with the words
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL = "forum-v1"
 MODEL_SUFFIX = ".bayes.json.gz"
@@ -92,6 +99,14 @@ class ModelCard:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+class Evidence(NamedTuple):
+    """Summed log-odds of a text's known word features and emoticons, and how many were known."""
+
+    words: float
+    emoticons: float
+    n: int
+
+
 class BayesModel:
     """A retrained naive Bayes sentiment model: log-odds per feature, prior, and scoring rule."""
 
@@ -104,11 +119,13 @@ class BayesModel:
         emoticon_cap: float = 3.0,
         length_power: float = 0.5,
         bigrams: bool = True,
+        emoticons_per_post: bool = False,
     ) -> None:
         self.name = name
         self.counts = counts
         self.alpha = alpha
         self.emoticon_cap = emoticon_cap
+        self.emoticons_per_post = emoticons_per_post
         self.length_power = length_power
         self.bigrams = bigrams
         vocabulary = len(counts)
@@ -122,19 +139,30 @@ class BayesModel:
                 value = max(-emoticon_cap, min(emoticon_cap, value))
             self.log_odds[feature] = value
 
-    def evidence(self, tokens: Iterable[str]) -> tuple[float, int]:
-        """Summed log-odds of the known features of ``tokens`` and how many there were."""
+    def evidence(self, tokens: Iterable[str]) -> Evidence:
+        """Summed log-odds of the known words and emoticons of ``tokens``, and how many were known."""
         log_odds = self.log_odds
-        known = [log_odds[f] for f in features(tokens, self.bigrams) if f in log_odds]
-        return math.fsum(known), len(known)
+        words: list[float] = []
+        emoticons: list[float] = []
+        for feature in features(tokens, self.bigrams):
+            value = log_odds.get(feature)
+            if value is not None:
+                (emoticons if is_emoticon(feature) else words).append(value)
+        return Evidence(math.fsum(words), math.fsum(emoticons), len(words) + len(emoticons))
 
-    def probability(self, total: float, n: int) -> float:
-        """Score 0..1 from summed evidence: the prior plus the length-normalised log-odds."""
-        z = self.prior + (total / n**self.length_power if n else 0.0)
+    def probability(self, evidence: Evidence) -> float:
+        """Score 0..1: the prior plus the length-normalised log-odds (emoticons: see the module)."""
+        words, emoticons, n = evidence
+        if not n:
+            z = self.prior
+        elif self.emoticons_per_post:
+            z = self.prior + words / n**self.length_power + emoticons
+        else:
+            z = self.prior + (words + emoticons) / n**self.length_power
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
     def score_tokens(self, tokens: Sequence[str]) -> float:
-        return self.probability(*self.evidence(tokens))
+        return self.probability(self.evidence(tokens))
 
     # --- file format ---------------------------------------------------------------------
 
@@ -144,6 +172,7 @@ class BayesModel:
             "name": self.name,
             "alpha": self.alpha,
             "emoticon_cap": self.emoticon_cap,
+            "emoticons_per_post": self.emoticons_per_post,
             "length_power": self.length_power,
             "bigrams": self.bigrams,
             "features": {k: [_round(p), _round(n)] for k, (p, n) in sorted(self.counts.items())},
@@ -157,8 +186,8 @@ class BayesModel:
         try:
             with gzip.open(path, "rb") as stream:
                 data = json.loads(stream.read().decode("utf-8"))
-            if data.get("format") != FORMAT:
-                raise ValueError(f"format is {data.get('format')!r}, expected {FORMAT!r}")
+            if data.get("format") not in FORMATS:
+                raise ValueError(f"format is {data.get('format')!r}, expected one of {FORMATS!r}")
             counts = {str(k): (float(v[0]), float(v[1])) for k, v in data["features"].items()}
             return cls(
                 str(data["name"]),
@@ -167,6 +196,7 @@ class BayesModel:
                 emoticon_cap=float(data["emoticon_cap"]),
                 length_power=float(data["length_power"]),
                 bigrams=bool(data["bigrams"]),
+                emoticons_per_post=bool(data.get("emoticons_per_post", False)),
             )
         except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise ConfigError([f"{path}: not a sentiment model: {exc}"]) from exc

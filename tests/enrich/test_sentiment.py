@@ -6,8 +6,10 @@ Reads the labelled dev samples in ``tests/fixtures/sentiment/`` (see its README)
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import logging
+import math
 import shutil
 import time
 from pathlib import Path
@@ -24,7 +26,7 @@ from monitor.enrich.sentiment import (
     skip_reason,
 )
 from monitor.enrich.sentiment_batch import resolve_workers, score_many
-from monitor.enrich.sentiment_models import MODELS_DIR, BayesModel, ModelCard, shipped_models
+from monitor.enrich.sentiment_models import MODELS_DIR, BayesModel, Evidence, ModelCard, shipped_models
 from monitor.errors import ConfigError, UnknownNameError
 from monitor.eval.sentiment_metrics import roc_auc
 
@@ -141,6 +143,43 @@ def test_model_round_trips_through_its_file(tmp_path: Path) -> None:
     assert again.score_tokens(["好"]) > 0.5 > again.score_tokens(["差"])
 
 
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def test_emoticons_count_once_per_post_whatever_its_length(tmp_path: Path) -> None:
+    counts = {"好": (9.0, 1.0), "棒": (8.0, 2.0), "行": (6.0, 4.0), "[泪]": (0.0, 500.0)}
+    model = BayesModel("tiny", counts, emoticon_cap=1.0, length_power=0.5, emoticons_per_post=True)
+    assert model.evidence(["好", "[泪]", "[泪]"]) == Evidence(model.log_odds["好"], -1.0, 2)
+    for words in (["好"], ["好", "棒", "行"]):
+        # the emoticon moves the log-odds by its capped weight, not by weight / n ** length_power
+        shift = _logit(model.score_tokens([*words, "[泪]"])) - _logit(model.score_tokens(words))
+        words_only = model.evidence(words).words
+        n = len(words)
+        expected = words_only / (n + 1) ** 0.5 - 1.0 - words_only / n**0.5
+        assert shift == pytest.approx(expected)
+    model.save(tmp_path / "tiny.bayes.json.gz")
+    assert BayesModel.load(tmp_path / "tiny.bayes.json.gz").emoticons_per_post
+
+
+def test_format_1_files_still_load_with_emoticons_normalised_with_the_words(tmp_path: Path) -> None:
+    data = {
+        "format": "monitor-sentiment-bayes/1",
+        "name": "old",
+        "alpha": 1.0,
+        "emoticon_cap": 3.0,
+        "length_power": 0.5,
+        "bigrams": True,
+        "features": {"好": [9, 1], "[泪]": [0, 500]},
+    }
+    path = tmp_path / "old.bayes.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    model = BayesModel.load(path)
+    assert not model.emoticons_per_post
+    z = _logit(model.score_tokens(["好", "[泪]"]))
+    assert z == pytest.approx(model.prior + (model.log_odds["好"] + model.log_odds["[泪]"]) / 2**0.5)
+
+
 # --- long posts, quotes -----------------------------------------------------------------------
 
 
@@ -163,7 +202,7 @@ def test_post_score_moves_toward_its_clearly_negative_sentence(forum: CachedScor
     parts = scorer.sentence_tokens(MIXED)
     assert len(parts) == 5
     whole = model.score_tokens([token for part in parts for token in part])
-    worst = min(model.probability(*model.evidence(part)) for part in parts)
+    worst = min(model.probability(model.evidence(part)) for part in parts)
     assert worst < sentiment.COMPLAINT_BELOW < whole
     assert scorer.score(MIXED) == pytest.approx(whole + sentiment.WORST_SENTENCE_WEIGHT * (worst - whole))
 
@@ -175,7 +214,7 @@ def test_a_mildly_negative_sentence_does_not_move_the_post(forum: CachedScorer) 
     post = "菜很好吃，分量足，送餐也快。米饭稍微有点少。"
     parts = scorer.sentence_tokens(post)
     assert len(parts) == 2
-    assert min(model.probability(*model.evidence(part)) for part in parts) >= sentiment.COMPLAINT_BELOW
+    assert min(model.probability(model.evidence(part)) for part in parts) >= sentiment.COMPLAINT_BELOW
     assert scorer.score(post) == model.score_tokens([token for part in parts for token in part])
 
 
