@@ -87,17 +87,13 @@ def _page(title: str, body: Iterable[str]) -> str:
     )
 
 
-def _button(
-    do: str, label: str, *, colour: str, big: bool = False, extra: str = "", step: int | None = None
-) -> str:
-    style = f' style="background:{colour}"' if big else ""
+def _button(do: str, label: str, *, colour: str, big: bool = False, step: int | None = None) -> str:
+    """A one-button form posting ``do`` (and ``step``) back to the page's own link."""
     hidden = f'<input type="hidden" name="step" value="{step}">' if step is not None else ""
-    autofocus = " autofocus" if big else ""
-    css = ' class="big"' if big else ""
+    style = f' class="big" style="background:{colour}" autofocus' if big else f' style="color:{colour}"'
     return (
-        f'<form method="post" action="" style="display:inline">{hidden}{extra}'
-        f'<button type="submit" name="do" value="{escape(do)}"{css}{style}{autofocus}>'
-        f"{_h(label)}</button></form>"
+        f'<form method="post" action="" style="display:inline">{hidden}'
+        f'<button type="submit" name="do" value="{escape(do)}"{style}>{_h(label)}</button></form>'
     )
 
 
