@@ -107,7 +107,10 @@ def compose(
         notice_tag=NOTICE_TAGS.get(delivery.kind, "") if delivery else "",
         notice=delivery.notice if delivery else "",
         acknowledged=alert.acknowledged_at is not None,
-        actions=action_links(config, alert, delivery.recipient, now) if delivery and now else (),
+        # Console output ends up in logs, and a link is a credential: only messages to a person carry one.
+        actions=action_links(config, alert, delivery.recipient, now)
+        if delivery and now and delivery.channel != "console"
+        else (),
         actions_for=_name(config, delivery.recipient) if delivery else "",
     )
 

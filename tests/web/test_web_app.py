@@ -125,3 +125,18 @@ def test_forum_text_is_escaped_and_pages_forbid_scripts(site: Site) -> None:
     for name, value in SECURITY_HEADERS.items():
         assert page.headers[name] == value
     assert httpx.get(f"{site.base_url}/healthz").text == "ok\n"
+
+
+def test_console_output_carries_no_links(site: Site) -> None:
+    from monitor.alerting.compose import compose
+    from monitor.store.models import Delivery
+
+    with site.sessions() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        by_channel = {
+            d.channel: d for d in session.scalars(select(Delivery).where(Delivery.alert_id == alert.id))
+        }
+        assert compose(session, site.config, alert, by_channel["email"], site.now).actions
+        console = Delivery(alert_id=alert.id, channel="console", recipient="li_na", severity=alert.severity)
+        assert compose(session, site.config, alert, console, site.now).actions == ()
