@@ -24,6 +24,7 @@ from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import ThreadFacts, assess
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
 from monitor.detect.severity import Severity
+from monitor.detect.spread import Spread, StoryThread, find_spread
 from monitor.detect.timeline import build_timeline
 from monitor.detect.velocity import replies_in_window
 from monitor.enrich.category import classify_complaint
@@ -269,12 +270,14 @@ class Pipeline:
                 [p.posted_at for p in posts if p.floor > 1],
             ),
             window_minutes=settings.window_minutes,
+            views_in_window=max(0, thread.views - before.views) if before is not None else None,
             posts_scored=sum(1 for p in posts if p.sentiment is not None),
             negative_share=snapshot.negative_share,
             distinct_authors=snapshot.distinct_authors,
             me_too_authors=snapshot.me_too_authors,
             signal_floors=signal_floors,
             timeline=timeline,
+            spread=self._spread(session, thread, first, group, now),
             baseline=self._baseline(session, thread.board_id, now),
             previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
         )
@@ -283,6 +286,31 @@ class Pipeline:
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
             thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
         return change
+
+    def _spread(
+        self, session: Session, thread: Thread, first: Post | None, group: WatchGroupConfig, now: datetime
+    ) -> Spread:
+        """Where else the watch group's recent threads tell this thread's story."""
+        settings = self.config.settings.detect
+        since = now - timedelta(hours=settings.story_window_hours)
+        candidates = [
+            _story_thread(other, text, posted_at)
+            for other, text, posted_at in repo.watch_group_threads(session, group.name, since)
+        ]
+        own = _story_thread(thread, first.text if first else "", first.posted_at if first else None)
+        return find_spread(own, candidates, [*group.include, *group.aliases], settings.story_similarity)
+
+
+def _story_thread(thread: Thread, opening: str, posted_at: datetime | None) -> StoryThread:
+    return StoryThread(
+        thread_id=thread.id,
+        forum=thread.source.name,
+        board=thread.board.name or thread.board.external_id,
+        title=thread.title,
+        text=f"{thread.title}\n{opening}",
+        replies=thread.replies,
+        first_post_at=posted_at,
+    )
 
 
 def _categorise(thread: Thread, posts: list[Post]) -> None:

@@ -227,13 +227,36 @@ class DetectSettings(_Section):
         30.0, gt=1, description="Threads first posted within this many days feed a board's baseline."
     )
     story_window_hours: float = Field(
-        72.0, gt=0, description="How long after its last update an alert still collects cross-posts."
+        72.0,
+        gt=0,
+        description=(
+            "How long after its last update an alert still collects cross-posts, and how far back the "
+            "spread check looks for the same story on other boards and forums."
+        ),
     )
     story_similarity: float = Field(
-        0.15,
+        0.1,
         gt=0,
         le=1,
-        description="Text similarity (0..1) at which another watched thread counts as the same story.",
+        description=(
+            "Text similarity (0..1: share of the shorter text's character trigrams found in the other) at "
+            "which another watched thread counts as the same story. A copy scores near 1, a retelling "
+            "0.1-0.3, another complaint about the same company a few hundredths."
+        ),
+    )
+    spread_score: float = Field(
+        0.5,
+        ge=0,
+        description="Score added per other board or forum where the same story is posted (spread).",
+    )
+    spread_score_cap: float = Field(1.0, ge=0, description="Most score that spread can add.")
+    urgent_spread_forums: int = Field(
+        1,
+        ge=0,
+        description=(
+            "The same story on this many other forums makes an alert at least urgent (紧迫): the "
+            "general playbook's 'escalate at the first sign of spread'. 0 turns this off."
+        ),
     )
 
     @model_validator(mode="after")

@@ -24,6 +24,7 @@ from monitor.detect.baseline import BoardBaseline
 from monitor.detect.detector import detect_thread
 from monitor.detect.forecast import Forecast
 from monitor.detect.severity import Severity
+from monitor.detect.spread import Spread, describe_spread
 from monitor.detect.timeline import Timeline
 from monitor.detect.velocity import per_hour
 from monitor.enrich.signals import SIGNAL_LABELS
@@ -42,6 +43,8 @@ class ThreadFacts:
     me_too_authors: int
     signal_floors: dict[str, int] = field(default_factory=dict)  # signal -> first floor seen
     timeline: Timeline | None = None  # reply times etc.: enables the spread-velocity detector
+    spread: Spread | None = None  # the same story on other boards and forums
+    views_in_window: int | None = None  # views gained over the window (from snapshots); None = unknown
     baseline: BoardBaseline | None = None  # the board's; None = board unknown (prior is used)
     previous_severity: Severity | None = None  # tier at the last poll if alerting, else None
 
@@ -67,11 +70,16 @@ def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
     figures = [
         f"{facts.replies_in_window} replies in the last {window} ({rate:.0f}/h; alert at "
         f"{settings.min_replies_per_hour:g}/h)",
+        *_views_figure(facts),
         _negative_figure(facts, settings),
         f"{facts.distinct_authors} distinct authors, {facts.replies} replies in all",
     ]
     if facts.me_too_authors:
         figures.append(f"{facts.me_too_authors} authors say 我也遇到了 (me too)")
+    where_else = describe_spread(facts.spread) if facts.spread is not None else None
+    if where_else:
+        figures.append(where_else)
+    figures.extend(_spread_floor_figure(facts, settings))
     escalating = (
         facts.replies >= settings.min_replies
         and rate >= settings.min_replies_per_hour
@@ -99,6 +107,7 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         settings,
         previous=facts.previous_severity,
         me_too_authors=facts.me_too_authors,
+        spread=facts.spread,
     )
     replies = max(facts.replies, found.features.replies)
     negative_bar = settings.min_negative_share
@@ -108,7 +117,14 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         found.tier is not None and replies >= settings.min_replies and facts.negative_share >= negative_bar
     )
     me_too = max(facts.me_too_authors, found.features.me_too_authors)
-    figures = [*found.reasons, _negative_figure(facts, settings), *found.notes]
+    figures = [
+        *found.reasons[:1],
+        *_views_figure(facts),
+        *found.reasons[1:],
+        *_spread_floor_figure(facts, settings),
+        _negative_figure(facts, settings),
+        *found.notes,
+    ]
     return Assessment(
         escalating=escalating,
         severity=max(found.tier or Severity.GENERAL, _signal_floor(facts, me_too, settings)),
@@ -120,6 +136,17 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         forecast=found.forecast,
         notes=list(found.notes),
     )
+
+
+def _views_figure(facts: ThreadFacts) -> list[str]:
+    """Views show readers arriving before they reply; shown when snapshots give them."""
+    if not facts.views_in_window:
+        return []
+    hours = facts.window_minutes / 60.0
+    return [
+        f"{facts.views_in_window:,} views in the last {facts.window_minutes:g} min "
+        f"({facts.views_in_window / hours:,.0f}/h)"
+    ]
 
 
 def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:
@@ -135,9 +162,24 @@ def _signal_floor(facts: ThreadFacts, me_too_authors: int, settings: DetectSetti
         name in facts.signal_floors for name in settings.urgent_signals
     ):
         floor = Severity.URGENT
+    if _spread_to_forums(facts, settings):
+        floor = Severity.URGENT
     if any(name in facts.signal_floors for name in settings.very_urgent_signals):
         floor = Severity.VERY_URGENT
     return floor
+
+
+def _spread_to_forums(facts: ThreadFacts, settings: DetectSettings) -> bool:
+    """The story is on enough other forums to call for urgent handling (the playbook's "first sign")."""
+    wanted = settings.urgent_spread_forums
+    return bool(wanted and facts.spread is not None and len(facts.spread.other_forums) >= wanted)
+
+
+def _spread_floor_figure(facts: ThreadFacts, settings: DetectSettings) -> list[str]:
+    if not _spread_to_forums(facts, settings) or facts.spread is None:
+        return []
+    forums = "、".join(facts.spread.other_forums)
+    return [f"spread to other forums ({forums}): at least 紧迫 urgent"]
 
 
 def _signals(facts: ThreadFacts) -> list[str]:

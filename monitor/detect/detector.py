@@ -17,6 +17,7 @@ from monitor.detect.forecast import Forecast, forecast_replies
 from monitor.detect.hysteresis import score_tier
 from monitor.detect.score import EscalationScore, escalation_score
 from monitor.detect.severity import Severity
+from monitor.detect.spread import Spread, describe_spread
 from monitor.detect.timeline import Timeline
 
 NO_BASELINE_NOTE = "board baseline unavailable (board gone or unknown): compared with the default board"
@@ -39,11 +40,13 @@ def detect_thread(
     settings: DetectSettings,
     previous: Severity | None = None,
     me_too_authors: int = 0,
+    spread: Spread | None = None,
 ) -> Detection:
     """Score a thread; ``previous`` is its tier at the last poll (None: not alerting).
 
     ``me_too_authors`` counts 我也遇到了 authors known from elsewhere (e.g. a snapshot) when
-    the timeline carries no per-reply flags; the larger of the two counts is used.
+    the timeline carries no per-reply flags; the larger of the two counts is used. ``spread``
+    is where else the thread's story is told (:func:`monitor.detect.spread.find_spread`).
     """
     notes = list(timeline.notes)
     if baseline is None:
@@ -52,7 +55,7 @@ def detect_thread(
     features = thread_features(timeline, settings)
     forecast = forecast_replies(features.growth, baseline)
     resonance = max(features.me_too_authors, me_too_authors)
-    score = escalation_score(forecast, baseline, resonance, settings)
+    score = escalation_score(forecast, baseline, resonance, settings, spread)
     tier = score_tier(score.value, previous, settings)
     return Detection(
         score=score,
@@ -60,7 +63,7 @@ def detect_thread(
         features=features,
         forecast=forecast,
         baseline=baseline,
-        reasons=tuple(_reasons(features, forecast, baseline, score, resonance, settings)),
+        reasons=tuple(_reasons(features, forecast, baseline, score, resonance, spread, settings)),
         notes=tuple(notes),
     )
 
@@ -71,6 +74,7 @@ def _reasons(
     baseline: BoardBaseline,
     score: EscalationScore,
     me_too_authors: int,
+    spread: Spread | None,
     settings: DetectSettings,
 ) -> list[str]:
     window = f"{settings.window_minutes:g} min"
@@ -93,6 +97,9 @@ def _reasons(
     if me_too_authors:
         where = f" (first at floor {f.me_too_floor})" if f.me_too_floor is not None else ""
         reasons.append(f"{me_too_authors} authors say 我也遇到了 (me too){where}")
+    where_else = describe_spread(spread) if spread is not None else None
+    if where_else:
+        reasons.append(where_else)
     reasons.append(
         f"{forecast.describe()}; this board's top 5 % reach {baseline.escalation_replies:.0f} "
         f"(escalation score {score.value:+.1f}, alert at {settings.general_score:+.1f})"

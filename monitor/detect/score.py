@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from monitor.config.settings import DetectSettings
 from monitor.detect.baseline import BoardBaseline
 from monitor.detect.forecast import Forecast
+from monitor.detect.spread import Spread, spread_score
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class EscalationScore:
     value: float
     growth: float
     resonance: float
+    spread: float = 0.0
 
 
 def growth_score(forecast: Forecast, baseline: BoardBaseline) -> float:
@@ -32,8 +34,13 @@ def growth_score(forecast: Forecast, baseline: BoardBaseline) -> float:
 
 
 def escalation_score(
-    forecast: Forecast, baseline: BoardBaseline, me_too_authors: int, settings: DetectSettings
+    forecast: Forecast,
+    baseline: BoardBaseline,
+    me_too_authors: int,
+    settings: DetectSettings,
+    spread: Spread | None = None,
 ) -> EscalationScore:
     growth = growth_score(forecast, baseline)
     resonance = min(settings.me_too_score * me_too_authors, settings.me_too_score_cap)
-    return EscalationScore(value=growth + resonance, growth=growth, resonance=resonance)
+    reach = spread_score(spread, settings)
+    return EscalationScore(value=growth + resonance + reach, growth=growth, resonance=resonance, spread=reach)

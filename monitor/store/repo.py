@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from monitor.config.files import SourceConfig
 from monitor.sources.base import PostRecord, ThreadSummary
-from monitor.store.models import Board, Post, Snapshot, SourceRow, Thread
+from monitor.store.models import Board, Post, Snapshot, SourceRow, Thread, WatchGroupRow, WatchMatch
 
 
 def content_hash(post: PostRecord) -> str:
@@ -198,6 +198,26 @@ def board_histories(
         for thread_id, posted_at in session.execute(replies):
             histories[thread_id].append((posted_at - starts[thread_id]).total_seconds())
     return list(histories.values())
+
+
+def watch_group_threads(
+    session: Session, watch_group: str, seen_since: datetime
+) -> list[tuple[Thread, str, datetime | None]]:
+    """The watch group's threads seen since ``seen_since``, with their opening posts' text and time.
+
+    Board and source come loaded: the spread check names them.
+    """
+    opening = select(Post.thread_id, Post.text, Post.posted_at).where(Post.floor == 1).subquery()
+    rows = session.execute(
+        select(Thread, opening.c.text, opening.c.posted_at)
+        .join(WatchMatch, WatchMatch.thread_id == Thread.id)
+        .join(WatchGroupRow, WatchGroupRow.id == WatchMatch.watch_group_id)
+        .outerjoin(opening, opening.c.thread_id == Thread.id)
+        .where(WatchGroupRow.name == watch_group, Thread.last_seen_at >= seen_since)
+        .options(joinedload(Thread.board), joinedload(Thread.source))
+        .order_by(Thread.id)
+    )
+    return [(thread, text or "", posted_at) for thread, text, posted_at in rows]
 
 
 def incomplete_threads(session: Session, board_id: int) -> list[ThreadSummary]:

@@ -62,3 +62,10 @@ def test_severity_order_and_sla() -> None:
     assert max([Severity.URGENT, Severity.VERY_URGENT, Severity.GENERAL]) == Severity.VERY_URGENT
     assert [s.first_contact.total_seconds() / 3600 for s in Severity] == [24, 8, 4]
     assert Severity.VERY_URGENT.label_zh == "非常紧迫"
+
+
+def test_views_gained_over_the_window_are_shown_when_snapshots_give_them() -> None:
+    shown = assess(_facts(views_in_window=1240, window_minutes=30.0), SETTINGS)
+    assert "1,240 views in the last 30 min (2,480/h)" in shown.figures
+    for unknown in (None, 0):
+        assert not any("views" in f for f in assess(_facts(views_in_window=unknown), SETTINGS).figures)

@@ -1,0 +1,156 @@
+"""Spread: the same story told on other boards or other forums.
+
+Seed 000: a BBS complaint turns into a crisis when it spreads — reposted to other boards and
+forums, then picked up by the media. The general (一般) playbook says "escalate at the first
+sign of spread". So at every poll a watched thread is compared with the recent threads of the
+same watch group on every board and forum (:func:`find_spread`, by
+:func:`~monitor.detect.story.story_similarity` of title and opening post), and the places it
+has reached:
+
+* add ``spread_score`` per other board or forum to the escalation score (capped at
+  ``spread_score_cap``), like resonance does;
+* make the alert at least urgent (紧迫) once the story is on ``urgent_spread_forums`` other
+  forums (see :mod:`monitor.detect.assess`);
+* are named in the reasons: "also posted on the 旅游天地 board (6 replies, 2.5 h later)".
+
+A copy on the thread's own board (the author posting again) is listed but does not count as
+spread. Candidates are limited to the watch group's threads: a cross-post of a complaint about
+the company names it too, and a watch group's recent threads are a few hundred at most, so
+comparing exactly beats an approximate index (MinHash/LSH pays off only at far larger sets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.config.settings import DetectSettings
+from monitor.detect.story import containment, story_shingles
+
+_NAMED_PLACES = 3  # the reason names at most this many places, then "and N more"
+
+
+@dataclass(frozen=True)
+class StoryThread:
+    """A thread as the spread check sees it: where it is and what it says."""
+
+    thread_id: int
+    forum: str  # the source's name
+    board: str  # the board's name
+    title: str
+    text: str  # title and opening post
+    replies: int = 0
+    first_post_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    """Another thread telling the same story."""
+
+    thread: StoryThread
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Where else a thread's story is told; empty when nowhere."""
+
+    own_forum: str
+    own_board: str
+    copies: tuple[StoryCopy, ...] = ()  # most similar first
+    own_first_post_at: datetime | None = None
+
+    @property
+    def other_boards(self) -> tuple[str, ...]:
+        """Other boards of the thread's own forum carrying the story."""
+        return _distinct(
+            c.thread.board for c in self.copies if self._same_forum(c) and not self._same_board(c)
+        )
+
+    @property
+    def other_forums(self) -> tuple[str, ...]:
+        """Other forums carrying the story."""
+        return _distinct(c.thread.forum for c in self.copies if not self._same_forum(c))
+
+    @property
+    def places(self) -> int:
+        """Other boards or forums carrying the story (each other board of another forum counts once)."""
+        return len({(c.thread.forum, c.thread.board) for c in self.copies if not self._same_board(c)})
+
+    @property
+    def reposts(self) -> int:
+        """Copies on the thread's own board (posted again), not counted as spread."""
+        return sum(1 for c in self.copies if self._same_board(c))
+
+    def _same_forum(self, copy: StoryCopy) -> bool:
+        return copy.thread.forum == self.own_forum
+
+    def _same_board(self, copy: StoryCopy) -> bool:
+        return self._same_forum(copy) and copy.thread.board == self.own_board
+
+
+def find_spread(
+    own: StoryThread, candidates: Iterable[StoryThread], ignore: Sequence[str], threshold: float
+) -> Spread:
+    """The candidates telling ``own``'s story (similarity >= ``threshold``); ``ignore`` = watch terms."""
+    terms = tuple(ignore)
+    mine = story_shingles(own.text, terms)
+    copies = []
+    for other in candidates:
+        if other.thread_id == own.thread_id:
+            continue
+        similarity = containment(mine, story_shingles(other.text, terms))
+        if similarity >= threshold:
+            copies.append(StoryCopy(other, similarity))
+    copies.sort(key=lambda c: (-c.similarity, c.thread.thread_id))
+    return Spread(own.forum, own.board, tuple(copies), own.first_post_at)
+
+
+def spread_score(spread: Spread | None, settings: DetectSettings) -> float:
+    if spread is None:
+        return 0.0
+    return min(settings.spread_score * spread.places, settings.spread_score_cap)
+
+
+def describe_spread(spread: Spread) -> str | None:
+    """One reason line: the places the story has reached, biggest copy first; None if nowhere."""
+    when = spread.own_first_post_at
+    best: dict[tuple[str, str], StoryCopy] = {}
+    for copy in spread.copies:
+        key = (copy.thread.forum, copy.thread.board)
+        if key == (spread.own_forum, spread.own_board):
+            continue
+        held = best.get(key)
+        if held is None or copy.thread.replies > held.thread.replies:
+            best[key] = copy
+    parts = []
+    for (forum, board), copy in sorted(best.items(), key=lambda kv: -kv[1].thread.replies):
+        where = f"the {board} board" if forum == spread.own_forum else f"{forum}'s {board} board"
+        parts.append(f"{where} ({copy.thread.replies} replies{_relative(copy.thread.first_post_at, when)})")
+    reposts = spread.reposts
+    if not parts and not reposts:
+        return None
+    text = ""
+    if parts:
+        shown = parts[:_NAMED_PLACES]
+        more = len(parts) - len(shown)
+        text = "same story also posted on " + "; ".join(shown) + (f"; and {more} more" if more else "")
+    if reposts:
+        again = f"posted {reposts} more time{'s' if reposts > 1 else ''} on this board"
+        text = f"{text}; {again}" if text else f"same story {again}"
+    return text
+
+
+def _relative(then: datetime | None, when: datetime | None) -> str:
+    if then is None or when is None:
+        return ""
+    hours = (then - when).total_seconds() / 3600.0
+    if abs(hours) < 1 / 60:
+        return ", at the same time"
+    span = f"{abs(hours) * 60:.0f} min" if abs(hours) < 1 else f"{abs(hours):.1f} h"
+    return f", {span} {'later' if hours > 0 else 'earlier'}"
+
+
+def _distinct(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
