@@ -44,7 +44,8 @@ class ThreadFacts:
     signal_floors: dict[str, int] = field(default_factory=dict)  # signal -> first floor seen
     timeline: Timeline | None = None  # reply times etc.: enables the spread-velocity detector
     spread: Spread | None = None  # the same story on other boards and forums
-    views_in_window: int | None = None  # views gained over the window (from snapshots); None = unknown
+    views_gained: int | None = None  # views gained since an earlier snapshot; None = unknown
+    views_span_minutes: float = 0.0  # ... over this many minutes (the window, or more if polls were sparse)
     baseline: BoardBaseline | None = None  # the board's; None = board unknown (prior is used)
     previous_severity: Severity | None = None  # tier at the last poll if alerting, else None
 
@@ -140,13 +141,10 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
 
 def _views_figure(facts: ThreadFacts) -> list[str]:
     """Views show readers arriving before they reply; shown when snapshots give them."""
-    if not facts.views_in_window:
+    if not facts.views_gained or facts.views_span_minutes <= 0:
         return []
-    hours = facts.window_minutes / 60.0
-    return [
-        f"{facts.views_in_window:,} views in the last {facts.window_minutes:g} min "
-        f"({facts.views_in_window / hours:,.0f}/h)"
-    ]
+    minutes, views = facts.views_span_minutes, facts.views_gained
+    return [f"{views:,} views in the last {minutes:.0f} min ({views * 60 / minutes:,.0f}/h)"]
 
 
 def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:

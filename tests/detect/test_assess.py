@@ -65,7 +65,9 @@ def test_severity_order_and_sla() -> None:
 
 
 def test_views_gained_over_the_window_are_shown_when_snapshots_give_them() -> None:
-    shown = assess(_facts(views_in_window=1240, window_minutes=30.0), SETTINGS)
+    shown = assess(_facts(views_gained=1240, views_span_minutes=30.0), SETTINGS)
     assert "1,240 views in the last 30 min (2,480/h)" in shown.figures
-    for unknown in (None, 0):
-        assert not any("views" in f for f in assess(_facts(views_in_window=unknown), SETTINGS).figures)
+    sparse = assess(_facts(views_gained=1240, views_span_minutes=120.0), SETTINGS)  # polls 2 h apart
+    assert "1,240 views in the last 120 min (620/h)" in sparse.figures
+    for unknown in ({"views_gained": None}, {"views_gained": 0, "views_span_minutes": 60.0}):
+        assert not any("views" in f for f in assess(_facts(**unknown), SETTINGS).figures)
