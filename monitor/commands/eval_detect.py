@@ -28,6 +28,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="learn board baselines and thresholds from these folders (same folder names) and report on "
         "all of --data, e.g. a held-out half; default: split each --data folder into fit / report parts",
     )
+    detect.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also give 95 %% intervals for the detector's AUC and its lead over each baseline, from N "
+        "paired resamples of the reported threads (e.g. 200; default 0: off)",
+    )
     detect.set_defaults(handler=_detect)
     polling = subcommands.add_parser(
         "polling", help="simulate adaptive vs fixed-interval polling of a board at the same request budget"
@@ -83,7 +91,16 @@ def _detect(args: argparse.Namespace) -> int:
         raise DatasetError(f"--at: hours must be positive: {args.at!r}")
     started = time.perf_counter()
     fit_dirs = find_datasets(args.fit_data) if args.fit_data else []
-    run_eval(find_datasets(args.data), at_hours, _settings(args), sys.stdout, fit_dirs=fit_dirs)
+    if args.bootstrap and args.bootstrap < 10:
+        raise DatasetError(f"--bootstrap: at least 10 resamples, or 0 for none: {args.bootstrap}")
+    run_eval(
+        find_datasets(args.data),
+        at_hours,
+        _settings(args),
+        sys.stdout,
+        fit_dirs=fit_dirs,
+        bootstrap=max(0, args.bootstrap),
+    )
     print(f"eval detect took {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 

@@ -35,6 +35,7 @@ from monitor.config.settings import DetectSettings
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
 from monitor.detect.detector import detect_thread
 from monitor.detect.timeline import timeline_from_offsets
+from monitor.eval.bootstrap import AucBootstrap, paired_auc_bootstrap
 from monitor.eval.detect_data import (
     FIT,
     REPORT,
@@ -80,6 +81,7 @@ class Row:
     median_lead_h: float
     alert_recall: float | None = None  # the product's own alert threshold (detector only)
     alert_fpr: float | None = None
+    bootstrap: AucBootstrap | None = None  # AUC intervals (detector only, with --bootstrap)
 
 
 def product_scorer(baseline: BoardBaseline, settings: DetectSettings) -> Scorer:
@@ -103,8 +105,13 @@ def evaluate(
     report: Sequence[GrowthThread],
     at_hours: Sequence[float],
     settings: DetectSettings,
+    bootstrap: int = 0,
 ) -> list[Row]:
-    """Rows for every detector and T: ``fit`` threads tune, ``report`` threads are measured."""
+    """Rows for every detector and T: ``fit`` threads tune, ``report`` threads are measured.
+
+    ``bootstrap`` > 0: that many paired resamples give the detector's AUC interval and its lead
+    over each baseline (:mod:`monitor.eval.bootstrap`).
+    """
     if not fit or not report:
         raise DatasetError(f"{dataset.directory}: nothing to fit on or to report on")
     baseline = learn_board_baseline([t.offsets for t in fit], settings)
@@ -120,8 +127,10 @@ def evaluate(
         kept = [t for t in report if _open(t, at, dataset.theta)]
         labels = [int(t.escalated) for t in kept]
         fit_labels = [int(t.escalated) for t in fit_kept]
+        scored = {name: [scorer(_seen(t, at), at) for t in kept] for name, scorer in scorers.items()}
+        intervals = paired_auc_bootstrap(labels, scored, DETECTOR, bootstrap) if bootstrap else None
         for name, scorer in scorers.items():
-            scores = [scorer(_seen(t, at), at) for t in kept]
+            scores = scored[name]
             fit_scores = [scorer(_seen(t, at), at) for t in fit_kept]
             at_best = confusion(labels, scores, best_f1_threshold(fit_labels, fit_scores))
             five = threshold_at_fpr(labels, scores, 0.05)
@@ -151,6 +160,7 @@ def evaluate(
                     median_lead_h=median(leads),
                     alert_recall=alert.recall if alert else None,
                     alert_fpr=alert.fpr if alert else None,
+                    bootstrap=intervals if name == DETECTOR else None,
                 )
             )
     return rows
@@ -162,6 +172,7 @@ def run_eval(
     settings: DetectSettings,
     out: TextIO,
     fit_dirs: Sequence[Path] = (),
+    bootstrap: int = 0,
 ) -> list[Row]:
     """Evaluate every folder, print the tables, then one ``RESULT`` line per detector, T and folder."""
     fit_by_name = {d.name: d for d in fit_dirs}
@@ -181,7 +192,7 @@ def run_eval(
                 f"fitted on part '{FIT}' ({len(fit)} threads), reporting on part '{REPORT}' "
                 f"({len(report)} threads; split = sha256 of thread id, odd -> {REPORT})"
             )
-        found = evaluate(dataset, fit, report, at_hours, settings)
+        found = evaluate(dataset, fit, report, at_hours, settings, bootstrap)
         _print_table(dataset, where, found, out)
         rows.extend(found)
     for row in rows:
@@ -220,6 +231,12 @@ def _print_table(dataset: GrowthDataset, where: str, rows: Sequence[Row], out: T
                 f"recall {r.alert_recall:.2f}, FPR {r.alert_fpr:.3f}",
                 file=out,
             )
+    for r in rows:
+        if r.bootstrap is not None:
+            leads = "; ".join(
+                f"over {name} {gap.describe(signed=True)}" for name, gap in r.bootstrap.lead.items()
+            )
+            print(f"  {_hours(r.at_hours)}: AUC {r.bootstrap.auc.describe()}; AUC lead {leads}", file=out)
 
 
 def _hours(value: float) -> str:

@@ -89,3 +89,20 @@ def test_eval_polling_prints_both_policies(tmp_path: Path, capsys: pytest.Captur
     lines = [line for line in out.splitlines() if line.startswith("RESULT polling=")]
     assert [line.split()[1] for line in lines] == ["polling=fixed", "polling=adaptive"]
     assert all("dataset=reddit_college" in line for line in lines)
+
+
+def test_eval_detect_bootstrap_gives_intervals_per_t(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "detect", "--data", str(GROWTH / "cascades"), "--bootstrap", "50"]) == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "AUC lead" in line]
+    assert [line.split(":")[0].strip() for line in lines] == ["0.5h", "1h", "2h"]
+    auc_1h = _results(out)[("cascades", "monitor", "1h")]["auc"]
+    low, high = (float(x) for x in re.findall(r"AUC (?:\S+) \(95 % CI (\S+) … (\S+)\)", lines[1])[0])
+    assert low <= auc_1h <= high
+    assert "over count_so_far" in lines[1] and "over last_30min" in lines[1]
+    assert out.rstrip().splitlines()[-1].startswith("RESULT ")  # the machine-readable lines stay last
+
+
+def test_eval_detect_bootstrap_needs_enough_resamples(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", "detect", "--data", str(GROWTH / "cascades"), "--bootstrap", "3"]) != 0
+    assert "--bootstrap: at least 10 resamples" in capsys.readouterr().err
