@@ -95,7 +95,7 @@ def find_spread(
 ) -> Spread:
     """The candidates telling ``own``'s story (similarity >= ``threshold``); ``ignore`` = watch terms."""
     terms = tuple(ignore)
-    mine = story_shingles(own.text, terms)
+    mine = frozenset(story_shingles(own.text, terms))
     copies = []
     for other in candidates:
         if other.thread_id == own.thread_id:
