@@ -127,7 +127,8 @@ def describe_spread(spread: Spread) -> str | None:
     parts = []
     for (forum, board), copy in sorted(best.items(), key=lambda kv: -kv[1].thread.replies):
         where = f"the {board} board" if forum == spread.own_forum else f"{forum}'s {board} board"
-        parts.append(f"{where} ({copy.thread.replies} replies{_relative(copy.thread.first_post_at, when)})")
+        replies = f"{copy.thread.replies} repl{'y' if copy.thread.replies == 1 else 'ies'}"
+        parts.append(f"{where} ({replies}{_relative(copy.thread.first_post_at, when)})")
     reposts = spread.reposts
     if not parts and not reposts:
         return None

@@ -116,7 +116,10 @@ def test_many_places_are_capped_in_the_score_and_shortened_in_the_reason() -> No
     assert spread_score(spread, SETTINGS) == SETTINGS.spread_score_cap < 5 * SETTINGS.spread_score
     reason = describe_spread(spread)
     assert reason is not None and reason.endswith("; and 2 more")
-    assert reason.startswith("same story also posted on 论坛4's 综合 board (4 replies)")
+    assert reason.startswith("same story also posted on 论坛4's 综合 board (4 replies); 论坛3's")
+    assert "论坛1's 综合 board (1 reply)" not in reason  # named places: the three biggest
+    one = find_spread(_thread(1, STORY), copies[1:2], WATCH, SETTINGS.story_similarity)
+    assert describe_spread(one) == "same story also posted on 论坛1's 综合 board (1 reply)"
 
 
 def test_spread_raises_the_score_and_names_the_places() -> None:
