@@ -37,7 +37,7 @@ from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
 from monitor.store import repo
-from monitor.store.models import Post, Snapshot, Thread, WatchGroupRow, WatchMatch
+from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, WatchMatch
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,31 @@ class Pipeline:
                         report.alert_changes.append(change)
                     if change is not None and change.kind in EVIDENCE_ON:
                         keep_evidence(session, change.alert_id, change.kind, crawl.pages.get(thread_id, []))
+                    if change is not None and change.kind == "spread":
+                        origin = self._reassess_origin(session, change.alert_id, now)
+                        if origin is not None and origin.kind != "updated":
+                            report.alert_changes.append(origin)
         return report
+
+    def _reassess_origin(self, session: Session, alert_id: int, now: datetime) -> AlertChange | None:
+        """A copy just joined the story: assess the story's own thread again now, not at its next poll.
+
+        Boards are crawled side by side, so the origin may have been assessed earlier in this pass,
+        before the copy was stored; its spread (score, reasons, the urgent floor for another
+        forum) must not wait for the next poll.
+        """
+        alert = session.get(Alert, alert_id)
+        if alert is None:  # pragma: no cover - the change was made in this transaction
+            return None
+        origin = alert.thread
+        snapshot = repo.snapshot_before(session, origin, now)
+        try:
+            group = self._watch.current(now).group(alert.watch_group)
+        except LookupError:  # the group was removed since the alert opened: nothing to assess against
+            return None
+        if snapshot is None:
+            return None
+        return self._detect(session, origin, repo.thread_posts(session, origin), snapshot, group, now)
 
     def _enrich(self, posts: list[Post]) -> None:
         for post in posts:
