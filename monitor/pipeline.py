@@ -23,6 +23,7 @@ from monitor.config.loader import MonitorConfig
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import ThreadFacts, assess
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
+from monitor.detect.polling import PollState, plan_polls, poll_state
 from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, StoryThread, find_spread
 from monitor.detect.timeline import build_timeline
@@ -107,6 +108,7 @@ class Pipeline:
         self._planned: dict[str, Source] = {}
         self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
+        self._polls: dict[int, PollState] = {}  # thread id -> what the polling policy knows of it
 
     async def crawl_pass(self, now: datetime) -> PassReport:
         """Every board of every enabled source; hosts are crawled side by side, each politely."""
@@ -148,18 +150,41 @@ class Pipeline:
         return adapter
 
     async def refresh_hot(self, now: datetime) -> PassReport:
-        """Re-read the threads the detector marked hot, from their last stored page on."""
+        """Re-read threads between board passes, from their last stored page on.
+
+        At most ``hot_budget_per_host`` threads per source, picked by the detector's polling
+        policy (:func:`monitor.detect.polling.plan_polls`) among the hot threads and the watched
+        threads seen lately: a thread not read yet first, then the ones whose escalation score,
+        extrapolated from their last two reads, is nearest their next tier threshold.
+        """
+        schedule = self.config.settings.schedule
         with self._sessions() as session:
-            hot = [
-                (thread.id, thread.source.key)
-                for thread in session.scalars(select(Thread).where(Thread.hot_until > now))
-            ]
+            candidates = repo.refresh_candidates(session, now, now - timedelta(hours=schedule.hot_for_hours))
         crawl = CrawlReport()
-        for thread_id, key in hot:
-            source = self._sources.get(key)
-            if source is not None and source.enabled:
-                await self._crawler.refresh_thread(await self._adapter(source), source, thread_id, now, crawl)
+        for thread_id, key in self._plan_refresh(candidates, now):
+            source = self._sources[key]
+            await self._crawler.refresh_thread(await self._adapter(source), source, thread_id, now, crawl)
         return self._after_crawl(crawl, now)
+
+    def _plan_refresh(
+        self, candidates: list[tuple[int, str, datetime]], now: datetime
+    ) -> list[tuple[int, str]]:
+        """``(thread id, source key)`` to re-read now, most urgent first within each source."""
+        by_source: dict[str, list[PollState]] = {}
+        for thread_id, key, first_post_at in candidates:
+            source = self._sources.get(key)
+            if source is None or not source.enabled:
+                continue
+            state = self._polls.get(thread_id) or PollState(str(thread_id), first_post_at.timestamp())
+            by_source.setdefault(key, []).append(state)
+        self._polls = {int(s.key): s for states in by_source.values() for s in states if s.last_polled}
+        budget = self.config.settings.schedule.hot_budget_per_host
+        detect = self.config.settings.detect
+        return [
+            (int(picked), key)
+            for key, states in by_source.items()
+            for picked in plan_polls(states, now.timestamp(), budget, detect)
+        ]
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
         report = PassReport(crawl.pages_fetched, crawl.pages_failed, crawl.threads_seen, crawl.posts_new)
@@ -307,6 +332,12 @@ class Pipeline:
             previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
         )
         assessment = assess(facts, settings)
+        if assessment.score is not None:
+            started = first.posted_at if first is not None else (thread.created_at or thread.first_seen_at)
+            previous = self._polls.get(thread.id)
+            self._polls[thread.id] = poll_state(
+                str(thread.id), started.timestamp(), now.timestamp(), assessment.score, previous
+            )
         change = consider(session, self.config, thread, group, assessment, now)
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
             thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)

@@ -82,6 +82,15 @@ class ScheduleSettings(_Section):
     hot_for_hours: float = Field(
         6.0, gt=0, description="How long a thread stays hot after it last grew fast or its alert changed."
     )
+    hot_budget_per_host: int = Field(
+        20,
+        ge=1,
+        description=(
+            "Threads re-read per source (one forum host) at each hot refresh. The detector's polling "
+            "policy picks them among hot threads and watched threads seen within hot_for_hours: new ones "
+            "first, then those whose escalation score is predicted nearest their next tier."
+        ),
+    )
     jitter_seconds: float = Field(
         30.0, ge=0, description="Random delay added to each board's crawl so boards don't all poll at once."
     )

@@ -17,7 +17,7 @@ tier threshold since it was last read, and returns the ones to fetch:
 
 Usage by the crawler (times in seconds on any clock, e.g. ``datetime.timestamp()``)::
 
-    state = poll_state(key, created_at, now, detection, settings, previous=state)  # after a read
+    state = poll_state(key, created_at, now, detection.score.value, previous=state)  # after a read
     for key in plan_polls(states, now, budget=requests_this_pass, settings=settings):
         fetch(key)
 
@@ -29,10 +29,9 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.config.settings import DetectSettings
-from monitor.detect.detector import Detection
 from monitor.detect.features import HOUR
 
 _DUE = math.inf
@@ -63,16 +62,22 @@ def poll_state(
     key: str,
     created_at: float,
     polled_at: float,
-    detection: Detection,
+    score: float,
     previous: PollState | None = None,
 ) -> PollState:
-    """A thread's polling state after a read at ``polled_at`` (``previous``: its state before)."""
+    """A thread's polling state after a read at ``polled_at`` that gave escalation ``score``.
+
+    ``previous`` is its state before. A second read at the same moment (a thread in two watch
+    groups) keeps the higher score and the rise measured before it.
+    """
+    if previous is not None and previous.last_polled == polled_at:
+        return previous if previous.score >= score else replace(previous, score=score)
     rise = 0.0
     if previous is not None and previous.last_polled is not None and previous.score > _UNKNOWN_SCORE:
         hours = (polled_at - previous.last_polled) / HOUR
         if hours > 0:
-            rise = (detection.score.value - previous.score) / hours
-    return PollState(key, created_at, polled_at, detection.score.value, rise)
+            rise = (score - previous.score) / hours
+    return PollState(key, created_at, polled_at, score, rise)
 
 
 def next_threshold(score: float, settings: DetectSettings) -> float:

@@ -114,7 +114,7 @@ def simulate(
         for key in keys:
             thread = by_key[key]
             found = _score(thread, now - thread.created_at, baseline, settings)
-            states[key] = poll_state(key, thread.created_at, now, found, previous=states[key])
+            states[key] = poll_state(key, thread.created_at, now, found.score.value, previous=states[key])
             if key not in detected and found.score.value >= settings.general_score:
                 detected[key] = now
         now += _TICK

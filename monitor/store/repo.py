@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from monitor.config.files import SourceConfig
@@ -218,6 +218,26 @@ def watch_group_threads(
         .order_by(Thread.id)
     )
     return [(thread, text or "", posted_at) for thread, text, posted_at in rows]
+
+
+def refresh_candidates(
+    session: Session, now: datetime, seen_since: datetime
+) -> list[tuple[int, str, datetime]]:
+    """Threads a hot refresh may re-read: hot ones, and watched ones seen since ``seen_since``.
+
+    As ``(thread id, source key, first post time)``; a thread whose opening post is not stored
+    gives its creation time or, failing that, when it was first seen.
+    """
+    watched = select(WatchMatch.thread_id)
+    opening = select(Post.thread_id, Post.posted_at).where(Post.floor == 1).subquery()
+    rows = session.execute(
+        select(Thread.id, SourceRow.key, opening.c.posted_at, Thread.created_at, Thread.first_seen_at)
+        .join(SourceRow, SourceRow.id == Thread.source_id)
+        .outerjoin(opening, opening.c.thread_id == Thread.id)
+        .where(or_(Thread.hot_until > now, and_(Thread.id.in_(watched), Thread.last_seen_at >= seen_since)))
+        .order_by(Thread.id)
+    )
+    return [(thread_id, key, posted or created or seen) for thread_id, key, posted, created, seen in rows]
 
 
 def incomplete_threads(session: Session, board_id: int) -> list[ThreadSummary]:

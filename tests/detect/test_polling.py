@@ -49,8 +49,16 @@ def test_poll_state_measures_the_score_rise_between_reads() -> None:
     baseline = prior_baseline(SETTINGS)
     first = detect_thread(timeline_from_offsets([60.0 * i for i in range(1, 5)], 1800), baseline, SETTINGS)
     second = detect_thread(timeline_from_offsets([60.0 * i for i in range(1, 40)], 3600), baseline, SETTINGS)
-    before = poll_state("t", 0.0, 1800.0, first)
-    after = poll_state("t", 0.0, 3600.0, second, previous=before)
+    before = poll_state("t", 0.0, 1800.0, first.score.value)
+    after = poll_state("t", 0.0, 3600.0, second.score.value, previous=before)
     assert before.rise_per_hour == 0.0
     assert after.rise_per_hour == (second.score.value - first.score.value) * 2
     assert after.rise_per_hour > 0
+
+
+def test_a_second_read_at_the_same_moment_keeps_the_higher_score_and_the_rise() -> None:
+    before = poll_state("t", 0.0, 1800.0, -2.0)
+    first = poll_state("t", 0.0, 3600.0, -1.0, previous=before)  # watch group A
+    again = poll_state("t", 0.0, 3600.0, -0.5, previous=first)  # watch group B: the same read
+    assert (again.score, again.rise_per_hour, again.last_polled) == (-0.5, 2.0, 3600.0)
+    assert poll_state("t", 0.0, 3600.0, -3.0, previous=again) == again

@@ -1,0 +1,126 @@
+"""The hot refresh between board passes spends a per-source budget where the detector points.
+
+Over loopback: a demo forum (monitor/demo/forum.py) with one board of five watched threads (they
+name 途乐旅行, the packaged demo config's watch group) posted at the same time, each with a
+different pace, and a config with ``hot_budget_per_host = 2``. Time is the forum's virtual
+clock; nothing sleeps. Which threads were re-read is read back from ``Thread.last_seen_at``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+
+from monitor.app import App, build
+from monitor.config.loader import MonitorConfig, load_config
+from monitor.demo.forum import DemoForum, Forum
+from monitor.store.models import Thread
+
+START = datetime(2026, 12, 6, 1, 0, tzinfo=UTC)
+BUDGET = 2
+# (subject, replies in the first 10 minutes), in posting order, 5 s apart: "fast" grows quickest,
+# then "steady"; the quiet ones are older (so a policy that went by age would pick them first).
+THREADS = {
+    "quiet1": ("途乐旅行的签证材料要准备多久？", 0),
+    "quiet2": ("请问途乐旅行的门店周末开门吗", 0),
+    "quiet3": ("途乐旅行APP怎么修改出行人信息", 0),
+    "fast": ("途乐旅行的海岛团临时改行程了，大家怎么看？", 8),
+    "steady": ("途乐旅行报团的朋友进来交流一下", 2),
+}
+SOURCES = """sources:
+  - key: bbs
+    name: 演示论坛
+    engine: discuz
+    base_url: {url}
+    boards: ["2"]
+"""
+
+
+def _config(directory: Path, url: str) -> MonitorConfig:
+    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
+    (directory / "sources.yaml").write_text(SOURCES.format(url=url), encoding="utf-8")
+    (directory / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{(directory.parent / "data").as_posix()}"\n'
+        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n"
+        f"[smtp]\nenabled = false\n[schedule]\nhot_budget_per_host = {BUDGET}\n",
+        encoding="utf-8",
+    )
+    return load_config(directory, environ={})
+
+
+def _forum() -> tuple[Forum, dict[int, str]]:
+    forum = Forum(now=START)
+    forum.add_board(2, "投诉维权")
+    names = {}
+    for offset, (key, (subject, replies)) in enumerate(THREADS.items()):
+        posted = START + timedelta(seconds=offset * 5)
+        thread = forum.add_thread(2, subject, f"楼主{offset}", posted, f"{subject} 想听听大家的经验。")
+        for n in range(replies):
+            forum.add_reply(thread.tid, f"网友{offset}_{n}", posted + timedelta(minutes=1 + n), "路过看看。")
+        names[thread.tid] = key
+    return forum, names
+
+
+def _read_at(app: App, names: dict[int, str], when: datetime) -> set[str]:
+    with app.sessions() as session:
+        return {names[int(t.external_id)] for t in session.scalars(select(Thread)) if t.last_seen_at == when}
+
+
+def _at(minutes: float) -> datetime:
+    return START + timedelta(minutes=minutes)
+
+
+def test_hot_refresh_reads_the_fastest_threads_within_the_budget(tmp_path: Path) -> None:
+    forum, names = _forum()
+    with DemoForum(forum) as site:
+        app = build(_config(tmp_path / "config", site.base_url))
+        try:
+
+            async def play() -> dict[str, set[str]]:
+                read: dict[str, set[str]] = {}
+                async with app.pipeline() as pipeline:
+                    forum.now = _at(10)
+                    await pipeline.crawl_pass(_at(10))  # every thread read and scored once
+                    read["pass"] = _read_at(app, names, _at(10))
+                    for label, minutes in (("refresh", 20.0), ("a minute later", 21.0)):
+                        forum.now = _at(minutes)
+                        await pipeline.refresh_hot(_at(minutes))
+                        read[label] = _read_at(app, names, _at(minutes))
+                return read
+
+            read = asyncio.run(play())
+        finally:
+            app.close()
+    assert read["pass"] == set(THREADS)
+    assert read["refresh"] == {"fast", "steady"}  # the budget, on the threads nearest their threshold
+    # those two were read too recently; the budget goes to the next ones
+    assert len(read["a minute later"]) == BUDGET
+    assert not read["a minute later"] & {"fast", "steady"}
+
+
+def test_after_a_restart_threads_never_scored_come_first_oldest_first(tmp_path: Path) -> None:
+    forum, names = _forum()
+    with DemoForum(forum) as site:
+        app = build(_config(tmp_path / "config", site.base_url))
+        try:
+
+            async def crawl() -> None:
+                async with app.pipeline() as pipeline:
+                    forum.now = _at(10)
+                    await pipeline.crawl_pass(_at(10))
+
+            async def refresh() -> set[str]:
+                async with app.pipeline() as restarted:  # a new process knows no scores yet
+                    forum.now = _at(20)
+                    await restarted.refresh_hot(_at(20))
+                return _read_at(app, names, _at(20))
+
+            asyncio.run(crawl())
+            assert asyncio.run(refresh()) == {"quiet1", "quiet2"}  # the oldest two: posted first
+        finally:
+            app.close()
