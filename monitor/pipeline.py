@@ -288,6 +288,30 @@ class Pipeline:
         now: datetime,
     ) -> AlertChange | None:
         settings = self.config.settings.detect
+        assessment = assess(self.thread_facts(session, thread, posts, snapshot, group, now), settings)
+        if assessment.score is not None:
+            first = next((p for p in posts if p.floor == 1), None)
+            started = first.posted_at if first is not None else (thread.created_at or thread.first_seen_at)
+            previous = self._polls.get(thread.id)
+            self._polls[thread.id] = poll_state(
+                str(thread.id), started.timestamp(), now.timestamp(), assessment.score, previous
+            )
+        change = consider(session, self.config, thread, group, assessment, now)
+        if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
+            thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
+        return change
+
+    def thread_facts(
+        self,
+        session: Session,
+        thread: Thread,
+        posts: list[Post],
+        snapshot: Snapshot,
+        group: WatchGroupConfig,
+        now: datetime,
+    ) -> ThreadFacts:
+        """What the detector knows of a stored thread at ``now`` (reads only; board baselines are cached)."""
+        settings = self.config.settings.detect
         window = timedelta(minutes=settings.window_minutes)
         before = repo.snapshot_before(session, thread, now - window)
         signal_floors: dict[str, int] = {}
@@ -309,7 +333,7 @@ class Pipeline:
                 ],
             )
         open_alert = alert_for_thread(session, thread)
-        facts = ThreadFacts(
+        return ThreadFacts(
             replies=thread.replies,
             replies_in_window=replies_in_window(
                 now,
@@ -331,17 +355,6 @@ class Pipeline:
             baseline=self._baseline(session, thread.board_id, now),
             previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
         )
-        assessment = assess(facts, settings)
-        if assessment.score is not None:
-            started = first.posted_at if first is not None else (thread.created_at or thread.first_seen_at)
-            previous = self._polls.get(thread.id)
-            self._polls[thread.id] = poll_state(
-                str(thread.id), started.timestamp(), now.timestamp(), assessment.score, previous
-            )
-        change = consider(session, self.config, thread, group, assessment, now)
-        if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
-            thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
-        return change
 
     def _spread(
         self, session: Session, thread: Thread, first: Post | None, group: WatchGroupConfig, now: datetime

@@ -7,18 +7,32 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import shutil
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from monitor.cli import main
 from monitor.demo.runner import run_demo
 from monitor.demo.scenario import load_scenario
 from monitor.store.db import make_engine, session_factory
-from monitor.store.models import Alert, AlertThread, Delivery, Evidence, Thread
+from monitor.store.models import (
+    Alert,
+    AlertEvent,
+    AlertThread,
+    Delivery,
+    Evidence,
+    Snapshot,
+    Thread,
+    WatchMatch,
+)
 
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "monitor" / "demo" / "config"
 STORY_TITLE = "途乐旅行收了我2万8团费，行程取消后三个月不退款！"
 
 
@@ -100,6 +114,49 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
     assert "has not acknowledged alert #1" in backup.get_body(("plain",)).get_content()
     leaders = BytesParser(policy=policy.default).parsebytes(files[3].read_bytes())
     assert leaders["To"] == "zhao.min@pr.demo.invalid" and leaders["Subject"].startswith("[上报 leadership")
+
+
+def test_threads_rising_lists_the_watched_threads_as_the_detector_sees_them(
+    demo_run: tuple[Path, str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output, _, _ = demo_run
+    config = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, config)
+    toml = config / "monitor.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace("[general]", f'[general]\ndata_dir = "{output.as_posix()}"'),
+        encoding="utf-8",
+    )
+    engine = make_engine(f"sqlite:///{output / 'monitor.db'}")
+    with session_factory(engine)() as session:
+        last = session.scalar(select(func.max(Snapshot.taken_at)))
+        events = session.scalar(select(func.count()).select_from(AlertEvent))
+        watched = {t.title for t in session.scalars(select(Thread).join(WatchMatch))}
+    assert last is not None
+    at = last.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert main(["threads", "rising", "--config", str(config), "--at", at, "--json", "--limit", "50"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True) and len(rows) >= 3
+    assert {r["title"] for r in rows} <= watched  # watched threads only
+    story = rows[0]
+    assert story["title"] == STORY_TITLE and story["alert_id"] == 1 and not story["spread_of_alert"]
+    assert story["would_alert"] and story["score"] > 0
+    assert any(f.startswith("same story also posted on the 旅游天地 board") for f in story["figures"])
+    copy = next(r for r in rows if r["board"] == "旅游天地" and r["alert_id"] == 1)
+    assert copy["spread_of_alert"]
+    review = next(r for r in rows if r["title"].startswith("云南七日游攻略"))
+    assert review["alert_id"] is None and not review["would_alert"]
+    assert main(["threads", "rising", "--config", str(config), "--at", at, "--limit", "2"]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[0].startswith("Watched threads seen in the last 6 h, by escalation score")
+    assert text[1].split()[1:4] == ["alert", "#1", "非常紧迫"] and STORY_TITLE in text[1]
+    assert sum(1 for line in text if not line.startswith(" " * 9)) == 3  # header + 2 threads
+    with session_factory(engine)() as session:  # it only read
+        assert session.scalar(select(func.count()).select_from(AlertEvent)) == events
+    engine.dispose()
+    assert main(["threads", "rising", "--config", str(config), "--at", "soon"]) == 1
+    assert "--at: not a time" in capsys.readouterr().err
 
 
 def test_demo_runs_twice_in_the_same_place(demo_run: tuple[Path, str, int]) -> None:

@@ -1,12 +1,13 @@
-"""``monitor sources list|status|add|remove`` and ``monitor threads export``."""
+"""``monitor sources list|status|add|remove`` and ``monitor threads export|rising``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from monitor.admin.sources_file import add_source, discover_boards, remove_sourc
 from monitor.admin.threads_export import export_threads
 from monitor.config.loader import load_config, resolve_directory
 from monitor.config.settings import Settings
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, MonitorError
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.health import board_status
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -59,6 +60,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     _config_option(export)
     export.set_defaults(handler=_export)
+    rising = thread_tasks.add_parser(
+        "rising", help="watched threads by escalation score, alerting or not, with the detector's reasons"
+    )
+    rising.add_argument(
+        "--hours",
+        type=float,
+        default=None,
+        help="threads seen within this many hours (default: hot_for_hours)",
+    )
+    rising.add_argument("--limit", type=int, default=10, help="at most this many threads (default 10)")
+    rising.add_argument(
+        "--at", default=None, help="assess as of this local time, e.g. '2026-12-06 15:30' (default: now)"
+    )
+    rising.add_argument("--json", action="store_true", help="machine-readable output")
+    _config_option(rising)
+    rising.set_defaults(handler=_rising)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -170,4 +187,36 @@ def _export(args: argparse.Namespace) -> int:
             out.close()
         engine.dispose()
     print(f"{count} threads exported", file=sys.stderr)
+    return 0
+
+
+def _rising(args: argparse.Namespace) -> int:
+    from monitor.admin.rising import RisingThread, render_rising, rising_threads
+    from monitor.app import build
+
+    config = load_config(args.config, environ=os.environ)
+    zone = ZoneInfo(config.settings.general.timezone)
+    try:
+        now = datetime.fromisoformat(args.at).replace(tzinfo=zone) if args.at else datetime.now(zone)
+    except ValueError:
+        raise MonitorError(f"--at: not a time: {args.at!r} (e.g. '2026-12-06 15:30')") from None
+    if args.limit < 1 or (args.hours is not None and args.hours <= 0):
+        raise MonitorError("--limit and --hours must be positive")
+    hours = args.hours if args.hours is not None else config.settings.schedule.hot_for_hours
+    app = build(config)
+    try:
+
+        async def collect() -> list[RisingThread]:
+            async with app.pipeline() as pipeline:
+                with app.sessions() as session:
+                    return rising_threads(pipeline, session, now.astimezone(UTC), hours)
+
+        rows = asyncio.run(collect())[: args.limit]
+    finally:
+        app.close()
+    if args.json:
+        print(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
+        return 0
+    detect = config.settings.detect
+    print(render_rising(rows, hours, detect.general_score, detect.urgent_score, detect.very_urgent_score))
     return 0

@@ -26,7 +26,7 @@ from monitor.detect.forecast import Forecast
 from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, describe_spread
 from monitor.detect.timeline import Timeline
-from monitor.detect.velocity import per_hour
+from monitor.detect.velocity import counted, per_hour
 from monitor.enrich.signals import SIGNAL_LABELS
 
 
@@ -69,14 +69,15 @@ def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
     rate = per_hour(facts.replies_in_window, timedelta(minutes=facts.window_minutes))
     window = f"{facts.window_minutes:g} min"
     figures = [
-        f"{facts.replies_in_window} replies in the last {window} ({rate:.0f}/h; alert at "
-        f"{settings.min_replies_per_hour:g}/h)",
+        f"{counted(facts.replies_in_window, 'reply', 'replies')} in the last {window} "
+        f"({rate:.0f}/h; alert at {settings.min_replies_per_hour:g}/h)",
         *_views_figure(facts),
         _negative_figure(facts, settings),
-        f"{facts.distinct_authors} distinct authors, {facts.replies} replies in all",
+        f"{counted(facts.distinct_authors, 'distinct author', 'distinct authors')}, "
+        f"{counted(facts.replies, 'reply', 'replies')} in all",
     ]
     if facts.me_too_authors:
-        figures.append(f"{facts.me_too_authors} authors say 我也遇到了 (me too)")
+        figures.append(f"{counted(facts.me_too_authors, 'author says', 'authors say')} 我也遇到了 (me too)")
     where_else = describe_spread(facts.spread) if facts.spread is not None else None
     if where_else:
         figures.append(where_else)
@@ -144,7 +145,8 @@ def _views_figure(facts: ThreadFacts) -> list[str]:
     if not facts.views_gained or facts.views_span_minutes <= 0:
         return []
     minutes, views = facts.views_span_minutes, facts.views_gained
-    return [f"{views:,} views in the last {minutes:.0f} min ({views * 60 / minutes:,.0f}/h)"]
+    rate = views * 60 / minutes
+    return [f"{counted(views, 'view', 'views')} in the last {minutes:.0f} min ({rate:,.0f}/h)"]
 
 
 def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:

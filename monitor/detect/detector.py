@@ -19,6 +19,7 @@ from monitor.detect.score import EscalationScore, escalation_score
 from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, describe_spread
 from monitor.detect.timeline import Timeline
+from monitor.detect.velocity import counted
 
 NO_BASELINE_NOTE = "board baseline unavailable (board gone or unknown): compared with the default board"
 
@@ -81,22 +82,24 @@ def _reasons(
     usual = baseline.usual_replies_per_hour
     times = f.replies_per_hour / usual if usual > 0 else 0.0
     reasons = [
-        f"{f.window_replies} replies in the last {window} ({f.replies_per_hour:.0f}/h), "
+        f"{counted(f.window_replies, 'reply', 'replies')} in the last {window} ({f.replies_per_hour:.0f}/h), "
         f"{_times(times)} this board's usual ({usual:.1f}/h)"
     ]
     if f.previous_window_replies or f.age_hours * 60 > 2 * settings.window_minutes:
         trend = "accelerating" if f.acceleration > 0 else "slowing" if f.acceleration < 0 else "steady"
         reasons.append(
-            f"{trend}: {f.window_replies} replies vs {f.previous_window_replies} the {window} before"
+            f"{trend}: {counted(f.window_replies, 'reply', 'replies')} vs {f.previous_window_replies} "
+            f"the {window} before"
         )
     if f.distinct_authors:
         reasons.append(
-            f"{f.distinct_authors} distinct authors ({f.new_authors} new in the last {window}), "
-            f"{f.replies} replies in all"
+            f"{counted(f.distinct_authors, 'distinct author', 'distinct authors')} ({f.new_authors} new in "
+            f"the last {window}), {counted(f.replies, 'reply', 'replies')} in all"
         )
     if me_too_authors:
         where = f" (first at floor {f.me_too_floor})" if f.me_too_floor is not None else ""
-        reasons.append(f"{me_too_authors} authors say 我也遇到了 (me too){where}")
+        says = counted(me_too_authors, "author says", "authors say")
+        reasons.append(f"{says} 我也遇到了 (me too){where}")
     where_else = describe_spread(spread) if spread is not None else None
     if where_else:
         reasons.append(where_else)

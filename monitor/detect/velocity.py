@@ -27,3 +27,8 @@ def replies_in_window(
 
 def per_hour(count: int, window: timedelta) -> float:
     return count * 3600.0 / window.total_seconds()
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """``1 reply``, ``3 replies``: a count with its noun, for the reasons people read."""
+    return f"{number:,} {one if number == 1 else many}"

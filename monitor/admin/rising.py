@@ -1,0 +1,129 @@
+"""``monitor threads rising``: the detector's view of every watched thread, alerting or not.
+
+For the PR team asking "what is close to alerting?" and for ops tuning thresholds: each thread
+that matched a watch group and was seen within the last ``hours`` is assessed from what is
+stored, exactly as the next poll would assess it (same facts, baseline, spread and rules), and
+listed by escalation score with its reasons. Nothing is written and no alert is opened.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerting.render import clean_text
+from monitor.alerting.service import alert_for_thread
+from monitor.detect.assess import assess
+from monitor.detect.severity import Severity
+from monitor.detect.velocity import counted
+from monitor.pipeline import Pipeline
+from monitor.store import repo
+from monitor.store.models import Thread, WatchGroupRow, WatchMatch
+
+TITLE_CHARS = 40
+
+
+@dataclass(frozen=True)
+class RisingThread:
+    """One watched thread as the detector sees it now."""
+
+    thread_id: int
+    source: str
+    board: str
+    title: str
+    url: str
+    replies: int
+    watch_group: str
+    score: float | None  # None: no reply times stored yet (the skeleton rule applies)
+    would_alert: bool  # the thread would open (or keep) an alert now
+    severity: str  # the tier it would have
+    alert_id: int | None  # the open alert it belongs to, if any
+    alert_severity: str | None  # that alert's tier
+    spread_of_alert: bool  # it joined that alert as a copy of the story (not the alert's own thread)
+    figures: tuple[str, ...]  # the reasons, as an alert would give them
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self) | {"figures": list(self.figures)}
+
+
+def rising_threads(pipeline: Pipeline, session: Session, now: datetime, hours: float) -> list[RisingThread]:
+    """Watched threads seen since ``now - hours``, highest escalation score first.
+
+    A thread in several watch groups is listed once, under the group that scores it highest.
+    Groups no longer in the configuration are skipped.
+    """
+    groups = {group.name: group for group in pipeline.config.watch_groups}
+    rows = session.execute(
+        select(Thread, WatchGroupRow.name)
+        .join(WatchMatch, WatchMatch.thread_id == Thread.id)
+        .join(WatchGroupRow, WatchGroupRow.id == WatchMatch.watch_group_id)
+        .where(Thread.last_seen_at >= now - timedelta(hours=hours))
+        .order_by(Thread.id, WatchGroupRow.name)
+    )
+    best: dict[int, RisingThread] = {}
+    for thread, name in rows:
+        group = groups.get(name)
+        snapshot = repo.snapshot_before(session, thread, now)
+        if group is None or snapshot is None:
+            continue
+        posts = repo.thread_posts(session, thread)
+        facts = pipeline.thread_facts(session, thread, posts, snapshot, group, now)
+        found = assess(facts, pipeline.config.settings.detect)
+        alert = alert_for_thread(session, thread)
+        row = RisingThread(
+            thread_id=thread.id,
+            source=thread.source.name,
+            board=thread.board.name or thread.board.external_id,
+            title=thread.title,
+            url=thread.url,
+            replies=thread.replies,
+            watch_group=name,
+            score=found.score,
+            would_alert=found.escalating,
+            severity=found.severity.value,
+            alert_id=alert.id if alert is not None else None,
+            alert_severity=alert.severity if alert is not None else None,
+            spread_of_alert=alert is not None and alert.thread_id != thread.id,
+            figures=tuple(found.figures),
+        )
+        held = best.get(thread.id)
+        if held is None or _rank(row) < _rank(held):
+            best[thread.id] = row
+    return sorted(best.values(), key=_rank)
+
+
+def _rank(row: RisingThread) -> tuple[float, int]:
+    return (-(row.score if row.score is not None else -math.inf), row.thread_id)
+
+
+def render_rising(rows: list[RisingThread], hours: float, general: float, urgent: float, very: float) -> str:
+    """Plain text for a terminal; scraped text is cleaned of control characters."""
+    lines = [
+        f"Watched threads seen in the last {hours:g} h, by escalation score "
+        f"(alert at {general:+.1f}, 紧迫 at {urgent:+.1f}, 非常紧迫 at {very:+.1f}):"
+    ]
+    for row in rows:
+        score = f"{row.score:+.1f}" if row.score is not None else "  n/a"
+        if row.alert_id is not None and row.spread_of_alert:
+            state = f"spread of #{row.alert_id}"
+        elif row.alert_id is not None and row.alert_severity is not None:
+            state = f"alert #{row.alert_id} {Severity(row.alert_severity).label_zh}"
+        elif row.would_alert:
+            state = f"would alert {Severity(row.severity).label_zh}"
+        else:
+            state = "below"
+        title = clean_text(row.title)
+        if len(title) > TITLE_CHARS:
+            title = title[:TITLE_CHARS] + "…"
+        lines.append(
+            f"{score:>5}  {state:<16} {title} — {clean_text(row.board)} · {clean_text(row.source)}, "
+            f"{counted(row.replies, 'reply', 'replies')} [{clean_text(row.watch_group)}]"
+        )
+        lines.extend(f"         - {clean_text(figure)}" for figure in row.figures)
+    if not rows:
+        lines.append("  (none)")
+    return "\n".join(lines)
