@@ -43,6 +43,7 @@ from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, W
 log = logging.getLogger(__name__)
 
 BASELINE_TTL = timedelta(hours=1)
+HOT_BOARD_MARGIN = 1.0  # a watched thread this close to the alert threshold makes its board hot
 EVIDENCE_ON = frozenset({"opened", "escalated", "band", "reopened"})
 
 
@@ -109,6 +110,8 @@ class Pipeline:
         self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
         self._polls: dict[int, PollState] = {}  # thread id -> what the polling policy knows of it
+        self._hot_boards: dict[tuple[str, str], datetime] = {}  # (source key, board id) -> hot until
+        self._board_read: dict[tuple[str, str], datetime] = {}  # (source key, board id) -> last read
 
     async def crawl_pass(self, now: datetime) -> PassReport:
         """Every board of every enabled source; hosts are crawled side by side, each politely."""
@@ -119,6 +122,7 @@ class Pipeline:
         return report
 
     async def crawl_board(self, source: SourceConfig, board_id: str, now: datetime) -> PassReport:
+        self._board_read[(source.key, board_id)] = now
         crawl = CrawlReport()
         try:
             adapter = await self._adapter(source)
@@ -148,6 +152,30 @@ class Pipeline:
             return plan
         self._planned[source.key] = adapter
         return adapter
+
+    async def crawl_hot_boards(self, now: datetime) -> PassReport:
+        """Read the thread lists of hot boards not read in the last ``hot_board_minutes``.
+
+        A board is hot for ``hot_for_hours`` after an alert of one of its threads changed or a
+        watched thread of it came within ``HOT_BOARD_MARGIN`` of the alert threshold: a story
+        breaking there brings follow-ups and cross-posts, found here within minutes instead of
+        at the board's next regular poll.
+        """
+        schedule = self.config.settings.schedule
+        self._hot_boards = {key: until for key, until in self._hot_boards.items() if until > now}
+        wait = timedelta(minutes=schedule.hot_board_minutes) * 0.9  # the job's own period, give or take
+        due = []
+        for key, board_id in sorted(self._hot_boards):
+            source = self._sources.get(key)
+            last = self._board_read.get((key, board_id))
+            if source is None or not source.enabled or board_id not in source.boards:
+                continue
+            if last is None or now - last >= wait:
+                due.append((source, board_id))
+        report = PassReport()
+        for part in await asyncio.gather(*(self.crawl_board(s, b, now) for s, b in due)):
+            report.add(part)
+        return report
 
     async def refresh_hot(self, now: datetime) -> PassReport:
         """Re-read threads between board passes, from their last stored page on.
@@ -297,8 +325,12 @@ class Pipeline:
                 str(thread.id), started.timestamp(), now.timestamp(), assessment.score, previous
             )
         change = consider(session, self.config, thread, group, assessment, now)
+        hot_for = timedelta(hours=self.config.settings.schedule.hot_for_hours)
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
-            thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
+            thread.hot_until = now + hot_for
+        near = assessment.score is not None and assessment.score >= settings.general_score - HOT_BOARD_MARGIN
+        if (change is not None and change.kind != "updated") or near:
+            self._hot_boards[(thread.source.key, thread.board.external_id)] = now + hot_for
         return change
 
     def thread_facts(

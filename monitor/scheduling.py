@@ -1,7 +1,8 @@
 """Recurring jobs under APScheduler, in one asyncio loop with one HTTP client.
 
-One job per source/board (with jitter, so boards don't all poll at once), one for hot
-threads, one for the SLA clocks (every minute), one that retries queued deliveries. A job
+One job per source/board (with jitter, so boards don't all poll at once), one that reads hot
+boards' lists more often, one for hot threads, one for the SLA clocks (every minute), one that
+retries queued deliveries. A job
 never runs twice at once (``max_instances=1``), and runs missed while busy are coalesced.
 SIGINT/SIGTERM stop the scheduler, let running jobs finish their current write, and close.
 """
@@ -56,6 +57,14 @@ async def hot_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
         app.deliver(clock())
 
 
+async def hot_boards_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
+    report = await pipeline.crawl_hot_boards(clock())
+    if report.pages_fetched or report.pages_failed:
+        _log_report("hot boards crawled", report)
+    if report.alert_changes:
+        app.deliver(clock())
+
+
 async def sla_job(app: App, clock: Clock) -> None:
     """Acknowledgement, first-contact and progress clocks; whatever they queue is sent at once."""
     actions = app.check_sla(clock())
@@ -87,6 +96,14 @@ def add_jobs(scheduler: AsyncIOScheduler, app: App, pipeline: Pipeline, clock: C
                 next_run_time=datetime.now(UTC),
                 **common,
             )
+    scheduler.add_job(
+        hot_boards_job,
+        "interval",
+        args=[app, pipeline, clock],
+        minutes=schedule.hot_board_minutes,
+        id="hot-boards",
+        **common,
+    )
     scheduler.add_job(
         hot_job,
         "interval",

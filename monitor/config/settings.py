@@ -82,6 +82,15 @@ class ScheduleSettings(_Section):
     hot_for_hours: float = Field(
         6.0, gt=0, description="How long a thread stays hot after it last grew fast or its alert changed."
     )
+    hot_board_minutes: float = Field(
+        3.0,
+        gt=0,
+        description=(
+            "Minutes between two reads of a hot board's thread list: a board where an alert changed or a "
+            "watched thread came within 1 point of the alert threshold, for hot_for_hours (new threads "
+            "there — follow-ups, cross-posts — are found sooner). Other boards: crawl_interval_minutes."
+        ),
+    )
     hot_budget_per_host: int = Field(
         20,
         ge=1,
