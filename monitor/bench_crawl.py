@@ -2,6 +2,11 @@
 
     python -m monitor.bench_crawl [--boards 3] [--threads 40] [--replies 29]
 
+Then the same pass with every thread watched (its title names the demo config's watch group
+途乐旅行), so each is also assessed by the detector — timeline, board baseline, the spread
+check against every other watched thread, alerting — and the ratio to the unwatched pass is
+the cost of detection per pass.
+
 Builds a Discuz!-style demo forum on loopback (the product's own server), then runs a full
 crawl pass into a fresh SQLite file at each concurrency, politeness off (benchmark only).
 Sentiment scoring is replaced by a constant so the figure is the crawl's own cost; the
@@ -31,13 +36,15 @@ class _ConstantScorer:
         return 0.5
 
 
-def _forum(boards: int, threads: int, replies: int, start: datetime) -> Forum:
+def _forum(boards: int, threads: int, replies: int, start: datetime, watched: bool = False) -> Forum:
     forum = Forum(now=start)
+    topic = "途乐旅行" if watched else "测试主题"
     for fid in range(2, 2 + boards):
         forum.add_board(fid, f"版块{fid}")
         for t in range(threads):
             opened = start - timedelta(hours=6, minutes=t)
-            thread = forum.add_thread(fid, f"测试主题 {fid}-{t}", f"作者{t}", opened, "首帖内容，" * 20)
+            first = f"第{fid}版第{t}帖：" + "首帖内容，" * 20
+            thread = forum.add_thread(fid, f"{topic} {fid}-{t}", f"作者{t}", opened, first)
             for r in range(replies):
                 forum.add_reply(
                     thread.tid, f"网友{r}", opened + timedelta(minutes=r + 1), f"第{r + 2}楼回复。" * 5
@@ -86,6 +93,14 @@ def main() -> None:
                 f"{posts / seconds:.0f} posts/s"
             )
     print(f"ratio 16/1: {results[16] / results[1]:.2f}×")
+    with DemoForum(_forum(args.boards, args.threads, args.replies, now, watched=True)) as server:
+        pages, seconds = asyncio.run(_crawl(server.base_url, 1, now))
+    watched = args.boards * args.threads
+    print(
+        f"all {watched} threads watched (detector, spread check, alerting), concurrency  1: "
+        f"{pages} pages in {seconds:.2f} s = {pages / seconds:.1f} pages/s; "
+        f"{results[1] / (pages / seconds):.2f}× the unwatched pass's time"
+    )
 
 
 if __name__ == "__main__":

@@ -395,23 +395,21 @@ class Pipeline:
         settings = self.config.settings.detect
         since = now - timedelta(hours=settings.story_window_hours)
         candidates = [
-            _story_thread(other, text, posted_at)
-            for other, text, posted_at in repo.watch_group_threads(session, group.name, since)
+            StoryThread(
+                o.thread_id, o.forum, o.board, o.title, f"{o.title}\n{o.opening}", o.replies, o.first_post_at
+            )
+            for o in repo.watch_group_threads(session, group.name, since)
         ]
-        own = _story_thread(thread, first.text if first else "", first.posted_at if first else None)
+        own = StoryThread(
+            thread_id=thread.id,
+            forum=thread.source.name,
+            board=thread.board.name or thread.board.external_id,
+            title=thread.title,
+            text=f"{thread.title}\n{first.text if first else ''}",
+            replies=thread.replies,
+            first_post_at=first.posted_at if first else None,
+        )
         return find_spread(own, candidates, [*group.include, *group.aliases], settings.story_similarity)
-
-
-def _story_thread(thread: Thread, opening: str, posted_at: datetime | None) -> StoryThread:
-    return StoryThread(
-        thread_id=thread.id,
-        forum=thread.source.name,
-        board=thread.board.name or thread.board.external_id,
-        title=thread.title,
-        text=f"{thread.title}\n{opening}",
-        replies=thread.replies,
-        first_post_at=posted_at,
-    )
 
 
 def _categorise(thread: Thread, posts: list[Post]) -> None:

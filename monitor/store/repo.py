@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from monitor.config.files import SourceConfig
 from monitor.sources.base import PostRecord, ThreadSummary
@@ -200,24 +201,45 @@ def board_histories(
     return list(histories.values())
 
 
-def watch_group_threads(
-    session: Session, watch_group: str, seen_since: datetime
-) -> list[tuple[Thread, str, datetime | None]]:
-    """The watch group's threads seen since ``seen_since``, with their opening posts' text and time.
+@dataclass(frozen=True)
+class GroupThread:
+    """A watch group's thread as the spread check reads it (plain values: no ORM objects)."""
 
-    Board and source come loaded: the spread check names them.
-    """
+    thread_id: int
+    forum: str  # the source's name
+    board: str  # the board's name, or its id when it has none
+    title: str
+    replies: int
+    opening: str  # the opening post's text ("" when not stored)
+    first_post_at: datetime | None
+
+
+def watch_group_threads(session: Session, watch_group: str, seen_since: datetime) -> list[GroupThread]:
+    """The watch group's threads seen since ``seen_since``, with where they are and their opening post."""
     opening = select(Post.thread_id, Post.text, Post.posted_at).where(Post.floor == 1).subquery()
     rows = session.execute(
-        select(Thread, opening.c.text, opening.c.posted_at)
+        select(
+            Thread.id,
+            SourceRow.name,
+            Board.name,
+            Board.external_id,
+            Thread.title,
+            Thread.replies,
+            opening.c.text,
+            opening.c.posted_at,
+        )
         .join(WatchMatch, WatchMatch.thread_id == Thread.id)
         .join(WatchGroupRow, WatchGroupRow.id == WatchMatch.watch_group_id)
+        .join(Board, Board.id == Thread.board_id)
+        .join(SourceRow, SourceRow.id == Thread.source_id)
         .outerjoin(opening, opening.c.thread_id == Thread.id)
         .where(WatchGroupRow.name == watch_group, Thread.last_seen_at >= seen_since)
-        .options(joinedload(Thread.board), joinedload(Thread.source))
         .order_by(Thread.id)
     )
-    return [(thread, text or "", posted_at) for thread, text, posted_at in rows]
+    return [
+        GroupThread(thread_id, forum, board or board_id, title, replies, text or "", posted_at)
+        for thread_id, forum, board, board_id, title, replies, text, posted_at in rows
+    ]
 
 
 def refresh_candidates(
