@@ -43,6 +43,7 @@ from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, W
 log = logging.getLogger(__name__)
 
 BASELINE_TTL = timedelta(hours=1)
+BOARD_NEGATIVITY_THREADS = 5  # a board's usual negativity is shown once it has this many threads
 HOT_BOARD_MARGIN = 1.0  # a watched thread this close to the alert threshold makes its board hot
 EVIDENCE_ON = frozenset({"opened", "escalated", "band", "reopened"})
 
@@ -109,6 +110,7 @@ class Pipeline:
         self._planned: dict[str, Source] = {}
         self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
+        self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
         self._polls: dict[int, PollState] = {}  # thread id -> what the polling policy knows of it
         self._hot_boards: dict[tuple[str, str], datetime] = {}  # (source key, board id) -> hot until
         self._board_read: dict[tuple[str, str], datetime] = {}  # (source key, board id) -> last read
@@ -306,6 +308,17 @@ class Pipeline:
         self._baselines[board_id] = (now, baseline)
         return baseline
 
+    def _board_negativity(self, session: Session, board_id: int, now: datetime) -> float | None:
+        """The board's median thread's negative share over ``baseline_days``, hourly; None below 5 threads."""
+        cached = self._negativity.get(board_id)
+        if cached is not None and now - cached[0] < BASELINE_TTL:
+            return cached[1]
+        since = now - timedelta(days=self.config.settings.detect.baseline_days)
+        shares = sorted(repo.board_negative_shares(session, board_id, since, now))
+        usual = shares[(len(shares) - 1) // 2] if len(shares) >= BOARD_NEGATIVITY_THREADS else None
+        self._negativity[board_id] = (now, usual)
+        return usual
+
     def _detect(
         self,
         session: Session,
@@ -385,6 +398,7 @@ class Pipeline:
             timeline=timeline,
             spread=self._spread(session, thread, first, group, now),
             baseline=self._baseline(session, thread.board_id, now),
+            board_negative_share=self._board_negativity(session, thread.board_id, now),
             previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
         )
 

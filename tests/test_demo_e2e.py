@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 from email import policy
 from email.parser import BytesParser
@@ -67,6 +68,11 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
         ]
         assert alert.events[0].detail.startswith("urgent")
         assert alert.also_on == ["旅游天地"]
+        # the complaint board's history reads negative too: the figure says so
+        assert any(
+            re.search(r"read negative \(alert at 50%; this board's threads usually \d+%\)$", f)
+            for f in alert.figures
+        ), alert.figures
         titles = [item.title for item in alert.checklist]
         assert any("统一口径" in t for t in titles) and any("道歉不等于承担责任" in t for t in titles)
         assert any("4小时" in t for t in titles)  # the very-urgent first-contact step

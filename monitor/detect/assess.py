@@ -46,6 +46,7 @@ class ThreadFacts:
     spread: Spread | None = None  # the same story on other boards and forums
     views_gained: int | None = None  # views gained since an earlier snapshot; None = unknown
     views_span_minutes: float = 0.0  # ... over this many minutes (the window, or more if polls were sparse)
+    board_negative_share: float | None = None  # the board's median thread's negative share; None = unknown
     baseline: BoardBaseline | None = None  # the board's; None = board unknown (prior is used)
     previous_severity: Severity | None = None  # tier at the last poll if alerting, else None
 
@@ -150,9 +151,12 @@ def _views_figure(facts: ThreadFacts) -> list[str]:
 
 
 def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:
+    usual = ""
+    if facts.board_negative_share is not None:
+        usual = f"; this board's threads usually {facts.board_negative_share:.0%}"
     return (
         f"{facts.negative_share:.0%} of {facts.posts_scored} posts read negative "
-        f"(alert at {settings.min_negative_share:.0%})"
+        f"(alert at {settings.min_negative_share:.0%}{usual})"
     )
 
 

@@ -262,6 +262,24 @@ def refresh_candidates(
     return [(thread_id, key, posted or created or seen) for thread_id, key, posted, created, seen in rows]
 
 
+def board_negative_shares(session: Session, board_id: int, since: datetime, now: datetime) -> list[float]:
+    """The negative share of each of the board's threads at its latest snapshot in ``[since, now)``."""
+    latest = (
+        select(Snapshot.thread_id, func.max(Snapshot.taken_at).label("taken_at"))
+        .join(Thread, Thread.id == Snapshot.thread_id)
+        .where(Thread.board_id == board_id, Snapshot.taken_at >= since, Snapshot.taken_at < now)
+        .group_by(Snapshot.thread_id)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(Snapshot.negative_share).join(
+                latest, and_(Snapshot.thread_id == latest.c.thread_id, Snapshot.taken_at == latest.c.taken_at)
+            )
+        )
+    )
+
+
 def incomplete_threads(session: Session, board_id: int) -> list[ThreadSummary]:
     """The board's threads with fewer posts stored than their reply count promises, as list rows."""
     stored = select(Post.thread_id, func.count().label("posts")).group_by(Post.thread_id).subquery()

@@ -71,3 +71,10 @@ def test_views_gained_over_the_window_are_shown_when_snapshots_give_them() -> No
     assert "1,240 views in the last 120 min (620/h)" in sparse.figures
     for unknown in ({"views_gained": None}, {"views_gained": 0, "views_span_minutes": 60.0}):
         assert not any("views" in f for f in assess(_facts(**unknown), SETTINGS).figures)
+
+
+def test_negativity_is_shown_against_the_boards_usual_when_known() -> None:
+    known = assess(_facts(negative_share=0.7, board_negative_share=0.35), SETTINGS).figures
+    assert "70% of 21 posts read negative (alert at 50%; this board's threads usually 35%)" in known
+    unknown = assess(_facts(negative_share=0.7), SETTINGS).figures
+    assert "70% of 21 posts read negative (alert at 50%)" in unknown
