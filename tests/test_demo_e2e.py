@@ -10,6 +10,7 @@ import io
 import json
 import re
 import shutil
+from datetime import UTC
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -161,6 +162,9 @@ def test_threads_rising_lists_the_watched_threads_as_the_detector_sees_them(
     with session_factory(engine)() as session:  # it only read
         assert session.scalar(select(func.count()).select_from(AlertEvent)) == events
     engine.dispose()
+    utc = last.astimezone(UTC).isoformat()  # the same moment with its offset
+    assert main(["threads", "rising", "--config", str(config), "--at", utc, "--json", "--limit", "50"]) == 0
+    assert json.loads(capsys.readouterr().out) == rows
     assert main(["threads", "rising", "--config", str(config), "--at", "soon"]) == 1
     assert "--at: not a time" in capsys.readouterr().err
 

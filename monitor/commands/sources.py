@@ -197,9 +197,11 @@ def _rising(args: argparse.Namespace) -> int:
     config = load_config(args.config, environ=os.environ)
     zone = ZoneInfo(config.settings.general.timezone)
     try:
-        now = datetime.fromisoformat(args.at).replace(tzinfo=zone) if args.at else datetime.now(zone)
+        now = datetime.fromisoformat(args.at) if args.at else datetime.now(zone)
     except ValueError:
         raise MonitorError(f"--at: not a time: {args.at!r} (e.g. '2026-12-06 15:30')") from None
+    if now.tzinfo is None:  # a local time on the team's clock; an explicit offset is kept
+        now = now.replace(tzinfo=zone)
     if args.limit < 1 or (args.hours is not None and args.hours <= 0):
         raise MonitorError("--limit and --hours must be positive")
     hours = args.hours if args.hours is not None else config.settings.schedule.hot_for_hours

@@ -11,7 +11,8 @@ has reached:
   ``spread_score_cap``), like resonance does;
 * make the alert at least urgent (紧迫) once the story is on ``urgent_spread_forums`` other
   forums (see :mod:`monitor.detect.assess`);
-* are named in the reasons: "also posted on the 旅游天地 board (6 replies, 2.5 h later)".
+* are named in the reasons: "same story also posted on the 旅游天地 board (6 replies, 2.5 h
+  later)".
 
 A copy on the thread's own board (the author posting again) is listed but does not count as
 spread. Candidates are limited to the watch group's threads: a cross-post of a complaint about
@@ -27,6 +28,7 @@ from datetime import datetime
 
 from monitor.config.settings import DetectSettings
 from monitor.detect.story import containment, story_shingles
+from monitor.detect.velocity import counted
 
 _NAMED_PLACES = 3  # the reason names at most this many places, then "and N more"
 
@@ -127,7 +129,7 @@ def describe_spread(spread: Spread) -> str | None:
     parts = []
     for (forum, board), copy in sorted(best.items(), key=lambda kv: -kv[1].thread.replies):
         where = f"the {board} board" if forum == spread.own_forum else f"{forum}'s {board} board"
-        replies = f"{copy.thread.replies} repl{'y' if copy.thread.replies == 1 else 'ies'}"
+        replies = counted(copy.thread.replies, "reply", "replies")
         parts.append(f"{where} ({replies}{_relative(copy.thread.first_post_at, when)})")
     reposts = spread.reposts
     if not parts and not reposts:

@@ -9,8 +9,9 @@ stories as close as real retellings.) Watch terms are removed first: every threa
 group shares them.
 
 Only the first ``STORY_CHARS`` characters count (title and the start of the opening post: where
-a story says what happened). Shingles are kept as sorted 8-byte hashes in an array and cached by
-text (``CACHED_TEXTS`` of them: about 3 MB for 400-character stories, where sets of strings
+a story says what happened). Shingles are kept as sorted 8-byte hashes (``hash()``: stable
+within a process, which is all the cache needs) in an array and cached by text
+(``CACHED_TEXTS`` of them: 5.2 MB for 1,024 stories of 400 characters, where sets of strings
 took 49 MB), so comparing a thread against every recent thread of its watch group at each poll
 is one pass over each candidate's hashes.
 """

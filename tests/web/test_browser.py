@@ -44,25 +44,30 @@ def browser() -> Iterator[object]:
         driver.quit()
 
 
-def _submit(browser: object, button: object) -> str:
-    """Click a form's button, wait for the next page to replace this one, and return its flash text.
+def _submit(browser: object, button: object, done: str) -> str:
+    """Click a form's button, wait for the page it leads to (``?done=<done>``), return its flash text.
 
     A click returns before the browser has navigated: looking for the flash at once would read
-    this page (none, or the last action's) instead of the next.
+    this page (none, or the last action's) instead of the next. Waiting on an old element going
+    stale is no better: Chromium sometimes answers that with an inspector error, not with
+    "stale", so the wait is on the address and the document being complete.
     """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.remote.webelement import WebElement
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     assert isinstance(browser, WebDriver) and isinstance(button, WebElement)
-    page = browser.find_element(By.TAG_NAME, "html")
     button.click()
-    wait = WebDriverWait(browser, 10)
-    wait.until(expected_conditions.staleness_of(page))
-    flash = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".flash")))
-    return str(flash.text)
+    wait = WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,))
+    wait.until(
+        lambda d: (
+            d.current_url.endswith(f"?done={done}")
+            and d.execute_script("return document.readyState") == "complete"
+        )
+    )
+    return str(wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".flash").text))
 
 
 def _alert(site: Site) -> Alert:
@@ -86,7 +91,7 @@ def test_acknowledge_and_tick_a_step_by_clicking(site: Site, browser: object, tm
     big = browser.find_element(By.CSS_SELECTOR, "button.big")
     assert big.text == "确认 Acknowledge"
     assert browser.switch_to.active_element == big  # Enter or a tap does it
-    flash = _submit(browser, big)
+    flash = _submit(browser, big, "ack")
     assert flash.startswith("已确认 Acknowledged")
     assert browser.current_url.endswith("?done=ack")
     alert = _alert(site)
@@ -95,7 +100,7 @@ def test_acknowledge_and_tick_a_step_by_clicking(site: Site, browser: object, tm
 
     site.now += timedelta(minutes=3)
     tick = browser.find_element(By.CSS_SELECTOR, 'button[value="tick"]')
-    assert _submit(browser, tick).startswith("已勾选")
+    assert _submit(browser, tick, "tick").startswith("已勾选")
     first = _alert(site).checklist[0]
     assert first.done_by == "li_na (web link)" and first.done_at == site.now
     browser.refresh()  # post/redirect/get: a reload repeats nothing
@@ -113,7 +118,7 @@ def test_resolve_from_the_page(site: Site, browser: object) -> None:
     browser.get(site.link("view"))
     browser.find_element(By.ID, "note").send_keys("退款已到账，客户在原帖致谢")
     resolve = browser.find_element(By.CSS_SELECTOR, 'button[value="resolve"]')
-    assert _submit(browser, resolve).startswith("已结案")
+    assert _submit(browser, resolve, "resolve").startswith("已结案")
     alert = _alert(site)
     assert alert.status == "resolved"
     assert browser.find_elements(By.CSS_SELECTOR, 'button[value="tick"]') == []
