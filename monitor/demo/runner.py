@@ -61,9 +61,10 @@ def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO, serve_port
     mail_dir.mkdir(parents=True)
 
     scenario = load_scenario()
+    # The scenario ends now: what people do afterwards (acknowledge on the served pages,
+    # `monitor alerts …`, `monitor threads rising`) comes after it on the real clock.
     start = datetime.now(UTC).replace(second=0, microsecond=0)
-    if serve_port:  # the scenario ends now, so what people do on the pages comes after it
-        start -= timedelta(minutes=scenario.duration_minutes + 1)
+    start -= timedelta(minutes=scenario.duration_minutes + 1)
     forum = Forum(now=start)
     scenario.populate(forum, start)
     with MailSink(mail_dir) as sink, DemoForum(forum) as server:
