@@ -1,8 +1,10 @@
 """The pipeline: crawl (fetch -> parse -> store -> enrich), then detect -> alert for every thread touched.
 
-``monitor run`` (APScheduler: one job per board, one for hot threads), ``monitor crawl --once``
-and ``monitor demo`` all drive the same :class:`Pipeline` methods. A pipeline lives as long as
-its process's single ``httpx.AsyncClient`` (see :meth:`monitor.app.App.pipeline`).
+``monitor run`` (APScheduler: one job per board, one for hot boards, one for hot threads),
+``monitor crawl --once`` and ``monitor demo`` all drive the same :class:`Pipeline` methods. A
+pipeline lives as long as its process's single ``httpx.AsyncClient`` (see
+:meth:`monitor.app.App.pipeline`). What the detector knows of a stored thread is read by
+:mod:`monitor.facts`; which threads and boards to read next is kept by :mod:`monitor.crawl_plan`.
 """
 
 from __future__ import annotations
@@ -17,22 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerting.evidence import keep_evidence
-from monitor.alerting.service import AlertChange, alert_for_thread, consider
+from monitor.alerting.service import AlertChange, consider
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
+from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import ThreadFacts, assess
-from monitor.detect.baseline import BoardBaseline, learn_board_baseline
-from monitor.detect.polling import PollState, plan_polls, poll_state
-from monitor.detect.severity import Severity
-from monitor.detect.spread import Spread, StoryThread, find_spread
-from monitor.detect.timeline import build_timeline
-from monitor.detect.velocity import replies_in_window
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.sentiment import Scorer, score_post
-from monitor.enrich.signals import detect_signals, signal_name
+from monitor.enrich.signals import detect_signals
 from monitor.enrich.watch_admin import WatchGroupsReloader
 from monitor.errors import DisallowedByRobots
+from monitor.facts import FactsReader
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
@@ -42,9 +40,6 @@ from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, W
 
 log = logging.getLogger(__name__)
 
-BASELINE_TTL = timedelta(hours=1)
-BOARD_NEGATIVITY_THREADS = 5  # a board's usual negativity is shown once it has this many threads
-HOT_BOARD_MARGIN = 1.0  # a watched thread this close to the alert threshold makes its board hot
 EVIDENCE_ON = frozenset({"opened", "escalated", "band", "reopened"})
 
 
@@ -109,11 +104,8 @@ class Pipeline:
         self._sources = {s.key: s for s in config.sources}
         self._planned: dict[str, Source] = {}
         self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
-        self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
-        self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
-        self._polls: dict[int, PollState] = {}  # thread id -> what the polling policy knows of it
-        self._hot_boards: dict[tuple[str, str], datetime] = {}  # (source key, board id) -> hot until
-        self._board_read: dict[tuple[str, str], datetime] = {}  # (source key, board id) -> last read
+        self._facts = FactsReader(config)
+        self._plan = CrawlPlan(settings, self._sources)
 
     async def crawl_pass(self, now: datetime) -> PassReport:
         """Every board of every enabled source; hosts are crawled side by side, each politely."""
@@ -124,7 +116,7 @@ class Pipeline:
         return report
 
     async def crawl_board(self, source: SourceConfig, board_id: str, now: datetime) -> PassReport:
-        self._board_read[(source.key, board_id)] = now
+        self._plan.board_read((source.key, board_id), now)
         crawl = CrawlReport()
         try:
             adapter = await self._adapter(source)
@@ -156,25 +148,9 @@ class Pipeline:
         return adapter
 
     async def crawl_hot_boards(self, now: datetime) -> PassReport:
-        """Read the thread lists of hot boards not read in the last ``hot_board_minutes``.
-
-        A board is hot for ``hot_for_hours`` after an alert of one of its threads changed or a
-        watched thread of it came within ``HOT_BOARD_MARGIN`` of the alert threshold: a story
-        breaking there brings follow-ups and cross-posts, found here within minutes instead of
-        at the board's next regular poll.
-        """
-        schedule = self.config.settings.schedule
-        self._hot_boards = {key: until for key, until in self._hot_boards.items() if until > now}
-        wait = timedelta(minutes=schedule.hot_board_minutes) * 0.9  # the job's own period, give or take
-        due = []
-        for key, board_id in sorted(self._hot_boards):
-            source = self._sources.get(key)
-            last = self._board_read.get((key, board_id))
-            if source is None or not source.enabled or board_id not in source.boards:
-                continue
-            if last is None or now - last >= wait:
-                due.append((source, board_id))
+        """Read the thread lists of hot boards not read lately (see :mod:`monitor.crawl_plan`)."""
         report = PassReport()
+        due = self._plan.hot_boards_due(now)
         for part in await asyncio.gather(*(self.crawl_board(s, b, now) for s, b in due)):
             report.add(part)
         return report
@@ -191,30 +167,10 @@ class Pipeline:
         with self._sessions() as session:
             candidates = repo.refresh_candidates(session, now, now - timedelta(hours=schedule.hot_for_hours))
         crawl = CrawlReport()
-        for thread_id, key in self._plan_refresh(candidates, now):
+        for thread_id, key in self._plan.threads_to_refresh(candidates, now):
             source = self._sources[key]
             await self._crawler.refresh_thread(await self._adapter(source), source, thread_id, now, crawl)
         return self._after_crawl(crawl, now)
-
-    def _plan_refresh(
-        self, candidates: list[tuple[int, str, datetime]], now: datetime
-    ) -> list[tuple[int, str]]:
-        """``(thread id, source key)`` to re-read now, most urgent first within each source."""
-        by_source: dict[str, list[PollState]] = {}
-        for thread_id, key, first_post_at in candidates:
-            source = self._sources.get(key)
-            if source is None or not source.enabled:
-                continue
-            state = self._polls.get(thread_id) or PollState(str(thread_id), first_post_at.timestamp())
-            by_source.setdefault(key, []).append(state)
-        self._polls = {int(s.key): s for states in by_source.values() for s in states if s.last_polled}
-        budget = self.config.settings.schedule.hot_budget_per_host
-        detect = self.config.settings.detect
-        return [
-            (int(picked), key)
-            for key, states in by_source.items()
-            for picked in plan_polls(states, now.timestamp(), budget, detect)
-        ]
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
         report = PassReport(crawl.pages_fetched, crawl.pages_failed, crawl.threads_seen, crawl.posts_new)
@@ -295,30 +251,6 @@ class Pipeline:
             matched.append(group)
         return matched
 
-    def _baseline(self, session: Session, board_id: int, now: datetime) -> BoardBaseline:
-        """The board's own baseline, learned from its threads 1 to ``baseline_days`` days old (hourly)."""
-        cached = self._baselines.get(board_id)
-        if cached is not None and now - cached[0] < BASELINE_TTL:
-            return cached[1]
-        settings = self.config.settings.detect
-        histories = repo.board_histories(
-            session, board_id, now - timedelta(days=settings.baseline_days), now - timedelta(days=1)
-        )
-        baseline = learn_board_baseline(histories, settings)
-        self._baselines[board_id] = (now, baseline)
-        return baseline
-
-    def _board_negativity(self, session: Session, board_id: int, now: datetime) -> float | None:
-        """The board's median thread's negative share over ``baseline_days``, hourly; None below 5 threads."""
-        cached = self._negativity.get(board_id)
-        if cached is not None and now - cached[0] < BASELINE_TTL:
-            return cached[1]
-        since = now - timedelta(days=self.config.settings.detect.baseline_days)
-        shares = sorted(repo.board_negative_shares(session, board_id, since, now))
-        usual = shares[(len(shares) - 1) // 2] if len(shares) >= BOARD_NEGATIVITY_THREADS else None
-        self._negativity[board_id] = (now, usual)
-        return usual
-
     def _detect(
         self,
         session: Session,
@@ -330,20 +262,18 @@ class Pipeline:
     ) -> AlertChange | None:
         settings = self.config.settings.detect
         assessment = assess(self.thread_facts(session, thread, posts, snapshot, group, now), settings)
-        if assessment.score is not None:
-            first = next((p for p in posts if p.floor == 1), None)
-            started = first.posted_at if first is not None else (thread.created_at or thread.first_seen_at)
-            previous = self._polls.get(thread.id)
-            self._polls[thread.id] = poll_state(
-                str(thread.id), started.timestamp(), now.timestamp(), assessment.score, previous
-            )
         change = consider(session, self.config, thread, group, assessment, now)
-        hot_for = timedelta(hours=self.config.settings.schedule.hot_for_hours)
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
-            thread.hot_until = now + hot_for
-        near = assessment.score is not None and assessment.score >= settings.general_score - HOT_BOARD_MARGIN
-        if (change is not None and change.kind != "updated") or near:
-            self._hot_boards[(thread.source.key, thread.board.external_id)] = now + hot_for
+            thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
+        first = next((p for p in posts if p.floor == 1), None)
+        self._plan.assessed(
+            thread.id,
+            (thread.source.key, thread.board.external_id),
+            first.posted_at if first is not None else (thread.created_at or thread.first_seen_at),
+            assessment.score,
+            change is not None and change.kind != "updated",
+            now,
+        )
         return change
 
     def thread_facts(
@@ -355,75 +285,8 @@ class Pipeline:
         group: WatchGroupConfig,
         now: datetime,
     ) -> ThreadFacts:
-        """What the detector knows of a stored thread at ``now`` (reads only; board baselines are cached)."""
-        settings = self.config.settings.detect
-        window = timedelta(minutes=settings.window_minutes)
-        before = repo.snapshot_before(session, thread, now - window)
-        signal_floors: dict[str, int] = {}
-        for post in posts:
-            for entry in post.signals:
-                signal_floors.setdefault(signal_name(entry), post.floor)
-        replies = [p for p in posts if p.floor > 1]
-        first = next((p for p in posts if p.floor == 1), None)
-        timeline = None
-        if first is not None:
-            timeline = build_timeline(
-                first.posted_at,
-                now,
-                [p.posted_at for p in replies],
-                authors=[p.author for p in replies],
-                me_too=[p.me_too for p in replies],
-                snapshots=[
-                    (s.taken_at, s.replies) for s in repo.snapshots_since(session, thread, first.posted_at)
-                ],
-            )
-        open_alert = alert_for_thread(session, thread)
-        return ThreadFacts(
-            replies=thread.replies,
-            replies_in_window=replies_in_window(
-                now,
-                window,
-                thread.replies,
-                before.replies if before is not None else None,
-                [p.posted_at for p in posts if p.floor > 1],
-            ),
-            window_minutes=settings.window_minutes,
-            views_gained=max(0, thread.views - before.views) if before is not None else None,
-            views_span_minutes=(now - before.taken_at).total_seconds() / 60 if before is not None else 0.0,
-            posts_scored=sum(1 for p in posts if p.sentiment is not None),
-            negative_share=snapshot.negative_share,
-            distinct_authors=snapshot.distinct_authors,
-            me_too_authors=snapshot.me_too_authors,
-            signal_floors=signal_floors,
-            timeline=timeline,
-            spread=self._spread(session, thread, first, group, now),
-            baseline=self._baseline(session, thread.board_id, now),
-            board_negative_share=self._board_negativity(session, thread.board_id, now),
-            previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
-        )
-
-    def _spread(
-        self, session: Session, thread: Thread, first: Post | None, group: WatchGroupConfig, now: datetime
-    ) -> Spread:
-        """Where else the watch group's recent threads tell this thread's story."""
-        settings = self.config.settings.detect
-        since = now - timedelta(hours=settings.story_window_hours)
-        candidates = [
-            StoryThread(
-                o.thread_id, o.forum, o.board, o.title, f"{o.title}\n{o.opening}", o.replies, o.first_post_at
-            )
-            for o in repo.watch_group_threads(session, group.name, since)
-        ]
-        own = StoryThread(
-            thread_id=thread.id,
-            forum=thread.source.name,
-            board=thread.board.name or thread.board.external_id,
-            title=thread.title,
-            text=f"{thread.title}\n{first.text if first else ''}",
-            replies=thread.replies,
-            first_post_at=first.posted_at if first else None,
-        )
-        return find_spread(own, candidates, [*group.include, *group.aliases], settings.story_similarity)
+        """What the detector knows of a stored thread at ``now`` (see :class:`monitor.facts.FactsReader`)."""
+        return self._facts.read(session, thread, posts, snapshot, group, now)
 
 
 def _categorise(thread: Thread, posts: list[Post]) -> None:

@@ -1,0 +1,143 @@
+"""What the detector knows of a stored thread: its facts, read from the store at one moment.
+
+:class:`FactsReader` turns a thread's stored posts and snapshots into
+:class:`~monitor.detect.assess.ThreadFacts`: the cleaned timeline of its replies, velocity and
+views over the window, negativity, resonance, crisis signals, where else its story is told
+(spread), its board's own baseline and usual negativity (each learned from the board's recent
+threads and cached for ``BASELINE_TTL``), and the tier of its open alert. It only reads; the
+pipeline assesses the facts and acts on them, and ``monitor threads rising`` shows them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from monitor.alerting.service import alert_for_thread
+from monitor.config.files import WatchGroupConfig
+from monitor.config.loader import MonitorConfig
+from monitor.detect.assess import ThreadFacts
+from monitor.detect.baseline import BoardBaseline, learn_board_baseline
+from monitor.detect.severity import Severity
+from monitor.detect.spread import Spread, StoryThread, find_spread
+from monitor.detect.timeline import build_timeline
+from monitor.detect.velocity import replies_in_window
+from monitor.enrich.signals import signal_name
+from monitor.store import repo
+from monitor.store.models import Post, Snapshot, Thread
+
+BASELINE_TTL = timedelta(hours=1)
+BOARD_NEGATIVITY_THREADS = 5  # a board's usual negativity is shown once it has this many threads
+
+
+class FactsReader:
+    """Reads threads' facts for one process; boards' baselines are cached hourly."""
+
+    def __init__(self, config: MonitorConfig) -> None:
+        self._config = config
+        self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
+        self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
+
+    def _baseline(self, session: Session, board_id: int, now: datetime) -> BoardBaseline:
+        """The board's own baseline, learned from its threads 1 to ``baseline_days`` days old (hourly)."""
+        cached = self._baselines.get(board_id)
+        if cached is not None and now - cached[0] < BASELINE_TTL:
+            return cached[1]
+        settings = self._config.settings.detect
+        histories = repo.board_histories(
+            session, board_id, now - timedelta(days=settings.baseline_days), now - timedelta(days=1)
+        )
+        baseline = learn_board_baseline(histories, settings)
+        self._baselines[board_id] = (now, baseline)
+        return baseline
+
+    def _board_negativity(self, session: Session, board_id: int, now: datetime) -> float | None:
+        """The board's median thread's negative share over ``baseline_days``, hourly; None below 5 threads."""
+        cached = self._negativity.get(board_id)
+        if cached is not None and now - cached[0] < BASELINE_TTL:
+            return cached[1]
+        since = now - timedelta(days=self._config.settings.detect.baseline_days)
+        shares = sorted(repo.board_negative_shares(session, board_id, since, now))
+        usual = shares[(len(shares) - 1) // 2] if len(shares) >= BOARD_NEGATIVITY_THREADS else None
+        self._negativity[board_id] = (now, usual)
+        return usual
+
+    def read(
+        self,
+        session: Session,
+        thread: Thread,
+        posts: list[Post],
+        snapshot: Snapshot,
+        group: WatchGroupConfig,
+        now: datetime,
+    ) -> ThreadFacts:
+        """What the detector knows of ``thread`` at ``now``, from what is stored (reads only)."""
+        settings = self._config.settings.detect
+        window = timedelta(minutes=settings.window_minutes)
+        before = repo.snapshot_before(session, thread, now - window)
+        signal_floors: dict[str, int] = {}
+        for post in posts:
+            for entry in post.signals:
+                signal_floors.setdefault(signal_name(entry), post.floor)
+        replies = [p for p in posts if p.floor > 1]
+        first = next((p for p in posts if p.floor == 1), None)
+        timeline = None
+        if first is not None:
+            timeline = build_timeline(
+                first.posted_at,
+                now,
+                [p.posted_at for p in replies],
+                authors=[p.author for p in replies],
+                me_too=[p.me_too for p in replies],
+                snapshots=[
+                    (s.taken_at, s.replies) for s in repo.snapshots_since(session, thread, first.posted_at)
+                ],
+            )
+        open_alert = alert_for_thread(session, thread)
+        return ThreadFacts(
+            replies=thread.replies,
+            replies_in_window=replies_in_window(
+                now,
+                window,
+                thread.replies,
+                before.replies if before is not None else None,
+                [p.posted_at for p in posts if p.floor > 1],
+            ),
+            window_minutes=settings.window_minutes,
+            views_gained=max(0, thread.views - before.views) if before is not None else None,
+            views_span_minutes=(now - before.taken_at).total_seconds() / 60 if before is not None else 0.0,
+            posts_scored=sum(1 for p in posts if p.sentiment is not None),
+            negative_share=snapshot.negative_share,
+            distinct_authors=snapshot.distinct_authors,
+            me_too_authors=snapshot.me_too_authors,
+            signal_floors=signal_floors,
+            timeline=timeline,
+            spread=self._spread(session, thread, first, group, now),
+            baseline=self._baseline(session, thread.board_id, now),
+            board_negative_share=self._board_negativity(session, thread.board_id, now),
+            previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
+        )
+
+    def _spread(
+        self, session: Session, thread: Thread, first: Post | None, group: WatchGroupConfig, now: datetime
+    ) -> Spread:
+        """Where else the watch group's recent threads tell this thread's story."""
+        settings = self._config.settings.detect
+        since = now - timedelta(hours=settings.story_window_hours)
+        candidates = [
+            StoryThread(
+                o.thread_id, o.forum, o.board, o.title, f"{o.title}\n{o.opening}", o.replies, o.first_post_at
+            )
+            for o in repo.watch_group_threads(session, group.name, since)
+        ]
+        own = StoryThread(
+            thread_id=thread.id,
+            forum=thread.source.name,
+            board=thread.board.name or thread.board.external_id,
+            title=thread.title,
+            text=f"{thread.title}\n{first.text if first else ''}",
+            replies=thread.replies,
+            first_post_at=first.posted_at if first else None,
+        )
+        return find_spread(own, candidates, [*group.include, *group.aliases], settings.story_similarity)
