@@ -24,7 +24,7 @@ from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
-from monitor.detect.assess import ThreadFacts, assess
+from monitor.detect.assess import assess
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.sentiment import Scorer, score_post
 from monitor.enrich.signals import detect_signals
@@ -104,7 +104,7 @@ class Pipeline:
         self._sources = {s.key: s for s in config.sources}
         self._planned: dict[str, Source] = {}
         self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
-        self._facts = FactsReader(config)
+        self.facts = FactsReader(config)  # what the detector knows of a stored thread
         self._plan = CrawlPlan(settings, self._sources)
 
     async def crawl_pass(self, now: datetime) -> PassReport:
@@ -261,7 +261,7 @@ class Pipeline:
         now: datetime,
     ) -> AlertChange | None:
         settings = self.config.settings.detect
-        assessment = assess(self.thread_facts(session, thread, posts, snapshot, group, now), settings)
+        assessment = assess(self.facts.read(session, thread, posts, snapshot, group, now), settings)
         change = consider(session, self.config, thread, group, assessment, now)
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
             thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
@@ -275,18 +275,6 @@ class Pipeline:
             now,
         )
         return change
-
-    def thread_facts(
-        self,
-        session: Session,
-        thread: Thread,
-        posts: list[Post],
-        snapshot: Snapshot,
-        group: WatchGroupConfig,
-        now: datetime,
-    ) -> ThreadFacts:
-        """What the detector knows of a stored thread at ``now`` (see :class:`monitor.facts.FactsReader`)."""
-        return self._facts.read(session, thread, posts, snapshot, group, now)
 
 
 def _categorise(thread: Thread, posts: list[Post]) -> None:

@@ -71,7 +71,7 @@ def rising_threads(pipeline: Pipeline, session: Session, now: datetime, hours: f
         if group is None or snapshot is None:
             continue
         posts = repo.thread_posts(session, thread)
-        facts = pipeline.thread_facts(session, thread, posts, snapshot, group, now)
+        facts = pipeline.facts.read(session, thread, posts, snapshot, group, now)
         found = assess(facts, pipeline.config.settings.detect)
         alert = alert_for_thread(session, thread)
         row = RisingThread(
