@@ -10,41 +10,27 @@ clock; nothing sleeps. Also: the scheduler's jobs, read back without starting it
 from __future__ import annotations
 
 import asyncio
-import shutil
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from demo_forum_config import ForumSource, demo_forum_config
 from sqlalchemy import select
 
 from monitor.app import App, build
-from monitor.config.loader import MonitorConfig, load_config
+from monitor.config.loader import MonitorConfig
 from monitor.demo.forum import DemoForum, Forum
 from monitor.scheduling import add_jobs
 from monitor.store.models import Thread
 
 START = datetime(2026, 12, 6, 1, 0, tzinfo=UTC)
-SOURCES = """sources:
-  - key: bbs
-    name: 演示论坛
-    engine: discuz
-    base_url: {url}
-    boards: ["2", "3"]
-"""
 
 
 def _config(directory: Path, url: str) -> MonitorConfig:
-    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
-    (directory / "sources.yaml").write_text(SOURCES.format(url=url), encoding="utf-8")
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{(directory.parent / "data").as_posix()}"\n'
-        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n"
-        "[smtp]\nenabled = false\n[schedule]\nhot_board_minutes = 3\ncrawl_interval_minutes = 10\n",
-        encoding="utf-8",
-    )
-    return load_config(directory, environ={})
+    source = ForumSource("bbs", "演示论坛", url, [2, 3])
+    schedule = {"hot_board_minutes": 3, "crawl_interval_minutes": 10}
+    return demo_forum_config(directory, [source], {"schedule": schedule})
 
 
 def _at(minutes: float) -> datetime:

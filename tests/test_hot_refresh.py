@@ -9,15 +9,14 @@ clock; nothing sleeps. Which threads were re-read is read back from ``Thread.las
 from __future__ import annotations
 
 import asyncio
-import shutil
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
+from demo_forum_config import ForumSource, demo_forum_config
 from sqlalchemy import select
 
 from monitor.app import App, build
-from monitor.config.loader import MonitorConfig, load_config
+from monitor.config.loader import MonitorConfig
 from monitor.demo.forum import DemoForum, Forum
 from monitor.store.models import Thread
 
@@ -32,25 +31,11 @@ THREADS = {
     "fast": ("途乐旅行的海岛团临时改行程了，大家怎么看？", 8),
     "steady": ("途乐旅行报团的朋友进来交流一下", 2),
 }
-SOURCES = """sources:
-  - key: bbs
-    name: 演示论坛
-    engine: discuz
-    base_url: {url}
-    boards: ["2"]
-"""
 
 
 def _config(directory: Path, url: str) -> MonitorConfig:
-    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
-    (directory / "sources.yaml").write_text(SOURCES.format(url=url), encoding="utf-8")
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{(directory.parent / "data").as_posix()}"\n'
-        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n"
-        f"[smtp]\nenabled = false\n[schedule]\nhot_budget_per_host = {BUDGET}\n",
-        encoding="utf-8",
-    )
-    return load_config(directory, environ={})
+    source = ForumSource("bbs", "演示论坛", url, [2])
+    return demo_forum_config(directory, [source], {"schedule": {"hot_budget_per_host": BUDGET}})
 
 
 def _forum() -> tuple[Forum, dict[int, str]]:

@@ -29,18 +29,17 @@ the alert stays 一般 until the story spreads: only the spread can then make it
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 import pytest
+from demo_forum_config import ForumSource, demo_forum_config
 from sqlalchemy import select
 
 from monitor.app import build
-from monitor.config.loader import MonitorConfig, load_config
+from monitor.config.loader import MonitorConfig
 from monitor.config.settings import DetectSettings
 from monitor.demo.forum import DemoForum, Forum
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
@@ -352,26 +351,8 @@ class Run:
 
 
 def _config(directory: Path, sites: dict[str, str]) -> MonitorConfig:
-    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
-    lines = ["sources:"]
-    for forum, url in sites.items():
-        boards = ", ".join(f'"{fid}"' for fid in BOARDS[forum])
-        lines += [
-            f"  - key: {SOURCE_KEYS[forum]}",
-            f"    name: {forum}",
-            "    engine: discuz",
-            f"    base_url: {url}",
-            f"    boards: [{boards}]",
-        ]
-    (directory / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    detect = "".join(f"{name} = {value}\n" for name, value in DETECT.items())
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{(directory.parent / "data").as_posix()}"\n'
-        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n"
-        f"[smtp]\nenabled = false\n[detect]\n{detect}",
-        encoding="utf-8",
-    )
-    return load_config(directory, environ={})
+    sources = [ForumSource(SOURCE_KEYS[name], name, url, list(BOARDS[name])) for name, url in sites.items()]
+    return demo_forum_config(directory, sources, {"detect": DETECT})
 
 
 def _forums() -> tuple[dict[str, Forum], dict[tuple[str, str], str]]:
