@@ -70,3 +70,26 @@ def test_broken_config_never_starts(fixture_config: Path, fixture_forum: Fixture
     assert done.returncode == 2
     assert f"{fixture_config / 'monitor.toml'}: schedule.crawl_interval_minute: unknown key" in done.stderr
     assert fixture_forum.requests == []
+
+
+def test_output_into_a_pipe_closed_early_ends_without_a_traceback() -> None:
+    """`monitor alerts show 1 | head`: the reader goes away while the command still writes."""
+    lots = (
+        "import monitor.cli as cli\n"
+        "def _dispatch(args):\n"
+        "    for n in range(200_000):\n"
+        "        print('line', n)\n"
+        "    return 0\n"
+        "cli._dispatch = _dispatch\n"
+        "raise SystemExit(cli.main(['check-config']))\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", lots], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env()
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == b"line 0\n"
+    process.stdout.close()  # like `head -1` exiting
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors
