@@ -50,17 +50,17 @@ async def board_job(app: App, pipeline: Pipeline, source: SourceConfig, board: s
 
 
 async def hot_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
-    report = await pipeline.refresh_hot(clock())
-    if report.pages_fetched or report.pages_failed:
-        _log_report("hot threads refreshed", report)
-    if report.alert_changes:
-        app.deliver(clock())
+    _after_extra_read(app, "hot threads refreshed", await pipeline.refresh_hot(clock()), clock)
 
 
 async def hot_boards_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
-    report = await pipeline.crawl_hot_boards(clock())
+    _after_extra_read(app, "hot boards crawled", await pipeline.crawl_hot_boards(clock()), clock)
+
+
+def _after_extra_read(app: App, what: str, report: PassReport, clock: Clock) -> None:
+    """Log a between-polls read only when it read something; send what it changed at once."""
     if report.pages_fetched or report.pages_failed:
-        _log_report("hot boards crawled", report)
+        _log_report(what, report)
     if report.alert_changes:
         app.deliver(clock())
 
