@@ -3,8 +3,8 @@
 :class:`FactsReader` turns a thread's stored posts and snapshots into
 :class:`~monitor.detect.assess.ThreadFacts`: the cleaned timeline of its replies, velocity and
 views over the window, negativity, resonance, crisis signals, where else its story is told
-(spread), its board's own baseline and usual negativity (each learned from the board's recent
-threads and cached for ``BASELINE_TTL``), and the tier of its open alert. It only reads; the
+(spread), its board's own baseline, usual negativity and usual views (each learned from the board's
+recent threads and cached for ``BASELINE_TTL``), and the tier of its open alert. It only reads; the
 pipeline assesses the facts and acts on them, and ``monitor threads rising`` shows them.
 """
 
@@ -23,6 +23,7 @@ from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, StoryThread, find_spread
 from monitor.detect.timeline import build_timeline
 from monitor.detect.velocity import replies_in_window
+from monitor.detect.views import first_day_pace, usual_views_per_hour
 from monitor.enrich.signals import signal_name
 from monitor.store import repo
 from monitor.store.models import Post, Snapshot, Thread
@@ -38,6 +39,7 @@ class FactsReader:
         self._config = config
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
         self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
+        self._views: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual views/h)
 
     def _baseline(self, session: Session, board_id: int, now: datetime) -> BoardBaseline:
         """The board's own baseline, learned from its threads 1 to ``baseline_days`` days old (hourly)."""
@@ -61,6 +63,18 @@ class FactsReader:
         shares = sorted(repo.board_negative_shares(session, board_id, since, now))
         usual = shares[(len(shares) - 1) // 2] if len(shares) >= BOARD_NEGATIVITY_THREADS else None
         self._negativity[board_id] = (now, usual)
+        return usual
+
+    def _board_views(self, session: Session, board_id: int, now: datetime) -> float | None:
+        """The board's median thread's views per hour in its first day, hourly; None below 5 threads."""
+        cached = self._views.get(board_id)
+        if cached is not None and now - cached[0] < BASELINE_TTL:
+            return cached[1]
+        since = now - timedelta(days=self._config.settings.detect.baseline_days)
+        readings = repo.board_view_readings(session, board_id, since, now)
+        paces = [first_day_pace(first, views) for first, views in readings.values()]
+        usual = usual_views_per_hour([p for p in paces if p is not None])
+        self._views[board_id] = (now, usual)
         return usual
 
     def read(
@@ -116,6 +130,7 @@ class FactsReader:
             spread=self._spread(session, thread, first, group, now),
             baseline=self._baseline(session, thread.board_id, now),
             board_negative_share=self._board_negativity(session, thread.board_id, now),
+            board_views_per_hour=self._board_views(session, thread.board_id, now),
             previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
         )
 

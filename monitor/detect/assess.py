@@ -27,6 +27,7 @@ from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, describe_spread
 from monitor.detect.timeline import Timeline
 from monitor.detect.velocity import counted, per_hour
+from monitor.detect.views import views_figure
 from monitor.enrich.signals import SIGNAL_LABELS
 
 
@@ -47,6 +48,7 @@ class ThreadFacts:
     views_gained: int | None = None  # views gained since an earlier snapshot; None = unknown
     views_span_minutes: float = 0.0  # ... over this many minutes (the window, or more if polls were sparse)
     board_negative_share: float | None = None  # the board's median thread's negative share; None = unknown
+    board_views_per_hour: float | None = None  # the board's median thread's first-day views/h; None = unknown
     baseline: BoardBaseline | None = None  # the board's; None = board unknown (prior is used)
     previous_severity: Severity | None = None  # tier at the last poll if alerting, else None
 
@@ -143,11 +145,7 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
 
 def _views_figure(facts: ThreadFacts) -> list[str]:
     """Views show readers arriving before they reply; shown when snapshots give them."""
-    if not facts.views_gained or facts.views_span_minutes <= 0:
-        return []
-    minutes, views = facts.views_span_minutes, facts.views_gained
-    rate = views * 60 / minutes
-    return [f"{counted(views, 'view', 'views')} in the last {minutes:.0f} min ({rate:,.0f}/h)"]
+    return views_figure(facts.views_gained, facts.views_span_minutes, facts.board_views_per_hour)
 
 
 def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:

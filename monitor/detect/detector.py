@@ -19,7 +19,7 @@ from monitor.detect.score import EscalationScore, escalation_score
 from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, describe_spread
 from monitor.detect.timeline import Timeline
-from monitor.detect.velocity import counted
+from monitor.detect.velocity import counted, times
 
 NO_BASELINE_NOTE = "board baseline unavailable (board gone or unknown): compared with the default board"
 
@@ -80,10 +80,10 @@ def _reasons(
 ) -> list[str]:
     window = f"{settings.window_minutes:g} min"
     usual = baseline.usual_replies_per_hour
-    times = f.replies_per_hour / usual if usual > 0 else 0.0
+    ratio = f.replies_per_hour / usual if usual > 0 else 0.0
     reasons = [
         f"{counted(f.window_replies, 'reply', 'replies')} in the last {window} ({f.replies_per_hour:.0f}/h), "
-        f"{_times(times)} this board's usual ({usual:.1f}/h)"
+        f"{times(ratio)} this board's usual ({usual:.1f}/h)"
     ]
     if f.previous_window_replies or f.age_hours * 60 > 2 * settings.window_minutes:
         trend = "accelerating" if f.acceleration > 0 else "slowing" if f.acceleration < 0 else "steady"
@@ -108,9 +108,3 @@ def _reasons(
         f"(escalation score {score.value:+.1f}, alert at {settings.general_score:+.1f})"
     )
     return reasons
-
-
-def _times(ratio: float) -> str:
-    if ratio >= 10:
-        return f"{ratio:.0f}×"
-    return f"{ratio:.1f}×"

@@ -32,3 +32,8 @@ def per_hour(count: int, window: timedelta) -> float:
 def counted(number: int, one: str, many: str) -> str:
     """``1 reply``, ``3 replies``: a count with its noun, for the reasons people read."""
     return f"{number:,} {one if number == 1 else many}"
+
+
+def times(ratio: float) -> str:
+    """``7.8×``, ``30×``: how many times the usual, for the reasons people read."""
+    return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:,.0f}×"

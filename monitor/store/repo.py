@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -278,6 +278,30 @@ def board_negative_shares(session: Session, board_id: int, since: datetime, now:
             )
         )
     )
+
+
+def board_view_readings(
+    session: Session, board_id: int, first_after: datetime, now: datetime
+) -> dict[int, tuple[datetime, list[tuple[datetime, int]]]]:
+    """Per thread of the board first posted since ``first_after``: its first post's time and its
+    snapshots' ``(taken_at, views)`` within a day of it (for the board's usual views pace)."""
+    first = (
+        select(Post.thread_id, Post.posted_at)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Thread.board_id == board_id, Post.floor == 1)
+        .where(Post.posted_at >= first_after, Post.posted_at < now)
+        .subquery()
+    )
+    rows = session.execute(
+        select(first.c.thread_id, first.c.posted_at, Snapshot.taken_at, Snapshot.views)
+        .join(Snapshot, Snapshot.thread_id == first.c.thread_id)
+        .where(Snapshot.taken_at >= first_after, Snapshot.taken_at < now)
+    )
+    readings: dict[int, tuple[datetime, list[tuple[datetime, int]]]] = {}
+    for thread_id, posted_at, taken_at, views in rows:
+        if taken_at <= posted_at + timedelta(days=1):
+            readings.setdefault(thread_id, (posted_at, []))[1].append((taken_at, views))
+    return readings
 
 
 def incomplete_threads(session: Session, board_id: int) -> list[ThreadSummary]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -154,3 +155,31 @@ def test_migrations_match_the_models(db_url: str) -> None:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert differences == [], "write a migration: the models changed"
+
+
+def test_board_view_readings_keep_each_threads_first_day(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    sessions = session_factory(engine)
+    posted = NOW - timedelta(days=3)
+    with sessions.begin() as session:
+        source = repo.ensure_source(session, SOURCE)
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        other = repo.ensure_board(session, source, "9", "闲聊")
+        for tid, where in (("2", board), ("3", board), ("4", other)):
+            summary = replace(_summary(), thread_id=tid, url=f"http://x/{tid}")
+            thread, _ = repo.upsert_thread(session, source, where, summary, posted)
+            first = replace(_post(f"{tid}-1", 1, "a"), posted_at=posted)
+            rows = repo.save_posts(session, thread, [first], posted)
+            for hours, views in ((0.5, 40), (2, 100), (30, 5000)):
+                thread.views = views
+                repo.record_snapshot(
+                    session, thread, rows, posted + timedelta(hours=hours), negative_below=0.5
+                )
+        readings = repo.board_view_readings(session, board.id, NOW - timedelta(days=30), NOW)
+        assert len(readings) == 2  # not the other board's thread
+        for first_post_at, views in readings.values():
+            assert first_post_at == posted
+            assert sorted(views) == [(posted + timedelta(hours=0.5), 40), (posted + timedelta(hours=2), 100)]
+        assert repo.board_view_readings(session, board.id, NOW - timedelta(days=2), NOW) == {}
+    engine.dispose()
