@@ -23,6 +23,7 @@ from monitor.alerting.channels.registry import ChatChannels
 from monitor.alerting.outbox import Channels, OutboxReport, deliver_pending
 from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
+from monitor.digest.send import SendReport, send_due
 from monitor.enrich.sentiment import Scorer, load_scorer
 from monitor.pipeline import Pipeline
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -56,6 +57,22 @@ class App:
         """Run the SLA clocks; reminders and escalations go into the outbox."""
         with self.sessions.begin() as session:
             return check_sla(session, self.config, now)
+
+    @property
+    def negative_below(self) -> float:
+        """A post reads negative below this score: the model's calibrated threshold or the override."""
+        override = self.config.settings.sentiment.negative_threshold
+        return self.scorer.negative_below if override is None else override
+
+    @property
+    def email(self) -> EmailChannel | None:
+        """The SMTP channel, when ``[smtp]`` is enabled."""
+        return self.channels.email if isinstance(self.channels.email, EmailChannel) else None
+
+    def send_due_digest(self, now: datetime) -> SendReport:
+        """Compose the weekly digest when its time has come, and send it until it is sent."""
+        with self.sessions.begin() as session:
+            return send_due(session, self.config, self.email, now, lambda: self.negative_below)
 
     def close(self) -> None:
         if isinstance(self.channels.chat, ChatChannels):

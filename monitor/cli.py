@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "monitor.commands.sources",
     "monitor.commands.watch",
     "monitor.commands.alerts",
+    "monitor.commands.digest",
     "monitor.commands.route",
     "monitor.commands.eval_sentiment",
     "monitor.commands.eval_detect",

@@ -2,7 +2,7 @@
 
 One job per source/board (with jitter, so boards don't all poll at once), one that reads hot
 boards' lists more often, one for hot threads, one for the SLA clocks (every minute), one that
-retries queued deliveries. A job
+retries queued deliveries, one that sends the weekly digest when it is due. A job
 never runs twice at once (``max_instances=1``), and runs missed while busy are coalesced.
 SIGINT/SIGTERM stop the scheduler, let running jobs finish their current write, and close.
 """
@@ -73,6 +73,11 @@ async def sla_job(app: App, clock: Clock) -> None:
         app.deliver(clock())
 
 
+async def digest_job(app: App, clock: Clock) -> None:
+    """The weekly digest: composed once its slot has come, sent (and retried) until it is sent."""
+    app.send_due_digest(clock())
+
+
 async def delivery_job(app: App, clock: Clock) -> None:
     outbox = app.deliver(clock())
     if outbox.sent or outbox.failed:
@@ -113,6 +118,16 @@ def add_jobs(scheduler: AsyncIOScheduler, app: App, pipeline: Pipeline, clock: C
         **common,
     )
     scheduler.add_job(sla_job, "interval", args=[app, clock], minutes=1, id="sla", **common)
+    if app.config.settings.digest.enabled and app.config.settings.smtp.enabled:
+        scheduler.add_job(
+            digest_job,
+            "interval",
+            args=[app, clock],
+            minutes=schedule.delivery_retry_minutes,
+            id="digest",
+            next_run_time=datetime.now(UTC),
+            **common,
+        )
     scheduler.add_job(
         delivery_job,
         "interval",

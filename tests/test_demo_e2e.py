@@ -100,8 +100,8 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
     output, printed, _ = demo_run
     files = sorted((output / "mail").glob("*.eml"))
     # opened (urgent); escalated (very urgent); nobody acknowledged -> backup; still nobody -> leadership;
-    # passed 50 replies; first-contact reminder; progress prompt
-    assert len(files) == 7
+    # passed 50 replies; first-contact reminder; progress prompt; then the weekly digest
+    assert len(files) == 8
     assert str(files[0]) in printed
     raw = files[0].read_bytes()
     assert raw.isascii(), "headers and bodies must be transfer-encoded"
@@ -173,5 +173,22 @@ def test_demo_runs_twice_in_the_same_place(demo_run: tuple[Path, str, int]) -> N
     output, _, _ = demo_run
     stream = io.StringIO()
     assert run_demo(output, stream=stream) == 0
-    assert len(list((output / "mail").glob("*.eml"))) == 7
+    assert len(list((output / "mail").glob("*.eml"))) == 8
     assert "Demo went as scripted" in stream.getvalue()
+
+
+def test_demo_ends_with_the_weekly_digest_to_every_spokesperson(demo_run: tuple[Path, str, int]) -> None:
+    output, printed, _ = demo_run
+    [path] = (output / "mail").glob("*digest*.eml")
+    digest = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert digest["To"] == "li.na@pr.demo.invalid, wang.qiang@pr.demo.invalid, zhao.min@pr.demo.invalid"
+    text = digest.get_body(("plain",)).get_content()
+    html = digest.get_body(("html",)).get_content()
+    assert digest["Subject"] in printed and "=== Weekly digest (sent, to 3 people) ===" in printed
+    # the story thread leads the top threads, with its alert; the alert's handling is reviewed
+    top = text.split("Top threads")[1]
+    assert top.split("\n")[1].lstrip().startswith(f"1. {STORY_TITLE}")
+    assert "alert #1 [非常紧迫 very urgent]" in top
+    assert "#1 [非常紧迫 very urgent]" in text.split("Alerts and how they were handled")[1]
+    assert "not acknowledged" in text  # nobody acknowledged during the demo
+    assert "<script" not in html.lower() and STORY_TITLE in html

@@ -108,6 +108,8 @@ def load_config(
     web_secret: str | None = None
     if settings is not None:
         problems.extend(_check_sentiment_model(directory / "monitor.toml", settings.sentiment.model))
+        if routing is not None:
+            problems.extend(_check_digest_recipients(directory / "monitor.toml", settings, routing))
         web_secret, problem = _web_secret(directory / "monitor.toml", settings, env)
         if problem:
             problems.append(problem)
@@ -130,6 +132,17 @@ def load_config(
 
 
 MIN_WEB_SECRET_CHARS = 32
+
+
+def _check_digest_recipients(file: Path, settings: Settings, routing: RoutingFile) -> list[str]:
+    """Each digest recipient is an email address or a spokesperson routing.yaml defines."""
+    keys = {person.key for person in routing.spokespeople}
+    return [
+        f"{file}: digest.recipients: {name!r} is neither an email address nor a spokesperson key in "
+        f"routing.yaml ({', '.join(sorted(keys)) or 'none defined'})"
+        for name in settings.digest.recipients
+        if "@" not in name and name not in keys
+    ]
 
 
 def _web_secret(file: Path, settings: Settings, environ: Mapping[str, str]) -> tuple[str | None, str | None]:

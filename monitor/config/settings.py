@@ -202,6 +202,39 @@ class WebSettings(_Section):
         return value
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DigestSettings(_Section):
+    enabled: bool = Field(
+        True,
+        description="Email the weekly digest (`monitor run`); `monitor digest preview` works either way.",
+    )
+    weekday: str = Field(
+        "mon",
+        description="Day the digest is sent (mon … sun, the team's time zone); it covers the 7 days before.",
+    )
+    hour: int = Field(
+        9, ge=0, le=23, description="Hour of that day (the team's time zone) the digest is sent."
+    )
+    recipients: tuple[str, ...] = Field(
+        (),
+        description=(
+            "Who receives it: spokesperson keys from routing.yaml or email addresses. Empty: every "
+            "spokesperson in routing.yaml (leadership included)."
+        ),
+    )
+    top_threads: int = Field(10, ge=1, le=100, description="Busiest watched threads listed in the digest.")
+
+    @field_validator("weekday")
+    @classmethod
+    def _known_weekday(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in WEEKDAYS:
+            raise ValueError(f"must be one of {', '.join(WEEKDAYS)}, got {value!r}")
+        return day
+
+
 class Settings(_Section):
     """Every service setting, grouped as in ``monitor.toml``."""
 
@@ -214,6 +247,7 @@ class Settings(_Section):
     detect: DetectSettings = Field(default_factory=DetectSettings)
     alerting: AlertingSettings = Field(default_factory=AlertingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
 
     def database_url(self) -> str:
         """The configured URL, or the SQLite file in the data directory."""

@@ -2,7 +2,8 @@
 
 Starts the demo forum and a local SMTP server on loopback, then advances the
 forum's clock in steps; at every step it runs the same crawl pass and delivery
-as ``monitor run``, with that step's time as "now".
+as ``monitor run``, with that step's time as "now". At the end it sends the weekly
+digest for the 7 days up to the scenario's end, as ``monitor run`` does each week.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from monitor.demo.forum import DemoForum, Forum
 from monitor.demo.scenario import Scenario, load_scenario
 from monitor.demo.smtp_sink import MailSink
 from monitor.detect.severity import Severity
+from monitor.digest.model import DigestPeriod
+from monitor.digest.send import compose, send
 from monitor.pipeline import Pipeline
 from monitor.store.models import Alert, AlertThread, Thread
 
@@ -74,6 +77,7 @@ def run_demo(output: Path, *, step_minutes: int = 15, stream: TextIO, serve_port
         try:
             _intro(stream, server.base_url, sink, scenario.duration_minutes, step_minutes)
             asyncio.run(_play(app, forum, start, scenario.duration_minutes, step_minutes, stream))
+            _digest(app, start + timedelta(minutes=scenario.duration_minutes), stream)
             ok = _summary(app, scenario, start, sink, stream)
             if serve_port:
                 _serve(app, serve_port, stream)
@@ -133,6 +137,20 @@ async def _step(app: App, pipeline: Pipeline, now: datetime, offset: int, stream
     for action in app.check_sla(now):
         print(f"         SLA: alert #{action.alert_id} {action.kind} -> {action.recipient}", file=stream)
     app.deliver(now)
+
+
+def _digest(app: App, now: datetime, stream: TextIO) -> None:
+    """The weekly digest as the team would read it, for the 7 local days up to the scenario's end."""
+    config = app.config
+    period = DigestPeriod.days_to(now, config.settings.general.timezone)
+    with app.sessions.begin() as session:
+        row = compose(session, config, period, now, app.negative_below)
+        session.add(row)
+        session.flush()
+        send(row, app.email, now, timedelta(minutes=config.settings.schedule.delivery_retry_minutes))
+        print(f"\n=== Weekly digest ({row.status}, to {len(row.recipients)} people) ===", file=stream)
+        print(row.subject, file=stream)
+        print(row.text, file=stream)
 
 
 def _summary(app: App, scenario: Scenario, start: datetime, sink: MailSink, stream: TextIO) -> bool:

@@ -4,6 +4,7 @@ sources ─< boards ─< threads ─< posts
                       threads ─< snapshots (one per thread per poll: the detector's input)
 watch_groups ─< watch_matches >─ threads
 alerts ─< alert_events, checklist_items, deliveries   (alerts >─ threads)
+digests (one per week sent)
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class Post(Base):
     floor: Mapped[int] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(200))
     author_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # the digest's weeks
     text: Mapped[str] = mapped_column(Text)
     quoted: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -262,3 +263,25 @@ class Evidence(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sha256: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DigestRow(Base):
+    """A weekly digest as sent (or still to send): its week, its text and HTML, how sending went."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    subject: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)  # email addresses
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[str] = mapped_column(String(300), default="")

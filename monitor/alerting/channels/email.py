@@ -75,7 +75,7 @@ class EmailChannel:
         email["From"] = self.settings.sender
         email["To"] = ", ".join(to)
         email["Date"] = format_datetime(self._clock().astimezone(UTC))
-        domain = _domain_of(self.settings.sender)
+        domain = sender_domain(self.settings.sender)
         email["Message-ID"] = make_msgid(idstring=f"alert{msg.alert_id}", domain=domain)
         # Every notification about one alert (first one, escalations) threads together in mail clients.
         email["References"] = f"<alert-{msg.alert_id}@{domain}>"
@@ -90,7 +90,13 @@ class EmailChannel:
         """Send the alert to ``to``; return the Message-ID. Raises :class:`DeliveryError`."""
         if not to:
             raise ValueError("an email needs at least one recipient")
-        email = self.build(msg, to)
+        return self.send_email(self.build(msg, to), to, {"alert_id": msg.alert_id})
+
+    def send_email(self, email: EmailMessage, to: list[str], about: dict[str, object]) -> str:
+        """Send a built email (an alert's, a digest's) to ``to``; return its Message-ID.
+
+        ``about`` names what is sent in the log lines. Raises :class:`DeliveryError`.
+        """
         message_id = str(email["Message-ID"])
         settings = self.settings
         try:
@@ -103,19 +109,15 @@ class EmailChannel:
         except (smtplib.SMTPException, OSError) as exc:
             reason = self._scrub(f"{type(exc).__name__}: {exc}")
             logger.warning(
-                "email delivery failed",
-                extra={"alert_id": msg.alert_id, "smtp_server": settings.address, "reason": reason},
+                "email delivery failed", extra={**about, "smtp_server": settings.address, "reason": reason}
             )
             raise DeliveryError(f"email to SMTP server {settings.address} failed: {reason}") from None
         if refused:
             logger.warning(
                 "SMTP server refused some recipients",
-                extra={"alert_id": msg.alert_id, "smtp_server": settings.address, "refused": len(refused)},
+                extra={**about, "smtp_server": settings.address, "refused": len(refused)},
             )
-        logger.info(
-            "alert emailed",
-            extra={"alert_id": msg.alert_id, "smtp_server": settings.address, "recipients": len(to)},
-        )
+        logger.info("email sent", extra={**about, "smtp_server": settings.address, "recipients": len(to)})
         return message_id
 
     def _connect(self) -> smtplib.SMTP:
@@ -150,6 +152,6 @@ def _bare_address(address: str) -> str:
     return parseaddr(address)[1] or address
 
 
-def _domain_of(address: str) -> str:
+def sender_domain(address: str) -> str:
     domain = _bare_address(address).rpartition("@")[2].strip()
     return domain or "localhost"

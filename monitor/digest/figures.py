@@ -1,0 +1,393 @@
+"""A digest's figures, read from the store: one :class:`~monitor.digest.model.WeekFigures` per week.
+
+Every count covers watched threads (threads with a watch match) and their posts in ``[start, end)``.
+The work is a handful of set-based queries that aggregate in SQL (per thread, per local day, per
+alert), so memory follows the number of threads active in the week, not the number of posts. The
+same SQL runs on SQLite and PostgreSQL: local days are bucketed by comparing ``posted_at`` with each
+local midnight converted to UTC in Python, which needs no time-zone support in the database.
+
+"What changed since last week" is :func:`monitor.digest.changes.what_changed`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.digest.changes import what_changed
+from monitor.digest.model import (
+    AlertReview,
+    CategoryCount,
+    DaySentiment,
+    Digest,
+    DigestPeriod,
+    GroupVolume,
+    TopThread,
+    WeekFigures,
+)
+from monitor.store.models import (
+    Alert,
+    AlertThread,
+    Board,
+    ChecklistItem,
+    Post,
+    SourceRow,
+    Thread,
+    WatchGroupRow,
+    WatchMatch,
+)
+
+__all__ = ["build_digest", "check_period", "week_figures", "what_changed"]
+
+NO_CATEGORY = "other"  # what a thread not (yet) classified counts as
+
+
+def check_period(period: DigestPeriod) -> ZoneInfo:
+    """The period's time zone, after checking the period makes sense; ``ValueError`` says what does not."""
+    if period.start.tzinfo is None or period.end.tzinfo is None:
+        raise ValueError(
+            f"digest period times must be timezone-aware (UTC), got {period.start!r} .. {period.end!r}"
+        )
+    if period.end <= period.start:
+        raise ValueError(
+            "digest period must end after it starts, "
+            f"got {period.start.isoformat()} .. {period.end.isoformat()}"
+        )
+    try:
+        return ZoneInfo(period.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        reason = exc.args[0] if exc.args else type(exc).__name__
+        raise ValueError(f"unknown time zone {period.timezone!r}: {reason}") from exc
+
+
+def _check_threshold(negative_below: float) -> None:
+    if not (isinstance(negative_below, int | float) and 0.0 <= negative_below <= 1.0):
+        raise ValueError(f"negative_below must be a sentiment score between 0 and 1, got {negative_below!r}")
+
+
+@dataclass(frozen=True)
+class _ThreadWeek:
+    """A watched thread with posts in the period, and what they were."""
+
+    thread_id: int
+    title: str
+    url: str
+    replies: int
+    category: str | None
+    source: str
+    board: str
+    watch_groups: tuple[str, ...]
+    posts: int
+    scored: int
+    negative: int
+    opened: bool  # its opening post falls in the period
+
+
+def week_figures(
+    session: Session,
+    period: DigestPeriod,
+    *,
+    negative_below: float,
+    people: Mapping[str, str] | None = None,
+    top: int = 10,
+) -> WeekFigures:
+    """Everything the digest counts for ``period``.
+
+    ``negative_below`` is the sentiment model's calibrated threshold (a post is negative when its
+    score is below it); ``people`` maps spokesperson keys to display names; ``top`` is how many of
+    the busiest threads to list.
+    """
+    zone = check_period(period)
+    _check_threshold(negative_below)
+    if top < 0:
+        raise ValueError(f"top must be 0 or more, got {top}")
+    threads = _active_threads(session, period, negative_below)
+    busiest = sorted(threads, key=lambda t: (-t.posts, -t.replies, t.thread_id))[:top]
+    return WeekFigures(
+        period=period,
+        groups=_groups(threads),
+        days=_days(session, period, zone, negative_below),
+        top_threads=_top_threads(session, busiest),
+        alerts=_alerts(session, period, people or {}),
+        categories=_categories(threads),
+    )
+
+
+def build_digest(
+    session: Session,
+    period: DigestPeriod,
+    now: datetime,
+    *,
+    negative_below: float,
+    people: Mapping[str, str] | None = None,
+    top: int = 10,
+) -> Digest:
+    """The digest for ``period``: its figures, the week before's, and what changed between them."""
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, got {now!r}")
+    week = week_figures(session, period, negative_below=negative_below, people=people, top=top)
+    previous = week_figures(session, period.previous(), negative_below=negative_below, people=people, top=top)
+    return Digest(
+        week=week,
+        previous=previous,
+        changes=what_changed(week, previous, now=now),
+        generated_at=now,
+    )
+
+
+def _in_period(period: DigestPeriod) -> tuple[ColumnElement[bool], ...]:
+    """Posts of watched threads posted in the period (each post once, however many groups match it)."""
+    return (
+        Post.posted_at >= period.start,
+        Post.posted_at < period.end,
+        Post.thread_id.in_(select(WatchMatch.thread_id)),
+    )
+
+
+def _negative(sentiment: Any, negative_below: float) -> ColumnElement[int]:
+    """1 for a post that reads negative, else 0 (an unscored post is not negative)."""
+    return case((sentiment < negative_below, 1), else_=0)
+
+
+def _active_threads(session: Session, period: DigestPeriod, negative_below: float) -> list[_ThreadWeek]:
+    """Watched threads with posts in the period: one query, one row per thread and watch group."""
+    activity = (
+        select(
+            Post.thread_id.label("thread_id"),
+            func.count().label("posts"),
+            func.count(Post.sentiment).label("scored"),
+            func.sum(_negative(Post.sentiment, negative_below)).label("negative"),
+            func.sum(case((Post.floor == 1, 1), else_=0)).label("openings"),
+        )
+        .where(*_in_period(period))
+        .group_by(Post.thread_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Thread.id,
+            Thread.title,
+            Thread.url,
+            Thread.replies,
+            Thread.category,
+            SourceRow.name,
+            Board.name,
+            Board.external_id,
+            WatchGroupRow.name,
+            activity.c.posts,
+            activity.c.scored,
+            activity.c.negative,
+            activity.c.openings,
+        )
+        .join(activity, activity.c.thread_id == Thread.id)
+        .join(Board, Board.id == Thread.board_id)
+        .join(SourceRow, SourceRow.id == Thread.source_id)
+        .join(WatchMatch, WatchMatch.thread_id == Thread.id)
+        .join(WatchGroupRow, WatchGroupRow.id == WatchMatch.watch_group_id)
+        .order_by(Thread.id, WatchGroupRow.name)
+    )
+    threads: dict[int, _ThreadWeek] = {}
+    groups: dict[int, list[str]] = {}
+    for (
+        thread_id,
+        title,
+        url,
+        replies,
+        category,
+        source,
+        board,
+        board_id,
+        group,
+        posts,
+        scored,
+        negative,
+        openings,
+    ) in rows:
+        groups.setdefault(thread_id, []).append(group)
+        if thread_id not in threads:
+            threads[thread_id] = _ThreadWeek(
+                thread_id=thread_id,
+                title=title,
+                url=url,
+                replies=replies,
+                category=category,
+                source=source,
+                board=board or board_id,
+                watch_groups=(),
+                posts=int(posts),
+                scored=int(scored),
+                negative=int(negative or 0),
+                opened=bool(openings),
+            )
+    return [replace(thread, watch_groups=tuple(groups[thread_id])) for thread_id, thread in threads.items()]
+
+
+def _groups(threads: list[_ThreadWeek]) -> tuple[GroupVolume, ...]:
+    """Per watch group: a thread in two groups counts in both."""
+    totals: dict[str, list[int]] = {}  # name -> [threads, new threads, posts, scored, negative]
+    for thread in threads:
+        for name in thread.watch_groups:
+            total = totals.setdefault(name, [0, 0, 0, 0, 0])
+            for index, value in enumerate(
+                (1, int(thread.opened), thread.posts, thread.scored, thread.negative)
+            ):
+                total[index] += value
+    volumes = [GroupVolume(name, *total) for name, total in totals.items()]
+    return tuple(sorted(volumes, key=lambda g: (-g.posts, g.watch_group)))
+
+
+def _local_midnights(period: DigestPeriod, zone: ZoneInfo) -> list[datetime]:
+    """When each local day of the period after the first begins, in UTC (the day buckets' edges)."""
+    return [datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC) for day in period.days()[1:]]
+
+
+def _days(
+    session: Session, period: DigestPeriod, zone: ZoneInfo, negative_below: float
+) -> tuple[DaySentiment, ...]:
+    """One row per local day, zeros for a quiet day; bucketed in SQL by comparing with local midnights."""
+    days = period.days()
+    edges = _local_midnights(period, zone)
+    bucket: ColumnElement[int] = (
+        case(*((Post.posted_at < edge, index) for index, edge in enumerate(edges)), else_=len(edges))
+        if edges
+        else literal(0)
+    )
+    posts = (
+        select(bucket.label("day"), Post.sentiment.label("sentiment")).where(*_in_period(period)).subquery()
+    )
+    rows = session.execute(
+        select(
+            posts.c.day,
+            func.count(),
+            func.count(posts.c.sentiment),
+            func.sum(_negative(posts.c.sentiment, negative_below)),
+        ).group_by(posts.c.day)
+    )
+    counted = {int(day): (int(n), int(scored), int(negative or 0)) for day, n, scored, negative in rows}
+    return tuple(DaySentiment(day, *counted.get(index, (0, 0, 0))) for index, day in enumerate(days))
+
+
+def _top_threads(session: Session, busiest: list[_ThreadWeek]) -> tuple[TopThread, ...]:
+    """The busiest threads, each with its newest alert: its own, or one it joined as a spread copy."""
+    ids = [thread.thread_id for thread in busiest]
+    alerts: dict[int, tuple[datetime, int, str]] = {}  # thread id -> newest (opened_at, id, severity)
+    if ids:
+        own = select(Alert.thread_id, Alert.opened_at, Alert.id, Alert.severity).where(
+            Alert.thread_id.in_(ids)
+        )
+        joined = (
+            select(AlertThread.thread_id, Alert.opened_at, Alert.id, Alert.severity)
+            .join(Alert, Alert.id == AlertThread.alert_id)
+            .where(AlertThread.thread_id.in_(ids))
+        )
+        for query in (own, joined):
+            for thread_id, opened_at, alert_id, severity in session.execute(query):
+                if thread_id not in alerts or (opened_at, alert_id) > alerts[thread_id][:2]:
+                    alerts[thread_id] = (opened_at, alert_id, severity)
+    top: list[TopThread] = []
+    for thread in busiest:
+        alert = alerts.get(thread.thread_id)
+        top.append(
+            TopThread(
+                thread_id=thread.thread_id,
+                title=thread.title,
+                url=thread.url,
+                source=thread.source,
+                board=thread.board,
+                watch_groups=thread.watch_groups,
+                posts=thread.posts,
+                replies=thread.replies,
+                negative_share=thread.negative / thread.scored if thread.scored else None,
+                category=thread.category,
+                alert_id=alert[1] if alert else None,
+                alert_severity=alert[2] if alert else None,
+            )
+        )
+    return tuple(top)
+
+
+def _alerts(session: Session, period: DigestPeriod, people: Mapping[str, str]) -> tuple[AlertReview, ...]:
+    """Alerts open at some time in the period, newest opened first, with their checklist progress."""
+    open_in_period = (
+        Alert.opened_at < period.end,
+        or_(Alert.resolved_at.is_(None), Alert.resolved_at >= period.start),
+    )
+    checklist = (
+        select(
+            ChecklistItem.alert_id.label("alert_id"),
+            func.count().label("total"),
+            func.count(ChecklistItem.done_at).label("done"),
+        )
+        .where(ChecklistItem.alert_id.in_(select(Alert.id).where(*open_in_period)))
+        .group_by(ChecklistItem.alert_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Alert.id,
+            Thread.title,
+            Thread.url,
+            Alert.watch_group,
+            Alert.severity,
+            Alert.status,
+            Alert.spokesperson,
+            Alert.opened_at,
+            Alert.respond_by,
+            Alert.acknowledged_at,
+            Alert.contacted_at,
+            Alert.resolved_at,
+            func.coalesce(checklist.c.done, 0),
+            func.coalesce(checklist.c.total, 0),
+        )
+        .join(Thread, Thread.id == Alert.thread_id)
+        .outerjoin(checklist, checklist.c.alert_id == Alert.id)
+        .where(*open_in_period)
+        .order_by(Alert.opened_at.desc(), Alert.id.desc())
+    )
+    return tuple(
+        AlertReview(
+            alert_id=alert_id,
+            title=title,
+            url=url,
+            watch_group=group,
+            severity=severity,
+            status=status,
+            spokesperson=people.get(spokesperson, spokesperson),
+            opened_at=opened_at,
+            respond_by=respond_by,
+            acknowledged_at=acknowledged_at,
+            contacted_at=contacted_at,
+            resolved_at=resolved_at,
+            checklist_done=int(done),
+            checklist_total=int(total),
+            opened_in_period=period.start <= opened_at < period.end,
+        )
+        for (
+            alert_id,
+            title,
+            url,
+            group,
+            severity,
+            status,
+            spokesperson,
+            opened_at,
+            respond_by,
+            acknowledged_at,
+            contacted_at,
+            resolved_at,
+            done,
+            total,
+        ) in rows
+    )
+
+
+def _categories(threads: list[_ThreadWeek]) -> tuple[CategoryCount, ...]:
+    counts = Counter(thread.category or NO_CATEGORY for thread in threads)
+    return tuple(CategoryCount(name, n) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -1,0 +1,295 @@
+"""The digest's HTML email body: inline styles, charts as table cells, every scraped string escaped.
+
+No JavaScript, no images, no SVG, no external fonts. Thread titles link to their thread only
+when the URL is absolute http/https (:func:`safe_href`); any other URL is shown as text. Every
+string that came from a forum or a configuration file goes through :func:`html.escape` with
+``quote=True``, in text and in attributes alike.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from monitor.alerting.render import clean_text, local_time, safe_href
+from monitor.detect.severity import Severity
+from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
+from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
+from monitor.digest.wording import (
+    COVERAGE,
+    NO_ALERTS,
+    NO_CHANGES,
+    alert_facts,
+    category_rows,
+    changes,
+    counted,
+    day_label,
+    duration,
+    empty_week,
+    first_contact,
+    group_rows,
+    handling,
+    name_of,
+    period_days,
+    share,
+    tier,
+    title_of,
+    week_summary,
+    within_sla,
+    zone_name,
+)
+
+_BODY = (
+    "font-family:-apple-system,Segoe UI,PingFang SC,Microsoft YaHei,sans-serif;"
+    "color:#1f2933;max-width:720px;margin:0 auto;padding:16px"
+)
+_H2 = "font-size:16px;margin:24px 0 8px;padding-bottom:4px;border-bottom:1px solid #d9e2ec"
+_TABLE = 'role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"'
+_TD = "padding:3px 8px 3px 0;vertical-align:middle"
+_NUM = f"{_TD};text-align:right;white-space:nowrap"
+_MUTED = "color:#52606d"
+_SMALL = "color:#52606d;font-size:12px"
+_SEVERITY_COLOURS = {
+    Severity.GENERAL.value: "#2f6690",
+    Severity.URGENT.value: "#b45309",
+    Severity.VERY_URGENT.value: "#b91c1c",
+}
+_VERDICT_COLOURS = {True: "#2f855a", False: "#b91c1c", None: "#b7791f"}
+
+
+def render(digest: Digest, subject: str) -> str:
+    """The complete HTML document for ``digest``, titled ``subject``."""
+    parts = [
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{_e(subject)}</title></head>",
+        f'<body style="{_BODY}">',
+        _heading(digest),
+        _changes(digest),
+    ]
+    if digest.week.posts:
+        parts += [_volume(digest), _days(digest.week), _top_threads(digest.week)]
+    else:
+        parts.append(f'<p style="font-weight:bold">{_e(empty_week(digest))}</p>')
+    parts.append(_alerts(digest))
+    if digest.week.posts:
+        parts.append(_categories(digest))
+    parts += [_footer(digest), "</body></html>\n"]
+    return "\n".join(parts)
+
+
+def _e(text: str) -> str:
+    """Escaped for HTML text and attribute values alike."""
+    return escape(text, quote=True)
+
+
+def _section(title: str, body: str) -> str:
+    return f'<h2 style="{_H2}">{_e(title)}</h2>\n{body}'
+
+
+def _heading(digest: Digest) -> str:
+    first, last = period_days(digest.week)
+    zone = zone_name(digest.week.period.timezone)
+    return (
+        '<h1 style="font-size:22px;margin:0 0 4px">Weekly digest</h1>'
+        f'<p style="margin:0 0 8px;{_MUTED}">{first:%Y-%m-%d} – {last:%Y-%m-%d} ({_e(zone)})</p>'
+        f'<p style="margin:0;font-size:16px"><strong>{_e(week_summary(digest.week))} opened</strong>'
+        f'<br><span style="{_SMALL}">Last week: {_e(week_summary(digest.previous))} opened</span></p>'
+    )
+
+
+def _changes(digest: Digest) -> str:
+    lines = changes(digest)
+    if not lines:
+        return _section("What changed since last week", f"<p>{_e(NO_CHANGES)}</p>")
+    items = "".join(f"<li>{_e(line)}</li>" for line in lines)
+    return _section("What changed since last week", f'<ul style="margin:0;padding-left:20px">{items}</ul>')
+
+
+def _with_last(now: str, before: str) -> str:
+    return f'{_e(now)} <span style="{_MUTED}">({_e(before)})</span>'
+
+
+def _header_row(*labels: str) -> str:
+    """Column headings: the first (a name) and the last (the bar) to the left, figures to the right."""
+    cells = "".join(
+        f'<th style="{_TD};text-align:{"left" if n in (0, len(labels) - 1) else "right"};'
+        f'{_SMALL};font-weight:normal">{_e(label)}</th>'
+        for n, label in enumerate(labels)
+    )
+    return f"<tr>{cells}</tr>"
+
+
+def _volume(digest: Digest) -> str:
+    rows = group_rows(digest)
+    biggest = max([g.posts for g, _ in rows] + [p.posts for _, p in rows if p is not None] + [0])
+    week, before = digest.week, digest.previous
+    total = (
+        f'<tr><td style="{_TD}"><strong>All watched threads</strong></td>'
+        f'<td style="{_NUM}">{_with_last(f"{week.posts:,}", f"{before.posts:,}")}</td>'
+        f'<td style="{_NUM}"></td><td style="{_NUM}"></td>'
+        f'<td style="{_NUM}">{_with_last(share(week.negative_share), share(before.negative_share))}</td>'
+        f'<td style="{_TD}"></td></tr>'
+    )
+    body = "".join(_group_row(group, previous, biggest) for group, previous in rows)
+    legend = (
+        f'<p style="{_SMALL}">This week (last week in brackets). Bar: posts this week, '
+        f"{_swatch(NEGATIVE_COLOUR)} negative share; thin bar: last week.</p>"
+    )
+    header = _header_row("Watch group", "Posts", "Threads", "New threads", "Negative", "")
+    table = f"<table {_TABLE}>{header}{total}{body}</table>"
+    return _section("Volume by watch group", table + legend)
+
+
+def _group_row(group: GroupVolume, previous: GroupVolume | None, biggest: int) -> str:
+    last = previous or GroupVolume(group.watch_group, 0, 0, 0, 0, 0)
+    bars = html_bar(percent_of(group.posts, biggest), group.negative_share) + html_thin_bar(
+        percent_of(last.posts, biggest)
+    )
+    return (
+        f'<tr><td style="{_TD}">{_e(name_of(group.watch_group))}</td>'
+        f'<td style="{_NUM}">{_with_last(f"{group.posts:,}", f"{last.posts:,}")}</td>'
+        f'<td style="{_NUM}">{_with_last(f"{group.threads:,}", f"{last.threads:,}")}</td>'
+        f'<td style="{_NUM}">{_with_last(f"{group.new_threads:,}", f"{last.new_threads:,}")}</td>'
+        f'<td style="{_NUM}">{_with_last(share(group.negative_share), share(last.negative_share))}</td>'
+        f'<td style="{_TD};width:35%">{bars}</td></tr>'
+    )
+
+
+def _days(week: WeekFigures) -> str:
+    busiest = max((day.posts for day in week.days), default=0)
+    rows = "".join(
+        f'<tr><td style="{_TD};white-space:nowrap">{_e(day_label(day.day))}</td>'
+        f'<td style="{_NUM}">{day.posts:,}</td>'
+        f'<td style="{_NUM}">{_e(share(day.negative_share))}</td>'
+        f'<td style="{_TD};width:60%">{_day_bar(day, busiest)}</td></tr>'
+        for day in week.days
+    )
+    legend = (
+        f'<p style="{_SMALL}">Bar: posts, the busiest day full width; {_swatch(NEGATIVE_COLOUR)} negative, '
+        f"{_swatch(OTHER_COLOUR)} other posts (share of posts with a sentiment score).</p>"
+    )
+    header = _header_row("Day", "Posts", "Negative", "")
+    return _section("Sentiment by day", f"<table {_TABLE}>{header}{rows}</table>{legend}")
+
+
+def _day_bar(day: DaySentiment, busiest: int) -> str:
+    return html_bar(percent_of(day.posts, busiest), day.negative_share)
+
+
+def _swatch(colour: str) -> str:
+    return f'<span style="display:inline-block;width:10px;height:10px;background:{colour}"></span>'
+
+
+def _top_threads(week: WeekFigures) -> str:
+    if not week.top_threads:
+        return _section("Top threads", "<p>(none)</p>")
+    items = "".join(_thread_item(thread) for thread in week.top_threads)
+    listing = f'<ol style="margin:0;padding-left:24px">{items}</ol>'
+    return _section("Top threads (by posts this week)", listing)
+
+
+def _title_link(title: str, url: str) -> str:
+    """The title linked to ``url`` if it is http/https; otherwise the title, then the URL as text."""
+    href = safe_href(url)
+    if href is not None:
+        return f'<a href="{_e(href)}" style="color:#2f6690">{_e(title_of(title))}</a>'
+    shown = _e(title_of(title))
+    if clean_text(url):
+        shown += f' <span style="{_SMALL}">{_e(clean_text(url))} (not an http/https link)</span>'
+    return shown
+
+
+def _thread_item(thread: TopThread) -> str:
+    where = f"{name_of(thread.board)} · {name_of(thread.source)}"
+    groups = ", ".join(name_of(group) for group in thread.watch_groups)
+    figures = [
+        f"{counted(thread.posts, 'post', 'posts')} this week",
+        counted(thread.replies, "reply", "replies"),
+        f"{share(thread.negative_share)} negative",
+        clean_text(thread.category or "") or "uncategorised",
+    ]
+    alert = ""
+    if thread.alert_id is not None:
+        label = f"alert #{thread.alert_id} {tier(thread.alert_severity)}"
+        alert = " · " + _badge(thread.alert_severity, label)
+    return (
+        f'<li style="margin:0 0 8px">{_title_link(thread.title, thread.url)}'
+        f'<br><span style="{_SMALL}">{_e(where)}{_e(f" [{groups}]" if groups else "")}</span>'
+        f'<br><span style="font-size:13px">{_e(" · ".join(figures))}{alert}</span></li>'
+    )
+
+
+def _badge(severity: str | None, label: str) -> str:
+    colour = _SEVERITY_COLOURS.get(severity or "", "#52606d")
+    return (
+        f'<span style="background:{colour};color:#fff;padding:1px 6px;border-radius:3px;'
+        f'font-size:12px;white-space:nowrap">{_e(label)}</span>'
+    )
+
+
+def _alerts(digest: Digest) -> str:
+    timezone = digest.week.period.timezone
+    cards = "".join(_alert_card(review, digest, timezone) for review in digest.week.alerts)
+    if not cards:
+        cards = f"<p>{_e(NO_ALERTS)}</p>"
+    return _section("Alerts and how they were handled", cards + _handling(digest))
+
+
+def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
+    verdict, said = first_contact(review, digest.generated_at, timezone)
+    facts = [
+        _e(fact) if fact != said else f'<strong style="color:{_VERDICT_COLOURS[verdict]}">{_e(fact)}</strong>'
+        for fact in alert_facts(review, digest.generated_at, timezone)
+    ]
+    return (
+        '<div style="margin:0 0 10px;padding:6px 10px;border-left:3px solid '
+        f'{_SEVERITY_COLOURS.get(review.severity, "#52606d")}">'
+        f"{_badge(review.severity, tier(review.severity))} #{review.alert_id} "
+        f"{_title_link(review.title, review.url)} "
+        f'<span style="{_MUTED}">— {_e(name_of(review.watch_group))}</span>'
+        f'<br><span style="font-size:13px">{" · ".join(facts)}</span></div>'
+    )
+
+
+def _handling(digest: Digest) -> str:
+    now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
+    rows = [
+        ("Opened this week", str(now.opened), str(before.opened)),
+        (
+            "Median time to acknowledge",
+            duration(now.median_minutes_to_acknowledge),
+            duration(before.median_minutes_to_acknowledge),
+        ),
+        ("First contact within SLA", within_sla(now), within_sla(before)),
+    ]
+    cells = "".join(
+        f'<tr><th style="{_TD};text-align:left;font-weight:normal;{_MUTED}">{_e(label)}</th>'
+        f'<td style="{_TD}"><strong>{_e(this)}</strong> '
+        f'<span style="{_MUTED}">(last week {_e(last)})</span></td></tr>'
+        for label, this, last in rows
+    )
+    return f'<table role="presentation" style="border-collapse:collapse;margin-top:8px">{cells}</table>'
+
+
+def _categories(digest: Digest) -> str:
+    rows = category_rows(digest)
+    if not rows:
+        return _section("Categories", "<p>(none)</p>")
+    biggest = max(max(threads, before) for _, threads, before in rows)
+    body = "".join(
+        f'<tr><td style="{_TD}">{_e(name_of(name))}</td>'
+        f'<td style="{_NUM}">{_with_last(f"{threads:,}", f"{before:,}")}</td>'
+        f'<td style="{_TD};width:50%">{html_bar(percent_of(threads, biggest), None)}'
+        f"{html_thin_bar(percent_of(before, biggest))}</td></tr>"
+        for name, threads, before in rows
+    )
+    header = _header_row("Category", "Threads", "")
+    legend = f'<p style="{_SMALL}">Watched threads with posts this week (last week in brackets).</p>'
+    return _section("Categories", f"<table {_TABLE}>{header}{body}</table>{legend}")
+
+
+def _footer(digest: Digest) -> str:
+    zone = zone_name(digest.week.period.timezone)
+    return (
+        f'<p style="{_SMALL};margin-top:24px;border-top:1px solid #d9e2ec;padding-top:8px">'
+        f"{_e(COVERAGE)} Times in {_e(zone)}. Generated {_e(local_time(digest.generated_at, zone))}.</p>"
+    )

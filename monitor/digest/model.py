@@ -1,0 +1,174 @@
+"""What a weekly digest says, as plain values: read from the store by :mod:`monitor.digest.figures`,
+turned into text and HTML by :mod:`monitor.digest.render`, sent by :mod:`monitor.digest.send`.
+
+The contents follow DESIGN.md ("volume, sentiment trend, top threads, alerts and how fast they
+were handled, categories, and what changed since last week") and seed 002's 投诉总结: the team
+regularly gathers the complaints, makes statistics, judges how each was handled and learns from
+it. Every figure covers the threads matched by a watch group ("watched threads"); times are UTC
+here and shown in the team's time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DigestPeriod:
+    """The week a digest covers: ``[start, end)`` in UTC, whole days in ``timezone``."""
+
+    start: datetime
+    end: datetime
+    timezone: str
+
+    @classmethod
+    def week_ending(cls, end: datetime, timezone: str) -> DigestPeriod:
+        """The 7 days before ``end`` (aware; usually the local midnight that starts the digest's day)."""
+        return cls(start=end - WEEK, end=end, timezone=timezone)
+
+    @classmethod
+    def days_to(cls, end: datetime, timezone: str) -> DigestPeriod:
+        """Seven local days up to ``end``, the last one partial: from the midnight six days before
+        ``end``'s day (a digest of "this week so far")."""
+        zone = ZoneInfo(timezone)
+        day = end.astimezone(zone).date() - timedelta(days=6)
+        return cls(start=datetime.combine(day, time(0), tzinfo=zone), end=end, timezone=timezone)
+
+    def previous(self) -> DigestPeriod:
+        """The 7 days before, for "what changed since last week"."""
+        return DigestPeriod(start=self.start - WEEK, end=self.start, timezone=self.timezone)
+
+    def days(self) -> list[date]:
+        """The local calendar days the period covers, oldest first."""
+        zone = ZoneInfo(self.timezone)
+        first = self.start.astimezone(zone).date()
+        last = (self.end - timedelta(microseconds=1)).astimezone(zone).date()
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+@dataclass(frozen=True)
+class GroupVolume:
+    """One watch group's week: how much was said on its threads, and how negatively."""
+
+    watch_group: str
+    threads: int  # watched threads with at least one post in the period
+    new_threads: int  # ... whose opening post falls in the period
+    posts: int  # posts in the period on its threads (opening posts included)
+    scored: int  # ... of which have a sentiment score
+    negative: int  # ... of which read negative
+
+    @property
+    def negative_share(self) -> float | None:
+        return self.negative / self.scored if self.scored else None
+
+
+@dataclass(frozen=True)
+class DaySentiment:
+    """One local day of posts on watched threads."""
+
+    day: date
+    posts: int
+    scored: int
+    negative: int
+
+    @property
+    def negative_share(self) -> float | None:
+        return self.negative / self.scored if self.scored else None
+
+
+@dataclass(frozen=True)
+class TopThread:
+    """A watched thread among the week's busiest (by posts in the period)."""
+
+    thread_id: int
+    title: str  # scraped: escape it wherever it is shown
+    url: str
+    source: str
+    board: str
+    watch_groups: tuple[str, ...]
+    posts: int  # posts in the period
+    replies: int  # all replies, as the forum last showed them
+    negative_share: float | None  # of the period's scored posts
+    category: str | None  # complaint category of the thread (product, service, dealer, policy, other)
+    alert_id: int | None  # its alert, if it has or had one
+    alert_severity: str | None
+
+
+@dataclass(frozen=True)
+class AlertReview:
+    """One alert that was open at some time in the period, and how it was handled."""
+
+    alert_id: int
+    title: str  # the alert's thread's title (scraped)
+    url: str
+    watch_group: str
+    severity: str  # its tier now (general, urgent, very_urgent)
+    status: str  # open, acknowledged, resolved ...
+    spokesperson: str  # the person's display name (or key when no longer configured)
+    opened_at: datetime
+    respond_by: datetime
+    acknowledged_at: datetime | None
+    contacted_at: datetime | None
+    resolved_at: datetime | None
+    checklist_done: int
+    checklist_total: int
+    opened_in_period: bool
+
+    @property
+    def minutes_to_acknowledge(self) -> float | None:
+        if self.acknowledged_at is None:
+            return None
+        return (self.acknowledged_at - self.opened_at).total_seconds() / 60
+
+    def contact_on_time(self, now: datetime) -> bool | None:
+        """True: first contact within the tier's SLA; False: late, or overdue now; None: still in time."""
+        if self.contacted_at is not None:
+            return self.contacted_at <= self.respond_by
+        return False if now > self.respond_by else None
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    """Watched threads with posts in the period, by complaint category (seed 003)."""
+
+    category: str
+    threads: int
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """Everything counted for one period (the digest compares two of these)."""
+
+    period: DigestPeriod
+    groups: tuple[GroupVolume, ...]  # by posts, busiest first
+    days: tuple[DaySentiment, ...]  # one per local day of the period, oldest first
+    top_threads: tuple[TopThread, ...]  # busiest first, at most ``top`` of them
+    alerts: tuple[AlertReview, ...]  # open at some time in the period, newest first
+    categories: tuple[CategoryCount, ...]  # most threads first
+
+    @property
+    def posts(self) -> int:
+        return sum(d.posts for d in self.days)
+
+    @property
+    def negative_share(self) -> float | None:
+        scored = sum(d.scored for d in self.days)
+        return sum(d.negative for d in self.days) / scored if scored else None
+
+    @property
+    def alerts_opened(self) -> int:
+        return sum(1 for a in self.alerts if a.opened_in_period)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A week and the week before it, plus the lines saying what changed between them."""
+
+    week: WeekFigures
+    previous: WeekFigures
+    changes: tuple[str, ...]  # "what changed since last week", most important first
+    generated_at: datetime

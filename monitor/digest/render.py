@@ -1,0 +1,194 @@
+"""Render a :class:`Digest` as an email subject, a plain-text body and an HTML body.
+
+Both bodies have the same sections, in this order: what changed since last week, volume by
+watch group, sentiment by day (a chart), top threads, alerts and how they were handled,
+categories, and a footer saying what the figures cover. Scraped text (titles, boards, sources,
+watch groups, spokespeople) is cleaned of control characters and bidi overrides and shortened;
+the HTML body (:mod:`monitor.digest.html_body`) also escapes it and links only http/https URLs.
+"""
+
+from __future__ import annotations
+
+from monitor.alerting.render import clean_text, local_time, safe_href
+from monitor.digest import html_body
+from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
+from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
+from monitor.digest.wording import (
+    COVERAGE,
+    NO_ALERTS,
+    NO_CHANGES,
+    alert_facts,
+    category_rows,
+    changes,
+    counted,
+    day_label,
+    duration,
+    empty_week,
+    group_rows,
+    handling,
+    headline,
+    name_of,
+    period_days,
+    share,
+    tier,
+    title_of,
+    week_summary,
+    within_sla,
+    zone_name,
+)
+
+
+def render_subject(digest: Digest) -> str:
+    """``Weekly digest 11-30 – 12-06: 412 posts, 62 % negative, 3 alerts`` (days in the team's zone)."""
+    first, last = period_days(digest.week)
+    return f"Weekly digest {first:%m-%d} – {last:%m-%d}: {headline(digest)}"
+
+
+def render_text(digest: Digest) -> str:
+    """The plain-text body, for email and ``monitor digest preview``."""
+    sections = [_text_heading(digest), _text_changes(digest)]
+    if digest.week.posts:
+        sections += [_text_volume(digest), _text_days(digest.week), _text_top_threads(digest.week)]
+    else:
+        sections.append([empty_week(digest)])
+    sections.append(_text_alerts(digest))
+    if digest.week.posts:
+        sections.append(_text_categories(digest))
+    sections.append(_footer(digest))
+    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+
+
+def render_html(digest: Digest) -> str:
+    """The HTML body: inline styles, table-cell charts, every scraped string escaped."""
+    return html_body.render(digest, subject=render_subject(digest))
+
+
+def _text_heading(digest: Digest) -> list[str]:
+    first, last = period_days(digest.week)
+    return [
+        f"Weekly digest {first:%Y-%m-%d} – {last:%Y-%m-%d} ({zone_name(digest.week.period.timezone)})",
+        f"This week: {week_summary(digest.week)} opened",
+        f"Last week: {week_summary(digest.previous)} opened",
+    ]
+
+
+def _text_changes(digest: Digest) -> list[str]:
+    lines = changes(digest)
+    return ["What changed since last week"] + ([f"  - {line}" for line in lines] or [f"  {NO_CHANGES}"])
+
+
+def _text_volume(digest: Digest) -> list[str]:
+    week, before = digest.week, digest.previous
+    lines = [
+        "Volume by watch group (this week, last week in brackets)",
+        f"  All watched threads: {counted(week.posts, 'post', 'posts')} ({before.posts:,}) · "
+        f"{share(week.negative_share)} negative ({share(before.negative_share)})",
+    ]
+    lines += [f"  {_group_line(group, previous)}" for group, previous in group_rows(digest)]
+    return lines
+
+
+def _group_line(group: GroupVolume, previous: GroupVolume | None) -> str:
+    last = previous or GroupVolume(group.watch_group, 0, 0, 0, 0, 0)
+    return (
+        f"{name_of(group.watch_group)}: {counted(group.posts, 'post', 'posts')} ({last.posts:,}) · "
+        f"{counted(group.threads, 'thread', 'threads')} ({last.threads:,}) · "
+        f"{group.new_threads:,} new ({last.new_threads:,}) · "
+        f"{share(group.negative_share)} negative ({share(last.negative_share)})"
+    )
+
+
+def _text_days(week: WeekFigures) -> list[str]:
+    busiest = max((day.posts for day in week.days), default=0)
+    lines = ["Sentiment by day (bar: posts, the busiest day full width)"]
+    lines += [f"  {_day_line(day, busiest)}".rstrip() for day in week.days]
+    lines += [
+        f"  Posts     {sparkline([day.posts for day in week.days])}",
+        f"  Negative  {sparkline([day.negative_share for day in week.days], top=1.0)}"
+        f"  ({SPARKS[0]} 0 % … {SPARKS[-1]} 100 %, {NO_SPARK} no scored posts)",
+    ]
+    return lines
+
+
+def _day_line(day: DaySentiment, busiest: int) -> str:
+    negative, bar = share(day.negative_share), text_bar(day.posts, busiest)
+    return f"{day_label(day.day)}  {day.posts:>6,} posts  {negative:>5} negative  {bar}"
+
+
+def _text_top_threads(week: WeekFigures) -> list[str]:
+    lines = ["Top threads (by posts this week)"]
+    for rank, thread in enumerate(week.top_threads, start=1):
+        lines += _thread_lines(rank, thread)
+    if not week.top_threads:
+        lines.append("  (none)")
+    return lines
+
+
+def _thread_lines(rank: int, thread: TopThread) -> list[str]:
+    where = f"{name_of(thread.board)} · {name_of(thread.source)}"
+    groups = ", ".join(name_of(group) for group in thread.watch_groups)
+    link = clean_text(thread.url) or "(no link)"
+    if thread.url and safe_href(thread.url) is None:
+        link += " (not an http/https link)"
+    figures = [
+        f"{counted(thread.posts, 'post', 'posts')} this week",
+        counted(thread.replies, "reply", "replies"),
+        f"{share(thread.negative_share)} negative",
+        clean_text(thread.category or "") or "uncategorised",
+    ]
+    if thread.alert_id is not None:
+        figures.append(f"alert #{thread.alert_id} [{tier(thread.alert_severity)}]")
+    return [
+        f"  {rank}. {title_of(thread.title)} — {where}" + (f" [{groups}]" if groups else ""),
+        f"     {link}",
+        f"     {' · '.join(figures)}",
+    ]
+
+
+def _text_alerts(digest: Digest) -> list[str]:
+    timezone = digest.week.period.timezone
+    lines = ["Alerts and how they were handled"]
+    for review in digest.week.alerts:
+        lines += _alert_lines(review, digest, timezone)
+    if not digest.week.alerts:
+        lines.append(f"  {NO_ALERTS}")
+    return lines + [f"  {line}" for line in handling_summary(digest)]
+
+
+def _alert_lines(review: AlertReview, digest: Digest, timezone: str) -> list[str]:
+    facts = alert_facts(review, digest.generated_at, timezone)
+    return [
+        f"  #{review.alert_id} [{tier(review.severity)}] {title_of(review.title)}"
+        f" — {name_of(review.watch_group)}",
+        f"     {' · '.join(facts[:3])}",
+        f"     {' · '.join(facts[3:])}",
+    ]
+
+
+def handling_summary(digest: Digest) -> list[str]:
+    """Alerts opened, median time to acknowledge and first contacts within SLA, beside last week's."""
+    now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
+    return [
+        f"Opened this week: {now.opened} (last week {before.opened})",
+        f"Median time to acknowledge: {duration(now.median_minutes_to_acknowledge)} "
+        f"(last week {duration(before.median_minutes_to_acknowledge)})",
+        f"First contact within SLA: {within_sla(now)} (last week {within_sla(before)})",
+    ]
+
+
+def _text_categories(digest: Digest) -> list[str]:
+    lines = ["Categories (watched threads with posts; last week in brackets)"]
+    rows = category_rows(digest)
+    lines += [f"  {name_of(name):<10} {threads:>5,} ({before:,})" for name, threads, before in rows]
+    if not rows:
+        lines.append("  (none)")
+    return lines
+
+
+def _footer(digest: Digest) -> list[str]:
+    timezone = digest.week.period.timezone
+    return [
+        "--",
+        f"{COVERAGE} Times in {zone_name(timezone)}.",
+        f"Generated {local_time(digest.generated_at, zone_name(timezone))}.",
+    ]

@@ -1,0 +1,158 @@
+"""Compose a week's digest, keep it, and email it; retried until sent, never sent twice.
+
+A digest is composed once per week (:func:`compose`: figures from the store, rendered as text
+and HTML) and kept as a :class:`~monitor.store.models.DigestRow` — one per week, unique on the
+week's end — before anything is sent, so a failed send is retried with the same contents and a
+restart never sends a week twice. :func:`send_due` is what ``monitor run`` calls every few
+minutes: it composes the week's digest once its slot has come (:mod:`monitor.digest.schedule`)
+and sends what is pending, backing off while the SMTP server is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, make_msgid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.alerting.channels.email import EmailChannel, sender_domain
+from monitor.config.loader import MonitorConfig
+from monitor.digest.figures import build_digest
+from monitor.digest.model import DigestPeriod
+from monitor.digest.render import render_html, render_subject, render_text
+from monitor.digest.schedule import LATE_GRACE, latest_slot, week_before
+from monitor.errors import DeliveryError, MonitorError
+from monitor.store.models import DigestRow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+class DigestError(MonitorError):
+    """A digest cannot be sent as configured (no SMTP, nobody to send it to)."""
+
+
+@dataclass(frozen=True)
+class SendReport:
+    digest_id: int | None  # the week's digest, if one is due or kept
+    sent: bool
+    error: str = ""
+
+
+def recipients(config: MonitorConfig) -> list[str]:
+    """Email addresses from ``[digest] recipients`` (keys or addresses); empty: every spokesperson."""
+    names = config.settings.digest.recipients or tuple(p.key for p in config.routing.spokespeople)
+    addresses = [name if "@" in name else config.spokesperson(name).email for name in names]
+    return list(dict.fromkeys(addresses))
+
+
+def compose(
+    session: Session, config: MonitorConfig, period: DigestPeriod, now: datetime, negative_below: float
+) -> DigestRow:
+    """The week's digest, rendered (not yet stored)."""
+    people = {p.key: p.name for p in config.routing.spokespeople}
+    digest = build_digest(
+        session,
+        period,
+        now,
+        negative_below=negative_below,
+        people=people,
+        top=config.settings.digest.top_threads,
+    )
+    return DigestRow(
+        period_start=period.start,
+        period_end=period.end,
+        created_at=now,
+        subject=render_subject(digest),
+        text=render_text(digest),
+        html=render_html(digest),
+        recipients=recipients(config),
+        status="pending",
+        attempts=0,
+        last_error="",
+        message_id="",
+    )
+
+
+def stored(session: Session, period: DigestPeriod) -> DigestRow | None:
+    return session.scalar(select(DigestRow).where(DigestRow.period_end == period.end))
+
+
+def send(row: DigestRow, channel: EmailChannel | None, now: datetime, retry: timedelta) -> None:
+    """Email a kept digest once; on failure record why and when to try again (doubling, at most 1 h)."""
+    if channel is None:
+        raise DigestError("the digest is emailed, but SMTP is off ([smtp] enabled = false in monitor.toml)")
+    if not row.recipients:
+        raise DigestError("nobody to send the digest to: routing.yaml defines no spokesperson")
+    row.attempts += 1
+    try:
+        row.message_id = channel.send_email(
+            _email(row, channel.settings.sender, now), list(row.recipients), {"digest_id": row.id}
+        )
+    except DeliveryError as exc:
+        row.status, row.last_error = "failed", str(exc)
+        row.next_attempt_at = now + min(retry * 2 ** (row.attempts - 1), MAX_BACKOFF)
+        return
+    row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, "", None
+
+
+def send_due(
+    session: Session,
+    config: MonitorConfig,
+    channel: EmailChannel | None,
+    now: datetime,
+    negative_below: Callable[[], float],
+) -> SendReport:
+    """Compose the week's digest once its slot has come, and send it until it is sent.
+
+    A slot missed by more than :data:`LATE_GRACE` (the monitor was down) is skipped. Without SMTP
+    nothing is composed: there is no one to send it to.
+    """
+    settings = config.settings
+    if not settings.digest.enabled or channel is None:
+        return SendReport(None, False)
+    zone = settings.general.timezone
+    slot = latest_slot(now, settings.digest.weekday, settings.digest.hour, zone)
+    period = week_before(slot, zone)
+    row = stored(session, period)
+    if row is None:
+        if now - slot > LATE_GRACE:
+            return SendReport(None, False)
+        row = compose(session, config, period, now, negative_below())
+        session.add(row)
+        session.flush()
+        log.info("weekly digest #%d composed for the week to %s", row.id, period.end.date())
+    if row.status == "sent" or (row.next_attempt_at is not None and now < row.next_attempt_at):
+        return SendReport(row.id, False, row.last_error)
+    retry = timedelta(minutes=settings.schedule.delivery_retry_minutes)
+    try:
+        send(row, channel, now, retry)
+    except DigestError as exc:
+        row.status, row.last_error = "failed", str(exc)
+        row.next_attempt_at = now + MAX_BACKOFF
+    if row.status == "sent":
+        log.info("weekly digest #%d sent to %d recipients", row.id, len(row.recipients))
+    else:
+        log.warning("weekly digest #%d not sent (attempt %d): %s", row.id, row.attempts, row.last_error)
+    return SendReport(row.id, row.status == "sent", row.last_error)
+
+
+def _email(row: DigestRow, sender: str, now: datetime) -> EmailMessage:
+    email = EmailMessage(policy=SMTP_POLICY)
+    email["Subject"] = row.subject
+    email["From"] = sender
+    email["To"] = ", ".join(row.recipients)
+    email["Date"] = format_datetime(now.astimezone(UTC))
+    email["Message-ID"] = make_msgid(idstring=f"digest{row.id}", domain=sender_domain(sender))
+    email["X-Monitor-Digest"] = row.period_end.astimezone(UTC).date().isoformat()
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(row.text, subtype="plain", charset="utf-8", cte="base64")
+    email.add_alternative(row.html, subtype="html", charset="utf-8", cte="base64")
+    return email

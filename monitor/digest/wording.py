@@ -1,0 +1,235 @@
+"""The phrases both digest bodies share: shares, durations, tiers, dates, first-contact verdicts.
+
+Everything here returns plain, cleaned text (scraped strings through :func:`clean_text`); the
+HTML body escapes it. Times are UTC in the figures and shown in the digest's time zone.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from monitor.alerting.render import clean_text, severity_label
+from monitor.detect.severity import Severity
+from monitor.digest.model import AlertReview, Digest, GroupVolume, WeekFigures
+
+logger = logging.getLogger(__name__)
+
+TITLE_CHARS = 60
+NAME_CHARS = 30  # watch groups, boards, sources, spokespeople
+NOTHING = "—"
+EMPTY_WEEK = "No posts on watched threads this week."
+NO_ALERTS = "No alerts were open this week."
+NO_CHANGES = "Nothing notable changed since last week."
+COVERAGE = "Figures cover watched threads only (threads matched by a watch group)."
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def shortened(text: str, limit: int) -> str:
+    """Scraped text cleaned of control characters and cut to ``limit`` characters with ``…``."""
+    cleaned = clean_text(text)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def title_of(text: str) -> str:
+    return shortened(text, TITLE_CHARS) or "(untitled)"
+
+
+def name_of(text: str) -> str:
+    return shortened(text, NAME_CHARS) or NOTHING
+
+
+def share(value: float | None) -> str:
+    """``62 %``; ``—`` when no post had a sentiment score."""
+    return NOTHING if value is None else f"{value * 100:.0f} %"
+
+
+def counted(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def duration(minutes: float | None) -> str:
+    """``25 min``, ``3 h 05 min``, ``2 d 4 h``; ``—`` for None."""
+    if minutes is None:
+        return NOTHING
+    whole = max(0, round(minutes))
+    if whole < 1:
+        return "<1 min"
+    if whole < 60:
+        return f"{whole} min"
+    hours, rest = divmod(whole, 60)
+    if hours < 24:
+        return f"{hours} h {rest:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def tier(severity: str | None) -> str:
+    """``紧迫 urgent``; an unknown tier is shown as it was stored."""
+    if severity is None:
+        return NOTHING
+    try:
+        return severity_label(Severity(severity))
+    except ValueError:
+        return clean_text(severity) or NOTHING
+
+
+def local(moment: datetime, timezone: str) -> datetime:
+    """``moment`` in the team's time zone (a naive time is taken to be UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone(timezone)[0])
+
+
+def zone_name(timezone: str) -> str:
+    return zone(timezone)[1]
+
+
+@lru_cache(maxsize=32)
+def zone(name: str) -> tuple[tzinfo, str]:
+    try:
+        return ZoneInfo(name), name
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("unknown time zone %r, showing digest times in UTC", name)
+        return UTC, "UTC"
+
+
+def short_time(moment: datetime, timezone: str) -> str:
+    """``12-01 09:30`` in the team's time zone."""
+    return f"{local(moment, timezone):%m-%d %H:%M}"
+
+
+def day_label(day: date) -> str:
+    """``Mon 11-30`` (English weekday names whatever the machine's locale)."""
+    return f"{_WEEKDAYS[day.weekday()]} {day:%m-%d}"
+
+
+def period_days(figures: WeekFigures) -> tuple[date, date]:
+    """The first and last local day of the period (its end is exclusive)."""
+    period = figures.period
+    first = local(period.start, period.timezone).date()
+    last = local(period.end - timedelta(microseconds=1), period.timezone).date()
+    return first, last
+
+
+def headline(digest: Digest) -> str:
+    """``412 posts, 62 % negative, 3 alerts`` — the subject's figures."""
+    return week_summary(digest.week)
+
+
+def week_summary(figures: WeekFigures) -> str:
+    """Posts, negative share (left out when nothing was scored) and alerts opened in one period."""
+    parts = [counted(figures.posts, "post", "posts")]
+    if figures.negative_share is not None:
+        parts.append(f"{share(figures.negative_share)} negative")
+    parts.append(counted(figures.alerts_opened, "alert", "alerts"))
+    return ", ".join(parts)
+
+
+def empty_week(digest: Digest) -> str:
+    """``No posts on watched threads this week.``, with last week's count if it had posts."""
+    if digest.previous.posts:
+        return f"{EMPTY_WEEK} Last week: {counted(digest.previous.posts, 'post', 'posts')}."
+    return EMPTY_WEEK
+
+
+def changes(digest: Digest) -> list[str]:
+    return [line for line in (clean_text(change) for change in digest.changes) if line]
+
+
+@dataclass(frozen=True)
+class Handling:
+    """How the alerts opened in one period were handled."""
+
+    opened: int
+    median_minutes_to_acknowledge: float | None  # None: none of them acknowledged
+    on_time: int  # first contact within the tier's SLA
+    decided: int  # contacted, or overdue without contact
+    pending: int  # not contacted yet, still within the SLA
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.decided if self.decided else None
+
+
+def handling(figures: WeekFigures, now: datetime) -> Handling:
+    """Figures for the alerts opened in the period; first contact judged at ``now``."""
+    opened = [review for review in figures.alerts if review.opened_in_period]
+    minutes = [m for m in (review.minutes_to_acknowledge for review in opened) if m is not None]
+    verdicts = [review.contact_on_time(now) for review in opened]
+    return Handling(
+        opened=len(opened),
+        median_minutes_to_acknowledge=statistics.median(minutes) if minutes else None,
+        on_time=sum(1 for verdict in verdicts if verdict is True),
+        decided=sum(1 for verdict in verdicts if verdict is not None),
+        pending=sum(1 for verdict in verdicts if verdict is None),
+    )
+
+
+def within_sla(figures: Handling) -> str:
+    """``2 of 3, 67 %``, plus how many are still within their SLA; ``—`` when none is decided."""
+    shown = NOTHING
+    if figures.decided:
+        shown = f"{figures.on_time} of {figures.decided}, {share(figures.on_time_share)}"
+    if figures.pending:
+        shown += f", {figures.pending} still within SLA"
+    return shown
+
+
+def first_contact(review: AlertReview, now: datetime, timezone: str) -> tuple[bool | None, str]:
+    """The verdict (see :meth:`AlertReview.contact_on_time`) and how to say it."""
+    verdict = review.contact_on_time(now)
+    allowed = duration((review.respond_by - review.opened_at).total_seconds() / 60)
+    if review.contacted_at is not None:
+        after = duration((review.contacted_at - review.opened_at).total_seconds() / 60)
+        if verdict:
+            return verdict, f"first contact on time ({after})"
+        return verdict, f"first contact late ({after}, SLA {allowed})"
+    if verdict is False:
+        return verdict, f"no first contact, overdue since {short_time(review.respond_by, timezone)}"
+    return verdict, f"no first contact yet, still within SLA (due {short_time(review.respond_by, timezone)})"
+
+
+def acknowledged(review: AlertReview) -> str:
+    minutes = review.minutes_to_acknowledge
+    return "not acknowledged" if minutes is None else f"acknowledged in {duration(minutes)}"
+
+
+def opened(review: AlertReview, timezone: str) -> str:
+    when = f"opened {short_time(review.opened_at, timezone)}"
+    return when if review.opened_in_period else f"{when} (before this week)"
+
+
+def alert_facts(review: AlertReview, now: datetime, timezone: str) -> list[str]:
+    """Spokesperson, opened, acknowledged, first contact, checklist, status — in that order."""
+    return [
+        f"spokesperson {name_of(review.spokesperson)}",
+        opened(review, timezone),
+        acknowledged(review),
+        first_contact(review, now, timezone)[1],
+        f"checklist {review.checklist_done}/{review.checklist_total}",
+        clean_text(review.status) or NOTHING,
+    ]
+
+
+def group_rows(digest: Digest) -> list[tuple[GroupVolume, GroupVolume | None]]:
+    """Each watch group this week beside its last week (None if it had none); then groups quiet this week."""
+    before = {group.watch_group: group for group in digest.previous.groups}
+    now = {group.watch_group for group in digest.week.groups}
+    rows = [(group, before.get(group.watch_group)) for group in digest.week.groups]
+    for group in digest.previous.groups:
+        if group.watch_group not in now:
+            rows.append((GroupVolume(group.watch_group, 0, 0, 0, 0, 0), group))
+    return rows
+
+
+def category_rows(digest: Digest) -> list[tuple[str, int, int]]:
+    """``(category, threads this week, last week)``: this week's order, then those seen only last week."""
+    before = {count.category: count.threads for count in digest.previous.categories}
+    rows = [(c.category, c.threads, before.pop(c.category, 0)) for c in digest.week.categories]
+    rows += [(category, 0, threads) for category, threads in before.items()]
+    return rows

@@ -1,0 +1,541 @@
+"""Rendering the weekly digest: subject, plain text (cleaned, with text charts) and HTML (escaped).
+
+Builds :class:`Digest` values directly with the small factories below (no database). Named
+``test_render_digest`` because ``tests/alerting/test_render.py`` already owns the module name
+``test_render`` (the tests have no ``__init__.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from bs4 import BeautifulSoup
+
+from monitor.digest.charts import html_bar, sparkline, text_bar
+from monitor.digest.model import (
+    AlertReview,
+    CategoryCount,
+    DaySentiment,
+    Digest,
+    DigestPeriod,
+    GroupVolume,
+    TopThread,
+    WeekFigures,
+)
+from monitor.digest.render import handling_summary, render_html, render_subject, render_text
+from monitor.digest.wording import duration, handling
+
+ZONE = "Asia/Shanghai"
+# Local midnight Monday 2026-12-07 in Shanghai is 16:00 UTC on Sunday 12-06: the UTC days differ.
+END = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
+PERIOD = DigestPeriod.week_ending(END, ZONE)
+GENERATED = END + timedelta(hours=1)  # 2026-12-07 01:00 in Shanghai
+TITLE = (
+    "途乐旅行收了我2万8团费，到了澳洲酒店没订上，客服电话打了一周都没有人管，大家来评评理吧，"
+    "已经投诉到消费者协会和12315了，希望媒体关注一下"
+)
+SCRIPT = "<script>alert(1)</script>"
+ATTRIBUTE_BREAK = '"><img src=x onerror=alert(1)>'
+
+
+def days(posts: list[int], negative: list[int] | None = None, period: DigestPeriod = PERIOD) -> tuple:
+    negative = negative or [0] * len(posts)
+    return tuple(
+        DaySentiment(day=day, posts=count, scored=count, negative=bad)
+        for day, count, bad in zip(period.days(), posts, negative, strict=True)
+    )
+
+
+def thread(**changes) -> TopThread:
+    value = TopThread(
+        thread_id=7,
+        title="客服电话打不通",
+        url="https://bbs.example.cn/forum.php?mod=viewthread&tid=8812",
+        source="天涯论坛",
+        board="投诉维权",
+        watch_groups=("途乐旅行",),
+        posts=45,
+        replies=230,
+        negative_share=0.71,
+        category="service",
+        alert_id=17,
+        alert_severity="urgent",
+    )
+    return replace(value, **changes)
+
+
+def review(**changes) -> AlertReview:
+    opened = PERIOD.start + timedelta(days=1, hours=9, minutes=30)  # Tue 12-01 09:30 in Shanghai
+    value = AlertReview(
+        alert_id=17,
+        title="客服电话打不通",
+        url="https://bbs.example.cn/forum.php?mod=viewthread&tid=8812",
+        watch_group="途乐旅行",
+        severity="urgent",
+        status="resolved",
+        spokesperson="张敏",
+        opened_at=opened,
+        respond_by=opened + timedelta(hours=8),
+        acknowledged_at=opened + timedelta(minutes=25),
+        contacted_at=opened + timedelta(hours=2, minutes=10),
+        resolved_at=opened + timedelta(days=2),
+        checklist_done=4,
+        checklist_total=6,
+        opened_in_period=True,
+    )
+    return replace(value, **changes)
+
+
+def figures(**changes) -> WeekFigures:
+    value = WeekFigures(
+        period=PERIOD,
+        groups=(
+            GroupVolume("途乐旅行", threads=12, new_threads=5, posts=180, scored=160, negative=96),
+            GroupVolume("星巴克", threads=4, new_threads=1, posts=60, scored=50, negative=10),
+        ),
+        days=days([40, 80, 0, 20, 60, 10, 30], [10, 60, 0, 5, 30, 0, 15]),
+        top_threads=(thread(),),
+        alerts=(review(),),
+        categories=(CategoryCount("service", 12), CategoryCount("product", 5)),
+    )
+    return replace(value, **changes)
+
+
+def last_week(**changes) -> WeekFigures:
+    period = PERIOD.previous()
+    value = WeekFigures(
+        period=period,
+        groups=(
+            GroupVolume("途乐旅行", threads=8, new_threads=3, posts=120, scored=100, negative=40),
+            GroupVolume("携程", threads=2, new_threads=2, posts=9, scored=9, negative=9),
+        ),
+        days=days([10, 20, 30, 40, 20, 9, 0], [5, 10, 10, 10, 10, 4, 0], period),
+        top_threads=(),
+        alerts=(
+            review(
+                alert_id=11,
+                opened_at=period.start,
+                respond_by=period.start + timedelta(hours=4),
+                severity="very_urgent",
+                acknowledged_at=period.start + timedelta(minutes=70),
+                contacted_at=period.start + timedelta(hours=5),
+            ),
+        ),
+        categories=(CategoryCount("service", 8), CategoryCount("policy", 3)),
+    )
+    return replace(value, **changes)
+
+
+def digest(week: WeekFigures | None = None, previous: WeekFigures | None = None, **changes) -> Digest:
+    value = Digest(
+        week=week or figures(),
+        previous=previous or last_week(),
+        changes=("Posts up 86 % on last week (240 vs 129)", "New watch group with posts: 星巴克"),
+        generated_at=GENERATED,
+    )
+    return replace(value, **changes)
+
+
+def section(text: str, heading: str) -> str:
+    """The lines of one text section, from its heading to the next blank line."""
+    start = text.index(f"\n{heading}") + 1
+    end = text.find("\n\n", start)
+    return text[start : end if end != -1 else None]
+
+
+# --- subject -------------------------------------------------------------------------------------
+
+
+def test_subject_gives_local_dates_and_the_weeks_figures():
+    # 240 posts, 120 of 240 scored negative = 50 %, one alert opened this week.
+    assert render_subject(digest()) == "Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
+
+
+def test_subject_dates_follow_the_team_time_zone_not_utc():
+    utc_period = DigestPeriod.week_ending(END, "UTC")
+    # The same instants read in UTC: 16:00 to 16:00, so eight UTC calendar days, 11-29 to 12-06.
+    week = figures(period=utc_period, days=days([1] + [0] * 7, period=utc_period))
+    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06: 1 post, ")
+
+
+def test_subject_leaves_out_the_negative_share_when_nothing_was_scored():
+    week = figures(days=tuple(replace(day, scored=0, negative=0) for day in figures().days), alerts=())
+    assert render_subject(digest(week)) == "Weekly digest 11-30 – 12-06: 240 posts, 0 alerts"
+
+
+# --- plain text ----------------------------------------------------------------------------------
+
+
+def test_text_sections_come_in_order():
+    text = render_text(digest())
+    headings = [
+        "What changed since last week",
+        "Volume by watch group",
+        "Sentiment by day",
+        "Top threads",
+        "Alerts and how they were handled",
+        "Categories",
+        "Figures cover watched threads only",
+    ]
+    positions = [text.index(heading) for heading in headings]
+    assert positions == sorted(positions)
+
+
+def test_text_heading_compares_with_last_week():
+    lines = render_text(digest()).splitlines()
+    assert lines[:3] == [
+        "Weekly digest 2026-11-30 – 2026-12-06 (Asia/Shanghai)",
+        "This week: 240 posts, 50 % negative, 1 alert opened",
+        "Last week: 129 posts, 38 % negative, 1 alert opened",
+    ]
+
+
+def test_text_lists_the_changes_or_says_there_are_none():
+    assert section(render_text(digest()), "What changed").splitlines()[1:] == [
+        "  - Posts up 86 % on last week (240 vs 129)",
+        "  - New watch group with posts: 星巴克",
+    ]
+    quiet = render_text(digest(changes=()))
+    assert section(quiet, "What changed").splitlines()[1:] == ["  Nothing notable changed since last week."]
+
+
+def test_text_volume_puts_last_weeks_figures_beside_this_weeks():
+    assert section(render_text(digest()), "Volume by watch group").splitlines()[1:] == [
+        "  All watched threads: 240 posts (129) · 50 % negative (38 %)",
+        "  途乐旅行: 180 posts (120) · 12 threads (8) · 5 new (3) · 60 % negative (40 %)",
+        "  星巴克: 60 posts (0) · 4 threads (0) · 1 new (0) · 20 % negative (—)",
+        "  携程: 0 posts (9) · 0 threads (2) · 0 new (2) · — negative (100 %)",
+    ]
+
+
+def test_text_day_chart_scales_bars_to_the_busiest_day():
+    lines = section(render_text(digest()), "Sentiment by day").splitlines()
+    assert lines[1] == "  Mon 11-30      40 posts   25 % negative  ████████████"
+    assert lines[2] == "  Tue 12-01      80 posts   75 % negative  " + "█" * 24  # busiest: full width
+    assert lines[3] == "  Wed 12-02       0 posts      — negative"  # no posts: no bar
+    assert lines[6] == "  Sat 12-05      10 posts    0 % negative  ███"
+    bars = [line.split("negative")[1].strip() for line in lines[1:8]]
+    assert [len(bar) for bar in bars] == [12, 24, 0, 6, 18, 3, 9]  # proportional to 40 80 0 20 60 10 30
+
+
+def test_text_day_chart_has_sparklines_for_posts_and_negative_share():
+    lines = section(render_text(digest()), "Sentiment by day").splitlines()
+    assert lines[8] == "  Posts     ▅█▁▃▆▂▄"  # 40/80 of 7 steps = 3.5, rounded to even
+    assert lines[9] == "  Negative  ▃▆·▃▅▁▅  (▁ 0 % … █ 100 %, · no scored posts)"
+
+
+def test_text_top_threads_give_place_figures_category_and_alert():
+    assert section(render_text(digest()), "Top threads").splitlines()[1:] == [
+        "  1. 客服电话打不通 — 投诉维权 · 天涯论坛 [途乐旅行]",
+        "     https://bbs.example.cn/forum.php?mod=viewthread&tid=8812",
+        "     45 posts this week · 230 replies · 71 % negative · service · alert #17 [紧迫 urgent]",
+    ]
+
+
+def test_text_top_thread_without_category_alert_or_score():
+    week = figures(
+        top_threads=(thread(category=None, alert_id=None, alert_severity=None, negative_share=None),)
+    )
+    lines = section(render_text(digest(week)), "Top threads").splitlines()
+    assert lines[3] == "     45 posts this week · 230 replies · — negative · uncategorised"
+
+
+def test_text_long_titles_are_shortened_with_an_ellipsis():
+    week = figures(top_threads=(thread(title=TITLE),))
+    line = section(render_text(digest(week)), "Top threads").splitlines()[1]
+    assert line.startswith("  1. " + TITLE[:59] + "… — 投诉维权")
+    assert TITLE not in render_text(digest(week))
+
+
+def test_text_alerts_say_how_each_was_handled():
+    assert section(render_text(digest()), "Alerts and how").splitlines()[1:] == [
+        "  #17 [紧迫 urgent] 客服电话打不通 — 途乐旅行",
+        "     spokesperson 张敏 · opened 12-01 09:30 · acknowledged in 25 min",
+        "     first contact on time (2 h 10 min) · checklist 4/6 · resolved",
+        "  Opened this week: 1 (last week 1)",
+        "  Median time to acknowledge: 25 min (last week 1 h 10 min)",
+        "  First contact within SLA: 1 of 1, 100 % (last week 0 of 1, 0 %)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"contacted_at": None}, "no first contact, overdue since 12-01 17:30"),
+        (
+            {"contacted_at": None, "respond_by": GENERATED + timedelta(hours=3)},
+            "no first contact yet, still within SLA (due 12-07 04:00)",
+        ),
+        (
+            {"contacted_at": PERIOD.start + timedelta(days=1, hours=18)},
+            "first contact late (8 h 30 min, SLA 8 h 00 min)",
+        ),
+        ({"acknowledged_at": None, "status": "open"}, "not acknowledged"),
+        ({"opened_in_period": False}, "opened 12-01 09:30 (before this week)"),
+        ({"severity": "very_urgent"}, "#17 [非常紧迫 very urgent]"),
+        ({"severity": "strange"}, "#17 [strange]"),
+    ],
+)
+def test_text_alert_verdicts(changes, said):
+    week = figures(alerts=(review(**changes),))
+    assert said in section(render_text(digest(week)), "Alerts and how")
+
+
+def test_handling_summary_with_nothing_to_measure():
+    pending = review(acknowledged_at=None, contacted_at=None, respond_by=GENERATED + timedelta(hours=1))
+    carried_over = review(alert_id=3, opened_in_period=False)
+    week = figures(alerts=(pending, carried_over))
+    assert handling_summary(digest(week, last_week(alerts=()))) == [
+        "Opened this week: 1 (last week 0)",
+        "Median time to acknowledge: — (last week —)",
+        "First contact within SLA: —, 1 still within SLA (last week —)",
+    ]
+
+
+def test_handling_takes_the_median_of_acknowledged_alerts_opened_this_week():
+    acknowledged = [
+        review(alert_id=n, acknowledged_at=review().opened_at + timedelta(minutes=minutes))
+        for n, minutes in enumerate([10, 30, 240])
+    ]
+    overdue = review(alert_id=9, acknowledged_at=None, contacted_at=None)  # counts as not on time
+    alerts = (*acknowledged, overdue)
+    found = handling(figures(alerts=alerts), GENERATED)
+    assert (found.opened, found.median_minutes_to_acknowledge) == (4, 30)
+    assert (found.on_time, found.decided, found.pending, found.on_time_share) == (3, 4, 0, 0.75)
+
+
+def test_durations_read_naturally():
+    assert [duration(m) for m in (None, 0.2, 25, 60, 185, 60 * 24 * 2 + 250)] == [
+        "—",
+        "<1 min",
+        "25 min",
+        "1 h 00 min",
+        "3 h 05 min",
+        "2 d 4 h",
+    ]
+
+
+def test_text_says_when_no_alert_was_open():
+    lines = section(render_text(digest(figures(alerts=()))), "Alerts and how").splitlines()
+    assert lines[1] == "  No alerts were open this week."
+    assert lines[2] == "  Opened this week: 0 (last week 1)"
+
+
+def test_text_categories_with_last_weeks_counts():
+    assert section(render_text(digest()), "Categories").splitlines()[1:] == [
+        "  service       12 (8)",
+        "  product        5 (0)",
+        "  policy         0 (3)",
+    ]
+
+
+def test_text_footer_says_what_the_figures_cover():
+    assert render_text(digest()).endswith(
+        "\n--\nFigures cover watched threads only (threads matched by a watch group). "
+        "Times in Asia/Shanghai.\n"
+        "Generated 2026-12-07 01:00 (Asia/Shanghai).\n"
+    )
+
+
+def test_empty_week_says_so_instead_of_empty_tables():
+    week = figures(groups=(), days=days([0] * 7), top_threads=(), alerts=(), categories=())
+    text = render_text(digest(week, changes=()))
+    assert "No posts on watched threads this week. Last week: 129 posts." in text
+    for heading in ("Volume by watch group", "Sentiment by day", "Top threads", "Categories"):
+        assert heading not in text
+    assert "No alerts were open this week." in text
+    assert render_subject(digest(week)) == "Weekly digest 11-30 – 12-06: 0 posts, 0 alerts"
+    html = render_html(digest(week))
+    assert "No posts on watched threads this week. Last week: 129 posts." in html
+    assert "Sentiment by day" not in html
+
+
+def test_unknown_time_zone_falls_back_to_utc():
+    week = figures(period=replace(PERIOD, timezone="Nowhere/Atlantis"))
+    text = render_text(digest(week))
+    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06: ")
+    assert "Times in UTC." in text
+    assert "opened 12-01 01:30" in text
+
+
+def test_text_strips_terminal_escapes_and_bidi_overrides_from_scraped_text():
+    week = figures(
+        top_threads=(
+            thread(
+                title="退款\x1b[2J\x1b]0;pwned\x07 \u202eevil\u202c",
+                board="投诉\x1b[31m维权",
+                source="天\x00涯",
+            ),
+        ),
+        groups=(GroupVolume("途乐\u2066旅行\r\n", threads=1, new_threads=1, posts=1, scored=1, negative=1),),
+        alerts=(review(title="标题\x9b31m", spokesperson="张\u202e敏", watch_group="组\x1b"),),
+    )
+    text = render_text(digest(week, changes=("涨了\x1b[5m",)))
+    assert not [c for c in text if c != "\n" and unicodedata.category(c) == "Cc"]
+    assert not set(text) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert "1. 退款[2J]0;pwned evil — 投诉[31m维权 · 天涯" in text
+    assert "  途乐旅行: 1 post" in text
+    assert "spokesperson 张敏" in text
+
+
+def test_text_shows_a_non_http_link_as_text_and_says_so():
+    week = figures(top_threads=(thread(url="javascript:alert(1)"),))
+    assert "     javascript:alert(1) (not an http/https link)" in render_text(digest(week))
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+
+def test_text_bar_is_proportional_with_eighths():
+    assert text_bar(80, 80) == "█" * 24
+    assert text_bar(0, 80) == ""
+    assert text_bar(5, 0) == ""
+    assert text_bar(1, 80) == "▎"  # 0.3 character, rounded to 2 eighths
+    assert text_bar(1, 1000) == "▏"  # tiny but not zero: still visible
+    assert text_bar(50, 80, width=10) == "██████▎"  # 6.25 characters
+
+
+def test_sparkline_scales_to_the_largest_or_the_top_given():
+    assert sparkline([0, 1, 2, 3, 4, 5, 6, 7]) == "▁▂▃▄▅▆▇█"
+    assert sparkline([0.5, None, 1.0], top=1.0) == "▅·█"
+    assert sparkline([0, 0]) == "▁▁"
+    assert sparkline([]) == ""
+
+
+def test_html_bar_splits_negative_from_other_posts():
+    assert html_bar(0, 0.5) == ""
+    bar = html_bar(50, 0.25)
+    assert 'style="border-collapse:collapse;width:50.0%"' in bar
+    assert "width:25.0%;background:#b91c1c" in bar
+    assert "width:75.0%;background:#9fb3c8" in bar
+    assert "#b91c1c" not in html_bar(50, None)
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+
+def hostile_digest() -> Digest:
+    week = figures(
+        groups=(GroupVolume(ATTRIBUTE_BREAK, threads=1, new_threads=1, posts=5, scored=5, negative=5),),
+        top_threads=(
+            thread(title=SCRIPT, board=ATTRIBUTE_BREAK, source="<b>源</b>"),
+            thread(thread_id=8, title="点我", url="javascript:alert(1)"),
+            thread(thread_id=9, title="引号", url='https://bbs.example.cn/t?a=1&b="><script>x</script>'),
+        ),
+        alerts=(review(title=ATTRIBUTE_BREAK, spokesperson=SCRIPT, url="data:text/html,<script>x</script>"),),
+        categories=(CategoryCount("<i>service</i>", 1),),
+    )
+    return digest(week, changes=(SCRIPT,))
+
+
+def test_html_escapes_every_scraped_string():
+    html = render_html(hostile_digest())
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "<b>源" not in html and "<i>service" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_html_links_only_http_urls():
+    html = render_html(hostile_digest())
+    assert 'href="javascript' not in html and 'href="data:' not in html
+    assert "javascript:alert(1) (not an http/https link)" in html
+    # A quote inside an http URL stays inside the attribute.
+    assert 'href="https://bbs.example.cn/t?a=1&amp;b=&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in html
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.seen: list[tuple[str, dict[str, str | None]]] = []
+        self.unbalanced: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append((tag, dict(attrs)))
+        if tag not in {"br", "meta"}:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open.pop() != tag:
+            self.unbalanced.append(tag)
+
+
+def test_html_is_well_formed_with_safe_links_and_no_active_content():
+    html = render_html(hostile_digest())
+    parser = _Tags()
+    parser.feed(html)
+    parser.close()
+    assert parser.unbalanced == [] and parser.open == []
+    tags = {tag for tag, _ in parser.seen}
+    assert not tags & {"script", "svg", "img", "iframe", "object", "style", "link"}
+    hrefs = [attrs["href"] for tag, attrs in parser.seen if tag == "a"]
+    assert len(hrefs) == 2  # the two http thread links (not javascript:, not the alert's data:)
+    assert all(re.match(r"https?://", href or "") for href in hrefs)
+    assert not [attrs for _, attrs in parser.seen if any(name.startswith("on") for name in attrs)]
+    soup = BeautifulSoup(html, "html.parser")
+    titles = [a.get_text() for a in soup.find_all("a")]
+    assert titles[0] == SCRIPT  # shown as text, never as a tag
+
+
+def test_html_has_the_same_sections_and_figures_as_the_text():
+    soup = BeautifulSoup(render_html(digest()), "html.parser")
+    assert [h2.get_text() for h2 in soup.find_all("h2")] == [
+        "What changed since last week",
+        "Volume by watch group",
+        "Sentiment by day",
+        "Top threads (by posts this week)",
+        "Alerts and how they were handled",
+        "Categories",
+    ]
+    assert soup.title.get_text() == "Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
+    text = soup.get_text(" ", strip=True)
+    for phrase in (
+        "Posts up 86 % on last week (240 vs 129)",
+        "途乐旅行 180 (120) 12 (8) 5 (3) 60 % (40 %)",
+        "Tue 12-01 80 75 %",
+        "客服电话打不通",
+        "alert #17 紧迫 urgent",
+        "first contact on time (2 h 10 min)",
+        "Median time to acknowledge 25 min (last week 1 h 10 min)",
+        "First contact within SLA 1 of 1, 100 % (last week 0 of 1, 0 %)",
+        "policy 0 (3)",
+        "Times in Asia/Shanghai",
+    ):
+        assert phrase in text, phrase
+
+
+def test_html_day_bars_are_scaled_to_the_busiest_day():
+    soup = BeautifulSoup(render_html(digest()), "html.parser")
+    day_table = soup.find("h2", string="Sentiment by day").find_next("table")
+    widths = []
+    for row in day_table.find_all("tr", recursive=False)[1:]:
+        bar = row.find("table")
+        widths.append(re.search(r"width:([\d.]+)%", bar["style"]).group(1) if bar else None)
+    assert widths == ["50.0", "100.0", None, "25.0", "75.0", "12.5", "37.5"]
+
+
+def test_html_uses_inline_styles_only_and_no_external_resources():
+    html = render_html(digest())
+    assert "<style" not in html and "<link" not in html and "<svg" not in html
+    assert "url(" not in html and "@import" not in html
+    assert 'src="' not in html
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+
+
+def test_html_thread_title_links_to_its_thread():
+    soup = BeautifulSoup(render_html(digest()), "html.parser")
+    link = soup.find("a", string="客服电话打不通")
+    assert link["href"] == "https://bbs.example.cn/forum.php?mod=viewthread&tid=8812"
+
+
+def test_days_factory_matches_the_period():
+    # Guards the fixtures themselves: seven Shanghai days starting Monday 11-30.
+    assert figures().days[0].day == date(2026, 11, 30)
+    assert len(figures().days) == 7

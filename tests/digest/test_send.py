@@ -1,0 +1,288 @@
+"""Sending the weekly digest: due at its slot, kept before it is sent, retried, never sent twice.
+
+Over a real loopback SMTP server (monitor.demo.smtp_sink.MailSink, aiosmtpd) and a real SQLite
+file, with the packaged demo configuration (three spokespeople, Asia/Shanghai, digest on Monday
+09:00). Time is passed in; nothing sleeps. Also: ``monitor digest preview|send|list`` and the
+``[digest]`` settings' checks.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.alerting.channels.email import EmailChannel, SmtpSettings
+from monitor.app import build
+from monitor.cli import main
+from monitor.config.files import SourceConfig
+from monitor.config.loader import MonitorConfig, load_config
+from monitor.demo.smtp_sink import MailSink
+from monitor.digest.send import send_due
+from monitor.errors import ConfigError
+from monitor.scheduling import add_jobs
+from monitor.sources.base import PostRecord, ThreadSummary
+from monitor.store import repo
+from monitor.store.db import ensure_schema, make_engine, session_factory
+from monitor.store.models import DigestRow, WatchGroupRow, WatchMatch
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SLOT = datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI)  # a Monday, 09:00 on the team's clock
+SOURCE = SourceConfig.model_validate(
+    {"key": "bbs", "name": "演示论坛", "engine": "discuz", "base_url": "http://127.0.0.1:1/", "boards": ["2"]}
+)
+TITLE = "途乐旅行退款三个月没到账 <b>急</b>"
+NEGATIVE_BELOW = 0.5
+
+
+def _config_dir(directory: Path, smtp_port: int, digest: str = "", *, smtp: bool = True) -> Path:
+    """The packaged demo config, its SQLite file in ``directory``, SMTP to the loopback sink."""
+    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory / "config")
+    (directory / "config" / "monitor.toml").write_text(
+        f'[general]\ntimezone = "Asia/Shanghai"\ndata_dir = "{directory.as_posix()}"\n'
+        f'[smtp]\nenabled = {str(smtp).lower()}\nhost = "127.0.0.1"\nport = {smtp_port}\n'
+        'sender = "crisis-monitor@demo.invalid"\n'
+        f"[schedule]\ndelivery_retry_minutes = 2\n{digest}",
+        encoding="utf-8",
+    )
+    return directory / "config"
+
+
+def _seed(sessions: sessionmaker[Session]) -> None:
+    """One watched thread: its opening post and 3 replies in the week before the slot, 2 negative."""
+    posted = SLOT - timedelta(days=2)
+    with sessions.begin() as session:
+        source = repo.ensure_source(session, SOURCE)
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        summary = ThreadSummary(
+            thread_id="26", title=TITLE, author="维权人", author_id="1", replies=3, views=90,
+            sticky=False, url="http://127.0.0.1:1/forum.php?mod=viewthread&tid=26",
+        )  # fmt: skip
+        thread, _ = repo.upsert_thread(session, source, board, summary, posted)
+        posts = [
+            PostRecord(
+                post_id=str(floor),
+                floor=floor,
+                author=f"网友{floor}",
+                author_id=str(floor),
+                posted_at=posted + timedelta(minutes=floor),
+                text="途乐旅行不退款",
+                quoted="",
+            )
+            for floor in range(1, 5)
+        ]
+        rows = repo.save_posts(session, thread, posts, posted)
+        for row, score in zip(rows, [0.1, 0.2, 0.9, None], strict=True):
+            row.sentiment = score
+        group = WatchGroupRow(name="途乐旅行")
+        session.add(group)
+        session.flush()
+        session.add(
+            WatchMatch(watch_group_id=group.id, thread_id=thread.id, term="途乐旅行", matched_at=posted)
+        )
+
+
+class Setup:
+    def __init__(self, tmp_path: Path, sink: MailSink, digest: str = "") -> None:
+        self.dir = _config_dir(tmp_path, sink.port, digest)
+        self.config: MonitorConfig = load_config(self.dir, environ={})
+        self.engine = make_engine(self.config.settings.database_url())
+        ensure_schema(self.engine, auto_migrate=True)
+        self.sessions = session_factory(self.engine)
+        self.channel = EmailChannel(
+            SmtpSettings(host=sink.host, port=sink.port, sender="crisis-monitor@demo.invalid", timeout=5.0)
+        )
+        _seed(self.sessions)
+
+    def tick(self, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            send_due(session, self.config, self.channel, now.astimezone(UTC), lambda: NEGATIVE_BELOW)
+
+    def rows(self) -> list[DigestRow]:
+        with self.sessions() as session:
+            return list(session.scalars(select(DigestRow)))
+
+
+@pytest.fixture
+def sink(tmp_path: Path) -> Iterator[MailSink]:
+    """A sink on a fixed free port, so that a stopped sink starts again where the config points."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with MailSink(tmp_path / "mail", port=port) as running:
+        yield running
+
+
+def test_the_digest_goes_out_once_at_its_slot_to_every_spokesperson(tmp_path: Path, sink: MailSink) -> None:
+    setup = Setup(tmp_path, sink)
+    setup.tick(SLOT - timedelta(minutes=1))
+    assert setup.rows() == [] and sink.messages == []  # not due yet: nothing composed
+
+    setup.tick(SLOT + timedelta(minutes=2))
+    assert sink.wait_for(1)
+    mail: EmailMessage = sink.messages[0]
+    assert mail["Subject"] == "Weekly digest 11-30 – 12-06: 4 posts, 67 % negative, 0 alerts"
+    assert mail["X-Monitor-Digest"] == "2026-12-06"
+    assert set(sink.envelopes[0].rcpt_tos) == {
+        "li.na@pr.demo.invalid", "wang.qiang@pr.demo.invalid", "zhao.min@pr.demo.invalid",
+    }  # fmt: skip
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "Posts on watched threads: 4 (no posts last week)" in text
+    assert "途乐旅行退款三个月没到账 <b>急</b>" in text  # plain text: as written
+    assert "途乐旅行退款三个月没到账 &lt;b&gt;急&lt;/b&gt;" in html and "<b>急</b>" not in html
+    [row] = setup.rows()
+    assert (row.status, row.attempts, row.message_id) == ("sent", 1, mail["Message-ID"])
+
+    for later in (timedelta(minutes=4), timedelta(hours=5), timedelta(days=3)):
+        setup.tick(SLOT + later)
+    assert len(sink.messages) == 1 and len(setup.rows()) == 1  # never twice
+
+
+def test_a_digest_is_kept_while_smtp_is_down_and_sent_with_the_same_contents_later(
+    tmp_path: Path, sink: MailSink
+) -> None:
+    setup = Setup(tmp_path, sink)
+    sink.stop()
+    setup.tick(SLOT)
+    [failed] = setup.rows()
+    assert failed.status == "failed" and failed.attempts == 1
+    assert f"SMTP server 127.0.0.1:{sink.port} failed" in failed.last_error
+    assert failed.next_attempt_at == SLOT + timedelta(minutes=2)
+    sink.start()
+    setup.tick(SLOT + timedelta(minutes=1))  # before the next attempt: nothing tried
+    assert sink.messages == [] and setup.rows()[0].attempts == 1
+    setup.tick(SLOT + timedelta(minutes=2))
+    assert sink.wait_for(1)
+    [sent] = setup.rows()
+    assert (sent.status, sent.attempts, sent.last_error) == ("sent", 2, "")
+    assert sink.messages[0].get_body(("plain",)).get_content().replace("\r\n", "\n") == failed.text
+
+
+def test_a_failing_server_is_tried_less_and_less_often(tmp_path: Path, sink: MailSink) -> None:
+    setup = Setup(tmp_path, sink)
+    sink.stop()
+    now = SLOT
+    waits = []
+    for _ in range(7):
+        setup.tick(now)
+        [row] = setup.rows()
+        assert row.next_attempt_at is not None
+        waits.append(int((row.next_attempt_at - now).total_seconds() // 60))
+        now = row.next_attempt_at
+    assert waits == [2, 4, 8, 16, 32, 60, 60]  # doubling from the retry interval, at most an hour
+
+
+def test_a_slot_missed_by_more_than_a_day_is_skipped(tmp_path: Path, sink: MailSink) -> None:
+    setup = Setup(tmp_path, sink)
+    setup.tick(SLOT + timedelta(days=1, minutes=1))  # the monitor was down all Monday
+    assert setup.rows() == [] and sink.messages == []
+
+
+def test_no_digest_when_it_is_switched_off(tmp_path: Path, sink: MailSink) -> None:
+    setup = Setup(tmp_path, sink, "[digest]\nenabled = false\n")
+    setup.tick(SLOT + timedelta(minutes=1))
+    assert setup.rows() == [] and sink.messages == []
+
+
+def test_recipients_may_be_keys_or_addresses_and_a_wrong_key_is_named(tmp_path: Path, sink: MailSink) -> None:
+    setup = Setup(tmp_path, sink, '[digest]\nrecipients = ["zhao_min", "board@corp.example"]\n')
+    setup.tick(SLOT)
+    assert sink.wait_for(1)
+    assert sink.envelopes[0].rcpt_tos == ("zhao.min@pr.demo.invalid", "board@corp.example")
+    other = tmp_path / "other"
+    other.mkdir()
+    directory = _config_dir(other, sink.port, '[digest]\nrecipients = ["zhao"]\nweekday = "friday"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(directory, environ={})
+    problems = "\n".join(error.value.problems)
+    assert "digest.recipients: 'zhao' is neither an email address nor a spokesperson key" in problems
+    assert "li_na, wang_qiang, zhao_min" in problems
+    # "friday" is read as "fri"; a made-up day is refused
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    with pytest.raises(ConfigError, match=r"digest\.weekday"):
+        load_config(_config_dir(bad, sink.port, '[digest]\nweekday = "someday"\n'), environ={})
+
+
+def test_digest_commands_preview_send_and_list(
+    tmp_path: Path, sink: MailSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup = Setup(tmp_path, sink)
+    config = str(setup.dir)
+    html = tmp_path / "digest.html"
+    assert main(["digest", "preview", "--config", config, "--until", "2026-12-07", "--html", str(html)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Weekly digest 11-30 – 12-06: 4 posts, 67 % negative, 0 alerts\n")
+    assert "&lt;b&gt;急&lt;/b&gt;" in html.read_text(encoding="utf-8")
+    assert setup.rows() == [] and sink.messages == []  # a preview keeps and sends nothing
+
+    assert main(["digest", "send", "--config", config, "--until", "2026-12-07"]) == 0
+    assert "sent to li.na@pr.demo.invalid, wang.qiang@pr.demo.invalid" in capsys.readouterr().out
+    assert sink.wait_for(1)
+    assert main(["digest", "send", "--config", config, "--until", "2026-12-07"]) == 1
+    assert "--again sends it once more" in capsys.readouterr().err
+    assert main(["digest", "send", "--config", config, "--until", "2026-12-07", "--again"]) == 0
+    assert sink.wait_for(2)
+    with setup.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DigestRow)) == 1  # one week, one row
+
+    assert main(["digest", "list", "--config", config]) == 0
+    listed = capsys.readouterr().out
+    assert "#1  2026-11-30 – 2026-12-06  sent " in listed
+    assert main(["digest", "preview", "--config", config, "--until", "next week"]) == 1
+    assert "--until: not a date or time: 'next week'" in capsys.readouterr().err
+
+
+def test_html_digest_as_mail_clients_get_it_parses_from_the_stored_email(
+    tmp_path: Path, sink: MailSink
+) -> None:
+    setup = Setup(tmp_path, sink)
+    setup.tick(SLOT)
+    assert sink.wait_for(1)
+    raw = sink.paths[0].read_bytes()
+    kept = BytesParser(policy=policy.default).parsebytes(raw)
+    assert kept["Auto-Submitted"] == "auto-generated"
+    assert "<script" not in kept.get_body(("html",)).get_content().lower()
+
+
+class FixedScorer:
+    """The scheduler test lists jobs only: no sentiment model needs loading."""
+
+    name = "fixed"
+    negative_below = NEGATIVE_BELOW
+
+    def score(self, text: str) -> float:
+        return 0.5
+
+
+@pytest.mark.parametrize(
+    ("settings", "smtp", "scheduled"),
+    [("", True, True), ("[digest]\nenabled = false\n", True, False), ("", False, False)],
+    ids=["on", "digest-off", "smtp-off"],
+)
+def test_monitor_run_has_a_digest_job_only_when_the_digest_and_smtp_are_on(
+    tmp_path: Path, sink: MailSink, settings: str, smtp: bool, scheduled: bool
+) -> None:
+    directory = _config_dir(tmp_path, sink.port, settings, smtp=smtp)
+    app = build(load_config(directory, environ={}), scorer=FixedScorer())
+    try:
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        add_jobs(scheduler, app, pipeline=None)  # type: ignore[arg-type]  # jobs are only listed here
+        minutes = {job.id: job.trigger.interval.total_seconds() / 60 for job in scheduler.get_jobs()}
+    finally:
+        app.close()
+    # checked as often as queued deliveries are retried
+    assert minutes.get("digest") == (2.0 if scheduled else None)
