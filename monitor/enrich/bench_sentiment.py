@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"pool: {workers} worker processes, start-up included: {first:.0f} posts/s the first time "
-        f"(the fork server loads SnowNLP and the model), {second:.0f} posts/s the next time"
+        f"(the fork server loads the segmentation table and the model), {second:.0f} posts/s the next time"
     )
     return 0
 

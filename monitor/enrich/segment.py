@@ -7,12 +7,15 @@ whose emission is the character itself, decoded by Viterbi
 evaluates 64 interpolated log-probabilities per character from dictionaries keyed by nested
 tuples, and copies a path list for every state.
 
-:class:`FastSegmenter` uses SnowNLP's loaded model as it is. It computes the 64
-log-probabilities of a character triple once (cached; a triple that never occurs in SnowNLP's
-corpus needs 16, not 64) and decodes with back-pointers over integer-coded states. It follows
-the original step by step — the same floating-point operations in the same order, the same
-order of states, the same tie-breaking (the first state wins a tie; after an unknown
-character the last state overwrites rather than compares) — so it yields the same words;
+:class:`FastSegmenter` reads SnowNLP's model from a compact table
+(:mod:`monitor.enrich.segment_table`; ~20 MB in memory where SnowNLP's package takes over
+400 MB), so segmenting never imports SnowNLP. It computes the 64 log-probabilities of a
+character triple once (cached; a triple that never occurs in SnowNLP's corpus needs 16, not
+64), finding the counts of a character pair or triple with one binary search, and decodes
+with back-pointers over integer-coded states. It follows the original step by step — the
+same floating-point operations in the same order, the same order of states, the same
+tie-breaking (the first state wins a tie; after an unknown character the last state
+overwrites rather than compares) — so it yields the same words;
 ``tests/enrich/test_segment.py`` checks that on thousands of posts (and 150,000 distinct
 runs of the training data were checked once). About 5× SnowNLP's speed on new text and
 10×–15× once common triples are cached.
@@ -22,12 +25,14 @@ from __future__ import annotations
 
 import threading
 from math import inf, log
-from typing import Any
 
-_TAGS = ("b", "m", "e", "s")
+from monitor.enrich.segment_table import SegmentTable, shipped_table
+
 _BOS = 4  # the begin-of-sentence tag, paired with the empty character
-_TAG_INDEX = {"b": 0, "m": 1, "e": 2, "s": 3, "BOS": _BOS}
-_TABLE_CACHE_SIZE = 200_000
+_NO_COUNTS = (0, 0, 0, 0, 0)  # a character SnowNLP's model has never seen
+# A cached table takes ~2.5 KB: 20,000 hold the common triples (~50 MB at most); 200,000 would
+# take ~500 MB for 6 % more speed on new text.
+_TABLE_CACHE_SIZE = 20_000
 
 _lock = threading.Lock()
 _default: FastSegmenter | None = None
@@ -36,21 +41,19 @@ _default: FastSegmenter | None = None
 class FastSegmenter:
     """Segments runs of Chinese characters exactly as ``snownlp.seg.single_seg`` does."""
 
-    def __init__(self, model: Any) -> None:
-        """``model`` is SnowNLP's ``CharacterBasedGenerativeModel`` (``snownlp.seg.segger.segger``)."""
-        self._l1: float = model.l1
-        self._l2: float = model.l2
-        self._l3: float = model.l3
-        self._uni_total: float = model.uni.getsum()
-        self._uni_counts: dict[tuple[str, str], int] = model.uni.d
-        self._bi_counts: dict[tuple[tuple[str, str], tuple[str, str]], int] = model.bi.d
-        self._tri_counts: dict[tuple[tuple[str, str], ...], int] = model.tri.d
-        # Three in four character triples never occur in SnowNLP's corpus: skip their lookups.
-        self._tri_chars = {(a[0], b[0], c[0]) for a, b, c in model.tri.d}
-        self._uni: dict[str, list[int]] = {}
-        for (char, tag), count in model.uni.d.items():
-            self._uni.setdefault(char, [0] * 5)[_TAG_INDEX[tag]] = count
-        self._tables: dict[tuple[str, str, str], list[float]] = {}
+    def __init__(self, table: SegmentTable) -> None:
+        """``table``: SnowNLP's model (:func:`~monitor.enrich.segment_table.shipped_table`)."""
+        self._model = table
+        self._l1 = table.l1
+        self._l2 = table.l2
+        self._l3 = table.l3
+        self._uni_total = table.uni_total
+        self._numbers = table.numbers()
+        # Each character's counts as b, m, e, s and BOS ('' is the begin-of-sentence character).
+        self._uni: dict[str, list[int]] = {
+            char: table.uni[number * 5 : number * 5 + 5].tolist() for char, number in self._numbers.items()
+        }
+        self._tables: dict[str, list[float]] = {}
 
     def clear_cache(self) -> None:
         """Forget the cached log-probability tables (for benchmarks that start cold)."""
@@ -129,35 +132,35 @@ class FastSegmenter:
 
         Entries for tags that cannot occur (BOS on a real character) stay ``-inf``, unused.
         """
-        key = (c1, c2, c3)
+        key = c1 + c2 + c3  # unambiguous: only leading characters are empty (begin of sentence)
         table = self._tables.get(key)
         if table is not None:
             return table
         l1, l2, l3 = self._l1, self._l2, self._l3
-        uni_counts, bi_counts, tri_counts = self._uni_counts, self._bi_counts, self._tri_counts
-        s1 = [(c1, "BOS")] * 5 if c1 == "" else [(c1, t) for t in _TAGS]
-        s2 = [(c2, "BOS")] * 5 if c2 == "" else [(c2, t) for t in _TAGS]
-        s3 = [(c3, t) for t in _TAGS]
+        model, numbers = self._model, self._numbers
+        counts2, counts3 = self._uni.get(c2, _NO_COUNTS), self._uni[c3]
+        n1, n2, n3 = numbers.get(c1), numbers.get(c2), numbers[c3]
         t1_range = (_BOS,) if c1 == "" else range(4)
         t2_range = (_BOS,) if c2 == "" else range(4)
-        uni = [l1 * (float(uni_counts.get(s3[t3], 0)) / self._uni_total) for t3 in range(4)]
-        seen = key in self._tri_chars
+        uni = [l1 * (float(counts3[t3]) / self._uni_total) for t3 in range(4)]
+        # Three in four character triples never occur in SnowNLP's corpus: skip their lookups.
+        tri_counts = model.tri_block(n1, n2, n3) if n1 is not None and n2 is not None else {}
+        bi_counts = model.bi_block(n2, n3) if n2 is not None else {}
+        pair_counts = model.bi_block(n1, n2) if tri_counts and n1 is not None and n2 is not None else {}
         table = [-inf] * 100
         for t2 in t2_range:
-            state2 = s2[t2 % 4]
-            uni2 = uni_counts.get(state2, 0)
-            bi = [(l2 * bi_counts.get((state2, s3[t3]), 0)) / uni2 if uni2 else 0 for t3 in range(4)]
+            uni2 = counts2[t2]
+            bi = [(l2 * bi_counts.get(t2 * 5 + t3, 0)) / uni2 if uni2 else 0 for t3 in range(4)]
             # Without a trigram count SnowNLP adds a zero: log(uni + bi), the same for every t1.
             plain = [log(u + b) if u + b != 0 else -inf for u, b in zip(uni, bi, strict=True)]
             for t1 in t1_range:
                 base = (t1 * 5 + t2) * 4
-                state1 = s1[t1 % 4]
-                pair = bi_counts.get((state1, state2), 0) if seen else 0
+                pair = pair_counts.get(t1 * 5 + t2, 0)
                 if not pair:
                     table[base : base + 4] = plain
                     continue
                 for t3 in range(4):
-                    tri = (l3 * tri_counts.get((state1, state2, s3[t3]), 0)) / pair
+                    tri = (l3 * tri_counts.get((t1 * 5 + t2) * 5 + t3, 0)) / pair
                     total = uni[t3] + bi[t3] + tri
                     table[base + t3] = log(total) if total != 0 else -inf
         if len(self._tables) >= _TABLE_CACHE_SIZE:
@@ -167,11 +170,14 @@ class FastSegmenter:
 
 
 def default_segmenter() -> FastSegmenter:
-    """The process's segmenter over SnowNLP's shipped model (built on first use, ~2 s)."""
+    """The process's segmenter over SnowNLP's shipped model (read on first use, ~0.3 s).
+
+    Raises :class:`~monitor.errors.ConfigError` naming the command that rebuilds the table if
+    its file is missing: a monitor that silently fell back to loading SnowNLP would need
+    400 MB more memory than its server may have.
+    """
     global _default
     with _lock:
         if _default is None:
-            from snownlp import seg
-
-            _default = FastSegmenter(seg.segger.segger)
+            _default = FastSegmenter(shipped_table())
         return _default

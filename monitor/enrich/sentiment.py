@@ -7,6 +7,9 @@ Two scorers, chosen by name with :func:`load_scorer`:
   scoring sentence by sentence (:class:`BayesScorer`);
 * ``"stock"`` — SnowNLP as shipped, on the whole text (:class:`SnowNLPScorer`).
 
+Only ``"stock"`` imports SnowNLP (over 400 MB once its models are loaded): the retrained
+models segment with SnowNLP's model read from compact tables (``monitor.enrich.segment``).
+
 A file path to another ``*.bayes.json.gz`` model works too. Each scorer carries
 ``negative_below``: the threshold calibrated on the dev splits, below which a post counts as
 negative. :func:`load_scorer` wraps the scorer in a cache keyed by the text's SHA-256, so

@@ -8,9 +8,9 @@ is left is scored in this process.
 
 Workers are forked from a fork server (``multiprocessing``'s ``forkserver``: a fresh,
 single-threaded process, so no lock held by one of this process's threads is copied into a
-worker). The server is started once per process and preloads SnowNLP, the segmenter and the
-default model (``sentiment_preload``), so a pool's workers start in a fraction of a second
-after the first pool, instead of each spending ~5 s importing SnowNLP.
+worker). The server is started once per process and preloads the segmenter and the default
+model (``sentiment_preload``, about half a second), so a pool's workers start in a fraction
+of a second.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 POOL_MIN_BATCH = 5000
 """Batches with fewer texts to score stay in this process: the first pool of a process waits
-~5 s for its fork server to load SnowNLP and the model (later pools start at once); this
-process scores 500–1,000 posts a second."""
+for its fork server to start and load the segmenter and the model (later pools start at
+once); this process scores 1,000–2,500 posts a second."""
 MAX_WORKERS = 8
 CHUNK_SIZE = 250
 CHUNK_TIMEOUT = 300.0

@@ -6,11 +6,13 @@ sees text prepared differently from what it was trained on. :func:`clean`:
 * removes URLs and ``@name`` mentions (``//@name:`` retweet markers become a sentence break);
 * collapses runs of one punctuation mark (``!!!``, ``？？？``; the Weibo data has ``??`` runs
   where characters were lost to an encoding error) to one;
-* folds width and case (NFKC, lower case), Traditional to Simplified characters and digits to
-  ``0``, and drops lone surrogates (text decoded with ``surrogateescape``).
+* folds width and case (NFKC, lower case), Traditional to Simplified characters (SnowNLP's
+  ``zh2hans``, :mod:`monitor.enrich.simplified`) and digits to ``0``, and drops lone
+  surrogates (text decoded with ``surrogateescape``).
 
 :func:`tokens` keeps Weibo emoticon tags such as ``[泪]`` as tokens of their own (a model
-decides how much they count), segments Chinese with SnowNLP's segmenter and drops
+decides how much they count), segments Chinese with SnowNLP's segmenter
+(:mod:`monitor.enrich.segment`, without importing SnowNLP) and drops
 punctuation other than ``!`` and ``?``.
 """
 
@@ -20,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 
-from snownlp.normal import zh2hans
+from monitor.enrich.simplified import to_simplified
 
 # Chinese runs are segmented into words by SnowNLP's segmenter (the same range SnowNLP uses).
 CHINESE_RUN = re.compile("[\u4e00-\u9fa5]+")
@@ -53,7 +55,7 @@ def clean(text: str) -> str:
     text = _MENTION.sub(" ", text)
     text = _REPEATED_MARK.sub(r"\1", text)
     text = _DIGITS.sub("0", text)
-    text = zh2hans(text)
+    text = to_simplified(text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n") if line.strip())
 
 

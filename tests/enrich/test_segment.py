@@ -13,6 +13,7 @@ import pytest
 from snownlp import SnowNLP, seg
 
 from monitor.enrich.segment import FastSegmenter, default_segmenter
+from monitor.enrich.segment_table import SegmentTable
 from monitor.enrich.sentiment import SnowNLPScorer
 from monitor.enrich.sentiment_text import CHINESE_RUN
 
@@ -50,7 +51,7 @@ def test_fast_segmenter_gives_snownlps_words(posts: list[str]) -> None:
 
 
 def test_fast_segmenter_tags_every_character() -> None:
-    fast = FastSegmenter(seg.segger.segger)
+    fast = FastSegmenter(SegmentTable.from_model(seg.segger.segger))
     tags = fast.tag("工厂又出事故了")
     assert len(tags) == 7 and set(tags) <= {0, 1, 2, 3}
     assert fast.segment("工厂又出事故了") == ["工厂", "又", "出", "事故", "了"]
