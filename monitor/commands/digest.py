@@ -29,8 +29,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "--until",
             default=None,
             help=(
-                "end of the week covered, local time: a date (its midnight) or a time, e.g. '2026-12-07' "
-                "or '2026-12-06 18:00' (default: today's midnight, so the 7 whole days before today)"
+                "end of the week covered, local time: a date (the 7 whole days before it), a time (the 7 "
+                "local days up to it) or 'now', e.g. '2026-12-07' or '2026-12-06 18:00' (default: today's "
+                "midnight, so the 7 whole days before today)"
             ),
         )
 
@@ -48,14 +49,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def week_until(until: str | None, timezone: str, now: datetime) -> DigestPeriod:
-    """``--until``: a local date gives the 7 whole days before it; a local time, the 7 local days up
-    to it (the last one partial). Default: the 7 whole days before today."""
+    """``--until``: a local date gives the 7 whole days before it; a local time or ``now``, the 7
+    local days up to it (the last one partial). Default: the 7 whole days before today."""
     zone = ZoneInfo(timezone)
     if until is None:
         return DigestPeriod.week_ending(
             datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone), timezone
         )
     text = until.strip()
+    if text == "now":
+        return DigestPeriod.days_to(now, timezone)
     try:
         if len(text) <= 10:
             return DigestPeriod.week_ending(

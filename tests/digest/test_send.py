@@ -242,6 +242,14 @@ def test_digest_commands_preview_send_and_list(
     assert main(["digest", "list", "--config", config]) == 0
     listed = capsys.readouterr().out
     assert "#1  2026-11-30 – 2026-12-06  sent " in listed
+    before = datetime.now(SHANGHAI).date()
+    assert main(["digest", "preview", "--config", config, "--until", "now"]) == 0
+    after = datetime.now(SHANGHAI).date()
+    subject = capsys.readouterr().out.splitlines()[0]  # the 7 local days up to now: today is the last
+    assert any(
+        subject.startswith(f"Weekly digest {day - timedelta(days=6):%m-%d} – {day:%m-%d}: ")
+        for day in {before, after}
+    )
     assert main(["digest", "preview", "--config", config, "--until", "next week"]) == 1
     assert "--until: not a date or time: 'next week'" in capsys.readouterr().err
 
