@@ -32,6 +32,7 @@ from monitor.digest.model import (
     TopThread,
     WeekFigures,
 )
+from monitor.digest.reading import reading_health
 from monitor.store.models import (
     Alert,
     AlertThread,
@@ -139,6 +140,7 @@ def build_digest(
         previous=previous,
         changes=what_changed(week, previous, now=now),
         generated_at=now,
+        reading=reading_health(session, period),
     )
 
 

@@ -14,6 +14,7 @@ from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.detect.severity import Severity
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
+from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
     COVERAGE,
     NO_ALERTS,
@@ -64,6 +65,7 @@ def render(digest: Digest, subject: str) -> str:
         f'<body style="{_BODY}">',
         _heading(digest),
         _changes(digest),
+        _reading(digest),
     ]
     if digest.week.posts:
         parts += [_volume(digest), _days(digest.week), _top_threads(digest.week)]
@@ -74,6 +76,18 @@ def render(digest: Digest, subject: str) -> str:
         parts.append(_categories(digest))
     parts += [_footer(digest), "</body></html>\n"]
     return "\n".join(parts)
+
+
+def _reading(digest: Digest) -> str:
+    """Forums read: a quiet week and a board that could not be read must not look alike."""
+    lines = reading_lines(digest.reading, digest.week.period.timezone)
+    if not lines:
+        return ""
+    head, *boards = lines
+    items = "".join(f"<li>{_e(clean_text(line))}</li>" for line in boards)
+    colour = "#b91c1c" if boards else "#2f855a"
+    body = f'<p style="margin:4px 0;color:{colour}">{_e(head)}</p>' + (f"<ul>{items}</ul>" if items else "")
+    return _section("Forums read", body)
 
 
 def _e(text: str) -> str:

@@ -165,6 +165,26 @@ class WeekFigures:
 
 
 @dataclass(frozen=True)
+class BoardTrouble:
+    """A board that could not always be read in the period: its figures may be incomplete."""
+
+    forum: str
+    board: str
+    status: str  # at the digest's time: ok, failing, empty, never polled (monitor.health.board_status)
+    problems: tuple[tuple[str, int], ...]  # health event kind and how often in the period, most first
+    last_success_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How well the forums were read: a quiet week and a crawler that could not read must differ."""
+
+    forums: int
+    boards: int
+    troubled: tuple[BoardTrouble, ...]  # most problems first
+
+
+@dataclass(frozen=True)
 class Digest:
     """A week and the week before it, plus the lines saying what changed between them."""
 
@@ -172,3 +192,4 @@ class Digest:
     previous: WeekFigures
     changes: tuple[str, ...]  # "what changed since last week", most important first
     generated_at: datetime
+    reading: Reading | None = None  # None: not known (the forums' health is not in the store)

@@ -1,6 +1,7 @@
 """Render a :class:`Digest` as an email subject, a plain-text body and an HTML body.
 
-Both bodies have the same sections, in this order: what changed since last week, volume by
+Both bodies have the same sections, in this order: what changed since last week, forums read
+(boards that could not always be read), volume by
 watch group, sentiment by day (a chart), top threads, alerts and how they were handled,
 categories, and a footer saying what the figures cover. Scraped text (titles, boards, sources,
 watch groups, spokespeople) is cleaned of control characters and bidi overrides and shortened;
@@ -13,6 +14,7 @@ from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.digest import html_body
 from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
+from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
     COVERAGE,
     NO_ALERTS,
@@ -47,6 +49,9 @@ def render_subject(digest: Digest) -> str:
 def render_text(digest: Digest) -> str:
     """The plain-text body, for email and ``monitor digest preview``."""
     sections = [_text_heading(digest), _text_changes(digest)]
+    if digest.reading is not None:
+        lines = reading_lines(digest.reading, digest.week.period.timezone)
+        sections.append(["Forums read", *(f"  {clean_text(line)}" for line in lines)])
     if digest.week.posts:
         sections += [_text_volume(digest), _text_days(digest.week), _text_top_threads(digest.week)]
     else:

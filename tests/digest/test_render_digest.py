@@ -19,11 +19,13 @@ from bs4 import BeautifulSoup
 from monitor.digest.charts import html_bar, sparkline, text_bar
 from monitor.digest.model import (
     AlertReview,
+    BoardTrouble,
     CategoryCount,
     DaySentiment,
     Digest,
     DigestPeriod,
     GroupVolume,
+    Reading,
     TopThread,
     WeekFigures,
 )
@@ -539,3 +541,23 @@ def test_days_factory_matches_the_period():
     # Guards the fixtures themselves: seven Shanghai days starting Monday 11-30.
     assert figures().days[0].day == date(2026, 11, 30)
     assert len(figures().days) == 7
+
+
+def test_forums_read_section_follows_the_changes_with_scraped_board_names_escaped() -> None:
+    hostile = BoardTrouble(
+        "<b>论坛</b>", '"><img src=x onerror=alert(1)>', "failing", (("captcha", 1),), None
+    )
+    value = digest(reading=Reading(1, 2, (hostile,)))
+    html = render_html(value)
+    assert (
+        "&lt;b&gt;论坛&lt;/b&gt; · &quot;&gt;&lt;img src=x onerror=alert(1)&gt;: failing now (captcha ×1)"
+        in html
+    )
+    assert "<img" not in html and "<b>论坛" not in html
+    text = render_text(value)
+    assert section(text, "Forums read") == (
+        "Forums read\n  1 forum, 2 boards: 1 board not always read — figures from these may be incomplete:\n"
+        '  <b>论坛</b> · "><img src=x onerror=alert(1)>: failing now (captcha ×1)'
+    )
+    assert text.index("What changed") < text.index("Forums read") < text.index("Volume by watch group")
+    assert "Forums read" not in render_text(digest())  # unknown: no section
