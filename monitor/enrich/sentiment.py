@@ -158,7 +158,11 @@ class BayesScorer:
 
     def sentence_tokens(self, text: str) -> list[list[str]]:
         """Tokens of each sentence of ``text`` (its first :data:`MAX_CHARS` characters)."""
-        return [list(tokens(sentence, self._segment)) for sentence in sentences(clean(text[:MAX_CHARS]))]
+        negation = self.model.negation
+        return [
+            list(tokens(sentence, self._segment, negation=negation))
+            for sentence in sentences(clean(text[:MAX_CHARS]))
+        ]
 
     def score(self, text: str) -> float:
         parts = self.sentence_tokens(text)

@@ -6,7 +6,9 @@ with these changes, measured on the dev splits and on human-labelled posts
 (``monitor/enrich/models/TRAINING.md``):
 
 * features are the words, the word bigrams and emoticon tags of :func:`features`, each
-  counted once per post (binary naive Bayes);
+  counted once per post (binary naive Bayes); with ``negation`` (format 3) the words a
+  negator negates come marked (``没 NOT_掉线``, :func:`monitor.enrich.sentiment_text.negate`),
+  when the model is trained and when it scores;
 * the summed log-odds of the words are divided by ``n ** length_power`` (``n`` known
   features), so long posts are not pushed to 0 or 1 by their length alone. Unknown features
   are ignored;
@@ -18,9 +20,9 @@ with these changes, measured on the dev splits and on human-labelled posts
 
 File format (gzip-compressed JSON, ``<name>.bayes.json.gz``)::
 
-    {"format": "monitor-sentiment-bayes/2", "name": "forum-v1",
+    {"format": "monitor-sentiment-bayes/3", "name": "forum-v1",
      "alpha": 1.0, "emoticon_cap": 0.75, "emoticons_per_post": true,
-     "length_power": 0.65, "bigrams": true,
+     "length_power": 0.65, "bigrams": true, "negation": true,
      "totals": {"pos": 123.0, "neg": 456.0},       # weighted feature counts per class
      "features": {"好吃": [812.0, 40.0], ...}}     # weighted [pos, neg] count per feature
 
@@ -43,8 +45,9 @@ from typing import Any, NamedTuple
 from monitor.enrich.sentiment_text import is_emoticon
 from monitor.errors import ConfigError
 
-FORMAT = "monitor-sentiment-bayes/2"
-FORMATS = ("monitor-sentiment-bayes/1", FORMAT)  # format 1: emoticons normalised with the words
+FORMAT = "monitor-sentiment-bayes/3"
+# format 1: emoticons normalised with the words; formats 1 and 2: no negation marks.
+FORMATS = ("monitor-sentiment-bayes/1", "monitor-sentiment-bayes/2", FORMAT)
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL = "forum-v1"
 MODEL_SUFFIX = ".bayes.json.gz"
@@ -120,8 +123,10 @@ class BayesModel:
         length_power: float = 0.5,
         bigrams: bool = True,
         emoticons_per_post: bool = False,
+        negation: bool = False,
     ) -> None:
         self.name = name
+        self.negation = negation
         self.counts = counts
         self.alpha = alpha
         self.emoticon_cap = emoticon_cap
@@ -175,6 +180,7 @@ class BayesModel:
             "emoticons_per_post": self.emoticons_per_post,
             "length_power": self.length_power,
             "bigrams": self.bigrams,
+            "negation": self.negation,
             "features": {k: [_round(p), _round(n)] for k, (p, n) in sorted(self.counts.items())},
         }
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -197,6 +203,7 @@ class BayesModel:
                 length_power=float(data["length_power"]),
                 bigrams=bool(data["bigrams"]),
                 emoticons_per_post=bool(data.get("emoticons_per_post", False)),
+                negation=bool(data.get("negation", False)),
             )
         except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise ConfigError([f"{path}: not a sentiment model: {exc}"]) from exc

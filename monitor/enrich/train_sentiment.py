@@ -37,7 +37,7 @@ from monitor.enrich.sentiment import (
     skip_reason,
 )
 from monitor.enrich.sentiment_models import BayesModel, ModelCard, card_path, features
-from monitor.enrich.sentiment_text import clean, tokens
+from monitor.enrich.sentiment_text import NEGATION_SCOPE, clean, tokens
 from monitor.eval.sentiment_metrics import calibrate_threshold, evaluate
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,9 @@ ALPHA = 1.0
 EMOTICON_CAP = 0.75
 EMOTICONS_PER_POST = True
 LENGTH_POWER = 0.65
+# Words a negator negates are marked (没 NOT_掉线) at training and at scoring: see TRAINING.md,
+# "Third round".
+NEGATION = True
 
 
 def read_rows(path: Path) -> list[tuple[int, str]]:
@@ -66,19 +69,20 @@ def read_rows(path: Path) -> list[tuple[int, str]]:
         return [(int(row["label"]), row["text"]) for row in csv.DictReader(stream)]
 
 
-def _tokenise(texts: Sequence[str]) -> list[list[str]]:
+def _tokenise(texts: Sequence[str], negation: bool = NEGATION) -> list[list[str]]:
     segment = default_segmenter().segment
-    return [list(tokens(clean(text), segment)) for text in texts]
+    return [list(tokens(clean(text), segment, negation=negation)) for text in texts]
 
 
-def tokenise_all(texts: Sequence[str], workers: int) -> list[list[str]]:
+def tokenise_all(texts: Sequence[str], workers: int, negation: bool = NEGATION) -> list[list[str]]:
     """Tokens of every text, in order, using ``workers`` processes (1: this process)."""
     if workers <= 1 or len(texts) < 2000:
-        return _tokenise(texts)
+        return _tokenise(texts, negation)
     size = 500
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        return [row for chunk in pool.map(_tokenise, chunks) for row in chunk]
+        tokenised = pool.map(_tokenise, chunks, [negation] * len(chunks))
+        return [row for chunk in tokenised for row in chunk]
 
 
 def train(
@@ -91,6 +95,7 @@ def train(
     emoticon_cap: float = EMOTICON_CAP,
     emoticons_per_post: bool = EMOTICONS_PER_POST,
     length_power: float = LENGTH_POWER,
+    negation: bool = NEGATION,
     workers: int = 2,
 ) -> BayesModel:
     """Weighted binary feature counts over the train splits, pruned to ``min_count``."""
@@ -102,7 +107,7 @@ def train(
         for label, text in read_rows(data_dir / dataset / "train.csv")
     ]
     started = time.monotonic()
-    token_lists = tokenise_all([text for _, _, text in rows], workers)
+    token_lists = tokenise_all([text for _, _, text in rows], workers, negation)
     log.info("%d training posts tokenised in %.0f s", len(rows), time.monotonic() - started)
     for (dataset, label, _), post_tokens in zip(rows, token_lists, strict=True):
         counts = pos if label == 1 else neg
@@ -124,6 +129,7 @@ def train(
         length_power=length_power,
         bigrams=True,
         emoticons_per_post=emoticons_per_post,
+        negation=negation,
     )
 
 
@@ -206,7 +212,8 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
         "splits of " + ", ".join(f"{d} (weight {w:g})" for d, w in WEIGHTS.items()) + "; research data, "
         f"see TRAINING.md. Features kept at weighted count >= {MIN_COUNT:g}; alpha {ALPHA:g}; "
         f"emoticons once per post, outside the length normalisation, capped at {EMOTICON_CAP:g}; "
-        f"length power {LENGTH_POWER:g}."
+        f"length power {LENGTH_POWER:g}"
+        + (f"; words negated by 不/没/未/别/无 … marked (scope {NEGATION_SCOPE} words)." if NEGATION else ".")
     )
     card = _card(model.name, threshold, figures, description)
     card.extra["training_data"] = {
@@ -223,6 +230,7 @@ def main(argv: Sequence[str] | None = None, *, out: Callable[[str], None] = prin
         "emoticon_cap": EMOTICON_CAP,
         "emoticons_per_post": EMOTICONS_PER_POST,
         "length_power": LENGTH_POWER,
+        "negation": {"scope": NEGATION_SCOPE} if NEGATION else None,
         "features": len(model.counts),
         "model_bytes": args.out.stat().st_size,
         "sentence_rule": {"complaint_below": COMPLAINT_BELOW, "worst_sentence_weight": WORST_SENTENCE_WEIGHT},

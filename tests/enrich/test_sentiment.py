@@ -180,6 +180,104 @@ def test_format_1_files_still_load_with_emoticons_normalised_with_the_words(tmp_
     assert z == pytest.approx(model.prior + (model.log_odds["好"] + model.log_odds["[泪]"]) / 2**0.5)
 
 
+# --- negation (TRAINING.md, "Third round") ---------------------------------------------------
+
+# The hand-written check set: short forum replies, written for this check (not from the data).
+# "resolved" replies say a complaint is settled ("no more X"); the old model read all but two of
+# them negative. The others must read as their kind says.
+CHECK_SET = [
+    ("resolved", "没再掉线了，谢谢"),
+    ("resolved", "终于不卡了"),
+    ("resolved", "问题解决了，再也没出现过"),
+    ("resolved", "改完设置以后一次都没断过"),
+    ("resolved", "更新之后再也没闪退"),
+    ("resolved", "现在不掉线了，感谢客服"),
+    ("resolved", "换了路由器就没再卡顿过"),
+    ("resolved", "昨晚试了一下，没有报错了"),
+    ("resolved", "重装以后不闪退了，完美"),
+    ("resolved", "修好了，这两天没出过问题"),
+    ("resolved", "退款已经到账了，没有再被扣费"),
+    ("resolved", "升级后不再死机了"),
+    ("resolved", "客服很快处理了，没耽误事"),
+    ("resolved", "照楼主的方法弄了，再也不卡顿了"),
+    ("resolved", "今天登录没有任何问题了"),
+    ("complaint", "一直掉线"),
+    ("complaint", "客服不理人"),
+    ("complaint", "不给退款"),
+    ("complaint", "又闪退了，气死"),
+    ("complaint", "登录不上去，一直报错"),
+    ("complaint", "打了好几次电话都没人管"),
+    ("complaint", "充值了没到账"),
+    ("complaint", "更新以后卡得要死"),
+    ("complaint", "到现在还没解决，太失望了"),
+    ("complaint", "这游戏天天维护，玩不了"),
+    ("complaint", "问题一直没解决"),
+    ("complaint", "根本没法用"),
+    ("complaint", "说好三天发货，一个星期了还没发"),
+    ("complaint", "为什么总是掉线？"),
+    ("complaint", "退款申请提交了半个月没人处理"),
+    ("positive", "很流畅，体验很好"),
+    ("positive", "客服态度很好，点赞"),
+    ("positive", "新版本做得不错"),
+    ("positive", "谢谢楼主分享，很有用"),
+    ("positive", "速度很快，非常满意"),
+    ("negative", "太垃圾了，卸载了"),
+    ("negative", "服务态度差，再也不来了"),
+    ("negative", "这更新简直是灾难"),
+    ("negative", "骗钱的，大家别买"),
+    ("negative", "不推荐，质量很差"),
+]
+
+
+def test_settled_complaints_read_better_than_before(forum: CachedScorer) -> None:
+    # Each read negative with the model trained without negation marks (0.275, 0.302, 0.376
+    # against its negative_below 0.417).
+    for reply in ("终于不掉线了", "没有问题了", "没再掉线了，谢谢"):
+        assert forum.score(reply) >= forum.negative_below, reply
+
+
+def test_a_negated_complaint_scores_above_the_complaint(forum: CachedScorer) -> None:
+    # Without negation marks 不 and 掉线 both counted as negative: 0.130 against 0.142.
+    assert forum.score("现在不掉线了") > forum.score("现在掉线了") + 0.03
+    assert forum.score("没有问题了") > forum.score("有问题了") + 0.2
+
+
+def test_complaints_with_a_negator_still_read_negative(forum: CachedScorer) -> None:
+    for complaint in ("不给退款", "客服不理人", "没人管", "问题一直没解决", "充值了没到账", "别买"):
+        assert forum.score(complaint) < forum.negative_below, complaint
+
+
+def test_check_set(forum: CachedScorer) -> None:
+    right: dict[str, int] = {}
+    for kind, text in CHECK_SET:
+        negative = forum.score(text) < forum.negative_below
+        right[kind] = right.get(kind, 0) + (negative == (kind in ("complaint", "negative")))
+    # forum-v1 without negation marks: resolved 2 of 15, every other reply right.
+    assert right["resolved"] >= 4
+    assert (right["complaint"], right["positive"], right["negative"]) == (15, 5, 5)
+
+
+def test_negation_marks_follow_the_model_file(tmp_path: Path) -> None:
+    counts = {"掉线": (1.0, 30.0), "NOT_掉线": (30.0, 1.0), "没": (10.0, 10.0)}
+    marked = BayesModel("marked", counts, negation=True)
+    marked.save(tmp_path / "marked.bayes.json.gz")
+    assert BayesModel.load(tmp_path / "marked.bayes.json.gz").negation
+    ModelCard(name="marked", negative_below=0.5).write(tmp_path / "marked.json")
+    scorer = load_scorer(str(tmp_path / "marked.bayes.json.gz"))
+    assert isinstance(scorer.scorer, BayesScorer)
+    assert scorer.scorer.sentence_tokens("没掉线") == [["NOT_掉线"]]
+    assert scorer.score("没掉线") > 0.5 > scorer.score("掉线")
+    # a format 2 file (trained without the marks) is scored without them
+    with gzip.open(tmp_path / "marked.bayes.json.gz", "rb") as stream:
+        data = json.loads(stream.read())
+    data["format"] = "monitor-sentiment-bayes/2"
+    del data["negation"]
+    (tmp_path / "old.bayes.json.gz").write_bytes(gzip.compress(json.dumps(data).encode()))
+    old = load_scorer(str(tmp_path / "old.bayes.json.gz")).scorer
+    assert isinstance(old, BayesScorer) and not old.model.negation
+    assert old.sentence_tokens("没掉线") == [["没", "掉线"]]
+
+
 # --- long posts, quotes -----------------------------------------------------------------------
 
 
