@@ -128,7 +128,10 @@ def _send(args: argparse.Namespace) -> int:
     finally:
         app.close()
     if status != "sent":
-        raise MonitorError(f"digest #{digest_id} kept but not sent ({error}); `monitor run` retries it")
+        again = f" --until {args.until!r}" if args.until else ""
+        raise MonitorError(
+            f"digest #{digest_id} kept but not sent: {error}; try again: monitor digest send{again}"
+        )
     print(f"digest #{digest_id} sent to {', '.join(to)}")
     return 0
 

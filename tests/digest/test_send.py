@@ -250,6 +250,11 @@ def test_digest_commands_preview_send_and_list(
         subject.startswith(f"Weekly digest {day - timedelta(days=6):%m-%d} – {day:%m-%d}: ")
         for day in {before, after}
     )
+    sink.stop()  # the SMTP server is down: the week is kept, and the message says how to retry
+    assert main(["digest", "send", "--config", config, "--until", "2026-11-30"]) == 1
+    err = capsys.readouterr().err
+    assert f"digest #2 kept but not sent: email to SMTP server 127.0.0.1:{sink.port} failed" in err
+    assert err.rstrip().endswith("try again: monitor digest send --until '2026-11-30'")
     assert main(["digest", "preview", "--config", config, "--until", "next week"]) == 1
     assert "--until: not a date or time: 'next week'" in capsys.readouterr().err
 
