@@ -24,7 +24,7 @@ from monitor.alerting.outbox import Channels, OutboxReport, deliver_pending
 from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
 from monitor.digest.send import SendReport, send_due
-from monitor.enrich.sentiment import Scorer, load_scorer
+from monitor.enrich.sentiment import Scorer, load_scorer, negative_threshold
 from monitor.pipeline import Pipeline
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
@@ -61,8 +61,7 @@ class App:
     @property
     def negative_below(self) -> float:
         """A post reads negative below this score: the model's calibrated threshold or the override."""
-        override = self.config.settings.sentiment.negative_threshold
-        return self.scorer.negative_below if override is None else override
+        return negative_threshold(self.scorer, self.config.settings.sentiment.negative_threshold)
 
     @property
     def email(self) -> EmailChannel | None:

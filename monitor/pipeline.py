@@ -26,7 +26,7 @@ from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import assess
 from monitor.enrich.category import classify_complaint
-from monitor.enrich.sentiment import Scorer, score_post
+from monitor.enrich.sentiment import Scorer, negative_threshold, score_post
 from monitor.enrich.signals import detect_signals
 from monitor.enrich.watch_admin import WatchGroupsReloader
 from monitor.errors import DisallowedByRobots
@@ -72,8 +72,7 @@ class Pipeline:
         self.config = config
         self._sessions = sessions
         self._scorer = scorer
-        override = config.settings.sentiment.negative_threshold
-        self._negative_below = scorer.negative_below if override is None else override
+        self._negative_below = negative_threshold(scorer, config.settings.sentiment.negative_threshold)
         settings = config.settings
         fetch = settings.fetch
         self.fetcher = Fetcher(

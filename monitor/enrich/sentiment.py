@@ -66,6 +66,7 @@ __all__ = [
     "Scorer",
     "SnowNLPScorer",
     "load_scorer",
+    "negative_threshold",
     "score_post",
     "skip_reason",
 ]
@@ -78,6 +79,12 @@ class Scorer(Protocol):
     def score(self, text: str) -> float:
         """Probability that ``text`` is positive, 0..1."""
         ...
+
+
+def negative_threshold(scorer: Scorer, override: float | None) -> float:
+    """Below this score a post counts as negative: ``[sentiment] negative_threshold`` if set, else the
+    scorer's calibrated ``negative_below``."""
+    return scorer.negative_below if override is None else override
 
 
 def skip_reason(text: str) -> str | None:
