@@ -94,20 +94,26 @@ def build(config: MonitorConfig, *, stream: TextIO | None = None, scorer: Scorer
 
 
 def make_channels(config: MonitorConfig, stream: TextIO | None) -> Channels:
-    smtp = config.settings.smtp
-    email = None
-    if smtp.enabled:
-        email = EmailChannel(
-            SmtpSettings(
-                host=smtp.host,
-                port=smtp.port,
-                sender=smtp.sender,
-                username=smtp.username or None,
-                password=config.smtp_password,
-                starttls=smtp.starttls,
-                use_ssl=smtp.use_ssl,
-                timeout=smtp.timeout_seconds,
-            )
-        )
     chat = ChatChannels(timeout=config.settings.fetch.timeout_seconds) if config.chat_targets else None
-    return Channels(console=ConsoleChannel(), console_stream=stream or sys.stdout, email=email, chat=chat)
+    return Channels(
+        console=ConsoleChannel(), console_stream=stream or sys.stdout, email=email_channel(config), chat=chat
+    )
+
+
+def email_channel(config: MonitorConfig) -> EmailChannel | None:
+    """The SMTP channel, when ``[smtp]`` is enabled."""
+    smtp = config.settings.smtp
+    if not smtp.enabled:
+        return None
+    return EmailChannel(
+        SmtpSettings(
+            host=smtp.host,
+            port=smtp.port,
+            sender=smtp.sender,
+            username=smtp.username or None,
+            password=config.smtp_password,
+            starttls=smtp.starttls,
+            use_ssl=smtp.use_ssl,
+            timeout=smtp.timeout_seconds,
+        )
+    )

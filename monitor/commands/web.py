@@ -1,27 +1,39 @@
-"""``monitor web``: serve the alert pages behind the signed links in alert messages."""
+"""``monitor web``: serve the alert pages and the dashboard; ``monitor web signin-link``: a sign-in link."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
 
 from monitor.config.loader import load_config
+from monitor.errors import MonitorError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.web.app import create_app
+from monitor.web.session import session_keys
 
 log = logging.getLogger(__name__)
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    web = commands.add_parser("web", help="serve the alert pages behind the signed links in messages")
+    web = commands.add_parser(
+        "web", help="serve the alert pages behind the signed links in messages, and the signed-in dashboard"
+    )
     web.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
     web.add_argument("--host", default=None, help="listen address (default: web.listen_host)")
     web.add_argument("--port", type=int, default=None, help="listen port (default: web.listen_port)")
     web.set_defaults(handler=_serve)
+    tasks = web.add_subparsers(dest="web_task", metavar="[signin-link]")
+    link = tasks.add_parser(
+        "signin-link", help="print a one-time link that signs a spokesperson in to the dashboard"
+    )
+    link.add_argument("--to", required=True, metavar="KEY", help="the spokesperson's key in routing.yaml")
+    link.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    link.set_defaults(handler=_signin_link)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -35,4 +47,21 @@ def _serve(args: argparse.Namespace) -> int:
     # No access log: a link's token is a credential and must not land in log files.
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
     engine.dispose()
+    return 0
+
+
+def _signin_link(args: argparse.Namespace) -> int:
+    config = load_config(args.config, environ=os.environ)
+    keys = session_keys(config)
+    if keys is None:
+        raise MonitorError(
+            "sign-in links need web.base_url in monitor.toml and a signing key in "
+            f"${config.settings.web.secret_env}"
+        )
+    person = config.spokesperson(args.to)  # UnknownNameError names the key if it is not defined
+    print(keys.signin_url(person.key, datetime.now(UTC)))
+    print(
+        f"Signs in {person.name} once, within {config.settings.web.signin_link_minutes:g} minutes, "
+        f"at the monitor web serving {config.settings.web.base_url}."
+    )
     return 0

@@ -192,6 +192,18 @@ class WebSettings(_Section):
     link_ttl_hours: float = Field(
         72.0, gt=0, le=24 * 30, description="Hours an action link stays valid after the message is sent."
     )
+    session_hours: float = Field(
+        12.0,
+        gt=0,
+        le=24 * 30,
+        description="Hours a dashboard sign-in lasts before the browser must sign in again.",
+    )
+    signin_link_minutes: float = Field(
+        15.0,
+        gt=0,
+        le=24 * 60,
+        description="Minutes an emailed dashboard sign-in link stays valid (it works once).",
+    )
 
     @field_validator("base_url")
     @classmethod

@@ -92,14 +92,24 @@ def _serve(app: App, port: int, stream: TextIO) -> None:
 
     from monitor.alerting.compose import link_signer
     from monitor.web.app import create_app
+    from monitor.web.session import session_keys
 
     signer = link_signer(app.config)
     assert signer is not None
     print("\nAlert pages (the links in the emails above work too; Ctrl-C stops):", file=stream)
+    owner = ""
     with app.sessions() as session:
         for alert in session.scalars(select(Alert).order_by(Alert.id)):
             url = signer.url(alert.id, "view", alert.spokesperson, datetime.now(UTC))
             print(f"  alert #{alert.id} for {alert.spokesperson}: {url}", file=stream)
+            owner = alert.spokesperson
+    keys = session_keys(app.config)
+    if keys is not None and owner:
+        minutes = app.config.settings.web.signin_link_minutes
+        url = keys.signin_url(owner, datetime.now(UTC))
+        print(f"Dashboard of every alert and digest, as {owner} (once, within {minutes:g} min):", file=stream)
+        print(f"  {url}", file=stream)
+        print(f"  a fresh one: {keys.base_url}/signin mails it to the local SMTP server", file=stream)
     stream.flush()
     server = create_app(app.config, app.sessions)
     uvicorn.run(

@@ -1,9 +1,11 @@
-"""``monitor web``: the pages behind the signed links in alert messages.
+"""``monitor web``: the pages behind the signed links in alert messages, and the dashboard.
 
 ``GET /l/{token}`` shows the alert to the person the link was sent to, with one button for
 the action the link was sent for (acknowledge, or mark the complainant contacted), the
 checklist with a button per open step, the clocks, the first-hour figures and the trail.
 ``POST /l/{token}`` does what the button says, as that person, and lands it in the trail.
+The signed-in dashboard (``/signin``, ``/alerts``, ``/digests``) is in
+:mod:`monitor.web.dashboard`.
 
 Why a button and not a bare GET: mail security scanners (and chat link previews) fetch every
 link in a message. An acknowledgement made by a scanner would stop the escalation to the
@@ -16,7 +18,6 @@ credential and must not leak to the forum through a Referer header).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,20 +29,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from monitor.alerting import lifecycle
 from monitor.alerting.compose import link_signer
 from monitor.alerting.render import local_time
-from monitor.alerting.sla import ack_within
+from monitor.app import email_channel
 from monitor.config.loader import MonitorConfig
-from monitor.detect.severity import Severity
 from monitor.errors import UnknownNameError
-from monitor.store.models import Alert
+from monitor.web.dashboard import dashboard_routes
+from monitor.web.desk import ACTIONS, Clock, Desk, Refused
 from monitor.web.links import LinkClaim, LinkError, LinkSigner
-from monitor.web.pages import DONE_MESSAGES, AlertPage, alert_page, error_page, home_page
+from monitor.web.pages import DONE_MESSAGES, error_page, home_page
+from monitor.web.session import session_keys
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -52,8 +52,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-ACTIONS = ("ack", "contacted", "tick", "resolve")
-MAX_NOTE_CHARS = 2000
 
 
 def _utc_now() -> datetime:
@@ -67,19 +65,17 @@ class _SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-class Refused(Exception):
-    """An action the alert's state does not allow; the page says why."""
-
-
 def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Clock = _utc_now) -> Starlette:
     """The web app; ``clock`` gives the time (tests pass their own)."""
     signer = link_signer(config)
-    if signer is None:
+    keys = session_keys(config)
+    if signer is None or keys is None:
         raise UnknownNameError(
             "monitor web needs web.base_url in monitor.toml and a signing key in "
             f"${config.settings.web.secret_env}"
         )
     zone = config.settings.general.timezone
+    desk = Desk(config, sessions, clock)
 
     def claim_of(token: str) -> LinkClaim | HTMLResponse:
         try:
@@ -87,69 +83,12 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         except LinkError as exc:
             return _link_problem(exc, signer, zone)
 
-    def name_of(key: str | None) -> str:
-        if not key:
-            return ""
-        try:
-            return config.spokesperson(key).name
-        except UnknownNameError:
-            return key
-
-    def render(claim: LinkClaim, done: str | None, problem: str | None = None, status: int = 200) -> Response:
-        with sessions() as session:
-            alert = session.get(Alert, claim.alert_id)
-            if alert is None:
-                return HTMLResponse(
-                    error_page(
-                        "告警不存在 No such alert", f"Alert #{claim.alert_id} is not in the database."
-                    ),
-                    status_code=404,
-                )
-            now = clock()
-            backup_due = (
-                alert.opened_at + ack_within(config, Severity(alert.severity)) if alert.backup else None
-            )
-            page = AlertPage(
-                claim=claim,
-                names={person.key: person.name for person in config.routing.spokespeople},
-                actor_name=name_of(claim.recipient),
-                backup_name=name_of(alert.backup) or None,
-                backup_due=backup_due,
-                first_hour=lifecycle.first_hour(session, alert),
-                timezone=zone,
-                now=now,
-                done=done,
-                problem=problem,
-            )
-            return HTMLResponse(alert_page(alert, page), status_code=status)
-
-    def act(claim: LinkClaim, do: str, step: str, note: str) -> None:
-        actor = f"{claim.recipient} (web link)"
-        with sessions.begin() as session:
-            alert = lifecycle.get_alert(session, claim.alert_id)
-            now = clock()
-            if alert.status == "resolved":
-                raise Refused(f"Alert #{alert.id} is already resolved; nothing was changed.")
-            if do == "ack":
-                lifecycle.acknowledge(session, alert, actor, now)
-            elif do == "contacted":
-                lifecycle.contacted(session, alert, actor, now)
-            elif do == "tick":
-                if not step.isdigit():
-                    raise Refused("Which step? The form sent no step number.")
-                lifecycle.tick(session, alert, step, actor, now)
-            elif do == "resolve":
-                if not note.strip():
-                    raise Refused("Say how it was resolved (the note is kept in the trail).")
-                lifecycle.resolve(session, alert, actor, now, note.strip()[:MAX_NOTE_CHARS])
-            log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
-
     async def show(request: Request) -> Response:
         claim = claim_of(request.path_params["token"])
         if isinstance(claim, HTMLResponse):
             return claim
         done = request.query_params.get("done")
-        return await run_in_threadpool(render, claim, done if done in DONE_MESSAGES else None)
+        return await run_in_threadpool(desk.render, claim, done if done in DONE_MESSAGES else None)
 
     async def perform(request: Request) -> Response:
         claim = claim_of(request.path_params["token"])
@@ -158,13 +97,13 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         form = await request.form(max_files=0, max_fields=8)
         do, step, note = (str(form.get(key) or "") for key in ("do", "step", "note"))
         if do not in ACTIONS:
-            return await run_in_threadpool(render, claim, None, f"Unknown action {do!r}.", 400)
+            return await run_in_threadpool(desk.render, claim, None, f"Unknown action {do!r}.", 400)
         try:
-            await run_in_threadpool(act, claim, do, step, note)
+            await run_in_threadpool(desk.act, claim.alert_id, f"{claim.recipient} (web link)", do, step, note)
         except Refused as exc:
-            return await run_in_threadpool(render, claim, None, str(exc), 409)
+            return await run_in_threadpool(desk.render, claim, None, str(exc), 409)
         except UnknownNameError as exc:
-            return await run_in_threadpool(render, claim, None, str(exc), 404)
+            return await run_in_threadpool(desk.render, claim, None, str(exc), 404)
         # Post/redirect/get: reloading the page never repeats the action.
         return RedirectResponse(f"?done={do}", status_code=303)
 
@@ -180,6 +119,7 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
             Route("/healthz", health),
             Route("/l/{token}", show, methods=["GET", "HEAD"]),
             Route("/l/{token}", perform, methods=["POST"]),
+            *dashboard_routes(desk, keys, email_channel(config)),
         ],
         middleware=[Middleware(_SecurityHeaders)],
     )

@@ -20,20 +20,20 @@ from monitor.detect.severity import Severity
 from monitor.store.models import Alert
 from monitor.web.links import LinkClaim
 
-_COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
+COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
 DONE_MESSAGES = {
     "ack": "已确认 Acknowledged: you own this alert now; the backup will not be called.",
     "contacted": "已记录 First contact recorded: the first-contact clock has stopped.",
     "tick": "已勾选 Step ticked.",
     "resolve": "已结案 Resolved.",
 }
-_STATUS = {"open": "待确认 open", "acknowledged": "处理中 acknowledged", "resolved": "已结案 resolved"}
+STATUS = {"open": "待确认 open", "acknowledged": "处理中 acknowledged", "resolved": "已结案 resolved"}
 
-_STYLE = """
+STYLE = """
 body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;color:#1f2933;
 max-width:780px;margin:0 auto;padding:16px;line-height:1.5}
 h1{font-size:20px;margin:8px 0}h2{font-size:16px;margin:20px 0 6px}
-.badge{color:#fff;padding:2px 8px;border-radius:3px;font-weight:bold}
+.badge{color:#fff;padding:2px 8px;border-radius:3px;font-weight:bold;white-space:nowrap}
 .flash{background:#e3f9e5;border:1px solid #3f9142;padding:8px 12px;margin:12px 0}
 .problem{background:#ffe3e3;border:1px solid #b91c1c;padding:8px 12px;margin:12px 0}
 .primary{border:2px solid;padding:12px;margin:12px 0;border-radius:4px}
@@ -41,6 +41,11 @@ button{font-size:15px;padding:8px 16px;border-radius:4px;cursor:pointer}
 .big{font-size:18px;padding:12px 24px;color:#fff;border:0}
 table{border-collapse:collapse}td,th{padding:3px 10px 3px 0;text-align:left;vertical-align:top}
 .muted{color:#52606d;font-size:13px}textarea{width:100%;max-width:560px}
+body.wide{max-width:1180px}nav{border-bottom:1px solid #cbd2d9;padding:4px 0 8px;margin-bottom:8px}
+nav a{margin-right:14px}nav form{display:inline;float:right}
+.list td{border-top:1px solid #e4e7eb;padding:5px 10px 5px 0}.nw{white-space:nowrap}
+.late{color:#b91c1c;font-weight:bold}
+.chip{display:inline-block;border:1px solid #cbd2d9;border-radius:3px;padding:0 6px;margin-right:6px}
 """
 
 
@@ -58,13 +63,15 @@ class AlertPage:
     now: datetime
     done: str | None = None  # the action just done (after the redirect)
     problem: str | None = None  # why the last action was refused
+    csrf: str | None = None  # signed in to the dashboard: every form carries this token
+    nav: str = ""  # signed in: the dashboard's navigation bar (HTML)
 
 
-def _h(text: str | None) -> str:
+def h(text: str | None) -> str:
     return escape(clean_text(text or ""), quote=True)
 
 
-def _when(moment: datetime | None, zone: str) -> str:
+def when(moment: datetime | None, zone: str) -> str:
     """A moment in the page's time zone (named once, at the foot of the page)."""
     if moment is None:
         return "—"
@@ -76,74 +83,83 @@ def _when(moment: datetime | None, zone: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def _page(title: str, body: Iterable[str]) -> str:
+def page_html(title: str, body: Iterable[str], *, wide: bool = False) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
-        f"<title>{_h(title)}</title><style>{_STYLE}</style></head><body>\n"
+        f"<title>{h(title)}</title><style>{STYLE}</style></head>"
+        + ('<body class="wide">\n' if wide else "<body>\n")
         + "\n".join(body)
         + "\n</body></html>\n"
     )
 
 
-def _button(do: str, label: str, *, colour: str, big: bool = False, step: int | None = None) -> str:
-    """A one-button form posting ``do`` (and ``step``) back to the page's own link."""
+def csrf_field(csrf: str | None) -> str:
+    return f'<input type="hidden" name="csrf" value="{escape(csrf, quote=True)}">' if csrf else ""
+
+
+def _button(
+    do: str, label: str, *, colour: str, big: bool = False, step: int | None = None, csrf: str | None = None
+) -> str:
+    """A one-button form posting ``do`` (and ``step``) back to the page's own address."""
     hidden = f'<input type="hidden" name="step" value="{step}">' if step is not None else ""
+    hidden += csrf_field(csrf)
     style = f' class="big" style="background:{colour}" autofocus' if big else f' style="color:{colour}"'
     return (
         f'<form method="post" action="" style="display:inline">{hidden}'
-        f'<button type="submit" name="do" value="{escape(do)}"{style}>{_h(label)}</button></form>'
+        f'<button type="submit" name="do" value="{escape(do)}"{style}>{h(label)}</button></form>'
     )
 
 
 def alert_page(alert: Alert, page: AlertPage) -> str:
     zone = page.timezone
     severity = Severity(alert.severity)
-    colour = _COLOURS[severity]
+    colour = COLOURS[severity]
     thread = alert.thread
-    body: list[str] = [
-        f'<p><span class="badge" style="background:{colour}">{_h(severity_label(severity))}</span> '
-        f"Alert #{alert.id} · {_h(_STATUS.get(alert.status, alert.status))}</p>"
+    body: list[str] = [page.nav] if page.nav else []
+    body += [
+        f'<p><span class="badge" style="background:{colour}">{h(severity_label(severity))}</span> '
+        f"Alert #{alert.id} · {h(STATUS.get(alert.status, alert.status))}</p>"
     ]
     href = safe_href(thread.url)
-    title = _h(thread.title) or "(untitled)"
+    title = h(thread.title) or "(untitled)"
     if href is not None:
         title = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">{title}</a>'
     body.append(f"<h1>{title}</h1>")
     board = " · ".join(
-        part for part in (_h(thread.board.name or thread.board.external_id), _h(thread.source.name))
+        part for part in (h(thread.board.name or thread.board.external_id), h(thread.source.name))
     )
     body.append(
-        f'<p class="muted">{board} · watch group {_h(alert.watch_group)}'
-        + (f" · also on {_h(', '.join(alert.also_on))}" if alert.also_on else "")
+        f'<p class="muted">{board} · watch group {h(alert.watch_group)}'
+        + (f" · also on {h(', '.join(alert.also_on))}" if alert.also_on else "")
         + "</p>"
     )
     if page.done in DONE_MESSAGES:
-        body.append(f'<p class="flash" role="status">{_h(DONE_MESSAGES[page.done])}</p>')
+        body.append(f'<p class="flash" role="status">{h(DONE_MESSAGES[page.done])}</p>')
     if page.problem:
-        body.append(f'<p class="problem" role="alert">{_h(page.problem)}</p>')
+        body.append(f'<p class="problem" role="alert">{h(page.problem)}</p>')
     body += _primary(alert, page, colour)
     body.append("<h2>时限 Clocks</h2>")
     late = alert.contacted_at is None and page.now > alert.respond_by
     body.append(
         "<table>"
-        f"<tr><th>Spokesperson</th><td>{_h(page.names.get(alert.spokesperson, alert.spokesperson))}"
-        + (f" (backup {_h(page.names.get(alert.backup, alert.backup))})" if alert.backup else "")
+        f"<tr><th>Spokesperson</th><td>{h(page.names.get(alert.spokesperson, alert.spokesperson))}"
+        + (f" (backup {h(page.names.get(alert.backup, alert.backup))})" if alert.backup else "")
         + "</td></tr>"
-        f"<tr><th>First contact due</th><td><strong>{_when(alert.respond_by, zone)}</strong>"
+        f"<tr><th>First contact due</th><td><strong>{when(alert.respond_by, zone)}</strong>"
         + (' <strong style="color:#b91c1c">overdue</strong>' if late else "")
         + "</td></tr>"
-        f"<tr><th>Acknowledged</th><td>{_when(alert.acknowledged_at, zone)} "
-        f"{_h(alert.acknowledged_by)}</td></tr>"
-        f"<tr><th>Contacted</th><td>{_when(alert.contacted_at, zone)}</td></tr>"
+        f"<tr><th>Acknowledged</th><td>{when(alert.acknowledged_at, zone)} "
+        f"{h(alert.acknowledged_by)}</td></tr>"
+        f"<tr><th>Contacted</th><td>{when(alert.contacted_at, zone)}</td></tr>"
         "</table>"
     )
     for heading, items in (
         ("为什么报警 Why it fired", alert.figures),
         ("危机信号 Crisis signals", alert.signals),
     ):
-        shown = [_h(item) for item in items if clean_text(item)]
+        shown = [h(item) for item in items if clean_text(item)]
         if shown:
             body.append(f"<h2>{heading}</h2><ul>" + "".join(f"<li>{item}</li>" for item in shown) + "</ul>")
     body += _checklist(alert, page)
@@ -157,28 +173,30 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         ("acknowledged", hour.acknowledged),
         ("contacted", hour.contacted),
     ):
-        body.append(f"<tr><th>{label}</th><td>{_when(moment, zone)}</td></tr>")
+        body.append(f"<tr><th>{label}</th><td>{when(moment, zone)}</td></tr>")
     body.append("</table>")
     body.append("<h2>记录 Trail</h2><table>")
     for event in alert.events:
         body.append(
-            f"<tr><td>{_when(event.at, zone)}</td><td>{_h(event.kind)}</td><td>{_h(event.actor)}</td>"
-            f"<td>{_h(event.detail)}</td></tr>"
+            f"<tr><td>{when(event.at, zone)}</td><td>{h(event.kind)}</td><td>{h(event.actor)}</td>"
+            f"<td>{h(event.detail)}</td></tr>"
         )
     body.append("</table>")
     if alert.status != "resolved":
         body.append(
             "<h2>结案 Resolve</h2>"
-            '<form method="post" action=""><p><label for="note">How was it resolved? (投诉总结)</label><br>'
+            f'<form method="post" action="">{csrf_field(page.csrf)}'
+            '<p><label for="note">How was it resolved? (投诉总结)</label><br>'
             '<textarea id="note" name="note" rows="3" maxlength="2000" required></textarea></p>'
             '<button type="submit" name="do" value="resolve">结案 Resolve</button></form>'
         )
+    how = "signed in until" if page.csrf else "through a signed link valid until"
     body.append(
-        f'<p class="muted">You act as {_h(page.actor_name)} through a signed link valid until '
-        f"{_when(page.claim.expires_at, zone)}; everything you do lands in the trail. "
-        f"Times in {_h(zone)}.</p>"
+        f'<p class="muted">You act as {h(page.actor_name)} {how} '
+        f"{when(page.claim.expires_at, zone)}; everything you do lands in the trail. "
+        f"Times in {h(zone)}.</p>"
     )
-    return _page(f"#{alert.id} {severity_label(severity)} {clean_text(thread.title)}", body)
+    return page_html(f"#{alert.id} {severity_label(severity)} {clean_text(thread.title)}", body)
 
 
 def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
@@ -198,21 +216,23 @@ def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
             if page.backup_name and alert.ack_escalation >= 1:
                 why += f" The backup, {page.backup_name}, has already been told."
             elif page.backup_name and page.backup_due:
-                due = _when(page.backup_due, page.timezone)
+                due = when(page.backup_due, page.timezone)
                 why += f" Otherwise the backup, {page.backup_name}, is told at {due}."
             label = "确认 Acknowledge"
         else:
             why = "Record that the complainant has been contacted: this stops the first-contact clock."
             label = "已联系投诉人 Mark contacted"
         out.append(
-            f'<div class="primary" style="border-color:{colour}"><p>{_h(why)}</p>'
-            + _button(intent, label, colour=colour, big=True)
+            f'<div class="primary" style="border-color:{colour}"><p>{h(why)}</p>'
+            + _button(intent, label, colour=colour, big=True, csrf=page.csrf)
             + "</div>"
         )
     others = [a for a in open_actions if a != intent]
     labels = {"ack": "确认 Acknowledge", "contacted": "已联系投诉人 Mark contacted"}
     if others:
-        out.append("<p>" + " ".join(_button(a, labels[a], colour=colour) for a in others) + "</p>")
+        out.append(
+            "<p>" + " ".join(_button(a, labels[a], colour=colour, csrf=page.csrf) for a in others) + "</p>"
+        )
     return out
 
 
@@ -220,34 +240,35 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
     if not alert.checklist:
         return []
     zone = page.timezone
-    rows = ["<h2>处置清单 Checklist — " + _h(alert.playbook) + "</h2><table>"]
+    rows = ["<h2>处置清单 Checklist — " + h(alert.playbook) + "</h2><table>"]
     for position, item in enumerate(alert.checklist, start=1):
         if item.done_at is not None:
-            state = f"☑ {_when(item.done_at, zone)} {_h(item.done_by)}"
+            state = f"☑ {when(item.done_at, zone)} {h(item.done_by)}"
         elif alert.status == "resolved":
             state = "☐"
         else:
-            state = _button("tick", "完成 Done", colour="#3f9142", step=position)
+            state = _button("tick", "完成 Done", colour="#3f9142", step=position, csrf=page.csrf)
         overdue = item.done_at is None and item.due_at is not None and page.now > item.due_at
-        due = _when(item.due_at, zone) + (' <span style="color:#b91c1c">overdue</span>' if overdue else "")
-        rows.append(f"<tr><td>{position}.</td><td>{due}</td><td>{_h(item.title)}</td><td>{state}</td></tr>")
+        due = when(item.due_at, zone) + (' <span style="color:#b91c1c">overdue</span>' if overdue else "")
+        rows.append(f"<tr><td>{position}.</td><td>{due}</td><td>{h(item.title)}</td><td>{state}</td></tr>")
     rows.append("</table>")
     return rows
 
 
 def error_page(title: str, message: str, hint: str = "") -> str:
-    body = [f"<h1>{_h(title)}</h1>", f'<p class="problem" role="alert">{_h(message)}</p>']
+    body = [f"<h1>{h(title)}</h1>", f'<p class="problem" role="alert">{h(message)}</p>']
     if hint:
-        body.append(f"<p>{_h(hint)}</p>")
-    return _page(title, body)
+        body.append(f"<p>{h(hint)}</p>")
+    return page_html(title, body)
 
 
 def home_page() -> str:
-    return _page(
+    return page_html(
         "BBS crisis monitor",
         [
             "<h1>BBS crisis monitor</h1>",
-            "<p>Open an alert from the link in its email or chat message. "
+            '<p><a href="/signin">登录 Sign in</a> to see every alert and the weekly digests, '
+            "or open an alert from the link in its email or chat message. "
             "From a terminal: <code>monitor alerts list</code>.</p>",
         ],
     )

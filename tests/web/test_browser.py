@@ -7,9 +7,11 @@ tests skip with the reason; in CI (CI=true) they fail instead.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from web_site import Site
@@ -70,6 +72,22 @@ def _submit(browser: object, button: object, done: str) -> str:
     return str(wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".flash").text))
 
 
+def _after(browser: object, path: str, selector: str) -> str:
+    """Wait for the page at ``path`` (after a click) to be loaded; the text of ``selector`` on it."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    wait = WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,))
+    wait.until(
+        lambda d: (
+            d.current_url.split("?")[0].endswith(path)
+            and d.execute_script("return document.readyState") == "complete"
+        )
+    )
+    return str(wait.until(lambda d: d.find_element(By.CSS_SELECTOR, selector).text))
+
+
 def _alert(site: Site) -> Alert:
     alert = site.sessions().get(Alert, site.alert_id)
     assert alert is not None
@@ -122,3 +140,41 @@ def test_resolve_from_the_page(site: Site, browser: object) -> None:
     alert = _alert(site)
     assert alert.status == "resolved"
     assert browser.find_elements(By.CSS_SELECTOR, 'button[value="tick"]') == []
+
+
+def test_sign_in_from_the_email_and_work_the_alert_from_the_dashboard(
+    site: Site, browser: object, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    browser.get(f"{site.base_url}/alerts")
+    assert browser.current_url == f"{site.base_url}/signin"  # signed out: sent to sign in
+    browser.find_element(By.ID, "email").send_keys("li.na@pr.demo.invalid")
+    browser.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    assert "a sign-in link is on its way" in _after(browser, "/signin", ".flash")
+    assert site.sink.wait_for(2)
+    body = site.sink.messages[1].get_body(("plain",))
+    assert body is not None
+    [link] = re.findall(r"(http://\S+/signin/[\w.-]+)", body.get_content())
+
+    browser.get(link)
+    browser.find_element(By.CSS_SELECTOR, "button.big").click()
+    assert _after(browser, "/alerts", "h1") == "告警 Alerts"
+    row = browser.find_element(By.CSS_SELECTOR, "table.list tr:nth-child(2)")
+    assert '<script>document.title="pwned"</script>' in row.text  # scraped title shown as text
+    assert browser.find_elements(By.CSS_SELECTOR, "table.list img") == []
+    browser.save_screenshot(str(tmp_path / "dashboard.png"))
+
+    row.find_element(By.CSS_SELECTOR, f'a[href="/alerts/{site.alert_id}"]').click()
+    _after(browser, f"/alerts/{site.alert_id}", "h1")
+    assert browser.title.startswith("#1 紧迫 urgent 途乐旅行")  # no script ran to replace it
+    ack = browser.find_element(By.CSS_SELECTOR, 'button[value="ack"]')
+    assert _submit(browser, ack, "ack").startswith("已确认 Acknowledged")
+    assert _alert(site).acknowledged_by == "li_na (web)"
+
+    browser.find_element(By.XPATH, "//nav//button").click()  # sign out
+    assert _after(browser, "/signin", "h1") == "登录 Sign in"
+    browser.get(f"{site.base_url}/alerts")
+    assert browser.current_url == f"{site.base_url}/signin"

@@ -35,12 +35,12 @@ def test_demo_serve_links_in_the_emails_open_the_alert_page(tmp_path: Path) -> N
         deadline = time.monotonic() + 240
         for line in process.stdout:
             lines.append(line)
-            if line.startswith("  alert #1 for li_na: "):
+            if line.startswith(f"  http://127.0.0.1:{port}/signin/"):
                 break
             assert time.monotonic() < deadline
         printed = "".join(lines)
         assert "Demo went as scripted" in printed
-        view = lines[-1].split(": ", 1)[1].strip()
+        [view] = [x.split(": ", 1)[1].strip() for x in lines if x.startswith("  alert #1 for li_na: ")]
         assert view.startswith(f"http://127.0.0.1:{port}/l/")
         for _ in range(100):
             try:
@@ -57,6 +57,14 @@ def test_demo_serve_links_in_the_emails_open_the_alert_page(tmp_path: Path) -> N
         assert 'value="ack"' in httpx.get(ack).text
         assert httpx.post(ack, data={"do": "ack"}).status_code == 303
         assert "li_na (web link)" in httpx.get(view).text
+
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:  # the dashboard, signed in
+            assert browser.post(lines[-1].strip()).status_code == 303
+            listing = browser.get("/alerts?view=all").text
+            assert "途乐旅行收了我2万8团费" in listing and "非常紧迫 very urgent" in listing
+            digests = browser.get("/digests").text
+            [digest] = re.findall(r'href="(/digests/\d+)"', digests)
+            assert "途乐旅行" in browser.get(digest).text
     finally:
         process.send_signal(signal.SIGINT)
         try:

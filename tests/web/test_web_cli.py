@@ -75,6 +75,23 @@ def test_serve_the_page_for_a_fresh_link_then_stop_on_ctrl_c(tmp_path: Path) -> 
         page = httpx.get(link["url"])
         assert page.status_code == 200 and "确认 Acknowledge" in page.text
         assert httpx.post(link["url"], data={"do": "ack"}).status_code == 303
+
+        signin = subprocess.run(
+            [*MONITOR, "web", "signin-link", "--to", "wang_qiang", "--config", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert signin.returncode == 0, signin.stderr
+        url = signin.stdout.splitlines()[0]
+        assert url.startswith(f"http://127.0.0.1:{port}/signin/")
+        assert "王强（客服总监） once, within 15 minutes" in signin.stdout
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
+            assert browser.post(url).status_code == 303
+            listing = browser.get("/alerts?view=all")
+            assert listing.status_code == 200 and "王强（客服总监）" in listing.text
+            assert 'href="/alerts/1"' in listing.text
         server.send_signal(signal.SIGINT)
         stdout, stderr = server.communicate(timeout=30)
     finally:
@@ -95,7 +112,7 @@ def test_serve_the_page_for_a_fresh_link_then_stop_on_ctrl_c(tmp_path: Path) -> 
 
 def test_without_a_signing_key_nothing_starts(tmp_path: Path) -> None:
     config = _setup(tmp_path, free_port())
-    for command in (["web"], ["alerts", "link", "1"]):
+    for command in (["web"], ["alerts", "link", "1"], ["web", "signin-link", "--to", "li_na"]):
         done = subprocess.run(
             [*MONITOR, *command, "--config", str(config)],
             capture_output=True,
@@ -105,3 +122,15 @@ def test_without_a_signing_key_nothing_starts(tmp_path: Path) -> None:
         )
         assert done.returncode == 2, done.stderr
         assert "web.base_url: action links need a signing key in $MONITOR_WEB_SECRET" in done.stderr
+
+
+def test_a_sign_in_link_for_someone_not_on_the_team_is_refused(tmp_path: Path) -> None:
+    config = _setup(tmp_path, free_port())
+    done = subprocess.run(
+        [*MONITOR, "web", "signin-link", "--to", "nobody", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(MONITOR_WEB_SECRET=SECRET),
+    )
+    assert done.returncode == 1 and "undefined spokesperson 'nobody'" in done.stderr and done.stdout == ""

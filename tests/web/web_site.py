@@ -12,7 +12,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
 
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
 from monitor.alerting.outbox import Channels, deliver_pending
@@ -56,8 +57,10 @@ class Site:
     sessions: sessionmaker[Session]
     alert_id: int
     email: EmailMessage
+    sink: MailSink  # the site's SMTP server, up while the site is (sign-in emails land here)
     now: datetime = OPENED
     links: dict[str, str] = field(default_factory=dict)  # label -> url, from the email's text part
+    closing: list[Callable[[], None]] = field(default_factory=list)  # run when the site stops
 
     def clock(self) -> datetime:
         return self.now
@@ -67,15 +70,11 @@ class Site:
         return next(url for label, url in self.links.items() if label.endswith(wanted))
 
 
-def web_config(tmp_path: Path, base_url: str) -> MonitorConfig:
-    return load_config(
-        DEMO_CONFIG,
-        environ={"MONITOR_WEB_SECRET": SECRET},
-        overrides={
-            "general": {"data_dir": str(tmp_path)},
-            "web": {"base_url": base_url},
-        },
-    )
+def web_config(tmp_path: Path, base_url: str, smtp_port: int | None = None) -> MonitorConfig:
+    overrides: dict[str, object] = {"general": {"data_dir": str(tmp_path)}, "web": {"base_url": base_url}}
+    if smtp_port is not None:
+        overrides["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "sender": "monitor@test.invalid"}
+    return load_config(DEMO_CONFIG, environ={"MONITOR_WEB_SECRET": SECRET}, overrides=overrides)
 
 
 def _open_alert(session: Session, config: MonitorConfig) -> int:
@@ -115,25 +114,37 @@ def _open_alert(session: Session, config: MonitorConfig) -> int:
 def running_site(tmp_path: Path) -> Iterator[Site]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    config = web_config(tmp_path, base_url)
+    sink = MailSink(tmp_path / "mail").start()
+    config = web_config(tmp_path, base_url, sink.port)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, auto_migrate=True)
     sessions = session_factory(engine)
-    with MailSink(tmp_path / "mail") as sink:
-        with sessions.begin() as session:
-            alert_id = _open_alert(session, config)
-            email = EmailChannel(SmtpSettings(host="127.0.0.1", port=sink.port, sender="m@test.invalid"))
-            channels = Channels(console=None, console_stream=io.StringIO(), email=email)
-            report = deliver_pending(session, config, channels, OPENED + timedelta(minutes=1))
-            assert report.sent >= 1, report
-        assert sink.wait_for(1)
-        message = sink.messages[0]
+    with sessions.begin() as session:
+        alert_id = _open_alert(session, config)
+        email = EmailChannel(SmtpSettings(host="127.0.0.1", port=sink.port, sender="m@test.invalid"))
+        channels = Channels(console=None, console_stream=io.StringIO(), email=email)
+        report = deliver_pending(session, config, channels, OPENED + timedelta(minutes=1))
+        assert report.sent >= 1, report
+    assert sink.wait_for(1)
+    message = sink.messages[0]
     text = message.get_body(("plain",))
     assert text is not None
-    site = Site(base_url, config, sessions, alert_id, message)
+    site = Site(base_url, config, sessions, alert_id, message, sink)
     site.now = OPENED + timedelta(minutes=5)
     site.links = dict(LINK.findall(text.get_content()))
-    app = create_app(config, sessions, clock=site.clock)
+    try:
+        with serving(create_app(config, sessions, clock=site.clock), port):
+            yield site
+    finally:
+        for close in site.closing:
+            close()
+        sink.stop()
+        engine.dispose()
+
+
+@contextmanager
+def serving(app: Starlette, port: int) -> Iterator[None]:
+    """Serve ``app`` with uvicorn on 127.0.0.1:``port`` in a thread until the block ends."""
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )
@@ -144,8 +155,7 @@ def running_site(tmp_path: Path) -> Iterator[Site]:
         assert time.monotonic() < deadline, "the web server did not start"
         time.sleep(0.02)
     try:
-        yield site
+        yield
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        engine.dispose()

@@ -1,0 +1,196 @@
+"""HTML for the signed-in dashboard: sign-in pages, every alert at a glance, the digests kept.
+
+As on the alert page (:mod:`monitor.web.pages`), every string that came from a forum or a
+config file goes through :func:`~monitor.web.pages.h`, only http(s) URLs become links, and no
+page carries a script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from urllib.parse import urlencode
+
+from monitor.alerting.render import safe_href, severity_label
+from monitor.detect.severity import Severity
+from monitor.store.models import DigestRow
+from monitor.web.alert_list import VIEWS, AlertCounts, AlertRow
+from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
+
+_VIEW_LABELS = {
+    "active": "处理中的 Active",
+    "open": "待确认 Unacknowledged",
+    "acknowledged": "已确认 Acknowledged",
+    "resolved": "已结案 Resolved",
+    "all": "全部 All",
+}
+
+
+@dataclass(frozen=True)
+class Nav:
+    """Who is signed in, and the token their forms carry."""
+
+    name: str
+    csrf: str
+    here: str  # "alerts" or "digests"
+
+    def html(self) -> str:
+        links = [("alerts", "/alerts", "告警 Alerts"), ("digests", "/digests", "周报 Digests")]
+        shown = " ".join(
+            f"<strong>{label}</strong>" if key == self.here else f'<a href="{href}">{label}</a>'
+            for key, href, label in links
+        )
+        return (
+            f"<nav>{shown}"
+            f'<form method="post" action="/signout">{csrf_field(self.csrf)}'
+            f'<span class="muted">{h(self.name)}</span> <button type="submit">退出 Sign out</button></form>'
+            "</nav>"
+        )
+
+
+def signin_page(*, email_on: bool, problem: str | None = None, address: str = "") -> str:
+    body = ["<h1>登录 Sign in</h1>"]
+    if problem:
+        body.append(f'<p class="problem" role="alert">{h(problem)}</p>')
+    if email_on:
+        body.append(
+            "<p>Enter the address your alert emails go to; a sign-in link will be sent there.</p>"
+            '<form method="post" action="/signin"><p><label for="email">Email</label><br>'
+            f'<input id="email" name="email" type="email" required size="40" value="{h(address)}" autofocus>'
+            '</p><button type="submit">发送登录链接 Send me a sign-in link</button></form>'
+        )
+    else:
+        body.append(
+            "<p>Sign-in links go by email, and SMTP is off in this installation. "
+            "Ask whoever runs the monitor for a link: "
+            "<code>monitor web signin-link --to YOUR_KEY</code>.</p>"
+        )
+    return page_html("登录 Sign in · BBS crisis monitor", body)
+
+
+def signin_sent_page(address: str, minutes: float) -> str:
+    return page_html(
+        "登录 Sign in · BBS crisis monitor",
+        [
+            "<h1>请查收邮件 Check your email</h1>",
+            f'<p class="flash" role="status">If {h(address)} belongs to someone on the team, a sign-in link '
+            f"is on its way. It works once, within {minutes:g} minutes.</p>",
+            '<p class="muted">Nothing arrived? Check the address, wait a minute and '
+            '<a href="/signin">ask again</a>.</p>',
+        ],
+    )
+
+
+def signin_confirm_page(name: str) -> str:
+    """What a sign-in link opens: a button, because mail scanners open links too."""
+    return page_html(
+        "登录 Sign in · BBS crisis monitor",
+        [
+            "<h1>登录 Sign in</h1>",
+            f"<p>Sign in to the dashboard as <strong>{h(name)}</strong>?</p>",
+            '<form method="post" action=""><button type="submit" class="big" style="background:#2f6690" '
+            "autofocus>登录 Sign in</button></form>",
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class AlertsView:
+    rows: Sequence[AlertRow]
+    total: int
+    counts: AlertCounts
+    view: str
+    mine: bool
+    names: Mapping[str, str]  # spokesperson key -> name
+    timezone: str
+    now: datetime
+
+
+def alerts_page(nav: Nav, shown: AlertsView) -> str:
+    zone = shown.timezone
+    body = [nav.html(), "<h1>告警 Alerts</h1>", _summary(shown.counts)]
+    tabs = []
+    for view in VIEWS:
+        label = _VIEW_LABELS[view]
+        query = urlencode({"view": view} | ({"mine": "1"} if shown.mine else {}))
+        link = f'<a href="/alerts?{query}">{label}</a>'
+        tabs.append(f"<strong>{label}</strong>" if view == shown.view else link)
+    mine_query = urlencode({"view": shown.view} | ({} if shown.mine else {"mine": "1"}))
+    mine_label = "全部的 Everyone's" if shown.mine else "我的 Only mine"
+    body.append(f'<p>{" · ".join(tabs)} &nbsp;|&nbsp; <a href="/alerts?{mine_query}">{mine_label}</a></p>')
+    if not shown.rows:
+        body.append('<p class="muted">No alerts here.</p>')
+        return page_html("告警 Alerts · BBS crisis monitor", body, wide=True)
+    body.append(
+        '<table class="list"><tr><th>#</th><th>Severity</th><th>Thread</th><th>Watch group</th>'
+        "<th>Status</th><th>Owner</th><th>Opened</th><th>First contact</th><th>Checklist</th></tr>"
+    )
+    for row in shown.rows:
+        body.append(_alert_row(row, shown.names, zone, shown.now))
+    body.append("</table>")
+    if shown.total > len(shown.rows):
+        body.append(f'<p class="muted">Showing {len(shown.rows)} of {shown.total}.</p>')
+    body.append(f'<p class="muted">Times in {h(zone)}.</p>')
+    return page_html("告警 Alerts · BBS crisis monitor", body, wide=True)
+
+
+def _summary(counts: AlertCounts) -> str:
+    chips = []
+    for severity in (Severity.VERY_URGENT, Severity.URGENT, Severity.GENERAL):
+        count = counts.active_by_severity.get(severity.value, 0)
+        chips.append(
+            f'<span class="chip" style="border-color:{COLOURS[severity]}">'
+            f"{h(severity_label(severity))}: <strong>{count}</strong></span>"
+        )
+    chips.append(f'<span class="chip">待确认 unacknowledged: <strong>{counts.unacknowledged}</strong></span>')
+    late = ' class="late"' if counts.contact_overdue else ""
+    chips.append(
+        '<span class="chip">首次联系超时 first contact overdue: '
+        f"<strong{late}>{counts.contact_overdue}</strong></span>"
+    )
+    return "<p>" + "".join(chips) + "</p>"
+
+
+def _alert_row(row: AlertRow, names: Mapping[str, str], zone: str, now: datetime) -> str:
+    severity = Severity(row.severity)
+    badge = f'<span class="badge" style="background:{COLOURS[severity]}">{h(severity_label(severity))}</span>'
+    title = f'<a href="/alerts/{row.id}">{h(row.title) or "(untitled)"}</a>'
+    href = safe_href(row.url)
+    forum = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">↗</a>' if href else ""
+    where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {row.replies} replies {forum}</span>'
+    owner = h(names.get(row.spokesperson, row.spokesperson))
+    if row.contacted_at is not None:
+        contact = f"✓ {when(row.contacted_at, zone)}"
+    elif row.status == "resolved":
+        contact = "—"
+    elif row.contact_overdue(now):
+        contact = f'<span class="late">overdue since {when(row.respond_by, zone)}</span>'
+    else:
+        contact = f"due {when(row.respond_by, zone)}"
+    return (
+        f"<tr><td>{row.id}</td><td>{badge}</td><td>{title}{where}</td><td>{h(row.watch_group)}</td>"
+        f"<td>{h(STATUS.get(row.status, row.status))}</td><td>{owner}</td>"
+        f'<td class="nw">{when(row.opened_at, zone)}</td><td>{contact}</td>'
+        f"<td>{row.steps_done}/{row.steps}</td></tr>"
+    )
+
+
+def digests_page(nav: Nav, digests: Sequence[DigestRow], zone: str) -> str:
+    body = [nav.html(), "<h1>周报 Weekly digests</h1>"]
+    if not digests:
+        body.append(
+            '<p class="muted">No digest kept yet. <code>monitor run</code> sends one every week '
+            "(<code>[digest]</code> in monitor.toml); <code>monitor digest send</code> sends one now.</p>"
+        )
+        return page_html("周报 Digests · BBS crisis monitor", body, wide=True)
+    body.append('<table class="list"><tr><th>Week</th><th>Subject</th><th>Sent</th></tr>')
+    for digest in digests:
+        sent = when(digest.sent_at, zone) if digest.sent_at else h(digest.status)
+        body.append(
+            f"<tr><td>{when(digest.period_start, zone)} – {when(digest.period_end, zone)}</td>"
+            f'<td><a href="/digests/{digest.id}">{h(digest.subject)}</a></td><td>{sent}</td></tr>'
+        )
+    body.append(f'</table><p class="muted">Times in {h(zone)}.</p>')
+    return page_html("周报 Digests · BBS crisis monitor", body, wide=True)

@@ -1,0 +1,108 @@
+"""One alert's page and its actions, shared by the signed links and the signed-in dashboard."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.responses import HTMLResponse, Response
+
+from monitor.alerting import lifecycle
+from monitor.alerting.sla import ack_within
+from monitor.config.loader import MonitorConfig
+from monitor.detect.severity import Severity
+from monitor.errors import UnknownNameError
+from monitor.store.models import Alert
+from monitor.web.links import LinkClaim
+from monitor.web.pages import AlertPage, alert_page, error_page
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+ACTIONS = ("ack", "contacted", "tick", "resolve")
+MAX_NOTE_CHARS = 2000
+
+
+class Refused(Exception):
+    """An action the alert's state does not allow; the page says why."""
+
+
+@dataclass(frozen=True)
+class Desk:
+    config: MonitorConfig
+    sessions: sessionmaker[Session]
+    clock: Clock
+
+    def name_of(self, key: str | None) -> str:
+        if not key:
+            return ""
+        try:
+            return self.config.spokesperson(key).name
+        except UnknownNameError:
+            return key
+
+    def names(self) -> dict[str, str]:
+        return {person.key: person.name for person in self.config.routing.spokespeople}
+
+    def render(
+        self,
+        claim: LinkClaim,
+        done: str | None,
+        problem: str | None = None,
+        status: int = 200,
+        *,
+        csrf: str | None = None,
+        nav: str = "",
+    ) -> Response:
+        """The alert page for ``claim``'s recipient (signed in: with ``csrf`` in every form)."""
+        with self.sessions() as session:
+            alert = session.get(Alert, claim.alert_id)
+            if alert is None:
+                return HTMLResponse(
+                    error_page("告警不存在 No such alert", f"Alert #{claim.alert_id} is not stored."),
+                    status_code=404,
+                )
+            backup_due = (
+                alert.opened_at + ack_within(self.config, Severity(alert.severity)) if alert.backup else None
+            )
+            page = AlertPage(
+                claim=claim,
+                names=self.names(),
+                actor_name=self.name_of(claim.recipient),
+                backup_name=self.name_of(alert.backup) or None,
+                backup_due=backup_due,
+                first_hour=lifecycle.first_hour(session, alert),
+                timezone=self.config.settings.general.timezone,
+                now=self.clock(),
+                done=done,
+                problem=problem,
+                csrf=csrf,
+                nav=nav,
+            )
+            return HTMLResponse(alert_page(alert, page), status_code=status)
+
+    def act(self, alert_id: int, actor: str, do: str, step: str, note: str) -> None:
+        """Do ``do`` on the alert as ``actor``; :class:`Refused` when its state does not allow it."""
+        with self.sessions.begin() as session:
+            alert = lifecycle.get_alert(session, alert_id)
+            now = self.clock()
+            if alert.status == "resolved":
+                raise Refused(f"Alert #{alert.id} is already resolved; nothing was changed.")
+            if do == "ack":
+                lifecycle.acknowledge(session, alert, actor, now)
+            elif do == "contacted":
+                lifecycle.contacted(session, alert, actor, now)
+            elif do == "tick":
+                if not step.isdigit():
+                    raise Refused("Which step? The form sent no step number.")
+                lifecycle.tick(session, alert, step, actor, now)
+            elif do == "resolve":
+                if not note.strip():
+                    raise Refused("Say how it was resolved (the note is kept in the trail).")
+                lifecycle.resolve(session, alert, actor, now, note.strip()[:MAX_NOTE_CHARS])
+            else:
+                raise Refused(f"Unknown action {do!r}.")
+            log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})

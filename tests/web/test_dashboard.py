@@ -1,0 +1,274 @@
+"""The signed-in dashboard over HTTP on loopback: sign-in links by real email, cookies, CSRF, lists.
+
+The site (web_site.py) is a real `monitor web` under uvicorn over a SQLite file with one alert,
+its SMTP server a real one on loopback, its clock the test's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from html import escape
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+from web_site import TITLE, Site, free_port, serving, web_config
+
+from monitor.store.models import Alert, AlertEvent, DigestRow
+from monitor.web.app import create_app
+from monitor.web.session import COOKIE, session_keys
+from monitor.web.signin_mail import SUBJECT
+
+LI_NA = "li.na@pr.demo.invalid"
+SIGNIN_LINK = re.compile(r"^ +(https?://\S+/signin/[\w.-]+)\s*$", re.M)
+
+
+def _text(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def _ask_for_link(site: Site, address: str = LI_NA) -> httpx.Response:
+    return httpx.post(f"{site.base_url}/signin", data={"email": address})
+
+
+def _link_from_mail(site: Site, count: int) -> str:
+    assert site.sink.wait_for(count)
+    message = site.sink.messages[count - 1]
+    assert message["Subject"] == SUBJECT
+    found = SIGNIN_LINK.findall(_text(message))
+    assert len(found) == 1, _text(message)
+    return str(found[0])
+
+
+def _signed_in(site: Site, address: str = LI_NA) -> httpx.Client:
+    before = len(site.sink.messages)
+    assert _ask_for_link(site, address).status_code == 200
+    link = _link_from_mail(site, before + 1)
+    client = _client(site)
+    used = client.post(link)
+    assert used.status_code == 303 and used.headers["location"] == "/alerts"
+    return client
+
+
+def _client(site: Site) -> httpx.Client:
+    """A browser-like client keeping cookies; the site closes it when the test ends."""
+    client = httpx.Client(base_url=site.base_url)
+    site.closing.append(client.close)
+    return client
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None, "no CSRF field on the page"
+    return found.group(1)
+
+
+def _alert(site: Site) -> Alert:
+    alert = site.sessions().get(Alert, site.alert_id)
+    assert alert is not None
+    return alert
+
+
+def test_signed_out_pages_send_you_to_sign_in(site: Site) -> None:
+    for path in ("/alerts", f"/alerts/{site.alert_id}", "/digests", "/digests/1"):
+        response = httpx.get(site.base_url + path)
+        assert response.status_code == 303 and response.headers["location"] == "/signin", path
+    form = httpx.get(f"{site.base_url}/signin")
+    assert form.status_code == 200 and 'name="email"' in form.text
+    home = httpx.get(site.base_url + "/")
+    assert 'href="/signin"' in home.text
+
+
+def test_sign_in_by_emailed_link_then_acknowledge_from_the_dashboard(site: Site) -> None:
+    asked = _ask_for_link(site)
+    assert asked.status_code == 200 and "a sign-in link is on its way" in asked.text
+    link = _link_from_mail(site, 2)
+    assert site.sink.envelopes[1].rcpt_tos == (LI_NA,)
+    assert "李娜" in _text(site.sink.messages[1]) and "within 15 minutes" in _text(site.sink.messages[1])
+
+    opened = httpx.get(link)  # what a mail scanner does: no session comes of it
+    assert opened.status_code == 200 and "李娜（公关部发言人）" in opened.text
+    assert "set-cookie" not in opened.headers
+
+    client = _client(site)
+    used = client.post(link)
+    assert used.status_code == 303 and used.headers["location"] == "/alerts"
+    cookie = used.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # plain http on loopback; https base URLs get Secure (test below)
+    assert "Max-Age=43200" in cookie  # web.session_hours = 12
+    assert httpx.post(link).status_code == 410  # a sign-in link works once
+
+    listing = client.get("/alerts")
+    assert listing.status_code == 200
+    assert escape(TITLE) in listing.text and "<script>document.title" not in listing.text
+    assert f'href="/alerts/{site.alert_id}"' in listing.text
+    assert "待确认 unacknowledged: <strong>1</strong>" in listing.text
+
+    page = client.get(f"/alerts/{site.alert_id}")
+    assert page.status_code == 200 and "signed in until" in page.text
+    refused = client.post(f"/alerts/{site.alert_id}", data={"do": "ack"})  # no CSRF token
+    assert refused.status_code == 403 and _alert(site).acknowledged_at is None
+    forged = client.post(f"/alerts/{site.alert_id}", data={"do": "ack", "csrf": "x" * 32})
+    assert forged.status_code == 403 and _alert(site).acknowledged_at is None
+
+    site.now += timedelta(minutes=2)
+    done = client.post(f"/alerts/{site.alert_id}", data={"do": "ack", "csrf": _csrf(page.text)})
+    assert done.status_code == 303 and done.headers["location"] == f"/alerts/{site.alert_id}?done=ack"
+    alert = _alert(site)
+    assert alert.acknowledged_by == "li_na (web)" and alert.acknowledged_at == site.now
+    after = client.get(done.headers["location"])
+    assert "已确认 Acknowledged" in after.text
+    events = site.sessions().scalars(select(AlertEvent).where(AlertEvent.alert_id == site.alert_id))
+    assert ("acknowledged", "li_na (web)") in [(e.kind, e.actor) for e in events]
+
+    ticked = client.post(
+        f"/alerts/{site.alert_id}", data={"do": "tick", "step": "1", "csrf": _csrf(after.text)}
+    )
+    assert ticked.status_code == 303
+    assert _alert(site).checklist[0].done_by == "li_na (web)"
+
+
+def test_an_address_not_on_the_team_gets_the_same_answer_and_no_email(site: Site) -> None:
+    stranger = _ask_for_link(site, "someone@elsewhere.invalid")
+    member = _ask_for_link(site, "LI.NA@pr.demo.invalid")  # addresses match case-insensitively
+    assert stranger.status_code == member.status_code == 200
+    assert stranger.text.replace("someone@elsewhere.invalid", "X") == member.text.replace(
+        "LI.NA@pr.demo.invalid", "X"
+    )
+    assert site.sink.wait_for(2)
+    assert len(site.sink.messages) == 2  # the alert email, then li_na's sign-in link only
+    assert site.sink.envelopes[1].rcpt_tos == (LI_NA,)
+    bad = _ask_for_link(site, "not an address")
+    assert bad.status_code == 400 and "not an email address" in bad.text
+
+
+def test_sign_in_emails_to_one_person_are_throttled(site: Site) -> None:
+    for _ in range(3):
+        assert _ask_for_link(site).status_code == 200
+    assert site.sink.wait_for(2)
+    assert not site.sink.wait_for(3, timeout=0.5)  # one email per minute at most
+    site.now += timedelta(seconds=61)
+    assert _ask_for_link(site).status_code == 200
+    assert site.sink.wait_for(3)
+
+
+def test_an_expired_sign_in_link_says_so(site: Site) -> None:
+    assert _ask_for_link(site).status_code == 200
+    link = _link_from_mail(site, 2)
+    site.now += timedelta(minutes=16)
+    assert httpx.get(link).status_code == 410
+    expired = httpx.post(link)
+    assert expired.status_code == 410 and "expired" in expired.text and "set-cookie" not in expired.headers
+    altered = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    assert httpx.post(altered).status_code == 403
+
+
+def test_a_session_ends_after_its_hours_and_a_forged_cookie_opens_nothing(site: Site) -> None:
+    client = _signed_in(site)
+    assert client.get("/alerts").status_code == 200
+    keys = session_keys(site.config)
+    assert keys is not None
+    for value in (
+        client.cookies[COOKIE][:-2] + "xx",  # altered
+        keys.cookie("ghost", site.now),  # well signed, but nobody of that key in routing.yaml
+        site.link("ack").rsplit("/", 1)[1],  # an action link's token is not a session
+    ):
+        with httpx.Client(base_url=site.base_url, cookies={COOKIE: value}) as other:
+            assert other.get("/alerts").headers.get("location") == "/signin"
+    site.now += timedelta(hours=12, seconds=1)
+    assert client.get("/alerts").headers.get("location") == "/signin"
+
+
+def test_sign_out_needs_the_form_token_and_clears_the_cookie(site: Site) -> None:
+    client = _signed_in(site)
+    page = client.get("/alerts")
+    assert client.post("/signout", data={}).status_code == 403
+    out = client.post("/signout", data={"csrf": _csrf(page.text)})
+    assert out.status_code == 303 and out.headers["location"] == "/signin"
+    assert f'{COOKIE}=""' in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
+    assert client.get("/alerts").headers.get("location") == "/signin"
+
+
+def test_views_and_only_mine(site: Site) -> None:
+    client = _signed_in(site)
+    assert f"/alerts/{site.alert_id}" in client.get("/alerts?view=open").text
+    assert "No alerts here" in client.get("/alerts?view=resolved").text
+    assert f"/alerts/{site.alert_id}" in client.get("/alerts?view=all&mine=1").text  # li_na owns it
+    site.now += timedelta(seconds=61)
+    backup = _signed_in(site, "wang.qiang@pr.demo.invalid")  # li_na's backup sees it as theirs too
+    assert f"/alerts/{site.alert_id}" in backup.get("/alerts?mine=1").text
+    site.now += timedelta(seconds=61)
+    leader = _signed_in(site, "zhao.min@pr.demo.invalid")
+    assert "No alerts here" in leader.get("/alerts?mine=1").text
+    assert f"/alerts/{site.alert_id}" in leader.get("/alerts").text
+    assert "overdue since" not in leader.get("/alerts").text
+    site.now = _alert(site).respond_by + timedelta(minutes=1)
+    late = leader.get("/alerts").text
+    assert "overdue since" in late and 'first contact overdue: <strong class="late">1</strong>' in late
+
+
+def test_digests_listed_and_shown_as_emailed(site: Site) -> None:
+    hostile = "周报 <img src=x onerror=alert(1)>"
+    with site.sessions.begin() as session:
+        row = DigestRow(
+            period_start=datetime(2026, 11, 15, 16, tzinfo=UTC),
+            period_end=datetime(2026, 11, 22, 16, tzinfo=UTC),
+            created_at=datetime(2026, 11, 23, 1, tzinfo=UTC),
+            subject=hostile,
+            text="text",
+            html='<!DOCTYPE html><html><head></head><body style="margin:0"><h1>本周 This week</h1></body>',
+            recipients=[LI_NA],
+            status="sent",
+            sent_at=datetime(2026, 11, 23, 1, tzinfo=UTC),
+        )
+        session.add(row)
+        session.flush()
+        digest_id = row.id
+    client = _signed_in(site)
+    listing = client.get("/digests")
+    assert escape(hostile) in listing.text and "<img src=x" not in listing.text
+    assert "2026-11-16 00:00 – 2026-11-23 00:00" in listing.text  # the local week, Asia/Shanghai
+    shown = client.get(f"/digests/{digest_id}")
+    assert shown.status_code == 200
+    assert '<body style="margin:0"><p' in shown.text and 'href="/digests"' in shown.text
+    assert "<h1>本周 This week</h1>" in shown.text
+    assert shown.headers["content-security-policy"].startswith("default-src 'none'")
+    assert client.get(f"/digests/{digest_id + 1}").status_code == 404
+
+
+@contextmanager
+def _app_with(site: Site, tmp_path: Path, base_url: str, smtp_port: int) -> Iterator[httpx.Client]:
+    """The same app over the site's database, served on another port with another base URL or SMTP."""
+    port = free_port()
+    config = web_config(tmp_path, base_url, smtp_port)
+    app = create_app(config, site.sessions, clock=site.clock)
+    with serving(app, port), httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        yield client
+
+
+def test_cookies_are_secure_behind_https(site: Site, tmp_path: Path) -> None:
+    base = "https://monitor.example.com"  # behind the reverse proxy; the app itself speaks http
+    with _app_with(site, tmp_path, base, site.sink.port) as client:
+        page = client.post("/signin", data={"email": LI_NA})
+        assert page.status_code == 200
+        link = _link_from_mail(site, 2)
+        assert link.startswith(f"{base}/signin/")
+        used = client.post(link.removeprefix(base))
+    assert used.status_code == 303
+    assert "Secure" in used.headers["set-cookie"] and "HttpOnly" in used.headers["set-cookie"]
+
+
+def test_an_smtp_server_that_is_down_is_said_plainly(site: Site, tmp_path: Path) -> None:
+    closed = free_port()  # nothing listens there
+    with _app_with(site, tmp_path, site.base_url, closed) as client:
+        failed = client.post("/signin", data={"email": LI_NA})
+        assert failed.status_code == 503 and "could not be sent" in failed.text
+        stranger = client.post("/signin", data={"email": "someone@elsewhere.invalid"})
+        assert stranger.status_code == 200  # nothing was to be sent: nothing failed
