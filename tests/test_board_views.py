@@ -46,7 +46,8 @@ def test_rising_thread_shows_its_views_as_a_multiple_of_the_boards_usual_pace(tm
                         forum.now = _at(minutes)
                         await pipeline.crawl_pass(_at(minutes))
                     with app.sessions() as session:
-                        return [row.figures for row in rising_threads(pipeline, session, _at(PASSES[-1]), 6)]
+                        rows = rising_threads(config, pipeline.facts, session, _at(PASSES[-1]), 6)
+                        return [row.figures for row in rows]
 
             figures = asyncio.run(play())
         finally:

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting.render import clean_text
 from monitor.alerting.service import alert_for_thread
+from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import assess
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
-from monitor.pipeline import Pipeline
+from monitor.facts import FactsReader
 from monitor.store import repo
 from monitor.store.models import Thread, WatchGroupRow, WatchMatch
 
@@ -50,13 +51,15 @@ class RisingThread:
         return asdict(self) | {"figures": list(self.figures)}
 
 
-def rising_threads(pipeline: Pipeline, session: Session, now: datetime, hours: float) -> list[RisingThread]:
+def rising_threads(
+    config: MonitorConfig, facts: FactsReader, session: Session, now: datetime, hours: float
+) -> list[RisingThread]:
     """Watched threads seen since ``now - hours``, highest escalation score first.
 
     A thread in several watch groups is listed once, under the group that scores it highest.
     Groups no longer in the configuration are skipped.
     """
-    groups = {group.name: group for group in pipeline.config.watch_groups}
+    groups = {group.name: group for group in config.watch_groups}
     rows = session.execute(
         select(Thread, WatchGroupRow.name)
         .join(WatchMatch, WatchMatch.thread_id == Thread.id)
@@ -71,8 +74,7 @@ def rising_threads(pipeline: Pipeline, session: Session, now: datetime, hours: f
         if group is None or snapshot is None:
             continue
         posts = repo.thread_posts(session, thread)
-        facts = pipeline.facts.read(session, thread, posts, snapshot, group, now)
-        found = assess(facts, pipeline.config.settings.detect)
+        found = assess(facts.read(session, thread, posts, snapshot, group, now), config.settings.detect)
         alert = alert_for_thread(session, thread)
         row = RisingThread(
             thread_id=thread.id,

@@ -191,8 +191,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _rising(args: argparse.Namespace) -> int:
-    from monitor.admin.rising import RisingThread, render_rising, rising_threads
-    from monitor.app import build
+    from monitor.admin.rising import render_rising, rising_threads
+    from monitor.facts import FactsReader
 
     config = load_config(args.config, environ=os.environ)
     zone = ZoneInfo(config.settings.general.timezone)
@@ -205,17 +205,14 @@ def _rising(args: argparse.Namespace) -> int:
     if args.limit < 1 or (args.hours is not None and args.hours <= 0):
         raise MonitorError("--limit and --hours must be positive")
     hours = args.hours if args.hours is not None else config.settings.schedule.hot_for_hours
-    app = build(config)
+    engine = make_engine(config.settings.database_url())
     try:
-
-        async def collect() -> list[RisingThread]:
-            async with app.pipeline() as pipeline:
-                with app.sessions() as session:
-                    return rising_threads(pipeline, session, now.astimezone(UTC), hours)
-
-        rows = asyncio.run(collect())[: args.limit]
+        ensure_schema(engine, config.settings.database.auto_migrate)
+        with session_factory(engine)() as session:
+            found = rising_threads(config, FactsReader(config), session, now.astimezone(UTC), hours)
     finally:
-        app.close()
+        engine.dispose()
+    rows = found[: args.limit]
     if args.json:
         print(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=1))
         return 0

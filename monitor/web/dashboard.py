@@ -2,8 +2,9 @@
 
 ``GET /alerts`` lists the alerts (:mod:`monitor.web.alert_list`), ``GET /alerts/{id}`` is the
 same alert page as a signed link shows, acting as the signed-in person (``li_na (web)`` in
-the trail); ``GET /digests`` lists the weekly digests kept and ``GET /digests/{id}`` shows one
-as it was emailed. How signing in works: :mod:`monitor.web.session`.
+the trail); ``GET /threads`` is the detector's view of every watched thread seen lately,
+alerting or not (as ``monitor threads rising``); ``GET /digests`` lists the weekly digests
+kept and ``GET /digests/{id}`` shows one as it was emailed. How signing in works: :mod:`monitor.web.session`.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from monitor.admin.rising import rising_threads
 from monitor.alerting.channels.email import EmailChannel
 from monitor.config.files import SpokespersonConfig
 from monitor.errors import DeliveryError, UnknownNameError
+from monitor.facts import FactsReader
 from monitor.store.models import DigestRow
 from monitor.web.alert_list import VIEWS, alert_counts, list_alerts
 from monitor.web.dashboard_pages import (
     AlertsView,
     Nav,
+    RisingView,
     alerts_page,
     digests_page,
+    rising_page,
     signin_confirm_page,
     signin_page,
     signin_sent_page,
@@ -41,6 +46,8 @@ log = logging.getLogger(__name__)
 
 MAX_ADDRESS_CHARS = 320
 SIGNIN_EMAIL_EVERY = timedelta(minutes=1)
+MAX_RISING_HOURS = 7 * 24.0
+MAX_RISING_ROWS = 100
 _ASK_AGAIN = "Ask for a new one on the sign-in page: /signin"
 _BACK_TO_DIGESTS = (
     '<p style="font-family:sans-serif;font-size:13px;margin:8px"><a href="/digests">← 周报 Digests</a></p>'
@@ -52,6 +59,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
     zone = config.settings.general.timezone
     minutes = config.settings.web.signin_link_minutes
     spent = SpentNonces()
+    facts = FactsReader(config)  # boards' baselines, cached hourly, for the rising threads
     throttle = Throttle(SIGNIN_EMAIL_EVERY)
 
     def person(key: str) -> SpokespersonConfig | None:
@@ -243,6 +251,27 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             return await run_in_threadpool(again, str(exc), 404)
         return RedirectResponse(f"/alerts/{claim.alert_id}?done={do}", status_code=303)
 
+    async def threads(request: Request) -> Response:
+        found = signed_in(request)
+        if found is None:
+            return to_signin()
+        _, nav = found
+        try:
+            hours = float(request.query_params.get("hours", config.settings.schedule.hot_for_hours))
+        except ValueError:
+            hours = config.settings.schedule.hot_for_hours
+        hours = min(max(hours, 0.25), MAX_RISING_HOURS)
+        detect = config.settings.detect
+
+        def collect() -> RisingView:
+            with desk.sessions() as session:
+                rows = rising_threads(config, facts, session, clock(), hours)[:MAX_RISING_ROWS]
+            tiers = (detect.general_score, detect.urgent_score, detect.very_urgent_score)
+            return RisingView(rows, hours, *tiers)
+
+        shown = await run_in_threadpool(collect)
+        return HTMLResponse(rising_page(Nav(nav.name, nav.csrf, "threads"), shown))
+
     async def digests(request: Request) -> Response:
         found = signed_in(request)
         if found is None:
@@ -280,6 +309,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         Route("/alerts", alerts, methods=["GET", "HEAD"]),
         Route("/alerts/{alert_id:int}", alert_show, methods=["GET", "HEAD"]),
         Route("/alerts/{alert_id:int}", alert_act, methods=["POST"]),
+        Route("/threads", threads, methods=["GET", "HEAD"]),
         Route("/digests", digests, methods=["GET", "HEAD"]),
         Route("/digests/{digest_id:int}", digest_show, methods=["GET", "HEAD"]),
     ]

@@ -13,6 +13,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urlencode
 
+from monitor.admin.rising import RisingThread
 from monitor.alerting.render import safe_href, severity_label
 from monitor.detect.severity import Severity
 from monitor.store.models import DigestRow
@@ -34,10 +35,14 @@ class Nav:
 
     name: str
     csrf: str
-    here: str  # "alerts" or "digests"
+    here: str  # "alerts", "threads" or "digests"
 
     def html(self) -> str:
-        links = [("alerts", "/alerts", "告警 Alerts"), ("digests", "/digests", "周报 Digests")]
+        links = [
+            ("alerts", "/alerts", "告警 Alerts"),
+            ("threads", "/threads", "升温 Rising threads"),
+            ("digests", "/digests", "周报 Digests"),
+        ]
         shown = " ".join(
             f"<strong>{label}</strong>" if key == self.here else f'<a href="{href}">{label}</a>'
             for key, href, label in links
@@ -194,3 +199,61 @@ def digests_page(nav: Nav, digests: Sequence[DigestRow], zone: str) -> str:
         )
     body.append(f'</table><p class="muted">Times in {h(zone)}.</p>')
     return page_html("周报 Digests · BBS crisis monitor", body, wide=True)
+
+
+@dataclass(frozen=True)
+class RisingView:
+    rows: Sequence[RisingThread]
+    hours: float
+    general: float  # the alert threshold and the tiers' (escalation score)
+    urgent: float
+    very_urgent: float
+
+
+def rising_page(nav: Nav, shown: RisingView) -> str:
+    """The detector's view of every watched thread seen lately, alerting or not (``threads rising``)."""
+    body = [
+        nav.html(),
+        "<h1>升温 Rising threads</h1>",
+        f"<p>Watched threads seen in the last {shown.hours:g} h, by escalation score: an alert opens at "
+        f"{shown.general:+.1f}, 紧迫 at {shown.urgent:+.1f}, 非常紧迫 at {shown.very_urgent:+.1f}. "
+        "What is close to alerting, and why.</p>",
+    ]
+    if not shown.rows:
+        body.append('<p class="muted">No watched thread was seen in that time.</p>')
+        return page_html("升温 Rising threads · BBS crisis monitor", body, wide=True)
+    body.append(
+        '<table class="list"><tr><th>Score</th><th>Now</th><th>Thread</th><th>Watch group</th>'
+        "<th>Why</th></tr>"
+    )
+    for row in shown.rows:
+        body.append(_rising_row(row))
+    body.append("</table>")
+    return page_html("升温 Rising threads · BBS crisis monitor", body, wide=True)
+
+
+def _rising_row(row: RisingThread) -> str:
+    score = f"{row.score:+.1f}" if row.score is not None else "n/a"
+    if row.alert_id is not None:
+        severity = Severity(row.alert_severity or row.severity)
+        what = "spread of " if row.spread_of_alert else ""
+        state = (
+            f'<span class="badge" style="background:{COLOURS[severity]}">'
+            f"{h(severity_label(severity))}</span><br>"
+            f'{what}<a href="/alerts/{row.alert_id}">alert #{row.alert_id}</a>'
+        )
+    elif row.would_alert:
+        state = f"would alert: {h(severity_label(Severity(row.severity)))}"
+    else:
+        state = '<span class="muted">below the alert threshold</span>'
+    href = safe_href(row.url)
+    title = h(row.title) or "(untitled)"
+    if href is not None:
+        title = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">{title}</a>'
+    where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {row.replies} replies</span>'
+    reasons = "".join(f"<li>{h(figure)}</li>" for figure in row.figures)
+    return (
+        f'<tr><td class="nw"><strong>{score}</strong></td><td>{state}</td><td>{title}{where}</td>'
+        f"<td>{h(row.watch_group)}</td>"
+        f'<td><ul class="muted" style="margin:0;padding-left:16px">{reasons}</ul></td></tr>'
+    )

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import select
-from web_site import TITLE, Site, free_port, serving, web_config
+from web_site import OPENED, TITLE, Site, free_port, serving, web_config
 
-from monitor.store.models import Alert, AlertEvent, DigestRow
+from monitor.store import repo
+from monitor.store.models import Alert, AlertEvent, DigestRow, WatchGroupRow, WatchMatch
 from monitor.web.app import create_app
 from monitor.web.session import COOKIE, session_keys
 from monitor.web.signin_mail import SUBJECT
@@ -272,3 +273,28 @@ def test_an_smtp_server_that_is_down_is_said_plainly(site: Site, tmp_path: Path)
         assert failed.status_code == 503 and "could not be sent" in failed.text
         stranger = client.post("/signin", data={"email": "someone@elsewhere.invalid"})
         assert stranger.status_code == 200  # nothing was to be sent: nothing failed
+
+
+def test_rising_threads_show_what_the_detector_sees_escaped(site: Site) -> None:
+    with site.sessions.begin() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        thread = alert.thread
+        group = WatchGroupRow(name=alert.watch_group, category=None)
+        session.add(group)
+        session.flush()
+        match = WatchMatch(watch_group_id=group.id, thread_id=thread.id, term="途乐旅行", matched_at=OPENED)
+        session.add(match)
+        repo.record_snapshot(session, thread, repo.thread_posts(session, thread), OPENED, 0.4)
+    client = _signed_in(site)
+    page = client.get("/threads")
+    assert page.status_code == 200
+    assert "Watched threads seen in the last 6 h" in page.text  # schedule.hot_for_hours
+    assert escape(TITLE) in page.text and "<script>document.title" not in page.text
+    assert f'<a href="/alerts/{site.alert_id}">alert #{site.alert_id}</a>' in page.text
+    assert 'href="http://forum.test/thread-26-1-1.html"' in page.text
+    site.now += timedelta(hours=7)  # not seen in the last 6 h any more
+    assert "No watched thread was seen" in client.get("/threads").text
+    assert escape(TITLE) in client.get("/threads?hours=12").text
+    assert "last 168 h" in client.get("/threads?hours=100000").text  # at most a week
+    assert "last 6 h" in client.get("/threads?hours=soon").text  # not a number: the default

@@ -62,6 +62,9 @@ def test_demo_serve_links_in_the_emails_open_the_alert_page(tmp_path: Path) -> N
             assert browser.post(lines[-1].strip()).status_code == 303
             listing = browser.get("/alerts?view=all").text
             assert "途乐旅行收了我2万8团费" in listing and "非常紧迫 very urgent" in listing
+            rising = browser.get("/threads").text  # the detector's view, from the demo's crawl
+            assert '<a href="/alerts/1">alert #1</a>' in rising and "我也遇到了" in rising
+            assert "below the alert threshold" in rising  # the quiet watched threads are there too
             digests = browser.get("/digests").text
             [digest] = re.findall(r'href="(/digests/\d+)"', digests)
             assert "途乐旅行" in browser.get(digest).text
