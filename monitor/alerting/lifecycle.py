@@ -63,6 +63,25 @@ def contacted(session: Session, alert: Alert, by: str, now: datetime) -> None:
             item.done_at, item.done_by = now, by
 
 
+MAX_NOTE_CHARS = 2000
+
+
+def note(session: Session, alert: Alert, by: str, now: datetime, text: str) -> str:
+    """A progress note in the trail (持续反馈: what the customer was told, what was done).
+
+    On an alert still being handled it restarts the progress clock: the next progress prompt
+    comes a full interval after the last feedback, not after the last prompt. Returns the note
+    as kept (stripped, at most ``MAX_NOTE_CHARS``); an empty note is refused.
+    """
+    kept = " ".join(text.split())[:MAX_NOTE_CHARS]
+    if not kept:
+        raise ValueError("an empty note: say what the customer was told or what was done")
+    _event(session, alert, now, "note", by, kept)
+    if alert.status != "resolved":
+        alert.progress_prompted_at = now
+    return kept
+
+
 def resolve(session: Session, alert: Alert, by: str, now: datetime, note: str = "") -> None:
     alert.status = "resolved"
     alert.resolved_at = now

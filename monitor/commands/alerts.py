@@ -21,7 +21,7 @@ from monitor.alerting.compose import link_signer
 from monitor.alerting.render import clean_text
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
-from monitor.errors import UnknownNameError
+from monitor.errors import MonitorError, UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.store.models import Alert
 
@@ -62,6 +62,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     linking.add_argument("--to", default=None, help="spokesperson key the link acts for (default: the owner)")
     linking.add_argument("--action", choices=["view", "ack", "contacted"], default="view")
     linking.set_defaults(handler=_link)
+    noting = task("note", "add a progress note to the trail (restarts the progress-prompt clock)", actor=True)
+    noting.add_argument("text", help="what the customer was told, or what was done")
+    noting.set_defaults(handler=_note)
     resolving = task("resolve", "close the alert", actor=True)
     resolving.add_argument("--note", default="", help="how it was resolved")
     resolving.set_defaults(handler=_resolve)
@@ -204,6 +207,12 @@ def _act(args: argparse.Namespace, action: str) -> int:
         elif action == "tick":
             item = lifecycle.tick(session, alert, args.step, by, now)
             message = f"alert #{alert.id}: done — {item.title}"
+        elif action == "note":
+            try:
+                lifecycle.note(session, alert, by, now, args.text)
+            except ValueError as exc:
+                raise MonitorError(str(exc)) from None
+            message = f"alert #{alert.id}: note added by {by}"
         else:
             lifecycle.resolve(session, alert, by, now, args.note)
             message = f"alert #{alert.id} resolved by {by}"
@@ -221,6 +230,10 @@ def _contacted(args: argparse.Namespace) -> int:
 
 def _tick(args: argparse.Namespace) -> int:
     return _act(args, "tick")
+
+
+def _note(args: argparse.Namespace) -> int:
+    return _act(args, "note")
 
 
 def _resolve(args: argparse.Namespace) -> int:

@@ -22,8 +22,7 @@ from monitor.web.pages import AlertPage, alert_page, error_page
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-ACTIONS = ("ack", "contacted", "tick", "resolve")
-MAX_NOTE_CHARS = 2000
+ACTIONS = ("ack", "contacted", "tick", "note", "resolve")
 
 
 class Refused(Exception):
@@ -89,6 +88,13 @@ class Desk:
         with self.sessions.begin() as session:
             alert = lifecycle.get_alert(session, alert_id)
             now = self.clock()
+            if do == "note":  # a note is welcome after the close too (总结: what was learnt)
+                try:
+                    lifecycle.note(session, alert, actor, now, note)
+                except ValueError as exc:
+                    raise Refused(f"Nothing was added: {exc}.") from None
+                log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
+                return
             if alert.status == "resolved":
                 raise Refused(f"Alert #{alert.id} is already resolved; nothing was changed.")
             if do == "ack":
@@ -102,7 +108,7 @@ class Desk:
             elif do == "resolve":
                 if not note.strip():
                     raise Refused("Say how it was resolved (the note is kept in the trail).")
-                lifecycle.resolve(session, alert, actor, now, note.strip()[:MAX_NOTE_CHARS])
+                lifecycle.resolve(session, alert, actor, now, note.strip()[: lifecycle.MAX_NOTE_CHARS])
             else:
                 raise Refused(f"Unknown action {do!r}.")
             log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})

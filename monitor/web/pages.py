@@ -25,6 +25,7 @@ DONE_MESSAGES = {
     "ack": "已确认 Acknowledged: you own this alert now; the backup will not be called.",
     "contacted": "已记录 First contact recorded: the first-contact clock has stopped.",
     "tick": "已勾选 Step ticked.",
+    "note": "已记录 Note added to the trail.",
     "resolve": "已结案 Resolved.",
 }
 STATUS = {"open": "待确认 open", "acknowledged": "处理中 acknowledged", "resolved": "已结案 resolved"}
@@ -182,6 +183,14 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
             f"<td>{h(event.detail)}</td></tr>"
         )
     body.append("</table>")
+    body.append(
+        "<h2>进展 Progress note</h2>"
+        f'<form method="post" action="">{csrf_field(page.csrf)}'
+        '<p><label for="progress">What was the customer told, what was done? '
+        "(持续反馈; it restarts the progress-prompt clock)</label><br>"
+        '<textarea id="progress" name="note" rows="2" maxlength="2000" required></textarea></p>'
+        '<button type="submit" name="do" value="note">记录 Add note</button></form>'
+    )
     if alert.status != "resolved":
         body.append(
             "<h2>结案 Resolve</h2>"

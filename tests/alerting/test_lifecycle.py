@@ -138,6 +138,28 @@ def test_acknowledged_and_contacted_alerts_stop_their_clocks(session: Session, c
         lifecycle.tick(session, alert, "no such step", "x", T0)
 
 
+def test_a_progress_note_restarts_the_progress_clock(session: Session, config: MonitorConfig) -> None:
+    thread = _story(session, config)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
+    assert change is not None
+    alert = lifecycle.get_alert(session, change.alert_id)
+    lifecycle.contacted(session, alert, "李娜", T0 + timedelta(minutes=20))
+    # very urgent: a progress prompt every 4 h — unless someone has just given feedback
+    kept = lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=3), "  已致电客户，\n承诺三日内退款 ")
+    assert kept == "已致电客户， 承诺三日内退款"
+    assert check_sla(session, config, T0 + timedelta(hours=4)) == []
+    assert check_sla(session, config, T0 + timedelta(hours=6, minutes=59)) == []
+    assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=7))] == ["progress"]
+    trail = [(e.kind, e.actor, e.detail) for e in alert.events]
+    assert ("note", "李娜", "已致电客户， 承诺三日内退款") in trail
+    with pytest.raises(ValueError, match="empty note"):
+        lifecycle.note(session, alert, "李娜", T0, " \n ")
+    assert len(lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=8), "长" * 5000)) == 2000
+    lifecycle.resolve(session, alert, "李娜", T0 + timedelta(hours=9), "已退款")
+    lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=10), "总结：退款要提速")  # after the close
+    assert alert.progress_prompted_at == T0 + timedelta(hours=8)  # a closed alert has no progress clock
+
+
 def test_resolved_alert_reopens_when_the_thread_flares_up(session: Session, config: MonitorConfig) -> None:
     thread = _story(session, config)
     group = config.watch_groups[0]
@@ -198,6 +220,10 @@ def test_alerts_commands(
     assert shown["checklist"][1]["done_by"] == "李娜"
     assert [e["kind"] for e in shown["events"]][:4] == ["opened", "acknowledged", "checklist", "contacted"]
     assert shown["first_hour"]["acknowledged"] is not None
+    assert main(["alerts", "note", "1", "已致电客户，承诺三日内退款", "--by", "李娜", *base]) == 0
+    assert "note added by 李娜" in capsys.readouterr().out
+    assert main(["alerts", "note", "1", "  ", *base]) == 1
+    assert "empty note" in capsys.readouterr().err
     assert main(["alerts", "resolve", "1", "--by", "李娜", "--note", "已退款", *base]) == 0
     capsys.readouterr()
     assert main(["alerts", "list", "--json", *base]) == 0

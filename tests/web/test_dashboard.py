@@ -135,6 +135,16 @@ def test_sign_in_by_emailed_link_then_acknowledge_from_the_dashboard(site: Site)
     assert ticked.status_code == 303
     assert _alert(site).checklist[0].done_by == "li_na (web)"
 
+    page = client.get(ticked.headers["location"])
+    noted = client.post(
+        f"/alerts/{site.alert_id}",
+        data={"do": "note", "note": "已致电 <b>客户</b>，承诺三日内退款", "csrf": _csrf(page.text)},
+    )
+    assert noted.status_code == 303
+    trail = client.get(noted.headers["location"]).text
+    assert "已记录 Note added" in trail and escape("已致电 <b>客户</b>，承诺三日内退款") in trail
+    assert _alert(site).progress_prompted_at == site.now  # the progress clock starts again
+
 
 def test_an_address_not_on_the_team_gets_the_same_answer_and_no_email(site: Site) -> None:
     stranger = _ask_for_link(site, "someone@elsewhere.invalid")

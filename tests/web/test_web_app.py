@@ -140,3 +140,16 @@ def test_console_output_carries_no_links(site: Site) -> None:
         assert compose(session, site.config, alert, by_channel["email"], site.now).actions
         console = Delivery(alert_id=alert.id, channel="console", recipient="li_na", severity=alert.severity)
         assert compose(session, site.config, alert, console, site.now).actions == ()
+
+
+def test_a_progress_note_from_the_link_lands_in_the_trail_even_after_the_close(site: Site) -> None:
+    url = site.link("view")
+    assert 'value="note"' in httpx.get(url).text
+    empty = httpx.post(url, data={"do": "note", "note": "   "})
+    assert empty.status_code == 409 and "Nothing was added" in empty.text
+    assert httpx.post(url, data={"do": "note", "note": "客户已回电"}).status_code == 303
+    assert httpx.post(url, data={"do": "resolve", "note": "已退款"}).status_code == 303
+    assert httpx.post(url, data={"do": "note", "note": "总结：退款要提速"}).status_code == 303
+    assert httpx.post(url, data={"do": "ack"}).status_code == 409  # but nothing else after the close
+    notes = [(kind, actor) for kind, actor in _events(site) if kind == "note"]
+    assert notes == [("note", "li_na (web link)")] * 2
