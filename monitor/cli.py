@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "monitor.commands.eval_sentiment",
     "monitor.commands.eval_detect",
     "monitor.commands.web",
+    "monitor.commands.worker",
 )
 
 
@@ -160,6 +161,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"database at revision {current_revision(engine)}")
         engine.dispose()
         return 0
+
+    if args.command == "run" and config.settings.distributed.broker_url:
+        from monitor.commands.worker import schedule
+
+        return schedule(config)  # the jobs run in `monitor worker` processes
 
     from monitor.app import build
 

@@ -146,27 +146,34 @@ class Pipeline:
         self._planned[source.key] = adapter
         return adapter
 
-    async def crawl_hot_boards(self, now: datetime) -> PassReport:
-        """Read the thread lists of hot boards not read lately (see :mod:`monitor.crawl_plan`)."""
+    @property
+    def plan(self) -> CrawlPlan:
+        """Which threads and boards are hot (state shared between workers by :mod:`monitor.distributed`)."""
+        return self._plan
+
+    async def crawl_hot_boards(self, now: datetime, source_key: str | None = None) -> PassReport:
+        """Read the thread lists of hot boards not read lately (see :mod:`monitor.crawl_plan`);
+        ``source_key``: only that source's."""
         report = PassReport()
-        due = self._plan.hot_boards_due(now)
+        due = self._plan.hot_boards_due(now, source_key)
         for part in await asyncio.gather(*(self.crawl_board(s, b, now) for s, b in due)):
             report.add(part)
         return report
 
-    async def refresh_hot(self, now: datetime) -> PassReport:
+    async def refresh_hot(self, now: datetime, source_key: str | None = None) -> PassReport:
         """Re-read threads between board passes, from their last stored page on.
 
         At most ``hot_budget_per_host`` threads per source, picked by the detector's polling
         policy (:func:`monitor.detect.polling.plan_polls`) among the hot threads and the watched
         threads seen lately: a thread not read yet first, then the ones whose escalation score,
         extrapolated from their last two reads, is nearest their next tier threshold.
+        ``source_key``: only that source's threads.
         """
         schedule = self.config.settings.schedule
         with self._sessions() as session:
             candidates = repo.refresh_candidates(session, now, now - timedelta(hours=schedule.hot_for_hours))
         crawl = CrawlReport()
-        for thread_id, key in self._plan.threads_to_refresh(candidates, now):
+        for thread_id, key in self._plan.threads_to_refresh(candidates, now, source_key):
             source = self._sources[key]
             await self._crawler.refresh_thread(await self._adapter(source), source, thread_id, now, crawl)
         return self._after_crawl(crawl, now)

@@ -247,6 +247,45 @@ class DigestSettings(_Section):
         return day
 
 
+class DistributedSettings(_Section):
+    broker_url: str = Field(
+        "",
+        description=(
+            "Redis URL (redis://host:6379/0) of the task broker when the jobs run on several "
+            "machines: `monitor run` then only schedules (one scheduler leads at a time) and "
+            "`monitor worker` processes run the jobs; use PostgreSQL as the shared database. "
+            "Empty: `monitor run` runs every job itself."
+        ),
+    )
+    namespace: str = Field(
+        "monitor",
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Prefix of every Redis key and queue, so several installations can share one Redis.",
+    )
+    leader_seconds: float = Field(
+        30.0,
+        ge=3,
+        le=600,
+        description=(
+            "A leading scheduler renews its lead every third of this; one that stops is replaced "
+            "by a standby within this many seconds."
+        ),
+    )
+    job_timeout_minutes: float = Field(
+        30.0, gt=0, le=24 * 60, description="A job still running after this long is stopped."
+    )
+
+    @field_validator("broker_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL (or empty: one process)")
+        return value
+
+
 class Settings(_Section):
     """Every service setting, grouped as in ``monitor.toml``."""
 
@@ -260,6 +299,7 @@ class Settings(_Section):
     alerting: AlertingSettings = Field(default_factory=AlertingSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
+    distributed: DistributedSettings = Field(default_factory=DistributedSettings)
 
     def database_url(self) -> str:
         """The configured URL, or the SQLite file in the data directory."""
@@ -276,6 +316,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "MONITOR_SMTP_HOST": ("smtp", "host"),
     "MONITOR_SMTP_PORT": ("smtp", "port"),
     "MONITOR_WEB_BASE_URL": ("web", "base_url"),
+    "MONITOR_BROKER_URL": ("distributed", "broker_url"),
 }
 
 

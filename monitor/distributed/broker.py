@@ -1,0 +1,70 @@
+"""The Dramatiq broker over Redis and the one actor every job travels through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from monitor.config.settings import DistributedSettings
+from monitor.distributed.coordination import Coordination, redis_client
+from monitor.distributed.jobs import Job
+
+if TYPE_CHECKING:
+    from dramatiq import Actor
+    from dramatiq.brokers.redis import RedisBroker
+    from redis import Redis
+
+ACTOR = "monitor_job"
+QUEUE = "jobs"
+RETRY_MIN_MS = 2_000  # a job whose lane is busy is tried again after 2 s, 4 s, … at most 60 s
+RETRY_MAX_MS = 60_000
+MAX_RETRIES = 60
+
+
+def make_broker(settings: DistributedSettings, client: Redis) -> RedisBroker:
+    from dramatiq.brokers.redis import RedisBroker
+
+    # Dramatiq's queues live under the installation's namespace, beside the monitor's own keys.
+    return RedisBroker(client=client, namespace=f"{settings.namespace}:dramatiq")  # type: ignore[no-untyped-call]
+
+
+def job_actor(broker: RedisBroker, run: Callable[[str, str, str], None], timeout_ms: int) -> Actor[..., None]:
+    """The actor on ``broker`` that hands each message's job to ``run`` (the scheduler's never runs)."""
+    import dramatiq
+
+    declare = dramatiq.actor(
+        broker=broker,
+        actor_name=ACTOR,
+        queue_name=QUEUE,
+        max_retries=MAX_RETRIES,
+        min_backoff=RETRY_MIN_MS,
+        max_backoff=RETRY_MAX_MS,
+        time_limit=timeout_ms,
+    )
+    return declare(run)
+
+
+def send(actor: Actor[..., None], job: Job) -> None:
+    actor.send(*job.as_args())
+
+
+def connect(settings: DistributedSettings) -> tuple[Coordination, RedisBroker]:
+    """Reach Redis (an error now, not at the first job, if it does not answer) and make the broker."""
+    client = redis_client(settings.broker_url)
+    client.ping()
+    coordination = Coordination(client, settings.namespace, settings.job_timeout_minutes * 60)
+    return coordination, make_broker(settings, client)
+
+
+Sender = Callable[[Job], None]
+
+
+def scheduler_sender(settings: DistributedSettings) -> tuple[Coordination, RedisBroker, Sender]:
+    """What a scheduler needs: the coordination, the broker (to close) and a way to send a job."""
+    coordination, broker = connect(settings)
+    actor = job_actor(broker, _never_here, int(settings.job_timeout_minutes * 60_000))
+    return coordination, broker, lambda job: send(actor, job)
+
+
+def _never_here(kind: str, source: str = "", board: str = "") -> None:
+    raise RuntimeError("a scheduler does not run jobs")

@@ -1,0 +1,109 @@
+"""``monitor run`` with a broker: schedule the jobs for the workers, while this scheduler leads.
+
+The same intervals as the single-process scheduler (:func:`monitor.distributed.jobs.schedule_of`);
+when a job is due it is sent unless the same job is still queued. Only the scheduler holding
+the lease (:class:`~monitor.distributed.leader.Lease`) sends: the others keep their jobs paused
+and try for the lease every third of ``leader_seconds``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.config.loader import MonitorConfig
+from monitor.distributed.coordination import Coordination
+from monitor.distributed.jobs import Job, schedule_of
+from monitor.distributed.leader import Lease
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(coordination: Coordination, send: Callable[[Job], None], job: Job) -> bool:
+    """Send ``job`` unless it is still queued; True when sent."""
+    if not coordination.mark_queued(job):
+        log.debug("job %s still queued; not sent again", job.key)
+        return False
+    try:
+        send(job)
+    except Exception:
+        coordination.clear_queued(job)  # not sent: the next run may try again
+        raise
+    return True
+
+
+def add_jobs(
+    scheduler: AsyncIOScheduler,
+    config: MonitorConfig,
+    coordination: Coordination,
+    send: Callable[[Job], None],
+) -> None:
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
+    for planned in schedule_of(config):
+        scheduler.add_job(
+            enqueue,
+            "interval",
+            args=[coordination, send, planned.job],
+            minutes=planned.minutes,
+            jitter=planned.jitter_seconds or None,
+            id=planned.job.key,
+            next_run_time=datetime.now(UTC) if planned.at_start else None,
+            **common,
+        )
+
+
+async def run_scheduler(
+    config: MonitorConfig,
+    coordination: Coordination,
+    send: Callable[[Job], None],
+    stop: asyncio.Event | None = None,
+    on_change: Callable[[bool], None] | None = None,
+) -> None:
+    """Schedule until SIGINT/SIGTERM (or ``stop``); ``on_change(leading)`` hears every change of lead."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    installed = threading_main()
+    if installed:
+        for signum in signals:
+            loop.add_signal_handler(signum, stop.set)
+    settings = config.settings.distributed
+    lease = Lease(coordination.client, coordination.key("scheduler"), settings.leader_seconds)
+    scheduler = AsyncIOScheduler(timezone=config.settings.general.timezone)
+    add_jobs(scheduler, config, coordination, send)
+    scheduler.start(paused=True)
+    leading = False
+    try:
+        while not stop.is_set():
+            now_leading = await asyncio.to_thread(lease.keep)
+            if now_leading != leading:
+                leading = now_leading
+                if leading:
+                    scheduler.resume()
+                    log.info("scheduler leads: %d jobs", len(scheduler.get_jobs()))
+                else:
+                    scheduler.pause()
+                    log.warning("scheduler lost the lead to %s; standing by", lease.holder())
+                if on_change is not None:
+                    on_change(leading)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.leader_seconds / 3)
+    finally:
+        scheduler.shutdown(wait=False)
+        lease.release()
+        if installed:
+            for signum in signals:
+                loop.remove_signal_handler(signum)
+
+
+def threading_main() -> bool:
+    """Signal handlers can only be set from the main thread (tests run schedulers in others)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()

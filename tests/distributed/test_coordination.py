@@ -1,0 +1,89 @@
+"""Queued markers, lanes, crawl plans and the scheduler's lease, on a real Redis."""
+
+from __future__ import annotations
+
+import pytest
+from redis import Redis
+
+from monitor.distributed.coordination import Coordination, LaneBusy, masked
+from monitor.distributed.jobs import Job
+from monitor.distributed.leader import Lease
+from monitor.distributed.scheduler import enqueue
+
+
+def _coordination(redis_url: str, namespace: str) -> Coordination:
+    return Coordination(Redis.from_url(redis_url), namespace, job_timeout_seconds=60)
+
+
+def test_a_job_is_queued_once_until_a_worker_starts_it(redis_url: str, namespace: str) -> None:
+    coordination = _coordination(redis_url, namespace)
+    sent: list[Job] = []
+    crawl = Job("crawl", "bbs", "2")
+    assert enqueue(coordination, sent.append, crawl)
+    assert not enqueue(coordination, sent.append, crawl)  # still queued: not sent again
+    assert enqueue(coordination, sent.append, Job("crawl", "bbs", "7"))  # another board is another job
+    assert sent == [crawl, Job("crawl", "bbs", "7")]
+    ttl = coordination.client.ttl(f"{namespace}:queued:crawl:bbs:2")
+    assert 0 < ttl <= 120  # twice the job timeout: a lost message does not block the job for ever
+    coordination.clear_queued(crawl)  # a worker started it
+    assert enqueue(coordination, sent.append, crawl)
+
+
+def test_a_send_that_fails_leaves_the_job_free_to_be_sent_again(redis_url: str, namespace: str) -> None:
+    coordination = _coordination(redis_url, namespace)
+
+    def broken(job: Job) -> None:
+        raise ConnectionError("broker down")
+
+    with pytest.raises(ConnectionError):
+        enqueue(coordination, broken, Job("sla"))
+    assert not coordination.is_queued(Job("sla"))
+
+
+def test_jobs_of_one_lane_never_run_at_once(redis_url: str, namespace: str) -> None:
+    coordination = _coordination(redis_url, namespace)
+    with coordination.lane(Job("crawl", "bbs", "2")):
+        with pytest.raises(LaneBusy), coordination.lane(Job("hot", "bbs")):  # same source
+            pass
+        with coordination.lane(Job("crawl", "other", "2")), coordination.lane(Job("deliver")):
+            pass  # other lanes are free
+    with coordination.lane(Job("hot", "bbs")):  # released at the end of the block
+        pass
+
+
+def test_crawl_plans_are_kept_per_source(redis_url: str, namespace: str) -> None:
+    coordination = _coordination(redis_url, namespace)
+    assert coordination.load_plan("bbs") is None
+    hot = {"2": "2026-12-06T10:00:00+00:00"}
+    state: dict[str, object] = {"polls": [], "hot_boards": hot, "board_read": {}}
+    coordination.save_plan("bbs", state)
+    assert coordination.load_plan("bbs") == state
+    coordination.client.set(f"{namespace}:plan:bbs", b"{not json")
+    assert coordination.load_plan("bbs") is None  # unreadable: the source starts afresh
+
+
+def test_one_scheduler_leads_and_another_takes_over_when_it_stops(redis_url: str, namespace: str) -> None:
+    client = Redis.from_url(redis_url)
+    first, second = (Lease(client, f"{namespace}:scheduler", seconds=3) for _ in range(2))
+    assert first.keep() and not second.keep()
+    assert first.keep()  # renewing keeps it
+    assert first.holder() == first.token
+    first.release()
+    assert second.keep() and not first.keep()
+    client.delete(f"{namespace}:scheduler")  # as when the leader stopped renewing and its lease ran out
+    assert first.keep()
+    assert not second.keep()  # its renewal fails: it knows it no longer leads
+    assert not second.held
+
+
+def test_the_broker_password_never_shows() -> None:
+    assert masked("redis://:s3cret@redis.internal:6379/0") == "redis://:****@redis.internal:6379/0"
+    assert masked("rediss://monitor:s3cret@redis.internal/1") == "rediss://monitor:****@redis.internal/1"
+    assert masked("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+
+
+def test_jobs_that_make_no_sense_are_refused() -> None:
+    assert Job.from_args("crawl", "bbs", "2") == Job("crawl", "bbs", "2")
+    for args in (("nope",), ("crawl", "bbs"), ("sla", "bbs"), ("hot",), ("hot", "bbs", "2")):
+        with pytest.raises(ValueError):
+            Job.from_args(*args)
