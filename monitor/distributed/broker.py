@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from monitor.config.settings import DistributedSettings
-from monitor.distributed.coordination import Coordination, redis_client
+from monitor.distributed.coordination import Coordination, LaneBusy, redis_client
 from monitor.distributed.jobs import Job
 
 if TYPE_CHECKING:
@@ -16,9 +16,15 @@ if TYPE_CHECKING:
 
 ACTOR = "monitor_job"
 QUEUE = "jobs"
-RETRY_MIN_MS = 2_000  # a job whose lane is busy is tried again after 2 s, 4 s, … at most 60 s
+RETRY_MIN_MS = 2_000  # a job is tried again after 2 s, 4 s, … at most 60 s
 RETRY_MAX_MS = 60_000
-MAX_RETRIES = 60
+BUSY_RETRIES = 60  # its lane was busy: another worker runs the source's (or the outbox's) job
+FAILED_RETRIES = 3  # it failed (the database away, say): the next scheduled run will try again anyway
+
+
+def retry_when(retries: int, exception: Exception) -> bool:
+    """Retry a job whose lane is busy for a good while; one that failed only a few times."""
+    return retries < (BUSY_RETRIES if isinstance(exception, LaneBusy) else FAILED_RETRIES)
 
 
 def make_broker(settings: DistributedSettings, client: Redis) -> RedisBroker:
@@ -36,7 +42,7 @@ def job_actor(broker: RedisBroker, run: Callable[[str, str, str], None], timeout
         broker=broker,
         actor_name=ACTOR,
         queue_name=QUEUE,
-        max_retries=MAX_RETRIES,
+        retry_when=retry_when,
         min_backoff=RETRY_MIN_MS,
         max_backoff=RETRY_MAX_MS,
         time_limit=timeout_ms,

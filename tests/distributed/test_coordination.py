@@ -87,3 +87,11 @@ def test_jobs_that_make_no_sense_are_refused() -> None:
     for args in (("nope",), ("crawl", "bbs"), ("sla", "bbs"), ("hot",), ("hot", "bbs", "2")):
         with pytest.raises(ValueError):
             Job.from_args(*args)
+
+
+def test_a_busy_lane_is_waited_for_longer_than_a_failure_is_retried() -> None:
+    from monitor.distributed.broker import retry_when
+
+    busy = LaneBusy("lane source:bbs is busy")
+    assert retry_when(59, busy) and not retry_when(60, busy)
+    assert retry_when(2, RuntimeError("database away")) and not retry_when(3, RuntimeError("database away"))
