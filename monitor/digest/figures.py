@@ -35,6 +35,7 @@ from monitor.digest.model import (
 from monitor.digest.reading import reading_health
 from monitor.store.models import (
     Alert,
+    AlertEvent,
     AlertThread,
     Board,
     ChecklistItem,
@@ -331,6 +332,12 @@ def _alerts(session: Session, period: DigestPeriod, people: Mapping[str, str]) -
         .group_by(ChecklistItem.alert_id)
         .subquery()
     )
+    notes = (
+        select(AlertEvent.alert_id.label("alert_id"), func.count().label("notes"))
+        .where(AlertEvent.kind == "note", AlertEvent.at >= period.start, AlertEvent.at < period.end)
+        .group_by(AlertEvent.alert_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
             Alert.id,
@@ -347,9 +354,11 @@ def _alerts(session: Session, period: DigestPeriod, people: Mapping[str, str]) -
             Alert.resolved_at,
             func.coalesce(checklist.c.done, 0),
             func.coalesce(checklist.c.total, 0),
+            func.coalesce(notes.c.notes, 0),
         )
         .join(Thread, Thread.id == Alert.thread_id)
         .outerjoin(checklist, checklist.c.alert_id == Alert.id)
+        .outerjoin(notes, notes.c.alert_id == Alert.id)
         .where(*open_in_period)
         .order_by(Alert.opened_at.desc(), Alert.id.desc())
     )
@@ -370,6 +379,7 @@ def _alerts(session: Session, period: DigestPeriod, people: Mapping[str, str]) -
             checklist_done=int(done),
             checklist_total=int(total),
             opened_in_period=period.start <= opened_at < period.end,
+            notes=int(noted),
         )
         for (
             alert_id,
@@ -386,6 +396,7 @@ def _alerts(session: Session, period: DigestPeriod, people: Mapping[str, str]) -
             resolved_at,
             done,
             total,
+            noted,
         ) in rows
     )
 

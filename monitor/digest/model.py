@@ -117,6 +117,7 @@ class AlertReview:
     checklist_done: int
     checklist_total: int
     opened_in_period: bool
+    notes: int = 0  # progress notes written in the period (持续反馈: what the customer was told)
 
     @property
     def minutes_to_acknowledge(self) -> float | None:

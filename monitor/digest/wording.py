@@ -205,13 +205,14 @@ def opened(review: AlertReview, timezone: str) -> str:
 
 
 def alert_facts(review: AlertReview, now: datetime, timezone: str) -> list[str]:
-    """Spokesperson, opened, acknowledged, first contact, checklist, status — in that order."""
+    """Spokesperson, opened, acknowledged, first contact, checklist, notes, status — in that order."""
     return [
         f"spokesperson {name_of(review.spokesperson)}",
         opened(review, timezone),
         acknowledged(review),
         first_contact(review, now, timezone)[1],
         f"checklist {review.checklist_done}/{review.checklist_total}",
+        counted(review.notes, "progress note", "progress notes") if review.notes else "no progress note",
         clean_text(review.status) or NOTHING,
     ]
 

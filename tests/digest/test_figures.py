@@ -31,6 +31,7 @@ from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.store.models import (
     Alert,
+    AlertEvent,
     AlertThread,
     Board,
     ChecklistItem,
@@ -271,6 +272,10 @@ def _seed(sessions: sessionmaker[Session]) -> dict[str, int]:
             )
             for n in (1, 2, 3)
         )
+        session.add_all(  # progress notes: two in the week, one the day before it (not counted)
+            AlertEvent(alert_id=a1.id, at=at, kind="note", actor="zhang", detail="已致电客户")
+            for at in (_utc("2026-12-01 08:00"), _utc("2026-12-02 08:00"), START - SECOND)
+        )
         threads = {"t1": t1, "t2": t2, "t3": t3, "t4": t4, "t5": t5, "u": u}
         alerts = {"a1": a1, "a2": a2, "a3": a3, "a4": a4, "a5": a5}
         ids = {name: row.id for name, row in threads.items()}
@@ -399,6 +404,7 @@ def test_alerts_open_at_some_time_in_the_period(sessions: sessionmaker[Session])
         checklist_done=1,
         checklist_total=3,
         opened_in_period=True,
+        notes=2,
     )
     # opened last week, resolved during this one; its spokesperson is no longer configured
     assert (a2.opened_in_period, a2.spokesperson, a2.status, a2.resolved_at) == (
@@ -407,7 +413,7 @@ def test_alerts_open_at_some_time_in_the_period(sessions: sessionmaker[Session])
         "resolved",
         _utc("2026-11-30 00:00"),
     )
-    assert (a2.checklist_done, a2.checklist_total) == (0, 0)
+    assert (a2.checklist_done, a2.checklist_total, a2.notes) == (0, 0, 0)
     assert (a4.opened_in_period, a4.title, a4.status, a4.acknowledged_at) == (True, "帖子 5", "open", None)
 
 

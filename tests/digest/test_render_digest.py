@@ -89,6 +89,7 @@ def review(**changes) -> AlertReview:
         checklist_done=4,
         checklist_total=6,
         opened_in_period=True,
+        notes=2,
     )
     return replace(value, **changes)
 
@@ -258,7 +259,7 @@ def test_text_alerts_say_how_each_was_handled():
     assert section(render_text(digest()), "Alerts and how").splitlines()[1:] == [
         "  #17 [紧迫 urgent] 客服电话打不通 — 途乐旅行",
         "     spokesperson 张敏 · opened 12-01 09:30 · acknowledged in 25 min",
-        "     first contact on time (2 h 10 min) · checklist 4/6 · resolved",
+        "     first contact on time (2 h 10 min) · checklist 4/6 · 2 progress notes · resolved",
         "  Opened this week: 1 (last week 1)",
         "  Median time to acknowledge: 25 min (last week 1 h 10 min)",
         "  First contact within SLA: 1 of 1, 100 % (last week 0 of 1, 0 %)",
