@@ -12,7 +12,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import select
 
 from monitor.admin.sources_file import add_source, discover_boards, remove_source, slug
 from monitor.admin.threads_export import export_threads
@@ -20,9 +19,7 @@ from monitor.config.loader import load_config, resolve_directory
 from monitor.config.settings import Settings
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch.client import Fetcher, Politeness
-from monitor.health import board_status
 from monitor.store.db import ensure_schema, make_engine, session_factory
-from monitor.store.models import Board, HealthEvent, SourceRow
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
@@ -90,46 +87,32 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from monitor.admin.forum_health import forum_health
+
     config = load_config(args.config, environ=os.environ)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     tz = config.settings.general.timezone
-    unhealthy = 0
     with session_factory(engine)() as session:
-        for source in config.sources:
-            row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
-            print(f"{source.key}: {source.name}")
-            boards = {
-                b.external_id: b
-                for b in (session.scalars(select(Board).where(Board.source_id == row.id)) if row else [])
-            }
-            for board_id in source.boards:
-                board = boards.get(board_id)
-                if board is None:
-                    print(f"  board {board_id}: never polled")
-                    continue
-                state = board_status(board)
-                unhealthy += state == "failing"
-                last = _local(board.last_success_at, tz) if board.last_success_at else "never"
-                print(
-                    f"  board {board_id} {board.name}: {state}; last success {last}; "
-                    f"{board.consecutive_failures} failures in a row; last poll {board.last_threads_seen} "
-                    f"threads, {board.last_posts_new} new posts"
-                    + (f"; last error: {board.last_error}" if board.last_error else "")
-                )
-            if row is not None:
-                events = session.scalars(
-                    select(HealthEvent)
-                    .where(HealthEvent.source_id == row.id)
-                    .order_by(HealthEvent.id.desc())
-                    .limit(args.events)
-                )
-                for event in events:
-                    at = _local(event.at, tz)
-                    kept = f" (raw page kept: {event.kept_as})" if event.kept_as else ""
-                    print(f"    {at} {event.kind}: {event.url} {event.detail[:120]}{kept}")
+        sources = forum_health(session, config, args.events)
     engine.dispose()
-    return 1 if unhealthy else 0
+    for source in sources:
+        print(f"{source.key}: {source.name}")
+        for board in source.boards:
+            if not board.stored:
+                print(f"  board {board.board_id}: never polled")
+                continue
+            last = _local(board.last_success_at, tz) if board.last_success_at else "never"
+            print(
+                f"  board {board.board_id} {board.name}: {board.state}; last success {last}; "
+                f"{board.consecutive_failures} failures in a row; last poll {board.last_threads_seen} "
+                f"threads, {board.last_posts_new} new posts"
+                + (f"; last error: {board.last_error}" if board.last_error else "")
+            )
+        for event in source.events:
+            kept = f" (raw page kept: {event.kept_as})" if event.kept_as else ""
+            print(f"    {_local(event.at, tz)} {event.kind}: {event.url} {event.detail[:120]}{kept}")
+    return 1 if any(source.failing for source in sources) else 0
 
 
 def _local(moment: datetime, zone: str) -> str:

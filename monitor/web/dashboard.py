@@ -3,7 +3,8 @@
 ``GET /alerts`` lists the alerts (:mod:`monitor.web.alert_list`), ``GET /alerts/{id}`` is the
 same alert page as a signed link shows, acting as the signed-in person (``li_na (web)`` in
 the trail); ``GET /threads`` is the detector's view of every watched thread seen lately,
-alerting or not (as ``monitor threads rising``); ``GET /digests`` lists the weekly digests
+alerting or not (as ``monitor threads rising``); ``GET /sources`` how each forum's boards are
+being read (as ``monitor sources status``); ``GET /digests`` lists the weekly digests
 kept and ``GET /digests/{id}`` shows one as it was emailed. How signing in works: :mod:`monitor.web.session`.
 """
 
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from monitor.admin.forum_health import SourceHealth, forum_health
 from monitor.admin.rising import rising_threads
 from monitor.alerting.channels.email import EmailChannel
 from monitor.config.files import SpokespersonConfig
@@ -35,6 +37,7 @@ from monitor.web.dashboard_pages import (
     signin_confirm_page,
     signin_page,
     signin_sent_page,
+    sources_page,
 )
 from monitor.web.desk import ACTIONS, Desk, Refused
 from monitor.web.links import LinkClaim
@@ -48,6 +51,7 @@ MAX_ADDRESS_CHARS = 320
 SIGNIN_EMAIL_EVERY = timedelta(minutes=1)
 MAX_RISING_HOURS = 7 * 24.0
 MAX_RISING_ROWS = 100
+SOURCE_EVENTS = 10  # newest health events shown per forum
 _ASK_AGAIN = "Ask for a new one on the sign-in page: /signin"
 _BACK_TO_DIGESTS = (
     '<p style="font-family:sans-serif;font-size:13px;margin:8px"><a href="/digests">← 周报 Digests</a></p>'
@@ -272,6 +276,19 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         shown = await run_in_threadpool(collect)
         return HTMLResponse(rising_page(Nav(nav.name, nav.csrf, "threads"), shown))
 
+    async def sources(request: Request) -> Response:
+        found = signed_in(request)
+        if found is None:
+            return to_signin()
+        _, nav = found
+
+        def collect() -> list[SourceHealth]:
+            with desk.sessions() as session:
+                return forum_health(session, config, events=SOURCE_EVENTS)
+
+        shown = await run_in_threadpool(collect)
+        return HTMLResponse(sources_page(Nav(nav.name, nav.csrf, "sources"), shown, zone))
+
     async def digests(request: Request) -> Response:
         found = signed_in(request)
         if found is None:
@@ -310,6 +327,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         Route("/alerts/{alert_id:int}", alert_show, methods=["GET", "HEAD"]),
         Route("/alerts/{alert_id:int}", alert_act, methods=["POST"]),
         Route("/threads", threads, methods=["GET", "HEAD"]),
+        Route("/sources", sources, methods=["GET", "HEAD"]),
         Route("/digests", digests, methods=["GET", "HEAD"]),
         Route("/digests/{digest_id:int}", digest_show, methods=["GET", "HEAD"]),
     ]

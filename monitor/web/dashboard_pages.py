@@ -13,6 +13,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urlencode
 
+from monitor.admin.forum_health import BoardHealth, SourceHealth
 from monitor.admin.rising import RisingThread
 from monitor.alerting.render import safe_href, severity_label
 from monitor.detect.severity import Severity
@@ -35,12 +36,13 @@ class Nav:
 
     name: str
     csrf: str
-    here: str  # "alerts", "threads" or "digests"
+    here: str  # "alerts", "threads", "sources" or "digests"
 
     def html(self) -> str:
         links = [
             ("alerts", "/alerts", "告警 Alerts"),
             ("threads", "/threads", "升温 Rising threads"),
+            ("sources", "/sources", "论坛 Forums"),
             ("digests", "/digests", "周报 Digests"),
         ]
         shown = " ".join(
@@ -256,4 +258,59 @@ def _rising_row(row: RisingThread) -> str:
         f'<tr><td class="nw"><strong>{score}</strong></td><td>{state}</td><td>{title}{where}</td>'
         f"<td>{h(row.watch_group)}</td>"
         f'<td><ul class="muted" style="margin:0;padding-left:16px">{reasons}</ul></td></tr>'
+    )
+
+
+_STATE_COLOURS = {"ok": "#3f9142", "failing": "#b91c1c", "empty": "#b45309", "never polled": "#52606d"}
+
+
+def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
+    """How every configured forum's boards are being read (``monitor sources status``), for everyone:
+    a quiet week and a broken crawl must not look alike."""
+    failing = sum(source.failing for source in sources)
+    body = [nav.html(), "<h1>论坛 Forums</h1>"]
+    if failing:
+        body.append(
+            f'<p class="problem" role="alert">{failing} board(s) failing: what they post is not being read. '
+            "The events below say why (login wall, captcha, a page that stopped yielding posts …).</p>"
+        )
+    if not sources:
+        body.append('<p class="muted">No forums configured (sources.yaml).</p>')
+    for source in sources:
+        off = "" if source.enabled else ' <span class="muted">(disabled)</span>'
+        where = f'<span class="muted">{h(source.key)} · {h(source.base_url)}</span>'
+        body.append(f"<h2>{h(source.name)} {where}{off}</h2>")
+        body.append(
+            '<table class="list"><tr><th>Board</th><th>State</th><th>Last success</th>'
+            "<th>Failures in a row</th><th>Last poll</th><th>Last error</th></tr>"
+        )
+        body.extend(_board_row(board, zone) for board in source.boards)
+        body.append("</table>")
+        if source.events:
+            body.append(
+                '<table class="list muted"><tr><th>When</th><th>Event</th><th>Page</th><th>Detail</th></tr>'
+            )
+            for event in source.events:
+                kept = f" (raw page kept: {h(event.kept_as)})" if event.kept_as else ""
+                body.append(
+                    f'<tr><td class="nw">{when(event.at, zone)}</td><td>{h(event.kind)}</td>'
+                    f"<td>{h(event.url)}</td><td>{h(event.detail[:300])}{kept}</td></tr>"
+                )
+            body.append("</table>")
+    body.append(
+        f'<p class="muted">Times in {h(zone)}. From a terminal: <code>monitor sources status</code>.</p>'
+    )
+    return page_html("论坛 Forums · BBS crisis monitor", body, wide=True)
+
+
+def _board_row(board: BoardHealth, zone: str) -> str:
+    colour = _STATE_COLOURS.get(board.state, "#52606d")
+    state = f'<span class="badge" style="background:{colour}">{h(board.state)}</span>'
+    last_poll = "—"
+    if board.stored:
+        last_poll = f"{board.last_threads_seen} threads, {board.last_posts_new} new posts"
+    return (
+        f"<tr><td>{h(board.board_id)} {h(board.name)}</td><td>{state}</td>"
+        f'<td class="nw">{when(board.last_success_at, zone)}</td><td>{board.consecutive_failures}</td>'
+        f"<td>{last_poll}</td><td>{h(board.last_error[:300])}</td></tr>"
     )

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from web_site import OPENED, TITLE, Site, free_port, serving, web_config
 
 from monitor.store import repo
-from monitor.store.models import Alert, AlertEvent, DigestRow, WatchGroupRow, WatchMatch
+from monitor.store.models import Alert, AlertEvent, DigestRow, HealthEvent, WatchGroupRow, WatchMatch
 from monitor.web.app import create_app
 from monitor.web.session import COOKIE, session_keys
 from monitor.web.signin_mail import SUBJECT
@@ -308,3 +308,30 @@ def test_rising_threads_show_what_the_detector_sees_escaped(site: Site) -> None:
     assert escape(TITLE) in client.get("/threads?hours=12").text
     assert "last 168 h" in client.get("/threads?hours=100000").text  # at most a week
     assert "last 6 h" in client.get("/threads?hours=soon").text  # not a number: the default
+
+
+def test_forums_page_says_which_boards_are_not_being_read(site: Site) -> None:
+    with site.sessions.begin() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        board = alert.thread.board
+        board.consecutive_failures, board.last_error = 3, "login wall <script>x()</script>"
+        session.add(
+            HealthEvent(
+                source_id=board.source_id,
+                board_id=board.id,
+                at=OPENED,
+                kind="login_wall",
+                url="http://forum.test/forum-2-1.html?<b>",
+                detail="提示信息 <img src=x onerror=alert(1)>",
+                kept_as="failed-pages/0001.html",
+            )
+        )
+    client = _signed_in(site)
+    page = client.get("/sources")
+    assert page.status_code == 200
+    assert "1 board(s) failing" in page.text and ">failing</span>" in page.text
+    assert escape("login wall <script>x()</script>") in page.text and "<script>x()" not in page.text
+    assert escape("提示信息 <img src=x onerror=alert(1)>") in page.text and "<img src=x" not in page.text
+    assert "2026-11-23 20:00" in page.text and "failed-pages/0001.html" in page.text
+    assert '<a href="/sources">' not in page.text  # the page names itself in the navigation, unlinked

@@ -1,0 +1,96 @@
+"""How each configured forum's boards are being read: for ``monitor sources status`` and the dashboard.
+
+Per source, in ``sources.yaml`` order: each configured board's state (ok, failing, empty, never
+polled — :func:`monitor.health.board_status`), its last success, failures in a row, what the
+last poll found and the last error; then the source's newest health events (login wall,
+captcha, a page that stopped yielding posts …). Reads only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.config.loader import MonitorConfig
+from monitor.health import board_status
+from monitor.store.models import Board, HealthEvent, SourceRow
+
+
+@dataclass(frozen=True)
+class BoardHealth:
+    board_id: str
+    name: str
+    state: str  # ok, failing, empty, never polled
+    last_success_at: datetime | None = None
+    consecutive_failures: int = 0
+    last_threads_seen: int = 0
+    last_posts_new: int = 0
+    last_error: str = ""
+    stored: bool = True  # False: the monitor has never stored this board (not polled yet)
+
+
+@dataclass(frozen=True)
+class HealthNote:
+    at: datetime
+    kind: str
+    url: str
+    detail: str
+    kept_as: str
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    key: str
+    name: str
+    base_url: str
+    enabled: bool
+    boards: tuple[BoardHealth, ...]
+    events: tuple[HealthNote, ...]
+
+    @property
+    def failing(self) -> int:
+        return sum(1 for board in self.boards if board.state == "failing")
+
+
+def forum_health(session: Session, config: MonitorConfig, events: int = 10) -> list[SourceHealth]:
+    found: list[SourceHealth] = []
+    for source in config.sources:
+        row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
+        stored = (
+            {b.external_id: b for b in session.scalars(select(Board).where(Board.source_id == row.id))}
+            if row is not None
+            else {}
+        )
+        boards = tuple(_board(board_id, stored.get(board_id)) for board_id in source.boards)
+        notes: tuple[HealthNote, ...] = ()
+        if row is not None and events > 0:
+            notes = tuple(
+                HealthNote(e.at, e.kind, e.url, e.detail, e.kept_as)
+                for e in session.scalars(
+                    select(HealthEvent)
+                    .where(HealthEvent.source_id == row.id)
+                    .order_by(HealthEvent.id.desc())
+                    .limit(events)
+                )
+            )
+        url = str(source.base_url)
+        found.append(SourceHealth(source.key, source.name, url, source.enabled, boards, notes))
+    return found
+
+
+def _board(board_id: str, board: Board | None) -> BoardHealth:
+    if board is None:
+        return BoardHealth(board_id, "", "never polled", stored=False)
+    return BoardHealth(
+        board_id=board_id,
+        name=board.name,
+        state=board_status(board),
+        last_success_at=board.last_success_at,
+        consecutive_failures=board.consecutive_failures,
+        last_threads_seen=board.last_threads_seen,
+        last_posts_new=board.last_posts_new,
+        last_error=board.last_error,
+    )
