@@ -21,6 +21,9 @@ from monitor.store.models import DigestRow
 from monitor.web.alert_list import VIEWS, AlertCounts, AlertRow
 from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
 
+_ALERTS_TITLE = "告警 Alerts · BBS crisis monitor"
+_RISING_TITLE = "升温 Rising threads · BBS crisis monitor"
+REFRESH_SECONDS = 60  # the alert and rising-thread lists reload themselves on a screen left open
 _VIEW_LABELS = {
     "active": "处理中的 Active",
     "open": "待确认 Unacknowledged",
@@ -129,7 +132,7 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
     body.append(f'<p>{" · ".join(tabs)} &nbsp;|&nbsp; <a href="/alerts?{mine_query}">{mine_label}</a></p>')
     if not shown.rows:
         body.append('<p class="muted">No alerts here.</p>')
-        return page_html("告警 Alerts · BBS crisis monitor", body, wide=True)
+        return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
     body.append(
         '<table class="list"><tr><th>#</th><th>Severity</th><th>Thread</th><th>Watch group</th>'
         "<th>Status</th><th>Owner</th><th>Opened</th><th>First contact</th><th>Checklist</th></tr>"
@@ -140,7 +143,7 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
     if shown.total > len(shown.rows):
         body.append(f'<p class="muted">Showing {len(shown.rows)} of {shown.total}.</p>')
     body.append(f'<p class="muted">Times in {h(zone)}.</p>')
-    return page_html("告警 Alerts · BBS crisis monitor", body, wide=True)
+    return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
 
 
 def _summary(counts: AlertCounts) -> str:
@@ -223,7 +226,7 @@ def rising_page(nav: Nav, shown: RisingView) -> str:
     ]
     if not shown.rows:
         body.append('<p class="muted">No watched thread was seen in that time.</p>')
-        return page_html("升温 Rising threads · BBS crisis monitor", body, wide=True)
+        return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
     body.append(
         '<table class="list"><tr><th>Score</th><th>Now</th><th>Thread</th><th>Watch group</th>'
         "<th>Why</th></tr>"
@@ -231,7 +234,7 @@ def rising_page(nav: Nav, shown: RisingView) -> str:
     for row in shown.rows:
         body.append(_rising_row(row))
     body.append("</table>")
-    return page_html("升温 Rising threads · BBS crisis monitor", body, wide=True)
+    return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
 
 
 def _rising_row(row: RisingThread) -> str:

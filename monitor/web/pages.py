@@ -84,11 +84,13 @@ def when(moment: datetime | None, zone: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def page_html(title: str, body: Iterable[str], *, wide: bool = False) -> str:
+def page_html(title: str, body: Iterable[str], *, wide: bool = False, refresh_seconds: int = 0) -> str:
+    """A whole page; ``refresh_seconds`` reloads it that often (lists left open on a screen; no script)."""
+    refresh = f'<meta http-equiv="refresh" content="{refresh_seconds}">' if refresh_seconds else ""
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
+        f'<meta name="referrer" content="no-referrer">{refresh}'
         f"<title>{h(title)}</title><style>{STYLE}</style></head>"
         + ('<body class="wide">\n' if wide else "<body>\n")
         + "\n".join(body)
