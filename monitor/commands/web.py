@@ -11,9 +11,10 @@ from pathlib import Path
 import uvicorn
 
 from monitor.config.loader import load_config
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.web.app import create_app
+from monitor.web.dashboard import VIEWER, find_member
 from monitor.web.session import session_keys
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     link = tasks.add_parser(
         "signin-link", help="print a one-time link that signs a spokesperson in to the dashboard"
     )
-    link.add_argument("--to", required=True, metavar="KEY", help="the spokesperson's key in routing.yaml")
+    link.add_argument(
+        "--to",
+        required=True,
+        metavar="KEY",
+        help="a spokesperson's key in routing.yaml, or a viewer's address (web.viewers: reads only)",
+    )
     link.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
     link.set_defaults(handler=_signin_link)
 
@@ -58,10 +64,17 @@ def _signin_link(args: argparse.Namespace) -> int:
             "sign-in links need web.base_url in monitor.toml and a signing key in "
             f"${config.settings.web.secret_env}"
         )
-    person = config.spokesperson(args.to)  # UnknownNameError names the key if it is not defined
-    print(keys.signin_url(person.key, datetime.now(UTC)))
+    if "@" in args.to:  # a viewer (web.viewers) by address
+        member = find_member(config, VIEWER + args.to.strip().lower())
+        if member is None:
+            raise UnknownNameError(f"{args.to!r} is not among web.viewers in monitor.toml")
+        key, name = member.key, member.name
+    else:
+        person = config.spokesperson(args.to)  # UnknownNameError names the key if it is not defined
+        key, name = person.key, person.name
+    print(keys.signin_url(key, datetime.now(UTC)))
     print(
-        f"Signs in {person.name} once, within {config.settings.web.signin_link_minutes:g} minutes, "
+        f"Signs in {name} once, within {config.settings.web.signin_link_minutes:g} minutes, "
         f"at the monitor web serving {config.settings.web.base_url}."
     )
     return 0

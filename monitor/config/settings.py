@@ -204,6 +204,23 @@ class WebSettings(_Section):
         le=24 * 60,
         description="Minutes an emailed dashboard sign-in link stays valid (it works once).",
     )
+    viewers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Email addresses that may sign in to the dashboard to read it — alerts, rising threads, "
+            "forums' health, digests — without acting on alerts (ops, assistants …). Spokespeople in "
+            "routing.yaml may always sign in, and act."
+        ),
+    )
+
+    @field_validator("viewers")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        cleaned = [address.strip() for address in value]
+        for address in cleaned:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
+                raise ValueError(f"{address!r} is not an email address")
+        return cleaned
 
     @field_validator("base_url")
     @classmethod

@@ -11,6 +11,7 @@ kept and ``GET /digests/{id}`` shows one as it was emailed. How signing in works
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from starlette.routing import Route
 from monitor.admin.forum_health import SourceHealth, forum_health
 from monitor.admin.rising import rising_threads
 from monitor.alerting.channels.email import EmailChannel
-from monitor.config.files import SpokespersonConfig
+from monitor.config.loader import MonitorConfig
 from monitor.errors import DeliveryError, UnknownNameError
 from monitor.facts import FactsReader
 from monitor.store.models import DigestRow
@@ -53,6 +54,8 @@ MAX_RISING_HOURS = 7 * 24.0
 MAX_RISING_ROWS = 100
 SOURCE_EVENTS = 10  # newest health events shown per forum
 _ASK_AGAIN = "Ask for a new one on the sign-in page: /signin"
+_NOT_ON_THE_LIST = "This person is no longer on the team's list (routing.yaml, web.viewers)."
+VIEWER = "viewer:"  # the key of a viewer (web.viewers) is this and their address
 _BACK_TO_DIGESTS = (
     '<p style="font-family:sans-serif;font-size:13px;margin:8px"><a href="/digests">← 周报 Digests</a></p>'
 )
@@ -66,15 +69,21 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
     facts = FactsReader(config)  # boards' baselines, cached hourly, for the rising threads
     throttle = Throttle(SIGNIN_EMAIL_EVERY)
 
-    def person(key: str) -> SpokespersonConfig | None:
-        """Only people still in routing.yaml may sign in or stay signed in."""
-        return next((p for p in config.routing.spokespeople if p.key == key), None)
+    def member(key: str) -> Member | None:
+        """Only people still in routing.yaml (or ``web.viewers``) may sign in or stay signed in."""
+        return find_member(config, key)
 
-    def by_address(address: str) -> SpokespersonConfig | None:
+    def by_address(address: str) -> Member | None:
         wanted = address.strip().lower()
-        return next((p for p in config.routing.spokespeople if p.email.strip().lower() == wanted), None)
+        for person in config.routing.spokespeople:
+            if person.email.strip().lower() == wanted:
+                return Member(person.key, person.name, person.email, can_act=True)
+        for viewer in config.settings.web.viewers:
+            if viewer.lower() == wanted:
+                return Member(VIEWER + viewer.lower(), viewer, viewer, can_act=False)
+        return None
 
-    def signed_in(request: Request) -> tuple[Visitor, Nav] | None:
+    def signed_in(request: Request) -> tuple[Visitor, Nav, Member] | None:
         cookie = request.cookies.get(COOKIE, "")
         if not cookie:
             return None
@@ -82,10 +91,10 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             visitor = keys.visitor(cookie, clock())
         except SessionError:
             return None
-        who = person(visitor.key)
+        who = member(visitor.key)
         if who is None:
             return None
-        return visitor, Nav(name=who.name, csrf=keys.csrf(cookie), here="alerts")
+        return visitor, Nav(name=who.name, csrf=keys.csrf(cookie), here="alerts"), who
 
     def csrf_ok(request: Request, token: str) -> bool:
         return keys.csrf_ok(request.cookies.get(COOKIE, ""), token)
@@ -118,9 +127,8 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         who = by_address(address)
         now = clock()
         if who is not None and throttle.allow(who.key, now):
-            message = signin_email(
-                config.settings.smtp.sender, who.name, who.email, keys.signin_url(who.key, now), minutes, now
-            )
+            url = keys.signin_url(who.key, now)
+            message = signin_email(config.settings.smtp.sender, who.name, who.email, url, minutes, now)
             try:
                 await run_in_threadpool(email.send_email, message, [who.email], {"signin": who.key})
             except DeliveryError as exc:
@@ -153,9 +161,9 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             found = keys.read_signin(request.path_params["token"], clock())
         except SessionError as exc:
             return signin_problem(exc)
-        who = person(found.key)
+        who = member(found.key)
         if who is None:
-            return forbidden("This person is no longer on the team's list (routing.yaml).")
+            return forbidden(_NOT_ON_THE_LIST)
         return HTMLResponse(signin_confirm_page(who.name))
 
     async def signin_use(request: Request) -> Response:
@@ -164,8 +172,8 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             found = keys.read_signin(request.path_params["token"], now)
         except SessionError as exc:
             return signin_problem(exc)
-        if person(found.key) is None:
-            return forbidden("This person is no longer on the team's list (routing.yaml).")
+        if member(found.key) is None:
+            return forbidden(_NOT_ON_THE_LIST)
         if not spent.spend(found, now):
             return HTMLResponse(
                 error_page(
@@ -198,7 +206,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         found = signed_in(request)
         if found is None:
             return to_signin()
-        visitor, nav = found
+        visitor, nav, _ = found
         view = request.query_params.get("view", "active")
         if view not in VIEWS:
             view = "active"
@@ -220,7 +228,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         found = signed_in(request)
         if found is None:
             return to_signin()
-        visitor, nav = found
+        visitor, nav, who = found
         done = request.query_params.get("done")
         return await run_in_threadpool(
             lambda: desk.render(
@@ -228,6 +236,8 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
                 done if done in DONE_MESSAGES else None,
                 csrf=nav.csrf,
                 nav=nav.html(),
+                read_only=not who.can_act,
+                actor_name=who.name,
             )
         )
 
@@ -235,11 +245,13 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         found = signed_in(request)
         if found is None:
             return to_signin()
-        visitor, nav = found
+        visitor, nav, who = found
         form = await request.form(max_files=0, max_fields=8)
         do, step, note, token = (str(form.get(key) or "") for key in ("do", "step", "note", "csrf"))
         if not csrf_ok(request, token):
             return forbidden("The form's security token did not match this session; nothing was changed.")
+        if not who.can_act:
+            return forbidden("Viewers read the dashboard; only spokespeople (routing.yaml) act on alerts.")
         claim = alert_claim(request, visitor)
 
         def again(problem: str, status: int) -> Response:
@@ -259,7 +271,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         found = signed_in(request)
         if found is None:
             return to_signin()
-        _, nav = found
+        _, nav, _ = found
         try:
             hours = float(request.query_params.get("hours", config.settings.schedule.hot_for_hours))
         except ValueError:
@@ -280,7 +292,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         found = signed_in(request)
         if found is None:
             return to_signin()
-        _, nav = found
+        _, nav, _ = found
 
         def collect() -> list[SourceHealth]:
             with desk.sessions() as session:
@@ -293,7 +305,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         found = signed_in(request)
         if found is None:
             return to_signin()
-        _, nav = found
+        _, nav, _ = found
 
         def collect() -> list[DigestRow]:
             with desk.sessions() as session:
@@ -331,6 +343,26 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         Route("/digests", digests, methods=["GET", "HEAD"]),
         Route("/digests/{digest_id:int}", digest_show, methods=["GET", "HEAD"]),
     ]
+
+
+@dataclass(frozen=True)
+class Member:
+    """Someone who may sign in: a spokesperson (acts on alerts) or a viewer (``web.viewers``, reads)."""
+
+    key: str  # spokesperson key, or VIEWER + address
+    name: str
+    email: str
+    can_act: bool
+
+
+def find_member(config: MonitorConfig, key: str) -> Member | None:
+    """The spokesperson or viewer ``key`` names, if still configured."""
+    if key.startswith(VIEWER):
+        address = key.removeprefix(VIEWER)
+        listed = next((v for v in config.settings.web.viewers if v.lower() == address), None)
+        return Member(key, listed, listed, can_act=False) if listed else None
+    person = next((p for p in config.routing.spokespeople if p.key == key), None)
+    return Member(person.key, person.name, person.email, can_act=True) if person else None
 
 
 def _with_back_link(html: str) -> str:

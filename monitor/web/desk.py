@@ -55,8 +55,11 @@ class Desk:
         *,
         csrf: str | None = None,
         nav: str = "",
+        read_only: bool = False,
+        actor_name: str | None = None,
     ) -> Response:
-        """The alert page for ``claim``'s recipient (signed in: with ``csrf`` in every form)."""
+        """The alert page for ``claim``'s recipient (signed in: with ``csrf`` in every form;
+        ``read_only``: a viewer, shown as ``actor_name``)."""
         with self.sessions() as session:
             alert = session.get(Alert, claim.alert_id)
             if alert is None:
@@ -70,7 +73,7 @@ class Desk:
             page = AlertPage(
                 claim=claim,
                 names=self.names(),
-                actor_name=self.name_of(claim.recipient),
+                actor_name=actor_name or self.name_of(claim.recipient),
                 backup_name=self.name_of(alert.backup) or None,
                 backup_due=backup_due,
                 first_hour=lifecycle.first_hour(session, alert),
@@ -80,6 +83,7 @@ class Desk:
                 problem=problem,
                 csrf=csrf,
                 nav=nav,
+                read_only=read_only,
             )
             return HTMLResponse(alert_page(alert, page), status_code=status)
 

@@ -66,6 +66,7 @@ class AlertPage:
     problem: str | None = None  # why the last action was refused
     csrf: str | None = None  # signed in to the dashboard: every form carries this token
     nav: str = ""  # signed in: the dashboard's navigation bar (HTML)
+    read_only: bool = False  # a viewer (web.viewers): the page shows, no form acts
 
 
 def h(text: str | None) -> str:
@@ -185,15 +186,16 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
             f"<td>{h(event.detail)}</td></tr>"
         )
     body.append("</table>")
-    body.append(
-        "<h2>进展 Progress note</h2>"
-        f'<form method="post" action="">{csrf_field(page.csrf)}'
-        '<p><label for="progress">What was the customer told, what was done? '
-        "(持续反馈; it restarts the progress-prompt clock)</label><br>"
-        '<textarea id="progress" name="note" rows="2" maxlength="2000" required></textarea></p>'
-        '<button type="submit" name="do" value="note">记录 Add note</button></form>'
-    )
-    if alert.status != "resolved":
+    if not page.read_only:
+        body.append(
+            "<h2>进展 Progress note</h2>"
+            f'<form method="post" action="">{csrf_field(page.csrf)}'
+            '<p><label for="progress">What was the customer told, what was done? '
+            "(持续反馈; it restarts the progress-prompt clock)</label><br>"
+            '<textarea id="progress" name="note" rows="2" maxlength="2000" required></textarea></p>'
+            '<button type="submit" name="do" value="note">记录 Add note</button></form>'
+        )
+    if alert.status != "resolved" and not page.read_only:
         body.append(
             "<h2>结案 Resolve</h2>"
             f'<form method="post" action="">{csrf_field(page.csrf)}'
@@ -201,18 +203,20 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
             '<textarea id="note" name="note" rows="3" maxlength="2000" required></textarea></p>'
             '<button type="submit" name="do" value="resolve">结案 Resolve</button></form>'
         )
-    how = "signed in until" if page.csrf else "through a signed link valid until"
-    body.append(
-        f'<p class="muted">You act as {h(page.actor_name)} {how} '
-        f"{when(page.claim.expires_at, zone)}; everything you do lands in the trail. "
-        f"Times in {h(zone)}.</p>"
-    )
+    if page.read_only:
+        footer = f"You read as {h(page.actor_name)} (a viewer: nothing here acts) until "
+        footer += f"{when(page.claim.expires_at, zone)}."
+    else:
+        how = "signed in until" if page.csrf else "through a signed link valid until"
+        footer = f"You act as {h(page.actor_name)} {how} {when(page.claim.expires_at, zone)}; "
+        footer += "everything you do lands in the trail."
+    body.append(f'<p class="muted">{footer} Times in {h(zone)}.</p>')
     return page_html(f"#{alert.id} {severity_label(severity)} {clean_text(thread.title)}", body)
 
 
 def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
     """The action the link was sent for, as one big button, and the other open actions beside it."""
-    if alert.status == "resolved":
+    if alert.status == "resolved" or page.read_only:
         return []
     open_actions = []
     if alert.acknowledged_at is None:
@@ -255,7 +259,7 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
     for position, item in enumerate(alert.checklist, start=1):
         if item.done_at is not None:
             state = f"☑ {when(item.done_at, zone)} {h(item.done_by)}"
-        elif alert.status == "resolved":
+        elif alert.status == "resolved" or page.read_only:
             state = "☐"
         else:
             state = _button("tick", "完成 Done", colour="#3f9142", step=position, csrf=page.csrf)

@@ -256,10 +256,12 @@ def test_digests_listed_and_shown_as_emailed(site: Site) -> None:
 
 
 @contextmanager
-def _app_with(site: Site, tmp_path: Path, base_url: str, smtp_port: int) -> Iterator[httpx.Client]:
-    """The same app over the site's database, served on another port with another base URL or SMTP."""
+def _app_with(
+    site: Site, tmp_path: Path, base_url: str, smtp_port: int, viewers: tuple[str, ...] = ()
+) -> Iterator[httpx.Client]:
+    """The same app over the site's database, served on another port with other settings."""
     port = free_port()
-    config = web_config(tmp_path, base_url, smtp_port)
+    config = web_config(tmp_path, base_url, smtp_port, viewers)
     app = create_app(config, site.sessions, clock=site.clock)
     with serving(app, port), httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
         yield client
@@ -336,3 +338,24 @@ def test_forums_page_says_which_boards_are_not_being_read(site: Site) -> None:
     assert escape("提示信息 <img src=x onerror=alert(1)>") in page.text and "<img src=x" not in page.text
     assert "2026-11-23 20:00" in page.text and "failed-pages/0001.html" in page.text
     assert '<a href="/sources">' not in page.text  # the page names itself in the navigation, unlinked
+
+
+def test_a_viewer_reads_everything_and_acts_on_nothing(site: Site, tmp_path: Path) -> None:
+    with _app_with(site, tmp_path, site.base_url, site.sink.port, viewers=("Ops@Corp.invalid",)) as client:
+        assert client.post("/signin", data={"email": "ops@corp.invalid"}).status_code == 200
+        link = _link_from_mail(site, 2)
+        assert site.sink.envelopes[1].rcpt_tos == ("Ops@Corp.invalid",)
+        assert client.post(link.removeprefix(site.base_url)).status_code == 303
+        assert f'href="/alerts/{site.alert_id}"' in client.get("/alerts").text
+        page = client.get(f"/alerts/{site.alert_id}")
+        assert page.status_code == 200 and "a viewer: nothing here acts" in page.text
+        assert 'name="do"' not in page.text  # no button, no note or resolve form
+        refused = client.post(f"/alerts/{site.alert_id}", data={"do": "ack", "csrf": _csrf(page.text)})
+        assert refused.status_code == 403 and "only spokespeople" in refused.text
+        assert _alert(site).acknowledged_at is None
+        for path in ("/threads", "/sources", "/digests"):
+            assert client.get(path).status_code == 200, path
+    # the same cookie on an app whose config no longer lists the viewer: signed out
+    cookie = client.cookies[COOKIE]
+    with httpx.Client(base_url=site.base_url, cookies={COOKIE: cookie}) as other:
+        assert other.get("/alerts").headers.get("location") == "/signin"

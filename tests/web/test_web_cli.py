@@ -134,3 +134,11 @@ def test_a_sign_in_link_for_someone_not_on_the_team_is_refused(tmp_path: Path) -
         env=_env(MONITOR_WEB_SECRET=SECRET),
     )
     assert done.returncode == 1 and "undefined spokesperson 'nobody'" in done.stderr and done.stdout == ""
+    stranger = subprocess.run(
+        [*MONITOR, "web", "signin-link", "--to", "ops@corp.invalid", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(MONITOR_WEB_SECRET=SECRET),
+    )
+    assert stranger.returncode == 1 and "'ops@corp.invalid' is not among web.viewers" in stranger.stderr

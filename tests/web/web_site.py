@@ -70,8 +70,11 @@ class Site:
         return next(url for label, url in self.links.items() if label.endswith(wanted))
 
 
-def web_config(tmp_path: Path, base_url: str, smtp_port: int | None = None) -> MonitorConfig:
-    overrides: dict[str, object] = {"general": {"data_dir": str(tmp_path)}, "web": {"base_url": base_url}}
+def web_config(
+    tmp_path: Path, base_url: str, smtp_port: int | None = None, viewers: tuple[str, ...] = ()
+) -> MonitorConfig:
+    web: dict[str, object] = {"base_url": base_url, "viewers": list(viewers)}
+    overrides: dict[str, object] = {"general": {"data_dir": str(tmp_path)}, "web": web}
     if smtp_port is not None:
         overrides["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "sender": "monitor@test.invalid"}
     return load_config(DEMO_CONFIG, environ={"MONITOR_WEB_SECRET": SECRET}, overrides=overrides)
