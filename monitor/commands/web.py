@@ -14,7 +14,7 @@ from monitor.config.loader import load_config
 from monitor.errors import MonitorError, UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.web.app import create_app
-from monitor.web.dashboard import VIEWER, find_member
+from monitor.web.members import VIEWER, find_member
 from monitor.web.session import session_keys
 
 log = logging.getLogger(__name__)

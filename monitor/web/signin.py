@@ -1,0 +1,180 @@
+"""Signing in and out of the dashboard (routes), and the gate every dashboard page passes.
+
+How the links, cookies and form tokens work: :mod:`monitor.web.session`; who may sign in:
+:mod:`monitor.web.members`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from monitor.alerting.channels.email import EmailChannel
+from monitor.config.loader import MonitorConfig
+from monitor.errors import DeliveryError
+from monitor.web.dashboard_pages import Nav, signin_confirm_page, signin_page, signin_sent_page
+from monitor.web.desk import Clock
+from monitor.web.members import Member, find_member, member_by_address
+from monitor.web.pages import error_page
+from monitor.web.session import COOKIE, SessionError, SessionKeys, SpentNonces, Throttle, Visitor
+from monitor.web.signin_mail import signin_email
+
+log = logging.getLogger(__name__)
+
+MAX_ADDRESS_CHARS = 320
+SIGNIN_EMAIL_EVERY = timedelta(minutes=1)
+_ASK_AGAIN = "Ask for a new one on the sign-in page: /signin"
+_NOT_ON_THE_LIST = "This person is no longer on the team's list (routing.yaml, web.viewers)."
+
+
+@dataclass
+class Gate:
+    """Who a request comes from, and the answers for those who may not pass."""
+
+    config: MonitorConfig
+    keys: SessionKeys
+    clock: Clock
+    spent: SpentNonces = field(default_factory=SpentNonces)
+    throttle: Throttle = field(default_factory=lambda: Throttle(SIGNIN_EMAIL_EVERY))
+
+    def signed_in(self, request: Request) -> tuple[Visitor, Nav, Member] | None:
+        """The visitor, their navigation bar and who they are; None: not (or no longer) signed in."""
+        cookie = request.cookies.get(COOKIE, "")
+        if not cookie:
+            return None
+        try:
+            visitor = self.keys.visitor(cookie, self.clock())
+        except SessionError:
+            return None
+        who = find_member(self.config, visitor.key)  # removed from the config: signed out
+        if who is None:
+            return None
+        return visitor, Nav(name=who.name, csrf=self.keys.csrf(cookie), here="alerts"), who
+
+    def csrf_ok(self, request: Request, token: str) -> bool:
+        return self.keys.csrf_ok(request.cookies.get(COOKIE, ""), token)
+
+    @staticmethod
+    def to_signin() -> Response:
+        response = RedirectResponse("/signin", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    @staticmethod
+    def forbidden(message: str) -> Response:
+        return HTMLResponse(
+            error_page("请求被拒绝 Refused", message, "Reload the page and try again."), status_code=403
+        )
+
+
+def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
+    config, keys, clock = gate.config, gate.keys, gate.clock
+    minutes = config.settings.web.signin_link_minutes
+    signed_in, forbidden = gate.signed_in, gate.forbidden
+
+    async def signin_form(request: Request) -> Response:
+        if signed_in(request) is not None:
+            return RedirectResponse("/alerts", status_code=303)
+        return HTMLResponse(signin_page(email_on=email is not None))
+
+    async def signin_request(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=4)
+        address = str(form.get("email") or "").strip()
+        if email is None:
+            return HTMLResponse(signin_page(email_on=False), status_code=409)
+        if not address or len(address) > MAX_ADDRESS_CHARS or "@" not in address:
+            return HTMLResponse(
+                signin_page(email_on=True, problem="That is not an email address.", address=address[:100]),
+                status_code=400,
+            )
+        who = member_by_address(config, address)
+        now = clock()
+        if who is not None and gate.throttle.allow(who.key, now):
+            url = keys.signin_url(who.key, now)
+            message = signin_email(config.settings.smtp.sender, who.name, who.email, url, minutes, now)
+            try:
+                await run_in_threadpool(email.send_email, message, [who.email], {"signin": who.key})
+            except DeliveryError as exc:
+                log.warning("sign-in email failed", extra={"spokesperson": who.key, "reason": str(exc)})
+                return HTMLResponse(
+                    signin_page(
+                        email_on=True,
+                        problem="The sign-in email could not be sent (the SMTP server did not take it). "
+                        "Try again in a minute; if it keeps failing, tell whoever runs the monitor.",
+                        address=address,
+                    ),
+                    status_code=503,
+                )
+            log.info("sign-in link sent", extra={"spokesperson": who.key})
+        return HTMLResponse(signin_sent_page(address, minutes))
+
+    def signin_problem(exc: SessionError) -> Response:
+        if exc.expired:
+            return HTMLResponse(
+                error_page("链接已过期 Link expired", str(exc), _ASK_AGAIN),
+                status_code=410,
+            )
+        return HTMLResponse(
+            error_page("链接无效 Invalid link", str(exc), "Copy the whole link from the email."),
+            status_code=403,
+        )
+
+    async def signin_link(request: Request) -> Response:
+        try:
+            found = keys.read_signin(request.path_params["token"], clock())
+        except SessionError as exc:
+            return signin_problem(exc)
+        who = find_member(config, found.key)
+        if who is None:
+            return forbidden(_NOT_ON_THE_LIST)
+        return HTMLResponse(signin_confirm_page(who.name))
+
+    async def signin_use(request: Request) -> Response:
+        now = clock()
+        try:
+            found = keys.read_signin(request.path_params["token"], now)
+        except SessionError as exc:
+            return signin_problem(exc)
+        if find_member(config, found.key) is None:
+            return forbidden(_NOT_ON_THE_LIST)
+        if not gate.spent.spend(found, now):
+            return HTMLResponse(
+                error_page(
+                    "链接已用过 Link already used",
+                    "A sign-in link works once.",
+                    _ASK_AGAIN,
+                ),
+                status_code=410,
+            )
+        response = RedirectResponse("/alerts", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            keys.cookie(found.key, now),
+            max_age=int(keys.session_ttl.total_seconds()),
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=keys.secure_cookie,
+        )
+        log.info("signed in", extra={"spokesperson": found.key})
+        return response
+
+    async def signout(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=4)
+        if signed_in(request) is not None and not gate.csrf_ok(request, str(form.get("csrf") or "")):
+            return forbidden("The form's security token did not match this session.")
+        return gate.to_signin()
+
+    return [
+        Route("/signin", signin_form, methods=["GET", "HEAD"]),
+        Route("/signin", signin_request, methods=["POST"]),
+        Route("/signin/{token}", signin_link, methods=["GET", "HEAD"]),
+        Route("/signin/{token}", signin_use, methods=["POST"]),
+        Route("/signout", signout, methods=["POST"]),
+    ]
