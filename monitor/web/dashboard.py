@@ -36,7 +36,7 @@ from monitor.web.desk import ACTIONS, Desk, Refused
 from monitor.web.links import LinkClaim
 from monitor.web.pages import DONE_MESSAGES, error_page
 from monitor.web.session import SessionKeys, Visitor
-from monitor.web.signin import Gate, signin_routes
+from monitor.web.signin import make_gate, signin_routes
 
 MAX_RISING_HOURS = 7 * 24.0
 MAX_RISING_ROWS = 100
@@ -51,7 +51,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
     config, clock = desk.config, desk.clock
     zone = config.settings.general.timezone
     facts = FactsReader(config)  # boards' baselines, cached hourly, for the rising threads
-    gate = Gate(config, keys, clock)
+    gate = make_gate(config, keys, clock)
     signed_in, csrf_ok, to_signin, forbidden = gate.signed_in, gate.csrf_ok, gate.to_signin, gate.forbidden
 
     async def alerts(request: Request) -> Response:

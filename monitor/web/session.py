@@ -27,6 +27,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from monitor.config.loader import MonitorConfig
 from monitor.web.sealed import SealError, seal, signature, unseal
@@ -130,8 +131,17 @@ def session_keys(config: MonitorConfig) -> SessionKeys | None:
     )
 
 
+class NonceStore(Protocol):
+    def spend(self, signin: SignIn, now: datetime) -> bool: ...
+
+
+class EmailThrottle(Protocol):
+    def allow(self, key: str, now: datetime) -> bool: ...
+
+
 class SpentNonces:
-    """Sign-in nonces already used, kept until their link would have expired anyway."""
+    """Sign-in nonces already used, kept until their link would have expired anyway (this process;
+    :mod:`monitor.distributed.web_state` shares them between processes through Redis)."""
 
     def __init__(self) -> None:
         self._spent: dict[str, datetime] = {}

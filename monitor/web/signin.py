@@ -22,7 +22,16 @@ from monitor.web.dashboard_pages import Nav, signin_confirm_page, signin_page, s
 from monitor.web.desk import Clock
 from monitor.web.members import Member, find_member, member_by_address
 from monitor.web.pages import error_page
-from monitor.web.session import COOKIE, SessionError, SessionKeys, SpentNonces, Throttle, Visitor
+from monitor.web.session import (
+    COOKIE,
+    EmailThrottle,
+    NonceStore,
+    SessionError,
+    SessionKeys,
+    SpentNonces,
+    Throttle,
+    Visitor,
+)
 from monitor.web.signin_mail import signin_email
 
 log = logging.getLogger(__name__)
@@ -40,8 +49,8 @@ class Gate:
     config: MonitorConfig
     keys: SessionKeys
     clock: Clock
-    spent: SpentNonces = field(default_factory=SpentNonces)
-    throttle: Throttle = field(default_factory=lambda: Throttle(SIGNIN_EMAIL_EVERY))
+    spent: NonceStore = field(default_factory=SpentNonces)
+    throttle: EmailThrottle = field(default_factory=lambda: Throttle(SIGNIN_EMAIL_EVERY))
 
     def signed_in(self, request: Request) -> tuple[Visitor, Nav, Member] | None:
         """The visitor, their navigation bar and who they are; None: not (or no longer) signed in."""
@@ -71,6 +80,17 @@ class Gate:
         return HTMLResponse(
             error_page("请求被拒绝 Refused", message, "Reload the page and try again."), status_code=403
         )
+
+
+def make_gate(config: MonitorConfig, keys: SessionKeys, clock: Clock) -> Gate:
+    """The gate; with a broker configured, spent links and the email throttle are shared by every
+    web process through Redis (:mod:`monitor.distributed.web_state`)."""
+    if not config.settings.distributed.broker_url:
+        return Gate(config, keys, clock)
+    from monitor.distributed.web_state import shared_signin_state
+
+    spent, throttle = shared_signin_state(config.settings.distributed, SIGNIN_EMAIL_EVERY)
+    return Gate(config, keys, clock, spent, throttle)
 
 
 def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
