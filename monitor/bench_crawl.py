@@ -36,7 +36,7 @@ class _ConstantScorer:
         return 0.5
 
 
-def _forum(boards: int, threads: int, replies: int, start: datetime, watched: bool = False) -> Forum:
+def bench_forum(boards: int, threads: int, replies: int, start: datetime, watched: bool = False) -> Forum:
     forum = Forum(now=start)
     topic = "途乐旅行" if watched else "测试主题"
     for fid in range(2, 2 + boards):
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--replies", type=int, default=29)
     args = parser.parse_args()
     now = datetime.now(UTC).replace(microsecond=0)
-    forum = _forum(args.boards, args.threads, args.replies, now)
+    forum = bench_forum(args.boards, args.threads, args.replies, now)
     posts = args.boards * args.threads * (args.replies + 1)
     print(f"forum: {args.boards} boards × {args.threads} threads × {args.replies + 1} posts = {posts} posts")
     results: dict[int, float] = {}
@@ -93,7 +93,7 @@ def main() -> None:
                 f"{posts / seconds:.0f} posts/s"
             )
     print(f"ratio 16/1: {results[16] / results[1]:.2f}×")
-    with DemoForum(_forum(args.boards, args.threads, args.replies, now, watched=True)) as server:
+    with DemoForum(bench_forum(args.boards, args.threads, args.replies, now, watched=True)) as server:
         pages, seconds = asyncio.run(_crawl(server.base_url, 1, now))
     watched = args.boards * args.threads
     print(

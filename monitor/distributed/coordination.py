@@ -11,6 +11,7 @@ Keys, all under ``{namespace}:``:
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,10 @@ from monitor.distributed.jobs import Job
 
 if TYPE_CHECKING:
     from redis import Redis
+
+
+LANE_WAIT_SECONDS = 10.0  # how long a job waits for its lane before Dramatiq retries it later
+LANE_POLL_SECONDS = 0.1
 
 
 class LaneBusy(RateLimitExceeded):
@@ -51,17 +56,24 @@ class Coordination:
         return bool(self.client.exists(self.key("queued", job.key)))
 
     @contextmanager
-    def lane(self, job: Job) -> Iterator[None]:
-        """Hold the job's lane for the block; :class:`LaneBusy` if another worker holds it."""
+    def lane(self, job: Job, wait: float = LANE_WAIT_SECONDS) -> Iterator[None]:
+        """Hold the job's lane for the block. If another worker holds it, try again every
+        :data:`LANE_POLL_SECONDS` for ``wait`` seconds (a forum's next board is usually read
+        right after the last), then raise :class:`LaneBusy` (Dramatiq retries the job later)."""
         from dramatiq.rate_limits import ConcurrentRateLimiter
 
         limiter = ConcurrentRateLimiter(  # type: ignore[no-untyped-call]
             self._backend, self.key("lane", job.lane), limit=1, ttl=int(self.job_timeout_seconds * 1000)
         )
-        with limiter.acquire(raise_on_failure=False) as acquired:
-            if not acquired:
+        deadline = time.monotonic() + wait
+        while True:
+            with limiter.acquire(raise_on_failure=False) as acquired:
+                if acquired:
+                    yield
+                    return
+            if time.monotonic() >= deadline:
                 raise LaneBusy(f"lane {job.lane} is busy")  # type: ignore[no-untyped-call]
-            yield
+            time.sleep(LANE_POLL_SECONDS)
 
     def load_plan(self, source: str) -> dict[str, Any] | None:
         raw = self.client.get(self.key("plan", source))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from redis import Redis
 
@@ -43,12 +46,33 @@ def test_a_send_that_fails_leaves_the_job_free_to_be_sent_again(redis_url: str, 
 def test_jobs_of_one_lane_never_run_at_once(redis_url: str, namespace: str) -> None:
     coordination = _coordination(redis_url, namespace)
     with coordination.lane(Job("crawl", "bbs", "2")):
-        with pytest.raises(LaneBusy), coordination.lane(Job("hot", "bbs")):  # same source
+        started = time.monotonic()
+        with pytest.raises(LaneBusy), coordination.lane(Job("hot", "bbs"), wait=0.5):  # same source
             pass
-        with coordination.lane(Job("crawl", "other", "2")), coordination.lane(Job("deliver")):
+        assert time.monotonic() - started >= 0.5  # it waited for the lane before giving up
+        with coordination.lane(Job("crawl", "other", "2"), wait=0), coordination.lane(Job("deliver"), wait=0):
             pass  # other lanes are free
-    with coordination.lane(Job("hot", "bbs")):  # released at the end of the block
+    with coordination.lane(Job("hot", "bbs"), wait=0):  # released at the end of the block
         pass
+
+
+def test_a_job_waiting_for_its_lane_gets_it_when_the_holder_finishes(redis_url: str, namespace: str) -> None:
+    coordination = _coordination(redis_url, namespace)
+    order: list[str] = []
+
+    def hold() -> None:
+        with coordination.lane(Job("crawl", "bbs", "2")):
+            order.append("first in")
+            time.sleep(0.5)
+            order.append("first out")
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(0.1)
+    with coordination.lane(Job("crawl", "bbs", "7"), wait=5):
+        order.append("second in")
+    holder.join()
+    assert order == ["first in", "first out", "second in"]
 
 
 def test_crawl_plans_are_kept_per_source(redis_url: str, namespace: str) -> None:
