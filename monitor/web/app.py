@@ -28,6 +28,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from monitor.alerting.compose import link_signer
 from monitor.alerting.render import local_time
@@ -37,6 +38,7 @@ from monitor.errors import UnknownNameError
 from monitor.web.dashboard import dashboard_routes
 from monitor.web.desk import ACTIONS, Clock, Desk, Refused
 from monitor.web.links import LinkClaim, LinkError, LinkSigner
+from monitor.web.origin import foreign_form, origin_of
 from monitor.web.pages import DONE_MESSAGES, error_page, home_page
 from monitor.web.session import session_keys
 
@@ -63,6 +65,30 @@ class _SecurityHeaders(BaseHTTPMiddleware):
         response = await call_next(request)
         response.headers.update(SECURITY_HEADERS)
         return response
+
+
+class _OwnFormsOnly(BaseHTTPMiddleware):
+    """Refuse a POST that a page of another site made the browser send (:mod:`monitor.web.origin`)."""
+
+    def __init__(self, app: ASGIApp, base_url: str) -> None:
+        super().__init__(app)
+        self.base_origin = origin_of(base_url)
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        here = origin_of(f"{request.url.scheme}://{request.headers.get('host', '')}")
+        own = frozenset({self.base_origin, here})
+        reason = foreign_form(request.method, request.headers, own)
+        if reason is None:
+            return await call_next(request)
+        log.warning("form from another site refused", extra={"path": request.url.path, "reason": reason})
+        return HTMLResponse(
+            error_page(
+                "请求被拒绝 Refused",
+                f"This form was not sent from the monitor's own page: {reason}.",
+                f"Open the page on {self.base_origin or 'the monitor'} and use its buttons.",
+            ),
+            status_code=403,
+        )
 
 
 def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Clock = _utc_now) -> Starlette:
@@ -121,7 +147,10 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
             Route("/l/{token}", perform, methods=["POST"]),
             *dashboard_routes(desk, keys, email_channel(config)),
         ],
-        middleware=[Middleware(_SecurityHeaders)],
+        middleware=[
+            Middleware(_SecurityHeaders),
+            Middleware(_OwnFormsOnly, base_url=config.settings.web.base_url),
+        ],
     )
 
 

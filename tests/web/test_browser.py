@@ -14,9 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from web_site import Site
+from web_site import Site, free_port, serving
 
 from monitor.store.models import Alert
+from monitor.web.session import COOKIE, session_keys
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -178,3 +179,31 @@ def test_sign_in_from_the_email_and_work_the_alert_from_the_dashboard(
     assert _after(browser, "/signin", "h1") == "登录 Sign in"
     browser.get(f"{site.base_url}/alerts")
     assert browser.current_url == f"{site.base_url}/signin"
+
+
+def test_a_sign_in_link_planted_on_another_site_signs_nobody_in(site: Site, browser: object) -> None:
+    """Login CSRF: a page elsewhere holds someone's sign-in link in a form; a visitor clicks it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    assert isinstance(browser, WebDriver)
+    keys = session_keys(site.config)
+    assert keys is not None
+    link = keys.signin_url("li_na", site.now)
+    page = f'<form method="post" action="{link}"><button id="win">Claim your prize</button></form>'
+    evil = Starlette(routes=[Route("/", lambda request: HTMLResponse(page))])
+    port = free_port()
+    with serving(evil, port):
+        browser.get(f"http://localhost:{port}/")  # localhost is another site than 127.0.0.1
+        browser.find_element(By.ID, "win").click()
+        assert _after(browser, link.removeprefix(site.base_url), "h1") == "请求被拒绝 Refused"
+    assert browser.get_cookie(COOKIE) is None
+    browser.get(f"{site.base_url}/alerts")
+    assert browser.current_url == f"{site.base_url}/signin"  # nobody was signed in
+
+    browser.get(link)  # the link's owner can still use it, from the monitor's own page
+    browser.find_element(By.CSS_SELECTOR, "button.big").click()
+    assert _after(browser, "/alerts", "h1") == "告警 Alerts"
