@@ -51,7 +51,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
     config, clock = desk.config, desk.clock
     zone = config.settings.general.timezone
     facts = FactsReader(config)  # boards' baselines, cached hourly, for the rising threads
-    gate = make_gate(config, keys, clock)
+    gate = make_gate(config, keys, clock, desk.sessions)
     signed_in, csrf_ok, to_signin, forbidden = gate.signed_in, gate.csrf_ok, gate.to_signin, gate.forbidden
 
     async def alerts(request: Request) -> Response:

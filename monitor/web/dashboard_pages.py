@@ -55,7 +55,9 @@ class Nav:
         return (
             f"<nav>{shown}"
             f'<form method="post" action="/signout">{csrf_field(self.csrf)}'
-            f'<span class="muted">{h(self.name)}</span> <button type="submit">退出 Sign out</button></form>'
+            f'<span class="muted">{h(self.name)}</span> <button type="submit">退出 Sign out</button> '
+            '<button type="submit" name="everywhere" value="1" title="End this sign-in on every device">'
+            "全部退出 Sign out everywhere</button></form>"
             "</nav>"
         )
 

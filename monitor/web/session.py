@@ -9,15 +9,17 @@ as it already is for the alert emails and their action links.
    team. The link is sealed (:mod:`monitor.web.sealed`) with the person's key, an expiry
    (``web.signin_link_minutes``) and a random nonce.
 2. Opening the link changes nothing (mail scanners fetch links); its page has one button,
-   and ``POST`` to it spends the nonce — a link signs in once per ``monitor web`` process —
-   and sets the **session cookie**: the key and an expiry (``web.session_hours``), sealed
-   under another domain, ``HttpOnly``, ``SameSite=Lax``, ``Secure`` behind https.
+   and ``POST`` to it spends the nonce — a link signs in once, kept in the database
+   (:mod:`monitor.web.signin_store`) — and sets the **session cookie**: the key, when it began
+   and an expiry (``web.session_hours``), sealed under another domain, ``HttpOnly``,
+   ``SameSite=Lax``, ``Secure`` behind https.
 3. Every form of a signed-in page carries a **CSRF token**: the HMAC of the cookie under a
    third domain. ``SameSite=Lax`` already keeps the cookie off cross-site posts; the token is
    the second lock.
 
-Sessions are not stored: signing out clears the cookie in that browser, and changing the key
-ends every session at once.
+Sessions are not stored: signing out clears the cookie in that browser; "sign out everywhere"
+ends every session of that person begun until then (:mod:`monitor.web.signin_store`); changing
+the key ends every session at once.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ class SessionError(Exception):
 
 @dataclass(frozen=True)
 class Visitor:
-    """A signed-in person: their spokesperson key, until when."""
+    """A signed-in person: their spokesperson key, since when and until when."""
 
     key: str
+    issued_at: datetime
     expires_at: datetime
 
 
@@ -93,12 +96,21 @@ class SessionKeys:
         return found
 
     def cookie(self, key: str, now: datetime) -> str:
-        return seal(self.secret, _SESSION, {"k": key, "x": int((now + self.session_ttl).timestamp())})
+        issued = int(now.timestamp() * 1000)  # ms: a sign-in just after "sign out everywhere" holds
+        expires = int((now + self.session_ttl).timestamp())
+        return seal(self.secret, _SESSION, {"k": key, "i": issued, "x": expires})
 
     def visitor(self, cookie: str, now: datetime) -> Visitor:
         data = self._open(_SESSION, cookie, "session")
         try:
-            visitor = Visitor(key=str(data["k"]), expires_at=_moment(data["x"]))
+            expires_at = _moment(data["x"])
+            issued = data.get("i")  # cookies from before it was written: as long ago as a session lasts
+            issued_at = (
+                expires_at - self.session_ttl
+                if issued is None
+                else datetime.fromtimestamp(int(str(issued)) / 1000, UTC)
+            )
+            visitor = Visitor(key=str(data["k"]), issued_at=issued_at, expires_at=expires_at)
         except (KeyError, ValueError, TypeError) as exc:
             raise SessionError("this session is not valid: its contents cannot be read") from exc
         if now >= visitor.expires_at:
@@ -139,26 +151,9 @@ class EmailThrottle(Protocol):
     def allow(self, key: str, now: datetime) -> bool: ...
 
 
-class SpentNonces:
-    """Sign-in nonces already used, kept until their link would have expired anyway (this process;
-    :mod:`monitor.distributed.web_state` shares them between processes through Redis)."""
-
-    def __init__(self) -> None:
-        self._spent: dict[str, datetime] = {}
-        self._lock = threading.Lock()
-
-    def spend(self, signin: SignIn, now: datetime) -> bool:
-        """True the first time a link is used; False after."""
-        with self._lock:
-            self._spent = {nonce: until for nonce, until in self._spent.items() if until > now}
-            if signin.nonce in self._spent:
-                return False
-            self._spent[signin.nonce] = signin.expires_at
-            return True
-
-
 class Throttle:
-    """At most one sign-in email per person per ``every``: the form cannot flood a mailbox."""
+    """At most one sign-in email per person per ``every``: the form cannot flood a mailbox (this
+    process; :mod:`monitor.distributed.web_state` shares it between processes through Redis)."""
 
     def __init__(self, every: timedelta) -> None:
         self.every = every

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -28,11 +29,11 @@ from monitor.web.session import (
     NonceStore,
     SessionError,
     SessionKeys,
-    SpentNonces,
     Throttle,
     Visitor,
 )
 from monitor.web.signin_mail import signin_email
+from monitor.web.signin_store import StoredNonces, sign_out_everywhere, signed_out_at
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ class Gate:
     config: MonitorConfig
     keys: SessionKeys
     clock: Clock
-    spent: NonceStore = field(default_factory=SpentNonces)
+    sessions: sessionmaker[Session]
+    spent: NonceStore
     throttle: EmailThrottle = field(default_factory=lambda: Throttle(SIGNIN_EMAIL_EVERY))
 
     def signed_in(self, request: Request) -> tuple[Visitor, Nav, Member] | None:
@@ -63,6 +65,10 @@ class Gate:
             return None
         who = find_member(self.config, visitor.key)  # removed from the config: signed out
         if who is None:
+            return None
+        with self.sessions() as session:
+            cutoff = signed_out_at(session, visitor.key)
+        if cutoff is not None and visitor.issued_at <= cutoff:  # signed out everywhere since
             return None
         return visitor, Nav(name=who.name, csrf=self.keys.csrf(cookie), here="alerts"), who
 
@@ -82,15 +88,18 @@ class Gate:
         )
 
 
-def make_gate(config: MonitorConfig, keys: SessionKeys, clock: Clock) -> Gate:
-    """The gate; with a broker configured, spent links and the email throttle are shared by every
-    web process through Redis (:mod:`monitor.distributed.web_state`)."""
+def make_gate(
+    config: MonitorConfig, keys: SessionKeys, clock: Clock, sessions: sessionmaker[Session]
+) -> Gate:
+    """The gate. Spent sign-in links are kept in the database; with a broker configured, the email
+    throttle is shared by every web process through Redis (:mod:`monitor.distributed.web_state`)."""
+    spent = StoredNonces(sessions)
     if not config.settings.distributed.broker_url:
-        return Gate(config, keys, clock)
-    from monitor.distributed.web_state import shared_signin_state
+        return Gate(config, keys, clock, sessions, spent)
+    from monitor.distributed.web_state import shared_signin_throttle
 
-    spent, throttle = shared_signin_state(config.settings.distributed, SIGNIN_EMAIL_EVERY)
-    return Gate(config, keys, clock, spent, throttle)
+    throttle = shared_signin_throttle(config.settings.distributed, SIGNIN_EMAIL_EVERY)
+    return Gate(config, keys, clock, sessions, spent, throttle)
 
 
 def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
@@ -187,8 +196,15 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
 
     async def signout(request: Request) -> Response:
         form = await request.form(max_files=0, max_fields=4)
-        if signed_in(request) is not None and not gate.csrf_ok(request, str(form.get("csrf") or "")):
+        found = signed_in(request)
+        if found is None:
+            return gate.to_signin()
+        if not gate.csrf_ok(request, str(form.get("csrf") or "")):
             return forbidden("The form's security token did not match this session.")
+        if form.get("everywhere"):
+            key = found[0].key
+            await run_in_threadpool(sign_out_everywhere, gate.sessions, key, clock(), f"{key} (web)")
+            log.info("signed out everywhere", extra={"spokesperson": key})
         return gate.to_signin()
 
     return [

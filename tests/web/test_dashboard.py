@@ -208,6 +208,22 @@ def test_sign_out_needs_the_form_token_and_clears_the_cookie(site: Site) -> None
     assert client.get("/alerts").headers.get("location") == "/signin"
 
 
+def test_sign_out_everywhere_ends_the_sessions_on_every_device(site: Site) -> None:
+    laptop = _signed_in(site)
+    site.now += timedelta(minutes=2)  # the email throttle lets the second link through
+    phone = _signed_in(site)
+    other = _signed_in(site, "wang.qiang@pr.demo.invalid")
+    page = laptop.get("/alerts")
+    assert "Sign out everywhere" in page.text
+    out = laptop.post("/signout", data={"csrf": _csrf(page.text), "everywhere": "1"})
+    assert out.status_code == 303 and out.headers["location"] == "/signin"
+    for device in (laptop, phone):
+        assert device.get("/alerts").headers.get("location") == "/signin"
+    assert other.get("/alerts").status_code == 200  # only li_na was signed out
+    site.now += timedelta(minutes=2)
+    assert _signed_in(site).get("/alerts").status_code == 200  # signing in again works at once
+
+
 def test_views_and_only_mine(site: Site) -> None:
     client = _signed_in(site)
     assert f"/alerts/{site.alert_id}" in client.get("/alerts?view=open").text

@@ -92,6 +92,17 @@ def test_serve_the_page_for_a_fresh_link_then_stop_on_ctrl_c(tmp_path: Path) -> 
             listing = browser.get("/alerts?view=all")
             assert listing.status_code == 200 and "王强（客服总监）" in listing.text
             assert 'href="/alerts/1"' in listing.text
+            out = subprocess.run(
+                [*MONITOR, "web", "signout", "--who", "wang_qiang", "--config", str(config)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=env,
+            )
+            assert out.returncode == 0, out.stderr
+            assert "Signed 王强（客服总监） out of the dashboard everywhere" in out.stdout
+            assert browser.get("/alerts").headers.get("location") == "/signin"  # a phone left signed in
+            assert browser.post(url).status_code == 410  # and its link stays spent
         server.send_signal(signal.SIGINT)
         stdout, stderr = server.communicate(timeout=30)
     finally:

@@ -1,0 +1,45 @@
+"""dashboard sign-in links spent and "sign out everywhere", kept in the database
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-06 19:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import monitor.store.types
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "signin_uses",
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("member_key", sa.String(length=400), nullable=False),
+        sa.Column("used_at", monitor.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", monitor.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("nonce"),
+    )
+    with op.batch_alter_table("signin_uses", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_signin_uses_expires_at"), ["expires_at"], unique=False)
+    op.create_table(
+        "signouts",
+        sa.Column("member_key", sa.String(length=400), nullable=False),
+        sa.Column("at", monitor.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("member_key"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("signouts")
+    with op.batch_alter_table("signin_uses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signin_uses_expires_at"))
+    op.drop_table("signin_uses")
