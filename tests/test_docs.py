@@ -39,3 +39,25 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_command() -> None:
     assert blocks[0].endswith("monitor demo")
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1] in ci
+
+
+def _parsers(parser: argparse.ArgumentParser, prefix: str = "monitor") -> dict[str, argparse.ArgumentParser]:
+    found = {prefix: parser}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found |= _parsers(sub, f"{prefix} {name}")
+    return found
+
+
+def test_every_option_in_the_command_table_exists() -> None:
+    """A README line a user copies must not fail on an option the command does not have."""
+    parsers = _parsers(_parser())
+    rows = re.findall(r"^\| `(monitor [^`]+)`", README, re.M)
+    assert len(rows) > 20
+    for row in rows:
+        words = row.split()
+        command = max((c for c in parsers if words[: len(c.split())] == c.split()), key=len)
+        known = {option for action in parsers[command]._actions for option in action.option_strings}
+        for option in re.findall(r"(?<![\w-])--[a-z][\w-]*", row):
+            assert option in known, f"README shows `{row}`, but `{command}` has no {option}"

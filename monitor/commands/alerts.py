@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import getpass
 import json
 import os
@@ -83,8 +84,20 @@ def _session(args: argparse.Namespace, write: bool) -> Iterator[tuple[MonitorCon
         engine.dispose()
 
 
-def _actor(args: argparse.Namespace) -> str:
-    return str(args.by or os.environ.get("USER") or getpass.getuser())
+def _actor(args: argparse.Namespace, config: MonitorConfig) -> str:
+    """Who acts: ``--by`` or the login name. A ``--by`` that is nearly a spokesperson's key is a typo,
+    and is refused: an acknowledgement under a misspelt name would stop the escalation all the same."""
+    if not args.by:
+        return str(os.environ.get("USER") or getpass.getuser())
+    by = str(args.by).strip()
+    keys = [person.key for person in config.routing.spokespeople]
+    near = difflib.get_close_matches(by, keys, n=1, cutoff=0.7)
+    if by not in keys and near:
+        raise UnknownNameError(
+            f"--by {by!r} is not in routing.yaml; did you mean {near[0]!r}? "
+            "(a name not close to a spokesperson's key, such as an ops colleague's, is taken as given)"
+        )
+    return by
 
 
 def _local(moment: datetime | None, zone: str) -> str | None:
@@ -186,8 +199,8 @@ def _show(args: argparse.Namespace) -> int:
 
 def _act(args: argparse.Namespace, action: str) -> int:
     now = datetime.now(UTC)
-    by = _actor(args)
-    with _session(args, write=True) as (_config, session):
+    with _session(args, write=True) as (config, session):
+        by = _actor(args, config)
         alert = lifecycle.get_alert(session, args.alert_id)
         if action == "ack":
             changed = lifecycle.acknowledge(session, alert, by, now)

@@ -12,6 +12,7 @@ from monitor.alerting.route_tree import AlertFacts
 from monitor.alerting.routing import route
 from monitor.config.loader import load_config
 from monitor.detect.severity import Severity
+from monitor.errors import UnknownNameError
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +34,11 @@ def _test(args: argparse.Namespace) -> int:
     config = load_config(args.config, environ=os.environ)
     zone = config.settings.general.timezone
     groups = {g.name: g for g in config.watch_groups}
-    category = args.category or (groups[args.watch_group].category if args.watch_group in groups else "other")
+    if args.watch_group not in groups:
+        raise UnknownNameError(
+            f"no watch group {args.watch_group!r} in watch_groups.yaml; the groups: {', '.join(groups)}"
+        )
+    category = args.category or groups[args.watch_group].category
     facts = AlertFacts(
         watch_group=args.watch_group,
         category=category,

@@ -113,6 +113,7 @@ def load_config(
         web_secret, problem = _web_secret(directory / "monitor.toml", settings, env)
         if problem:
             problems.append(problem)
+        problems.extend(_check_smtp_password(directory / "monitor.toml", settings, env))
 
     if problems or settings is None or sources is None or groups is None or routing is None:
         raise ConfigError(problems)
@@ -132,6 +133,18 @@ def load_config(
 
 
 MIN_WEB_SECRET_CHARS = 32
+
+
+def _check_smtp_password(file: Path, settings: Settings, environ: Mapping[str, str]) -> list[str]:
+    """An SMTP login without its password would fail at the first email, hours later: say so now."""
+    smtp = settings.smtp
+    if not smtp.enabled or not smtp.username or environ.get(smtp.password_env):
+        return []
+    return [
+        f"{file}: smtp.username: logging in to {smtp.host} as {smtp.username!r} needs the password in "
+        f"${smtp.password_env}, which is not set (export it; or empty smtp.username for a server "
+        "that needs no login, or set smtp.enabled = false)"
+    ]
 
 
 def _check_digest_recipients(file: Path, settings: Settings, routing: RoutingFile) -> list[str]:

@@ -85,5 +85,19 @@ def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
         return
     if not auto_migrate:
         raise StoreError(f"database {shown} is at revision {current}, not {head}: run `monitor db upgrade`")
+    if current is None:
+        log.info(_new_database(engine, shown))
     log.info("migrating database", extra={"database": shown, "from": current, "to": head})
     upgrade(engine)
+
+
+def _new_database(engine: Engine, shown: str) -> str:
+    """What to say when a database is set up from nothing: where it is, since a relative SQLite
+    path (the default ``data/monitor.db``) is read from the directory the command runs in."""
+    path = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return f"new database {shown}: nothing is stored in it yet"
+    where = Path(path).resolve()
+    relative = not Path(path).is_absolute()
+    note = f" (a relative data_dir is read from where you run: {Path.cwd()})" if relative else ""
+    return f"new database {where}: nothing is stored in it yet{note}"

@@ -208,6 +208,8 @@ def test_alerts_commands(
     base = ["--config", str(config_dir)]
     assert main(["alerts", "list", *base]) == 0
     assert "途乐旅行三个月不退款" in capsys.readouterr().out
+    assert main(["alerts", "ack", "1", "--by", "lina", *base]) == 1  # li_na misspelt: nothing done
+    assert "--by 'lina' is not in routing.yaml; did you mean 'li_na'?" in capsys.readouterr().err
     assert main(["alerts", "ack", "1", "--by", "李娜", *base]) == 0
     assert "acknowledged by 李娜" in capsys.readouterr().out
     assert main(["alerts", "tick", "1", "2", "--by", "李娜", "--json", *base]) == 0

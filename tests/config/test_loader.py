@@ -43,6 +43,20 @@ def test_misspelt_key_names_file_and_key(config_dir: Path) -> None:
     assert problems == [f"{config_dir / 'monitor.toml'}: smtp.hots: unknown key (misspelt?)"]
 
 
+def test_an_smtp_login_without_its_password_is_caught_before_the_first_email(config_dir: Path) -> None:
+    toml = config_dir / "monitor.toml"
+    toml.write_text('[smtp]\nhost = "mail.corp.test"\nusername = "monitor"\n', encoding="utf-8")
+    assert _problems(config_dir) == [
+        f"{toml}: smtp.username: logging in to mail.corp.test as 'monitor' needs the password in "
+        "$MONITOR_SMTP_PASSWORD, which is not set (export it; or empty smtp.username for a server "
+        "that needs no login, or set smtp.enabled = false)"
+    ]
+    config = load_config(config_dir, environ={"MONITOR_SMTP_PASSWORD": "pw"})
+    assert config.smtp_password == "pw"
+    toml.write_text('[smtp]\nenabled = false\nusername = "monitor"\n', encoding="utf-8")
+    assert load_config(config_dir, environ={}).smtp_password is None
+
+
 def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
     routing.write_text(routing.read_text(encoding="utf-8").replace("also: [zhao_min]", "also: [zhao_mim]"))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
@@ -182,4 +185,23 @@ def test_board_view_readings_keep_each_threads_first_day(db_url: str) -> None:
             assert first_post_at == posted
             assert sorted(views) == [(posted + timedelta(hours=0.5), 40), (posted + timedelta(hours=2), 100)]
         assert repo.board_view_readings(session, board.id, NOW - timedelta(days=2), NOW) == {}
+    engine.dispose()
+
+
+def test_a_new_sqlite_database_says_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A relative data_dir run from another directory makes a new, empty database: say so, and where."""
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine("sqlite:///data/monitor.db")
+    with caplog.at_level(logging.INFO, logger="monitor.store.db"):
+        ensure_schema(engine, auto_migrate=True)
+        said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("new database")]
+        assert said == [
+            f"new database {tmp_path.resolve() / 'data' / 'monitor.db'}: nothing is stored in it yet "
+            f"(a relative data_dir is read from where you run: {tmp_path})"
+        ]
+        caplog.clear()
+        ensure_schema(engine, auto_migrate=True)
+        assert not [r for r in caplog.records if r.getMessage().startswith("new database")]
     engine.dispose()

@@ -1,0 +1,31 @@
+"""`monitor route test`: where a sample alert would go, and a clear error for a group that does not exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+
+def test_a_sample_alert_shows_its_owner_and_the_routes_it_took(capsys: pytest.CaptureFixture[str]) -> None:
+    sample = ["--watch-group", "途乐旅行", "--severity", "very_urgent"]
+    code = main(["route", "test", *sample, "--config", str(CONFIG)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "alert: watch group 途乐旅行, category service, severity very_urgent" in out
+    assert "  route 1: watch group 途乐旅行" in out
+    assert "owner: li_na — 李娜（公关部发言人） (backup: 王强（客服总监）)" in out
+
+
+def test_a_watch_group_that_does_not_exist_is_named_with_the_ones_that_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["route", "test", "--watch-group", "途乐", "--config", str(CONFIG)]) == 1
+    captured = capsys.readouterr()
+    groups = "途乐旅行, 星耀Pro14, 途乐高管"
+    assert f"no watch group '途乐' in watch_groups.yaml; the groups: {groups}" in captured.err
+    assert "owner:" not in captured.out  # not silently routed to the root
