@@ -224,6 +224,8 @@ def test_connection_refused_on_loopback(name, caplog):
 
 def test_successful_deliveries_log_nothing_secret(caplog):
     """Real requests to every receiver, with httpx's request log on: secrets appear nowhere."""
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="monitor")  # an earlier `monitor --quiet` in-process set WARNING
     receivers = [WeComReceiver(), DingTalkReceiver(), FeishuReceiver(), SlackReceiver(), WebhookReceiver()]
     for receiver in receivers:
         receiver.__enter__()
