@@ -276,11 +276,24 @@ def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> Aler
 def _add_checklist(
     session: Session, config: MonitorConfig, alert: Alert, severity: Severity, now: datetime
 ) -> None:
-    """Attach the tier's and the alert category's playbook steps not already on the alert."""
+    """Attach the tier's and the alert category's playbook steps not already on the alert.
+
+    On an escalation, a step the alert already has (the same step id: first contact, apology …)
+    is not added twice: an open one takes the new tier's wording and the earlier of the two due
+    times (紧迫's "first contact within 8 h" becomes 非常紧迫's "within 4 h"), a done one stays done.
+    """
     existing = {item.title for item in alert.checklist}
+    by_step = {item.step_id: item for item in alert.checklist if item.step_id}
     position = len(alert.checklist)
     for step in config.playbooks.steps_for(severity, alert.category):
         if step.checklist_title in existing:
+            continue
+        same = by_step.get(step.id) if step.id else None
+        if same is not None:
+            if same.done_at is None:
+                due = now + step.due_after
+                same.title, same.severity = step.checklist_title, severity.value
+                same.due_at = due if same.due_at is None else min(same.due_at, due)
             continue
         item = ChecklistItem(
             alert_id=alert.id,

@@ -158,6 +158,37 @@ def test_checklist_carries_the_tier_and_the_category_steps_in_due_order(
     assert "continuous_contact" in after
 
 
+def test_an_escalation_rewords_open_steps_and_keeps_done_ones_without_repeating_them(
+    session: Session, config: MonitorConfig
+) -> None:
+    group = config.watch_groups[0]
+    story = _thread(session, config, "26", "2", STORY, STORY_POST)
+    opened = consider(session, config, story, group, _assessment(Severity.URGENT), NOW)
+    assert opened is not None
+    alert = session.get(Alert, opened.alert_id)
+    assert alert is not None
+    steps = {item.step_id: item for item in alert.checklist}
+    steps["apology"].done_at, steps["apology"].done_by = NOW + timedelta(minutes=30), "li_na"
+    apology_title = steps["apology"].title
+    urgent_contact_due = steps["first_contact"].due_at
+    assert urgent_contact_due is not None
+
+    later = NOW + timedelta(hours=1)
+    consider(session, config, story, group, _assessment(Severity.VERY_URGENT), later)
+    ids = [item.step_id for item in alert.checklist]
+    assert len(ids) == len(set(ids))  # every step once
+    very = {step.id: step for step in config.playbooks[Severity.VERY_URGENT].steps}
+    contact = next(item for item in alert.checklist if item.step_id == "first_contact")
+    urgent = {step.id: step for step in config.playbooks[Severity.URGENT].steps}
+    assert urgent["first_contact"].checklist_title != very["first_contact"].checklist_title
+    assert contact.title == very["first_contact"].checklist_title  # the new tier's wording
+    assert contact.severity == "very_urgent"
+    assert contact.due_at == min(urgent_contact_due, later + very["first_contact"].due_after)
+    apology = next(item for item in alert.checklist if item.step_id == "apology")
+    assert (apology.title, apology.done_by) == (apology_title, "li_na")  # done stays done, as it was
+    assert {"continuous_contact", "publish"} <= set(ids)  # the new tier's own steps are added
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
