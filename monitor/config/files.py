@@ -137,6 +137,19 @@ class WatchGroupConfig(_File):
         "an include term inside one of them does not count.",
     )
 
+    @field_validator("include", "aliases")
+    @classmethod
+    def _terms_say_something(cls, value: list[str]) -> list[str]:
+        from monitor.enrich.text import fold_term
+
+        for term in value:
+            if len(fold_term(term)) < 2:
+                raise ValueError(
+                    f"term {term!r} is a single character, which occurs in a large share of all posts; "
+                    "write the brand, product or person as a word of two or more characters"
+                )
+        return value
+
     @field_validator("expression", mode="before")
     @classmethod
     def _expression_is_text(cls, value: object) -> object:

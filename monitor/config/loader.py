@@ -225,8 +225,10 @@ def _validate(file: Path, model: type[M], data: object, problems: list[str]) -> 
 
 
 def validation_problems(file: Path, exc: ValidationError) -> list[str]:
-    """Each validation error as ``file: key: message``."""
-    return [f"{file}: {_key(error['loc'])}: {_message(error)}" for error in exc.errors()]
+    """Each validation error as ``file: key: message``; misspelt keys first, since the errors that
+    follow them often come from the key the typo left out (``inclue:`` leaves no include terms)."""
+    errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
+    return [f"{file}: {_key(error['loc'])}: {_message(error)}" for error in errors]
 
 
 def _key(loc: tuple[int | str, ...]) -> str:

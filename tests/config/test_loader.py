@@ -57,6 +57,29 @@ def test_an_smtp_login_without_its_password_is_caught_before_the_first_email(con
     assert load_config(config_dir, environ={}).smtp_password is None
 
 
+def test_a_single_character_term_is_refused(config_dir: Path) -> None:
+    groups = config_dir / "watch_groups.yaml"
+    text = "watch_groups:\n  - name: x\n    include: [途乐, 快]\n    aliases: [Ｑ]\n"
+    groups.write_text(text, encoding="utf-8")
+    problems = _problems(config_dir)
+    assert [p.split(": term ")[0] for p in problems] == [
+        f"{groups}: watch_groups[0].include",
+        f"{groups}: watch_groups[0].aliases",
+    ]
+    assert "'快' is a single character" in problems[0] and "'Ｑ' is a single character" in problems[1]
+
+
+def test_a_misspelt_key_comes_before_the_errors_it_causes(config_dir: Path) -> None:
+    groups = config_dir / "watch_groups.yaml"
+    groups.write_text(
+        "watch_groups:\n  - name: x\n    inclue: [途乐]\n    aliases: [TuLe]\n    exclude: [途乐园]\n",
+        encoding="utf-8",
+    )
+    problems = _problems(config_dir)
+    assert problems[0] == f"{groups}: watch_groups[0].inclue: unknown key (misspelt?)"
+    assert "overlaps none of the group's terms" in problems[1]  # a consequence: no include terms left
+
+
 def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
     routing.write_text(routing.read_text(encoding="utf-8").replace("also: [zhao_min]", "also: [zhao_mim]"))

@@ -136,7 +136,7 @@ def test_an_invalid_add_is_rejected_without_touching_the_file(
 def test_a_file_broken_by_hand_is_not_edited(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = config_dir / "watch_groups.yaml"
     file.write_text("watch_groups:\n  - name: x\n    include: [yes]\n", encoding="utf-8")
-    code, _, err = _run(capsys, "add", "new", "--include", "新", "--config", str(config_dir))
+    code, _, err = _run(capsys, "add", "new", "--include", "新品", "--config", str(config_dir))
     assert code == 2 and "watch_groups[0].include[0]: must be text, got bool True" in err
     assert file.read_text(encoding="utf-8") == "watch_groups:\n  - name: x\n    include: [yes]\n"
 
