@@ -263,11 +263,17 @@ def refresh_candidates(
 
 
 def board_negative_shares(session: Session, board_id: int, since: datetime, now: datetime) -> list[float]:
-    """The negative share of each of the board's threads at its latest snapshot in ``[since, now)``."""
+    """The negative share of each of the board's threads at its latest snapshot in ``[since, now)``
+    that had posts (a thread seen only on the board's list has no share, not a share of 0)."""
     latest = (
         select(Snapshot.thread_id, func.max(Snapshot.taken_at).label("taken_at"))
         .join(Thread, Thread.id == Snapshot.thread_id)
-        .where(Thread.board_id == board_id, Snapshot.taken_at >= since, Snapshot.taken_at < now)
+        .where(
+            Thread.board_id == board_id,
+            Snapshot.taken_at >= since,
+            Snapshot.taken_at < now,
+            Snapshot.distinct_authors > 0,
+        )
         .group_by(Snapshot.thread_id)
         .subquery()
     )

@@ -146,6 +146,26 @@ def test_snapshots_record_thread_state(db_url: str) -> None:
     engine.dispose()
 
 
+def test_a_boards_usual_negativity_counts_only_threads_whose_posts_were_read(db_url: str) -> None:
+    """Threads seen only on the board's list (their pages not read) have no negative share, not 0 %."""
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    with session_factory(engine).begin() as session:
+        source = repo.ensure_source(session, SOURCE)
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        for number in range(6):
+            summary = replace(_summary(), thread_id=str(10 + number))
+            thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
+            read = [_post(f"{number}1", 1, "差")] if number < 3 else []  # the last three: list only
+            rows = repo.save_posts(session, thread, read, NOW) if read else []
+            for row in rows:
+                row.sentiment = 0.1
+            repo.record_snapshot(session, thread, rows, NOW - timedelta(minutes=10), negative_below=0.5)
+        shares = repo.board_negative_shares(session, board.id, NOW - timedelta(days=1), NOW)
+    assert shares == [1.0, 1.0, 1.0]
+    engine.dispose()
+
+
 def test_migrations_match_the_models(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
