@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from monitor.alerting.render import clean_text
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.digest.model import DigestPeriod
 from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    from monitor.store.models import DigestRow
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         parser.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
         return parser
 
-    def week(parser: argparse.ArgumentParser) -> None:
+    def week(parser: argparse._ActionsContainer) -> None:
         parser.add_argument(
             "--until",
             default=None,
@@ -40,8 +45,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     preview.add_argument("--html", type=Path, default=None, help="also write the HTML email to this file")
     preview.set_defaults(handler=_preview)
     sending = task("send", "compose the digest for a week, keep it and email it now")
-    week(sending)
-    sending.add_argument("--again", action="store_true", help="send a week already sent once more")
+    which = sending.add_mutually_exclusive_group()
+    week(which)
+    which.add_argument(
+        "--retry",
+        type=int,
+        default=None,
+        metavar="ID",
+        help="email kept digest #ID again as it was composed (one not sent: see `monitor digest list`)",
+    )
+    sending.add_argument(
+        "--again", action="store_true", help="send a week (with --retry, a digest) already sent once more"
+    )
     sending.set_defaults(handler=_send)
     listing = task("list", "digests kept, newest first, and how sending went")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
@@ -98,84 +113,92 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _send(args: argparse.Namespace) -> int:
     from monitor.app import build
-    from monitor.digest.send import compose, send, stored
+    from monitor.digest.by_hand import retry, send_week
 
     config = _config(args)
     now = datetime.now(ZoneInfo(config.settings.general.timezone))
-    period = week_until(args.until, config.settings.general.timezone, now)
+    period = None if args.retry is not None else week_until(args.until, config.settings.general.timezone, now)
     app = build(config)
     try:
         with app.sessions.begin() as session:
-            row = stored(session, period)
-            if row is not None and row.status == "sent" and not args.again:
-                sent_at = row.sent_at.astimezone(now.tzinfo) if row.sent_at else now
-                raise MonitorError(
-                    f"the digest for this week was sent at {sent_at:%Y-%m-%d %H:%M} (#{row.id}); "
-                    "--again sends it once more"
-                )
-            fresh = compose(session, config, period, now, app.negative_below)
-            if row is None:
-                row = fresh
-                session.add(row)
-            else:  # recomposed: figures may have grown since
-                for field in ("created_at", "subject", "text", "html", "recipients"):
-                    setattr(row, field, getattr(fresh, field))
-            row.next_attempt_at = None
-            session.flush()
-            retry = timedelta(minutes=config.settings.schedule.delivery_retry_minutes)
-            send(row, app.email, now, retry)
+            if period is None:
+                row = retry(session, config, app.email, args.retry, now, again=args.again)
+            else:
+                row = send_week(session, config, app.email, period, now, app.negative_below, again=args.again)
             status, error, digest_id, to = row.status, row.last_error, row.id, list(row.recipients)
     finally:
         app.close()
     if status != "sent":
-        again = f" --until {args.until!r}" if args.until else ""
-        raise MonitorError(
-            f"digest #{digest_id} kept but not sent: {error}; try again: monitor digest send{again}"
-        )
+        again = retry_command(args.config, digest_id)
+        raise MonitorError(f"digest #{digest_id} kept but not sent: {error}; try again: {again}")
     print(f"digest #{digest_id} sent to {', '.join(to)}")
     return 0
+
+
+def retry_command(config: Path | None, digest_id: int) -> str:
+    """The command that sends kept digest ``digest_id`` again, with the config directory given."""
+    where = f" --config {shlex.quote(str(config))}" if config is not None else ""
+    return f"monitor digest send{where} --retry {digest_id}"
 
 
 def _list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from monitor.app import build
+    from monitor.digest.by_hand import period_of
     from monitor.store.models import DigestRow
 
     config = _config(args)
-    zone = ZoneInfo(config.settings.general.timezone)
+    timezone = config.settings.general.timezone
+    zone = ZoneInfo(timezone)
     app = build(config)
     try:
         with app.sessions() as session:
-            rows = list(session.scalars(select(DigestRow).order_by(DigestRow.period_end.desc())))
-            kept = [
-                {
-                    "id": r.id,
-                    "first_day": r.period_start.astimezone(zone).date().isoformat(),
-                    "last_day": _last_day(r.period_end.astimezone(zone)).isoformat(),
-                    "status": r.status,
-                    "attempts": r.attempts,
-                    "sent_at": r.sent_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.sent_at else None,
-                    "recipients": list(r.recipients),
-                    "subject": r.subject,
-                    "last_error": r.last_error,
-                }
-                for r in rows
-            ]
+            rows = list(
+                session.scalars(select(DigestRow).order_by(DigestRow.period_end.desc(), DigestRow.id.desc()))
+            )
     finally:
         app.close()
+    # A database from before weeks were matched by their days may keep a failed digest for a week
+    # another one was sent for: it says so, rather than look like a week never sent.
+    sent_as = {r.period_start: r.id for r in reversed(rows) if r.status == "sent"}
     if args.json:
+        kept = [
+            {
+                "id": r.id,
+                "first_day": r.period_start.astimezone(zone).date().isoformat(),
+                "last_day": _last_day(r.period_end.astimezone(zone)).isoformat(),
+                "until": f"{r.period_end.astimezone(zone):%Y-%m-%d %H:%M}",
+                "status": r.status,
+                "attempts": r.attempts,
+                "sent_at": f"{r.sent_at.astimezone(zone):%Y-%m-%d %H:%M}" if r.sent_at else None,
+                "week_sent_as": sent_as.get(r.period_start) if r.status != "sent" else None,
+                "recipients": list(r.recipients),
+                "subject": r.subject,
+                "last_error": r.last_error,
+            }
+            for r in rows
+        ]
         print(json.dumps(kept, ensure_ascii=False, indent=1))
         return 0
-    if not kept:
+    if not rows:
         print("no digest kept yet (`monitor run` sends one every week; `monitor digest send` now)")
-    for item in kept:
-        sent = f"sent {item['sent_at']}" if item["sent_at"] else f"{item['status']}, {item['attempts']} tries"
-        week = f"{item['first_day']} – {item['last_day']}"
-        print(f"#{item['id']}  {week}  {sent}  {clean_text(str(item['subject']))}")
-        if item["last_error"]:
-            print(f"      last error: {clean_text(str(item['last_error']))}")
+    for r in rows:
+        went = _how_sending_went(r, zone, sent_as.get(r.period_start))
+        print(f"#{r.id}  {period_of(r, timezone).label()}  {went}  {clean_text(r.subject)}")
+        if r.last_error:
+            print(f"      last error: {clean_text(r.last_error)}")
     return 0
+
+
+def _how_sending_went(row: DigestRow, zone: ZoneInfo, week_sent_as: int | None) -> str:
+    """``sent 2026-12-07 10:05, 2 tries``; ``failed, 1 try``; ``failed, 3 tries; the week went out as #4``."""
+    tries = f"{row.attempts} {'try' if row.attempts == 1 else 'tries'}"
+    if row.sent_at is not None:
+        then = "" if row.status == "sent" else f" (then {row.status})"
+        return f"sent {row.sent_at.astimezone(zone):%Y-%m-%d %H:%M}{then}, {tries}"
+    went = f"; the week went out as #{week_sent_as}" if week_sent_as is not None else ""
+    return f"{row.status}, {tries}{went}"
 
 
 def _last_day(end: datetime) -> date:

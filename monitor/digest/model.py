@@ -33,10 +33,31 @@ class DigestPeriod:
     @classmethod
     def days_to(cls, end: datetime, timezone: str) -> DigestPeriod:
         """Seven local days up to ``end``, the last one partial: from the midnight six days before
-        ``end``'s day (a digest of "this week so far")."""
+        ``end``'s day (a digest of "this week so far"). At a local midnight, the 7 whole days before."""
         zone = ZoneInfo(timezone)
-        day = end.astimezone(zone).date() - timedelta(days=6)
+        local = end.astimezone(zone)
+        if local.time() == time(0):
+            return cls.week_ending(local, timezone)
+        day = local.date() - timedelta(days=6)
         return cls(start=datetime.combine(day, time(0), tzinfo=zone), end=end, timezone=timezone)
+
+    def week(self) -> DigestPeriod:
+        """The 7 whole local days this period covers, its last day completed: what makes two digests
+        "the same week". ``--until now`` at 10:00 and at 18:00 on 12-07 are both the week 12-01 –
+        12-07 (the week that ends at midnight on 12-08), and so is ``--until 2026-12-08``."""
+        zone = ZoneInfo(self.timezone)
+        local = self.end.astimezone(zone)
+        day = local.date() if local.time() == time(0) else local.date() + timedelta(days=1)
+        return DigestPeriod.week_ending(datetime.combine(day, time(0), tzinfo=zone), self.timezone)
+
+    def label(self) -> str:
+        """``2026-12-01 – 2026-12-07``, local days; ``(until 10:05)`` when the last day is partial."""
+        zone = ZoneInfo(self.timezone)
+        first = self.start.astimezone(zone).date()
+        end = self.end.astimezone(zone)
+        last = (end - timedelta(microseconds=1)).date()
+        until = "" if end.time() == time(0) else f" (until {end:%H:%M})"
+        return f"{first.isoformat()} – {last.isoformat()}{until}"
 
     def previous(self) -> DigestPeriod:
         """The 7 days before, for "what changed since last week"."""

@@ -1,11 +1,14 @@
 """Compose a week's digest, keep it, and email it; retried until sent, never sent twice.
 
 A digest is composed once per week (:func:`compose`: figures from the store, rendered as text
-and HTML) and kept as a :class:`~monitor.store.models.DigestRow` — one per week, unique on the
-week's end — before anything is sent, so a failed send is retried with the same contents and a
-restart never sends a week twice. :func:`send_due` is what ``monitor run`` calls every few
-minutes: it composes the week's digest once its slot has come (:mod:`monitor.digest.schedule`)
-and sends what is pending, backing off while the SMTP server is down.
+and HTML) and kept as a :class:`~monitor.store.models.DigestRow` — one per week — before anything
+is sent, so a failed send is retried with the same contents and a restart never sends a week
+twice. A week is its 7 local days (:meth:`DigestPeriod.week`), however its end was given: a
+digest sent by hand "until now" at 10:00 and one asked for at 18:00 are the same week
+(:func:`stored`). :func:`send_due` is what ``monitor run`` calls every few minutes: it composes
+the week's digest once its slot has come (:mod:`monitor.digest.schedule`) and sends what is
+pending, backing off while the SMTP server is down. Sending by hand (``monitor digest send``) is
+:mod:`monitor.digest.by_hand`.
 """
 
 from __future__ import annotations
@@ -82,7 +85,21 @@ def compose(
 
 
 def stored(session: Session, period: DigestPeriod) -> DigestRow | None:
-    return session.scalar(select(DigestRow).where(DigestRow.period_end == period.end))
+    """The digest kept for ``period``'s week — the same 7 local days, whatever time its last day
+    ended at. A database from before weeks were matched this way may keep several for a week: then
+    the one sent, if one was, else the one covering most of the week."""
+    kept = session.scalars(
+        select(DigestRow)
+        .where(DigestRow.period_start == period.week().start)
+        .order_by(DigestRow.period_end.desc(), DigestRow.id.desc())
+    ).all()
+    return next((row for row in kept if row.status == "sent"), kept[0] if kept else None)
+
+
+def recompose(row: DigestRow, fresh: DigestRow) -> None:
+    """Give a kept digest ``fresh`` contents for its week (its id, tries and history stay)."""
+    for field in ("period_start", "period_end", "created_at", "subject", "text", "html", "recipients"):
+        setattr(row, field, getattr(fresh, field))
 
 
 def send(row: DigestRow, channel: EmailChannel | None, now: datetime, retry: timedelta) -> None:
@@ -131,6 +148,8 @@ def send_due(
         log.info("weekly digest #%d composed for the week to %s", row.id, period.end.date())
     if row.status == "sent" or (row.next_attempt_at is not None and now < row.next_attempt_at):
         return SendReport(row.id, False, row.last_error)
+    if row.period_end < period.end:  # kept unsent from a send by hand for part of the week
+        recompose(row, compose(session, config, period, now, negative_below()))
     retry = timedelta(minutes=settings.schedule.delivery_retry_minutes)
     try:
         send(row, channel, now, retry)

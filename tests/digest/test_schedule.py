@@ -1,4 +1,5 @@
-"""When the weekly digest is due and which week it covers (pure: time is passed in)."""
+"""When the weekly digest is due, which week it covers, and when two digests are the same week (pure:
+time is passed in)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from monitor.digest.model import DigestPeriod
 from monitor.digest.schedule import latest_slot, week_before
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -43,3 +45,24 @@ def test_the_week_covered_is_the_seven_whole_local_days_before_the_slots_day() -
     assert period.end.astimezone(UTC) == datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
     assert [d.isoformat() for d in period.days()][::6] == ["2026-11-30", "2026-12-06"]
     assert len(period.days()) == 7
+
+
+def test_a_week_is_its_seven_local_days_whatever_time_its_last_day_ends_at() -> None:
+    """``--until now`` at 10:00 and at 18:30 on 12-07, or ``--until 2026-12-08``: one week."""
+    morning = DigestPeriod.days_to(_local("2026-12-07 10:00"), "Asia/Shanghai")
+    evening = DigestPeriod.days_to(datetime(2026, 12, 7, 10, 30, tzinfo=UTC), "Asia/Shanghai")  # 18:30
+    whole = DigestPeriod.week_ending(_local("2026-12-08 00:00"), "Asia/Shanghai")
+    assert morning.week() == evening.week() == whole.week() == whole
+    assert (whole.start, whole.end) == (_local("2026-12-01 00:00"), _local("2026-12-08 00:00"))
+    slot_week = week_before(_local("2026-12-07 09:00"), "Asia/Shanghai")  # 11-30 – 12-06
+    assert morning.week() != slot_week and slot_week.week() == slot_week
+    assert morning.label() == "2026-12-01 – 2026-12-07 (until 10:00)"
+    assert evening.label() == "2026-12-01 – 2026-12-07 (until 18:30)"
+    assert whole.label() == "2026-12-01 – 2026-12-07"
+
+
+def test_a_time_at_local_midnight_gives_the_seven_whole_days_before_it() -> None:
+    """``--until '2026-12-07 00:00'`` is ``--until 2026-12-07``, not 6 days with an empty 7th."""
+    at_midnight = DigestPeriod.days_to(_local("2026-12-07 00:00"), "Asia/Shanghai")
+    assert at_midnight == DigestPeriod.week_ending(_local("2026-12-07 00:00"), "Asia/Shanghai")
+    assert len(at_midnight.days()) == 7 and at_midnight.week() == at_midnight

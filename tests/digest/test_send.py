@@ -2,127 +2,30 @@
 
 Over a real loopback SMTP server (monitor.demo.smtp_sink.MailSink, aiosmtpd) and a real SQLite
 file, with the packaged demo configuration (three spokespeople, Asia/Shanghai, digest on Monday
-09:00). Time is passed in; nothing sleeps. Also: ``monitor digest preview|send|list`` and the
+09:00; digest_setup.py). Time is passed in; nothing sleeps. Also: ``monitor digest preview|send|list`` and the
 ``[digest]`` settings' checks.
 """
 
 from __future__ import annotations
 
-import shutil
-import socket
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from digest_setup import NEGATIVE_BELOW, SHANGHAI, SLOT, Setup, config_dir
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.alerting.channels.email import EmailChannel, SmtpSettings
 from monitor.app import build
 from monitor.cli import main
-from monitor.config.files import SourceConfig
-from monitor.config.loader import MonitorConfig, load_config
+from monitor.config.loader import load_config
 from monitor.demo.smtp_sink import MailSink
-from monitor.digest.send import send_due
 from monitor.errors import ConfigError
 from monitor.scheduling import add_jobs
-from monitor.sources.base import PostRecord, ThreadSummary
-from monitor.store import repo
-from monitor.store.db import ensure_schema, make_engine, session_factory
-from monitor.store.models import DigestRow, WatchGroupRow, WatchMatch
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-SLOT = datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI)  # a Monday, 09:00 on the team's clock
-SOURCE = SourceConfig.model_validate(
-    {"key": "bbs", "name": "演示论坛", "engine": "discuz", "base_url": "http://127.0.0.1:1/", "boards": ["2"]}
-)
-TITLE = "途乐旅行退款三个月没到账 <b>急</b>"
-NEGATIVE_BELOW = 0.5
-
-
-def _config_dir(directory: Path, smtp_port: int, digest: str = "", *, smtp: bool = True) -> Path:
-    """The packaged demo config, its SQLite file in ``directory``, SMTP to the loopback sink."""
-    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory / "config")
-    (directory / "config" / "monitor.toml").write_text(
-        f'[general]\ntimezone = "Asia/Shanghai"\ndata_dir = "{directory.as_posix()}"\n'
-        f'[smtp]\nenabled = {str(smtp).lower()}\nhost = "127.0.0.1"\nport = {smtp_port}\n'
-        'sender = "crisis-monitor@demo.invalid"\n'
-        f"[schedule]\ndelivery_retry_minutes = 2\n{digest}",
-        encoding="utf-8",
-    )
-    return directory / "config"
-
-
-def _seed(sessions: sessionmaker[Session]) -> None:
-    """One watched thread: its opening post and 3 replies in the week before the slot, 2 negative."""
-    posted = SLOT - timedelta(days=2)
-    with sessions.begin() as session:
-        source = repo.ensure_source(session, SOURCE)
-        board = repo.ensure_board(session, source, "2", "投诉维权")
-        summary = ThreadSummary(
-            thread_id="26", title=TITLE, author="维权人", author_id="1", replies=3, views=90,
-            sticky=False, url="http://127.0.0.1:1/forum.php?mod=viewthread&tid=26",
-        )  # fmt: skip
-        thread, _ = repo.upsert_thread(session, source, board, summary, posted)
-        posts = [
-            PostRecord(
-                post_id=str(floor),
-                floor=floor,
-                author=f"网友{floor}",
-                author_id=str(floor),
-                posted_at=posted + timedelta(minutes=floor),
-                text="途乐旅行不退款",
-                quoted="",
-            )
-            for floor in range(1, 5)
-        ]
-        rows = repo.save_posts(session, thread, posts, posted)
-        for row, score in zip(rows, [0.1, 0.2, 0.9, None], strict=True):
-            row.sentiment = score
-        group = WatchGroupRow(name="途乐旅行")
-        session.add(group)
-        session.flush()
-        session.add(
-            WatchMatch(watch_group_id=group.id, thread_id=thread.id, term="途乐旅行", matched_at=posted)
-        )
-
-
-class Setup:
-    def __init__(self, tmp_path: Path, sink: MailSink, digest: str = "") -> None:
-        self.dir = _config_dir(tmp_path, sink.port, digest)
-        self.config: MonitorConfig = load_config(self.dir, environ={})
-        self.engine = make_engine(self.config.settings.database_url())
-        ensure_schema(self.engine, auto_migrate=True)
-        self.sessions = session_factory(self.engine)
-        self.channel = EmailChannel(
-            SmtpSettings(host=sink.host, port=sink.port, sender="crisis-monitor@demo.invalid", timeout=5.0)
-        )
-        _seed(self.sessions)
-
-    def tick(self, now: datetime) -> None:
-        with self.sessions.begin() as session:
-            send_due(session, self.config, self.channel, now.astimezone(UTC), lambda: NEGATIVE_BELOW)
-
-    def rows(self) -> list[DigestRow]:
-        with self.sessions() as session:
-            return list(session.scalars(select(DigestRow)))
-
-
-@pytest.fixture
-def sink(tmp_path: Path) -> Iterator[MailSink]:
-    """A sink on a fixed free port, so that a stopped sink starts again where the config points."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with MailSink(tmp_path / "mail", port=port) as running:
-        yield running
+from monitor.store.models import DigestRow
 
 
 def test_the_digest_goes_out_once_at_its_slot_to_every_spokesperson(tmp_path: Path, sink: MailSink) -> None:
@@ -204,7 +107,7 @@ def test_recipients_may_be_keys_or_addresses_and_a_wrong_key_is_named(tmp_path: 
     assert sink.envelopes[0].rcpt_tos == ("zhao.min@pr.demo.invalid", "board@corp.example")
     other = tmp_path / "other"
     other.mkdir()
-    directory = _config_dir(other, sink.port, '[digest]\nrecipients = ["zhao"]\nweekday = "friday"\n')
+    directory = config_dir(other, sink.port, '[digest]\nrecipients = ["zhao"]\nweekday = "friday"\n')
     with pytest.raises(ConfigError) as error:
         load_config(directory, environ={})
     problems = "\n".join(error.value.problems)
@@ -214,7 +117,7 @@ def test_recipients_may_be_keys_or_addresses_and_a_wrong_key_is_named(tmp_path: 
     bad = tmp_path / "bad"
     bad.mkdir()
     with pytest.raises(ConfigError, match=r"digest\.weekday"):
-        load_config(_config_dir(bad, sink.port, '[digest]\nweekday = "someday"\n'), environ={})
+        load_config(config_dir(bad, sink.port, '[digest]\nweekday = "someday"\n'), environ={})
 
 
 def test_digest_commands_preview_send_and_list(
@@ -254,7 +157,7 @@ def test_digest_commands_preview_send_and_list(
     assert main(["digest", "send", "--config", config, "--until", "2026-11-30"]) == 1
     err = capsys.readouterr().err
     assert f"digest #2 kept but not sent: email to SMTP server 127.0.0.1:{sink.port} failed" in err
-    assert err.rstrip().endswith("try again: monitor digest send --until '2026-11-30'")
+    assert err.rstrip().endswith(f"try again: monitor digest send --config {config} --retry 2")
     assert main(["digest", "preview", "--config", config, "--until", "next week"]) == 1
     assert "--until: not a date or time: 'next week'" in capsys.readouterr().err
 
@@ -289,7 +192,7 @@ class FixedScorer:
 def test_monitor_run_has_a_digest_job_only_when_the_digest_and_smtp_are_on(
     tmp_path: Path, sink: MailSink, settings: str, smtp: bool, scheduled: bool
 ) -> None:
-    directory = _config_dir(tmp_path, sink.port, settings, smtp=smtp)
+    directory = config_dir(tmp_path, sink.port, settings, smtp=smtp)
     app = build(load_config(directory, environ={}), scorer=FixedScorer())
     try:
         scheduler = AsyncIOScheduler(timezone="UTC")
