@@ -110,14 +110,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _crawl_once(app: App) -> int:
+    from monitor.digest.wording import counted
+
     async with app.pipeline() as pipeline:
         report = await pipeline.crawl_pass(datetime.now(UTC))
     outbox = app.deliver(datetime.now(UTC))
     print(
-        f"{report.pages_fetched} pages fetched ({report.pages_failed} failed), "
-        f"{report.threads_seen} threads, {report.posts_new} new posts, "
-        f"{len(report.alert_changes)} alert changes; {outbox.sent} deliveries sent, "
-        f"{outbox.pending} queued"
+        f"{counted(report.pages_fetched, 'page', 'pages')} fetched ({report.pages_failed} failed), "
+        f"{counted(report.threads_seen, 'thread', 'threads')}, "
+        f"{counted(report.posts_new, 'new post', 'new posts')}, "
+        f"{counted(len(report.alert_changes), 'alert change', 'alert changes')}; "
+        f"{counted(outbox.sent, 'delivery', 'deliveries')} sent, {outbox.pending} queued"
     )
     return 0 if report.pages_failed == 0 else 1
 

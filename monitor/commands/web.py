@@ -62,7 +62,10 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(config, session_factory(engine))
     host = args.host or config.settings.web.listen_host
     port = args.port or config.settings.web.listen_port
-    print(f"monitor web: serving {config.settings.web.base_url} on http://{host}:{port} (Ctrl-C stops)")
+    print(
+        f"monitor web: listening on http://{host}:{port}; its pages' address in messages is "
+        f"{config.settings.web.base_url} (Ctrl-C stops)"
+    )
     # No access log: a link's token is a credential and must not land in log files.
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
     engine.dispose()

@@ -29,6 +29,7 @@ from monitor.demo.smtp_sink import MailSink
 from monitor.detect.severity import Severity
 from monitor.digest.model import DigestPeriod
 from monitor.digest.send import compose, send
+from monitor.digest.wording import counted
 from monitor.pipeline import Pipeline
 from monitor.store.models import Alert, AlertThread, Thread
 
@@ -138,12 +139,13 @@ async def _step(app: App, pipeline: Pipeline, now: datetime, offset: int, stream
     report = await pipeline.crawl_pass(now)
     changes = ", ".join(f"alert #{c.alert_id} {c.kind} ({c.severity.value})" for c in report.alert_changes)
     print(
-        f"[+{offset // 60:02d}:{offset % 60:02d}] pass: {report.pages_fetched} pages, "
-        f"{report.posts_new} new posts" + (f"; {changes}" if changes else ""),
+        f"[+{offset // 60:02d}:{offset % 60:02d}] pass: {counted(report.pages_fetched, 'page', 'pages')}, "
+        f"{counted(report.posts_new, 'new post', 'new posts')}" + (f"; {changes}" if changes else ""),
         file=stream,
     )
     if report.pages_failed:
-        print(f"         {report.pages_failed} pages could not be read (see log)", file=stream)
+        failed = counted(report.pages_failed, "page", "pages")
+        print(f"         {failed} could not be read (see log)", file=stream)
     for action in app.check_sla(now):
         print(f"         SLA: alert #{action.alert_id} {action.kind} -> {action.recipient}", file=stream)
     app.deliver(now)
