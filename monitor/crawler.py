@@ -117,6 +117,15 @@ class Crawler:
             seen = board.last_threads_seen if unchanged else len(summaries)
             health.board_succeeded(session, board.source, board, seen, report.posts_new - posts_before, now)
 
+    def board_not_read(self, config: SourceConfig, board_id: str, error: FetchError, now: datetime) -> None:
+        """The board could not be read at all — the forum is unreachable, or robots.txt allows no
+        format it can be read in: a failed poll of the board, with the cause."""
+        with self._sessions.begin() as session:
+            source = repo.ensure_source(session, config)
+            board = repo.ensure_board(session, source, board_id, "")
+            kind = health.failure_kind(error)
+            health.board_failed(session, source, board, error.reason, error.url, now, kind=kind)
+
     async def refresh_thread(
         self, adapter: Source, config: SourceConfig, thread_id: int, now: datetime, report: CrawlReport
     ) -> None:
@@ -224,21 +233,13 @@ class Crawler:
             if fetched is not None:
                 kept = str(keep_failed_page(self._failed_pages, url, fetched.body, reason, now))
             log.warning("page skipped: %s: %s", url, reason, extra={"url": url, "kept_as": kept})
+            kind = health.failure_kind(exc)
             with self._sessions.begin() as session:
                 source, board = _get(session, SourceRow, source_id), _get(session, Board, board_row_id)
                 if board_list:
-                    health.board_failed(session, source, board, reason, url, now, kept)
+                    health.board_failed(session, source, board, reason, url, now, kept, kind=kind)
                 else:
-                    health.event(
-                        session,
-                        source,
-                        board,
-                        health.classify_failure(reason),
-                        now,
-                        url=url,
-                        detail=reason,
-                        kept_as=kept,
-                    )
+                    health.event(session, source, board, kind, now, url=url, detail=reason, kept_as=kept)
             return None
 
 

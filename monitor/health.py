@@ -9,24 +9,39 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from monitor.errors import DisallowedByRobots, FetchError, ParseError
 from monitor.store.models import Board, HealthEvent, SourceRow
 
 log = logging.getLogger(__name__)
 
 _LOGIN = ("登录", "login", "请先登", "没有权限", "无权")
 _CAPTCHA = ("验证码", "captcha", "seccode", "人机验证", "安全验证")
+_DISALLOWED = ("disallowed by robots.txt", "robots.txt allows no", "robots.txt disallows")
+_NOT_FETCHED = ("error", "timeout", "timed out", "too large")
+
+
+def failure_kind(error: FetchError | ParseError) -> str:
+    """Name a failed page's problem from the error itself: a page the fetcher could not get is
+    ``fetch_failed`` (whatever words its URL holds), one robots.txt forbids is ``disallowed``;
+    what a parser refused is named from its reason (:func:`classify_failure`)."""
+    if isinstance(error, DisallowedByRobots):
+        return "disallowed"
+    if isinstance(error, FetchError):
+        return "fetch_failed"
+    return classify_failure(error.reason)
 
 
 def classify_failure(reason: str) -> str:
-    """Name a failed page's problem from the parser's or fetcher's reason."""
+    """Name a failed page's problem from the parser's or fetcher's reason (prefer
+    :func:`failure_kind` where the error is at hand)."""
     lowered = reason.lower()
     if any(word in lowered for word in _CAPTCHA):
         return "captcha"
     if any(word in lowered for word in _LOGIN):
         return "login_wall"
-    if "robots.txt" in lowered:
+    if any(words in lowered for words in _DISALLOWED):
         return "disallowed"
-    if lowered.startswith("http ") or "error" in lowered or "timeout" in lowered or "too large" in lowered:
+    if lowered.startswith("http ") or any(word in lowered for word in _NOT_FETCHED):
         return "fetch_failed"
     return "parse_failed"
 
@@ -79,12 +94,22 @@ def board_succeeded(
 
 
 def board_failed(
-    session: Session, source: SourceRow, board: Board, reason: str, url: str, now: datetime, kept_as: str = ""
+    session: Session,
+    source: SourceRow,
+    board: Board,
+    reason: str,
+    url: str,
+    now: datetime,
+    kept_as: str = "",
+    *,
+    kind: str = "",
 ) -> None:
+    """Record a failed poll of a board: ``kind`` names the problem (default: from ``reason``)."""
     board.last_failure_at = now
     board.consecutive_failures += 1
     board.last_error = reason[:2000]
-    event(session, source, board, classify_failure(reason), now, url=url, detail=reason, kept_as=kept_as)
+    kind = kind or classify_failure(reason)
+    event(session, source, board, kind, now, url=url, detail=reason, kept_as=kept_as)
 
 
 def board_status(board: Board) -> str:

@@ -29,7 +29,7 @@ from monitor.enrich.category import classify_complaint
 from monitor.enrich.sentiment import Scorer, negative_threshold, score_post
 from monitor.enrich.signals import detect_signals
 from monitor.enrich.watch_admin import WatchGroupsReloader
-from monitor.errors import DisallowedByRobots
+from monitor.errors import DisallowedByRobots, FetchError
 from monitor.facts import FactsReader
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.sources.base import Source
@@ -119,15 +119,19 @@ class Pipeline:
         crawl = CrawlReport()
         try:
             adapter = await self._adapter(source)
-        except DisallowedByRobots as exc:
-            log.warning("source %s skipped: %s", source.key, exc, extra={"source": source.key})
+        except FetchError as exc:  # unreachable, or robots.txt allows none of its formats
+            _log_not_read(source, board_id, exc)
+            self._crawler.board_not_read(source, board_id, exc, now)
             return PassReport(pages_failed=1)
         await self._crawler.crawl_board(adapter, source, board_id, now, crawl)
         return self._after_crawl(crawl, now)
 
     async def _adapter(self, source: SourceConfig) -> Source:
         """The source's adapter; for engines with several formats (Discuz!: JSON API, web pages,
-        printable view, archiver), the plan robots.txt allows, chosen once per process."""
+        printable view, archiver), the plan robots.txt allows, chosen once per process.
+
+        Raises :class:`FetchError` naming the cause when the forum's robots.txt cannot be read
+        (unreachable), :class:`DisallowedByRobots` when it allows none of the formats."""
         planned = self._planned.get(source.key)
         if planned is not None:
             return planned
@@ -173,9 +177,18 @@ class Pipeline:
         with self._sessions() as session:
             candidates = repo.refresh_candidates(session, now, now - timedelta(hours=schedule.hot_for_hours))
         crawl = CrawlReport()
+        not_read: set[str] = set()
         for thread_id, key in self._plan.threads_to_refresh(candidates, now, source_key):
+            if key in not_read:
+                continue
             source = self._sources[key]
-            await self._crawler.refresh_thread(await self._adapter(source), source, thread_id, now, crawl)
+            try:
+                adapter = await self._adapter(source)
+            except FetchError as exc:  # recorded on its boards by the next board poll
+                log.warning("source %s: hot threads not read: %s", key, exc.reason, extra={"source": key})
+                not_read.add(key)
+                continue
+            await self._crawler.refresh_thread(adapter, source, thread_id, now, crawl)
         return self._after_crawl(crawl, now)
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
@@ -281,6 +294,18 @@ class Pipeline:
             now,
         )
         return change
+
+
+def _log_not_read(source: SourceConfig, board_id: str, error: FetchError) -> None:
+    what = "disallowed" if isinstance(error, DisallowedByRobots) else "unreachable"
+    log.warning(
+        "source %s %s, board %s not read: %s",
+        source.key,
+        what,
+        board_id,
+        error.reason,
+        extra={"source": source.key, "url": error.url},
+    )
 
 
 def _categorise(thread: Thread, posts: list[Post]) -> None:

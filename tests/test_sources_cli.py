@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
+from closed_port import closed_port
 from forum_fixtures import FIXTURE_GBK, FixtureForum
 
 from monitor.cli import main
@@ -63,7 +67,7 @@ def test_add_with_boards_keeps_comments_and_validates(
         == 2
     )  # invalid URL: rejected, file untouched
     assert sources.read_bytes() == before
-    assert "sources.yaml: sources[2].base_url: Input should be a valid URL" in capsys.readouterr().err
+    assert "not a url: missing an 'http://' or 'https://' at the start" in capsys.readouterr().err
 
     assert main(["sources", "remove", "bbs-example-com", "--config", str(fixture_config)]) == 0
     assert "bbs-example-com" not in sources.read_text(encoding="utf-8")
@@ -159,3 +163,87 @@ def test_status_and_export_after_a_crawl(
         == 0
     )
     assert target.read_text(encoding="utf-8") == ""
+
+
+def _add(config: Path, url: str, *more: str) -> int:
+    return main(
+        ["sources", "add", "discuz", url, "--name", "X", "--key", "x", *more, "--config", str(config)]
+    )
+
+
+def test_add_an_unreachable_forum_says_it_cannot_be_reached_and_why(
+    fixture_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A closed loopback port: connection refused, not "disallowed by robots.txt"."""
+    sources = fixture_config / "sources.yaml"
+    before = sources.read_bytes()
+    base = f"http://127.0.0.1:{closed_port()}/"
+    assert _add(fixture_config, base) == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot reach the forum at {base}: connection refused at {base}robots.txt" in err
+    assert "disallowed" not in err
+    assert sources.read_bytes() == before
+
+
+def test_add_a_forum_whose_name_is_not_found_says_so(
+    fixture_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = "http://bbs.nonexistent.invalid/"
+    with respx.mock(assert_all_called=True) as router:  # the resolver's answer, without a resolver
+        router.get(f"{base}robots.txt").mock(
+            side_effect=httpx.ConnectError("[Errno -2] Name or service not known")
+        )
+        assert _add(fixture_config, base) == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot reach the forum at {base}: host name not found at {base}robots.txt" in err
+
+
+def test_add_a_forum_whose_robots_txt_disallows_the_index_says_that(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixture_forum.overrides["/robots.txt"] = (200, b"User-agent: *\nDisallow: /forum.php\n")
+    assert _add(fixture_config, fixture_forum.url) == 1
+    err = capsys.readouterr().err
+    assert f"error: {fixture_forum.url}forum.php: the forum's robots.txt disallows its index" in err
+    assert "/forum.php" not in fixture_forum.requests
+
+
+@pytest.mark.parametrize(
+    ("path", "boards", "watching"),
+    [
+        ("forum.php", "['2', '3', '4']", None),
+        ("forum.php?mod=forumdisplay&fid=2", "['2']", "watching board 2 (投诉维权), the board of the URL"),
+        ("forum-4-1.html", "['4']", "watching board 4 (数码), the board of the URL"),
+        ("forum.php?mod=viewthread&tid=2", "['2', '3', '4']", None),
+    ],
+)
+def test_add_takes_the_forum_root_from_a_pasted_url(
+    fixture_config: Path,
+    fixture_forum: FixtureForum,
+    capsys: pytest.CaptureFixture[str],
+    path: str,
+    boards: str,
+    watching: str | None,
+) -> None:
+    """A board URL copied from the browser watches that board; the forum's index is still read."""
+    fixture_forum.overrides["/forum.php"] = (200, (FIXTURE_GBK / "forum_index.html").read_bytes())
+    assert _add(fixture_config, fixture_forum.url + path) == 0
+    out = capsys.readouterr().out
+    assert f"forum root: {fixture_forum.url}\n" in out
+    assert (watching in out) if watching else ("watching" not in out)
+    text = (fixture_config / "sources.yaml").read_text(encoding="utf-8")
+    assert f"base_url: {fixture_forum.url}\n" in text and f"boards: {boards}" in text
+    assert "/forum.php" in fixture_forum.requests  # the index, at the root
+    assert main(["check-config", "--config", str(fixture_config)]) == 0
+
+
+def test_add_without_http_fails_before_any_request(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare = fixture_forum.url.removeprefix("http://").rstrip("/")  # 127.0.0.1:PORT
+    started = time.monotonic()
+    assert _add(fixture_config, bare) == 2
+    assert time.monotonic() - started < 2
+    err = capsys.readouterr().err
+    assert f"{bare}: missing an 'http://' or 'https://' at the start (did you mean http://{bare}/ ?)" in err
+    assert fixture_forum.requests == []

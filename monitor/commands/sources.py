@@ -17,8 +17,9 @@ from monitor.admin.sources_file import add_source, discover_boards, remove_sourc
 from monitor.admin.threads_export import export_threads
 from monitor.config.loader import load_config, resolve_directory
 from monitor.config.settings import Settings
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorError
 from monitor.fetch.client import Fetcher, Politeness
+from monitor.sources.discuz_address import forum_address
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
 
@@ -38,10 +39,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     status.set_defaults(handler=_status)
     add = tasks.add_parser("add", help="add a forum to sources.yaml (boards found on its index page)")
     add.add_argument("engine", choices=["discuz"], help="forum engine")
-    add.add_argument("url", help="the forum's root URL (where forum.php lives)")
+    add.add_argument(
+        "url",
+        help="the forum's URL: its root (where forum.php lives), forum.php, or a board's or thread's page",
+    )
     add.add_argument("--name", required=True, help="name shown to people")
     add.add_argument("--key", help="short unique key (default: from the host name)")
-    add.add_argument("--board", action="append", default=[], help="board id to watch (repeatable)")
+    add.add_argument(
+        "--board",
+        action="append",
+        default=[],
+        help="board id to watch (repeatable; default: the board of a board URL, else every board found)",
+    )
     _config_option(add)
     add.set_defaults(handler=_add)
     remove = tasks.add_parser("remove", help="remove a source from sources.yaml (stored posts are kept)")
@@ -103,8 +112,9 @@ def _status(args: argparse.Namespace) -> int:
                 print(f"  board {board.board_id}: never polled")
                 continue
             last = _local(board.last_success_at, tz) if board.last_success_at else "never"
+            named = f"{board.board_id} {board.name}" if board.name else board.board_id
             print(
-                f"  board {board.board_id} {board.name}: {board.state}; last success {last}; "
+                f"  board {named}: {board.state}; last success {last}; "
                 f"{board.consecutive_failures} failures in a row; last poll {board.last_threads_seen} "
                 f"threads, {board.last_posts_new} new posts"
                 + (f"; last error: {board.last_error}" if board.last_error else "")
@@ -121,10 +131,23 @@ def _local(moment: datetime, zone: str) -> str:
 
 def _add(args: argparse.Namespace) -> int:
     directory = resolve_directory(args.config, os.environ)
-    url = args.url if args.url.endswith("/") else args.url + "/"
+    try:  # before any request: a URL without http:// is told at once, not after retries
+        address = forum_address(args.url)
+    except ValueError as exc:
+        raise ConfigError([f"{args.url}: {exc}"]) from None
+    url = address.root
+    if url.rstrip("/") != args.url.strip().rstrip("/"):
+        print(f"forum root: {url}")
     boards = list(args.board)
     if not boards:
-        boards = [board for board, _name in asyncio.run(_discover(url))]
+        found = asyncio.run(_discover(url, _fetch_settings(args.config)))
+        if address.board is not None:
+            boards = [address.board]
+            name = dict(found).get(address.board)
+            named = f"{address.board} ({name})" if name else address.board
+            print(f"watching board {named}, the board of the URL; add others with --board")
+        else:
+            boards = [board for board, _name in found]
         if not boards:
             raise ConfigError([f"{url}: no boards found on the forum index; list them with --board"])
     key = args.key or slug(args.name, url)
@@ -136,11 +159,39 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _discover(url: str) -> list[tuple[str, str]]:
-    settings = Settings()
-    async with httpx.AsyncClient(timeout=settings.fetch.timeout_seconds, follow_redirects=True) as client:
-        fetcher = Fetcher(client, user_agent=settings.fetch.user_agent, politeness=Politeness(1, 0.0))
-        page = await fetcher.get(f"{url}forum.php")
+def _fetch_settings(path: Path | None) -> Settings:
+    """The config directory's settings (its user agent, timeout, retries) when it loads, else the defaults."""
+    try:
+        return load_config(path, environ=os.environ).settings
+    except ConfigError:
+        return Settings()
+
+
+async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
+    """The boards linked from the forum's index; a forum that cannot be reached is said to be,
+    with the cause, and told apart from one whose robots.txt forbids reading its index."""
+    fetch = settings.fetch
+    async with httpx.AsyncClient(timeout=fetch.timeout_seconds, follow_redirects=True) as client:
+        fetcher = Fetcher(
+            client,
+            user_agent=fetch.user_agent,
+            politeness=Politeness(1, 0.0),
+            retries=min(fetch.retries, 1),  # someone is waiting
+            respect_robots=fetch.respect_robots_txt,
+        )
+        index = f"{url}forum.php"
+        try:
+            await fetcher.allowed(url)  # robots.txt first: the forum's answer, or why there is none
+        except FetchError as exc:
+            raise MonitorError(f"cannot reach the forum at {url}: {exc.reason}") from None
+        try:
+            page = await fetcher.get(index)
+        except DisallowedByRobots:
+            raise MonitorError(
+                f"{index}: the forum's robots.txt disallows its index; name the boards with --board"
+            ) from None
+        except FetchError as exc:
+            raise MonitorError(f"cannot read the forum index {index}: {exc.reason}") from None
     found = discover_boards(page.text)
     for board, name in found:
         print(f"  found board {board}: {name}")

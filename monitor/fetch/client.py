@@ -3,6 +3,12 @@ jitter, Retry-After, conditional GET, a response size cap.
 
 The fetcher never creates its own client: it is given an ``httpx.AsyncClient`` — one per
 process — and keeps per-host state (pacing, robots.txt, validators) for as long as it lives.
+
+robots.txt as RFC 9309 has it: a 4xx answer means "no rules"; a 5xx or no answer at all
+(connection refused, host name not found, timed out) means "crawl nothing" — but that is
+reported as what it is, a :class:`FetchError` naming the cause ("connection refused at
+http://…/robots.txt"), never as :class:`DisallowedByRobots`, and robots.txt is asked again
+after ``robots_retry_seconds``, so a forum that comes back is read again.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from monitor.errors import DisallowedByRobots, FetchError
+from monitor.fetch.causes import network_cause
 from monitor.fetch.decode import decode_page
 from monitor.fetch.robots import RobotsTxt
 
@@ -29,6 +36,7 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 300.0
 MAX_VALIDATORS = 10_000
+NOT_RETRIED = (httpx.UnsupportedProtocol,)  # asking again cannot help
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,8 @@ class _Host:
     min_interval: float
     last_request: float = 0.0
     robots: RobotsTxt | None = None
-    robots_loaded: bool = False
+    robots_loaded_at: datetime | None = None
+    robots_problem: str = ""  # why robots.txt could not be read ("" when it was, or there is none)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -84,6 +93,7 @@ class Fetcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rng: random.Random | None = None,
+        robots_retry_seconds: float = 300.0,
     ) -> None:
         self._client = client
         self._user_agent = user_agent
@@ -96,6 +106,7 @@ class Fetcher:
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
+        self._robots_retry = robots_retry_seconds
         self._hosts: dict[str, _Host] = {}
         self._validators: OrderedDict[str, dict[str, str]] = OrderedDict()
 
@@ -109,6 +120,8 @@ class Fetcher:
         With ``conditional``, the ETag / Last-Modified of the previous answer are sent and an
         unchanged page comes back as ``not_modified``.
         """
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise FetchError(url, "not an http:// or https:// URL")
         host = self._host(url)
         if self._respect_robots and not await self.allowed(url):
             raise DisallowedByRobots(url, "disallowed by robots.txt")
@@ -127,12 +140,20 @@ class Fetcher:
         return Page(url, status, text, body, fetched_at, server_date)
 
     async def allowed(self, url: str) -> bool:
-        """Whether robots.txt lets this crawler fetch ``url`` (loaded once per host)."""
+        """Whether robots.txt lets this crawler fetch ``url`` (loaded once per host).
+
+        Raises :class:`FetchError` naming the cause when robots.txt could not be read (no
+        answer, or a 5xx): the host is not crawled then, and robots.txt is asked again once
+        ``robots_retry_seconds`` have passed.
+        """
+        if not self._respect_robots:
+            return True
         host = self._host(url)
         async with host.lock:
-            if not host.robots_loaded:
-                host.robots = await self._load_robots(url, host)
-                host.robots_loaded = True
+            if self._robots_due(host):
+                await self._load_robots(url, host)
+        if host.robots_problem:
+            raise FetchError(url, host.robots_problem)
         return host.robots is None or host.robots.allows(self._user_agent, url)
 
     def robots_allows(self, url: str) -> bool:
@@ -141,6 +162,12 @@ class Fetcher:
         if not self._respect_robots or host.robots is None:
             return True
         return host.robots.allows(self._user_agent, url)
+
+    def _robots_due(self, host: _Host) -> bool:
+        if host.robots_loaded_at is None:
+            return True
+        waited = (self._clock() - host.robots_loaded_at).total_seconds()
+        return bool(host.robots_problem) and waited >= self._robots_retry
 
     def _host(self, url: str) -> _Host:
         netloc = urlsplit(url).netloc
@@ -156,22 +183,32 @@ class Fetcher:
     ) -> tuple[int, httpx.Headers, bytes]:
         attempt = 0
         while True:
-            error = ""
+            cause = ""
             result: tuple[int, httpx.Headers, bytes] | None = None
             async with host.semaphore:
                 await self._pace(host)
                 try:
                     result = await self._read(url, headers)
+                except NOT_RETRIED as exc:
+                    raise FetchError(url, network_cause(exc)) from exc
                 except httpx.TransportError as exc:
-                    error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                    cause = network_cause(exc)
             if result is not None and result[0] not in RETRY_STATUSES:
                 return result
             if attempt >= self._retries:
                 if result is not None:
                     return result
-                raise FetchError(url, error)
+                raise FetchError(url, cause)
+            if result is not None:
+                cause = f"HTTP {result[0]}"
             wait = self._backoff(attempt, result[1] if result else None)
-            log.info("retrying %s in %.1fs", url, wait, extra={"url": url, "attempt": attempt + 1})
+            log.info(
+                "retrying %s in %.1fs (%s)",
+                url,
+                wait,
+                cause,
+                extra={"url": url, "attempt": attempt + 1, "cause": cause},
+            )
             await self._sleep(wait)
             attempt += 1
 
@@ -215,20 +252,31 @@ class Fetcher:
             while len(self._validators) > MAX_VALIDATORS:
                 self._validators.popitem(last=False)
 
-    async def _load_robots(self, url: str, host: _Host) -> RobotsTxt | None:
+    async def _load_robots(self, url: str, host: _Host) -> None:
+        """Read the host's robots.txt into ``host``: its rules, or why it could not be read."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        host.robots_loaded_at = self._clock()
+        host.robots, host.robots_problem = None, ""
         try:
             status, headers, body = await self._request(robots_url, host, {"User-Agent": self._user_agent})
-        except FetchError:
-            # RFC 9309: an unreachable robots.txt means "assume complete disallow".
-            log.warning("robots.txt unreachable, treating host as disallowed", extra={"url": robots_url})
-            return RobotsTxt.disallow_all()
-        if 400 <= status < 500:
-            return None  # no robots.txt: everything allowed
-        if status >= 500:
-            return RobotsTxt.disallow_all()
-        return RobotsTxt.parse(decode_page(body, headers.get("content-type")))
+        except FetchError as exc:
+            problem = f"{exc.reason} at {robots_url}"
+        else:
+            if status < 400:
+                host.robots = RobotsTxt.parse(decode_page(body, headers.get("content-type")))
+                return
+            if status < 500:
+                return  # no robots.txt: everything allowed
+            problem = f"HTTP {status} at {robots_url}"
+        # RFC 9309: robots.txt unreachable means "assume complete disallow" — until it can be read.
+        host.robots, host.robots_problem = RobotsTxt.disallow_all(), problem
+        log.warning(
+            "robots.txt unreachable (%s): %s not crawled until it can be read",
+            problem,
+            parts.netloc,
+            extra={"url": robots_url},
+        )
 
 
 def _http_date(value: str | None) -> datetime | None:

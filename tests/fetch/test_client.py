@@ -1,18 +1,22 @@
-"""Fetcher politeness and faults: robots.txt, retries honouring Retry-After, GBK bodies.
+"""Fetcher politeness and faults: robots.txt, retries honouring Retry-After, GBK bodies, a
+forum that cannot be reached.
 
-Faults are injected with respx; no real network. Sleeps are recorded, not slept.
+Faults are injected with respx; a refused connection is a real one, to a closed loopback port
+(closed_port.py). Sleeps are recorded, not slept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import respx
+from closed_port import closed_port
 
 from monitor.errors import DisallowedByRobots, FetchError
 from monitor.fetch.client import Fetcher, Politeness, retry_after_seconds
@@ -82,30 +86,110 @@ def test_retries_on_503_honouring_retry_after_then_succeeds(mock: respx.MockRout
     assert sleeps == [7.0, 2.0]
 
 
-def test_gives_up_after_retries_with_a_clear_error(mock: respx.MockRouter) -> None:
-    mock.get("/forum.php").mock(side_effect=httpx.ConnectError("connection refused"))
+def test_gives_up_after_retries_with_a_clear_error(
+    mock: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.get("/forum.php").mock(side_effect=httpx.ConnectError("[Errno 111] Connection refused"))
     sleeps: list[float] = []
 
     async def go() -> None:
         async with httpx.AsyncClient() as client:
             await _fetcher(client, sleeps, retries=2).get(f"{BASE}/forum.php?mod=viewthread&tid=2")
 
-    with pytest.raises(FetchError, match="ConnectError: connection refused"):
+    caplog.set_level(logging.INFO, logger="monitor.fetch.client")
+    with pytest.raises(FetchError) as raised:
         asyncio.run(go())
+    assert raised.value.reason == "connection refused"
     assert sleeps == [1.0, 2.0]
+    retried = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
+    assert retried == [
+        f"retrying {BASE}/forum.php?mod=viewthread&tid=2 in 1.0s (connection refused)",
+        f"retrying {BASE}/forum.php?mod=viewthread&tid=2 in 2.0s (connection refused)",
+    ]
 
 
-def test_missing_robots_allows_and_unreachable_robots_disallows() -> None:
-    async def go(status: int) -> None:
-        with respx.mock(base_url=BASE) as router:
+def test_missing_robots_allows_and_a_5xx_robots_is_unreachable_not_disallowed() -> None:
+    """RFC 9309: 4xx = no rules; 5xx = crawl nothing — reported as unreachable, with the status."""
+
+    async def go(status: int) -> str:
+        with respx.mock(base_url=BASE, assert_all_called=False) as router:
             router.get("/robots.txt").respond(status)
-            router.get("/forum.php").respond(200, text="ok")
+            page = router.get("/forum.php").respond(200, text="ok")
             async with httpx.AsyncClient() as client:
-                await _fetcher(client, [], retries=0).get(f"{BASE}/forum.php?mod=index")
+                try:
+                    return (await _fetcher(client, [], retries=0).get(f"{BASE}/forum.php?mod=index")).text
+                except FetchError as exc:
+                    assert not isinstance(exc, DisallowedByRobots)
+                    assert not page.called
+                    return exc.reason
 
-    asyncio.run(go(404))
-    with pytest.raises(DisallowedByRobots):
-        asyncio.run(go(503))
+    assert asyncio.run(go(404)) == "ok"
+    assert asyncio.run(go(503)) == f"HTTP 503 at {BASE}/robots.txt"
+
+
+def test_a_forum_that_refuses_connections_is_unreachable_not_disallowed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A real refused connection (a closed loopback port): the cause, the robots.txt URL, and
+    the cause in each retry line."""
+    base = f"http://127.0.0.1:{closed_port()}"
+    sleeps: list[float] = []
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            await _fetcher(client, sleeps, retries=1).get(f"{base}/forum.php?mod=forumdisplay&fid=2")
+
+    caplog.set_level(logging.INFO, logger="monitor.fetch.client")
+    with pytest.raises(FetchError) as raised:
+        asyncio.run(go())
+    assert not isinstance(raised.value, DisallowedByRobots)
+    assert raised.value.reason == f"connection refused at {base}/robots.txt"
+    assert sleeps == [1.0]
+    assert f"retrying {base}/robots.txt in 1.0s (connection refused)" in caplog.messages
+
+
+def test_an_unreachable_robots_txt_is_asked_again_after_a_while(mock: respx.MockRouter) -> None:
+    """Not forever "disallow all": a forum that comes back is read again (robots_retry_seconds)."""
+    robots = mock.get("/robots.txt").mock(
+        side_effect=[
+            httpx.ConnectError("[Errno -2] Name or service not known"),
+            httpx.Response(200, content=ROBOTS),
+        ]
+    )
+    mock.get("/forum.php").respond(200, text="ok")
+    now = [datetime(2026, 11, 23, 12, 0, tzinfo=UTC)]
+    url = f"{BASE}/forum.php?mod=forumdisplay&fid=2"
+
+    async def go() -> list[str]:
+        answers = []
+        async with httpx.AsyncClient() as client:
+            fetcher = _fetcher(client, [], retries=0, clock=lambda: now[0], robots_retry_seconds=300)
+            for minutes in (0, 4, 1):  # at 12:00, 12:04 (not asked again yet), 12:05
+                now[0] += timedelta(minutes=minutes)
+                try:
+                    answers.append((await fetcher.get(url)).text)
+                except FetchError as exc:
+                    answers.append(exc.reason)
+        return answers
+
+    assert asyncio.run(go()) == [
+        f"host name not found at {BASE}/robots.txt",
+        f"host name not found at {BASE}/robots.txt",
+        "ok",
+    ]
+    assert robots.call_count == 2
+
+
+def test_a_url_without_http_fails_at_once(mock: respx.MockRouter) -> None:
+    sleeps: list[float] = []
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            await _fetcher(client, sleeps).get("127.0.0.1:8081/forum.php")
+
+    with pytest.raises(FetchError, match="not an http:// or https:// URL"):
+        asyncio.run(go())
+    assert sleeps == [] and not mock.calls
 
 
 def test_retry_after_forms() -> None:
