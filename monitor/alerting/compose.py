@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.alerting.lifecycle import steps_in_due_order
 from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Recipient
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
@@ -98,7 +99,7 @@ def compose(
         playbook_name=alert.playbook,
         checklist=[
             ChecklistLine(title=item.title, due_at=item.due_at, done=item.done_at is not None)
-            for item in alert.checklist
+            for _, item in steps_in_due_order(alert)
         ],
         escalated_from=escalated_from,
         excerpt=(first or "")[:EXCERPT_CHARS],

@@ -88,6 +88,20 @@ def resolve(session: Session, alert: Alert, by: str, now: datetime, note: str = 
     _event(session, alert, now, "resolved", by, note)
 
 
+def steps_in_due_order(alert: Alert) -> list[tuple[int, ChecklistItem]]:
+    """The checklist as it is shown: soonest due first, each step with its number.
+
+    A step's number is its place in the order the steps were added, and never changes: an
+    escalation adds the new tier's steps after the others (some due sooner), and ``alerts tick N``
+    typed from an earlier listing, or a button on a page opened before, must still mean the same
+    step.
+    """
+    numbered = list(enumerate(alert.checklist, start=1))
+    return sorted(
+        numbered, key=lambda pair: (pair[1].due_at is None, pair[1].due_at or alert.opened_at, pair[0])
+    )
+
+
 def _find_step(alert: Alert, step: str) -> ChecklistItem:
     items = list(alert.checklist)
     if step.isdigit() and 1 <= int(step) <= len(items):

@@ -157,14 +157,14 @@ def _show(args: argparse.Namespace) -> int:
             "also_on": list(alert.also_on),
             "checklist": [
                 {
-                    "step": i + 1,
+                    "step": i,
                     "id": item.step_id,
                     "title": item.title,
                     "due_at": _local(item.due_at, zone),
                     "done_at": _local(item.done_at, zone),
                     "done_by": item.done_by,
                 }
-                for i, item in enumerate(alert.checklist)
+                for i, item in lifecycle.steps_in_due_order(alert)
             ],
             "first_hour": {k: _local(v, zone) for k, v in vars(hour).items()},
             "events": [

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from monitor.alerting.lifecycle import FirstHour
+from monitor.alerting.lifecycle import FirstHour, steps_in_due_order
 from monitor.alerting.render import clean_text, safe_href, severity_label
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
@@ -256,7 +256,7 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
         return []
     zone = page.timezone
     rows = ["<h2>处置清单 Checklist — " + h(alert.playbook) + "</h2><table>"]
-    for position, item in enumerate(alert.checklist, start=1):
+    for position, item in steps_in_due_order(alert):
         if item.done_at is not None:
             state = f"☑ {when(item.done_at, zone)} {h(item.done_by)}"
         elif alert.status == "resolved" or page.read_only:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting.channels.console import ConsoleChannel
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
+from monitor.alerting.lifecycle import steps_in_due_order, tick
 from monitor.alerting.outbox import Channels, deliver_pending
 from monitor.alerting.service import consider
 from monitor.config.loader import MonitorConfig, load_config
@@ -277,3 +278,25 @@ def test_a_dispatcher_killed_mid_send_resends_nothing_already_sent(tmp_path: Pat
     restarted.close()
     assert survivor.sent == ["li.na@pr.demo.invalid", "wang.qiang@pr.demo.invalid"]  # each once
     assert (report.sent, report.pending) == (1, 0)  # only the email that was being sent when killed
+
+
+def test_after_an_escalation_steps_show_soonest_first_and_keep_their_numbers(
+    session: Session, config: MonitorConfig
+) -> None:
+    group = config.watch_groups[0]
+    story = _thread(session, config, "26", "2", STORY, STORY_POST)
+    opened = consider(session, config, story, group, _assessment(Severity.URGENT), NOW)
+    assert opened is not None
+    alert = session.get(Alert, opened.alert_id)
+    assert alert is not None
+    before = {number: item.step_id for number, item in steps_in_due_order(alert)}
+    consider(session, config, story, group, _assessment(Severity.VERY_URGENT), NOW + timedelta(hours=1))
+
+    shown = steps_in_due_order(alert)
+    dues = [item.due_at for _, item in shown]
+    assert dues == sorted(dues)  # soonest first, the new tier's steps among them
+    assert [number for number, _ in shown] != sorted(number for number, _ in shown)  # reordered …
+    assert {n: item.step_id for n, item in shown if n in before} == before  # … numbers unchanged
+    last = max(before)
+    ticked = tick(session, alert, str(last), "li_na", NOW + timedelta(hours=2))
+    assert ticked.step_id == before[last]  # `alerts tick N` from the first listing: the same step
