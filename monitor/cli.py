@@ -75,6 +75,16 @@ def _parser() -> argparse.ArgumentParser:
         help="put signed action links in the messages, then serve the alert pages on 127.0.0.1:PORT "
         "(default 8080) until Ctrl-C",
     )
+    demo.add_argument(
+        "--forum-only",
+        nargs="?",
+        const=8081,
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="only serve the demo forum on 127.0.0.1:PORT (default 8081), its last 6 h of posts ending "
+        "now, to try `monitor sources add`, `crawl` and `run` on it as on a real forum",
+    )
     with_config(commands.add_parser("run", help="run the recurring jobs (crawl, deliveries) until stopped"))
     crawl = with_config(commands.add_parser("crawl", help="crawl every source once and deliver alerts"))
     crawl.add_argument("--once", action="store_true", required=True, help="a single pass, then exit")
@@ -140,6 +150,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args))
+    if args.command == "demo" and args.forum_only is not None:
+        from monitor.demo.forum_only import serve_forum
+
+        return serve_forum(args.forum_only, sys.stdout)
     if args.command == "demo":
         from monitor.demo.runner import run_demo
 

@@ -338,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
                 query = {"mod": "forumdisplay", "fid": match[1], "page": match[2]}
             elif match := _REWRITE_THREAD.fullmatch(url.path):
                 query = {"mod": "viewthread", "tid": match[1], "page": match[2]}
+            elif url.path == "/" and not query:
+                query = {}  # the site's home: the forum index, as a Discuz! installed at the root
             elif url.path != "/forum.php":
                 return 404, "text/html; charset=utf-8", b"<html><body><h1>404 Not Found</h1></body></html>"
             return 200, "text/html; charset=utf-8", _page(forum, query, self.server.base_url).encode()
@@ -361,6 +363,8 @@ def _page(forum: Forum, query: dict[str, str], base: str) -> str:
         if forum.is_visible(tid):
             return thread_page.render_thread(forum, tid, page, base)
         return forum_pages.render_message(forum, "抱歉，指定的主题不存在或已被删除或正在被审核", base)
+    if not mod:
+        return forum_pages.render_index(forum, base)
     return forum_pages.render_message(forum, "抱歉，您的请求来路不正确或表单验证串不符，无法提交", base)
 
 

@@ -64,6 +64,30 @@ def render_message(forum: Forum, message: str, base: str, body_class: str = "pg_
     )
 
 
+# --- index -------------------------------------------------------------------------------
+
+
+def render_index(forum: Forum, base: str) -> str:
+    """``forum.php``: the board list, one ``<h2><a href="forum-N-1.html">`` per board, as Discuz's."""
+    rows = "".join(
+        f'<tr><td class="fl_g"><dl><dt><h2><a href="forum-{board.fid}-1.html">{escape(board.name)}</a>'
+        f'<em class="xw0 xi1" title="今日"> ({len(forum.visible_threads(board.fid))})</em></h2></dt>'
+        "</dl></td></tr>\n"
+        for board in forum.boards()
+    )
+    return (
+        head(forum, "论坛", base)
+        + '<body id="nv_forum" class="pg_index">\n<div id="wp" class="wp">\n'
+        + breadcrumb(forum, "")
+        + '<div id="ct" class="wp cl"><div class="mn"><div class="fl bm">\n'
+        + '<div class="bm bmw flg cl"><div class="bm_h cl">'
+        + '<h2><a href="forum.php?gid=1">消费生活</a></h2></div>\n'
+        + f'<div class="bm_c"><table cellspacing="0" cellpadding="0" class="fl_tb">\n{rows}</table></div>\n'
+        + "</div></div></div></div>\n</div>\n"
+        + footer(forum)
+    )
+
+
 # --- forumdisplay ------------------------------------------------------------------------
 
 

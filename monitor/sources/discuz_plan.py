@@ -95,7 +95,11 @@ def choose(
         what = "board lists" if board is None else "threads"
         raise DisallowedByRobots(source.base_url, f"robots.txt allows no Discuz format for {what}")
     logger.info(
-        "Discuz formats chosen", extra={"base_url": source.base_url, "boards": board, "threads": thread}
+        "%s: reading board lists as %s, threads as %s (what robots.txt allows)",
+        source.base_url,
+        board,
+        thread,
+        extra={"base_url": source.base_url, "boards": board, "threads": thread},
     )
     return FormatPlan(source, board, thread)
 
