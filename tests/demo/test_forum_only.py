@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from closed_port import closed_port
+from server_process import wait_until_answering
 
 from monitor.admin.sources_file import discover_boards
 from monitor.demo.forum_only import serve_forum
@@ -79,15 +80,7 @@ def test_a_new_user_adds_it_crawls_it_and_sees_the_alert(tmp_path: Path) -> None
         env=env,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/robots.txt", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and forum.poll() is None, "the demo forum did not come up"
-            time.sleep(0.1)
+        wait_until_answering(f"http://127.0.0.1:{port}/robots.txt", forum, "the demo forum")
         config = tmp_path / "my-config"
         shutil.copytree(ROOT / "config", config)
         fast = "[smtp]\nenabled = false\n[fetch]\nper_host_delay_seconds = 0\n"  # loopback: no need to wait

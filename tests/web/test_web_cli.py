@@ -8,10 +8,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+from server_process import wait_until_answering
 from web_site import DEMO_CONFIG, SECRET, _open_alert, free_port
 
 from monitor.config.loader import load_config
@@ -63,15 +63,7 @@ def test_serve_the_page_for_a_fresh_link_then_stop_on_ctrl_c(tmp_path: Path) -> 
         env=env,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "monitor web did not come up"
-            time.sleep(0.1)
+        wait_until_answering(f"http://127.0.0.1:{port}/healthz", server, "monitor web")
         page = httpx.get(link["url"])
         assert page.status_code == 200 and "确认 Acknowledge" in page.text
         assert httpx.post(link["url"], data={"do": "ack"}).status_code == 303
