@@ -24,6 +24,7 @@ from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
 from monitor.detect.story import story_similarity
 from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Post, Thread
+from monitor.store.repo import snapshot_before
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,17 @@ def consider(
         return None
     resolved = _recently_resolved(session, config, thread, now)
     if resolved is not None:
+        if _replies_since(session, thread, resolved) < config.settings.alerting.reopen_after_replies:
+            return None  # still warm from before the resolve: not a new flare-up
         return _reopen(session, config, resolved, thread, group, assessment, now)
     return _open(session, config, thread, group, assessment, now)
+
+
+def _replies_since(session: Session, thread: Thread, alert: Alert) -> int:
+    """Replies the thread gained since ``alert`` was resolved (by its snapshot at that moment)."""
+    assert alert.resolved_at is not None
+    then = snapshot_before(session, thread, alert.resolved_at)
+    return thread.replies - then.replies if then is not None else thread.replies
 
 
 def _recently_resolved(
@@ -91,11 +101,16 @@ def _reopen(
     assessment: Assessment,
     now: datetime,
 ) -> AlertChange:
-    """A resolved story flares up again: same alert, open again, everyone told."""
+    """A resolved story flares up again: same alert, open again, everyone told.
+
+    It is a new round: someone must acknowledge it and contact the complainant again, and the
+    SLA clocks (acknowledgement, first contact, progress) start again now (``reopened_at``).
+    The earlier round stays in the trail.
+    """
     severity = max(assessment.severity, Severity(alert.severity))
-    alert.status, alert.resolved_at = "open", None
-    alert.acknowledged_at = alert.acknowledged_by = None
-    alert.ack_escalation, alert.reminded_at = 0, None
+    alert.status, alert.resolved_at, alert.reopened_at = "open", None, now
+    alert.acknowledged_at = alert.acknowledged_by = alert.contacted_at = None
+    alert.ack_escalation, alert.reminded_at, alert.progress_prompted_at = 0, None, None
     alert.severity, alert.updated_at = severity.value, now
     alert.respond_by = now + severity.first_contact
     alert.figures, alert.signals = assessment.figures, assessment.signals

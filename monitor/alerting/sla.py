@@ -57,7 +57,7 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
     actions: list[SlaAction] = []
     for alert in session.scalars(select(Alert).where(Alert.status.in_(OPEN)).order_by(Alert.id)):
         severity = Severity(alert.severity)
-        overdue = now - alert.opened_at >= ack_within(config, severity)
+        overdue = now - alert.clock_start >= ack_within(config, severity)
         if alert.acknowledged_at is None and alert.ack_escalation == 0 and alert.backup and overdue:
             alert.ack_escalation = 1
             notice = (
@@ -65,7 +65,7 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                 f"acknowledged alert #{alert.id} within {_span(ack_within(config, severity))}."
             )
             actions.append(_queue(session, config, alert, "to_backup", alert.backup, notice, now))
-        long_overdue = now - alert.opened_at >= 2 * ack_within(config, severity)
+        long_overdue = now - alert.clock_start >= 2 * ack_within(config, severity)
         if alert.acknowledged_at is None and alert.ack_escalation < 2 and long_overdue:
             alert.ack_escalation = 2
             notice = (
@@ -83,7 +83,7 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                 when = "overdue" if left.total_seconds() < 0 else f"due in {_span(left)}"
                 notice = f"提醒 Reminder: first contact with the complainant is {when} (SLA {_span(window)})."
                 actions.append(_queue(session, config, alert, "reminder", alert.spokesperson, notice, now))
-        last = alert.progress_prompted_at or alert.opened_at
+        last = alert.progress_prompted_at or alert.clock_start
         if now - last >= progress_every(config, severity):
             alert.progress_prompted_at = now
             notice = (

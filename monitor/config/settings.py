@@ -169,6 +169,14 @@ class AlertingSettings(_Section):
     reopen_within_days: float = Field(
         14.0, gt=0, description="A resolved alert whose thread flares up within this time reopens."
     )
+    reopen_after_replies: int = Field(
+        5,
+        ge=1,
+        description=(
+            "Replies posted since a resolve before the thread counts as flaring up again (and the "
+            "detector must still say it is escalating): a thread that is only still warm stays closed."
+        ),
+    )
 
 
 class WebSettings(_Section):

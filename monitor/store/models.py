@@ -180,6 +180,12 @@ class Alert(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     progress_prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     band: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # growth bands crossed
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the SLA clocks restart
+
+    @property
+    def clock_start(self) -> datetime:
+        """When the SLA clocks started: the alert's opening, or its latest reopening."""
+        return self.reopened_at or self.opened_at
 
     thread: Mapped[Thread] = relationship()
     events: Mapped[list[AlertEvent]] = relationship(order_by="AlertEvent.id", back_populates="alert")

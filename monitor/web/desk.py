@@ -68,7 +68,9 @@ class Desk:
                     status_code=404,
                 )
             backup_due = (
-                alert.opened_at + ack_within(self.config, Severity(alert.severity)) if alert.backup else None
+                alert.clock_start + ack_within(self.config, Severity(alert.severity))
+                if alert.backup
+                else None
             )
             page = AlertPage(
                 claim=claim,

@@ -166,23 +166,39 @@ def test_resolved_alert_reopens_when_the_thread_flares_up(session: Session, conf
     change = consider(session, config, thread, group, _assessment(Severity.URGENT), T0)
     assert change is not None
     alert = lifecycle.get_alert(session, change.alert_id)
-    lifecycle.resolve(session, alert, "李娜", T0 + timedelta(days=1), "refunded")
+    lifecycle.contacted(session, alert, "李娜", T0 + timedelta(hours=1))
+    resolved = T0 + timedelta(days=1)
+    repo.record_snapshot(
+        session, thread, [], resolved - timedelta(minutes=5), negative_below=0.5
+    )  # 9 replies
+    lifecycle.resolve(session, alert, "李娜", resolved, "refunded")
     assert (
-        consider(
-            session,
-            config,
-            thread,
-            group,
-            _assessment(Severity.GENERAL, escalating=False),
-            T0 + timedelta(days=2),
-        )
+        consider(session, config, thread, group, _assessment(Severity.GENERAL, escalating=False), resolved)
         is None
     )
-    again = consider(session, config, thread, group, _assessment(Severity.URGENT), T0 + timedelta(days=3))
+
+    # Still scored escalating on the next pass, with no reply since the resolve: it stays closed.
+    warm = resolved + timedelta(minutes=2)
+    assert consider(session, config, thread, group, _assessment(Severity.VERY_URGENT), warm) is None
+    thread.replies = 9 + config.settings.alerting.reopen_after_replies - 1
+    assert consider(session, config, thread, group, _assessment(Severity.VERY_URGENT), warm) is None
+    assert alert.status == "resolved"
+
+    thread.replies = 9 + config.settings.alerting.reopen_after_replies  # people answer again
+    flare = T0 + timedelta(days=3)
+    again = consider(session, config, thread, group, _assessment(Severity.URGENT), flare)
     assert again is not None and (again.kind, again.alert_id) == ("reopened", alert.id)
-    assert alert.status == "open" and alert.acknowledged_at is None
+    assert alert.status == "open" and alert.reopened_at == flare
+    assert (alert.acknowledged_at, alert.contacted_at) == (None, None)  # a new round: ack and contact again
+    assert alert.respond_by == flare + Severity.URGENT.first_contact
     assert session.scalar(select(Alert).where(Alert.id != alert.id)) is None  # still one alert per story
     assert ("reopened", "li_na") in _kinds(session)
+    assert "contacted" in [event.kind for event in alert.events]  # the earlier round stays in the trail
+
+    # The acknowledgement clock starts at the reopening, not at the first opening three days before.
+    within = timedelta(minutes=config.settings.alerting.ack_minutes_urgent)
+    assert [a.kind for a in check_sla(session, config, flare + within - timedelta(minutes=1))] == []
+    assert "to_backup" in [a.kind for a in check_sla(session, config, flare + within)]
 
 
 def test_growth_bands_renotify_without_a_severity_rise(session: Session, config: MonitorConfig) -> None:
