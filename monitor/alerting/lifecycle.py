@@ -103,13 +103,24 @@ def steps_in_due_order(alert: Alert) -> list[tuple[int, ChecklistItem]]:
 
 
 def _find_step(alert: Alert, step: str) -> ChecklistItem:
+    """The step a number, a step id or the start of a title names; an error when it names none
+    or several (a title's start shared by two steps must not tick the first one silently)."""
     items = list(alert.checklist)
-    if step.isdigit() and 1 <= int(step) <= len(items):
-        return items[int(step) - 1]
-    for item in items:
-        if item.step_id == step or item.title.startswith(step):
-            return item
-    raise UnknownNameError(f"alert #{alert.id} has no checklist step {step!r}")
+    wanted = step.strip()
+    if not wanted:
+        raise UnknownNameError(f"alert #{alert.id}: which checklist step? Give its number, id or title")
+    if wanted.isdigit() and 1 <= int(wanted) <= len(items):
+        return items[int(wanted) - 1]
+    by_id = [item for item in items if item.step_id == wanted]
+    found = by_id or [item for item in items if item.title.startswith(wanted)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UnknownNameError(f"alert #{alert.id} has no checklist step {wanted!r}")
+    numbers = ", ".join(str(items.index(item) + 1) for item in found)
+    raise UnknownNameError(
+        f"alert #{alert.id}: {wanted!r} starts {len(found)} checklist steps ({numbers}); give the number"
+    )
 
 
 @dataclass(frozen=True)

@@ -210,16 +210,28 @@ def _act(args: argparse.Namespace, action: str) -> int:
                 else (f"alert #{alert.id} was already acknowledged by {alert.acknowledged_by}")
             )
         elif action == "contacted":
+            earlier = alert.contacted_at
             lifecycle.contacted(session, alert, by, now)
             late = (
                 " (after the deadline)"
                 if alert.contacted_at and alert.contacted_at > alert.respond_by
                 else ""
             )
-            message = f"alert #{alert.id}: first contact recorded{late}"
+            message = (
+                f"alert #{alert.id}: first contact recorded{late}"
+                if earlier is None
+                else f"alert #{alert.id}: first contact was already recorded at "
+                f"{_local(earlier, config.settings.general.timezone)}"
+            )
         elif action == "tick":
+            done_before = {item.id for item in alert.checklist if item.done_at is not None}
             item = lifecycle.tick(session, alert, args.step, by, now)
-            message = f"alert #{alert.id}: done — {item.title}"
+            message = (
+                f"alert #{alert.id}: done — {item.title}"
+                if item.id not in done_before
+                else f"alert #{alert.id}: already done by {item.done_by} at "
+                f"{_local(item.done_at, config.settings.general.timezone)} — {item.title}"
+            )
         elif action == "note":
             try:
                 lifecycle.note(session, alert, by, now, args.text)

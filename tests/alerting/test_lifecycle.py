@@ -21,6 +21,7 @@ from monitor.cli import main
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
+from monitor.errors import UnknownNameError
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -201,6 +202,23 @@ def test_resolved_alert_reopens_when_the_thread_flares_up(session: Session, conf
     assert "to_backup" in [a.kind for a in check_sla(session, config, flare + within)]
 
 
+def test_a_title_start_shared_by_two_steps_ticks_neither(session: Session, config: MonitorConfig) -> None:
+    thread = _story(session, config)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    assert change is not None
+    alert = lifecycle.get_alert(session, change.alert_id)
+    titles = [item.title for item in alert.checklist]
+    shared = next(t[:2] for t in titles if sum(other.startswith(t[:2]) for other in titles) > 1)
+    numbers = [str(n) for n, t in enumerate(titles, start=1) if t.startswith(shared)]
+    with pytest.raises(
+        UnknownNameError, match=f"starts {len(numbers)} checklist steps \\({', '.join(numbers)}\\)"
+    ):
+        lifecycle.tick(session, alert, shared, "李娜", T0)
+    assert all(item.done_at is None for item in alert.checklist)
+    exact = next(t for t in titles if t.startswith(shared))
+    assert lifecycle.tick(session, alert, exact, "李娜", T0).title == exact  # a whole title still works
+
+
 def test_growth_bands_renotify_without_a_severity_rise(session: Session, config: MonitorConfig) -> None:
     thread = _story(session, config, replies=30)
     group = config.watch_groups[0]
@@ -230,8 +248,14 @@ def test_alerts_commands(
     assert "acknowledged by 李娜" in capsys.readouterr().out
     assert main(["alerts", "tick", "1", "2", "--by", "李娜", "--json", *base]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert main(["alerts", "tick", "1", "2", "--by", "李娜", *base]) == 0  # again: says so, changes nothing
+    assert "already done by 李娜 at " in capsys.readouterr().out
     assert main(["alerts", "contacted", "1", "--by", "李娜", *base]) == 0
     capsys.readouterr()
+    assert main(["alerts", "contacted", "1", "--by", "李娜", *base]) == 0
+    assert "first contact was already recorded at " in capsys.readouterr().out
+    assert main(["alerts", "tick", "1", " ", "--by", "李娜", *base]) == 1
+    assert "which checklist step?" in capsys.readouterr().err
     assert main(["alerts", "show", "1", "--json", *base]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["status"] == "acknowledged" and shown["acknowledged_by"] == "李娜"
