@@ -162,7 +162,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from monitor.alerting.route_tree import numbered
     from monitor.config.loader import load_config
 
-    config = load_config(args.config, environ=os.environ)
+    # `db` sends nothing; check-config reports a missing link-signing key, run and crawl need it.
+    config = load_config(args.config, environ=os.environ, links=args.command != "db")
     if args.command == "check-config":
         print(
             f"{config.directory}: OK — {len(config.sources)} sources, "

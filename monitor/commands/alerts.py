@@ -73,7 +73,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 @contextmanager
 def _session(args: argparse.Namespace, write: bool) -> Iterator[tuple[MonitorConfig, Session]]:
-    config = load_config(args.config, environ=os.environ)
+    config = load_config(args.config, environ=os.environ, links=False)  # `alerts link` checks for itself
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     sessions = session_factory(engine)

@@ -86,7 +86,7 @@ def week_until(until: str | None, timezone: str, now: datetime) -> DigestPeriod:
 
 
 def _config(args: argparse.Namespace) -> MonitorConfig:
-    return load_config(args.config, environ=os.environ)
+    return load_config(args.config, environ=os.environ, links=False)  # a digest carries no signed links
 
 
 def _preview(args: argparse.Namespace) -> int:

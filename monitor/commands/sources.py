@@ -85,7 +85,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _list(args: argparse.Namespace) -> int:
-    config = load_config(args.config, environ=os.environ)
+    config = load_config(args.config, environ=os.environ, links=False)
     for source in config.sources:
         state = "" if source.enabled else " (disabled)"
         print(f"{source.key}{state}: {source.name} — {source.engine} {source.base_url}")
@@ -98,7 +98,7 @@ def _list(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from monitor.admin.forum_health import forum_health
 
-    config = load_config(args.config, environ=os.environ)
+    config = load_config(args.config, environ=os.environ, links=False)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     tz = config.settings.general.timezone
@@ -162,7 +162,7 @@ def _add(args: argparse.Namespace) -> int:
 def _fetch_settings(path: Path | None) -> Settings:
     """The config directory's settings (its user agent, timeout, retries) when it loads, else the defaults."""
     try:
-        return load_config(path, environ=os.environ).settings
+        return load_config(path, environ=os.environ, links=False).settings
     except ConfigError:
         return Settings()
 
@@ -206,7 +206,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    config = load_config(args.config, environ=os.environ)
+    config = load_config(args.config, environ=os.environ, links=False)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
@@ -228,7 +228,7 @@ def _rising(args: argparse.Namespace) -> int:
     from monitor.admin.rising import render_rising, rising_threads
     from monitor.facts import FactsReader
 
-    config = load_config(args.config, environ=os.environ)
+    config = load_config(args.config, environ=os.environ, links=False)
     zone = ZoneInfo(config.settings.general.timezone)
     try:
         now = datetime.fromisoformat(args.at) if args.at else datetime.now(zone)

@@ -218,7 +218,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from monitor.store.db import make_engine
 
     proposed = _proposed(args)
-    config = load_config(args.config, environ=os.environ)
+    config = load_config(args.config, environ=os.environ, links=False)
     current = {g.name: g for g in config.watch_groups}
     now = args.now or datetime.now(UTC)
     since = now - timedelta(days=args.days)

@@ -80,8 +80,15 @@ def load_config(
     path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Mapping[str, object]] | None = None,
+    *,
+    links: bool = True,
 ) -> MonitorConfig:
-    """Load the config directory; raise :class:`ConfigError` listing every problem."""
+    """Load the config directory; raise :class:`ConfigError` listing every problem.
+
+    ``links=False`` is for commands that never send a message or make a link (status, lists,
+    watch-keyword edits, acknowledging from a terminal): the link-signing key is then not
+    required, so ops can run them from a shell without it.
+    """
     env = dict(environ or {})
     directory = resolve_directory(path, env)
     if not directory.is_dir():
@@ -111,7 +118,7 @@ def load_config(
         if routing is not None:
             problems.extend(_check_digest_recipients(directory / "monitor.toml", settings, routing))
         web_secret, problem = _web_secret(directory / "monitor.toml", settings, env)
-        if problem:
+        if problem and links:
             problems.append(problem)
         problems.extend(_check_smtp_password(directory / "monitor.toml", settings, env))
 

@@ -80,6 +80,27 @@ def test_a_misspelt_key_comes_before_the_errors_it_causes(config_dir: Path) -> N
     assert "overlaps none of the group's terms" in problems[1]  # a consequence: no include terms left
 
 
+def test_commands_that_make_no_link_run_without_the_signing_key(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = config_dir / "monitor.toml"
+    toml.write_text(
+        f'[general]\ndata_dir = "{(config_dir / "data").as_posix()}"\n[smtp]\nenabled = false\n'
+        '[web]\nbase_url = "https://monitor.example.com"\n',
+        encoding="utf-8",
+    )
+    problem = "web.base_url: action links need a signing key in $MONITOR_WEB_SECRET"
+    assert any(problem in p for p in _problems(config_dir))
+    assert load_config(config_dir, environ={}, links=False).web_secret is None
+    base = ["--config", str(config_dir)]
+    assert main(["check-config", *base]) == 2 and problem in capsys.readouterr().err
+    for command in (["sources", "status"], ["alerts", "list"], ["threads", "rising"], ["digest", "list"]):
+        assert main([*command, *base]) in (0, 1), command  # 1: sources status of boards never read
+        assert problem not in capsys.readouterr().err, command
+    assert main(["crawl", "--once", *base]) == 2  # its messages would carry links: the key is needed
+    assert problem in capsys.readouterr().err
+
+
 def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
     routing.write_text(routing.read_text(encoding="utf-8").replace("also: [zhao_min]", "also: [zhao_mim]"))
