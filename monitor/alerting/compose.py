@@ -48,16 +48,21 @@ def link_signer(config: MonitorConfig) -> LinkSigner | None:
 
 
 def action_links(
-    config: MonitorConfig, alert: Alert, recipient: str, now: datetime
+    config: MonitorConfig, alert: Alert, recipient: str, now: datetime, *, for_information: bool = False
 ) -> tuple[ActionLink, ...]:
-    """Signed links for ``recipient``: acknowledge and mark contacted (while not yet done), open the alert."""
+    """Signed links for ``recipient``: acknowledge and mark contacted (while not yet done), open the alert.
+
+    ``for_information``: a copy to someone a route names besides the owner (leadership, say) only
+    opens the alert — acknowledging is the owner's (or the backup's) to do, and an acknowledgement
+    from a copy would stop the escalation to the backup while the owner has not seen it.
+    """
     signer = link_signer(config)
     if signer is None or alert.status == "resolved":
         return ()
     wanted: list[Action] = []
-    if alert.acknowledged_at is None:
+    if alert.acknowledged_at is None and not for_information:
         wanted.append("ack")
-    if alert.contacted_at is None:
+    if alert.contacted_at is None and not for_information:
         wanted.append("contacted")
     wanted.append("view")
     expires = signer.expires_at(now)
@@ -109,7 +114,7 @@ def compose(
         notice=delivery.notice if delivery else "",
         acknowledged=alert.acknowledged_at is not None,
         # Console output ends up in logs, and a link is a credential: only messages to a person carry one.
-        actions=action_links(config, alert, delivery.recipient, now)
+        actions=action_links(config, alert, delivery.recipient, now, for_information=delivery.kind == "copy")
         if delivery and now and delivery.channel != "console"
         else (),
         actions_for=_name(config, delivery.recipient) if delivery else "",
