@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
+from monitor.log_format import DetailsFormatter
 
 if TYPE_CHECKING:
     from monitor.app import App
@@ -137,11 +138,9 @@ async def _crawl_once(app: App) -> int:
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     """Libraries log at WARNING; the monitor at INFO (WARNING for the demo, which narrates itself)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(DetailsFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
     if not verbose:
         logging.getLogger("monitor").setLevel(logging.WARNING if quiet else logging.INFO)
 

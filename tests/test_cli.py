@@ -33,6 +33,8 @@ def test_crawl_once_reports_and_exits_nonzero_when_pages_fail(
     assert "21 threads" in done.stdout and "(19 failed)" in done.stdout
     assert "page skipped" in done.stderr
     assert (fixture_config.parent / "monitor.db").exists()
+    skipped = next(line for line in done.stderr.splitlines() if "page skipped" in line)
+    assert "[url=http://127.0.0.1:" in skipped and " kept_as=" in skipped  # its details, not just words
 
 
 def test_run_stops_cleanly_on_ctrl_c(fixture_config: Path, fixture_forum: FixtureForum) -> None:

@@ -80,7 +80,8 @@ class _OwnFormsOnly(BaseHTTPMiddleware):
         reason = foreign_form(request.method, request.headers, own)
         if reason is None:
             return await call_next(request)
-        log.warning("form from another site refused", extra={"path": request.url.path, "reason": reason})
+        page = request.url.path.split("/")[1] or "/"  # never the rest: a link's token is a credential
+        log.warning("form from another site refused", extra={"page": page, "reason": reason})
         return HTMLResponse(
             error_page(
                 "请求被拒绝 Refused",
