@@ -72,8 +72,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 @contextmanager
-def _session(args: argparse.Namespace, write: bool) -> Iterator[tuple[MonitorConfig, Session]]:
-    config = load_config(args.config, environ=os.environ, links=False)  # `alerts link` checks for itself
+def _session(
+    args: argparse.Namespace, write: bool, *, links: bool = False
+) -> Iterator[tuple[MonitorConfig, Session]]:
+    """The config and a database session; the link-signing key is needed only with ``links``."""
+    config = load_config(args.config, environ=os.environ, links=links)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     sessions = session_factory(engine)
@@ -266,7 +269,7 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
-    with _session(args, write=False) as (config, session):
+    with _session(args, write=False, links=True) as (config, session):
         alert = lifecycle.get_alert(session, args.alert_id)
         signer = link_signer(config)
         if signer is None:

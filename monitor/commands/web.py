@@ -17,7 +17,7 @@ from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.web.app import create_app
 from monitor.web.members import VIEWER, find_member
 from monitor.web.session import session_keys
-from monitor.web.signin_store import sign_out_everywhere
+from monitor.web.signin_store import SignInSessions
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +94,12 @@ def _signout(args: argparse.Namespace) -> int:
     key, name = _member(config, args.who)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
-    sign_out_everywhere(session_factory(engine), key, datetime.now(UTC), "monitor web signout")
+    ended = SignInSessions(session_factory(engine)).sign_out_everywhere(key, datetime.now(UTC))
     engine.dispose()
-    print(f"Signed {name} out of the dashboard everywhere: their next click asks them to sign in again.")
+    print(
+        f"Signed {name} out of the dashboard everywhere ({ended} session{'' if ended == 1 else 's'} ended): "
+        "their next click asks them to sign in again."
+    )
     return 0
 
 

@@ -5,7 +5,7 @@ sources ─< boards ─< threads ─< posts
 watch_groups ─< watch_matches >─ threads
 alerts ─< alert_events, checklist_items, deliveries   (alerts >─ threads)
 digests (one per week sent)
-signin_uses, signouts (the dashboard's spent sign-in links and "sign out everywhere")
+signin_uses (the dashboard's spent sign-in links, and the sessions they started)
 """
 
 from __future__ import annotations
@@ -295,22 +295,13 @@ class DigestRow(Base):
 
 
 class SignInUse(Base):
-    """A dashboard sign-in link that has been used: it works once, across every web process and
-    restart. Kept until the link would have expired anyway."""
+    """A dashboard sign-in link that has been used, and the session it started (its id is the
+    link's nonce): the link works once, the session lives until ``expires_at`` or a sign-out."""
 
     __tablename__ = "signin_uses"
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    member_key: Mapped[str] = mapped_column(String(400))
+    member_key: Mapped[str] = mapped_column(String(400), index=True)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class SignOut(Base):
-    """ "Sign out everywhere": a person's dashboard sessions begun at or before ``at`` are ended."""
-
-    __tablename__ = "signouts"
-
-    member_key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
-    by: Mapped[str] = mapped_column(String(200), default="")
+    signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -9,17 +9,17 @@ as it already is for the alert emails and their action links.
    team. The link is sealed (:mod:`monitor.web.sealed`) with the person's key, an expiry
    (``web.signin_link_minutes``) and a random nonce.
 2. Opening the link changes nothing (mail scanners fetch links); its page has one button,
-   and ``POST`` to it spends the nonce — a link signs in once, kept in the database
-   (:mod:`monitor.web.signin_store`) — and sets the **session cookie**: the key, when it began
-   and an expiry (``web.session_hours``), sealed under another domain, ``HttpOnly``,
-   ``SameSite=Lax``, ``Secure`` behind https.
+   and ``POST`` to it spends the nonce — a link signs in once — and starts a **session**, kept
+   in the database under that nonce (:mod:`monitor.web.signin_store`), until
+   ``web.session_hours``. The **session cookie** names it: the key, the session and its expiry,
+   sealed under another domain, ``HttpOnly``, ``SameSite=Lax``, ``Secure`` behind https.
 3. Every form of a signed-in page carries a **CSRF token**: the HMAC of the cookie under a
    third domain. ``SameSite=Lax`` already keeps the cookie off cross-site posts; the token is
    the second lock.
 
-Sessions are not stored: signing out clears the cookie in that browser; "sign out everywhere"
-ends every session of that person begun until then (:mod:`monitor.web.signin_store`); changing
-the key ends every session at once.
+Signing out ends the session in the database, so a copy of the cookie opens nothing after;
+"sign out everywhere" ends every session of that person; changing the key ends every session
+at once.
 """
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ class SessionError(Exception):
 
 @dataclass(frozen=True)
 class Visitor:
-    """A signed-in person: their spokesperson key, since when and until when."""
+    """A signed-in person: their spokesperson key, their session (the sign-in link's nonce), until when."""
 
     key: str
-    issued_at: datetime
+    session: str
     expires_at: datetime
 
 
@@ -95,22 +95,14 @@ class SessionKeys:
             raise SessionError("this sign-in link has expired", expired=True)
         return found
 
-    def cookie(self, key: str, now: datetime) -> str:
-        issued = int(now.timestamp() * 1000)  # ms: a sign-in just after "sign out everywhere" holds
+    def cookie(self, key: str, session: str, now: datetime) -> str:
         expires = int((now + self.session_ttl).timestamp())
-        return seal(self.secret, _SESSION, {"k": key, "i": issued, "x": expires})
+        return seal(self.secret, _SESSION, {"k": key, "s": session, "x": expires})
 
     def visitor(self, cookie: str, now: datetime) -> Visitor:
         data = self._open(_SESSION, cookie, "session")
         try:
-            expires_at = _moment(data["x"])
-            issued = data.get("i")  # cookies from before it was written: as long ago as a session lasts
-            issued_at = (
-                expires_at - self.session_ttl
-                if issued is None
-                else datetime.fromtimestamp(int(str(issued)) / 1000, UTC)
-            )
-            visitor = Visitor(key=str(data["k"]), issued_at=issued_at, expires_at=expires_at)
+            visitor = Visitor(key=str(data["k"]), session=str(data["s"]), expires_at=_moment(data["x"]))
         except (KeyError, ValueError, TypeError) as exc:
             raise SessionError("this session is not valid: its contents cannot be read") from exc
         if now >= visitor.expires_at:
@@ -141,10 +133,6 @@ def session_keys(config: MonitorConfig) -> SessionKeys | None:
         session_ttl=timedelta(hours=web.session_hours),
         signin_ttl=timedelta(minutes=web.signin_link_minutes),
     )
-
-
-class NonceStore(Protocol):
-    def spend(self, signin: SignIn, now: datetime) -> bool: ...
 
 
 class EmailThrottle(Protocol):

@@ -26,14 +26,13 @@ from monitor.web.pages import error_page
 from monitor.web.session import (
     COOKIE,
     EmailThrottle,
-    NonceStore,
     SessionError,
     SessionKeys,
     Throttle,
     Visitor,
 )
 from monitor.web.signin_mail import signin_email
-from monitor.web.signin_store import StoredNonces, sign_out_everywhere, signed_out_at
+from monitor.web.signin_store import SignInSessions
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +49,7 @@ class Gate:
     config: MonitorConfig
     keys: SessionKeys
     clock: Clock
-    sessions: sessionmaker[Session]
-    spent: NonceStore
+    signins: SignInSessions
     throttle: EmailThrottle = field(default_factory=lambda: Throttle(SIGNIN_EMAIL_EVERY))
 
     def signed_in(self, request: Request) -> tuple[Visitor, Nav, Member] | None:
@@ -64,11 +62,7 @@ class Gate:
         except SessionError:
             return None
         who = find_member(self.config, visitor.key)  # removed from the config: signed out
-        if who is None:
-            return None
-        with self.sessions() as session:
-            cutoff = signed_out_at(session, visitor.key)
-        if cutoff is not None and visitor.issued_at <= cutoff:  # signed out everywhere since
+        if who is None or not self.signins.live(visitor.session, visitor.key, self.clock()):
             return None
         return visitor, Nav(name=who.name, csrf=self.keys.csrf(cookie), here="alerts"), who
 
@@ -93,13 +87,13 @@ def make_gate(
 ) -> Gate:
     """The gate. Spent sign-in links are kept in the database; with a broker configured, the email
     throttle is shared by every web process through Redis (:mod:`monitor.distributed.web_state`)."""
-    spent = StoredNonces(sessions)
+    signins = SignInSessions(sessions)
     if not config.settings.distributed.broker_url:
-        return Gate(config, keys, clock, sessions, spent)
+        return Gate(config, keys, clock, signins)
     from monitor.distributed.web_state import shared_signin_throttle
 
     throttle = shared_signin_throttle(config.settings.distributed, SIGNIN_EMAIL_EVERY)
-    return Gate(config, keys, clock, sessions, spent, throttle)
+    return Gate(config, keys, clock, signins, throttle)
 
 
 def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
@@ -172,7 +166,7 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
             return signin_problem(exc)
         if find_member(config, found.key) is None:
             return forbidden(_NOT_ON_THE_LIST)
-        if not gate.spent.spend(found, now):
+        if not await run_in_threadpool(gate.signins.start, found, now, now + keys.session_ttl):
             return HTMLResponse(
                 error_page(
                     "链接已用过 Link already used",
@@ -184,7 +178,7 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
         response = RedirectResponse("/alerts", status_code=303)
         response.set_cookie(
             COOKIE,
-            keys.cookie(found.key, now),
+            keys.cookie(found.key, found.nonce, now),
             max_age=int(keys.session_ttl.total_seconds()),
             path="/",
             httponly=True,
@@ -201,10 +195,12 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
             return gate.to_signin()
         if not gate.csrf_ok(request, str(form.get("csrf") or "")):
             return forbidden("The form's security token did not match this session.")
+        visitor = found[0]
         if form.get("everywhere"):
-            key = found[0].key
-            await run_in_threadpool(sign_out_everywhere, gate.sessions, key, clock(), f"{key} (web)")
-            log.info("signed out everywhere", extra={"spokesperson": key})
+            ended = await run_in_threadpool(gate.signins.sign_out_everywhere, visitor.key, clock())
+            log.info("signed out everywhere", extra={"spokesperson": visitor.key, "sessions": ended})
+        else:
+            await run_in_threadpool(gate.signins.sign_out, visitor.session, clock())
         return gate.to_signin()
 
     return [

@@ -1,63 +1,74 @@
-"""What the dashboard's sign-in keeps in the database, so every web process and restart agrees.
+"""Dashboard sessions, kept in the database so every web process and restart agrees.
 
-* **Spent sign-in links** (``signin_uses``): a link signs in once, not once per process; a row is
-  kept until its link would have expired anyway, then cleared on the next sign-in.
-* **Sign out everywhere** (``signouts``): one row per person, the moment before which every
-  session of theirs ends — from the dashboard's button, or ``monitor web signout`` for a lost
-  phone. Cookies are not stored, so this is the one way to end a session that is not in hand.
+A sign-in link's nonce becomes the session's id (``signin_uses``): using the link inserts the
+row — a second use finds it and is refused, in any process — and the session cookie names it.
+A session lives while its row says so:
+
+* **sign out** marks that one row: a copy of the cookie opens nothing after;
+* **sign out everywhere** marks every row of the person — the dashboard's button, or
+  ``monitor web signout --who KEY`` for a lost phone;
+* a row is kept until both its link and its session would have expired, then cleared on the
+  next sign-in.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.store.models import SignInUse, SignOut
+from monitor.store.models import SignInUse
 from monitor.web.session import SignIn
 
 
-class StoredNonces:
-    """Spent sign-in links in the database (:class:`~monitor.web.session.NonceStore`)."""
-
+class SignInSessions:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    def spend(self, signin: SignIn, now: datetime) -> bool:
-        """True the first time a link is used, by any web process; False after."""
+    def start(self, signin: SignIn, now: datetime, until: datetime) -> bool:
+        """Spend the link and start its session (until ``until``); False: the link was used before."""
         with self.sessions.begin() as session:
             session.execute(delete(SignInUse).where(SignInUse.expires_at <= now))
         try:
             with self.sessions.begin() as session:
                 session.add(
                     SignInUse(
-                        nonce=signin.nonce, member_key=signin.key, used_at=now, expires_at=signin.expires_at
+                        nonce=signin.nonce,
+                        member_key=signin.key,
+                        used_at=now,
+                        expires_at=max(signin.expires_at, until),
                     )
                 )
         except IntegrityError:
             return False
         return True
 
+    def live(self, session_id: str, key: str, now: datetime) -> bool:
+        """Whether the session is still on: started, of ``key``, not signed out, not expired."""
+        with self.sessions() as session:
+            row = session.get(SignInUse, session_id)
+        return (
+            row is not None and row.member_key == key and row.signed_out_at is None and now < row.expires_at
+        )
 
-def signed_out_at(session: Session, key: str) -> datetime | None:
-    """When ``key`` last signed out everywhere (sessions begun then or before are over); None: never."""
-    row = session.get(SignOut, key)
-    return None if row is None else row.at
+    def sign_out(self, session_id: str, now: datetime) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(SignInUse)
+                .where(SignInUse.nonce == session_id, SignInUse.signed_out_at.is_(None))
+                .values(signed_out_at=now)
+            )
 
-
-def sign_out_everywhere(sessions: sessionmaker[Session], key: str, now: datetime, by: str) -> None:
-    """End every dashboard session of ``key`` begun at or before ``now``."""
-    for attempt in range(2):  # two web processes at once: the second finds the first's row
-        try:
-            with sessions.begin() as session:
-                row = session.get(SignOut, key)
-                if row is None:
-                    session.add(SignOut(member_key=key, at=now, by=by))
-                else:
-                    row.at, row.by = max(row.at, now), by
-            return
-        except IntegrityError:
-            if attempt:
-                raise
+    def sign_out_everywhere(self, key: str, now: datetime) -> int:
+        """End every session of ``key``; how many were on."""
+        with self.sessions.begin() as session:
+            ended = session.execute(
+                update(SignInUse)
+                .where(
+                    SignInUse.member_key == key, SignInUse.signed_out_at.is_(None), SignInUse.expires_at > now
+                )
+                .values(signed_out_at=now)
+            )
+        return int(getattr(ended, "rowcount", 0) or 0)

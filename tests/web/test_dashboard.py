@@ -189,7 +189,7 @@ def test_a_session_ends_after_its_hours_and_a_forged_cookie_opens_nothing(site: 
     assert keys is not None
     for value in (
         client.cookies[COOKIE][:-2] + "xx",  # altered
-        keys.cookie("ghost", site.now),  # well signed, but nobody of that key in routing.yaml
+        keys.cookie("ghost", "s-ghost", site.now),  # well signed, but nobody of that key in routing.yaml
         site.link("ack").rsplit("/", 1)[1],  # an action link's token is not a session
     ):
         with httpx.Client(base_url=site.base_url, cookies={COOKIE: value}) as other:
@@ -206,6 +206,9 @@ def test_sign_out_needs_the_form_token_and_clears_the_cookie(site: Site) -> None
     assert out.status_code == 303 and out.headers["location"] == "/signin"
     assert f'{COOKIE}=""' in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
     assert client.get("/alerts").headers.get("location") == "/signin"
+    copied = page.request.headers["cookie"].split(f"{COOKIE}=", 1)[1].split(";")[0]
+    with httpx.Client(base_url=site.base_url, cookies={COOKIE: copied}) as other:
+        assert other.get("/alerts").headers.get("location") == "/signin"  # a copy of the cookie opens nothing
 
 
 def test_sign_out_everywhere_ends_the_sessions_on_every_device(site: Site) -> None:

@@ -1,4 +1,4 @@
-"""dashboard sign-in links spent and "sign out everywhere", kept in the database
+"""dashboard sign-ins kept in the database: each link used once, and the session it started
 
 Revision ID: 0008
 Revises: 0007
@@ -25,21 +25,16 @@ def upgrade() -> None:
         sa.Column("member_key", sa.String(length=400), nullable=False),
         sa.Column("used_at", monitor.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", monitor.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("signed_out_at", monitor.store.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("nonce"),
     )
     with op.batch_alter_table("signin_uses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_signin_uses_expires_at"), ["expires_at"], unique=False)
-    op.create_table(
-        "signouts",
-        sa.Column("member_key", sa.String(length=400), nullable=False),
-        sa.Column("at", monitor.store.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("by", sa.String(length=200), nullable=False),
-        sa.PrimaryKeyConstraint("member_key"),
-    )
+        batch_op.create_index(batch_op.f("ix_signin_uses_member_key"), ["member_key"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_table("signouts")
     with op.batch_alter_table("signin_uses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signin_uses_member_key"))
         batch_op.drop_index(batch_op.f("ix_signin_uses_expires_at"))
     op.drop_table("signin_uses")
