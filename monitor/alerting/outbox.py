@@ -94,7 +94,7 @@ def deliver_pending(
         delivery.sent_at = now
         delivery.last_error = ""
         sent += 1
-        session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivered", detail=delivery.channel))
+        session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivered", detail=_delivered(delivery)))
         if commit_each:
             session.commit()
     session.flush()
@@ -138,3 +138,11 @@ def _send(config: MonitorConfig, delivery: Delivery, message: AlertMessage, chan
             raise DeliveryError(str(exc)) from None
         return channels.chat.send(message, target) or ""
     raise DeliveryError(f"unknown channel {delivery.channel!r}")
+
+
+def _delivered(delivery: Delivery) -> str:
+    """The trail's words for a sent delivery: channel, to whom, and why when it is not the alert
+    itself — ``email to wang_qiang (to_backup)``. Never the chat target: its URL holds a token."""
+    to = f" to {delivery.recipient}" if delivery.recipient else ""
+    why = f" ({delivery.kind})" if delivery.kind != "alert" else ""
+    return f"{delivery.channel}{to}{why}"

@@ -29,7 +29,7 @@ from monitor.detect.severity import Severity
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
-from monitor.store.models import Alert, Delivery, Thread
+from monitor.store.models import Alert, AlertEvent, Delivery, Thread
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -224,6 +224,8 @@ def test_outbox_keeps_alert_queued_while_smtp_is_down(
         assert sink.messages[0]["To"] == "li.na@pr.demo.invalid"
         assert STORY[:10] in sink.messages[0]["Subject"]
     assert queued.status == "sent" and queued.message_id
+    trail = [e.detail for e in session.scalars(select(AlertEvent).where(AlertEvent.kind == "delivered"))]
+    assert "email to li_na" in trail  # the trail says to whom
     again = deliver_pending(session, config, channels, NOW + timedelta(minutes=4))
     assert (again.sent, again.pending) == (0, 0)  # never sent twice
 
