@@ -66,7 +66,7 @@ def test_an_unreachable_forum_is_failing_not_quiet(
     assert code == 1
     assert "never polled" not in out
     for board in ("2", "3", "latest.rss"):
-        assert f"  board {board}: failing; last success never; 1 failures in a row" in out
+        assert f"  board {board}: failing; last success never; 1 failure in a row" in out
     assert out.count(f"fetch_failed: {base} {cause}") == 2  # the Discuz! boards: robots.txt, before any page
     assert f"fetch_failed: {base}latest.rss {cause}" in out  # the feed: its page, held by robots.txt
 
@@ -98,7 +98,7 @@ def test_a_robots_txt_that_disallows_everything_is_reported_as_disallowed(
     code, out = _status(fixture_config, capsys)
     assert code == 1
     assert (
-        f"board 2: failing; last success never; 1 failures in a row; last poll 0 threads, 0 new posts; "
+        f"board 2: failing; last success never; 1 failure in a row; last poll 0 threads, 0 new posts; "
         f"last error: {reason}" in out
     )
     assert f"disallowed: {fixture_forum.url} {reason}" in out

@@ -109,6 +109,7 @@ def test_status_and_export_after_a_crawl(
     assert main(["sources", "status", "--config", str(fixture_config)]) == 0
     out = capsys.readouterr().out
     assert "board 2 投诉维权: ok" in out and "21 threads" in out
+    assert out.startswith("Forums and their boards (times in Asia/Shanghai):")
     assert "fetch_failed: http://127.0.0.1" in out  # the uncaptured thread pages are health events
 
     fixture_forum.overrides["/forum.php?mod=forumdisplay&fid=2&page=1"] = (

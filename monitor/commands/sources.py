@@ -97,6 +97,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from monitor.admin.forum_health import forum_health
+    from monitor.digest.wording import counted
 
     config = load_config(args.config, environ=os.environ, links=False)
     engine = make_engine(config.settings.database_url())
@@ -105,6 +106,7 @@ def _status(args: argparse.Namespace) -> int:
     with session_factory(engine)() as session:
         sources = forum_health(session, config, args.events)
     engine.dispose()
+    print(f"Forums and their boards (times in {tz}):")
     for source in sources:
         print(f"{source.key}: {source.name}")
         for board in source.boards:
@@ -115,8 +117,9 @@ def _status(args: argparse.Namespace) -> int:
             named = f"{board.board_id} {board.name}" if board.name else board.board_id
             print(
                 f"  board {named}: {board.state}; last success {last}; "
-                f"{board.consecutive_failures} failures in a row; last poll {board.last_threads_seen} "
-                f"threads, {board.last_posts_new} new posts"
+                f"{counted(board.consecutive_failures, 'failure', 'failures')} in a row; last poll "
+                f"{counted(board.last_threads_seen, 'thread', 'threads')}, "
+                f"{counted(board.last_posts_new, 'new post', 'new posts')}"
                 + (f"; last error: {board.last_error}" if board.last_error else "")
             )
         for event in source.events:
