@@ -21,15 +21,8 @@ from monitor.config.loader import validation_problems
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.keywords import WatchMatcher
 from monitor.enrich.signals import SIGNAL_LABELS, detect_signals
-from monitor.enrich.watch_admin import (
-    add_group,
-    audit_path,
-    current_user,
-    load_watch_groups,
-    read_audit,
-    remove_group,
-    watch_file,
-)
+from monitor.enrich.watch_admin import add_group, current_user, load_watch_groups, remove_group, watch_file
+from monitor.enrich.watch_audit import audit_path, read_audit
 from monitor.enrich.watch_backtest import BacktestHit, backtest
 from monitor.errors import ConfigError, StoreError
 

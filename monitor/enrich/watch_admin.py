@@ -1,28 +1,27 @@
 """Services behind ``monitor watch``: edit ``watch_groups.yaml`` safely, record every change, and
 reload the groups without a restart (the backtest is in :mod:`monitor.enrich.watch_backtest`).
 
-- Edits keep the file's comments and order (ruamel.yaml round trip), quote every term (so ``no`` or
-  ``123`` stay text for the YAML 1.1 reader), validate the whole new file before writing, and write
-  it atomically (a temporary file renamed over the old one): a rejected edit leaves the file as it
-  was.
-- Every change appends one JSON line to ``watch_groups.audit.jsonl`` next to the file: when (UTC),
-  who, what (the group before and after) and the file's SHA-256 before and after. Edits made in
-  the file by hand are recorded by :class:`WatchGroupsReloader` when it picks them up.
+- Edits keep the file's comments, order, indentation and quoting, and write every new name and
+  term double-quoted (so ``no``, ``on`` or ``8848`` stay text for the YAML 1.1 reader; see
+  :mod:`monitor.enrich.watch_yaml`); groups an edit does not touch keep their bytes. The whole new
+  file is validated before it is written, atomically (a temporary file renamed over the old one):
+  a rejected edit leaves the file as it was.
+- Every change appends one JSON line to ``watch_groups.audit.jsonl`` next to the file
+  (:mod:`monitor.enrich.watch_audit`): when (UTC), who, what (the group before and after) and the
+  file's SHA-256 before and after. Edits made in the file by hand are recorded by
+  :class:`WatchGroupsReloader` when it picks them up — once, as ``add``, ``edit`` or ``remove``
+  against the last recorded version; a version written by ``monitor watch`` is recognised by its
+  recorded ``sha256_after`` and not recorded again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
-import io
-import json
 import logging
 import os
-import socket
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -32,23 +31,28 @@ from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
 from monitor.config.loader import resolve_directory, validation_problems
+from monitor.enrich import watch_yaml
 from monitor.enrich.keywords import WatchMatcher
+from monitor.enrich.watch_audit import (
+    ChangeRecord,
+    Version,
+    append_records,
+    hand_edits,
+    locked_audit,
+    read_audit,
+    sha256_text,
+    timestamp,
+)
 from monitor.errors import ConfigError, UnknownNameError
 
 log = logging.getLogger(__name__)
 
 WATCH_FILE = "watch_groups.yaml"
-AUDIT_FILE = "watch_groups.audit.jsonl"
-HAND_EDIT = "(edited in the file)"
 
 
 def watch_file(config: Path | None, environ: Mapping[str, str]) -> Path:
     """``watch_groups.yaml`` in the config directory (``--config``, ``$MONITOR_CONFIG``, ``./config``)."""
     return resolve_directory(config, environ) / WATCH_FILE
-
-
-def audit_path(file: Path) -> Path:
-    return file.with_name(AUDIT_FILE)
 
 
 def current_user() -> str:
@@ -89,125 +93,44 @@ def group_dict(group: WatchGroupConfig) -> dict[str, Any]:
     )
 
 
-# --- the audit log -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChangeRecord:
-    """One line of the audit log."""
-
-    at: str  # ISO 8601 UTC
-    by: str
-    action: str  # add, replace, remove, edit
-    group: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    file: str
-    sha256_before: str
-    sha256_after: str
-    host: str = field(default_factory=socket.gethostname)
-
-
-def read_audit(file: Path) -> list[ChangeRecord]:
-    """The audit log of a watch-groups file, oldest first (unreadable lines are skipped)."""
-    records: list[ChangeRecord] = []
-    log_file = audit_path(file)
-    if not log_file.exists():
-        return records
-    for line in log_file.read_text(encoding="utf-8").splitlines():
-        with contextlib.suppress(ValueError, TypeError):
-            records.append(ChangeRecord(**json.loads(line)))
-    return records
-
-
-def _append(out: TextIO, records: Sequence[ChangeRecord]) -> None:
-    for record in records:
-        out.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
-    out.flush()
-    os.fsync(out.fileno())
-
-
-@contextlib.contextmanager
-def _locked_audit(file: Path) -> Iterator[TextIO]:
-    """The audit log opened for appending, locked against other writers of the same file."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    with audit_path(file).open("a", encoding="utf-8") as out:
-        try:
-            import fcntl
-
-            fcntl.flock(out.fileno(), fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - not POSIX: no lock
-            pass
-        yield out
-
-
-def _sha256(text: str | None) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else ""
-
-
 # --- editing the file --------------------------------------------------------------------------
 
 
-def _round_trip() -> Any:
-    from ruamel.yaml import YAML  # only the edit commands need it
-
-    handler = YAML()  # round trip: keeps comments, order and quoting
-    handler.indent(mapping=2, sequence=4, offset=2)
-    handler.width = 4096
-    return handler
+# a change: (the file's ``watch_groups`` sequence to edit, the groups as the service reads them)
+# -> (action, group name, the group before, the group after)
+Change = Callable[
+    [Any, list[WatchGroupConfig]], tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]
+]
 
 
-def _yaml_group(group: WatchGroupConfig) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
-
-    entry = CommentedMap()
-    entry["name"] = Quoted(group.name)
-    entry["category"] = group.category
-    for key in ("include", "aliases", "exclude"):
-        terms = getattr(group, key)
-        if terms:
-            seq = CommentedSeq([Quoted(t) for t in terms])
-            seq.fa.set_flow_style()
-            entry[key] = seq
-    if group.expression is not None:
-        entry["expression"] = Quoted(group.expression)
-    return entry
-
-
-def _edit(file: Path, by: str, now: datetime, change: Any, routing_check: str | None = None) -> ChangeRecord:
-    """Apply ``change(document) -> (action, name, before, after)``; validate; write; record."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    with _locked_audit(file) as audit:
+def _edit(
+    file: Path, by: str, now: datetime, change: Change, routing_check: str | None = None
+) -> ChangeRecord:
+    """Apply ``change``; validate the new file; write it; record the change."""
+    with locked_audit(file) as audit:
         old_text = file.read_text(encoding="utf-8") if file.exists() else None
-        if old_text is not None:
-            _parse(file, old_text)  # refuse to edit a file that is already broken
-        document = _round_trip().load(old_text) if old_text else None
-        if document is None:
-            document = CommentedMap()
-        if document.get("watch_groups") is None:
-            document["watch_groups"] = CommentedSeq()
-        action, name, before, after = change(document["watch_groups"])
-        buffer = io.StringIO()
-        _round_trip().dump(document, buffer)
-        new_text = buffer.getvalue()
+        # refuse to edit a file that is already broken; names and the groups recorded as "before"
+        # are the ones the service reads (YAML 1.1), not ruamel's reading of the same text
+        current = _parse(file, old_text) if old_text is not None else []
+        handler, document = watch_yaml.load(old_text or "")
+        action, name, before, after = change(document["watch_groups"], current)
+        new_text = watch_yaml.dump(handler, document)
         _parse(file, new_text)
         if routing_check is not None:
             _check_routing(file, routing_check)
         _write_atomically(file, new_text)
         record = ChangeRecord(
-            at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            at=timestamp(now),
             by=by,
             action=action,
             group=name,
             before=before,
             after=after,
             file=str(file),
-            sha256_before=_sha256(old_text),
-            sha256_after=_sha256(new_text),
+            sha256_before=sha256_text(old_text),
+            sha256_after=sha256_text(new_text),
         )
-        _append(audit, [record])
+        append_records(audit, [record])
         return record
 
 
@@ -259,8 +182,10 @@ def add_group(
 ) -> ChangeRecord:
     """Add ``group`` (or, with ``replace``, put it in place of the group of the same name)."""
 
-    def change(groups: Any) -> tuple[str, str, dict[str, Any] | None, dict[str, Any]]:
-        names = [entry.get("name") for entry in groups]
+    def change(
+        entries: Any, current: list[WatchGroupConfig]
+    ) -> tuple[str, str, dict[str, Any] | None, dict[str, Any]]:
+        names = [g.name for g in current]
         after = group_dict(group)
         if group.name in names:
             if not replace:
@@ -271,24 +196,22 @@ def add_group(
                     ]
                 )
             position = names.index(group.name)
-            before = group_dict(WatchGroupConfig.model_validate(dict(groups[position])))
-            groups[position] = _yaml_group(group)
-            return "replace", group.name, before, after
-        groups.append(_yaml_group(group))
+            watch_yaml.update_entry(entries[position], group)
+            return "replace", group.name, group_dict(current[position]), after
+        entries.append(watch_yaml.new_entry(group))
         return "add", group.name, None, after
 
     return _edit(file, by, now, change)
 
 
 def remove_group(file: Path, name: str, by: str, now: datetime) -> ChangeRecord:
-    def change(groups: Any) -> tuple[str, str, dict[str, Any], None]:
-        names = [entry.get("name") for entry in groups]
+    def change(entries: Any, current: list[WatchGroupConfig]) -> tuple[str, str, dict[str, Any], None]:
+        names = [g.name for g in current]
         if name not in names:
             raise UnknownNameError(f"no watch group {name!r} in {file}")
         position = names.index(name)
-        before = group_dict(WatchGroupConfig.model_validate(dict(groups[position])))
-        del groups[position]
-        return "remove", name, before, None
+        del entries[position]
+        return "remove", name, group_dict(current[position]), None
 
     return _edit(file, by, now, change, routing_check=name)
 
@@ -301,8 +224,10 @@ class WatchGroupsReloader:
 
     :meth:`current` costs one ``stat`` when nothing changed. An invalid new version is logged
     (each problem with file and key) and the last good matcher is kept. A valid change made by hand
-    is recorded in the audit log (``by: "(edited in the file)"``) unless a ``monitor watch`` command
-    recorded it already.
+    is recorded in the audit log (``by: "(edited in the file)"``), one record per changed group
+    against the last recorded version; what a ``monitor watch`` command recorded is not recorded
+    again (see :func:`monitor.enrich.watch_audit.hand_edits`). A new version is read while holding
+    the audit log's lock, so it is never half of a command's edit.
     """
 
     def __init__(
@@ -313,8 +238,9 @@ class WatchGroupsReloader:
         self._record = record_hand_edits
         self._signature = self._stat()
         text = self._read()
-        self._sha = _sha256(text)
+        self._sha = sha256_text(text)
         self._matcher = WatchMatcher(groups if groups is not None else _parse(path, text or ""))
+        self._audited = len(read_audit(path)) if record_hand_edits else 0  # records accounted for
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:
@@ -334,57 +260,54 @@ class WatchGroupsReloader:
         if signature == self._signature:
             return self._matcher
         self._signature = signature
-        text = self._read()
-        try:
-            if text is None:
-                raise ConfigError([f"{self.path}: cannot read the watch groups file"])
-            groups = _parse(self.path, text)
-        except ConfigError as exc:
-            self.problems = exc.problems
-            for problem in exc.problems:
-                log.error(
-                    "watch groups not reloaded, keeping the last good version: %s",
-                    problem,
-                    extra={"file": str(self.path), "problem": problem},
-                )
-            return self._matcher
-        previous = self._matcher.groups
-        self._matcher = WatchMatcher(groups)
-        self.problems = []
+        with contextlib.ExitStack() as stack:
+            audit = self._lock_audit(stack)
+            text = self._read()
+            try:
+                if text is None:
+                    raise ConfigError([f"{self.path}: cannot read the watch groups file"])
+                groups = _parse(self.path, text)
+            except ConfigError as exc:
+                self.problems = exc.problems
+                for problem in exc.problems:
+                    log.error(
+                        "watch groups not reloaded, keeping the last good version: %s",
+                        problem,
+                        extra={"file": str(self.path), "problem": problem},
+                    )
+                return self._matcher
+            if audit is not None:
+                self._record_hand_edits(audit, groups, text, now or datetime.now(UTC))
+            self._matcher = WatchMatcher(groups)
+            self._sha = sha256_text(text)
+            self.problems = []
         log.info("watch groups reloaded: %d groups", len(groups), extra={"file": str(self.path)})
-        if self._record:
-            self._record_hand_edit(previous, groups, text, now or datetime.now(UTC))
-        self._sha = _sha256(text)
         return self._matcher
 
-    def _record_hand_edit(
-        self, previous: list[WatchGroupConfig], groups: list[WatchGroupConfig], text: str, now: datetime
-    ) -> None:
-        sha = _sha256(text)
-        records = read_audit(self.path)
-        if records and records[-1].sha256_after == sha:
-            return  # a monitor watch command wrote this version and recorded it
-        before = {g.name: group_dict(g) for g in previous}
-        after = {g.name: group_dict(g) for g in groups}
-        changes = [
-            ChangeRecord(
-                at=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                by=HAND_EDIT,
-                action="edit",
-                group=name,
-                before=before.get(name),
-                after=after.get(name),
-                file=str(self.path),
-                sha256_before=self._sha,
-                sha256_after=sha,
-            )
-            for name in [*before, *(n for n in after if n not in before)]
-            if before.get(name) != after.get(name)
-        ]
+    def _lock_audit(self, stack: contextlib.ExitStack) -> TextIO | None:
+        """The audit log, locked until ``stack`` closes; None when hand edits are not recorded."""
+        if not self._record:
+            return None
         try:
-            with _locked_audit(self.path) as audit:
-                _append(audit, changes)
+            return stack.enter_context(locked_audit(self.path))
         except OSError as exc:
-            log.warning(
-                "cannot record a hand edit of the watch groups: %s", exc, extra={"file": str(self.path)}
-            )
+            self._cannot_record(exc)
+            return None
+
+    def _record_hand_edits(
+        self, audit: TextIO, groups: list[WatchGroupConfig], text: str, now: datetime
+    ) -> None:
+        records = read_audit(self.path)
+        if len(records) < self._audited:  # the log was rotated: every record in it is new
+            self._audited = 0
+        known = Version(self._sha, {g.name: group_dict(g) for g in self._matcher.groups})
+        new = Version(sha256_text(text), {g.name: group_dict(g) for g in groups})
+        changes = hand_edits(known, records[self._audited :], new, now, self.path)
+        try:
+            append_records(audit, changes)
+        except OSError as exc:
+            self._cannot_record(exc)
+        self._audited = len(records) + len(changes)
+
+    def _cannot_record(self, exc: OSError) -> None:
+        log.warning("cannot record a hand edit of the watch groups: %s", exc, extra={"file": str(self.path)})
