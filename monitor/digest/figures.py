@@ -6,6 +6,11 @@ alert), so memory follows the number of threads active in the week, not the numb
 same SQL runs on SQLite and PostgreSQL: local days are bucketed by comparing ``posted_at`` with each
 local midnight converted to UTC in Python, which needs no time-zone support in the database.
 
+Complaint categories count complaints only: a watched thread whose opening post (the post its
+category is read from) reads negative, or — that post not stored or not scored — most of whose
+scored posts in the period do (:class:`~monitor.digest.model.CategoryCount`). A top thread shows
+its alert only as it stood in the period: open then, opened after it, or resolved before it.
+
 "What changed since last week" is :func:`monitor.digest.changes.what_changed`.
 """
 
@@ -18,12 +23,12 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from monitor.digest.alerts import alert_reviews, thread_alerts
 from monitor.digest.changes import what_changed
 from monitor.digest.model import (
-    AlertReview,
     CategoryCount,
     DaySentiment,
     Digest,
@@ -34,11 +39,7 @@ from monitor.digest.model import (
 )
 from monitor.digest.reading import reading_health
 from monitor.store.models import (
-    Alert,
-    AlertEvent,
-    AlertThread,
     Board,
-    ChecklistItem,
     Post,
     SourceRow,
     Thread,
@@ -90,6 +91,7 @@ class _ThreadWeek:
     scored: int
     negative: int
     opened: bool  # its opening post falls in the period
+    complaint: bool  # it reads as a complaint (CategoryCount says how)
 
 
 def week_figures(
@@ -116,9 +118,10 @@ def week_figures(
         period=period,
         groups=_groups(threads),
         days=_days(session, period, zone, negative_below),
-        top_threads=_top_threads(session, busiest),
-        alerts=_alerts(session, period, people or {}),
+        top_threads=_top_threads(session, period, busiest),
+        alerts=alert_reviews(session, period, people or {}),
         categories=_categories(threads),
+        not_complaints=sum(1 for thread in threads if not thread.complaint),
     )
 
 
@@ -159,6 +162,13 @@ def _negative(sentiment: Any, negative_below: float) -> ColumnElement[int]:
     return case((sentiment < negative_below, 1), else_=0)
 
 
+def _reads_as_complaint(opening: float | None, scored: int, negative: int, negative_below: float) -> bool:
+    """Its opening post reads negative; that post unknown or unscored: most scored posts in the period do."""
+    if opening is not None:
+        return opening < negative_below
+    return 2 * negative > scored
+
+
 def _active_threads(session: Session, period: DigestPeriod, negative_below: float) -> list[_ThreadWeek]:
     """Watched threads with posts in the period: one query, one row per thread and watch group."""
     activity = (
@@ -170,6 +180,12 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
             func.sum(case((Post.floor == 1, 1), else_=0)).label("openings"),
         )
         .where(*_in_period(period))
+        .group_by(Post.thread_id)
+        .subquery()
+    )
+    opening = (  # the opening post's score, whenever it was posted (min: a feed may repeat floor 1)
+        select(Post.thread_id.label("thread_id"), func.min(Post.sentiment).label("sentiment"))
+        .where(Post.floor == 1, Post.thread_id.in_(select(activity.c.thread_id)))
         .group_by(Post.thread_id)
         .subquery()
     )
@@ -188,8 +204,10 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
             activity.c.scored,
             activity.c.negative,
             activity.c.openings,
+            opening.c.sentiment,
         )
         .join(activity, activity.c.thread_id == Thread.id)
+        .outerjoin(opening, opening.c.thread_id == Thread.id)
         .join(Board, Board.id == Thread.board_id)
         .join(SourceRow, SourceRow.id == Thread.source_id)
         .join(WatchMatch, WatchMatch.thread_id == Thread.id)
@@ -212,9 +230,11 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
         scored,
         negative,
         openings,
+        opening_sentiment,
     ) in rows:
         groups.setdefault(thread_id, []).append(group)
         if thread_id not in threads:
+            scored, negative = int(scored), int(negative or 0)
             threads[thread_id] = _ThreadWeek(
                 thread_id=thread_id,
                 title=title,
@@ -225,9 +245,10 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
                 board=board or board_id,
                 watch_groups=(),
                 posts=int(posts),
-                scored=int(scored),
-                negative=int(negative or 0),
+                scored=scored,
+                negative=negative,
                 opened=bool(openings),
+                complaint=_reads_as_complaint(opening_sentiment, scored, negative, negative_below),
             )
     return [replace(thread, watch_groups=tuple(groups[thread_id])) for thread_id, thread in threads.items()]
 
@@ -277,23 +298,9 @@ def _days(
     return tuple(DaySentiment(day, *counted.get(index, (0, 0, 0))) for index, day in enumerate(days))
 
 
-def _top_threads(session: Session, busiest: list[_ThreadWeek]) -> tuple[TopThread, ...]:
-    """The busiest threads, each with its newest alert: its own, or one it joined as a spread copy."""
-    ids = [thread.thread_id for thread in busiest]
-    alerts: dict[int, tuple[datetime, int, str]] = {}  # thread id -> newest (opened_at, id, severity)
-    if ids:
-        own = select(Alert.thread_id, Alert.opened_at, Alert.id, Alert.severity).where(
-            Alert.thread_id.in_(ids)
-        )
-        joined = (
-            select(AlertThread.thread_id, Alert.opened_at, Alert.id, Alert.severity)
-            .join(Alert, Alert.id == AlertThread.alert_id)
-            .where(AlertThread.thread_id.in_(ids))
-        )
-        for query in (own, joined):
-            for thread_id, opened_at, alert_id, severity in session.execute(query):
-                if thread_id not in alerts or (opened_at, alert_id) > alerts[thread_id][:2]:
-                    alerts[thread_id] = (opened_at, alert_id, severity)
+def _top_threads(session: Session, period: DigestPeriod, busiest: list[_ThreadWeek]) -> tuple[TopThread, ...]:
+    """The busiest threads, each with its alert as it stood in the period (:func:`thread_alerts`)."""
+    alerts = thread_alerts(session, period, [thread.thread_id for thread in busiest])
     top: list[TopThread] = []
     for thread in busiest:
         alert = alerts.get(thread.thread_id)
@@ -309,98 +316,16 @@ def _top_threads(session: Session, busiest: list[_ThreadWeek]) -> tuple[TopThrea
                 replies=thread.replies,
                 negative_share=thread.negative / thread.scored if thread.scored else None,
                 category=thread.category,
-                alert_id=alert[1] if alert else None,
-                alert_severity=alert[2] if alert else None,
+                alert_id=alert.alert_id if alert else None,
+                alert_severity=alert.severity if alert else None,
+                alert_timing=alert.timing if alert else None,
+                complaint=thread.complaint,
             )
         )
     return tuple(top)
 
 
-def _alerts(session: Session, period: DigestPeriod, people: Mapping[str, str]) -> tuple[AlertReview, ...]:
-    """Alerts open at some time in the period, newest opened first, with their checklist progress."""
-    open_in_period = (
-        Alert.opened_at < period.end,
-        or_(Alert.resolved_at.is_(None), Alert.resolved_at >= period.start),
-    )
-    checklist = (
-        select(
-            ChecklistItem.alert_id.label("alert_id"),
-            func.count().label("total"),
-            func.count(ChecklistItem.done_at).label("done"),
-        )
-        .where(ChecklistItem.alert_id.in_(select(Alert.id).where(*open_in_period)))
-        .group_by(ChecklistItem.alert_id)
-        .subquery()
-    )
-    notes = (
-        select(AlertEvent.alert_id.label("alert_id"), func.count().label("notes"))
-        .where(AlertEvent.kind == "note", AlertEvent.at >= period.start, AlertEvent.at < period.end)
-        .group_by(AlertEvent.alert_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Alert.id,
-            Thread.title,
-            Thread.url,
-            Alert.watch_group,
-            Alert.severity,
-            Alert.status,
-            Alert.spokesperson,
-            Alert.opened_at,
-            Alert.respond_by,
-            Alert.acknowledged_at,
-            Alert.contacted_at,
-            Alert.resolved_at,
-            func.coalesce(checklist.c.done, 0),
-            func.coalesce(checklist.c.total, 0),
-            func.coalesce(notes.c.notes, 0),
-        )
-        .join(Thread, Thread.id == Alert.thread_id)
-        .outerjoin(checklist, checklist.c.alert_id == Alert.id)
-        .outerjoin(notes, notes.c.alert_id == Alert.id)
-        .where(*open_in_period)
-        .order_by(Alert.opened_at.desc(), Alert.id.desc())
-    )
-    return tuple(
-        AlertReview(
-            alert_id=alert_id,
-            title=title,
-            url=url,
-            watch_group=group,
-            severity=severity,
-            status=status,
-            spokesperson=people.get(spokesperson, spokesperson),
-            opened_at=opened_at,
-            respond_by=respond_by,
-            acknowledged_at=acknowledged_at,
-            contacted_at=contacted_at,
-            resolved_at=resolved_at,
-            checklist_done=int(done),
-            checklist_total=int(total),
-            opened_in_period=period.start <= opened_at < period.end,
-            notes=int(noted),
-        )
-        for (
-            alert_id,
-            title,
-            url,
-            group,
-            severity,
-            status,
-            spokesperson,
-            opened_at,
-            respond_by,
-            acknowledged_at,
-            contacted_at,
-            resolved_at,
-            done,
-            total,
-            noted,
-        ) in rows
-    )
-
-
 def _categories(threads: list[_ThreadWeek]) -> tuple[CategoryCount, ...]:
-    counts = Counter(thread.category or NO_CATEGORY for thread in threads)
+    """Complaints by category: threads that do not read as complaints are left out."""
+    counts = Counter(thread.category or NO_CATEGORY for thread in threads if thread.complaint)
     return tuple(CategoryCount(name, n) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

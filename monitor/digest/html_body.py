@@ -16,21 +16,26 @@ from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
+    CATEGORIES_COVER,
+    CATEGORIES_HEADING,
     COVERAGE,
     NO_ALERTS,
     NO_CHANGES,
     alert_facts,
+    alert_timing_note,
     category_rows,
     changes,
+    complaint_category,
     counted,
-    day_label,
+    day_labels,
     duration,
     empty_week,
     first_contact,
     group_rows,
     handling,
     name_of,
-    period_days,
+    not_complaints,
+    period_heading,
     share,
     tier,
     title_of,
@@ -100,11 +105,9 @@ def _section(title: str, body: str) -> str:
 
 
 def _heading(digest: Digest) -> str:
-    first, last = period_days(digest.week)
-    zone = zone_name(digest.week.period.timezone)
     return (
         '<h1 style="font-size:22px;margin:0 0 4px">Weekly digest</h1>'
-        f'<p style="margin:0 0 8px;{_MUTED}">{first:%Y-%m-%d} – {last:%Y-%m-%d} ({_e(zone)})</p>'
+        f'<p style="margin:0 0 8px;{_MUTED}">{_e(period_heading(digest.week))}</p>'
         f'<p style="margin:0;font-size:16px"><strong>{_e(week_summary(digest.week))} opened</strong>'
         f'<br><span style="{_SMALL}">Last week: {_e(week_summary(digest.previous))} opened</span></p>'
     )
@@ -171,11 +174,11 @@ def _group_row(group: GroupVolume, previous: GroupVolume | None, biggest: int) -
 def _days(week: WeekFigures) -> str:
     busiest = max((day.posts for day in week.days), default=0)
     rows = "".join(
-        f'<tr><td style="{_TD};white-space:nowrap">{_e(day_label(day.day))}</td>'
+        f'<tr><td style="{_TD};white-space:nowrap">{_e(label)}</td>'
         f'<td style="{_NUM}">{day.posts:,}</td>'
         f'<td style="{_NUM}">{_e(share(day.negative_share))}</td>'
         f'<td style="{_TD};width:60%">{_day_bar(day, busiest)}</td></tr>'
-        for day in week.days
+        for label, day in zip(day_labels(week), week.days, strict=True)
     )
     legend = (
         f'<p style="{_SMALL}">Bar: posts, the busiest day full width; {_swatch(NEGATIVE_COLOUR)} negative, '
@@ -219,12 +222,14 @@ def _thread_item(thread: TopThread) -> str:
         f"{counted(thread.posts, 'post', 'posts')} this week",
         counted(thread.replies, "reply", "replies"),
         f"{share(thread.negative_share)} negative",
-        clean_text(thread.category or "") or "uncategorised",
+        complaint_category(thread.category, thread.complaint),
     ]
     alert = ""
     if thread.alert_id is not None:
         label = f"alert #{thread.alert_id} {tier(thread.alert_severity)}"
-        alert = " · " + _badge(thread.alert_severity, label)
+        when = alert_timing_note(thread.alert_timing)  # not open this week: greyed, and said
+        alert = " · " + _badge(None if when else thread.alert_severity, label)
+        alert += f' <span style="{_MUTED}">{_e(when)}</span>' if when else ""
     return (
         f'<li style="margin:0 0 8px">{_title_link(thread.title, thread.url)}'
         f'<br><span style="{_SMALL}">{_e(where)}{_e(f" [{groups}]" if groups else "")}</span>'
@@ -286,8 +291,10 @@ def _handling(digest: Digest) -> str:
 
 def _categories(digest: Digest) -> str:
     rows = category_rows(digest)
+    left_out = not_complaints(digest)
+    note = f'<p style="{_SMALL}">{_e(left_out)}.</p>' if left_out else ""
     if not rows:
-        return _section("Categories", "<p>(none)</p>")
+        return _section(CATEGORIES_HEADING, f"<p>(none)</p>{note}")
     biggest = max(max(threads, before) for _, threads, before in rows)
     body = "".join(
         f'<tr><td style="{_TD}">{_e(name_of(name))}</td>'
@@ -297,8 +304,8 @@ def _categories(digest: Digest) -> str:
         for name, threads, before in rows
     )
     header = _header_row("Category", "Threads", "")
-    legend = f'<p style="{_SMALL}">Watched threads with posts this week (last week in brackets).</p>'
-    return _section("Categories", f"<table {_TABLE}>{header}{body}</table>{legend}")
+    legend = f'<p style="{_SMALL}">{_e(CATEGORIES_COVER.capitalize())} this week (last week in brackets).</p>'
+    return _section(CATEGORIES_HEADING, f"<table {_TABLE}>{header}{body}</table>{legend}{note}")
 
 
 def _footer(digest: Digest) -> str:

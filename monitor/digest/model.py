@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 WEEK = timedelta(days=7)
+
+AlertTiming = Literal["open", "opened_after", "resolved_before"]
+"""When a top thread's alert was open, against the period: ``open`` at some time in it (so it is
+listed under the alerts too), ``opened_after`` its end, or ``resolved_before`` its start."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,10 @@ class TopThread:
     replies: int  # all replies, as the forum last showed them
     negative_share: float | None  # of the period's scored posts
     category: str | None  # complaint category of the thread (product, service, dealer, policy, other)
-    alert_id: int | None  # its alert, if it has or had one
+    alert_id: int | None  # its alert, if it has or had one: one open in the period first, else the newest
     alert_severity: str | None
+    alert_timing: AlertTiming | None = None  # None: no alert
+    complaint: bool = True  # it reads as a complaint (see CategoryCount): counted under its category
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,11 @@ class AlertReview:
 
 @dataclass(frozen=True)
 class CategoryCount:
-    """Watched threads with posts in the period, by complaint category (seed 003)."""
+    """Complaints — watched threads with posts in the period that read as complaints — by complaint
+    category (seed 003). A thread reads as a complaint when its opening post, the post its category
+    is read from, reads negative (sentiment below the digest's threshold); when that post is not
+    stored or not scored, when most of its scored posts in the period do. A travel guide or a
+    question is no complaint, whatever words it uses."""
 
     category: str
     threads: int
@@ -170,7 +181,8 @@ class WeekFigures:
     days: tuple[DaySentiment, ...]  # one per local day of the period, oldest first
     top_threads: tuple[TopThread, ...]  # busiest first, at most ``top`` of them
     alerts: tuple[AlertReview, ...]  # open at some time in the period, newest first
-    categories: tuple[CategoryCount, ...]  # most threads first
+    categories: tuple[CategoryCount, ...]  # complaints only, most threads first
+    not_complaints: int = 0  # watched threads with posts in the period that do not read as complaints
 
     @property
     def posts(self) -> int:

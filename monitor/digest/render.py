@@ -16,21 +16,27 @@ from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
+    CATEGORIES_COVER,
+    CATEGORIES_HEADING,
     COVERAGE,
     NO_ALERTS,
     NO_CHANGES,
     alert_facts,
+    alert_timing_note,
     category_rows,
     changes,
+    complaint_category,
     counted,
-    day_label,
+    day_labels,
     duration,
     empty_week,
     group_rows,
     handling,
     headline,
     name_of,
-    period_days,
+    not_complaints,
+    period_heading,
+    period_label,
     share,
     tier,
     title_of,
@@ -41,9 +47,9 @@ from monitor.digest.wording import (
 
 
 def render_subject(digest: Digest) -> str:
-    """``Weekly digest 11-30 – 12-06: 412 posts, 62 % negative, 3 alerts`` (days in the team's zone)."""
-    first, last = period_days(digest.week)
-    return f"Weekly digest {first:%m-%d} – {last:%m-%d}: {headline(digest)}"
+    """``Weekly digest 11-30 – 12-06: 412 posts, 62 % negative, 3 alerts`` (days in the team's zone);
+    ``Weekly digest 12-01 – 12-07 (until 03:33): …`` when the last day is partial (``--until now``)."""
+    return f"Weekly digest {period_label(digest.week, '%m-%d')}: {headline(digest)}"
 
 
 def render_text(digest: Digest) -> str:
@@ -69,9 +75,8 @@ def render_html(digest: Digest) -> str:
 
 
 def _text_heading(digest: Digest) -> list[str]:
-    first, last = period_days(digest.week)
     return [
-        f"Weekly digest {first:%Y-%m-%d} – {last:%Y-%m-%d} ({zone_name(digest.week.period.timezone)})",
+        f"Weekly digest {period_heading(digest.week)}",
         f"This week: {week_summary(digest.week)} opened",
         f"Last week: {week_summary(digest.previous)} opened",
     ]
@@ -105,8 +110,13 @@ def _group_line(group: GroupVolume, previous: GroupVolume | None) -> str:
 
 def _text_days(week: WeekFigures) -> list[str]:
     busiest = max((day.posts for day in week.days), default=0)
+    labels = day_labels(week)
+    width = max(map(len, labels), default=0)
     lines = ["Sentiment by day (bar: posts, the busiest day full width)"]
-    lines += [f"  {_day_line(day, busiest)}".rstrip() for day in week.days]
+    lines += [
+        f"  {label:<{width}}  {_day_line(day, busiest)}".rstrip()
+        for label, day in zip(labels, week.days, strict=True)
+    ]
     lines += [
         f"  Posts     {sparkline([day.posts for day in week.days])}",
         f"  Negative  {sparkline([day.negative_share for day in week.days], top=1.0)}"
@@ -117,7 +127,7 @@ def _text_days(week: WeekFigures) -> list[str]:
 
 def _day_line(day: DaySentiment, busiest: int) -> str:
     negative, bar = share(day.negative_share), text_bar(day.posts, busiest)
-    return f"{day_label(day.day)}  {day.posts:>6,} posts  {negative:>5} negative  {bar}"
+    return f"{day.posts:>6,} posts  {negative:>5} negative  {bar}"
 
 
 def _text_top_threads(week: WeekFigures) -> list[str]:
@@ -139,10 +149,13 @@ def _thread_lines(rank: int, thread: TopThread) -> list[str]:
         f"{counted(thread.posts, 'post', 'posts')} this week",
         counted(thread.replies, "reply", "replies"),
         f"{share(thread.negative_share)} negative",
-        clean_text(thread.category or "") or "uncategorised",
+        complaint_category(thread.category, thread.complaint),
     ]
     if thread.alert_id is not None:
-        figures.append(f"alert #{thread.alert_id} [{tier(thread.alert_severity)}]")
+        when = alert_timing_note(thread.alert_timing)
+        figures.append(
+            f"alert #{thread.alert_id} [{tier(thread.alert_severity)}]" + (f" {when}" if when else "")
+        )
     return [
         f"  {rank}. {title_of(thread.title)} — {where}" + (f" [{groups}]" if groups else ""),
         f"     {link}",
@@ -182,12 +195,13 @@ def handling_summary(digest: Digest) -> list[str]:
 
 
 def _text_categories(digest: Digest) -> list[str]:
-    lines = ["Categories (watched threads with posts; last week in brackets)"]
+    lines = [f"{CATEGORIES_HEADING} ({CATEGORIES_COVER}; last week in brackets)"]
     rows = category_rows(digest)
     lines += [f"  {name_of(name):<10} {threads:>5,} ({before:,})" for name, threads, before in rows]
     if not rows:
         lines.append("  (none)")
-    return lines
+    left_out = not_complaints(digest)
+    return lines + ([f"  {left_out}"] if left_out else [])
 
 
 def _footer(digest: Digest) -> list[str]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerting.render import clean_text, severity_label
 from monitor.detect.severity import Severity
-from monitor.digest.model import AlertReview, Digest, GroupVolume, WeekFigures
+from monitor.digest.model import AlertReview, AlertTiming, Digest, GroupVolume, WeekFigures
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,14 @@ EMPTY_WEEK = "No posts on watched threads this week."
 NO_ALERTS = "No alerts were open this week."
 NO_CHANGES = "Nothing notable changed since last week."
 COVERAGE = "Figures cover watched threads only (threads matched by a watch group)."
+NOT_A_COMPLAINT = "not a complaint"
+CATEGORIES_HEADING = "Complaint categories"
+CATEGORIES_COVER = "watched threads whose opening post reads negative"
+_ALERT_TIMING = {
+    "open": "",
+    "opened_after": "opened after this week",
+    "resolved_before": "resolved before this week",
+}
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -114,6 +122,35 @@ def period_days(figures: WeekFigures) -> tuple[date, date]:
     first = local(period.start, period.timezone).date()
     last = local(period.end - timedelta(microseconds=1), period.timezone).date()
     return first, last
+
+
+def until(figures: WeekFigures) -> str:
+    """``until 03:33`` when the period's last day stops before its end (``--until now``); else empty."""
+    end = local(figures.period.end, figures.period.timezone)
+    return "" if end.time() == time(0) else f"until {end:%H:%M}"
+
+
+def period_label(figures: WeekFigures, day_format: str) -> str:
+    """``12-01 – 12-07``, with ``(until 03:33)`` when the last day is partial (as ``digest list`` says)."""
+    first, last = period_days(figures)
+    stop = until(figures)
+    return f"{first:{day_format}} – {last:{day_format}}" + (f" ({stop})" if stop else "")
+
+
+def period_heading(figures: WeekFigures) -> str:
+    """``2026-11-30 – 2026-12-06 (Asia/Shanghai)``; ``… – 2026-12-07 (until 03:33, Asia/Shanghai)``."""
+    first, last = period_days(figures)
+    notes = [until(figures), zone_name(figures.period.timezone)]
+    return f"{first:%Y-%m-%d} – {last:%Y-%m-%d} ({', '.join(note for note in notes if note)})"
+
+
+def day_labels(figures: WeekFigures) -> list[str]:
+    """``Mon 11-30`` for each day of the period; the partial last day says ``(until 03:33)``."""
+    labels = [day_label(day.day) for day in figures.days]
+    stop = until(figures)
+    if stop and labels and figures.days[-1].day == period_days(figures)[1]:
+        labels[-1] += f" ({stop})"
+    return labels
 
 
 def headline(digest: Digest) -> str:
@@ -215,6 +252,28 @@ def alert_facts(review: AlertReview, now: datetime, timezone: str) -> list[str]:
         counted(review.notes, "progress note", "progress notes") if review.notes else "no progress note",
         clean_text(review.status) or NOTHING,
     ]
+
+
+def complaint_category(category: str | None, complaint: bool) -> str:
+    """A top thread's category, or ``not a complaint`` when it does not read as one (not counted)."""
+    if not complaint:
+        return NOT_A_COMPLAINT
+    return clean_text(category or "") or "uncategorised"
+
+
+def alert_timing_note(timing: AlertTiming | None) -> str:
+    """``opened after this week`` or ``resolved before this week``; empty for an alert open in it."""
+    return _ALERT_TIMING[timing] if timing else ""
+
+
+def not_complaints(digest: Digest) -> str:
+    """``Not counted: 2 threads that do not read as complaints (1 last week)``; empty when none."""
+    now, before = digest.week.not_complaints, digest.previous.not_complaints
+    if not now and not before:
+        return ""
+    verb = "does" if now == 1 else "do"
+    threads = counted(now, "thread", "threads")
+    return f"Not counted: {threads} that {verb} not read as complaints ({before:,} last week)"
 
 
 def group_rows(digest: Digest) -> list[tuple[GroupVolume, GroupVolume | None]]:

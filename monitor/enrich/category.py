@@ -36,6 +36,17 @@ class CategoryEntry(_Model):
     label: str
     words: dict[float, list[str]] = Field(description="weight -> words")
     patterns: dict[float, list[str]] = Field(default_factory=dict, description="weight -> regexes")
+    negation_cues: list[str] = Field(
+        default_factory=list, description="more negation cues that deny this category's words only"
+    )
+
+    @field_validator("negation_cues", mode="before")
+    @classmethod
+    def _cues_are_text(cls, value: object) -> object:
+        for cue in value if isinstance(value, list) else []:
+            if not isinstance(cue, str) or not cue.strip():
+                raise ValueError(f"every cue must be quoted text, got {type(cue).__name__} {cue!r}")
+        return value
 
     @field_validator("patterns")
     @classmethod
@@ -131,7 +142,13 @@ class CategoryClassifier:
             for weight, patterns in entry.patterns.items()
             for pattern in patterns
         ]
-        self._negation = Negation(lexicon.negation, [word for word, _ in entries])
+        light = [word for word, _ in entries]
+        self._negation = Negation(lexicon.negation, light)
+        self._denied_by: dict[str, Negation] = {  # a category's own cues, beside the shared ones
+            entry.name: Negation(lexicon.negation.model_copy(update={"cues": entry.negation_cues}), light)
+            for entry in lexicon.categories
+            if entry.negation_cues
+        }
         self._praise = [fold_term(p) for p in lexicon.praise_after]
 
     def classify(self, text: str) -> CategoryResult:
@@ -151,7 +168,7 @@ class CategoryClassifier:
             word = plain[start:end]
             source_start, source_end = folded.source_span(start, end)
             for name, weight in values:
-                if (name, word) in seen:
+                if (name, word) in seen or self._denied(name, plain, start):
                     continue
                 seen.add((name, word))
                 scores[name] += weight
@@ -170,6 +187,11 @@ class CategoryClassifier:
             for hit in pattern.finditer(plain):
                 if hit.end() > hit.start():
                     yield hit.start(), hit.end(), [(name, weight)]
+
+    def _denied(self, category: str, plain: str, start: int) -> bool:
+        """Whether one of ``category``'s own cues denies the word at ``start`` (没有强制购物)."""
+        negation = self._denied_by.get(category)
+        return negation is not None and negation.negated(plain, start)
 
     def _praised(self, plain: str, end: int) -> bool:
         after = plain[

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.files import SourceConfig
@@ -81,8 +82,10 @@ def _thread(
     replies: int,
     category: str | None,
     posts: list[tuple[datetime, float | None]],
+    first_floor: int = 1,
 ) -> Thread:
-    """A thread whose posts are floors 1, 2, ... at the given times, with the given sentiment."""
+    """A thread whose posts are floors 1, 2, ... (from ``first_floor``) at the given times, with the
+    given sentiment."""
     summary = ThreadSummary(
         thread_id=external_id,
         title=f"帖子 {external_id}",
@@ -97,7 +100,7 @@ def _thread(
     thread.category = category
     records = [
         PostRecord(f"{external_id}-{floor}", floor, f"user{floor}", None, at, f"第{floor}楼")
-        for floor, (at, _) in enumerate(posts, 1)
+        for floor, (at, _) in enumerate(posts, first_floor)
     ]
     for row, (_, sentiment) in zip(repo.save_posts(session, thread, records, SEEN), posts, strict=True):
         row.sentiment = sentiment
@@ -331,6 +334,8 @@ def test_top_threads_busiest_first_with_their_newest_alert(sessions: sessionmake
             category=None,
             alert_id=ids["a1"],
             alert_severity="very_urgent",
+            alert_timing="open",
+            complaint=False,  # its opening post (last week) reads 0.9
         ),
         # t1's alert is a1, joined as a spread copy.
         TopThread(
@@ -346,6 +351,7 @@ def test_top_threads_busiest_first_with_their_newest_alert(sessions: sessionmake
             category="service",
             alert_id=ids["a1"],
             alert_severity="very_urgent",
+            alert_timing="open",
         ),
         # t3 and t4: 3 posts and 5 replies each, by id. t3 has a2 of its own, but joined a4 later.
         TopThread(
@@ -361,8 +367,9 @@ def test_top_threads_busiest_first_with_their_newest_alert(sessions: sessionmake
             category="product",
             alert_id=ids["a4"],
             alert_severity="urgent",
+            alert_timing="open",
         ),
-        # t4's alert was resolved before the period: still its alert.
+        # t4's alert was resolved before the period: still its alert, said to be.
         TopThread(
             ids["t4"],
             "帖子 4",
@@ -376,6 +383,7 @@ def test_top_threads_busiest_first_with_their_newest_alert(sessions: sessionmake
             category="service",
             alert_id=ids["a3"],
             alert_severity="general",
+            alert_timing="resolved_before",
         ),
     )
     assert [t.thread_id for t in _figures(sessions, top=3).top_threads] == [ids["t2"], ids["t1"], ids["t3"]]
@@ -419,12 +427,80 @@ def test_alerts_open_at_some_time_in_the_period(sessions: sessionmaker[Session])
 
 def test_categories_of_watched_threads_with_posts(sessions: sessionmaker[Session]) -> None:
     _seed(sessions)
-    # t1, t4 service; t2 unclassified; t3 product. t5 (dealer) was quiet, u (policy) is not watched.
-    assert _figures(sessions).categories == (
-        CategoryCount("service", 2),
-        CategoryCount("other", 1),
-        CategoryCount("product", 1),
+    # t1, t4 service; t3 product. t2 (unclassified) opened with a post that reads 0.9: no complaint.
+    # t5 (dealer) was quiet, u (policy) is not watched.
+    figures = _figures(sessions)
+    assert figures.categories == (CategoryCount("service", 2), CategoryCount("product", 1))
+    assert figures.not_complaints == 1
+
+
+def test_categories_count_only_threads_that_read_as_complaints(sessions: sessionmaker[Session]) -> None:
+    """The demo's travel guide (0 % negative) and a question were counted as policy complaints."""
+    ids = _seed(sessions)
+    with sessions.begin() as session:
+        source = session.get(SourceRow, session.get(Thread, ids["t1"]).source_id)
+        board = session.get(Board, session.get(Thread, ids["t1"]).board_id)
+        this_week = _utc("2026-12-02 01:00")
+        guide = _thread(session, source, board, "20", 5, "policy", [(this_week, 0.8), (this_week, 0.9)])
+        question = _thread(  # its opening post exactly at the threshold: not negative
+            session, source, board, "21", 3, "policy", [(this_week, NEGATIVE_BELOW), (this_week, 0.1)]
+        )
+        # opened a month ago with a complaint; this week's replies are mild: still a complaint
+        old = _thread(
+            session, source, board, "22", 9, "policy", [(_utc("2026-11-01 01:00"), 0.2), (this_week, 0.7)]
+        )
+        # the opening post not scored, or never stored: most of the week's scored posts decide
+        unscored = _thread(
+            session, source, board, "23", 2, "dealer", [(this_week, None), (this_week, 0.1), (this_week, 0.2)]
+        )
+        no_opening = _thread(
+            session, source, board, "24", 30, "dealer", [(this_week, 0.1), (this_week, 0.9)], first_floor=7
+        )
+        group = session.scalar(select(WatchGroupRow).where(WatchGroupRow.name == TRAVEL))
+        session.add_all(
+            WatchMatch(watch_group_id=group.id, thread_id=thread.id, term="途乐", matched_at=SEEN)
+            for thread in (guide, question, old, unscored, no_opening)
+        )
+        complaints = {
+            guide.id: False,
+            question.id: False,
+            old.id: True,
+            unscored.id: True,
+            no_opening.id: False,
+        }
+    figures = _figures(sessions, top=20)
+    assert figures.categories == (
+        CategoryCount("service", 2),  # t1, t4
+        CategoryCount("dealer", 1),  # unscored (no_opening: 1 negative of 2 is not most)
+        CategoryCount("policy", 1),  # old (not the guide, not the question)
+        CategoryCount("product", 1),  # t3
     )
+    assert figures.not_complaints == 4  # t2, the guide, the question, no_opening
+    shown = {t.thread_id: t.complaint for t in figures.top_threads}
+    assert {thread_id: shown[thread_id] for thread_id in complaints} == complaints
+    with sessions() as session:
+        digest = build_digest(session, PERIOD, SEEN, negative_below=NEGATIVE_BELOW)
+    assert digest.changes[-1] == (  # not "policy 3 threads": the guide and the question are not counted
+        "Complaint categories that grew most: "
+        "policy 1 thread (none last week), product 1 thread (none last week)"
+    )
+
+
+def test_top_threads_say_when_an_alert_was_not_open_this_week(sessions: sessionmaker[Session]) -> None:
+    """The demo's top thread showed "alert #1 [非常紧迫]" while no alert was open that week."""
+    ids = _seed(sessions)
+    with sessions.begin() as session:
+        t1, t4 = session.get(Thread, ids["t1"]), session.get(Thread, ids["t4"])
+        later = _alert(session, t4, Severity.VERY_URGENT, END)  # opened on the period's end: after it
+        _alert(session, t1, Severity.VERY_URGENT, END + timedelta(days=1))  # t1 keeps a1, open in it
+        later_id = later.id
+    figures = _figures(sessions)
+    alerts = {t.thread_id: (t.alert_id, t.alert_severity, t.alert_timing) for t in figures.top_threads}
+    assert alerts[ids["t4"]] == (later_id, "very_urgent", "opened_after")
+    assert alerts[ids["t1"]] == (ids["a1"], "very_urgent", "open")
+    listed = {a.alert_id for a in figures.alerts}
+    # a top thread's alert is called open exactly when the alerts section lists it
+    assert all((t.alert_timing == "open") == (t.alert_id in listed) for t in figures.top_threads)
 
 
 def test_previous_week_gets_what_fell_before_the_start(sessions: sessionmaker[Session]) -> None:

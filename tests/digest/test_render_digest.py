@@ -163,7 +163,7 @@ def test_subject_dates_follow_the_team_time_zone_not_utc():
     utc_period = DigestPeriod.week_ending(END, "UTC")
     # The same instants read in UTC: 16:00 to 16:00, so eight UTC calendar days, 11-29 to 12-06.
     week = figures(period=utc_period, days=days([1] + [0] * 7, period=utc_period))
-    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06: 1 post, ")
+    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06 (until 16:00): 1 post, ")
 
 
 def test_subject_leaves_out_the_negative_share_when_nothing_was_scored():
@@ -182,7 +182,7 @@ def test_text_sections_come_in_order():
         "Sentiment by day",
         "Top threads",
         "Alerts and how they were handled",
-        "Categories",
+        "Complaint categories",
         "Figures cover watched threads only",
     ]
     positions = [text.index(heading) for heading in headings]
@@ -330,11 +330,82 @@ def test_text_says_when_no_alert_was_open():
 
 
 def test_text_categories_with_last_weeks_counts():
-    assert section(render_text(digest()), "Categories").splitlines()[1:] == [
+    assert section(render_text(digest()), "Complaint categories").splitlines() == [
+        "Complaint categories (watched threads whose opening post reads negative; last week in brackets)",
         "  service       12 (8)",
         "  product        5 (0)",
         "  policy         0 (3)",
     ]
+
+
+def test_categories_say_how_many_threads_were_not_complaints():
+    value = digest(figures(not_complaints=2), last_week(not_complaints=1))
+    lines = section(render_text(value), "Complaint categories").splitlines()
+    assert lines[-1] == "  Not counted: 2 threads that do not read as complaints (1 last week)"
+    html = BeautifulSoup(render_html(value), "html.parser").get_text(" ", strip=True)
+    assert "Not counted: 2 threads that do not read as complaints (1 last week)." in html
+    assert "Not counted" not in render_text(digest()) + render_html(digest())  # none either week
+    one = section(render_text(digest(figures(not_complaints=1))), "Complaint categories").splitlines()
+    assert one[-1] == "  Not counted: 1 thread that does not read as complaints (0 last week)"
+
+
+def test_a_top_thread_that_is_no_complaint_shows_no_category():
+    week = figures(top_threads=(thread(category="policy", complaint=False, alert_id=None),))
+    lines = section(render_text(digest(week)), "Top threads").splitlines()
+    assert lines[3] == "     45 posts this week · 230 replies · 71 % negative · not a complaint"
+    html = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").get_text(" ", strip=True)
+    assert "71 % negative · not a complaint" in html and "policy" not in html
+
+
+@pytest.mark.parametrize(
+    ("timing", "said"),
+    [
+        ("open", "alert #17 [紧迫 urgent]"),
+        ("opened_after", "alert #17 [紧迫 urgent] opened after this week"),
+        ("resolved_before", "alert #17 [紧迫 urgent] resolved before this week"),
+    ],
+)
+def test_a_top_threads_alert_says_when_it_was_not_open_this_week(timing, said):
+    week = figures(top_threads=(thread(alert_timing=timing),), alerts=())
+    line = section(render_text(digest(week)), "Top threads").splitlines()[3]
+    assert line == f"     45 posts this week · 230 replies · 71 % negative · service · {said}"
+    item = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").li
+    badge = item.find("span", string="alert #17 紧迫 urgent")
+    assert item.get_text(" ", strip=True).endswith(said.replace("[", "").replace("]", ""))
+    # an alert not open this week is greyed, not in its tier's colour
+    assert ("#b45309" in badge["style"]) == (timing == "open")
+
+
+PARTIAL = DigestPeriod.days_to(datetime(2026, 12, 6, 19, 33, 20, tzinfo=UTC), ZONE)  # Mon 12-07 03:33
+
+
+def partial_digest() -> Digest:
+    week = figures(period=PARTIAL, days=days([1, 0, 0, 0, 0, 10, 61], period=PARTIAL))
+    return digest(week, last_week(period=PARTIAL.previous()))
+
+
+def test_a_partial_last_day_is_said_in_the_subject_heading_and_day_row():
+    """``digest send --until now`` at 03:33 on Monday read as if Monday 12-07 were a whole day."""
+    value = partial_digest()
+    assert render_subject(value).startswith("Weekly digest 12-01 – 12-07 (until 03:33): 72 posts")
+    text = render_text(value)
+    assert text.splitlines()[0] == "Weekly digest 2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
+    rows = section(text, "Sentiment by day").splitlines()[1:8]
+    assert rows[0] == "  Tue 12-01                     1 posts    0 % negative  ▍"
+    assert rows[-1].startswith("  Mon 12-07 (until 03:33)      61 posts    0 % negative  ████")
+    soup = BeautifulSoup(render_html(value), "html.parser")
+    assert soup.title.get_text().startswith("Weekly digest 12-01 – 12-07 (until 03:33): ")
+    assert soup.find("p").get_text() == "2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
+    day_table = soup.find("h2", string="Sentiment by day").find_next("table")
+    cells = [row.td.get_text() for row in day_table.find_all("tr", recursive=False)[1:]]
+    assert cells[:6] == ["Tue 12-01", "Wed 12-02", "Thu 12-03", "Fri 12-04", "Sat 12-05", "Sun 12-06"]
+    assert cells[6:] == ["Mon 12-07 (until 03:33)"]
+
+
+def test_whole_days_say_no_until():
+    text, html = render_text(digest()), render_html(digest())
+    assert "until" not in text and "until" not in html
+    assert section(text, "Sentiment by day").splitlines()[1].startswith("  Mon 11-30      40 posts")
 
 
 def test_text_footer_says_what_the_figures_cover():
@@ -361,7 +432,7 @@ def test_empty_week_says_so_instead_of_empty_tables():
 def test_unknown_time_zone_falls_back_to_utc():
     week = figures(period=replace(PERIOD, timezone="Nowhere/Atlantis"))
     text = render_text(digest(week))
-    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06: ")
+    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06 (until 16:00): ")
     assert "Times in UTC." in text
     assert "opened 12-01 01:30" in text
 
@@ -495,7 +566,7 @@ def test_html_has_the_same_sections_and_figures_as_the_text():
         "Sentiment by day",
         "Top threads (by posts this week)",
         "Alerts and how they were handled",
-        "Categories",
+        "Complaint categories",
     ]
     assert soup.title.get_text() == "Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
     text = soup.get_text(" ", strip=True)

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.enrich.category import CATEGORIES, classify_complaint
+from monitor.enrich.category import (
+    CATEGORIES,
+    classify_complaint,
+    default_category_lexicon_path,
+    load_category_lexicon,
+)
+from monitor.errors import ConfigError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "category"
 
@@ -71,3 +77,50 @@ def test_the_words_that_decided_are_returned(text: str, category: str, words: tu
 def test_explain() -> None:
     assert classify_complaint("客服不回复").explain() == "service (客服, 不回复)"
     assert classify_complaint("").explain() == "other (no category words)"
+
+
+# The demo forum's travel guide (monitor/demo/scenario.yaml, tid 27): its title and the sentence that
+# made it a policy complaint — 强制 in 也没有强制购物, a denial.
+TRAVEL_GUIDE = (
+    "云南七日游攻略：途乐的导游很专业，行程安排很舒服（附费用明细）\n"
+    "先说结论：非常满意！每天的时间安排得很合理，不赶路，也没有强制购物。"
+)
+
+
+def test_a_travel_guide_that_denies_forced_shopping_is_no_policy_complaint() -> None:
+    result = classify_complaint(TRAVEL_GUIDE)
+    assert result.category != "policy"
+    assert result.scores["policy"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "words"),
+    [
+        ("也没有强制购物", "other", ()),  # policy's own cue 没有 denies a rule or a charge
+        ("导游带我们去强制购物", "policy", ("强制",)),  # not denied: still counts
+        ("没有押金，也没有额外收费", "other", ()),
+        ("到现在也没有任何补偿", "policy", ("补偿",)),  # a word between ends the denial
+        (
+            "没有强制购物，可到现在也没有退款",
+            "service",
+            ("退款",),
+        ),  # 没有 before a service word: the complaint
+    ],
+)
+def test_a_categorys_own_negation_cues_deny_its_words_only(
+    text: str, category: str, words: tuple[str, ...]
+) -> None:
+    result = classify_complaint(text)
+    assert (result.category, result.words) == (category, words)
+
+
+def test_negation_cues_must_be_quoted_text(tmp_path: Path) -> None:
+    text = default_category_lexicon_path().read_text(encoding="utf-8")
+    assert "negation_cues: [没有]" in text
+    broken = tmp_path / "categories.yaml"
+    broken.write_text(text.replace("negation_cues: [没有]", "negation_cues: [no]", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_category_lexicon(broken)
+    assert caught.value.problems == [
+        f"{broken}: categories.1.negation_cues: every cue must be quoted text, got bool False"
+    ]

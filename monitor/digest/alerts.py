@@ -1,0 +1,163 @@
+"""The alerts in a digest's period, read from the store: every alert open at some time in it, with
+how it was handled (:class:`~monitor.digest.model.AlertReview`), and a thread's alert as it stood
+then, for the top threads.
+
+"Open at some time in the period" is one rule for both — opened before the period's end and not
+resolved before its start — so a top thread shows an alert as open exactly when the alerts
+section lists it; any other alert of the thread is said to have opened after the period or been
+resolved before it (:data:`~monitor.digest.model.AlertTiming`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.digest.model import AlertReview, AlertTiming, DigestPeriod
+from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Thread
+
+__all__ = ["ThreadAlert", "alert_reviews", "alert_timing", "thread_alerts"]
+
+
+@dataclass(frozen=True)
+class ThreadAlert:
+    """A thread's alert — its own, or one it joined as a spread copy — against the period."""
+
+    alert_id: int
+    severity: str
+    opened_at: datetime
+    timing: AlertTiming
+
+
+def _open_in_period(period: DigestPeriod) -> tuple[ColumnElement[bool], ...]:
+    """Alerts open at some time in the period: opened before its end, not resolved before its start."""
+    return (
+        Alert.opened_at < period.end,
+        or_(Alert.resolved_at.is_(None), Alert.resolved_at >= period.start),
+    )
+
+
+def alert_timing(period: DigestPeriod, opened_at: datetime, resolved_at: datetime | None) -> AlertTiming:
+    """``open`` as :func:`_open_in_period` has it (the alerts section lists it), else which side it fell."""
+    if opened_at >= period.end:
+        return "opened_after"
+    if resolved_at is not None and resolved_at < period.start:
+        return "resolved_before"
+    return "open"
+
+
+def thread_alerts(
+    session: Session, period: DigestPeriod, thread_ids: Sequence[int]
+) -> dict[int, ThreadAlert]:
+    """Each thread's alert: the newest open in the period, else its newest (opened after the period,
+    or resolved before it). Threads that never had an alert are left out."""
+    alerts: dict[int, ThreadAlert] = {}
+    if not thread_ids:
+        return alerts
+    columns = (Alert.opened_at, Alert.resolved_at, Alert.id, Alert.severity)
+    own = select(Alert.thread_id, *columns).where(Alert.thread_id.in_(thread_ids))
+    joined = (
+        select(AlertThread.thread_id, *columns)
+        .join(Alert, Alert.id == AlertThread.alert_id)
+        .where(AlertThread.thread_id.in_(thread_ids))
+    )
+    for query in (own, joined):
+        for thread_id, opened_at, resolved_at, alert_id, severity in session.execute(query):
+            found = ThreadAlert(alert_id, severity, opened_at, alert_timing(period, opened_at, resolved_at))
+            kept = alerts.get(thread_id)
+            if kept is None or _rank(found) > _rank(kept):
+                alerts[thread_id] = found
+    return alerts
+
+
+def _rank(alert: ThreadAlert) -> tuple[bool, datetime, int]:
+    """Open in the period first, then the newest opened (ties: the higher id)."""
+    return alert.timing == "open", alert.opened_at, alert.alert_id
+
+
+def alert_reviews(
+    session: Session, period: DigestPeriod, people: Mapping[str, str]
+) -> tuple[AlertReview, ...]:
+    """Alerts open at some time in the period, newest opened first, with their checklist progress."""
+    open_in_period = _open_in_period(period)
+    checklist = (
+        select(
+            ChecklistItem.alert_id.label("alert_id"),
+            func.count().label("total"),
+            func.count(ChecklistItem.done_at).label("done"),
+        )
+        .where(ChecklistItem.alert_id.in_(select(Alert.id).where(*open_in_period)))
+        .group_by(ChecklistItem.alert_id)
+        .subquery()
+    )
+    notes = (
+        select(AlertEvent.alert_id.label("alert_id"), func.count().label("notes"))
+        .where(AlertEvent.kind == "note", AlertEvent.at >= period.start, AlertEvent.at < period.end)
+        .group_by(AlertEvent.alert_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Alert.id,
+            Thread.title,
+            Thread.url,
+            Alert.watch_group,
+            Alert.severity,
+            Alert.status,
+            Alert.spokesperson,
+            Alert.opened_at,
+            Alert.respond_by,
+            Alert.acknowledged_at,
+            Alert.contacted_at,
+            Alert.resolved_at,
+            func.coalesce(checklist.c.done, 0),
+            func.coalesce(checklist.c.total, 0),
+            func.coalesce(notes.c.notes, 0),
+        )
+        .join(Thread, Thread.id == Alert.thread_id)
+        .outerjoin(checklist, checklist.c.alert_id == Alert.id)
+        .outerjoin(notes, notes.c.alert_id == Alert.id)
+        .where(*open_in_period)
+        .order_by(Alert.opened_at.desc(), Alert.id.desc())
+    )
+    return tuple(
+        AlertReview(
+            alert_id=alert_id,
+            title=title,
+            url=url,
+            watch_group=group,
+            severity=severity,
+            status=status,
+            spokesperson=people.get(spokesperson, spokesperson),
+            opened_at=opened_at,
+            respond_by=respond_by,
+            acknowledged_at=acknowledged_at,
+            contacted_at=contacted_at,
+            resolved_at=resolved_at,
+            checklist_done=int(done),
+            checklist_total=int(total),
+            opened_in_period=period.start <= opened_at < period.end,
+            notes=int(noted),
+        )
+        for (
+            alert_id,
+            title,
+            url,
+            group,
+            severity,
+            status,
+            spokesperson,
+            opened_at,
+            respond_by,
+            acknowledged_at,
+            contacted_at,
+            resolved_at,
+            done,
+            total,
+            noted,
+        ) in rows
+    )
