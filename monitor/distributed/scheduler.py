@@ -46,6 +46,9 @@ def add_jobs(
 ) -> None:
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
     for planned in schedule_of(config):
+        # Only a job due at once names its first run: `next_run_time=None` would add it paused, for
+        # good (the SLA clocks and hot refreshes never ran on workers), not "after one interval".
+        first = {"next_run_time": datetime.now(UTC)} if planned.at_start else {}
         scheduler.add_job(
             enqueue,
             "interval",
@@ -53,7 +56,7 @@ def add_jobs(
             minutes=planned.minutes,
             jitter=planned.jitter_seconds or None,
             id=planned.job.key,
-            next_run_time=datetime.now(UTC) if planned.at_start else None,
+            **first,
             **common,
         )
 
