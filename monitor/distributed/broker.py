@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from monitor.config.settings import DistributedSettings
-from monitor.distributed.coordination import Coordination, LaneBusy, redis_client
+from monitor.distributed.coordination import Coordination, LaneBusy, masked, redis_client
 from monitor.distributed.jobs import Job
+from monitor.errors import MonitorError
 
 if TYPE_CHECKING:
     from dramatiq import Actor
@@ -56,8 +57,16 @@ def send(actor: Actor[..., None], job: Job) -> None:
 
 def connect(settings: DistributedSettings) -> tuple[Coordination, RedisBroker]:
     """Reach Redis (an error now, not at the first job, if it does not answer) and make the broker."""
+    from redis.exceptions import RedisError
+
     client = redis_client(settings.broker_url)
-    client.ping()
+    try:
+        client.ping()
+    except RedisError as exc:
+        raise MonitorError(
+            f"Redis at {masked(settings.broker_url)} does not answer: {exc} "
+            "(the broker is [distributed] broker_url in monitor.toml, or $MONITOR_BROKER_URL)"
+        ) from None
     coordination = Coordination(client, settings.namespace, settings.job_timeout_minutes * 60)
     return coordination, make_broker(settings, client)
 

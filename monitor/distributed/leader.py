@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import socket
 from typing import TYPE_CHECKING
@@ -24,11 +25,21 @@ class Lease:
         self.held = False
 
     def keep(self) -> bool:
-        """Take the lease if it is free, renew it if it is ours; True while we lead."""
-        if self.held:
-            self.held = bool(self.client.eval(_RENEW, 1, self.key, self.token, self.millis))
-        if not self.held:
-            self.held = bool(self.client.set(self.key, self.token, nx=True, px=self.millis))
+        """Take the lease if it is free, renew it if it is ours; True while we lead.
+
+        Raises :class:`redis.exceptions.RedisError` when Redis does not answer, having let go of
+        the lead: a scheduler that cannot renew must not go on sending as if it still held it.
+        """
+        from redis.exceptions import RedisError
+
+        try:
+            if self.held:
+                self.held = bool(self.client.eval(_RENEW, 1, self.key, self.token, self.millis))
+            if not self.held:
+                self.held = bool(self.client.set(self.key, self.token, nx=True, px=self.millis))
+        except RedisError:
+            self.held = False
+            raise
         return self.held
 
     def holder(self) -> str | None:
@@ -36,6 +47,10 @@ class Lease:
         return value.decode() if isinstance(value, bytes) else value
 
     def release(self) -> None:
+        """Give the lease back (best effort: with Redis gone, it expires by itself)."""
+        from redis.exceptions import RedisError
+
         if self.held:
-            self.client.eval(_RELEASE, 1, self.key, self.token)
             self.held = False
+            with contextlib.suppress(RedisError):
+                self.client.eval(_RELEASE, 1, self.key, self.token)

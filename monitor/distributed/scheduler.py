@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.exceptions import RedisError
 
 from monitor.config.loader import MonitorConfig
-from monitor.distributed.coordination import Coordination
+from monitor.distributed.coordination import Coordination, masked
 from monitor.distributed.jobs import Job, schedule_of
 from monitor.distributed.leader import Lease
 
@@ -81,10 +82,24 @@ async def run_scheduler(
     scheduler = AsyncIOScheduler(timezone=config.settings.general.timezone)
     add_jobs(scheduler, config, coordination, send)
     scheduler.start(paused=True)
-    leading = False
+    leading, unreachable = False, False
     try:
         while not stop.is_set():
-            now_leading = await asyncio.to_thread(lease.keep)
+            try:
+                now_leading = await asyncio.to_thread(lease.keep)
+                holder = None if now_leading or not leading else await asyncio.to_thread(lease.holder)
+                if unreachable:
+                    log.warning("Redis answers again at %s", masked(settings.broker_url))
+                unreachable = False
+            except RedisError as exc:  # stand by and try again: never die with the broker's outage
+                now_leading, holder = False, "nobody (Redis does not answer)"
+                if not unreachable:
+                    log.warning(
+                        "Redis at %s does not answer (%s); standing by until it does",
+                        masked(settings.broker_url),
+                        exc,
+                    )
+                unreachable = True
             if now_leading != leading:
                 leading = now_leading
                 if leading:
@@ -92,7 +107,7 @@ async def run_scheduler(
                     log.info("scheduler leads: %d jobs", len(scheduler.get_jobs()))
                 else:
                     scheduler.pause()
-                    log.warning("scheduler lost the lead to %s; standing by", lease.holder())
+                    log.warning("scheduler lost the lead to %s; standing by", holder)
                 if on_change is not None:
                     on_change(leading)
             with contextlib.suppress(TimeoutError):
