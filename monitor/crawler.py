@@ -231,7 +231,7 @@ class Crawler:
             reason = exc.reason
             kept = ""
             if fetched is not None:
-                kept = str(keep_failed_page(self._failed_pages, url, fetched.body, reason, now))
+                kept = str(keep_failed_page(self._failed_pages, url, fetched.body, reason, now) or "")
             log.warning("page skipped: %s: %s", url, reason, extra={"url": url, "kept_as": kept})
             kind = health.failure_kind(exc)
             with self._sessions.begin() as session:

@@ -37,7 +37,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             parser.add_argument("alert_id", type=int, metavar="ID")
         if actor:
             parser.add_argument("--by", default=None, help="who does it (default: your login name)")
-        parser.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+        parser.add_argument(
+            "--config",
+            type=Path,
+            default=None,
+            help="config directory (default $MONITOR_CONFIG, else ./config)",
+        )
         parser.add_argument("--json", action="store_true", help="machine-readable output")
         return parser
 

@@ -26,7 +26,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     def task(name: str, help: str) -> argparse.ArgumentParser:
         parser = tasks.add_parser(name, help=help)
-        parser.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+        parser.add_argument(
+            "--config",
+            type=Path,
+            default=None,
+            help="config directory (default $MONITOR_CONFIG, else ./config)",
+        )
         return parser
 
     def week(parser: argparse._ActionsContainer) -> None:

@@ -26,7 +26,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     test.add_argument("--board", default="", help="board id")
     test.add_argument("--signal", action="append", default=[], help="crisis signal seen (repeatable)")
     test.add_argument("--at", default=None, help="local time to test on-call hours, e.g. '2026-11-23 23:30'")
-    test.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    test.add_argument(
+        "--config", type=Path, default=None, help="config directory (default $MONITOR_CONFIG, else ./config)"
+    )
     test.set_defaults(handler=_test)
 
 

@@ -24,7 +24,9 @@ from monitor.store.db import ensure_schema, make_engine, session_factory
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    parser.add_argument(
+        "--config", type=Path, default=None, help="config directory (default $MONITOR_CONFIG, else ./config)"
+    )
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -26,7 +26,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     web = commands.add_parser(
         "web", help="serve the alert pages behind the signed links in messages, and the signed-in dashboard"
     )
-    web.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    web.add_argument(
+        "--config", type=Path, default=None, help="config directory (default $MONITOR_CONFIG, else ./config)"
+    )
     web.add_argument("--host", default=None, help="listen address (default: web.listen_host)")
     web.add_argument("--port", type=int, default=None, help="listen port (default: web.listen_port)")
     web.set_defaults(handler=_serve)
@@ -40,7 +42,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="KEY",
         help="a spokesperson's key in routing.yaml, or a viewer's address (web.viewers: reads only)",
     )
-    link.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    link.add_argument(
+        "--config", type=Path, default=None, help="config directory (default $MONITOR_CONFIG, else ./config)"
+    )
     link.set_defaults(handler=_signin_link)
     out = tasks.add_parser(
         "signout", help="end every dashboard session of a person, on every device (a lost phone)"
@@ -51,7 +55,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="KEY",
         help="a spokesperson's key in routing.yaml, or a viewer's address (web.viewers)",
     )
-    out.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    out.add_argument(
+        "--config", type=Path, default=None, help="config directory (default $MONITOR_CONFIG, else ./config)"
+    )
     out.set_defaults(handler=_signout)
 
 

@@ -24,7 +24,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     worker = commands.add_parser(
         "worker", help="run the jobs a scheduler sends through Redis ([distributed] broker_url)"
     )
-    worker.add_argument("--config", type=Path, default=None, help="config directory (default ./config)")
+    worker.add_argument(
+        "--config", type=Path, default=None, help="config directory (default $MONITOR_CONFIG, else ./config)"
+    )
     worker.add_argument(
         "--threads", type=int, default=4, help="jobs run at the same time by this process (default 4)"
     )

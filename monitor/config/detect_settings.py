@@ -6,7 +6,7 @@ people in ``docs/detection.md``.
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from monitor.config.section import Section
 
@@ -150,8 +150,30 @@ class DetectSettings(Section):
         ),
     )
 
+    @field_validator("urgent_signals", "very_urgent_signals")
+    @classmethod
+    def _known_signals(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """A misspelt name would silently switch the severity floor off: name the known ones."""
+        from monitor.enrich.signals import SIGNAL_LABELS
+
+        known = list(SIGNAL_LABELS)
+        for name in value:
+            if name not in known:
+                raise ValueError(f"unknown crisis signal {name!r} (known: {', '.join(known)})")
+        return value
+
+    @field_validator("prior_growth", mode="before")
+    @classmethod
+    def _five_numbers(cls, value: object) -> object:
+        if isinstance(value, list | tuple) and len(value) != 5:
+            raise ValueError(f"needs 5 numbers (a, b, c, d, e), got {len(value)}")
+        return value
+
     @model_validator(mode="after")
     def _tiers_in_order(self) -> DetectSettings:
         if not self.general_score <= self.urgent_score <= self.very_urgent_score:
-            raise ValueError("general_score <= urgent_score <= very_urgent_score must hold")
+            raise ValueError(
+                "general_score <= urgent_score <= very_urgent_score must hold; they are "
+                f"{self.general_score:g}, {self.urgent_score:g} and {self.very_urgent_score:g}"
+            )
         return self

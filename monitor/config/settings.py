@@ -9,12 +9,25 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from monitor.config.detect_settings import DetectSettings as DetectSettings  # re-exported: imported from here
 from monitor.config.section import Section as _Section
+
+
+def _env_name(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError(
+            f"{value!r} is not the name of an environment variable "
+            "(letters, digits and _, e.g. MONITOR_WEB_SECRET)"
+        )
+    return value
+
+
+EnvName = Annotated[str, AfterValidator(_env_name)]
 
 
 class GeneralSettings(_Section):
@@ -55,7 +68,7 @@ class SmtpSettingsModel(_Section):
     port: int = Field(25, ge=1, le=65535, description="SMTP server port.")
     sender: str = Field("monitor@localhost", description="From: address of alert emails.")
     username: str = Field("", description="SMTP login name; empty for no login.")
-    password_env: str = Field(
+    password_env: EnvName = Field(
         "MONITOR_SMTP_PASSWORD",
         description="Name of the environment variable holding the SMTP password (never put it in a file).",
     )
@@ -190,7 +203,7 @@ class WebSettings(_Section):
     )
     listen_host: str = Field("127.0.0.1", description="Address `monitor web` listens on.")
     listen_port: int = Field(8080, ge=1, le=65535, description="Port `monitor web` listens on.")
-    secret_env: str = Field(
+    secret_env: EnvName = Field(
         "MONITOR_WEB_SECRET",
         description=(
             "Name of the environment variable holding the key that signs action links (at least 32 "

@@ -101,6 +101,24 @@ def test_commands_that_make_no_link_run_without_the_signing_key(
     assert problem in capsys.readouterr().err
 
 
+def test_detector_and_web_settings_that_would_fail_quietly_are_refused_plainly(config_dir: Path) -> None:
+    toml = config_dir / "monitor.toml"
+    toml.write_text(
+        '[detect]\nvery_urgent_signals = ["media", "journalist"]\nprior_growth = [0.8, 0.1]\n'
+        '[web]\nsecret_env = ""\n',
+        encoding="utf-8",
+    )
+    problems = _problems(config_dir)
+    assert (
+        f"{toml}: detect.very_urgent_signals: unknown crisis signal 'journalist' (known: media, lawyer,"
+        in (problems[0])
+    )
+    assert problems[1] == f"{toml}: detect.prior_growth: needs 5 numbers (a, b, c, d, e), got 2"
+    assert problems[2].startswith(f"{toml}: web.secret_env: '' is not the name of an environment variable")
+    toml.write_text("[detect]\ngeneral_score = 3.0\n", encoding="utf-8")
+    assert "they are 3, 1 and 2" in _problems(config_dir)[0]
+
+
 def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
     routing.write_text(routing.read_text(encoding="utf-8").replace("also: [zhao_min]", "also: [zhao_mim]"))
