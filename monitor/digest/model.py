@@ -65,8 +65,10 @@ class DigestPeriod:
         return f"{first.isoformat()} – {last.isoformat()}{until}"
 
     def previous(self) -> DigestPeriod:
-        """The 7 days before, for "what changed since last week"."""
-        return DigestPeriod(start=self.start - WEEK, end=self.start, timezone=self.timezone)
+        """The same span a week before, for "what changed since last week": a whole week's is the 7
+        days before; a partial one's (``--until now`` on Monday morning) stops at the same hour a
+        week earlier, so 6 days and a morning are not compared with 7 whole days."""
+        return DigestPeriod(start=self.start - WEEK, end=self.end - WEEK, timezone=self.timezone)
 
     def days(self) -> list[date]:
         """The local calendar days the period covers, oldest first."""

@@ -66,3 +66,11 @@ def test_a_time_at_local_midnight_gives_the_seven_whole_days_before_it() -> None
     at_midnight = DigestPeriod.days_to(_local("2026-12-07 00:00"), "Asia/Shanghai")
     assert at_midnight == DigestPeriod.week_ending(_local("2026-12-07 00:00"), "Asia/Shanghai")
     assert len(at_midnight.days()) == 7 and at_midnight.week() == at_midnight
+
+
+def test_last_week_is_the_same_span_a_week_before() -> None:
+    whole = DigestPeriod.week_ending(_local("2026-12-08 00:00"), "Asia/Shanghai")
+    assert (whole.previous().start, whole.previous().end) == (_local("2026-11-24 00:00"), whole.start)
+    partial = DigestPeriod.days_to(_local("2026-12-07 04:15"), "Asia/Shanghai")
+    before = partial.previous()
+    assert (before.start, before.end) == (_local("2026-11-24 00:00"), _local("2026-11-30 04:15"))
