@@ -207,3 +207,26 @@ def test_a_sign_in_link_planted_on_another_site_signs_nobody_in(site: Site, brow
     browser.get(link)  # the link's owner can still use it, from the monitor's own page
     browser.find_element(By.CSS_SELECTOR, "button.big").click()
     assert _after(browser, "/alerts", "h1") == "告警 Alerts"
+
+
+def test_on_a_phone_no_page_is_wider_than_the_screen(site: Site, browser: object) -> None:
+    """Spokespeople read alerts on their phones: wide lists scroll inside themselves, the page does not."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    browser.set_window_size(390, 1400)
+    keys = session_keys(site.config)
+    assert keys is not None
+    browser.get(keys.signin_url("li_na", site.now))
+    browser.find_element(By.CSS_SELECTOR, "button.big").click()
+    _after(browser, "/alerts", "h1")
+    for path in ("/alerts?view=all", f"/alerts/{site.alert_id}", "/threads", "/sources", "/digests"):
+        browser.get(site.base_url + path)
+        page, screen = browser.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert page <= screen, f"{path} is {page} px wide on a {screen} px screen"
+    browser.get(site.link("view"))
+    page, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert page <= screen
