@@ -159,15 +159,21 @@ def test_checklist_carries_the_tier_and_the_category_steps_in_due_order(
     assert "continuous_contact" in after
 
 
+def _urgent_alert(session: Session, config: MonitorConfig) -> tuple[Thread, Alert]:
+    """The story thread and the urgent alert it opens at NOW."""
+    story = _thread(session, config, "26", "2", STORY, STORY_POST)
+    opened = consider(session, config, story, config.watch_groups[0], _assessment(Severity.URGENT), NOW)
+    assert opened is not None
+    alert = session.get(Alert, opened.alert_id)
+    assert alert is not None
+    return story, alert
+
+
 def test_an_escalation_rewords_open_steps_and_keeps_done_ones_without_repeating_them(
     session: Session, config: MonitorConfig
 ) -> None:
     group = config.watch_groups[0]
-    story = _thread(session, config, "26", "2", STORY, STORY_POST)
-    opened = consider(session, config, story, group, _assessment(Severity.URGENT), NOW)
-    assert opened is not None
-    alert = session.get(Alert, opened.alert_id)
-    assert alert is not None
+    story, alert = _urgent_alert(session, config)
     steps = {item.step_id: item for item in alert.checklist}
     steps["apology"].done_at, steps["apology"].done_by = NOW + timedelta(minutes=30), "li_na"
     apology_title = steps["apology"].title
@@ -286,11 +292,7 @@ def test_after_an_escalation_steps_show_soonest_first_and_keep_their_numbers(
     session: Session, config: MonitorConfig
 ) -> None:
     group = config.watch_groups[0]
-    story = _thread(session, config, "26", "2", STORY, STORY_POST)
-    opened = consider(session, config, story, group, _assessment(Severity.URGENT), NOW)
-    assert opened is not None
-    alert = session.get(Alert, opened.alert_id)
-    assert alert is not None
+    story, alert = _urgent_alert(session, config)
     before = {number: item.step_id for number, item in steps_in_due_order(alert)}
     consider(session, config, story, group, _assessment(Severity.VERY_URGENT), NOW + timedelta(hours=1))
 
