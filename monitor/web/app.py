@@ -126,7 +126,15 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         if do not in ACTIONS:
             return await run_in_threadpool(desk.render, claim, None, f"Unknown action {do!r}.", 400)
         try:
-            await run_in_threadpool(desk.act, claim.alert_id, f"{claim.recipient} (web link)", do, step, note)
+            await run_in_threadpool(
+                desk.act,
+                claim.alert_id,
+                f"{claim.recipient} (web link)",
+                do,
+                step,
+                note,
+                link_of=claim.recipient,
+            )
         except Refused as exc:
             return await run_in_threadpool(desk.render, claim, None, str(exc), 409)
         except UnknownNameError as exc:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import HTMLResponse, Response
 
@@ -15,7 +16,7 @@ from monitor.alerting.sla import ack_within
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.errors import UnknownNameError
-from monitor.store.models import Alert
+from monitor.store.models import Alert, Delivery
 from monitor.web.links import LinkClaim
 from monitor.web.pages import AlertPage, alert_page, error_page
 
@@ -27,6 +28,21 @@ ACTIONS = ("ack", "contacted", "tick", "note", "resolve")
 
 class Refused(Exception):
     """An action the alert's state does not allow; the page says why."""
+
+
+def only_a_copy(session: Session, alert: Alert, recipient: str) -> bool:
+    """``recipient`` heard of ``alert`` only by copies for information (a route's ``also``): not its
+    owner nor its backup, and never sent it to act on (an escalation to leadership is). Their signed
+    links open the alert to read; acting is the owner's, and an acknowledgement from a copy would
+    stop the escalation to the backup while the owner has not seen it."""
+    if recipient in (alert.spokesperson, alert.backup):
+        return False
+    kinds = set(
+        session.scalars(
+            select(Delivery.kind).where(Delivery.alert_id == alert.id, Delivery.recipient == recipient)
+        )
+    )
+    return kinds <= {"copy"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,8 @@ class Desk:
         actor_name: str | None = None,
     ) -> Response:
         """The alert page for ``claim``'s recipient (signed in: with ``csrf`` in every form;
-        ``read_only``: a viewer, shown as ``actor_name``)."""
+        ``read_only``: a viewer, shown as ``actor_name``). A signed link of someone who has only a
+        copy of the alert (:func:`only_a_copy`) shows it read-only."""
         with self.sessions() as session:
             alert = session.get(Alert, claim.alert_id)
             if alert is None:
@@ -72,6 +89,7 @@ class Desk:
                 if alert.backup
                 else None
             )
+            copy = not csrf and only_a_copy(session, alert, claim.recipient)
             page = AlertPage(
                 claim=claim,
                 names=self.names(),
@@ -85,14 +103,23 @@ class Desk:
                 problem=problem,
                 csrf=csrf,
                 nav=nav,
-                read_only=read_only,
+                read_only=read_only or copy,
+                copy_only=copy,
             )
             return HTMLResponse(alert_page(alert, page), status_code=status)
 
-    def act(self, alert_id: int, actor: str, do: str, step: str, note: str) -> None:
-        """Do ``do`` on the alert as ``actor``; :class:`Refused` when its state does not allow it."""
+    def act(
+        self, alert_id: int, actor: str, do: str, step: str, note: str, *, link_of: str | None = None
+    ) -> None:
+        """Do ``do`` on the alert as ``actor``; :class:`Refused` when its state does not allow it,
+        or when ``link_of`` (the recipient of the signed link used) has only a copy of it."""
         with self.sessions.begin() as session:
             alert = lifecycle.get_alert(session, alert_id)
+            if link_of is not None and only_a_copy(session, alert, link_of):
+                raise Refused(
+                    f"This alert came to you as a copy for information; {self.name_of(alert.spokesperson)} "
+                    "owns it and acts on it. Nothing was changed."
+                )
             now = self.clock()
             if do == "note":  # a note is welcome after the close too (总结: what was learnt)
                 try:

@@ -69,7 +69,8 @@ class AlertPage:
     problem: str | None = None  # why the last action was refused
     csrf: str | None = None  # signed in to the dashboard: every form carries this token
     nav: str = ""  # signed in: the dashboard's navigation bar (HTML)
-    read_only: bool = False  # a viewer (web.viewers): the page shows, no form acts
+    read_only: bool = False  # a viewer (web.viewers), or a copy's link: the page shows, no form acts
+    copy_only: bool = False  # the link of someone who has only a copy for information
 
 
 def h(text: str | None) -> str:
@@ -206,7 +207,11 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
             '<textarea id="note" name="note" rows="3" maxlength="2000" required></textarea></p>'
             '<button type="submit" name="do" value="resolve">结案 Resolve</button></form>'
         )
-    if page.read_only:
+    if page.copy_only:
+        owner = page.names.get(alert.spokesperson, alert.spokesperson)
+        footer = f"You read as {h(page.actor_name)}: this alert came to you as a copy for information, "
+        footer += f"and {h(owner)} owns it and acts on it. This link is valid until "
+    elif page.read_only:
         footer = f"You read as {h(page.actor_name)} (a viewer: nothing here acts) until "
         footer += f"{when(page.claim.expires_at, zone)}."
     else:

@@ -1,10 +1,12 @@
-"""A copy for information (a route's `also`, leadership) opens the alert but cannot acknowledge it."""
+"""A copy for information (a route's `also`, leadership) opens the alert but cannot act on it:
+its message carries no action link, and its link's page is read-only and refuses actions."""
 
 from __future__ import annotations
 
+import httpx
 from web_site import Site
 
-from monitor.alerting.compose import compose
+from monitor.alerting.compose import compose, link_signer
 from monitor.store.models import Alert, Delivery
 
 
@@ -28,3 +30,55 @@ def test_the_owner_and_the_backup_get_every_action_and_a_copy_only_opens_the_ale
     assert _message_links(site, "alert", "li_na") == ["ack", "contacted", "view"]
     assert _message_links(site, "to_backup", "wang_qiang") == ["ack", "contacted", "view"]
     assert _message_links(site, "copy", "zhao_min") == ["view"]
+
+
+def _copy_to(site: Site, recipient: str, kind: str = "copy") -> str:
+    """Queue a ``kind`` delivery of the alert to ``recipient``; the 'open the alert' link it carries."""
+    with site.sessions.begin() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        session.add(
+            Delivery(
+                alert_id=alert.id,
+                channel="email",
+                target="zhao.min@test.invalid",
+                kind=kind,
+                recipient=recipient,
+                severity=alert.severity,
+                created_at=site.now,
+            )
+        )
+    signer = link_signer(site.config)
+    assert signer is not None
+    return signer.url(site.alert_id, "view", recipient, site.now)
+
+
+def _acknowledged_by(site: Site) -> str | None:
+    with site.sessions() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        return alert.acknowledged_by
+
+
+def test_a_copys_link_opens_the_alert_read_only_and_cannot_act(site: Site) -> None:
+    url = _copy_to(site, "zhao_min")
+    page = httpx.get(url)
+    assert page.status_code == 200
+    assert "came to you as a copy for information" in page.text
+    assert 'value="ack"' not in page.text and "<form" not in page.text
+    for do in ("ack", "contacted", "resolve"):
+        refused = httpx.post(url, data={"do": do, "note": "seen"})
+        assert refused.status_code == 409
+        assert "copy for information" in refused.text
+    assert _acknowledged_by(site) is None
+    # The owner's own link still acts.
+    assert httpx.post(site.link("view"), data={"do": "ack"}).status_code == 303
+    assert _acknowledged_by(site) == "li_na (web link)"
+
+
+def test_someone_sent_the_alert_to_act_on_may_act_through_the_same_kind_of_link(site: Site) -> None:
+    url = _copy_to(site, "zhao_min")
+    _copy_to(site, "zhao_min", kind="to_leadership")  # nobody acknowledged: leadership is asked to
+    assert "<form" in httpx.get(url).text
+    assert httpx.post(url, data={"do": "ack"}).status_code == 303
+    assert _acknowledged_by(site) == "zhao_min (web link)"
