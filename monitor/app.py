@@ -6,6 +6,7 @@ environment or configures logging.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,10 +24,12 @@ from monitor.alerting.channels.registry import ChatChannels
 from monitor.alerting.outbox import Channels, OutboxReport, deliver_pending
 from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
-from monitor.digest.send import SendReport, send_due
+from monitor.digest.send import SendReport, WeekTaken, send_due
 from monitor.enrich.sentiment import Scorer, load_scorer, negative_threshold
 from monitor.pipeline import Pipeline
 from monitor.store.db import ensure_schema, make_engine, session_factory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -70,8 +73,12 @@ class App:
 
     def send_due_digest(self, now: datetime) -> SendReport:
         """Compose the weekly digest when its time has come, and send it until it is sent."""
-        with self.sessions.begin() as session:
-            return send_due(session, self.config, self.email, now, lambda: self.negative_below)
+        try:
+            with self.sessions.begin() as session:
+                return send_due(session, self.config, self.email, now, lambda: self.negative_below)
+        except WeekTaken as taken:  # a send by hand (or another scheduler) had the week: fine
+            log.info("weekly digest: %s", taken)
+            return SendReport(None, False)
 
     def close(self) -> None:
         if isinstance(self.channels.chat, ChatChannels):

@@ -28,7 +28,7 @@ from monitor.demo.scenario import Scenario, load_scenario
 from monitor.demo.smtp_sink import MailSink
 from monitor.detect.severity import Severity
 from monitor.digest.model import DigestPeriod
-from monitor.digest.send import compose, send
+from monitor.digest.send import compose, keep, send
 from monitor.digest.wording import counted
 from monitor.pipeline import Pipeline
 from monitor.store.models import Alert, AlertThread, Thread
@@ -157,9 +157,8 @@ def _digest(app: App, now: datetime, stream: TextIO) -> None:
     period = DigestPeriod.days_to(now, config.settings.general.timezone)
     with app.sessions.begin() as session:
         row = compose(session, config, period, now, app.negative_below)
-        session.add(row)
-        session.flush()
-        send(row, app.email, now, timedelta(minutes=config.settings.schedule.delivery_retry_minutes))
+        keep(session, row)
+        send(session, row, app.email, now, timedelta(minutes=config.settings.schedule.delivery_retry_minutes))
         print(f"\n=== Weekly digest ({row.status}, to {len(row.recipients)} people) ===", file=stream)
         print(row.subject, file=stream)
         print(row.text, file=stream)

@@ -9,6 +9,7 @@ Errors, under :class:`~monitor.digest.send.DigestError`::
 
     DigestError
     ├── AlreadySent      the week's digest was sent already (names it and when)
+    ├── WeekTaken        another process kept or sent the week meanwhile (monitor.digest.send)
     └── UnknownDigest    (also LookupError) no digest is kept under that id
 """
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from monitor.alerting.channels.email import EmailChannel
 from monitor.config.loader import MonitorConfig
 from monitor.digest.model import DigestPeriod
-from monitor.digest.send import DigestError, compose, recompose, send, stored
+from monitor.digest.send import DigestError, compose, keep, recompose, send, stored
 from monitor.store.models import DigestRow
 
 
@@ -73,11 +74,10 @@ def send_week(
     fresh = compose(session, config, period, now, negative_below)
     if row is None:
         row = fresh
-        session.add(row)
+        keep(session, row)
     else:
         recompose(row, fresh)
-    session.flush()
-    _send_now(row, config, channel, now)
+    _send_now(session, row, config, channel, now, again)
     return row
 
 
@@ -102,10 +102,18 @@ def retry(
     sent = row if row.status == "sent" else stored(session, period_of(row, timezone))
     if sent is not None and sent.status == "sent" and not again:
         raise AlreadySent(sent, timezone)
-    _send_now(row, config, channel, now)
+    _send_now(session, row, config, channel, now, again)
     return row
 
 
-def _send_now(row: DigestRow, config: MonitorConfig, channel: EmailChannel | None, now: datetime) -> None:
+def _send_now(
+    session: Session,
+    row: DigestRow,
+    config: MonitorConfig,
+    channel: EmailChannel | None,
+    now: datetime,
+    again: bool,
+) -> None:
     row.next_attempt_at = None
-    send(row, channel, now, timedelta(minutes=config.settings.schedule.delivery_retry_minutes))
+    retry_in = timedelta(minutes=config.settings.schedule.delivery_retry_minutes)
+    send(session, row, channel, now, retry_in, again=again)

@@ -5,7 +5,10 @@ and HTML) and kept as a :class:`~monitor.store.models.DigestRow` — one per wee
 is sent, so a failed send is retried with the same contents and a restart never sends a week
 twice. A week is its 7 local days (:meth:`DigestPeriod.week`), however its end was given: a
 digest sent by hand "until now" at 10:00 and one asked for at 18:00 are the same week
-(:func:`stored`). :func:`send_due` is what ``monitor run`` calls every few minutes: it composes
+(:func:`stored`). The database holds it to one digest per week (``week_start`` is unique), and a
+digest is claimed before it is emailed (:func:`send`), so two processes — the scheduler and a
+send by hand, say — never both keep or both email the same week: the second gets
+:class:`WeekTaken`. :func:`send_due` is what ``monitor run`` calls every few minutes: it composes
 the week's digest once its slot has come (:mod:`monitor.digest.schedule`) and sends what is
 pending, backing off while the SMTP server is down. Sending by hand (``monitor digest send``) is
 :mod:`monitor.digest.by_hand`.
@@ -21,7 +24,8 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.alerting.channels.email import EmailChannel, sender_domain
@@ -40,6 +44,10 @@ MAX_BACKOFF = timedelta(hours=1)
 
 class DigestError(MonitorError):
     """A digest cannot be sent as configured (no SMTP, nobody to send it to)."""
+
+
+class WeekTaken(DigestError):
+    """Another process kept or sent this week's digest meanwhile; this one does nothing."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ def compose(
         top=config.settings.digest.top_threads,
     )
     return DigestRow(
+        week_start=period.week().start,
         period_start=period.start,
         period_end=period.end,
         created_at=now,
@@ -86,14 +95,19 @@ def compose(
 
 def stored(session: Session, period: DigestPeriod) -> DigestRow | None:
     """The digest kept for ``period``'s week — the same 7 local days, whatever time its last day
-    ended at. A database from before weeks were matched this way may keep several for a week: then
-    the one sent, if one was, else the one covering most of the week."""
-    kept = session.scalars(
-        select(DigestRow)
-        .where(DigestRow.period_start == period.week().start)
-        .order_by(DigestRow.period_end.desc(), DigestRow.id.desc())
-    ).all()
-    return next((row for row in kept if row.status == "sent"), kept[0] if kept else None)
+    ended at. (A database from before weeks were held unique may keep more for a week: migration
+    0010 gave the week to the one sent, if one was, else the one covering most of the week.)"""
+    return session.scalar(select(DigestRow).where(DigestRow.week_start == period.week().start))
+
+
+def keep(session: Session, row: DigestRow) -> None:
+    """Store a newly composed digest; :class:`WeekTaken` when another process kept its week first
+    (the session's transaction is then spoilt: let it roll back)."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise WeekTaken("another process kept this week's digest meanwhile; nothing was sent") from None
 
 
 def recompose(row: DigestRow, fresh: DigestRow) -> None:
@@ -102,13 +116,36 @@ def recompose(row: DigestRow, fresh: DigestRow) -> None:
         setattr(row, field, getattr(fresh, field))
 
 
-def send(row: DigestRow, channel: EmailChannel | None, now: datetime, retry: timedelta) -> None:
-    """Email a kept digest once; on failure record why and when to try again (doubling, at most 1 h)."""
+def send(
+    session: Session,
+    row: DigestRow,
+    channel: EmailChannel | None,
+    now: datetime,
+    retry: timedelta,
+    *,
+    again: bool = False,
+) -> None:
+    """Email a kept digest once; on failure record why and when to try again (doubling, at most 1 h).
+
+    The attempt is claimed first in the database (``attempts + 1`` where the digest is not sent yet,
+    unless ``again``): a process that sent it meanwhile holds the row until it commits, and then
+    this one finds it sent and raises :class:`WeekTaken` instead of emailing it a second time.
+    """
     if channel is None:
         raise DigestError("the digest is emailed, but SMTP is off ([smtp] enabled = false in monitor.toml)")
     if not row.recipients:
         raise DigestError("nobody to send the digest to: routing.yaml defines no spokesperson")
-    row.attempts += 1
+    session.flush()
+    claim = update(DigestRow).where(DigestRow.id == row.id)
+    if not again:
+        claim = claim.where(DigestRow.status != "sent")
+    claimed = session.execute(
+        claim.values(attempts=DigestRow.attempts + 1).execution_options(synchronize_session=False)
+    )
+    session.refresh(row)
+    if claimed.rowcount == 0:  # type: ignore[attr-defined]
+        sent = f" at {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
+        raise WeekTaken(f"digest #{row.id} was sent meanwhile{sent} by another process; not sent again")
     try:
         row.message_id = channel.send_email(
             _email(row, channel.settings.sender, now), list(row.recipients), {"digest_id": row.id}
@@ -143,8 +180,7 @@ def send_due(
         if now - slot > LATE_GRACE:
             return SendReport(None, False)
         row = compose(session, config, period, now, negative_below())
-        session.add(row)
-        session.flush()
+        keep(session, row)
         log.info("weekly digest #%d composed for the week to %s", row.id, period.end.date())
     if row.status == "sent" or (row.next_attempt_at is not None and now < row.next_attempt_at):
         return SendReport(row.id, False, row.last_error)
@@ -152,7 +188,9 @@ def send_due(
         recompose(row, compose(session, config, period, now, negative_below()))
     retry = timedelta(minutes=settings.schedule.delivery_retry_minutes)
     try:
-        send(row, channel, now, retry)
+        send(session, row, channel, now, retry)
+    except WeekTaken:
+        raise
     except DigestError as exc:
         row.status, row.last_error = "failed", str(exc)
         row.next_attempt_at = now + MAX_BACKOFF

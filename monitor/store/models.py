@@ -276,10 +276,17 @@ class DigestRow(Base):
     """A weekly digest as sent (or still to send): its week, its text and HTML, how sending went."""
 
     __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("period_end"),)
+    __table_args__ = (
+        UniqueConstraint("period_end"),
+        UniqueConstraint("week_start", name="uq_digests_week_start"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The first moment of its week (7 local days): one digest per week, held by the database, so two
+    # processes composing the same week cannot both keep one. NULL on the extra digests a database
+    # from before this kept for a week.
+    week_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     period_end: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     subject: Mapped[str] = mapped_column(Text)

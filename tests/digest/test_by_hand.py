@@ -148,13 +148,14 @@ def test_list_shows_one_digest_per_week_and_what_became_of_older_duplicates(
     sink.start()
     _retry(setup, 1, MORNING + timedelta(minutes=5))
     # a database from before weeks were matched by their days: two failed tries of the week before,
-    # each its own digest, then a third one sent
+    # each its own digest, then a third one sent; migration 0010 gave the week to the one sent
     for hour, status in ((9, "failed"), (10, "failed"), (11, "sent")):
         at = MORNING - timedelta(days=1) + timedelta(hours=hour - 10)
         with setup.sessions.begin() as session:
             legacy = _compose_only(setup, session, at)
             legacy.status, legacy.attempts = status, 1
             legacy.sent_at = at if status == "sent" else None
+            legacy.week_start = legacy.week_start if status == "sent" else None
             session.add(legacy)
     assert main(["digest", "list", "--config", str(setup.dir)]) == 0
     listed = capsys.readouterr().out.splitlines()
