@@ -277,7 +277,10 @@ class WatchGroupsReloader:
                     )
                 return self._matcher
             if audit is not None:
-                self._record_hand_edits(audit, groups, text, now or datetime.now(UTC))
+                # An edit is dated when the file was saved, not when the service noticed it.
+                saved = datetime.fromtimestamp(signature[0] / 1e9, UTC) if signature else None
+                at = now or datetime.now(UTC)
+                self._record_hand_edits(audit, groups, text, min(at, saved) if saved else at)
             self._matcher = WatchMatcher(groups)
             self._sha = sha256_text(text)
             self.problems = []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -218,3 +218,14 @@ def test_a_rotated_audit_log_is_read_from_its_start(tmp_path: Path) -> None:
     remove_group(path, "新", "ops", NOW)
     reloader.current(NOW)
     assert _history(path) == [("ops", "remove", "新")]
+
+
+def test_a_hand_edit_is_dated_when_the_file_was_saved_not_when_it_was_noticed(tmp_path: Path) -> None:
+    path = tmp_path / "watch_groups.yaml"
+    _write(path, V1, 1)
+    reloader = WatchGroupsReloader(path)
+    path.write_text(V2, encoding="utf-8")
+    saved = NOW - timedelta(minutes=50)  # the service was down, or polls the file rarely
+    os.utime(path, (saved.timestamp(), saved.timestamp()))
+    reloader.current(NOW)
+    assert {r.at for r in read_audit(path)} == {"2026-11-24T00:10:00Z"}
