@@ -1,4 +1,11 @@
-"""Send queued deliveries. A channel that is down leaves its delivery pending for the next try."""
+"""Send queued deliveries. A channel that is down leaves its delivery pending for the next try.
+
+Each delivery is claimed in the database before it is sent (:func:`claim`): its next attempt is
+set a :data:`LEASE` ahead, so another process — a second ``monitor run`` on the same database by
+mistake, or the delivery job and a crawl's immediate delivery running side by side — skips it
+while it is in flight, and a process killed mid-send leaves it to be tried again once the lease
+has run out (at most that one message is sent twice).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from monitor.alerting.channels.base import ChannelTarget
@@ -21,6 +29,10 @@ from monitor.store.models import Alert, AlertEvent, Delivery
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
+LEASE = timedelta(minutes=2)
+"""How long a claimed delivery is left to the process sending it before another may try it: longer
+than a send takes (the SMTP and chat timeouts are seconds), short enough that the message in
+flight when a process was killed goes out soon after the restart."""
 
 
 class EmailSender(Protocol):
@@ -67,9 +79,10 @@ def deliver_pending(
             held += 1
             continue
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
-            continue  # backing off after a failure
+            continue  # backing off after a failure, or in flight in another process
+        if not claim(session, delivery, now, commit=commit_each):
+            continue  # another process took it since the list was read
         message = compose(session, config, alert, delivery, now)
-        delivery.attempts += 1
         try:
             delivery.message_id = _send(config, delivery, message, channels)
         except DeliveryError as exc:
@@ -92,6 +105,7 @@ def deliver_pending(
             continue
         delivery.status = "sent"
         delivery.sent_at = now
+        delivery.next_attempt_at = None
         delivery.last_error = ""
         sent += 1
         session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivered", detail=_delivered(delivery)))
@@ -100,6 +114,27 @@ def deliver_pending(
     session.flush()
     still = sum(1 for d in pending if d.status == "pending")
     return OutboxReport(sent=sent, failed=failed, pending=still, held=held)
+
+
+def claim(session: Session, delivery: Delivery, now: datetime, *, commit: bool) -> bool:
+    """Take ``delivery`` for one attempt (``attempts + 1``, next attempt a :data:`LEASE` ahead) if it
+    is still pending and due; False when another process has it. ``commit``: make the claim seen by
+    other processes at once (else it holds with the caller's transaction)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery.id,
+            Delivery.status == "pending",
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        )
+        .values(attempts=Delivery.attempts + 1, next_attempt_at=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = isinstance(result, CursorResult) and result.rowcount == 1
+    if commit:
+        session.commit()
+    session.refresh(delivery)
+    return claimed
 
 
 def _backoff(attempts: int, retry_after: float | None) -> timedelta:

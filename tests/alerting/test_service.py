@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import shutil
 import socket
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from monitor.alerting.channels.console import ConsoleChannel
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
 from monitor.alerting.lifecycle import steps_in_due_order, tick
-from monitor.alerting.outbox import Channels, deliver_pending
+from monitor.alerting.outbox import LEASE, Channels, OutboxReport, deliver_pending
 from monitor.alerting.service import consider
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.demo.smtp_sink import MailSink
@@ -282,10 +283,70 @@ def test_a_dispatcher_killed_mid_send_resends_nothing_already_sent(tmp_path: Pat
     survivor = _DiesOnSecondSend(dies=False)
     survivor.sent = list(dying.sent)  # the receiver's view across both processes
     restarted.channels = Channels(console=None, console_stream=None, email=survivor)
-    report = restarted.deliver(NOW + timedelta(minutes=1))
+    early = restarted.deliver(NOW + timedelta(minutes=1))  # the killed send's claim still holds
+    report = restarted.deliver(NOW + LEASE + timedelta(seconds=1))  # ... and then it has lapsed
     restarted.close()
+    assert (early.sent, early.pending) == (0, 1)
     assert survivor.sent == ["li.na@pr.demo.invalid", "wang.qiang@pr.demo.invalid"]  # each once
     assert (report.sent, report.pending) == (1, 0)  # only the email that was being sent when killed
+
+
+class _AnotherProcessDeliversMeanwhile:
+    """An email channel during whose first send another process on the same database delivers."""
+
+    def __init__(self, received: list[str], other: Callable[[], OutboxReport]) -> None:
+        self.received = received  # every message the mail server got, from either process
+        self.other = other
+        self.other_report: OutboxReport | None = None
+
+    def send(self, msg: object, to: list[str]) -> str:
+        if self.other_report is None:
+            self.other_report = self.other()
+        self.received.append(to[0])
+        return f"<{len(self.received)}@test>"
+
+
+def test_two_processes_delivering_at_once_send_each_message_once(tmp_path: Path) -> None:
+    """Two `monitor run` on one database by mistake (or the delivery job beside a crawl's delivery):
+    the one that claimed a message sends it; the other skips it and sends the rest."""
+    from monitor.app import build
+
+    config_dir = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, config_dir)
+    (config_dir / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n', encoding="utf-8"
+    )
+    config = load_config(config_dir, environ={})
+    first, second = build(config, stream=io.StringIO()), build(config, stream=io.StringIO())
+    with first.sessions.begin() as session:
+        story = _thread(session, config, "26", "2", STORY, STORY_POST)
+        consider(session, config, story, config.watch_groups[0], _assessment(Severity.URGENT), NOW)
+        other = _thread(
+            session,
+            config,
+            "40",
+            "3",
+            "星耀Pro14 屏幕亮线",
+            "星耀Pro14 用了两个月屏幕出现亮线，售后拒绝保修。",
+        )
+        consider(session, config, other, config.watch_groups[1], _assessment(Severity.URGENT), NOW)
+    received: list[str] = []
+    second.channels = Channels(
+        console=None,
+        console_stream=None,
+        email=_AnotherProcessDeliversMeanwhile(received, lambda: OutboxReport(0, 0, 0)),
+    )
+    channel = _AnotherProcessDeliversMeanwhile(received, lambda: second.deliver(NOW))
+    first.channels = Channels(console=None, console_stream=None, email=channel)
+    report = first.deliver(NOW)
+    first.close()
+    second.close()
+    assert sorted(received) == ["li.na@pr.demo.invalid", "wang.qiang@pr.demo.invalid"]  # each once
+    # the first took li_na's console line and email; the other, meanwhile, wang_qiang's two, and
+    # left the email in flight alone (still pending, for it)
+    assert (report.sent, channel.other_report) == (2, OutboxReport(sent=2, failed=0, pending=1))
+    with first.sessions() as session:
+        assert {(d.status, d.attempts) for d in session.scalars(select(Delivery))} == {("sent", 1)}
 
 
 def test_after_an_escalation_steps_show_soonest_first_and_keep_their_numbers(
