@@ -4,6 +4,10 @@ One job per source/board (with jitter, so boards don't all poll at once), one th
 boards' lists more often, one for hot threads, one for the SLA clocks (every minute), one that
 retries queued deliveries, one that sends the weekly digest when it is due. A job
 never runs twice at once (``max_instances=1``), and runs missed while busy are coalesced.
+Sending (SMTP, chat) and the SLA and digest jobs run in worker threads (:func:`asyncio.to_thread`),
+so a mail server that hangs up to its timeout holds up only the sending, never the crawl: each
+delivery is claimed in the database before it is sent (:mod:`monitor.alerting.outbox`), so two
+sends running side by side never send the same message.
 SIGINT/SIGTERM stop the scheduler, let running jobs finish their current write, and close.
 """
 
@@ -46,40 +50,40 @@ async def board_job(app: App, pipeline: Pipeline, source: SourceConfig, board: s
     report = await pipeline.crawl_board(source, board, clock())
     _log_report(f"crawled {source.key} board {board}", report)
     if report.alert_changes:
-        app.deliver(clock())
+        await asyncio.to_thread(app.deliver, clock())
 
 
 async def hot_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
-    _after_extra_read(app, "hot threads refreshed", await pipeline.refresh_hot(clock()), clock)
+    await _after_extra_read(app, "hot threads refreshed", await pipeline.refresh_hot(clock()), clock)
 
 
 async def hot_boards_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
-    _after_extra_read(app, "hot boards crawled", await pipeline.crawl_hot_boards(clock()), clock)
+    await _after_extra_read(app, "hot boards crawled", await pipeline.crawl_hot_boards(clock()), clock)
 
 
-def _after_extra_read(app: App, what: str, report: PassReport, clock: Clock) -> None:
+async def _after_extra_read(app: App, what: str, report: PassReport, clock: Clock) -> None:
     """Log a between-polls read only when it read something; send what it changed at once."""
     if report.pages_fetched or report.pages_failed:
         _log_report(what, report)
     if report.alert_changes:
-        app.deliver(clock())
+        await asyncio.to_thread(app.deliver, clock())
 
 
 async def sla_job(app: App, clock: Clock) -> None:
     """Acknowledgement, first-contact and progress clocks; whatever they queue is sent at once."""
-    actions = app.check_sla(clock())
+    actions = await asyncio.to_thread(app.check_sla, clock())
     if actions:
         log.info("SLA: %s", ", ".join(f"alert #{a.alert_id} {a.kind} -> {a.recipient}" for a in actions))
-        app.deliver(clock())
+        await asyncio.to_thread(app.deliver, clock())
 
 
 async def digest_job(app: App, clock: Clock) -> None:
     """The weekly digest: composed once its slot has come, sent (and retried) until it is sent."""
-    app.send_due_digest(clock())
+    await asyncio.to_thread(app.send_due_digest, clock())
 
 
 async def delivery_job(app: App, clock: Clock) -> None:
-    outbox = app.deliver(clock())
+    outbox = await asyncio.to_thread(app.deliver, clock())
     if outbox.sent or outbox.failed:
         log.info("outbox: %d sent, %d failed, %d queued", outbox.sent, outbox.failed, outbox.pending)
 

@@ -1,0 +1,105 @@
+"""A mail server that hangs holds up only the sending, never the crawl: the scheduler's delivery,
+SLA and digest jobs run in worker threads (monitor.scheduling).
+
+A real SMTP "black hole" on loopback accepts the connection and never answers; the delivery job
+sends an alert email to it with a 3 s timeout. While that send hangs, the event loop — where the
+crawl jobs run — must keep turning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.alerting.service import consider
+from monitor.app import build
+from monitor.config.loader import load_config
+from monitor.detect.assess import Assessment
+from monitor.detect.severity import Severity
+from monitor.scheduling import delivery_job
+from monitor.sources.base import PostRecord, ThreadSummary
+from monitor.store import repo
+
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "monitor" / "demo" / "config"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+SMTP_TIMEOUT = 3.0
+
+
+@pytest.fixture
+def black_hole() -> Iterator[tuple[int, threading.Event]]:
+    """A port that accepts connections and never says a word; the event is set on each accept."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            held.append(connection)
+            accepted.set()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+def test_a_hanging_mail_server_does_not_stop_the_event_loop(
+    tmp_path: Path, black_hole: tuple[int, threading.Event]
+) -> None:
+    port, accepted = black_hole
+    smtp = {"host": "127.0.0.1", "port": port, "sender": "m@test.invalid", "timeout_seconds": SMTP_TIMEOUT}
+    config = load_config(
+        DEMO_CONFIG, environ={}, overrides={"general": {"data_dir": str(tmp_path)}, "smtp": smtp}
+    )
+    app = build(config)
+    with app.sessions.begin() as session:
+        source = repo.ensure_source(session, config.sources[0])
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        summary = ThreadSummary(
+            thread_id="26", title="途乐旅行三个月不退款", author="a", author_id="1", replies=9, views=90,
+            sticky=False, url="http://127.0.0.1:1/thread-26-1-1.html",
+        )  # fmt: skip
+        thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
+        post = PostRecord(
+            post_id="1", floor=1, author="a", author_id="1", posted_at=NOW, text="途乐旅行不退款"
+        )
+        repo.save_posts(session, thread, [post], NOW)
+        assessment = Assessment(
+            escalating=True, severity=Severity.URGENT, figures=["9 replies in the last 60 min"], signals=[],
+            negative_share=0.8, replies_per_hour=9.0,
+        )  # fmt: skip
+        assert consider(session, config, thread, config.watch_groups[0], assessment, NOW) is not None
+
+    async def scenario() -> tuple[float, bool]:
+        sending = asyncio.create_task(delivery_job(app, lambda: NOW))
+        while not accepted.is_set():  # the email's connection is open and hanging
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        await asyncio.sleep(0.05)  # another job's turn on the loop
+        turned_after = time.monotonic() - started
+        still_sending = not sending.done()
+        await sending
+        return turned_after, still_sending
+
+    try:
+        turned_after, still_sending = asyncio.run(scenario())
+    finally:
+        app.close()
+    assert still_sending, "the send should still be hanging on the black hole"
+    assert turned_after < SMTP_TIMEOUT / 2, f"the event loop was blocked {turned_after:.1f} s by the send"
