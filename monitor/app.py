@@ -74,7 +74,7 @@ class App:
     def send_due_digest(self, now: datetime) -> SendReport:
         """Compose the weekly digest when its time has come, and send it until it is sent."""
         try:
-            with self.sessions.begin() as session:
+            with self.sessions() as session:
                 return send_due(session, self.config, self.email, now, lambda: self.negative_below)
         except WeekTaken as taken:  # a send by hand (or another scheduler) had the week: fine
             log.info("weekly digest: %s", taken)

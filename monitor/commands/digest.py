@@ -125,7 +125,7 @@ def _send(args: argparse.Namespace) -> int:
     period = None if args.retry is not None else week_until(args.until, config.settings.general.timezone, now)
     app = build(config)
     try:
-        with app.sessions.begin() as session:
+        with app.sessions() as session:  # sending commits as it goes (kept, claimed, sent)
             if period is None:
                 row = retry(session, config, app.email, args.retry, now, again=args.again)
             else:

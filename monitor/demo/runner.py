@@ -155,7 +155,7 @@ def _digest(app: App, now: datetime, stream: TextIO) -> None:
     """The weekly digest as the team would read it, for the 7 local days up to the scenario's end."""
     config = app.config
     period = DigestPeriod.days_to(now, config.settings.general.timezone)
-    with app.sessions.begin() as session:
+    with app.sessions() as session:  # sending commits as it goes (kept, claimed, sent)
         row = compose(session, config, period, now, app.negative_below)
         keep(session, row)
         send(session, row, app.email, now, timedelta(minutes=config.settings.schedule.delivery_retry_minutes))

@@ -24,7 +24,8 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,8 @@ from monitor.store.models import DigestRow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=1)
+SENDING_LEASE = timedelta(minutes=5)
+"""How long a digest being sent is left to the process sending it before another may try it."""
 
 
 class DigestError(MonitorError):
@@ -127,25 +130,48 @@ def send(
 ) -> None:
     """Email a kept digest once; on failure record why and when to try again (doubling, at most 1 h).
 
-    The attempt is claimed first in the database (``attempts + 1`` where the digest is not sent yet,
-    unless ``again``): a process that sent it meanwhile holds the row until it commits, and then
-    this one finds it sent and raises :class:`WeekTaken` instead of emailing it a second time.
+    Three steps, each committed, so the database is never locked while the mail server talks and
+    a process killed mid-send neither loses the digest nor sends it twice on restart:
+
+    1. the digest (kept, perhaps composed just now) and the attempt are committed — the attempt as a
+       claim: ``attempts + 1``, status ``sending`` until :data:`SENDING_LEASE` from now, only if the
+       digest is not sent (unless ``again``) nor in flight in another process; else :class:`WeekTaken`;
+    2. the email goes out, no transaction open;
+    3. the outcome is committed: ``sent``, or ``failed`` with the next try.
+
+    A digest left ``sending`` by a killed process is tried again once its lease has run out.
+    ``session`` must not be inside ``sessionmaker.begin()`` (this commits).
     """
     if channel is None:
         raise DigestError("the digest is emailed, but SMTP is off ([smtp] enabled = false in monitor.toml)")
     if not row.recipients:
         raise DigestError("nobody to send the digest to: routing.yaml defines no spokesperson")
     session.flush()
-    claim = update(DigestRow).where(DigestRow.id == row.id)
+    claim = update(DigestRow).where(
+        DigestRow.id == row.id,
+        or_(
+            DigestRow.status != "sending",
+            DigestRow.next_attempt_at.is_(None),
+            DigestRow.next_attempt_at <= now,
+        ),
+    )
     if not again:
         claim = claim.where(DigestRow.status != "sent")
     claimed = session.execute(
-        claim.values(attempts=DigestRow.attempts + 1).execution_options(synchronize_session=False)
+        claim.values(
+            attempts=DigestRow.attempts + 1, status="sending", next_attempt_at=now + SENDING_LEASE
+        ).execution_options(synchronize_session=False)
     )
+    taken = not (isinstance(claimed, CursorResult) and claimed.rowcount == 1)
+    if taken:
+        session.commit()  # what this process kept or composed stays kept
+        session.refresh(row)
+        if row.status == "sent":
+            sent = f" at {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
+            raise WeekTaken(f"digest #{row.id} was sent meanwhile{sent} by another process; not sent again")
+        raise WeekTaken(f"digest #{row.id} is being sent by another process right now; not sent again")
+    session.commit()
     session.refresh(row)
-    if claimed.rowcount == 0:  # type: ignore[attr-defined]
-        sent = f" at {row.sent_at:%Y-%m-%d %H:%M} UTC" if row.sent_at else ""
-        raise WeekTaken(f"digest #{row.id} was sent meanwhile{sent} by another process; not sent again")
     try:
         row.message_id = channel.send_email(
             _email(row, channel.settings.sender, now), list(row.recipients), {"digest_id": row.id}
@@ -153,8 +179,9 @@ def send(
     except DeliveryError as exc:
         row.status, row.last_error = "failed", str(exc)
         row.next_attempt_at = now + min(retry * 2 ** (row.attempts - 1), MAX_BACKOFF)
-        return
-    row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, "", None
+    else:
+        row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, "", None
+    session.commit()
 
 
 def send_due(
@@ -167,7 +194,9 @@ def send_due(
     """Compose the week's digest once its slot has come, and send it until it is sent.
 
     A slot missed by more than :data:`LATE_GRACE` (the monitor was down) is skipped. Without SMTP
-    nothing is composed: there is no one to send it to.
+    nothing is composed: there is no one to send it to. Commits as :func:`send` does (``session``
+    must not be inside ``sessionmaker.begin()``); :class:`WeekTaken` when another process has the
+    week (the caller lets its session go).
     """
     settings = config.settings
     if not settings.digest.enabled or channel is None:
@@ -194,6 +223,7 @@ def send_due(
     except DigestError as exc:
         row.status, row.last_error = "failed", str(exc)
         row.next_attempt_at = now + MAX_BACKOFF
+        session.commit()
     if row.status == "sent":
         log.info("weekly digest #%d sent to %d recipients", row.id, len(row.recipients))
     else:

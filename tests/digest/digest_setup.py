@@ -101,8 +101,9 @@ class Setup:
         seed(self.sessions)
 
     def tick(self, now: datetime) -> None:
-        with self.sessions.begin() as session:
+        with self.sessions() as session:
             send_due(session, self.config, self.channel, now.astimezone(UTC), lambda: NEGATIVE_BELOW)
+            session.commit()
 
     def rows(self) -> list[DigestRow]:
         with self.sessions() as session:

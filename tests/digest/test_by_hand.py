@@ -46,16 +46,20 @@ def setup(tmp_path: Path, sink: MailSink, db_url: str) -> Iterator[Setup]:
 
 def _send(setup: Setup, until: datetime, now: datetime | None = None, *, again: bool = False) -> DigestRow:
     """``monitor digest send --until UNTIL`` at ``now`` (default: ``until``, i.e. ``--until now``)."""
-    with setup.sessions.begin() as session:
+    with setup.sessions() as session:
         period = DigestPeriod.days_to(until, TIMEZONE)
-        return send_week(
+        row = send_week(
             session, setup.config, setup.channel, period, now or until, NEGATIVE_BELOW, again=again
         )
+        session.commit()
+        return row
 
 
 def _retry(setup: Setup, digest_id: int, now: datetime, *, again: bool = False) -> DigestRow:
-    with setup.sessions.begin() as session:
-        return retry(session, setup.config, setup.channel, digest_id, now, again=again)
+    with setup.sessions() as session:
+        row = retry(session, setup.config, setup.channel, digest_id, now, again=again)
+        session.commit()
+        return row
 
 
 def test_a_week_sent_by_hand_is_refused_later_that_day_unless_again(setup: Setup, sink: MailSink) -> None:

@@ -44,8 +44,10 @@ def setup(tmp_path: Path, sink: MailSink, db_url: str) -> Iterator[Setup]:
 
 def _send_by_hand(setup: Setup, now: datetime) -> DigestRow:
     """The other process: ``monitor digest send`` for the week before the slot, committed."""
-    with setup.sessions.begin() as session:
-        return send_week(session, setup.config, setup.channel, _week(), now, NEGATIVE_BELOW)
+    with setup.sessions() as session:
+        row = send_week(session, setup.config, setup.channel, _week(), now, NEGATIVE_BELOW)
+        session.commit()
+        return row
 
 
 def _week() -> DigestPeriod:
@@ -106,7 +108,7 @@ def test_a_failed_digest_retried_by_two_processes_goes_out_once(setup: Setup, si
     [kept] = setup.rows()
     assert (kept.status, kept.attempts, len(sink.messages)) == ("sent", 2, 1)
     # asked for once more on purpose (--again), it goes out again
-    with setup.sessions.begin() as session:
+    with setup.sessions() as session:
         again = stored(session, _week())
         assert again is not None
         send(session, again, setup.channel, SLOT + timedelta(hours=1), RETRY, again=True)
