@@ -248,3 +248,34 @@ def test_add_without_http_fails_before_any_request(
     err = capsys.readouterr().err
     assert f"{bare}: missing an 'http://' or 'https://' at the start (did you mean http://{bare}/ ?)" in err
     assert fixture_forum.requests == []
+
+
+# a hyperlink, a clear-screen and a right-to-left override (as a character reference: GBK has none)
+HOSTILE_BOARD = "投诉\x1b]8;;http://evil.example/\x07维权\x1b]8;;\x07\x1b[2J&#x202e;"
+
+
+def test_board_names_from_the_forum_reach_the_terminal_without_control_codes(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A board name is the forum's text: no escape sequence (hyperlink, clear screen) or bidi
+    override in it reaches the terminal, in `sources add` nor in `sources status`."""
+    index = (
+        (FIXTURE_GBK / "forum_index.html")
+        .read_bytes()
+        .replace("投诉维权".encode("gbk"), HOSTILE_BOARD.encode("gbk"))
+    )
+    fixture_forum.overrides["/forum.php"] = (200, index)
+    assert _add(fixture_config, fixture_forum.url) == 0
+    added = capsys.readouterr().out
+    assert "found board 2: 投诉]8;;http://evil.example/维权]8;;[2J\n" in added  # its text, inert
+    board_page = "/forum.php?mod=forumdisplay&fid=2&page=1"
+    listed = (FIXTURE_GBK / "forumdisplay_fid2_p1.html").read_bytes()
+    listed = listed.replace("投诉维权".encode("gbk"), HOSTILE_BOARD.encode("gbk"))
+    fixture_forum.overrides[board_page] = (200, listed)
+    main(["crawl", "--once", "--config", str(fixture_config)])
+    capsys.readouterr()
+    main(["sources", "status", "--config", str(fixture_config)])
+    status = capsys.readouterr().out
+    assert "board 2 投诉" in status
+    for said in (added, status):
+        assert "\x1b" not in said and "\x07" not in said and "\u202e" not in said

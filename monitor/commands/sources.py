@@ -15,6 +15,7 @@ import httpx
 
 from monitor.admin.sources_file import add_source, discover_boards, remove_source, slug
 from monitor.admin.threads_export import export_threads
+from monitor.alerting.render import clean_text
 from monitor.config.loader import load_config, resolve_directory
 from monitor.config.settings import Settings
 from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorError
@@ -116,17 +117,18 @@ def _status(args: argparse.Namespace) -> int:
                 print(f"  board {board.board_id}: never polled")
                 continue
             last = _local(board.last_success_at, tz) if board.last_success_at else "never"
-            named = f"{board.board_id} {board.name}" if board.name else board.board_id
+            named = f"{board.board_id} {clean_text(board.name)}" if board.name else board.board_id
             print(
                 f"  board {named}: {board.state}; last success {last}; "
                 f"{counted(board.consecutive_failures, 'failure', 'failures')} in a row; last poll "
                 f"{counted(board.last_threads_seen, 'thread', 'threads')}, "
                 f"{counted(board.last_posts_new, 'new post', 'new posts')}"
-                + (f"; last error: {board.last_error}" if board.last_error else "")
+                + (f"; last error: {clean_text(board.last_error)}" if board.last_error else "")
             )
         for event in source.events:
             kept = f" (raw page kept: {event.kept_as})" if event.kept_as else ""
-            print(f"    {_local(event.at, tz)} {event.kind}: {event.url} {event.detail[:120]}{kept}")
+            said = clean_text(f"{event.url} {event.detail[:120]}")  # the forum's words: no terminal codes
+            print(f"    {_local(event.at, tz)} {event.kind}: {said}{kept}")
     return 1 if any(source.failing for source in sources) else 0
 
 
@@ -176,9 +178,10 @@ async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
     """The boards linked from the forum's index; a forum that cannot be reached is said to be,
     with the cause, and told apart from one whose robots.txt forbids reading its index."""
     fetch = settings.fetch
-    async with httpx.AsyncClient(timeout=fetch.timeout_seconds, follow_redirects=True) as client:
+    async with httpx.AsyncClient(timeout=fetch.timeout_seconds) as client:  # the fetcher follows redirects
         fetcher = Fetcher(
             client,
+            max_redirects=fetch.max_redirects,
             user_agent=fetch.user_agent,
             politeness=Politeness(1, 0.0),
             retries=min(fetch.retries, 1),  # someone is waiting
@@ -199,7 +202,7 @@ async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
             raise MonitorError(f"cannot read the forum index {index}: {exc.reason}") from None
     found = discover_boards(page.text)
     for board, name in found:
-        print(f"  found board {board}: {name}")
+        print(f"  found board {clean_text(board)}: {clean_text(name)}")  # the forum's words
     return found
 
 
