@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting.lifecycle import steps_in_due_order
 from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Recipient
+from monitor.alerting.render import shorten
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.errors import UnknownNameError
@@ -90,7 +91,7 @@ def compose(
     return AlertMessage(
         alert_id=alert.id,
         severity=severity,
-        thread_title=thread.title,
+        thread_title=shorten(thread.title),  # a 100 KB title must not make a 1 MB email
         thread_url=thread.url,
         board_name=thread.board.name or thread.board.external_id,
         source_name=thread.source.name,

@@ -23,6 +23,8 @@ from monitor.detect.severity import Severity
 logger = logging.getLogger(__name__)
 
 SUBJECT_TITLE_CHARS = 40
+TITLE_CHARS = 300
+"""A thread title longer than this (a forum allows ~80; a hostile page anything) is cut where shown."""
 EXCERPT_CHARS = 600  # the message carries the opening words; a longer one is cut here
 ONE_VOICE_ZH = "其他员工一律不得对外发表评论。"
 
@@ -30,6 +32,11 @@ ONE_VOICE_ZH = "其他员工一律不得对外发表评论。"
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _SEVERITY_COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
+
+
+def shorten(text: str, limit: int = TITLE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with "…"."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def clean_text(text: str, *, multiline: bool = False) -> str:

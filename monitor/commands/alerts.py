@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
 from monitor.alerting.compose import link_signer
-from monitor.alerting.render import clean_text
+from monitor.alerting.render import clean_text, shorten
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
 from monitor.errors import MonitorError, UnknownNameError
@@ -183,7 +183,8 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
-    print(f"Alert #{data['id']} [{data['severity']}] {data['status']} — {clean_text(data['thread'])}")
+    title = shorten(clean_text(data["thread"]))
+    print(f"Alert #{data['id']} [{data['severity']}] {data['status']} — {title}")
     print(
         f"  {data['url']}\n  spokesperson {data['spokesperson']} (backup {data['backup']}); "
         f"respond by {data['respond_by_local']} ({zone})"

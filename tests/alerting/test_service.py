@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting.channels.console import ConsoleChannel
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
+from monitor.alerting.compose import compose
 from monitor.alerting.lifecycle import steps_in_due_order, tick
 from monitor.alerting.outbox import LEASE, Channels, OutboxReport, deliver_pending
+from monitor.alerting.render import TITLE_CHARS, render_html, render_text
 from monitor.alerting.service import consider
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.demo.smtp_sink import MailSink
@@ -365,3 +367,17 @@ def test_after_an_escalation_steps_show_soonest_first_and_keep_their_numbers(
     last = max(before)
     ticked = tick(session, alert, str(last), "li_na", NOW + timedelta(hours=2))
     assert ticked.step_id == before[last]  # `alerts tick N` from the first listing: the same step
+
+
+def test_a_huge_title_is_cut_in_the_message_not_in_the_store(session: Session, config: MonitorConfig) -> None:
+    """A hostile page with a 100 KB title: the alert's email and console text stay small."""
+    title = "途乐旅行不退款" + "啊" * 100_000
+    thread = _thread(session, config, "26", "2", title, STORY_POST)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), NOW)
+    assert change is not None
+    alert = session.get(Alert, change.alert_id)
+    assert alert is not None and alert.thread.title == title  # stored as the forum has it
+    message = compose(session, config, alert)
+    assert len(message.thread_title) == TITLE_CHARS and message.thread_title.endswith("…")
+    assert message.thread_title.startswith("途乐旅行不退款啊")
+    assert len(render_text(message)) < 10_000 and len(render_html(message)) < 20_000
