@@ -80,6 +80,15 @@ class App:
             log.info("weekly digest: %s", taken)
             return SendReport(None, False)
 
+    def prune(self, now: datetime) -> list[str]:
+        """Delete what ``[retention]`` says is old enough (a batch per transaction); "table N" per table
+        that lost rows."""
+        from monitor.store.retention import prune
+
+        with self.sessions() as session:
+            report = prune(session, self.config.settings, now)
+        return [f"{table} {count:,}" for table, count in report.deleted.items() if count]
+
     def close(self) -> None:
         if isinstance(self.channels.chat, ChatChannels):
             self.channels.chat.close()

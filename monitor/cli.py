@@ -18,7 +18,10 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.log_format import DetailsFormatter
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from monitor.app import App
+    from monitor.config.settings import Settings
 
 log = logging.getLogger("monitor")
 
@@ -95,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
     with_config(db_commands.add_parser("upgrade", help="apply schema migrations up to the newest"))
+    prune = with_config(
+        db_commands.add_parser("prune", help="delete rows older than the [retention] ages, in small batches")
+    )
+    prune.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    prune.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="then give the freed space back (SQLite: VACUUM rewrites the file, locking it meanwhile)",
+    )
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parser(commands)
     return parser
@@ -136,6 +148,25 @@ async def _crawl_once(app: App) -> int:
     return 0 if report.pages_failed == 0 else 1
 
 
+def _prune(settings: Settings, engine: Engine, *, dry_run: bool, vacuum: bool) -> int:
+    """`monitor db prune`: what went (or would go) per table; then, asked to, the space back."""
+    from monitor.store import retention
+    from monitor.store.db import ensure_schema, session_factory
+
+    try:
+        ensure_schema(engine, auto_migrate=settings.database.auto_migrate and not dry_run)
+        with session_factory(engine)() as session:
+            report = retention.prune(session, settings, datetime.now(UTC), dry_run=dry_run)
+        print("\n".join(retention.describe(report)))
+        if vacuum and dry_run:
+            print("not vacuumed: dry run")
+        elif vacuum:
+            print(retention.vacuum(engine).describe())
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     """Libraries log at WARNING; the monitor at INFO (WARNING for the demo, which narrates itself)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -174,6 +205,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from monitor.store.db import current_revision, make_engine, upgrade
 
         engine = make_engine(config.settings.database_url())
+        if args.db_command == "prune":
+            return _prune(config.settings, engine, dry_run=args.dry_run, vacuum=args.vacuum)
         upgrade(engine)
         print(f"database at revision {current_revision(engine)}")
         engine.dispose()
@@ -185,16 +218,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         return schedule(config)  # the jobs run in `monitor worker` processes
 
     from monitor.app import build
+    from monitor.store.run_lock import run_lock
 
     app = build(config)
     try:
-        if args.command == "crawl":
-            return asyncio.run(_crawl_once(app))
-        if args.command == "run":
-            from monitor.scheduling import run_until_stopped
+        with run_lock(app.engine, f"monitor {args.command}"):
+            if args.command == "crawl":
+                return asyncio.run(_crawl_once(app))
+            if args.command == "run":
+                from monitor.scheduling import run_until_stopped
 
-            asyncio.run(run_until_stopped(app))
-            return 0
+                asyncio.run(run_until_stopped(app))
+                return 0
     finally:
         app.close()
     raise AssertionError(f"unhandled command {args.command}")

@@ -2,7 +2,8 @@
 
 One job per source/board (with jitter, so boards don't all poll at once), one that reads hot
 boards' lists more often, one for hot threads, one for the SLA clocks (every minute), one that
-retries queued deliveries, one that sends the weekly digest when it is due. A job
+retries queued deliveries, one that sends the weekly digest when it is due, and one that prunes
+what ``[retention]`` says is old enough, daily at 04:00 local time. A job
 never runs twice at once (``max_instances=1``), and runs missed while busy are coalesced.
 Sending (SMTP, chat) and the SLA and digest jobs run in worker threads (:func:`asyncio.to_thread`),
 so a mail server that hangs up to its timeout holds up only the sending, never the crawl: each
@@ -82,6 +83,12 @@ async def digest_job(app: App, clock: Clock) -> None:
     await asyncio.to_thread(app.send_due_digest, clock())
 
 
+async def prune_job(app: App, clock: Clock) -> None:
+    """Delete old snapshots, health events, deliveries… as ``[retention]`` says (a batch at a time)."""
+    pruned = await asyncio.to_thread(app.prune, clock())
+    log.info("retention: %s", f"deleted {', '.join(pruned)}" if pruned else "nothing old enough to delete")
+
+
 async def delivery_job(app: App, clock: Clock) -> None:
     outbox = await asyncio.to_thread(app.deliver, clock())
     if outbox.sent or outbox.failed:
@@ -132,6 +139,7 @@ def add_jobs(scheduler: AsyncIOScheduler, app: App, pipeline: Pipeline, clock: C
             next_run_time=datetime.now(UTC),
             **common,
         )
+    scheduler.add_job(prune_job, "cron", args=[app, clock], hour=4, minute=0, id="prune", **common)
     scheduler.add_job(
         delivery_job,
         "interval",

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from forum_fixtures import FixtureForum
 
+from monitor.store.db import make_engine
+from monitor.store.run_lock import run_lock
+
 MONITOR = [sys.executable, "-m", "monitor.cli"]
 
 
@@ -95,3 +98,40 @@ def test_output_into_a_pipe_closed_early_ends_without_a_traceback() -> None:
     process.stderr.close()
     assert process.wait(timeout=60) == 1
     assert "Traceback" not in errors and "BrokenPipeError" not in errors, errors
+
+
+def test_a_second_crawler_on_the_same_database_is_refused(
+    fixture_config: Path, fixture_forum: FixtureForum
+) -> None:
+    """`monitor run` twice (or `crawl --once` beside it) by mistake: the second does not start."""
+    process = subprocess.Popen(
+        [*MONITOR, "run", "--config", str(fixture_config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not fixture_forum.requests:
+            time.sleep(0.2)
+        assert fixture_forum.requests, "monitor run did not start crawling"
+        for second in (["run"], ["crawl", "--once"]):
+            done = subprocess.run(
+                [*MONITOR, *second, "--config", str(fixture_config)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=_env(),
+            )
+            assert done.returncode != 0
+            assert f"`monitor run` (pid {process.pid}) is already crawling sqlite:///" in done.stderr
+            assert f"`monitor {second[0]}` not started" in done.stderr and "Traceback" not in done.stderr
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    engine = make_engine(f"sqlite:///{fixture_config.parent / 'monitor.db'}")
+    with run_lock(engine, "monitor crawl"):  # once it has stopped, the next one may start
+        pass
+    engine.dispose()

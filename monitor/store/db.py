@@ -73,6 +73,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         ) from exc
 
 
+def _known(revision: str) -> bool:
+    script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
+    return any(known.revision == revision for known in script.walk_revisions())
+
+
 def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
     """Bring the schema to head, or refuse to start when it is behind and auto_migrate is off."""
     shown = engine.url.render_as_string(hide_password=True)
@@ -83,6 +88,12 @@ def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
     head = head_revision()
     if current == head:
         return
+    if current is not None and not _known(current):
+        raise StoreError(
+            f"database {shown} is at revision {current}, which this version of monitor does not know "
+            f"(it knows up to {head}): a newer version has migrated it. Run that version, or restore the "
+            "backup taken before the upgrade"
+        )
     if not auto_migrate:
         raise StoreError(f"database {shown} is at revision {current}, not {head}: run `monitor db upgrade`")
     if current is None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from monitor.config.files import SourceConfig
+from monitor.errors import StoreError
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 from monitor.store.db import current_revision, ensure_schema, head_revision, make_engine, session_factory
@@ -224,4 +225,14 @@ def test_a_new_sqlite_database_says_where_it_is(
         caplog.clear()
         ensure_schema(engine, auto_migrate=True)
         assert not [r for r in caplog.records if r.getMessage().startswith("new database")]
+    engine.dispose()
+
+
+def test_a_database_migrated_by_a_newer_version_is_refused_with_a_clear_error(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    with engine.begin() as connection:  # what a newer version's migration leaves behind
+        connection.execute(sa.text("update alembic_version set version_num = '0099'"))
+    with pytest.raises(StoreError, match=r"is at revision 0099, which this version of monitor does not know"):
+        ensure_schema(engine, auto_migrate=True)
     engine.dispose()

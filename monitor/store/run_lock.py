@@ -1,0 +1,102 @@
+"""One crawling process per database: ``monitor run`` (without a broker) and ``monitor crawl``.
+
+Two of them on one database by mistake would read every board twice as often and race each other
+writing the same posts; the outbox and the digest already keep them from sending anything twice,
+but the second should not start at all. :func:`run_lock` holds the database's lock for the life of
+the block, or raises :class:`AlreadyRunning` naming what holds it:
+
+* SQLite — an exclusive ``flock`` on ``<database file>.run-lock`` (the file keeps the holder's
+  pid and command; the lock goes with the process, however it ends);
+* PostgreSQL — a session advisory lock, on a connection kept open for the block.
+
+Other databases, and platforms without ``fcntl``, run unguarded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from monitor.errors import MonitorError
+
+ADVISORY_KEY = 0x6D6F6E69746F72  # "monitor": the PostgreSQL advisory lock's key
+
+
+class AlreadyRunning(MonitorError):
+    """Another crawling process holds this database."""
+
+
+@contextmanager
+def run_lock(engine: Engine, command: str) -> Iterator[None]:
+    """Hold the database's run lock while the block runs ``command`` (named to whoever is refused)."""
+    backend = engine.url.get_backend_name()
+    shown = engine.url.render_as_string(hide_password=True)
+    if backend == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        with _file_lock(Path(f"{engine.url.database}.run-lock"), command, shown):
+            yield
+    elif backend == "postgresql":
+        with _advisory_lock(engine, command, shown):
+            yield
+    else:
+        yield
+
+
+@contextmanager
+def _file_lock(path: Path, command: str, shown: str) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # not on a POSIX system: unguarded
+        yield
+        return
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise AlreadyRunning(_refusal(command, holder, shown)) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"`{command}` (pid {os.getpid()})\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, command: str, shown: str) -> Iterator[None]:
+    with engine.connect() as connection:
+        held = connection.execute(text("select pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+        connection.commit()
+        if not held:
+            holder = connection.execute(
+                text(
+                    "select coalesce(nullif(a.application_name, ''), 'another process') || ' on ' || "
+                    "coalesce(host(a.client_addr), 'this host') from pg_locks l join pg_stat_activity a "
+                    "using (pid) where l.locktype = 'advisory' and l.granted and "
+                    "(l.classid::bigint << 32 | l.objid::bigint) = :key limit 1"
+                ),
+                {"key": ADVISORY_KEY},
+            ).scalar()
+            raise AlreadyRunning(_refusal(command, holder or "another process", shown))
+        try:
+            yield
+        finally:
+            connection.execute(text("select pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+            connection.commit()
+
+
+def _refusal(command: str, holder: str, shown: str) -> str:
+    return (
+        f"`{command}` not started: {holder} is already crawling {shown}; two would read every board "
+        "twice and race each other's writes. Stop it first (or, on several machines, use "
+        "[distributed] broker_url and `monitor worker`)."
+    )
