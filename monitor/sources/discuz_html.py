@@ -138,7 +138,11 @@ def parse_viewthread(html: str, url: str, now: datetime, tz: ZoneInfo) -> Thread
     if thread_id is None:
         raise ParseError(url, "thread id not found (breadcrumb, URL or reply links)")
     page, page_count = common.pager(root, url)
-    pids = [(div.get("id") or "").removeprefix("post_") for div in divs]
+    # A post block the page repeats (the same ``div#post_<pid>`` twice) is one post: the first is read.
+    first_of: dict[str, Element] = {}
+    for div in divs:
+        first_of.setdefault((div.get("id") or "").removeprefix("post_"), div)
+    pids, divs = list(first_of), list(first_of.values())
     parts = by_ids(root, (f"{kind}{pid}" for pid in pids for kind in _POST_PARTS))
     raw = [_post(div, pid, parts, url, now, tz) for div, pid in zip(divs, pids, strict=True)]
     posts = common.number_floors(raw, url)
@@ -163,7 +167,10 @@ def _post(
 
     def part(kind: str) -> Element | None:
         element = parts.get(f"{kind}{pid}")
-        return element if element is not None and inside(element, div) else None
+        if element is None or inside(element, div):
+            return element
+        # The page repeats the id elsewhere first (a duplicated block): look inside this post only.
+        return next((e for e in div.iterdescendants() if e.get("id") == f"{kind}{pid}"), None)
 
     avatar = part("favatar")
     sidebar = avatar.find(".//div[@class='authi']") if avatar is not None else None
