@@ -119,6 +119,7 @@ def compose(
         if delivery and now and delivery.channel != "console"
         else (),
         actions_for=_name(config, delivery.recipient) if delivery else "",
+        delivery_id=delivery.id if delivery else None,
     )
 
 

@@ -68,3 +68,4 @@ class AlertMessage:
     acknowledged: bool = False
     actions: tuple[ActionLink, ...] = ()  # empty unless web.base_url is configured
     actions_for: str = ""  # the name of the person the action links act for
+    delivery_id: int | None = None  # the outbox row this message is for: its email's Message-ID follows it

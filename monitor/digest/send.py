@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
@@ -237,7 +237,9 @@ def _email(row: DigestRow, sender: str, now: datetime) -> EmailMessage:
     email["From"] = sender
     email["To"] = ", ".join(row.recipients)
     email["Date"] = format_datetime(now.astimezone(UTC))
-    email["Message-ID"] = make_msgid(idstring=f"digest{row.id}", domain=sender_domain(sender))
+    # The same at every attempt, so a digest sent again after a killed send is seen as the same one.
+    stamp = int(row.period_start.timestamp())
+    email["Message-ID"] = f"<monitor.digest{row.id}.{stamp}@{sender_domain(sender)}>"
     email["X-Monitor-Digest"] = row.period_end.astimezone(UTC).date().isoformat()
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(row.text, subtype="plain", charset="utf-8", cte="base64")

@@ -216,3 +216,16 @@ def test_sink_file_names_are_safe(tmp_path):
     assert re.fullmatch(r"0001-[A-Za-z0-9][A-Za-z0-9._-]*\.eml", names[0]) and "passwd" in names[0]
     assert names[1] == "0002-no-message-id.eml"
     assert all(path.parent == tmp_path for path in sink.paths)
+
+
+def test_each_attempt_at_one_delivery_has_the_same_message_id_and_other_deliveries_another():
+    """A message sent again after a process was killed mid-send is the same message to mail clients."""
+    channel = EmailChannel(SmtpSettings(host="127.0.0.1", port=1, sender="monitor@pr.example.com"))
+    first = channel.build(make_message(delivery_id=7), TO)["Message-ID"]
+    again = channel.build(make_message(delivery_id=7), TO)["Message-ID"]
+    other = channel.build(make_message(delivery_id=8), TO)["Message-ID"]
+    elsewhere = channel.build(make_message(delivery_id=7, opened_at=datetime(2026, 1, 1, tzinfo=UTC)), TO)
+    assert first == again and first.endswith("@pr.example.com>") and first.startswith("<monitor.alert")
+    assert len({first, other, elsewhere["Message-ID"]}) == 3
+    unsaved = {channel.build(make_message(), TO)["Message-ID"] for _ in range(2)}
+    assert len(unsaved) == 2  # no delivery row (a preview): a fresh one each time

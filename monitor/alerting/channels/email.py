@@ -76,7 +76,14 @@ class EmailChannel:
         email["To"] = ", ".join(to)
         email["Date"] = format_datetime(self._clock().astimezone(UTC))
         domain = sender_domain(self.settings.sender)
-        email["Message-ID"] = make_msgid(idstring=f"alert{msg.alert_id}", domain=domain)
+        if msg.delivery_id is not None:
+            # The same for every attempt at this delivery, so a message sent again after a process
+            # was killed mid-send is recognised (and hidden) as the same one by mail clients;
+            # ``opened_at`` keeps two installations sending from one domain apart.
+            stamp = int(msg.opened_at.timestamp())
+            email["Message-ID"] = f"<monitor.alert{msg.alert_id}.delivery{msg.delivery_id}.{stamp}@{domain}>"
+        else:
+            email["Message-ID"] = make_msgid(idstring=f"alert{msg.alert_id}", domain=domain)
         # Every notification about one alert (first one, escalations) threads together in mail clients.
         email["References"] = f"<alert-{msg.alert_id}@{domain}>"
         email["X-Monitor-Alert"] = str(msg.alert_id)
