@@ -24,6 +24,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.app import App
 from monitor.config.files import SourceConfig
+from monitor.config.on_disk import ConfigWatch
+from monitor.digest.wording import counted
 from monitor.pipeline import PassReport, Pipeline
 
 log = logging.getLogger(__name__)
@@ -160,8 +162,13 @@ async def run_until_stopped(app: App, stop: asyncio.Event | None = None) -> None
     async with app.pipeline() as pipeline:
         scheduler = AsyncIOScheduler(timezone=app.config.settings.general.timezone)
         add_jobs(scheduler, app, pipeline)
+        watch = ConfigWatch(app.config.directory)
+        scheduler.add_job(
+            asyncio.to_thread, "interval", args=[watch.check], minutes=1, id="config-watch", max_instances=1
+        )
         scheduler.start()
-        log.info("monitor running: %d jobs", len(scheduler.get_jobs()))
+        for line in _starting(app, len(scheduler.get_jobs())):
+            log.info(line)
         try:
             await stop.wait()
         finally:
@@ -170,6 +177,23 @@ async def run_until_stopped(app: App, stop: asyncio.Event | None = None) -> None
             await _wait_for_running_jobs()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(signum)
+
+
+def _starting(app: App, jobs: int) -> list[str]:
+    """What the log says at start: where the config and the data are, what is watched, how it sends."""
+    config = app.config
+    settings = config.settings
+    forums = [f"{s.key} ({counted(len(s.boards), 'board', 'boards')})" for s in config.sources if s.enabled]
+    smtp = settings.smtp
+    email = f"email via {smtp.host}:{smtp.port} as {smtp.sender}" if smtp.enabled else "email off"
+    chat = f", {len(config.chat_targets)} chat targets" if config.chat_targets else ""
+    return [
+        f"monitor running: {jobs} jobs; config {config.directory}; "
+        f"database {app.engine.url.render_as_string(hide_password=True)}",
+        f"watching {', '.join(forums) or 'no forum'} for {len(config.watch_groups)} watch groups; "
+        f"crawl every {settings.schedule.crawl_interval_minutes:g} min; {email}{chat}; "
+        f"{len(config.routing.spokespeople)} spokespeople",
+    ]
 
 
 async def _wait_for_running_jobs(timeout: float = 60.0) -> None:

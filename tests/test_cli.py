@@ -60,6 +60,9 @@ def test_run_stops_cleanly_on_ctrl_c(fixture_config: Path, fixture_forum: Fixtur
             process.kill()
     assert process.returncode == 0, stderr
     assert "crawled fixture-bbs board 2: " in stderr and "(19 failed), 21 threads, 43 new posts" in stderr
+    # the start says where the config and the data are and what is watched
+    assert f"config {fixture_config}; database sqlite:///" in stderr
+    assert "watching fixture-bbs (1 board) for " in stderr
     assert "Traceback" not in stderr
 
 

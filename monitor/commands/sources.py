@@ -163,6 +163,7 @@ def _add(args: argparse.Namespace) -> int:
     )
     print(f"added {source.key}: {source.name} ({url}) boards {', '.join(source.boards)}")
     print(f"check it with: monitor check-config --config {directory}")
+    print("a monitor run already running polls it once restarted")
     return 0
 
 
