@@ -67,7 +67,9 @@ def event(
         kept_as=kept_as,
     )
     session.add(row)
-    log.warning("source health: %s", kind, extra={"source": source.key, "url": url})
+    where = f"{source.key} board {board.external_id}" if board else source.key
+    said = f": {detail[:200]}" if detail else ""
+    log.warning("source health: %s on %s%s", kind, where, said, extra={"source": source.key, "url": url})
     return row
 
 

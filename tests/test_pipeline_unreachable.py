@@ -60,6 +60,7 @@ def test_an_unreachable_forum_is_failing_not_quiet(
     assert main(["crawl", "--once", "--config", str(fixture_config)]) == 1
     cause = f"connection refused at {base}robots.txt"
     assert f"source y2 unreachable, board 2 not read: {cause}" in caplog.text
+    assert f"source health: fetch_failed on y2 board 2: {cause}" in caplog.text  # which board, and why
     assert "robots.txt allows no" not in caplog.text and "disallowed" not in caplog.text
 
     code, out = _status(fixture_config, capsys)
