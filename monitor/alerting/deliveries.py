@@ -23,13 +23,14 @@ def queue(
     escalated_from: Severity | None = None,
     notice: str = "",
 ) -> list[Delivery]:
-    """Console, email (when SMTP is on) and every chat channel of ``recipient``.
+    """Console (unless ``alerting.console`` is off), email (when SMTP is on) and every chat channel
+    of ``recipient``.
 
     Chat deliveries store the channel's masked reference, never its URL: the secret stays
     in the configuration and out of the database.
     """
     person = config.spokesperson(recipient)
-    targets = [("console", "stdout")]
+    targets = [("console", "stdout")] if config.settings.alerting.console else []
     if config.settings.smtp.enabled:
         targets.append(("email", person.email))
     targets += [(target.scheme, target.ref) for target in config.chat_targets.get(recipient, [])]

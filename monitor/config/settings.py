@@ -152,6 +152,11 @@ class SentimentSettings(_Section):
 
 
 class AlertingSettings(_Section):
+    console: bool = Field(
+        True,
+        description="Also print every alert message on standard output. Turn off where it only fills the "
+        "service's log (systemd journal, docker logs): email, chat and the dashboard still carry them.",
+    )
     ack_minutes_general: float = Field(
         120.0, gt=0, description="Minutes before an unacknowledged 一般 general alert goes to the backup."
     )

@@ -381,3 +381,24 @@ def test_a_huge_title_is_cut_in_the_message_not_in_the_store(session: Session, c
     assert len(message.thread_title) == TITLE_CHARS and message.thread_title.endswith("…")
     assert message.thread_title.startswith("途乐旅行不退款啊")
     assert len(render_text(message)) < 10_000 and len(render_html(message)) < 20_000
+
+
+def test_console_messages_can_be_turned_off(session: Session) -> None:
+    """`[alerting] console = false`: a service whose stdout is its log queues no console message."""
+    quiet = load_config(DEMO_CONFIG, environ={}, overrides={"alerting": {"console": False}})
+    thread = _thread(session, quiet, "26", "2", STORY, STORY_POST)
+    change = consider(session, quiet, thread, quiet.watch_groups[0], _assessment(Severity.URGENT), NOW)
+    assert change is not None
+    channels = {
+        d.channel for d in session.scalars(select(Delivery).where(Delivery.alert_id == change.alert_id))
+    }
+    assert channels and "console" not in channels
+    loud = load_config(DEMO_CONFIG, environ={})
+    other = _thread(
+        session, loud, "40", "3", "星耀Pro14 屏幕亮线", "星耀Pro14 用了两个月屏幕出现亮线，售后拒绝保修。"
+    )
+    opened = consider(session, loud, other, loud.watch_groups[1], _assessment(Severity.URGENT), NOW)
+    assert opened is not None
+    assert "console" in {
+        d.channel for d in session.scalars(select(Delivery).where(Delivery.alert_id == opened.alert_id))
+    }
