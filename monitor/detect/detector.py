@@ -81,8 +81,15 @@ def _reasons(
     window = f"{settings.window_minutes:g} min"
     usual = baseline.usual_replies_per_hour
     ratio = f.replies_per_hour / usual if usual > 0 else 0.0
+    age_minutes = f.age_hours * 60
+    # a thread younger than the window: its replies so far, over its life ("3 in its first 11 min")
+    span = (
+        f"in its first {max(age_minutes, 1):.0f} min"
+        if age_minutes < settings.window_minutes
+        else f"in the last {window}"
+    )
     reasons = [
-        f"{counted(f.window_replies, 'reply', 'replies')} in the last {window} ({f.replies_per_hour:.0f}/h), "
+        f"{counted(f.window_replies, 'reply', 'replies')} {span} ({f.replies_per_hour:.0f}/h), "
         f"{times(ratio)} this board's usual ({usual:.1f}/h)"
     ]
     if f.previous_window_replies or f.age_hours * 60 > 2 * settings.window_minutes:

@@ -53,7 +53,7 @@ def test_resonance_makes_it_urgent_and_a_lawyer_very_urgent() -> None:
     assert assess(_facts(replies_in_window=12), SETTINGS).severity == Severity.URGENT
     lawyer = assess(_facts(signal_floors={"lawyer": 31, "rights": 1}), SETTINGS)
     assert lawyer.severity == Severity.VERY_URGENT
-    assert lawyer.signals == ["维权 first at floor 1", "lawyer (律师/诉讼) first at floor 31"]
+    assert lawyer.signals == ["rights (维权) first at floor 1", "lawyer (律师/诉讼) first at floor 31"]
     assert assess(_facts(signal_floors={"rights": 1}), SETTINGS).severity == Severity.GENERAL
 
 

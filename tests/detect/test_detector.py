@@ -241,3 +241,12 @@ def test_forecast_is_the_expected_size_not_the_median() -> None:
     median = math.expm1(model.predict_log(found.features.growth))
     assert abs(found.forecast.expected_day - mean) < 0.15 * mean
     assert median < 0.8 * mean
+
+
+def test_a_thread_younger_than_the_window_says_its_replies_over_its_life() -> None:
+    """'3 replies in the last 60 min (16/h)' on an 11-minute-old thread read as a contradiction."""
+    baseline = prior_baseline(SETTINGS)
+    young = detect_thread(timeline_from_offsets([120.0, 300.0, 600.0], 660.0), baseline, SETTINGS)
+    assert young.reasons[0].startswith("3 replies in its first 11 min (16/h), ")
+    older = detect_thread(timeline_from_offsets([3000.0, 3300.0, 3600.0], 4000.0), baseline, SETTINGS)
+    assert older.reasons[0].startswith("3 replies in the last 60 min (3/h), ")

@@ -36,7 +36,7 @@ def test_watch_groups_match_include_and_honour_exclude() -> None:
         ("我是律师，可以帮大家走集体诉讼", ["lawyer", "collective"]),
         ("我是某晚报记者，想采访一下", ["media"]),
         ("已经打了12315，也投诉到消协了", ["regulator"]),
-        ("３·１５晚会应该曝光他们", ["consumer_day", "media"]),
+        ("３·１５晚会应该曝光他们", ["consumer_day", "spread_threat"]),
         ("今天天气不错", []),
     ],
 )

@@ -20,6 +20,7 @@ def test_signals_come_with_the_span_of_the_post_s_own_text() -> None:
     assert [(s.name, s.term, s.start, s.end) for s in signals] == [
         ("lawyer", "律師", 12, 14),
         ("media", "記者", 19, 21),
+        ("spread_threat", "曝光", 21, 23),  # a threat to expose, not the media themselves
     ]
     assert all(text[s.start : s.end] == s.term for s in signals)
 
@@ -28,6 +29,7 @@ def test_signals_come_with_the_span_of_the_post_s_own_text() -> None:
     ("text", "expected"),
     [
         ("媒体已经报道了，央视也来采访", [("media", "媒体")]),
+        ("这种公司就该曝光！", [("spread_threat", "曝光")]),  # a netizen's threat: not 非常紧迫
         ("律师函已经寄到公司，准备去法院仲裁", [("lawyer", "律师函")]),
         ("打了12315，也去了市场监管局", [("regulator", "12315")]),
         ("今年3·15晚会见", [("consumer_day", "3·15")]),
@@ -108,6 +110,6 @@ def test_signal_is_its_name_so_stored_lists_keep_working() -> None:
 def test_labels_cover_every_signal_and_keep_the_names_used_elsewhere() -> None:
     assert {"media", "lawyer", "regulator", "consumer_day", "rights"} <= set(SIGNAL_LABELS)
     assert {"collective", "resonance", "spread_threat", "safety"} <= set(SIGNAL_LABELS)
-    assert SIGNAL_LABELS["lawyer"] == "lawyer (律师/诉讼)" and SIGNAL_LABELS["rights"] == "维权"
+    assert SIGNAL_LABELS["lawyer"] == "lawyer (律师/诉讼)" and SIGNAL_LABELS["rights"] == "rights (维权)"
     assert SIGNAL_LABELS.get("unknown", "unknown") == "unknown"
     assert len(SIGNAL_LABELS) == len(list(SIGNAL_LABELS))
