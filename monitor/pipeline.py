@@ -40,6 +40,10 @@ from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, W
 
 log = logging.getLogger(__name__)
 
+ME_TOO_POSITIVE_FROM = 0.6
+"""A 我也遇到了 reply scoring this or more (forum-v1: clearly positive) does not count as resonance.
+Me-too complaints score at most about 0.5 ("我也是，支持楼主" 0.49, "+1" 0.49, "我也遇到了" 0.25)."""
+
 EVIDENCE_ON = frozenset({"opened", "escalated", "band", "reopened"})
 
 
@@ -240,7 +244,11 @@ class Pipeline:
             post.sentiment, post.quoted_sentiment = scores.own, scores.quoted
             signals = detect_signals(post.text, post.quoted)  # a quoted 我也遇到了 is not counted again
             post.signals = [signal.as_dict() for signal in signals]
-            post.me_too = any(signal.name == "resonance" for signal in signals)
+            # 我也遇到了 in a post that reads clearly positive ("我也遇到了很热情的店员，点赞") is a
+            # shared good experience, not resonance with a complaint
+            post.me_too = any(signal.name == "resonance" for signal in signals) and not (
+                scores.own is not None and scores.own >= ME_TOO_POSITIVE_FROM
+            )
 
     def _match(
         self, session: Session, thread: Thread, posts: list[Post], now: datetime

@@ -36,7 +36,8 @@ def test_signals_come_with_the_span_of_the_post_s_own_text() -> None:
         ("大家一起联名投诉，我建了个维权群", [("collective", "大家一起"), ("rights", "维权")]),
         ("同样遭遇，我也是被拖了三个月", [("resonance", "同样遭遇")]),
         ("同问", [("resonance", "同问")]),
-        ("顶！！！", [("resonance", "顶！！！")]),
+        ("顶！！！", []),  # a bump backs the poster; it does not say "me too"
+        ("帮顶，希望楼主早日拿回押金。", []),
         ("+1 北京 5800", [("resonance", "+1")]),
         ("再也不会买了，已经转发到朋友圈让大家扩散", [("spread_threat", "再也不")]),
         ("工厂出了事故，两名工人受伤，产品紧急召回", [("safety", "事故")]),
