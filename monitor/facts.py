@@ -105,21 +105,26 @@ class FactsReader:
                 authors=[p.author for p in replies],
                 me_too=[p.me_too for p in replies],
                 snapshots=[
-                    (s.taken_at, s.replies) for s in repo.snapshots_since(session, thread, first.posted_at)
+                    (s.taken_at, s.replies)
+                    for s in repo.snapshots_since(session, thread, first.posted_at)
+                    if s.taken_at <= now  # at a past moment (threads rising --at), not what came after
                 ],
             )
         open_alert = alert_for_thread(session, thread)
+        if open_alert is not None and open_alert.opened_at > now:  # a past moment: not open yet
+            open_alert = None
+        # the thread as ``snapshot`` saw it (at a poll, the thread itself; at a past moment, then)
         return ThreadFacts(
-            replies=thread.replies,
+            replies=snapshot.replies,
             replies_in_window=replies_in_window(
                 now,
                 window,
-                thread.replies,
+                snapshot.replies,
                 before.replies if before is not None else None,
                 [p.posted_at for p in posts if p.floor > 1],
             ),
             window_minutes=settings.window_minutes,
-            views_gained=max(0, thread.views - before.views) if before is not None else None,
+            views_gained=max(0, snapshot.views - before.views) if before is not None else None,
             views_span_minutes=(now - before.taken_at).total_seconds() / 60 if before is not None else 0.0,
             posts_scored=sum(1 for p in posts if p.sentiment is not None),
             negative_share=snapshot.negative_share,

@@ -194,3 +194,33 @@ def test_demo_ends_with_the_weekly_digest_to_every_spokesperson(demo_run: tuple[
     assert "#1 [非常紧迫 very urgent]" in text.split("Alerts and how they were handled")[1]
     assert "not acknowledged" in text  # nobody acknowledged during the demo
     assert "<script" not in html.lower() and STORY_TITLE in html
+
+
+def test_threads_rising_at_a_past_moment_sees_that_moment(demo_run: tuple[Path, str, int]) -> None:
+    """`monitor threads rising --at` an earlier time: the replies, score and alert of then, not of
+    now (it counted replies read later as 'just now' and showed the alert opened later)."""
+    from datetime import timedelta
+
+    from monitor.admin.rising import rising_threads
+    from monitor.config.loader import load_config
+    from monitor.facts import FactsReader
+
+    output, _, _ = demo_run
+    url = f"sqlite:///{output / 'monitor.db'}"
+    config = load_config(DEMO_CONFIG, environ={}, overrides={"database": {"url": url}})
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        alert = session.scalars(select(Alert)).one()
+        story = alert.thread
+
+        def at(moment: object) -> object:
+            rows = rising_threads(config, FactsReader(config), session, moment, 24)  # type: ignore[arg-type]
+            return next(row for row in rows if row.thread_id == story.id)
+
+        before = at(alert.opened_at - timedelta(minutes=20))
+        later = at(alert.opened_at + timedelta(hours=3))
+    engine.dispose()
+    assert before.alert_id is None and later.alert_id == alert.id  # type: ignore[attr-defined]
+    assert before.replies < 10 < later.replies <= story.replies  # type: ignore[attr-defined]
+    assert before.score < 0.0 < later.score  # type: ignore[attr-defined]
+    assert not any("dated after now" in figure for figure in before.figures)  # type: ignore[attr-defined]

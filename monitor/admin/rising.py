@@ -73,16 +73,19 @@ def rising_threads(
         snapshot = repo.snapshot_before(session, thread, now)
         if group is None or snapshot is None:
             continue
-        posts = repo.thread_posts(session, thread)
+        # what was known at ``now`` (``--at`` a past moment): posts read by then, the snapshot then
+        posts = [p for p in repo.thread_posts(session, thread) if p.first_seen_at <= now]
         found = assess(facts.read(session, thread, posts, snapshot, group, now), config.settings.detect)
         alert = alert_for_thread(session, thread)
+        if alert is not None and alert.opened_at > now:
+            alert = None
         row = RisingThread(
             thread_id=thread.id,
             source=thread.source.name,
             board=thread.board.name or thread.board.external_id,
             title=thread.title,
             url=thread.url,
-            replies=thread.replies,
+            replies=snapshot.replies,
             watch_group=name,
             score=found.score,
             would_alert=found.escalating,
