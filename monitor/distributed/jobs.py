@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from monitor.config.loader import MonitorConfig
 
-Kind = Literal["crawl", "hot_boards", "hot", "sla", "deliver", "digest"]
+Kind = Literal["crawl", "hot_boards", "hot", "sla", "deliver", "digest", "prune"]
 KINDS: tuple[str, ...] = get_args(Kind)
 SOURCE_KINDS = ("crawl", "hot_boards", "hot")  # read a forum: they run in the source's lane
 
@@ -69,4 +69,5 @@ def schedule_of(config: MonitorConfig) -> list[Scheduled]:
     if config.settings.digest.enabled and config.settings.smtp.enabled:
         jobs.append(Scheduled(Job("digest"), schedule.delivery_retry_minutes, at_start=True))
     jobs.append(Scheduled(Job("deliver"), schedule.delivery_retry_minutes, at_start=True))
+    jobs.append(Scheduled(Job("prune"), 24 * 60.0))  # [retention]: daily, from when the scheduler leads
     return jobs

@@ -100,6 +100,11 @@ class WorkerRuntime:
         if job.kind == "digest":
             app.send_due_digest(now)
             return
+        if job.kind == "prune":
+            pruned = app.prune(now)
+            said = f"deleted {', '.join(pruned)}" if pruned else "nothing old enough to delete"
+            log.info("retention: %s", said)
+            return
         assert job.kind in SOURCE_KINDS
         source = next((s for s in app.config.sources if s.key == job.source and s.enabled), None)
         if source is None or (job.kind == "crawl" and job.board not in source.boards):
