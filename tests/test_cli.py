@@ -21,6 +21,17 @@ def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
 
 
+def _start_run(config: Path) -> subprocess.Popen[str]:
+    """`monitor run --config CONFIG` in the background, its output captured."""
+    return subprocess.Popen(
+        [*MONITOR, "run", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+
+
 def test_crawl_once_reports_and_exits_nonzero_when_pages_fail(
     fixture_config: Path, fixture_forum: FixtureForum
 ) -> None:
@@ -41,13 +52,7 @@ def test_crawl_once_reports_and_exits_nonzero_when_pages_fail(
 
 
 def test_run_stops_cleanly_on_ctrl_c(fixture_config: Path, fixture_forum: FixtureForum) -> None:
-    process = subprocess.Popen(
-        [*MONITOR, "run", "--config", str(fixture_config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
+    process = _start_run(fixture_config)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any("tid=4&page=1" in r for r in fixture_forum.requests):
@@ -107,13 +112,7 @@ def test_a_second_crawler_on_the_same_database_is_refused(
     fixture_config: Path, fixture_forum: FixtureForum
 ) -> None:
     """`monitor run` twice (or `crawl --once` beside it) by mistake: the second does not start."""
-    process = subprocess.Popen(
-        [*MONITOR, "run", "--config", str(fixture_config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
+    process = _start_run(fixture_config)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not fixture_forum.requests:

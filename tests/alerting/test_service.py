@@ -253,7 +253,9 @@ class _DiesOnSecondSend:
         return f"<{len(self.sent)}@test>"
 
 
-def test_a_dispatcher_killed_mid_send_resends_nothing_already_sent(tmp_path: Path) -> None:
+def _two_open_alerts(tmp_path: Path) -> MonitorConfig:
+    """A config directory (the demo's, its database in ``tmp_path``) whose database holds two urgent
+    alerts, each with a console line and an email queued: li_na's and wang_qiang's."""
     from monitor.app import build
 
     config_dir = tmp_path / "config"
@@ -266,7 +268,7 @@ def test_a_dispatcher_killed_mid_send_resends_nothing_already_sent(tmp_path: Pat
     with app.sessions.begin() as session:
         story = _thread(session, config, "26", "2", STORY, STORY_POST)
         consider(session, config, story, config.watch_groups[0], _assessment(Severity.URGENT), NOW)
-        backup = _thread(
+        other = _thread(
             session,
             config,
             "40",
@@ -274,7 +276,16 @@ def test_a_dispatcher_killed_mid_send_resends_nothing_already_sent(tmp_path: Pat
             "星耀Pro14 屏幕亮线",
             "星耀Pro14 用了两个月屏幕出现亮线，售后拒绝保修。",
         )
-        consider(session, config, backup, config.watch_groups[1], _assessment(Severity.URGENT), NOW)
+        consider(session, config, other, config.watch_groups[1], _assessment(Severity.URGENT), NOW)
+    app.close()
+    return config
+
+
+def test_a_dispatcher_killed_mid_send_resends_nothing_already_sent(tmp_path: Path) -> None:
+    from monitor.app import build
+
+    config = _two_open_alerts(tmp_path)
+    app = build(config, stream=io.StringIO())
     dying = _DiesOnSecondSend()
     app.channels = Channels(console=None, console_stream=None, email=dying)
     with pytest.raises(SystemExit):
@@ -313,25 +324,8 @@ def test_two_processes_delivering_at_once_send_each_message_once(tmp_path: Path)
     the one that claimed a message sends it; the other skips it and sends the rest."""
     from monitor.app import build
 
-    config_dir = tmp_path / "config"
-    shutil.copytree(DEMO_CONFIG, config_dir)
-    (config_dir / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n', encoding="utf-8"
-    )
-    config = load_config(config_dir, environ={})
+    config = _two_open_alerts(tmp_path)
     first, second = build(config, stream=io.StringIO()), build(config, stream=io.StringIO())
-    with first.sessions.begin() as session:
-        story = _thread(session, config, "26", "2", STORY, STORY_POST)
-        consider(session, config, story, config.watch_groups[0], _assessment(Severity.URGENT), NOW)
-        other = _thread(
-            session,
-            config,
-            "40",
-            "3",
-            "星耀Pro14 屏幕亮线",
-            "星耀Pro14 用了两个月屏幕出现亮线，售后拒绝保修。",
-        )
-        consider(session, config, other, config.watch_groups[1], _assessment(Severity.URGENT), NOW)
     received: list[str] = []
     second.channels = Channels(
         console=None,

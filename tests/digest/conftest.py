@@ -1,4 +1,5 @@
-"""The ``sink`` fixture: a loopback SMTP server for the digest's sending tests."""
+"""The ``sink`` fixture (a loopback SMTP server) and the ``setup`` fixture (digest_setup.Setup on the
+``db_url`` database) for the digest's sending tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from digest_setup import Setup
 
 from monitor.demo.smtp_sink import MailSink
 
@@ -19,3 +21,13 @@ def sink(tmp_path: Path) -> Iterator[MailSink]:
         port = probe.getsockname()[1]
     with MailSink(tmp_path / "mail", port=port) as running:
         yield running
+
+
+@pytest.fixture
+def setup(tmp_path: Path, sink: MailSink, db_url: str) -> Iterator[Setup]:
+    """digest_setup's configuration and seeded thread on the ``db_url`` database (SQLite, PostgreSQL)."""
+    kept = Setup(tmp_path, sink, database_url=db_url)
+    try:
+        yield kept
+    finally:
+        kept.close()

@@ -14,7 +14,6 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,15 +32,6 @@ TIMEZONE = "Asia/Shanghai"
 MORNING = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)  # `--until now` on Monday 12-07 ...
 EVENING = datetime(2026, 12, 7, 18, 30, tzinfo=SHANGHAI)  # ... and again that evening
 MONITOR = [sys.executable, "-m", "monitor.cli"]
-
-
-@pytest.fixture
-def setup(tmp_path: Path, sink: MailSink, db_url: str) -> Iterator[Setup]:
-    kept = Setup(tmp_path, sink, database_url=db_url)
-    try:
-        yield kept
-    finally:
-        kept.close()
 
 
 def _send(setup: Setup, until: datetime, now: datetime | None = None, *, again: bool = False) -> DigestRow:

@@ -8,10 +8,8 @@ carries on from what the database holds. Time is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,15 +20,6 @@ from monitor.alerting.channels.email import EmailChannel
 from monitor.demo.smtp_sink import MailSink
 from monitor.digest.send import SENDING_LEASE, send_due
 from monitor.store.db import make_engine
-
-
-@pytest.fixture
-def setup(tmp_path: Path, sink: MailSink, db_url: str) -> Iterator[Setup]:
-    kept = Setup(tmp_path, sink, database_url=db_url)
-    try:
-        yield kept
-    finally:
-        kept.close()
 
 
 class _Meanwhile(EmailChannel):

@@ -10,9 +10,7 @@ matters (in the middle of this one's), so the interleaving is deterministic; not
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -31,15 +29,6 @@ from monitor.store.models import DigestRow
 TIMEZONE = "Asia/Shanghai"
 MORNING = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
 RETRY = timedelta(minutes=2)
-
-
-@pytest.fixture
-def setup(tmp_path: Path, sink: MailSink, db_url: str) -> Iterator[Setup]:
-    kept = Setup(tmp_path, sink, database_url=db_url)
-    try:
-        yield kept
-    finally:
-        kept.close()
 
 
 def _send_by_hand(setup: Setup, now: datetime) -> DigestRow:
