@@ -64,7 +64,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``."""
+    """Apply migrations up to ``revision``; :class:`StoreError` for a database a newer version migrated."""
+    _refuse_unknown(engine)
     try:
         command.upgrade(_alembic_config(engine), revision)
     except SQLAlchemyError as exc:
@@ -73,9 +74,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         ) from exc
 
 
-def _known(revision: str) -> bool:
+def _refuse_unknown(engine: Engine, current: str | None = None) -> None:
+    """:class:`StoreError` when the database is at a revision this version does not know."""
+    current = current if current is not None else current_revision(engine)
     script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
-    return any(known.revision == revision for known in script.walk_revisions())
+    if current is None or any(known.revision == current for known in script.walk_revisions()):
+        return
+    raise StoreError(
+        f"database {engine.url.render_as_string(hide_password=True)} is at revision {current}, which this "
+        f"version of monitor does not know (it knows up to {head_revision()}): a newer version has migrated "
+        "it. Run that version, or restore the backup taken before the upgrade"
+    )
 
 
 def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
@@ -88,12 +97,7 @@ def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
     head = head_revision()
     if current == head:
         return
-    if current is not None and not _known(current):
-        raise StoreError(
-            f"database {shown} is at revision {current}, which this version of monitor does not know "
-            f"(it knows up to {head}): a newer version has migrated it. Run that version, or restore the "
-            "backup taken before the upgrade"
-        )
+    _refuse_unknown(engine, current)
     if not auto_migrate:
         raise StoreError(f"database {shown} is at revision {current}, not {head}: run `monitor db upgrade`")
     if current is None:

@@ -15,7 +15,14 @@ from monitor.config.files import SourceConfig
 from monitor.errors import StoreError
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
-from monitor.store.db import current_revision, ensure_schema, head_revision, make_engine, session_factory
+from monitor.store.db import (
+    current_revision,
+    ensure_schema,
+    head_revision,
+    make_engine,
+    session_factory,
+    upgrade,
+)
 from monitor.store.models import Post, Thread
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -235,4 +242,6 @@ def test_a_database_migrated_by_a_newer_version_is_refused_with_a_clear_error(db
         connection.execute(sa.text("update alembic_version set version_num = '0099'"))
     with pytest.raises(StoreError, match=r"is at revision 0099, which this version of monitor does not know"):
         ensure_schema(engine, auto_migrate=True)
+    with pytest.raises(StoreError, match=r"a newer version has migrated it"):  # monitor db upgrade
+        upgrade(engine)
     engine.dispose()
