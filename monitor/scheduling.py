@@ -6,7 +6,8 @@ retries queued deliveries, one that sends the weekly digest when it is due, and 
 what ``[retention]`` says is old enough, daily at 04:00 local time. A job
 never runs twice at once (``max_instances=1``), and runs missed while busy are coalesced.
 Sending (SMTP, chat) and the SLA and digest jobs run in worker threads (:func:`asyncio.to_thread`),
-so a mail server that hangs up to its timeout holds up only the sending, never the crawl: each
+and a crawl or the SLA clocks start the sending of what they queued without waiting for it, so a
+mail server that hangs up to its timeout holds up only the sending, never a crawl: each
 delivery is claimed in the database before it is sent (:mod:`monitor.alerting.outbox`), so two
 sends running side by side never send the same message.
 SIGINT/SIGTERM stop the scheduler, let running jobs finish their current write, and close.
@@ -53,23 +54,35 @@ async def board_job(app: App, pipeline: Pipeline, source: SourceConfig, board: s
     report = await pipeline.crawl_board(source, board, clock())
     _log_report(f"crawled {source.key} board {board}", report)
     if report.alert_changes:
-        await asyncio.to_thread(app.deliver, clock())
+        _deliver_soon(app, clock)
+
+
+_sending: set[asyncio.Task[object]] = set()  # deliveries started by a crawl, until they end
+
+
+def _deliver_soon(app: App, clock: Clock) -> None:
+    """Send what a crawl just queued, in a worker thread, without holding up the crawl's job: a mail
+    server that hangs must not keep that board's next poll from running (the job would be skipped)."""
+    sending = asyncio.to_thread(app.deliver, clock())
+    task: asyncio.Task[object] = asyncio.get_running_loop().create_task(sending)
+    _sending.add(task)
+    task.add_done_callback(_sending.discard)
 
 
 async def hot_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
-    await _after_extra_read(app, "hot threads refreshed", await pipeline.refresh_hot(clock()), clock)
+    _after_extra_read(app, "hot threads refreshed", await pipeline.refresh_hot(clock()), clock)
 
 
 async def hot_boards_job(app: App, pipeline: Pipeline, clock: Clock) -> None:
-    await _after_extra_read(app, "hot boards crawled", await pipeline.crawl_hot_boards(clock()), clock)
+    _after_extra_read(app, "hot boards crawled", await pipeline.crawl_hot_boards(clock()), clock)
 
 
-async def _after_extra_read(app: App, what: str, report: PassReport, clock: Clock) -> None:
+def _after_extra_read(app: App, what: str, report: PassReport, clock: Clock) -> None:
     """Log a between-polls read only when it read something; send what it changed at once."""
     if report.pages_fetched or report.pages_failed:
         _log_report(what, report)
     if report.alert_changes:
-        await asyncio.to_thread(app.deliver, clock())
+        _deliver_soon(app, clock)
 
 
 async def sla_job(app: App, clock: Clock) -> None:
@@ -77,7 +90,7 @@ async def sla_job(app: App, clock: Clock) -> None:
     actions = await asyncio.to_thread(app.check_sla, clock())
     if actions:
         log.info("SLA: %s", ", ".join(f"alert #{a.alert_id} {a.kind} -> {a.recipient}" for a in actions))
-        await asyncio.to_thread(app.deliver, clock())
+        _deliver_soon(app, clock)
 
 
 async def digest_job(app: App, clock: Clock) -> None:
@@ -141,7 +154,9 @@ def add_jobs(scheduler: AsyncIOScheduler, app: App, pipeline: Pipeline, clock: C
             next_run_time=datetime.now(UTC),
             **common,
         )
-    scheduler.add_job(prune_job, "cron", args=[app, clock], hour=4, minute=0, id="prune", **common)
+    # at 04:00, or as soon as it can within 6 h of it (the loop was busy, the machine asleep)
+    daily = common | {"misfire_grace_time": 6 * 3600}
+    scheduler.add_job(prune_job, "cron", args=[app, clock], hour=4, minute=0, id="prune", **daily)
     scheduler.add_job(
         delivery_job,
         "interval",

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from monitor.alerting.service import consider
-from monitor.app import build
+from monitor.alerting.service import AlertChange, consider
+from monitor.app import App, build
 from monitor.config.loader import load_config
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
-from monitor.scheduling import delivery_job
+from monitor.pipeline import PassReport
+from monitor.scheduling import _sending, board_job, delivery_job
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 
@@ -59,10 +60,8 @@ def black_hole() -> Iterator[tuple[int, threading.Event]]:
             connection.close()
 
 
-def test_a_hanging_mail_server_does_not_stop_the_event_loop(
-    tmp_path: Path, black_hole: tuple[int, threading.Event]
-) -> None:
-    port, accepted = black_hole
+def _app_with_an_alert_to_send(tmp_path: Path, port: int) -> App:
+    """The demo config with SMTP at ``port``; an urgent alert opened, its email queued."""
     smtp = {"host": "127.0.0.1", "port": port, "sender": "m@test.invalid", "timeout_seconds": SMTP_TIMEOUT}
     config = load_config(
         DEMO_CONFIG, environ={}, overrides={"general": {"data_dir": str(tmp_path)}, "smtp": smtp}
@@ -85,6 +84,14 @@ def test_a_hanging_mail_server_does_not_stop_the_event_loop(
             negative_share=0.8, replies_per_hour=9.0,
         )  # fmt: skip
         assert consider(session, config, thread, config.watch_groups[0], assessment, NOW) is not None
+    return app
+
+
+def test_a_hanging_mail_server_does_not_stop_the_event_loop(
+    tmp_path: Path, black_hole: tuple[int, threading.Event]
+) -> None:
+    port, accepted = black_hole
+    app = _app_with_an_alert_to_send(tmp_path, port)
 
     async def scenario() -> tuple[float, bool]:
         sending = asyncio.create_task(delivery_job(app, lambda: NOW))
@@ -103,3 +110,36 @@ def test_a_hanging_mail_server_does_not_stop_the_event_loop(
         app.close()
     assert still_sending, "the send should still be hanging on the black hole"
     assert turned_after < SMTP_TIMEOUT / 2, f"the event loop was blocked {turned_after:.1f} s by the send"
+
+
+class _CrawlThatOpensAnAlert:
+    """A pipeline whose board crawl reports an alert change (the alert is already queued)."""
+
+    async def crawl_board(self, source: object, board: str, now: datetime) -> PassReport:
+        return PassReport(pages_fetched=1, alert_changes=[AlertChange(1, "opened", Severity.URGENT)])
+
+
+def test_a_crawl_that_opens_an_alert_ends_while_its_email_hangs(
+    tmp_path: Path, black_hole: tuple[int, threading.Event]
+) -> None:
+    """The board's job must end (its next poll would be skipped otherwise) while the email hangs."""
+    port, accepted = black_hole
+    app = _app_with_an_alert_to_send(tmp_path, port)
+
+    async def scenario() -> tuple[float, bool]:
+        started = time.monotonic()
+        pipeline = _CrawlThatOpensAnAlert()
+        await board_job(app, pipeline, app.config.sources[0], "2", lambda: NOW)  # type: ignore[arg-type]
+        took = time.monotonic() - started
+        while not accepted.is_set():  # the email it started is hanging on the black hole
+            await asyncio.sleep(0.01)
+        sending = list(_sending)
+        await asyncio.gather(*sending)  # let it time out before the loop closes
+        return took, bool(sending)
+
+    try:
+        took, was_sending = asyncio.run(scenario())
+    finally:
+        app.close()
+    assert was_sending, "the crawl should have started sending the alert"
+    assert took < SMTP_TIMEOUT / 2, f"the board's job waited {took:.1f} s for the email"
