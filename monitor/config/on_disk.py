@@ -2,14 +2,16 @@
 
 ``watch_groups.yaml`` is reloaded while the service runs (monitor.enrich.watch_admin); the other
 files — ``monitor.toml``, ``sources.yaml``, ``routing.yaml``, ``playbooks.yaml`` — are read at
-start only. :class:`ConfigWatch` notices when one of them changes on disk (its size or mtime)
-and checks the directory again: a valid edit is logged as a warning that a restart applies it, an
-invalid one as an error naming each problem (the service keeps running on the config it started
-with, but the next start would refuse it). Each change is said once.
+start only. :class:`ConfigWatch` notices when one of them changes on disk (its contents: a file
+touched, or put back as it was, is not a change) and checks the directory again: a valid edit is
+logged as a warning that a restart applies it, an invalid one as an error naming each problem
+(the service keeps running on the config it started with, but the next start would refuse it).
+Each change is said once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Mapping
@@ -23,15 +25,14 @@ log = logging.getLogger(__name__)
 
 READ_AT_START = ("monitor.toml", "sources.yaml", "routing.yaml", "playbooks.yaml")
 
-Signature = tuple[int, int] | None  # (mtime in ns, size); None: no such file
+Signature = str | None  # the SHA-256 of the file's bytes; None: no such file (or unreadable)
 
 
 def _signature(path: Path) -> Signature:
     try:
-        status = path.stat()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size
 
 
 @dataclass

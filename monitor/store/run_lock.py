@@ -15,6 +15,7 @@ Other databases, and platforms without ``fcntl``, run unguarded.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,8 @@ def run_lock(engine: Engine, command: str) -> Iterator[None]:
     backend = engine.url.get_backend_name()
     shown = engine.url.render_as_string(hide_password=True)
     if backend == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        with _file_lock(Path(f"{engine.url.database}.run-lock"), command, shown):
+        # the file itself, whatever path or link names it
+        with _file_lock(Path(f"{Path(engine.url.database).resolve()}.run-lock"), command, shown):
             yield
     elif backend == "postgresql":
         with _advisory_lock(engine, command, shown):
@@ -74,14 +76,18 @@ def _file_lock(path: Path, command: str, shown: str) -> Iterator[None]:
 @contextmanager
 def _advisory_lock(engine: Engine, command: str, shown: str) -> Iterator[None]:
     with engine.connect() as connection:
+        # who holds the lock is told by the session's name: the command and its pid and host
+        me = f"`{command}` (pid {os.getpid()} on {socket.gethostname()})"[:63]
+        connection.execute(text("select set_config('application_name', :me, false)"), {"me": me})
         held = connection.execute(text("select pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
         connection.commit()
         if not held:
             holder = connection.execute(
                 text(
-                    "select coalesce(nullif(a.application_name, ''), 'another process') || ' on ' || "
-                    "coalesce(host(a.client_addr), 'this host') from pg_locks l join pg_stat_activity a "
+                    "select coalesce(nullif(a.application_name, ''), 'another process on ' || "
+                    "coalesce(host(a.client_addr), 'this host')) from pg_locks l join pg_stat_activity a "
                     "using (pid) where l.locktype = 'advisory' and l.granted and "
+                    "l.database = (select oid from pg_database where datname = current_database()) and "
                     "(l.classid::bigint << 32 | l.objid::bigint) = :key limit 1"
                 ),
                 {"key": ADVISORY_KEY},

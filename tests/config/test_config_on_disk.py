@@ -31,6 +31,8 @@ def test_an_edit_is_said_once_valid_or_not(tmp_path: Path, caplog: pytest.LogCap
         _touch_later(toml, toml.read_text(encoding="utf-8") + "\n[alerting]\nreopen_after_replies = 7\n")
         assert watch.check() == ["monitor.toml"]
         assert watch.check() == []  # said once
+        _touch_later(toml, toml.read_text(encoding="utf-8"))  # touched, the same contents
+        assert watch.check() == []
         routing = directory / "routing.yaml"
         _touch_later(routing, routing.read_text(encoding="utf-8").replace("spokespeople:", "spokespeple:", 1))
         assert watch.check() == ["routing.yaml"]
