@@ -163,7 +163,15 @@ def prune(session: Session, settings: Settings, now: datetime, *, dry_run: bool 
         newer = aliased(Snapshot)
         doomed_snapshot = and_(
             Snapshot.taken_at < snapshot_cutoff,
-            exists().where(newer.thread_id == Snapshot.thread_id, newer.id > Snapshot.id),
+            # a later snapshot of the thread exists (by the time it was taken: rows restored or imported
+            # out of order keep the newest), so each thread keeps its last known state
+            exists().where(
+                newer.thread_id == Snapshot.thread_id,
+                or_(
+                    newer.taken_at > Snapshot.taken_at,
+                    and_(newer.taken_at == Snapshot.taken_at, newer.id > Snapshot.id),
+                ),
+            ),
             Snapshot.thread_id.not_in(alert_threads),
         )
         run.rows(Snapshot.id, doomed_snapshot, "thread_snapshots")

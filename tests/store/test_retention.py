@@ -235,6 +235,20 @@ def test_old_snapshots_go_but_each_threads_newest_and_alert_threads_stay(
     assert not kept & set(plain_old)
 
 
+def test_a_thread_keeps_its_latest_snapshot_by_time_even_stored_out_of_order(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Rows restored or imported out of order: the snapshot taken last is the one kept."""
+    with sessions.begin() as session:
+        thread = make_thread(session, "1", seen_days_ago=150)
+        latest = snap(session, thread, 150)  # stored first, taken last
+        older = snap(session, thread, 300, 200)
+    with sessions() as session:
+        prune(session, Settings(), NOW)
+        kept = ids(session, Snapshot)
+    assert kept == set(latest) and not kept & set(older)
+
+
 def test_health_events_and_deliveries_by_age_keeping_pending_and_each_alerts_first_delivery(
     sessions: sessionmaker[Session],
 ) -> None:
