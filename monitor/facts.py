@@ -150,6 +150,7 @@ class FactsReader:
                 o.thread_id, o.forum, o.board, o.title, f"{o.title}\n{o.opening}", o.replies, o.first_post_at
             )
             for o in repo.watch_group_threads(session, group.name, since)
+            if o.first_post_at is None or o.first_post_at <= now  # at a past moment: not what came later
         ]
         own = StoryThread(
             thread_id=thread.id,

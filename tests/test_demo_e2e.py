@@ -221,9 +221,13 @@ def test_threads_rising_at_a_past_moment_sees_that_moment(demo_run: tuple[Path, 
             return next(row for row in rows if row.thread_id == story.id)
 
         before = at(alert.opened_at - timedelta(minutes=20))
+        escalated = at(alert.opened_at + timedelta(hours=1))  # before the cross-post was written
         later = at(alert.opened_at + timedelta(hours=3))
     engine.dispose()
     assert before.alert_id is None and later.alert_id == alert.id  # type: ignore[attr-defined]
     assert before.replies < 10 < later.replies <= story.replies  # type: ignore[attr-defined]
     assert before.score < 0.0 < later.score  # type: ignore[attr-defined]
     assert not any("dated after now" in figure for figure in before.figures)  # type: ignore[attr-defined]
+    spread = "same story also posted on the 旅游天地 board"
+    assert not any(spread in figure for figure in escalated.figures)  # type: ignore[attr-defined]
+    assert any(spread in figure for figure in later.figures)  # type: ignore[attr-defined]

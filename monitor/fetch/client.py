@@ -66,6 +66,7 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_RETRY_AFTER_SECONDS = 300.0  # a longer Retry-After fails the request and rests the host
+LONGEST_REST_SECONDS = 86400.0  # a host asked to be left alone longer is asked again after a day
 MAX_VALIDATORS = 10_000
 MAX_LOGGED_REDIRECTS = 10_000
 DEADLINE_FACTOR = 3.0  # a whole response may take this many times the client's (per read) timeout
@@ -341,6 +342,8 @@ class Fetcher:
             cause = ""
             result: tuple[int, httpx.Headers, bytes] | None = None
             async with host.semaphore:
+                # asked again after the wait for a slot: an answer meanwhile may have said "wait an hour"
+                self._refuse_while_resting(url, host)
                 await self._pace(host)
                 try:
                     result = await self._read(url, headers)
@@ -385,6 +388,7 @@ class Fetcher:
         seconds = requested_wait_seconds(headers.get("retry-after"), now)
         if seconds is None or seconds <= MAX_RETRY_AFTER_SECONDS:
             return
+        seconds = min(seconds, LONGEST_REST_SECONDS)  # "Retry-After: 999999999999" is asked again tomorrow
         host.resting_until = now + timedelta(seconds=seconds)
         host.resting_cause = f"the forum asks us to wait {_duration(seconds)} (Retry-After)"
         log.warning(

@@ -394,6 +394,38 @@ def test_a_long_retry_after_on_robots_txt_rests_the_host_too() -> None:
     assert forum.asked("/robots.txt") == 1 and forum.asked("/page") == 0
 
 
+def test_an_absurd_retry_after_rests_the_host_a_day_and_crashes_nothing() -> None:
+    """'Retry-After: 999999999999' overflowed the date and killed the whole pass."""
+    routes = {"/busy": answer(429, Retry_After="999999999999")}
+    with serve(routes) as forum:
+        results = fetch(lambda c: fetcher(c), forum.url("/busy"), forum.url("/busy"))
+    assert [reason(r) for r in results] == ["the forum asks us to wait 24 h (Retry-After)"] * 2
+    assert forum.asked("/busy") == 1
+
+
+def test_requests_waiting_for_the_host_are_not_sent_after_it_asked_to_be_left_alone() -> None:
+    """Thread pages queued behind the host's one slot: once an answer says "wait an hour", none of
+    them goes out (29 of 29 did)."""
+    routes = {f"/t{n}": answer(503, Retry_After="3600") for n in range(5)}
+
+    async def side_by_side(forum: Server) -> list[str | FetchError]:
+        async with app_client() as http:
+            made = fetcher(http)  # one request at a time per host
+
+            async def one(url: str) -> str | FetchError:
+                try:
+                    return (await made.get(url)).text
+                except FetchError as exc:
+                    return exc
+
+            return list(await asyncio.gather(*(one(forum.url(f"/t{n}")) for n in range(5))))
+
+    with serve(routes) as forum:
+        results = asyncio.run(side_by_side(forum))
+    assert {reason(r) for r in results} == {"the forum asks us to wait 60 min (Retry-After)"}
+    assert sum(forum.asked(f"/t{n}") for n in range(5)) == 1
+
+
 # --- 5. error pages keep what the forum sent ----------------------------------------------------
 
 
