@@ -153,7 +153,7 @@ def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:
     if facts.board_negative_share is not None:
         usual = f"; this board's threads usually {facts.board_negative_share:.0%}"
     return (
-        f"{facts.negative_share:.0%} of {facts.posts_scored} posts read negative "
+        f"{facts.negative_share:.0%} of {counted(facts.posts_scored, 'post', 'posts')} read negative "
         f"(alert at {settings.min_negative_share:.0%}{usual})"
     )
 

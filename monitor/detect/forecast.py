@@ -36,9 +36,11 @@ class Forecast:
         return self.expected_day if self.first_day else self.replies_now + self.expected_day
 
     def describe(self) -> str:
+        count = _round(self.expected_day)
+        replies = "reply" if count == "1" else "replies"
         if self.first_day:
-            return f"likely ~{_round(self.expected_day)} replies within 24 h of the first post"
-        return f"likely ~{_round(self.expected_day)} more replies in the next 24 h"
+            return f"likely ~{count} {replies} within 24 h of the first post"
+        return f"likely ~{count} more {replies} in the next 24 h"
 
 
 def forecast_replies(growth: GrowthInputs, baseline: BoardBaseline) -> Forecast:
