@@ -1,9 +1,9 @@
 """Fetch, parse and store: board lists and the thread pages that can hold new posts.
 
 Incremental: a known thread is fetched only when its reply count grew, and only from the
-first page that can hold posts not yet stored. A page that cannot be fetched or read is
-logged with its URL, its raw bytes are kept for diagnosis, a health event is recorded,
-and nothing stored is touched.
+first page that can hold posts not yet stored (:mod:`monitor.crawl_pages`). A page that
+cannot be fetched or read is logged with its URL, its raw bytes are kept for diagnosis, a
+health event is recorded, and nothing stored is touched (:mod:`monitor.crawl_failures`).
 
 What a hostile or broken forum cannot make it do:
 
@@ -16,13 +16,8 @@ What a hostile or broken forum cannot make it do:
 * read past a thread's last page: a page number beyond it is served as the last page again
   (Discuz! does so); such a page (an earlier page number in its pager, or only posts already
   read) ends the read.
-* count replies the thread does not have: when the read reached the thread's last page, the
-  reply count stored (and so the detector's snapshot) is what the thread's own pages show — its
-  own reply count, the floors read — not a board list that claims more; and while the board
-  keeps claiming the same number, the thread is not read again for the difference.
-* misdate relative dates (``3 小时前``) by a server clock far off: they are read against the
-  server's ``Date`` header, unless that is more than :data:`CLOCK_SKEW_TOLERANCE` off this
-  pass's clock, when the pass's clock is used instead (logged once per source).
+* count replies the thread does not have (:mod:`monitor.crawl_replies`).
+* misdate relative dates (``3 小时前``) by a server clock far off (:mod:`monitor.crawl_clock`).
 """
 
 from __future__ import annotations
@@ -33,18 +28,20 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import health
 from monitor.config.files import SourceConfig
+from monitor.crawl_clock import PageClock, pass_clock
+from monitor.crawl_failures import keep_evidence, record_page_failure
+from monitor.crawl_pages import thread_pages
+from monitor.crawl_replies import Overclaims, ThreadRead, store_listed_replies, store_refreshed_replies
 from monitor.errors import FetchError, ParseError
-from monitor.fetch.client import Fetcher, HTTPStatusError, Page
-from monitor.fetch.failed_pages import keep_failed_page
+from monitor.fetch.client import Fetcher, Page
 from monitor.sources.base import BoardPage, Source, ThreadPage, ThreadSummary
 from monitor.store import repo
 from monitor.store.models import Board, Post, SourceRow, Thread
@@ -53,10 +50,6 @@ log = logging.getLogger(__name__)
 
 P = TypeVar("P", BoardPage, ThreadPage)
 T = TypeVar("T")
-
-# A server whose Date header is further than this from the pass's clock has a wrong clock: the
-# relative dates it prints ("3 小时前") are read against the pass's clock instead.
-CLOCK_SKEW_TOLERANCE = timedelta(minutes=10)
 
 
 @dataclass
@@ -83,16 +76,7 @@ class _Where:
 
     def clock(self) -> datetime:
         """The crawl's clock now: its ``now`` plus the time it has run."""
-        return self.now + timedelta(seconds=time.monotonic() - self.started)
-
-
-@dataclass(frozen=True)
-class _ThreadRead:
-    """What reading a thread's pages showed."""
-
-    last: ThreadPage | None  # the last page read
-    own_replies: int | None  # the reply count the thread's own pages showed (the latest one)
-    reached_end: bool  # the read went up to the thread's last page
+        return pass_clock(self.now, self.started)
 
 
 class Crawler:
@@ -110,10 +94,8 @@ class Crawler:
         self._enrich = enrich
         self._failed_pages = failed_pages
         self._reading: set[tuple[int, str]] = set()  # (source id, thread external id) being read now
-        # (source id, thread external id) -> (the board's reply count, the count its pages showed)
-        # for a thread whose board list claims more replies than the thread has
-        self._overclaims: dict[tuple[int, str], tuple[int, int]] = {}
-        self._skew_warned: set[str] = set()
+        self._overclaims = Overclaims()  # board list reply counts the threads were found not to have
+        self._page_clock = PageClock(log)
 
     async def crawl_board(
         self, adapter: Source, config: SourceConfig, board_id: str, now: datetime, report: CrawlReport
@@ -196,11 +178,7 @@ class Crawler:
             self._release(where, external_id)
         with self._sessions.begin() as session:
             thread = _get(session, Thread, thread_id)
-            shown = _shown_replies(read, _highest_floor(session, thread))
-            if read.reached_end:  # the thread's own pages, up to its last: what it has
-                thread.replies = shown
-            else:
-                thread.replies = max(thread.replies, shown)
+            store_refreshed_replies(session, thread, read)
             thread.last_seen_at = now
         report.touched.append(thread_id)
 
@@ -242,10 +220,9 @@ class Crawler:
         report: CrawlReport,
     ) -> None:
         report.threads_seen += 1
-        key = (where.source_id, summary.thread_id)
         claim = None if "replies" in summary.missing else summary.replies
         with self._sessions.begin() as session:
-            believed = self._believed_replies(session, adapter, where, summary)
+            believed = self._overclaims.believed(session, adapter, where.source_id, summary)
             if believed is not None:  # the thread's pages showed fewer replies than the board claims
                 summary = dataclasses.replace(summary, replies=believed)
             source = _get(session, SourceRow, where.source_id)
@@ -253,18 +230,14 @@ class Crawler:
             thread, _previous = repo.upsert_thread(session, source, board, summary, where.now)
             stored = repo.stored_post_count(session, thread)
             thread_id = thread.id
-        first, last = _thread_pages(adapter, summary, stored, config.posts_per_page)
+        first, last = thread_pages(adapter, summary, stored, config.posts_per_page)
         if first is not None:
             read = await self._fetch_thread_pages(
                 adapter, summary.thread_id, thread_id, where, first, last, report
             )
             with self._sessions.begin() as session:
                 thread = _get(session, Thread, thread_id)
-                shown = _shown_replies(read, _highest_floor(session, thread))
-                if read.reached_end and (claim is None or claim > shown):
-                    thread.replies = shown  # the board claims more than the thread has
-                elif read.own_replies is not None:
-                    thread.replies = max(thread.replies, read.own_replies)
+                shown = store_listed_replies(session, thread, read, claim)
             if read.reached_end and claim is not None and claim > shown:
                 log.info(
                     "thread %s: the board lists %d replies, its pages show %d",
@@ -273,43 +246,10 @@ class Crawler:
                     shown,
                     extra={"source": where.source_key, "url": summary.url},
                 )
-                self._overclaims[key] = (claim, shown)
+                self._overclaims.found(where.source_id, summary.thread_id, claim, shown)
             elif read.reached_end:
-                self._overclaims.pop(key, None)
+                self._overclaims.settled(where.source_id, summary.thread_id)
         report.touched.append(thread_id)
-
-    def _believed_replies(
-        self, session: Session, adapter: Source, where: _Where, summary: ThreadSummary
-    ) -> int | None:
-        """The reply count to believe instead of the board list's claim, ``None``: the claim.
-
-        Not the claim when it is one the thread's pages were found not to have (remembered by
-        this process), or — after a restart — when fewer replies are stored than the board
-        claims, but every one the stored count promises is there and the board's own last-post
-        time is that of the newest post stored: nothing was posted since. Only for Discuz!, whose
-        lists show the last post to the minute (a list showing only its date could not tell).
-        """
-        claim = None if "replies" in summary.missing else summary.replies
-        if claim is None:
-            return None
-        key = (where.source_id, summary.thread_id)
-        known = self._overclaims.get(key)
-        if known is not None and known[0] == claim:
-            return known[1]
-        if getattr(adapter, "engine", "") != "discuz" or summary.last_post_at is None:
-            return None
-        thread = session.scalar(
-            select(Thread).where(Thread.source_id == where.source_id, Thread.external_id == summary.thread_id)
-        )
-        if thread is None or thread.replies >= claim:
-            return None
-        posts, newest = session.execute(
-            select(func.count(), func.max(Post.posted_at)).where(Post.thread_id == thread.id)
-        ).one()
-        if posts >= thread.replies + 1 and newest is not None and summary.last_post_at <= newest:
-            self._overclaims[key] = (claim, thread.replies)
-            return int(thread.replies)
-        return None
 
     async def _fetch_thread_pages(
         self,
@@ -320,7 +260,7 @@ class Crawler:
         first: int,
         last: int | None,
         report: CrawlReport,
-    ) -> _ThreadRead:
+    ) -> ThreadRead:
         """Pages ``first``..``last`` (``None``: up to the last page the pager shows), stopping early
         at a page number past the thread's last page (the forum serves a page already read)."""
         now = where.now
@@ -358,7 +298,7 @@ class Crawler:
             if reached_end and last is None:
                 break
             page_number += 1
-        return _ThreadRead(seen, own, reached_end)
+        return ThreadRead(seen, own, reached_end)
 
     async def _read(
         self,
@@ -377,103 +317,21 @@ class Crawler:
             report.pages_fetched += 1
             if fetched.not_modified:
                 raise _NotModified(url)
-            return parse(fetched.text, url, self._page_clock(fetched, where)), fetched
+            page_clock = self._page_clock.of
+            return parse(fetched.text, url, page_clock(fetched, where.source_key, where.clock)), fetched
         except (FetchError, ParseError) as exc:
             report.pages_failed += 1
-            reason = exc.reason
-            kept = ""
-            if fetched is not None:
-                kept = str(keep_failed_page(self._failed_pages, url, fetched.body, reason, now) or "")
-            elif isinstance(exc, HTTPStatusError) and exc.body:  # an error page: what the forum sent
-                kept = str(keep_failed_page(self._failed_pages, url, exc.body, reason, now) or "")
-            log.warning("page skipped: %s: %s", url, reason, extra={"url": url, "kept_as": kept})
-            kind = health.failure_kind(exc)
+            kept = keep_evidence(self._failed_pages, url, exc, fetched, now)
+            log.warning("page skipped: %s: %s", url, exc.reason, extra={"url": url, "kept_as": kept})
             with self._sessions.begin() as session:
                 source = _get(session, SourceRow, where.source_id)
                 board = _get(session, Board, where.board_row_id)
-                if board_list:
-                    health.board_failed(session, source, board, reason, url, now, kept, kind=kind)
-                else:
-                    health.event(session, source, board, kind, now, url=url, detail=reason, kept_as=kept)
+                record_page_failure(session, source, board, exc, url, now, kept, board_list=board_list)
             return None
-
-    def _page_clock(self, fetched: Page, where: _Where) -> datetime:
-        """What the page's relative dates are relative to: the server's clock (its ``Date``
-        header), unless that is more than :data:`CLOCK_SKEW_TOLERANCE` off the crawl's clock —
-        a wrong server clock, whose "3 小时前" would land hours or years off — then the crawl's."""
-        if fetched.server_date is None:
-            return fetched.now
-        ours = where.clock()
-        skew = fetched.server_date - ours
-        if abs(skew) <= CLOCK_SKEW_TOLERANCE:
-            return fetched.server_date
-        if where.source_key not in self._skew_warned:
-            self._skew_warned.add(where.source_key)
-            log.warning(
-                "source %s: the forum's clock (its Date header, %s) is %s our clock (%s); "
-                "relative dates such as 3 小时前 are read against our clock",
-                where.source_key,
-                fetched.server_date.isoformat(timespec="seconds"),
-                _describe_skew(skew),
-                ours.isoformat(timespec="seconds"),
-                extra={"source": where.source_key, "url": fetched.url},
-            )
-        return ours
 
 
 class _NotModified(Exception):
     """A conditional GET answered 304: nothing on the page changed."""
-
-
-def _describe_skew(skew: timedelta) -> str:
-    """``3 days 2 h ahead of``, ``25 min behind``."""
-    days, rest = divmod(round(abs(skew.total_seconds()) / 60), 1440)  # to the minute
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days:,} day{'s' if days != 1 else ''}"] if days else []
-    parts += [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes and not days else []
-    return f"{' '.join(parts) or '0 min'} {'ahead of' if skew > timedelta(0) else 'behind'}"
-
-
-def _highest_floor(session: Session, thread: Thread) -> int:
-    return max((p.floor for p in repo.thread_posts(session, thread)), default=1)
-
-
-def _shown_replies(read: _ThreadRead, highest_floor: int) -> int:
-    """The replies a thread's own pages show: its own count (the latest page showing one) or,
-    when that is lower or not shown, the floors stored (the first post is floor 1)."""
-    return max(read.own_replies or 0, highest_floor - 1)
-
-
-def _thread_pages(
-    adapter: Source, summary: ThreadSummary, stored: int, per_page: int
-) -> tuple[int | None, int | None]:
-    """The first and last thread page to fetch (last ``None``: follow the pager); ``(None, None)``: none.
-
-    A feed-only source reads no thread pages; a format showing the whole thread on one page
-    (the printable view) needs page 1 only; a board list without reply counts (RSS, archiver)
-    cannot say which pages are new, so the pager decides from the first page that can hold
-    unseen posts.
-    """
-    if getattr(adapter, "reads_threads", True) is False:
-        return None, None
-    unknown = "replies" in summary.missing
-    if getattr(adapter, "whole_thread_on_one_page", False):
-        return (1, 1) if unknown or stored < summary.replies + 1 else (None, None)
-    if unknown:
-        return stored // per_page + 1, None
-    pages = _pages_to_fetch(stored, summary.replies, per_page)
-    return (pages[0], pages[-1]) if pages else (None, None)
-
-
-def _pages_to_fetch(stored_posts: int, replies: int, per_page: int) -> list[int]:
-    """Only the pages that can hold posts not yet stored (incremental re-crawl)."""
-    total_posts = replies + 1
-    if stored_posts >= total_posts:
-        return []
-    first = stored_posts // per_page + 1
-    last = (total_posts - 1) // per_page + 1
-    return list(range(first, last + 1))
 
 
 def _get(session: Session, model: type[T], row_id: int) -> T:
