@@ -12,83 +12,53 @@ robots.txt as RFC 9309 has it: a 4xx answer means "no rules"; a 5xx or no answer
 (connection refused, host name not found, timed out) means "crawl nothing" — but that is
 reported as what it is, a :class:`FetchError` naming the cause ("connection refused at
 http://…/robots.txt"), never as :class:`DisallowedByRobots`, and robots.txt is asked again
-after ``robots_retry_seconds``, so a forum that comes back is read again. Redirects of
-robots.txt are followed to any host (RFC 9309 §2.3.1.2); a robots.txt behind a redirect loop,
-too many redirects or a malformed ``Location`` is "unavailable", i.e. no rules.
+after ``robots_retry_seconds``, so a forum that comes back is read again.
 
-Redirects of pages are followed here, never by httpx (each request says
-``follow_redirects=False``, whatever the client was built with), at most ``max_redirects``
-hops (the client's ``max_redirects`` unless given): each hop is checked against *its* host's
-robots.txt and paced under its host. A hop to another host is followed only when it is the
-same site — ``http://`` ↔ ``https://``, ``www.`` added or removed; anything else is refused
-("redirected to another site (bbs.other.com); add it as a source if it is the same forum"),
-as is a loop ("redirect loop at …"; a redirect that sets a cookie may come back, within the limit, as
-a cookie check does) and a malformed ``Location``. A redirect is logged once.
-An error after a redirect names the URL that failed ("HTTP 404 at https://www.x/… (redirected
-from http://x/…)").
-
-A response must arrive whole within ``deadline_seconds`` — by default
-:data:`DEADLINE_FACTOR` × the client's timeout (``fetch.timeout_seconds``: 20 s → 60 s) — or
-it fails ("page took longer than 60 s to arrive"): the client's timeout is per read, and a
-forum that sends one byte a second would otherwise hold its host for ever. It is not retried.
-
-A ``Retry-After`` on a 429/5xx up to :data:`MAX_RETRY_AFTER_SECONDS` is waited and the
-request retried; a longer one fails the request at once ("the forum asks us to wait 60 min
-(Retry-After)") and the host is left alone until then: its requests fail at once, with the
-same cause, without being sent.
+Its rules, one concern to a module (their public names importable from here too): ``redirects``,
+``retry_after`` (and resting a host), ``response`` (size cap, deadline), ``hosts``, ``conditional``, ``urls``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
-import math
 import random
-import re
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import httpx
 
 from monitor.errors import DisallowedByRobots, FetchError
-from monitor.fetch.causes import network_cause
+from monitor.fetch import redirects
+from monitor.fetch.conditional import MAX_VALIDATORS as MAX_VALIDATORS  # re-exported
+from monitor.fetch.conditional import Validators
 from monitor.fetch.decode import decode_page
+from monitor.fetch.hosts import Host
+from monitor.fetch.hosts import Politeness as Politeness  # re-exported
+from monitor.fetch.redirects import MAX_LOGGED_REDIRECTS as MAX_LOGGED_REDIRECTS  # re-exported
+from monitor.fetch.redirects import REDIRECT_STATUSES as REDIRECT_STATUSES  # re-exported
+from monitor.fetch.redirects import RedirectError as RedirectError  # re-exported
+from monitor.fetch.redirects import named
+from monitor.fetch.redirects import same_site as _same_site
+from monitor.fetch.response import DEADLINE_FACTOR as DEADLINE_FACTOR  # re-exported
+from monitor.fetch.response import DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SECONDS  # re-exported
+from monitor.fetch.response import NOT_RETRIED as NOT_RETRIED  # re-exported
+from monitor.fetch.response import Answer, again, ask, default_deadline
+from monitor.fetch.response import HTTPStatusError as HTTPStatusError  # re-exported
+from monitor.fetch.retry_after import LONGEST_REST_SECONDS as LONGEST_REST_SECONDS  # re-exported
+from monitor.fetch.retry_after import MAX_RETRY_AFTER_SECONDS as MAX_RETRY_AFTER_SECONDS  # re-exported
+from monitor.fetch.retry_after import RETRY_STATUSES as RETRY_STATUSES  # re-exported
+from monitor.fetch.retry_after import backoff_seconds, http_date, rest_seconds
+from monitor.fetch.retry_after import requested_wait_seconds as requested_wait_seconds  # re-exported
+from monitor.fetch.retry_after import retry_after_seconds as retry_after_seconds  # re-exported
 from monitor.fetch.robots import RobotsTxt
+from monitor.fetch.urls import url_problem
 
 log = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_RETRY_AFTER_SECONDS = 300.0  # a longer Retry-After fails the request and rests the host
-LONGEST_REST_SECONDS = 86400.0  # a host asked to be left alone longer is asked again after a day
-MAX_VALIDATORS = 10_000
-MAX_LOGGED_REDIRECTS = 10_000
-DEADLINE_FACTOR = 3.0  # a whole response may take this many times the client's (per read) timeout
-DEFAULT_TIMEOUT_SECONDS = 20.0  # for a client built without a timeout
-NOT_RETRIED = (httpx.UnsupportedProtocol,)  # asking again cannot help
-_HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_BAD_LOCATION = "Invalid URL in location header"
-
-
-class HTTPStatusError(FetchError):
-    """The forum answered, but not with the page (HTTP 404, 500, 503 …). ``body`` is what it
-    sent instead, to be kept for diagnosis like a page that could not be read."""
-
-    def __init__(self, url: str, reason: str, *, status: int, body: bytes) -> None:
-        super().__init__(url, reason)
-        self.status = status
-        self.body = body
-
-
-class RedirectError(FetchError):
-    """A redirect that is not followed: a loop, too many hops, a malformed ``Location``, another site."""
+_POLITE = Politeness()
 
 
 @dataclass(frozen=True)
@@ -110,27 +80,6 @@ class Page:
         return self.server_date or self.fetched_at
 
 
-@dataclass(frozen=True)
-class Politeness:
-    """How hard one host may be hit."""
-
-    concurrency: int = 1
-    min_interval: float = 1.0
-
-
-@dataclass
-class _Host:
-    semaphore: asyncio.Semaphore
-    min_interval: float
-    last_request: float = 0.0
-    robots: RobotsTxt | None = None
-    robots_loaded_at: datetime | None = None
-    robots_problem: str = ""  # why robots.txt could not be read ("" when it was, or there is none)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    resting_until: datetime | None = None  # a long Retry-After: no request before then
-    resting_cause: str = ""
-
-
 class Fetcher:
     """Fetches pages politely; share one instance (and its client) across the process."""
 
@@ -139,7 +88,7 @@ class Fetcher:
         client: httpx.AsyncClient,
         *,
         user_agent: str,
-        politeness: Politeness = Politeness(),
+        politeness: Politeness = _POLITE,
         retries: int = 3,
         respect_robots: bool = True,
         max_bytes: int = 5_000_000,
@@ -167,12 +116,10 @@ class Fetcher:
         self._rng = rng or random.Random()
         self._robots_retry = robots_retry_seconds
         self._max_redirects = client.max_redirects if max_redirects is None else max_redirects
-        self.deadline_seconds = (
-            DEADLINE_FACTOR * _timeout_of(client) if deadline_seconds is None else deadline_seconds
-        )
-        self._hosts: dict[str, _Host] = {}
-        self._validators: OrderedDict[str, dict[str, str]] = OrderedDict()
-        self._redirects_logged: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.deadline_seconds = default_deadline(client) if deadline_seconds is None else deadline_seconds
+        self._hosts: dict[str, Host] = {}
+        self._validators = Validators()
+        self._redirects_logged = redirects.Logged()
 
     def set_politeness(self, base_url: str, politeness: Politeness) -> None:
         """Use ``politeness`` for the host of ``base_url`` (per-source settings); a host the
@@ -186,23 +133,23 @@ class Fetcher:
         With ``conditional``, the ETag / Last-Modified of the previous answer are sent and an
         unchanged page comes back as ``not_modified``.
         """
-        problem = _url_problem(url)
+        problem = url_problem(url)
         if problem:
             raise FetchError(url, problem)
         if self._respect_robots and not await self.allowed(url):
             raise DisallowedByRobots(url, "disallowed by robots.txt")
         headers = {"User-Agent": self._user_agent}
         if conditional and self._conditional:
-            headers.update(self._validators.get(url, {}))
+            headers.update(self._validators.headers_for(url))
         where, status, response_headers, body = await self._follow(url, headers)
         fetched_at = self._clock()
-        server_date = _http_date(response_headers.get("date"))
+        server_date = http_date(response_headers.get("date"))
         if status == 304:
             return Page(url, status, "", b"", fetched_at, server_date, not_modified=True)
         if status != 200:
-            reason = _named(f"HTTP {status}", url, where) if where != url else f"HTTP {status}"
+            reason = named(f"HTTP {status}", url, where) if where != url else f"HTTP {status}"
             raise HTTPStatusError(url, reason, status=status, body=body)
-        self._remember_validators(url, response_headers)
+        self._validators.remember(url, response_headers)
         text = decode_page(body, response_headers.get("content-type"))
         return Page(url, status, text, body, fetched_at, server_date)
 
@@ -217,9 +164,9 @@ class Fetcher:
         if not self._respect_robots:
             return True
         host = self._host(url)
-        self._refuse_while_resting(url, host)
+        host.refuse_while_resting(url, self._clock)
         async with host.lock:
-            if self._robots_due(host):
+            if host.robots_due(self._clock, self._robots_retry):
                 await self._load_robots(url, host)
         if host.robots_problem:
             raise FetchError(url, host.robots_problem)
@@ -232,19 +179,10 @@ class Fetcher:
             return True
         return host.robots.allows(self._user_agent, url)
 
-    def _robots_due(self, host: _Host) -> bool:
-        if host.robots_loaded_at is None:
-            return True
-        waited = (self._clock() - host.robots_loaded_at).total_seconds()
-        return bool(host.robots_problem) and waited >= self._robots_retry
-
-    def _host(self, url: str) -> _Host:
+    def _host(self, url: str) -> Host:
         netloc = urlsplit(url).netloc
         if netloc not in self._hosts:
-            politeness = self._politeness_for(url)
-            self._hosts[netloc] = _Host(
-                semaphore=asyncio.Semaphore(politeness.concurrency), min_interval=politeness.min_interval
-            )
+            self._hosts[netloc] = Host.under(self._politeness_for(url))
         return self._hosts[netloc]
 
     def _politeness_for(self, url: str) -> Politeness:
@@ -256,15 +194,6 @@ class Fetcher:
                 return politeness
         return self._default
 
-    def _refuse_while_resting(self, url: str, host: _Host) -> None:
-        """Fail at once while the host asked us (a long Retry-After) to leave it alone."""
-        if host.resting_until is None:
-            return
-        if self._clock() >= host.resting_until:
-            host.resting_until, host.resting_cause = None, ""
-            return
-        raise FetchError(url, host.resting_cause)
-
     async def _follow(
         self, url: str, headers: dict[str, str], *, robots_file: bool = False
     ) -> tuple[str, int, httpx.Headers, bytes]:
@@ -273,58 +202,40 @@ class Fetcher:
         For robots.txt (``robots_file``) every error names the URL that failed and a redirect
         may go to any host; for a page an error names a URL only when it is not ``url``.
         """
-        current, seen, hops = url, {url}, 0
+        current, hops = url, redirects.Hops(url, self._max_redirects)
         while True:
             try:
                 status, response_headers, body = await self._request(current, self._host(current), headers)
             except FetchError as exc:
                 if current == url and not robots_file:
                     raise
-                raise _again(exc, url, _named(exc.reason, url, current)) from exc
+                raise again(exc, url, named(exc.reason, url, current)) from exc
             location = response_headers.get("location")
             if status not in REDIRECT_STATUSES or location is None:
                 return current, status, response_headers, body
-            target, problem = _redirect_target(current, location)
-            if problem:
-                raise RedirectError(url, _named(problem, url, current) if current != url else problem)
-            if target in seen and "set-cookie" not in response_headers:
-                raise RedirectError(url, f"redirect loop at {target}")
-            hops += 1
-            if hops > self._max_redirects:
-                raise RedirectError(
-                    url, f"more than {self._max_redirects} redirects from {url} (the last to {target})"
-                )
+            target = hops.next(current, location, response_headers)
             if not robots_file:
                 await self._may_follow(url, current, target)
             self._log_redirect(current, target, status)
-            seen.add(target)
             current = target
 
     async def _may_follow(self, url: str, current: str, target: str) -> None:
         """Raise unless a page may be followed from ``current`` to ``target``: the same site,
         and allowed by the target host's robots.txt."""
         if not _same_site(url, target):
-            raise RedirectError(
-                url,
-                f"redirected to another site ({urlsplit(target).netloc}); "
-                "add it as a source if it is the same forum",
-            )
+            raise redirects.another_site(url, target)
         if not self._respect_robots:
             return
         try:
             allowed = await self.allowed(target)
         except FetchError as exc:  # its robots.txt cannot be read, or it asked to be left alone
-            raise _again(exc, url, f"{exc.reason} (redirected to {target})") from exc
+            raise again(exc, url, f"{exc.reason} (redirected to {target})") from exc
         if not allowed:
             raise DisallowedByRobots(url, f"disallowed by robots.txt at {target} (redirected from {current})")
 
     def _log_redirect(self, current: str, target: str, status: int) -> None:
-        key = (current, target)
-        if key in self._redirects_logged:
+        if not self._redirects_logged.first_time(current, target):
             return
-        self._redirects_logged[key] = None
-        while len(self._redirects_logged) > MAX_LOGGED_REDIRECTS:
-            self._redirects_logged.popitem(last=False)
         log.info(
             "redirect followed: %s -> %s (HTTP %d; logged once)",
             current,
@@ -333,33 +244,21 @@ class Fetcher:
             extra={"url": current, "redirect_to": target},
         )
 
-    async def _request(
-        self, url: str, host: _Host, headers: dict[str, str]
-    ) -> tuple[int, httpx.Headers, bytes]:
+    async def _request(self, url: str, host: Host, headers: dict[str, str]) -> Answer:
         attempt = 0
         while True:
-            self._refuse_while_resting(url, host)
-            cause = ""
-            result: tuple[int, httpx.Headers, bytes] | None = None
+            host.refuse_while_resting(url, self._clock)
             async with host.semaphore:
                 # asked again after the wait for a slot: an answer meanwhile may have said "wait an hour"
-                self._refuse_while_resting(url, host)
-                await self._pace(host)
-                try:
-                    result = await self._read(url, headers)
-                except NOT_RETRIED as exc:
-                    raise FetchError(url, network_cause(exc)) from exc
-                except httpx.RemoteProtocolError as exc:
-                    if str(exc).startswith(_BAD_LOCATION):  # httpx could not even parse it
-                        why = str(exc).removeprefix(_BAD_LOCATION).strip(" :.")
-                        raise RedirectError(url, f"malformed redirect (Location: {why})") from exc
-                    cause = network_cause(exc)
-                except httpx.TransportError as exc:
-                    cause = network_cause(exc)
-                except httpx.HTTPError as exc:  # anything else httpx may raise: not retried
-                    raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc
-                except httpx.InvalidURL as exc:
-                    raise FetchError(url, f"malformed URL ({exc})") from exc
+                host.refuse_while_resting(url, self._clock)
+                await host.pace(self._sleep)
+                result, cause = await ask(
+                    self._client,
+                    url,
+                    headers,
+                    max_bytes=self._max_bytes,
+                    deadline_seconds=self.deadline_seconds,
+                )
             if result is not None and result[0] not in RETRY_STATUSES:
                 return result
             if result is not None:
@@ -370,7 +269,7 @@ class Fetcher:
                 raise FetchError(url, cause)
             if result is not None:
                 cause = f"HTTP {result[0]}"
-            wait = self._backoff(attempt, result[1] if result else None)
+            wait = backoff_seconds(attempt, result[1] if result else None, self._clock, self._rng)
             log.info(
                 "retrying %s in %.1fs (%s)",
                 url,
@@ -381,16 +280,14 @@ class Fetcher:
             await self._sleep(wait)
             attempt += 1
 
-    def _rest_if_asked(self, url: str, host: _Host, status: int, headers: httpx.Headers, body: bytes) -> None:
+    def _rest_if_asked(self, url: str, host: Host, status: int, headers: httpx.Headers, body: bytes) -> None:
         """A Retry-After longer than :data:`MAX_RETRY_AFTER_SECONDS`: fail now and leave the
         host alone until then, rather than wait in the middle of a pass or ask again sooner."""
         now = self._clock()
-        seconds = requested_wait_seconds(headers.get("retry-after"), now)
-        if seconds is None or seconds <= MAX_RETRY_AFTER_SECONDS:
+        seconds = rest_seconds(headers.get("retry-after"), now)
+        if seconds is None:
             return
-        seconds = min(seconds, LONGEST_REST_SECONDS)  # "Retry-After: 999999999999" is asked again tomorrow
-        host.resting_until = now + timedelta(seconds=seconds)
-        host.resting_cause = f"the forum asks us to wait {_duration(seconds)} (Retry-After)"
+        host.rest(now, seconds)
         log.warning(
             "%s answered HTTP %d with Retry-After %s: %s is not asked again before %s",
             url,
@@ -402,64 +299,7 @@ class Fetcher:
         )
         raise HTTPStatusError(url, host.resting_cause, status=status, body=body)
 
-    async def _read(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes]:
-        """One request and its whole answer, within the deadline."""
-        deadline = asyncio.timeout(self.deadline_seconds if self.deadline_seconds > 0 else None)
-        try:
-            async with deadline:
-                return await self._read_answer(url, headers)
-        except TimeoutError:
-            if not deadline.expired():
-                raise
-            raise FetchError(url, f"page took longer than {self.deadline_seconds:g} s to arrive") from None
-
-    async def _read_answer(self, url: str, headers: dict[str, str]) -> tuple[int, httpx.Headers, bytes]:
-        async with self._client.stream("GET", url, headers=headers, follow_redirects=False) as response:
-            if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
-                return response.status_code, response.headers, b""  # its body is never needed
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self._max_bytes:
-                raise FetchError(url, f"response too large ({declared} bytes > {self._max_bytes})")
-            chunks: list[bytes] = []
-            size = 0
-            try:
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > self._max_bytes:
-                        raise FetchError(url, f"response too large (over {self._max_bytes} bytes)")
-                    chunks.append(chunk)
-            except httpx.DecodingError as exc:
-                encoding = response.headers.get("content-encoding", "compression")
-                raise FetchError(url, f"page claims {encoding} but is not") from exc
-            return response.status_code, response.headers, b"".join(chunks)
-
-    async def _pace(self, host: _Host) -> None:
-        wait = host.last_request + host.min_interval - time.monotonic()
-        if wait > 0:
-            await self._sleep(wait)
-        host.last_request = time.monotonic()
-
-    def _backoff(self, attempt: int, headers: httpx.Headers | None) -> float:
-        """Retry-After when the server gives one, else exponential backoff with ±50 % jitter."""
-        if headers is not None:
-            retry_after = retry_after_seconds(headers.get("retry-after"), self._clock())
-            if retry_after is not None:
-                return retry_after
-        return float(min(2**attempt, 60)) * self._rng.uniform(0.5, 1.5)
-
-    def _remember_validators(self, url: str, headers: httpx.Headers) -> None:
-        validators = {}
-        if etag := headers.get("etag"):
-            validators["If-None-Match"] = etag
-        if modified := headers.get("last-modified"):
-            validators["If-Modified-Since"] = modified
-        if validators:
-            self._validators[url] = validators
-            self._validators.move_to_end(url)
-            while len(self._validators) > MAX_VALIDATORS:
-                self._validators.popitem(last=False)
-
-    async def _load_robots(self, url: str, host: _Host) -> None:
+    async def _load_robots(self, url: str, host: Host) -> None:
         """Read the host's robots.txt into ``host``: its rules, or why it could not be read."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
@@ -481,7 +321,7 @@ class Fetcher:
                 return
             if status < 500:
                 return  # no robots.txt: everything allowed
-            problem = _named(f"HTTP {status}", robots_url, where)
+            problem = named(f"HTTP {status}", robots_url, where)
         # RFC 9309: robots.txt unreachable means "assume complete disallow" — until it can be read.
         host.robots, host.robots_problem = RobotsTxt.disallow_all(), problem
         log.warning(
@@ -490,120 +330,3 @@ class Fetcher:
             parts.netloc,
             extra={"url": robots_url},
         )
-
-
-def _timeout_of(client: httpx.AsyncClient) -> float:
-    """The client's timeout for one step of a request (the longest it sets)."""
-    timeout = client.timeout
-    steps = [s for s in (timeout.connect, timeout.read, timeout.write) if s is not None]
-    return max(steps) if steps else DEFAULT_TIMEOUT_SECONDS
-
-
-def _named(cause: str, url: str, where: str) -> str:
-    """``cause`` naming the URL that failed, and the URL asked for when a redirect led there."""
-    return f"{cause} at {where}" + (f" (redirected from {url})" if where != url else "")
-
-
-def _again(exc: FetchError, url: str, reason: str) -> FetchError:
-    """``exc`` (same kind, same body) for ``url`` with ``reason``."""
-    if isinstance(exc, HTTPStatusError):
-        return HTTPStatusError(url, reason, status=exc.status, body=exc.body)
-    return type(exc)(url, reason)
-
-
-def _url_problem(url: str) -> str:
-    """Why ``url`` cannot be fetched at all ("" when it can)."""
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # raises ValueError for a port that is not a number
-    except ValueError:
-        return "malformed URL"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "not an http:// or https:// URL"
-    if not parts.hostname or not _valid_host(parts.hostname):
-        return "malformed URL"
-    return ""
-
-
-def _redirect_target(current: str, location: str) -> tuple[str, str]:
-    """The absolute URL a ``Location`` leads to from ``current``, or ("", why it cannot be followed)."""
-    try:
-        target = urljoin(current, location.strip())
-        parts = urlsplit(target)
-        _ = parts.port  # raises ValueError for a port that is not a number
-    except ValueError:
-        return "", f"malformed redirect (Location: {location})"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "", f"redirect to a non-web address (Location: {location})"
-    if not parts.hostname or not _valid_host(parts.hostname):
-        return "", f"malformed redirect (Location: {location})"
-    return urlunsplit(parts._replace(fragment="")), ""
-
-
-def _valid_host(host: str) -> bool:
-    if ":" in host:
-        try:
-            ipaddress.IPv6Address(host.split("%", 1)[0])
-        except ValueError:
-            return False
-        return True
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
-    return bool(_HOST_NAME.fullmatch(ascii_host.lower()))
-
-
-def _site(parts: SplitResult) -> tuple[str, int | None]:
-    """A host's site: its name without ``www.``, and its port unless the scheme's default."""
-    host = (parts.hostname or "").removesuffix(".")
-    port = parts.port
-    if port == _DEFAULT_PORTS.get(parts.scheme.lower()):
-        port = None
-    return host.removeprefix("www."), port
-
-
-def _same_site(a: str, b: str) -> bool:
-    """Whether two URLs are on the same site: the same host, but for ``http`` ↔ ``https`` and
-    ``www.`` added or removed."""
-    try:
-        return _site(urlsplit(a)) == _site(urlsplit(b))
-    except ValueError:
-        return False
-
-
-def _duration(seconds: float) -> str:
-    minutes = math.ceil(seconds / 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = seconds / 3600
-    return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
-
-
-def _http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def requested_wait_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Parse a Retry-After header (seconds or an HTTP date): how long the server asks us to wait."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    when = _http_date(value)
-    if when is None:
-        return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Parse a Retry-After header (seconds or an HTTP date), capped at five minutes."""
-    seconds = requested_wait_seconds(value, now)
-    return None if seconds is None else min(seconds, MAX_RETRY_AFTER_SECONDS)

@@ -1,0 +1,86 @@
+"""Retries and ``Retry-After``: which answers are asked again, how long to wait before asking,
+and when a host is left alone instead.
+
+A ``Retry-After`` on a 429/5xx up to :data:`MAX_RETRY_AFTER_SECONDS` is waited and the
+request retried; a longer one fails the request at once ("the forum asks us to wait 60 min
+(Retry-After)") and the host is left alone until then — at most :data:`LONGEST_REST_SECONDS`:
+its requests fail at once, with the same cause, without being sent. Without a
+``Retry-After``, a retry waits an exponential backoff with jitter.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_SECONDS = 300.0  # a longer Retry-After fails the request and rests the host
+LONGEST_REST_SECONDS = 86400.0  # a host asked to be left alone longer is asked again after a day
+
+
+def requested_wait_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Parse a Retry-After header (seconds or an HTTP date): how long the server asks us to wait."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    when = http_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Parse a Retry-After header (seconds or an HTTP date), capped at five minutes."""
+    seconds = requested_wait_seconds(value, now)
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER_SECONDS)
+
+
+def rest_seconds(value: str | None, now: datetime) -> float | None:
+    """How long a Retry-After longer than :data:`MAX_RETRY_AFTER_SECONDS` leaves the host alone
+    (at most :data:`LONGEST_REST_SECONDS`); None when there is none, or it is short enough to wait."""
+    seconds = requested_wait_seconds(value, now)
+    if seconds is None or seconds <= MAX_RETRY_AFTER_SECONDS:
+        return None
+    return min(seconds, LONGEST_REST_SECONDS)  # "Retry-After: 999999999999" is asked again tomorrow
+
+
+def resting_cause(seconds: float) -> str:
+    """Why a resting host's requests fail: "the forum asks us to wait 60 min (Retry-After)"."""
+    return f"the forum asks us to wait {_duration(seconds)} (Retry-After)"
+
+
+def backoff_seconds(
+    attempt: int, headers: httpx.Headers | None, clock: Callable[[], datetime], rng: random.Random
+) -> float:
+    """Retry-After when the server gives one, else exponential backoff with ±50 % jitter."""
+    if headers is not None:
+        retry_after = retry_after_seconds(headers.get("retry-after"), clock())
+        if retry_after is not None:
+            return retry_after
+    return float(min(2**attempt, 60)) * rng.uniform(0.5, 1.5)
+
+
+def http_date(value: str | None) -> datetime | None:
+    """An HTTP date (``Date``, ``Retry-After``) in UTC; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _duration(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = seconds / 3600
+    return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
