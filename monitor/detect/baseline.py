@@ -20,7 +20,10 @@ board's recent threads that are at least a day old and learns:
   smearing; ``variance / 2`` for log-normal errors). Big threads' errors are not small
   threads' (a board's biggest forecasts are less spread and under-forecast), so the shift is
   measured where the alert is decided: on the board's top ``CALIBRATION_SHARE`` of forecasts.
-  Then "forecast ≥ the board's top 5 % size" flags about as many threads as end there.
+  Then "forecast ≥ the board's top 5 % size" flags about as many threads as end there. The
+  same threads give the forecast's range: the 10th and 90th percentiles of their residuals
+  (``low_shift``, ``high_shift``), so "80 % range 14–60" holds about 8 in 10 of the board's
+  big forecasts' outcomes.
 
 Every figure is shrunk toward the prior in :class:`~monitor.config.settings.DetectSettings`
 with the weight of ``prior_weight_threads`` threads, so a new or quiet board starts from the
@@ -44,6 +47,8 @@ from monitor.detect.features import DAY, GROWTH_INPUTS, HOUR, GrowthInputs, grow
 REFERENCE_AGES_HOURS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 TOP_SHARE = 0.05  # "escalated" = among the board's top 5 % by 24 h size
 CALIBRATION_SHARE = 0.10  # the forecast's mean shift is measured on the board's top 10 % forecasts
+RANGE_SHARE = 0.80  # the forecast's range holds this share of the board's top forecasts' outcomes
+PRIOR_RANGE_Z = 1.2816  # the normal's 10th-90th percentile, in standard deviations
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ class GrowthModel:
     intercept: float
     weights: tuple[float, ...]  # one per input, in GROWTH_INPUTS order; never negative
     mean_shift: float  # log of the mean ratio (1 + replies at 24 h) / exp(predict_log): mean over median
+    low_shift: float  # the ratio's 10th percentile, in log (see RANGE_SHARE)
+    high_shift: float  # its 90th percentile
 
     def predict_log(self, growth: GrowthInputs) -> float:
         """The fitted ``log(1 + replies at 24 h)`` (``exp`` of it is about the median size)."""
@@ -89,17 +96,20 @@ class BoardBaseline:
             intercept=low.intercept + w * (high.intercept - low.intercept),
             weights=tuple(a + w * (b - a) for a, b in zip(low.weights, high.weights, strict=True)),
             mean_shift=low.mean_shift + w * (high.mean_shift - low.mean_shift),
+            low_shift=low.low_shift + w * (high.low_shift - low.low_shift),
+            high_shift=low.high_shift + w * (high.high_shift - low.high_shift),
         )
 
 
 def prior_baseline(settings: DetectSettings) -> BoardBaseline:
     intercept, *weights = settings.prior_growth
+    spread = PRIOR_RANGE_Z * math.sqrt(settings.prior_growth_variance)
     return BoardBaseline(
         threads=0,
         usual_replies_per_hour=settings.prior_usual_replies_per_hour,
         escalation_replies=settings.prior_escalation_replies,
         models=tuple(
-            GrowthModel(age, intercept, tuple(weights), settings.prior_growth_variance / 2)
+            GrowthModel(age, intercept, tuple(weights), settings.prior_growth_variance / 2, -spread, spread)
             for age in REFERENCE_AGES_HOURS
         ),
     )
@@ -185,7 +195,23 @@ def _fit_model(
     top = sorted(zip(fitted, targets, strict=True), reverse=True)[: max(1, math.ceil(CALIBRATION_SHARE * n))]
     shift = math.log(sum(math.exp(y - mu) for mu, y in top) / len(top))
     shift = (len(top) * shift + weight * prior.mean_shift) / (len(top) + weight)
-    return GrowthModel(age_hours, intercept, weights, shift)
+    low, high = _range(sorted(y - mu for mu, y in top))
+    low = (len(top) * low + weight * prior.low_shift) / (len(top) + weight)
+    high = (len(top) * high + weight * prior.high_shift) / (len(top) + weight)
+    return GrowthModel(age_hours, intercept, weights, shift, low, high)
+
+
+def _range(residuals: Sequence[float]) -> tuple[float, float]:
+    """The ``RANGE_SHARE`` central interval of sorted residuals (linear interpolation)."""
+    tail = (1 - RANGE_SHARE) / 2
+    return _quantile(residuals, tail), _quantile(residuals, 1 - tail)
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    position = q * (len(ordered) - 1)
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (position - below) * (ordered[above] - ordered[below])
 
 
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:

@@ -7,7 +7,9 @@ detector and the two naive baselines on the same threads:
 
 * AUC; recall at FPR <= 2 % and <= 5 % (thresholds read off the reported part's negatives);
 * precision, recall, F1 and FPR at the F1-best threshold *fitted on the fit part*;
-* median lead time, ``cross_time - T``, over true positives at the FPR <= 5 % threshold.
+* median lead time, ``cross_time - T``, over true positives at the FPR <= 5 % threshold;
+* for the detector, how its forecast ("likely ~N replies within 24 h", 80 % range) held up
+  against each thread's real 24 h size (:mod:`monitor.eval.forecast_check`).
 
 Fitting: each folder is split by :func:`~monitor.eval.detect_data.split_part`; the detector's
 board baseline (one board per folder — the label, "top 5 % by 24 h size", is relative to the
@@ -53,6 +55,7 @@ from monitor.eval.detect_metrics import (
     roc_auc,
     threshold_at_fpr,
 )
+from monitor.eval.forecast_check import ForecastCheck, check_forecasts
 
 DETECTOR = "monitor"
 NAIVE_COUNT = "count_so_far"
@@ -82,6 +85,7 @@ class Row:
     alert_recall: float | None = None  # the product's own alert threshold (detector only)
     alert_fpr: float | None = None
     bootstrap: AucBootstrap | None = None  # AUC intervals (detector only, with --bootstrap)
+    forecast: ForecastCheck | None = None  # how "likely ~N replies" held up (detector only)
 
 
 def product_scorer(baseline: BoardBaseline, settings: DetectSettings) -> Scorer:
@@ -139,9 +143,10 @@ def evaluate(
                 for t, s in zip(kept, scores, strict=True)
                 if t.escalated and s > five and t.cross_time is not None
             ]
-            alert = None
+            alert = forecast = None
             if name == DETECTOR:
                 alert = confusion(labels, scores, settings.general_score - 1e-9)
+                forecast = check_forecasts(kept, at, baseline, settings)
             rows.append(
                 Row(
                     dataset=dataset.name,
@@ -161,6 +166,7 @@ def evaluate(
                     alert_recall=alert.recall if alert else None,
                     alert_fpr=alert.fpr if alert else None,
                     bootstrap=intervals if name == DETECTOR else None,
+                    forecast=forecast,
                 )
             )
     return rows
@@ -229,6 +235,13 @@ def _print_table(dataset: GrowthDataset, where: str, rows: Sequence[Row], out: T
             print(
                 f"  {_hours(r.at_hours)}: at the product's own alert threshold (score >= general_score) "
                 f"recall {r.alert_recall:.2f}, FPR {r.alert_fpr:.3f}",
+                file=out,
+            )
+    for r in rows:
+        if r.forecast is not None:
+            print(
+                f"  {_hours(r.at_hours)}: forecast at the alert threshold, {r.forecast.alerted.describe()}; "
+                f"every open thread, {r.forecast.every.describe()}",
                 file=out,
             )
     for r in rows:

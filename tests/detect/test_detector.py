@@ -219,6 +219,51 @@ def test_board_where_recent_replies_decide_learns_to_rank_by_them_not_by_count()
     assert busy.forecast.expected_day > 100 > quiet.forecast.expected_day
 
 
+def _lognormal_board(sigma: float) -> tuple[list[list[float]], dict[int, list[int]]]:
+    """9 kinds of start (2..10 replies in the first hour); each kind's 24 h size is 3× its start
+    times log-normal noise (laid out by quantile, so deterministic)."""
+    spread = NormalDist(0.0, sigma)
+    board: list[list[float]] = []
+    finals: dict[int, list[int]] = {}
+    for early in range(2, 11):
+        for j in range(100):
+            final = max(early, round(3 * early * math.exp(spread.inv_cdf((j + 0.5) / 100))))
+            late = final - early
+            board.append(_burst(early, 3000.0 / early) + _burst(late, 64800.0 / (late + 1), 7200.0))
+            finals.setdefault(early, []).append(final)
+    return board, finals
+
+
+def test_forecast_range_holds_eight_in_ten_of_the_outcomes_it_was_learned_for() -> None:
+    # the board's biggest starts (10 replies in the first hour) end between 30·e^(±1.28σ) in 8
+    # cases out of 10; the range is learned from those errors, not assumed
+    for sigma in (0.3, 0.9):
+        board, finals = _lognormal_board(sigma)
+        found = detect_thread(
+            timeline_from_offsets(_burst(10, 300.0), 3600), learn_board_baseline(board, SETTINGS), SETTINGS
+        )
+        low, high = found.forecast.low_day, found.forecast.high_day
+        assert low is not None and high is not None
+        inside = sum(low <= final <= high for final in finals[10]) / len(finals[10])
+        assert 0.7 <= inside <= 0.9, (sigma, low, high, inside)
+        assert low < found.forecast.expected_day < high
+        said = found.forecast.describe()
+        assert f"(80 % range {low:.0f}–{high:.0f})" in said, said
+    # a wider spread of outcomes, a wider range
+    narrow = detect_thread(
+        timeline_from_offsets(_burst(10, 300.0), 3600),
+        learn_board_baseline(_lognormal_board(0.3)[0], SETTINGS),
+        SETTINGS,
+    ).forecast
+    wide = detect_thread(
+        timeline_from_offsets(_burst(10, 300.0), 3600),
+        learn_board_baseline(_lognormal_board(0.9)[0], SETTINGS),
+        SETTINGS,
+    ).forecast
+    assert narrow.high_day and wide.high_day and narrow.low_day is not None and wide.low_day is not None
+    assert wide.high_day / (1 + wide.low_day) > 2 * narrow.high_day / (1 + narrow.low_day)
+
+
 def test_forecast_is_the_expected_size_not_the_median() -> None:
     # 9 kinds of start (2..10 replies in the first hour); each kind's 24 h size is 3× its start
     # times log-normal noise (sigma 0.9, laid out by quantile, so deterministic): the median
