@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
@@ -39,6 +40,7 @@ class App:
     sessions: sessionmaker[Session]
     scorer: Scorer
     channels: Channels
+    stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown: send no more
 
     @asynccontextmanager
     async def pipeline(self) -> AsyncIterator[Pipeline]:
@@ -52,7 +54,9 @@ class App:
     def deliver(self, now: datetime) -> OutboxReport:
         """Send what the outbox holds; a channel that is down leaves its deliveries queued."""
         with self.sessions() as session:
-            report = deliver_pending(session, self.config, self.channels, now, commit_each=True)
+            report = deliver_pending(
+                session, self.config, self.channels, now, commit_each=True, stopping=self.stopping.is_set
+            )
             session.commit()
             return report
 

@@ -56,7 +56,15 @@ class StoreError(MonitorError):
 
 
 class DeliveryError(MonitorError):
-    """A channel could not deliver a message; the delivery stays queued for a retry."""
+    """A channel could not deliver a message; the delivery stays queued for a retry.
+
+    ``unreachable``: the channel's server could not be reached or did not answer (refused,
+    timed out, hung up), so every other message for it would fail the same way right now.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 class UnknownNameError(MonitorError, LookupError):

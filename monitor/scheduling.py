@@ -188,6 +188,7 @@ async def run_until_stopped(app: App, stop: asyncio.Event | None = None) -> None
             await stop.wait()
         finally:
             log.info("stopping")
+            app.stopping.set()  # a send in progress ends; no other message is started
             scheduler.shutdown(wait=False)
             await _wait_for_running_jobs()
             for signum in (signal.SIGINT, signal.SIGTERM):

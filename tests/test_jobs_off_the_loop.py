@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from monitor.alerting.service import AlertChange, consider
 from monitor.app import App, build
@@ -27,6 +28,7 @@ from monitor.pipeline import PassReport
 from monitor.scheduling import _sending, board_job, delivery_job
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
+from monitor.store.models import Delivery
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "monitor" / "demo" / "config"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -60,9 +62,14 @@ def black_hole() -> Iterator[tuple[int, threading.Event]]:
             connection.close()
 
 
-def _app_with_an_alert_to_send(tmp_path: Path, port: int) -> App:
-    """The demo config with SMTP at ``port``; an urgent alert opened, its email queued."""
-    smtp = {"host": "127.0.0.1", "port": port, "sender": "m@test.invalid", "timeout_seconds": SMTP_TIMEOUT}
+_TITLES = ("途乐旅行三个月不退款", "途乐导游在景区强制购物", "途乐旅行的大巴半路抛锚没人管")
+
+
+def _app_with_an_alert_to_send(
+    tmp_path: Path, port: int, alerts: int = 1, timeout: float = SMTP_TIMEOUT
+) -> App:
+    """The demo config with SMTP at ``port``; ``alerts`` urgent alerts opened, their emails queued."""
+    smtp = {"host": "127.0.0.1", "port": port, "sender": "m@test.invalid", "timeout_seconds": timeout}
     config = load_config(
         DEMO_CONFIG, environ={}, overrides={"general": {"data_dir": str(tmp_path)}, "smtp": smtp}
     )
@@ -70,20 +77,21 @@ def _app_with_an_alert_to_send(tmp_path: Path, port: int) -> App:
     with app.sessions.begin() as session:
         source = repo.ensure_source(session, config.sources[0])
         board = repo.ensure_board(session, source, "2", "投诉维权")
-        summary = ThreadSummary(
-            thread_id="26", title="途乐旅行三个月不退款", author="a", author_id="1", replies=9, views=90,
-            sticky=False, url="http://127.0.0.1:1/thread-26-1-1.html",
-        )  # fmt: skip
-        thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
-        post = PostRecord(
-            post_id="1", floor=1, author="a", author_id="1", posted_at=NOW, text="途乐旅行不退款"
-        )
-        repo.save_posts(session, thread, [post], NOW)
-        assessment = Assessment(
-            escalating=True, severity=Severity.URGENT, figures=["9 replies in the last 60 min"], signals=[],
-            negative_share=0.8, replies_per_hour=9.0,
-        )  # fmt: skip
-        assert consider(session, config, thread, config.watch_groups[0], assessment, NOW) is not None
+        for tid, title in zip(range(26, 26 + alerts), _TITLES, strict=False):
+            summary = ThreadSummary(
+                thread_id=str(tid), title=title, author="a", author_id="1", replies=9,
+                views=90, sticky=False, url=f"http://127.0.0.1:1/thread-{tid}-1-1.html",
+            )  # fmt: skip
+            thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
+            post = PostRecord(
+                post_id=str(tid), floor=1, author="a", author_id="1", posted_at=NOW, text=title
+            )
+            repo.save_posts(session, thread, [post], NOW)
+            assessment = Assessment(
+                escalating=True, severity=Severity.URGENT, figures=["9 replies in the last 60 min"],
+                signals=[], negative_share=0.8, replies_per_hour=9.0,
+            )  # fmt: skip
+            assert consider(session, config, thread, config.watch_groups[0], assessment, NOW) is not None
     return app
 
 
@@ -143,3 +151,72 @@ def test_a_crawl_that_opens_an_alert_ends_while_its_email_hangs(
         app.close()
     assert was_sending, "the crawl should have started sending the alert"
     assert took < SMTP_TIMEOUT / 2, f"the board's job waited {took:.1f} s for the email"
+
+
+def _emails(app: App) -> list[Delivery]:
+    with app.sessions() as session:
+        return list(session.scalars(select(Delivery).where(Delivery.channel == "email").order_by(Delivery.id)))
+
+
+def test_a_hanging_mail_server_costs_one_timeout_per_run_not_one_per_email(
+    tmp_path: Path, black_hole: tuple[int, threading.Event], caplog: pytest.LogCaptureFixture
+) -> None:
+    port, _ = black_hole
+    app = _app_with_an_alert_to_send(tmp_path, port, alerts=3, timeout=0.5)
+    try:
+        queued = len(_emails(app))
+        assert queued >= 3
+        with caplog.at_level("WARNING", logger="monitor.alerting.outbox"):
+            report = app.deliver(NOW)
+        emails = _emails(app)
+    finally:
+        app.close()
+    # one email tried and timed out; the others were not tried (no attempt spent), all still queued
+    assert [d.attempts for d in emails] == [1] + [0] * (queued - 1)
+    assert all(d.status == "pending" for d in emails)
+    assert "timed out" in emails[0].last_error and emails[1].last_error == ""
+    assert report.failed == 1 and report.pending >= queued
+    assert f"the SMTP server unreachable: {queued - 1} more messages left queued for the next try" in caplog.text
+
+
+def test_a_refused_recipient_does_not_hold_back_the_other_emails(tmp_path: Path) -> None:
+    """Only a server that cannot be reached stops a run's other emails; a refused message does not."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    class RefuseFirst(Sink):
+        seen = 0
+
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            RefuseFirst.seen += 1
+            return "554 5.6.0 message refused" if RefuseFirst.seen == 1 else "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(RefuseFirst(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app = _app_with_an_alert_to_send(tmp_path, port, alerts=3)
+        try:
+            app.deliver(NOW)
+            emails = _emails(app)
+        finally:
+            app.close()
+    finally:
+        controller.stop()
+    assert emails[0].status == "pending" and "554" in emails[0].last_error, emails[0].last_error
+    assert all(d.status == "sent" for d in emails[1:]), [(d.status, d.last_error) for d in emails]
+
+
+def test_shutdown_sends_no_further_email(tmp_path: Path, black_hole: tuple[int, threading.Event]) -> None:
+    port, _ = black_hole
+    app = _app_with_an_alert_to_send(tmp_path, port, alerts=2, timeout=0.5)
+    try:
+        app.stopping.set()
+        report = app.deliver(NOW)
+        emails = _emails(app)
+    finally:
+        app.close()
+    assert report.sent == report.failed == 0
+    assert all(d.attempts == 0 and d.status == "pending" for d in emails)

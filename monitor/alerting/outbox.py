@@ -10,6 +10,7 @@ has run out (at most that one message is sent twice).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
@@ -64,15 +65,33 @@ class OutboxReport:
 
 
 def deliver_pending(
-    session: Session, config: MonitorConfig, channels: Channels, now: datetime, *, commit_each: bool = False
+    session: Session,
+    config: MonitorConfig,
+    channels: Channels,
+    now: datetime,
+    *,
+    commit_each: bool = False,
+    stopping: Callable[[], bool] = lambda: False,
 ) -> OutboxReport:
     """Send every pending delivery. With ``commit_each``, each outcome is committed as soon as it is
-    known, so a process killed mid-run resends at most the one message it was sending."""
+    known, so a process killed mid-run resends at most the one message it was sending.
+
+    A server that could not be reached (refused, timed out) is not tried again in the same run:
+    its other messages stay queued untouched for the next one, so a mail server that hangs costs
+    one timeout per run, not one per message. ``stopping()`` true: send nothing more (shutdown).
+    """
     sent = failed = held = 0
+    down: dict[str, int] = {}  # servers found unreachable in this run: messages left for the next
     pending = list(
         session.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id))
     )
     for delivery in pending:
+        if stopping():
+            break
+        server = _server(delivery)
+        if server in down:
+            down[server] += 1
+            continue
         alert = session.get(Alert, delivery.alert_id)
         assert alert is not None
         if _off_call(config, delivery, now):
@@ -87,6 +106,8 @@ def deliver_pending(
             delivery.message_id = _send(config, delivery, message, channels)
         except DeliveryError as exc:
             failed += 1
+            if exc.unreachable:
+                down[server] = 0
             delivery.last_error = str(exc)  # chat errors are already masked
             delivery.next_attempt_at = now + _backoff(delivery.attempts, getattr(exc, "retry_after", None))
             if delivery.attempts >= MAX_ATTEMPTS or getattr(exc, "permanent", False):
@@ -112,8 +133,24 @@ def deliver_pending(
         if commit_each:
             session.commit()
     session.flush()
+    for server, left in down.items():
+        if left:
+            log.warning(
+                "%s unreachable: %d more %s left queued for the next try",
+                server,
+                left,
+                "message" if left == 1 else "messages",
+            )
     still = sum(1 for d in pending if d.status == "pending")
     return OutboxReport(sent=sent, failed=failed, pending=still, held=held)
+
+
+def _server(delivery: Delivery) -> str:
+    """What a delivery goes through: the one mail server for every email, each chat target apart
+    (named by its id: a chat target's URL holds a token)."""
+    if delivery.channel == "email":
+        return "the SMTP server"
+    return f"{delivery.channel} target {delivery.target}"
 
 
 def claim(session: Session, delivery: Delivery, now: datetime, *, commit: bool) -> bool:

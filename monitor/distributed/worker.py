@@ -177,6 +177,7 @@ class RunningWorker:
     timeout_ms: int
 
     def stop(self) -> None:
+        self.runtime.app.stopping.set()  # a send in progress ends; no other message is started
         self.worker.stop(timeout=self.timeout_ms)
         self.broker.close()
         self.runtime.stop()

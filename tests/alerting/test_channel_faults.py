@@ -130,6 +130,7 @@ def test_server_errors_are_transient(name, status, client, caplog):
         ": <html>upstream error</html>"
     )
     assert not error.permanent and error.retry_after is None
+    assert not error.unreachable  # it answered
     assert_nothing_leaked(error, caplog)
 
 
@@ -161,6 +162,7 @@ def test_client_errors_are_permanent(name, client, caplog):
 def test_network_failures_are_transient(name, exception, reason, client, caplog):
     error = fail(name, client, side_effect=exception)
     assert error.reason.startswith(reason) and not error.permanent
+    assert error.unreachable  # the outbox tries no other message for this target in the same run
     assert_nothing_leaked(error, caplog)
 
 
@@ -219,6 +221,7 @@ def test_connection_refused_on_loopback(name, caplog):
     ):
         chat.send(sample_alert(), target)
     assert caught.value.reason.startswith("ConnectError:") and not caught.value.permanent
+    assert caught.value.unreachable
     assert_nothing_leaked(caught.value, caplog)
 
 

@@ -46,13 +46,19 @@ class ChatDeliveryError(DeliveryError):
     """A chat service did not take the message. ``str()`` names the masked target and the reason."""
 
     def __init__(
-        self, target: str, reason: str, *, permanent: bool = False, retry_after: float | None = None
+        self,
+        target: str,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        unreachable: bool = False,
     ) -> None:
         self.target = target  # masked
         self.reason = reason
         self.permanent = permanent  # a retry cannot help (bad key, revoked robot): fix the config
         self.retry_after = retry_after  # seconds the service asked us to wait, if it said
-        super().__init__(f"{target}: {reason}")
+        super().__init__(f"{target}: {reason}", unreachable=unreachable)
 
 
 @dataclass(frozen=True, repr=False)

@@ -118,7 +118,9 @@ class EmailChannel:
             logger.warning(
                 "email delivery failed", extra={**about, "smtp_server": settings.address, "reason": reason}
             )
-            raise DeliveryError(f"email to SMTP server {settings.address} failed: {reason}") from None
+            raise DeliveryError(
+                f"email to SMTP server {settings.address} failed: {reason}", unreachable=_unreachable(exc)
+            ) from None
         if refused:
             logger.warning(
                 "SMTP server refused some recipients",
@@ -162,3 +164,11 @@ def _bare_address(address: str) -> str:
 def sender_domain(address: str) -> str:
     domain = _bare_address(address).rpartition("@")[2].strip()
     return domain or "localhost"
+
+
+def _unreachable(error: Exception) -> bool:
+    """The server itself failed (refused, timed out, hung up), not this one message: the next
+    message would fail the same way."""
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)  # SMTPException is one

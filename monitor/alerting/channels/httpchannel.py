@@ -156,10 +156,12 @@ class HttpChannel(ABC):
                 follow_redirects=False,  # a redirect is a failure: never carry a signed request elsewhere
             )
         except httpx.TimeoutException as exc:
-            self._fail(msg, target, f"no answer within {self.timeout:g} s ({type(exc).__name__})")
+            reason = f"no answer within {self.timeout:g} s ({type(exc).__name__})"
+            self._fail(msg, target, reason, unreachable=True)
         except httpx.HTTPError as exc:
             detail = str(exc) or "connection failed"
-            self._fail(msg, target, f"{type(exc).__name__}: {detail}")
+            unreachable = isinstance(exc, httpx.TransportError)
+            self._fail(msg, target, f"{type(exc).__name__}: {detail}", unreachable=unreachable)
         status = response.status_code
         if 200 <= status < 300:
             return response
@@ -185,6 +187,7 @@ class HttpChannel(ABC):
         *,
         permanent: bool = False,
         retry_after: float | None = None,
+        unreachable: bool = False,
     ) -> NoReturn:
         reason = scrub(reason, target.secrets)
         logger.warning(
@@ -198,7 +201,11 @@ class HttpChannel(ABC):
             },
         )
         raise ChatDeliveryError(  # from None: the httpx error behind it holds the request URL
-            f"{self.service} {target.masked}", reason, permanent=permanent, retry_after=retry_after
+            f"{self.service} {target.masked}",
+            reason,
+            permanent=permanent,
+            retry_after=retry_after,
+            unreachable=unreachable,
         ) from None
 
 
