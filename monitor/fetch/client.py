@@ -8,14 +8,16 @@ Whatever goes wrong with one request — no answer, an HTTP error, a redirect lo
 is not what its headers claim, a page that trickles in — is a :class:`FetchError` naming the
 cause, never an httpx exception: the pass goes on with the other boards and threads.
 
-robots.txt as RFC 9309 has it: a 4xx answer means "no rules"; a 5xx or no answer at all
-(connection refused, host name not found, timed out) means "crawl nothing" — but that is
-reported as what it is, a :class:`FetchError` naming the cause ("connection refused at
-http://…/robots.txt"), never as :class:`DisallowedByRobots`, and robots.txt is asked again
-after ``robots_retry_seconds``, so a forum that comes back is read again.
+robots.txt as RFC 9309 has it: a 4xx answer, or a redirect not followed (to another site,
+too many), means "no rules"; a 5xx or no answer at all (connection refused, host name not
+found, timed out) means "crawl nothing" — but that is reported as what it is, a
+:class:`FetchError` naming the cause ("connection refused at http://…/robots.txt"), never as
+:class:`DisallowedByRobots`, and robots.txt is asked again after ``robots_retry_seconds``, so a
+forum that comes back is read again.
 
 Its rules, one concern to a module (their public names importable from here too): ``redirects``,
-``retry_after`` (and resting a host), ``response`` (size cap, deadline), ``hosts``, ``conditional``, ``urls``.
+``retry_after`` (and resting a host), ``response`` (size cap, deadline), ``hosts``, ``robots_file``,
+``conditional``, ``urls``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from monitor.fetch.decode import decode_page
 from monitor.fetch.hosts import Host
 from monitor.fetch.hosts import Politeness as Politeness  # re-exported
 from monitor.fetch.redirects import MAX_LOGGED_REDIRECTS as MAX_LOGGED_REDIRECTS  # re-exported
+from monitor.fetch.redirects import MAX_ROBOTS_REDIRECTS as MAX_ROBOTS_REDIRECTS  # re-exported
 from monitor.fetch.redirects import REDIRECT_STATUSES as REDIRECT_STATUSES  # re-exported
 from monitor.fetch.redirects import RedirectError as RedirectError  # re-exported
 from monitor.fetch.redirects import named
@@ -50,10 +53,10 @@ from monitor.fetch.response import HTTPStatusError as HTTPStatusError  # re-expo
 from monitor.fetch.retry_after import LONGEST_REST_SECONDS as LONGEST_REST_SECONDS  # re-exported
 from monitor.fetch.retry_after import MAX_RETRY_AFTER_SECONDS as MAX_RETRY_AFTER_SECONDS  # re-exported
 from monitor.fetch.retry_after import RETRY_STATUSES as RETRY_STATUSES  # re-exported
-from monitor.fetch.retry_after import backoff_seconds, http_date, rest_seconds
+from monitor.fetch.retry_after import backoff_seconds, http_date
 from monitor.fetch.retry_after import requested_wait_seconds as requested_wait_seconds  # re-exported
 from monitor.fetch.retry_after import retry_after_seconds as retry_after_seconds  # re-exported
-from monitor.fetch.robots import RobotsTxt
+from monitor.fetch.robots_file import robots_url, rules_of, rules_without
 from monitor.fetch.urls import url_problem
 
 log = logging.getLogger(__name__)
@@ -199,10 +202,12 @@ class Fetcher:
     ) -> tuple[str, int, httpx.Headers, bytes]:
         """Request ``url`` and follow its redirects hop by hop; the URL answered, and the answer.
 
-        For robots.txt (``robots_file``) every error names the URL that failed and a redirect
-        may go to any host; for a page an error names a URL only when it is not ``url``.
+        For robots.txt (``robots_file``) every error names the URL that failed and a redirect is
+        followed on the same site only, at most :data:`MAX_ROBOTS_REDIRECTS` hops; for a page an
+        error names a URL only when it is not ``url``.
         """
-        current, hops = url, redirects.Hops(url, self._max_redirects)
+        current = url
+        hops = redirects.Hops(url, MAX_ROBOTS_REDIRECTS if robots_file else self._max_redirects)
         while True:
             try:
                 status, response_headers, body = await self._request(current, self._host(current), headers)
@@ -214,7 +219,11 @@ class Fetcher:
             if status not in REDIRECT_STATUSES or location is None:
                 return current, status, response_headers, body
             target = hops.next(current, location, response_headers)
-            if not robots_file:
+            if robots_file:
+                off_site = redirects.robots_off_site(url, current, target)
+                if off_site is not None:
+                    raise off_site
+            else:
                 await self._may_follow(url, current, target)
             self._log_redirect(current, target, status)
             current = target
@@ -262,7 +271,7 @@ class Fetcher:
             if result is not None and result[0] not in RETRY_STATUSES:
                 return result
             if result is not None:
-                self._rest_if_asked(url, host, *result)
+                self._rest_if_asked(url, host, *result, waiting=attempt < self._retries)
             if attempt >= self._retries:
                 if result is not None:
                     return result
@@ -280,19 +289,20 @@ class Fetcher:
             await self._sleep(wait)
             attempt += 1
 
-    def _rest_if_asked(self, url: str, host: Host, status: int, headers: httpx.Headers, body: bytes) -> None:
-        """A Retry-After longer than :data:`MAX_RETRY_AFTER_SECONDS`: fail now and leave the
-        host alone until then, rather than wait in the middle of a pass or ask again sooner."""
-        now = self._clock()
-        seconds = rest_seconds(headers.get("retry-after"), now)
-        if seconds is None:
+    def _rest_if_asked(
+        self, url: str, host: Host, status: int, headers: httpx.Headers, body: bytes, *, waiting: bool
+    ) -> None:
+        """A Retry-After the host is left alone for rather than waited (:meth:`Host.heed`: over
+        five minutes, or past its budget of waiting): fail now, and ask it nothing until then.
+        ``waiting``: the request would be retried after the wait."""
+        if not host.heed(headers.get("retry-after"), self._clock(), waiting=waiting):
             return
-        host.rest(now, seconds)
         log.warning(
-            "%s answered HTTP %d with Retry-After %s: %s is not asked again before %s",
+            "%s answered HTTP %d with Retry-After %s: %s; %s is not asked again before %s",
             url,
             status,
             headers.get("retry-after"),
+            host.resting_cause,
             urlsplit(url).netloc,
             f"{host.resting_until:%Y-%m-%d %H:%M:%S %Z}",
             extra={"url": url, "cause": host.resting_cause},
@@ -301,32 +311,14 @@ class Fetcher:
 
     async def _load_robots(self, url: str, host: Host) -> None:
         """Read the host's robots.txt into ``host``: its rules, or why it could not be read."""
-        parts = urlsplit(url)
-        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        robots = robots_url(url)
         host.robots_loaded_at = self._clock()
         host.robots, host.robots_problem = None, ""
         try:
             where, status, headers, body = await self._follow(
-                robots_url, {"User-Agent": self._user_agent}, robots_file=True
+                robots, {"User-Agent": self._user_agent}, robots_file=True
             )
-        except RedirectError as exc:
-            # RFC 9309 §2.3.1.2: past the redirects a crawler follows, robots.txt is "unavailable".
-            log.info("robots.txt read as absent: %s", exc.reason, extra={"url": robots_url})
-            return
         except FetchError as exc:
-            problem = exc.reason
+            host.robots, host.robots_problem = rules_without(robots, exc)
         else:
-            if status < 400:
-                host.robots = RobotsTxt.parse(decode_page(body, headers.get("content-type")))
-                return
-            if status < 500:
-                return  # no robots.txt: everything allowed
-            problem = named(f"HTTP {status}", robots_url, where)
-        # RFC 9309: robots.txt unreachable means "assume complete disallow" — until it can be read.
-        host.robots, host.robots_problem = RobotsTxt.disallow_all(), problem
-        log.warning(
-            "robots.txt unreachable (%s): %s not crawled until it can be read",
-            problem,
-            parts.netloc,
-            extra={"url": robots_url},
-        )
+            host.robots, host.robots_problem = rules_of(robots, where, status, headers, body)

@@ -1,6 +1,7 @@
 """Per-host state the fetcher keeps for as long as it lives: how hard the host may be hit
 (:class:`Politeness`: concurrent requests, the interval between them), its robots.txt, and
-whether it asked to be left alone (a long ``Retry-After``)."""
+whether it asked to be left alone (a long ``Retry-After``, or one past the host's budget of
+``Retry-After`` waiting: :mod:`monitor.fetch.retry_after`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.errors import FetchError
-from monitor.fetch.retry_after import resting_cause
+from monitor.fetch.retry_after import WaitBudget, requested_wait_seconds, rest_seconds, resting_cause
 from monitor.fetch.robots import RobotsTxt
 
 
@@ -36,6 +37,7 @@ class Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     resting_until: datetime | None = None  # a long Retry-After: no request before then
     resting_cause: str = ""
+    retry_after_waits: WaitBudget = field(default_factory=WaitBudget)  # Retry-After waited lately
 
     @classmethod
     def under(cls, politeness: Politeness) -> Host:
@@ -56,10 +58,28 @@ class Host:
         waited = (clock() - self.robots_loaded_at).total_seconds()
         return bool(self.robots_problem) and waited >= retry_seconds
 
-    def rest(self, now: datetime, seconds: float) -> None:
-        """Leave the host alone for ``seconds`` from ``now`` (it asked so, with a long Retry-After)."""
+    def rest(self, now: datetime, seconds: float, cause: str = "") -> None:
+        """Leave the host alone for ``seconds`` from ``now`` (it asked so, with a Retry-After);
+        ``cause``: why its requests fail meanwhile (default: the wait it asked for)."""
         self.resting_until = now + timedelta(seconds=seconds)
-        self.resting_cause = resting_cause(seconds)
+        self.resting_cause = cause or resting_cause(seconds)
+
+    def heed(self, retry_after: str | None, now: datetime, *, waiting: bool) -> bool:
+        """Whether an answer's ``Retry-After`` rests the host (from ``now``, if so) rather than
+        be waited: one longer than five minutes, or one more than is left of the host's budget of
+        ``Retry-After`` waiting. One the fetcher will wait (``waiting``) is counted against it."""
+        seconds = rest_seconds(retry_after, now)
+        if seconds is not None:
+            self.rest(now, seconds)
+            return True
+        wait = requested_wait_seconds(retry_after, now)
+        if wait is None:
+            return False
+        budget = self.retry_after_waits
+        if budget.take(now, wait) if waiting else budget.fits(now, wait):
+            return False
+        self.rest(now, wait, budget.over_cause(wait))
+        return True
 
     def refuse_while_resting(self, url: str, clock: Callable[[], datetime]) -> None:
         """Fail at once while the host asked us (a long Retry-After) to leave it alone."""

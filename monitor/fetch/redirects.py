@@ -11,8 +11,12 @@ a cookie check does) and a malformed ``Location``. A redirect is logged once.
 An error after a redirect names the URL that failed ("HTTP 404 at https://www.x/… (redirected
 from http://x/…)").
 
-Redirects of robots.txt are followed to any host (RFC 9309 §2.3.1.2); a robots.txt behind a
-redirect loop, too many redirects or a malformed ``Location`` is "unavailable", i.e. no rules.
+Redirects of robots.txt are followed hop by hop too, at most :data:`MAX_ROBOTS_REDIRECTS`
+(RFC 9309 §2.3.1.2: five), whatever ``max_redirects`` allows pages, and on the same site only:
+RFC 9309 would follow them to any host, but then a forum could send the monitor to
+``http://10.0.0.5/`` or ``http://127.0.0.1:6379/``. A robots.txt behind a redirect to another
+site (:func:`robots_off_site`: "redirected to another site, not followed: A -> B"), a redirect
+loop, too many redirects or a malformed ``Location`` is "unavailable", i.e. no rules.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BAD_LOCATION = "Invalid URL in location header"
 MAX_LOGGED_REDIRECTS = 10_000
+MAX_ROBOTS_REDIRECTS = 5  # RFC 9309 §2.3.1.2: crawlers should follow at least five
 
 
 class RedirectError(FetchError):
@@ -115,6 +120,14 @@ def another_site(url: str, target: str) -> RedirectError:
         url,
         f"redirected to another site ({urlsplit(target).netloc}); add it as a source if it is the same forum",
     )
+
+
+def robots_off_site(robots_url: str, current: str, target: str) -> RedirectError | None:
+    """The error for a redirect of robots.txt from ``current`` to ``target`` when ``target`` is
+    not on the site of ``robots_url`` (None when it is, and may be followed)."""
+    if same_site(robots_url, target):
+        return None
+    return RedirectError(robots_url, f"redirected to another site, not followed: {current} -> {target}")
 
 
 def named(cause: str, url: str, where: str) -> str:

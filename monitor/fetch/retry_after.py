@@ -6,13 +6,21 @@ request retried; a longer one fails the request at once ("the forum asks us to w
 (Retry-After)") and the host is left alone until then — at most :data:`LONGEST_REST_SECONDS`:
 its requests fail at once, with the same cause, without being sent. Without a
 ``Retry-After``, a retry waits an exponential backoff with jitter.
+
+The waiting is budgeted per host (:class:`WaitBudget`): at most
+:data:`RETRY_AFTER_BUDGET_SECONDS` of ``Retry-After`` within any
+:data:`RETRY_AFTER_WINDOW_SECONDS`. A ``Retry-After`` more than is left of it rests the host
+like a long one — for the time asked — so a forum answering every page "Retry-After: 299"
+costs a pass five minutes, not pages × retries × five minutes.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -21,6 +29,8 @@ import httpx
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 300.0  # a longer Retry-After fails the request and rests the host
 LONGEST_REST_SECONDS = 86400.0  # a host asked to be left alone longer is asked again after a day
+RETRY_AFTER_BUDGET_SECONDS = 300.0  # Retry-After waited per host within the window; past it the host rests
+RETRY_AFTER_WINDOW_SECONDS = 3600.0
 
 
 def requested_wait_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -54,6 +64,42 @@ def rest_seconds(value: str | None, now: datetime) -> float | None:
 def resting_cause(seconds: float) -> str:
     """Why a resting host's requests fail: "the forum asks us to wait 60 min (Retry-After)"."""
     return f"the forum asks us to wait {_duration(seconds)} (Retry-After)"
+
+
+@dataclass
+class WaitBudget:
+    """The ``Retry-After`` one host has been waited lately: at most ``budget`` seconds within
+    any ``window`` seconds (times from the fetcher's clock)."""
+
+    budget: float = RETRY_AFTER_BUDGET_SECONDS
+    window: float = RETRY_AFTER_WINDOW_SECONDS
+    waits: deque[tuple[datetime, float]] = field(default_factory=deque)  # (when, seconds), oldest first
+
+    def spent(self, now: datetime) -> float:
+        """Seconds waited within the window up to ``now``."""
+        while self.waits and (now - self.waits[0][0]).total_seconds() >= self.window:
+            self.waits.popleft()
+        return sum(seconds for _, seconds in self.waits)
+
+    def fits(self, now: datetime, seconds: float) -> bool:
+        """Whether waiting ``seconds`` more at ``now`` stays within the budget."""
+        return self.spent(now) + seconds <= self.budget
+
+    def take(self, now: datetime, seconds: float) -> bool:
+        """Count a wait of ``seconds`` from ``now`` if it fits the budget; whether it did."""
+        if not self.fits(now, seconds):
+            return False
+        if seconds > 0:
+            self.waits.append((now, seconds))
+        return True
+
+    def over_cause(self, seconds: float) -> str:
+        """Why a host rests rather than be waited ``seconds``: "the forum asks us to wait 5 min
+        (Retry-After), more than is left of the 5 min we wait for a host per 60 min"."""
+        return (
+            f"{resting_cause(seconds)}, more than is left of the {_duration(self.budget)} "
+            f"we wait for a host per {_duration(self.window)}"
+        )
 
 
 def backoff_seconds(

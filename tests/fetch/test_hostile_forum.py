@@ -3,140 +3,26 @@ page that trickles in, redirects to another host, a malformed Location, a long R
 error pages. Each is a :class:`FetchError` naming its cause, never an httpx exception, and
 the fetcher stays polite (robots.txt and pacing per host, no request while a host rests).
 
-A tiny threaded HTTP server per test; names such as ``forum.test`` reach it through a
-transport that connects every request to 127.0.0.1 (the Host header keeps the name). Sleeps
-of the fetcher are recorded, not slept; the clock is passed in.
+A tiny threaded HTTP server per test (hostile_http.py); names such as ``forum.test`` reach it
+through a transport that connects every request to 127.0.0.1 (the Host header keeps the name).
+Sleeps of the fetcher are recorded, not slept; the clock is passed in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from collections.abc import Callable
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
+from hostile_http import NOW, Loopback, Route, Server, answer, app_client, fetch, fetcher, reason, serve
 
 from monitor.errors import DisallowedByRobots, FetchError
 from monitor.fetch.client import Fetcher, HTTPStatusError, Politeness, RedirectError
-
-Route = Callable[[BaseHTTPRequestHandler], None]
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Server:
-    port: int
-    routes: dict[str, Route]
-    requests: list[tuple[str, str]] = field(default_factory=list)  # (Host header, path)
-    stop: threading.Event = field(default_factory=threading.Event)
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
-
-    def asked(self, path: str, host: str | None = None) -> int:
-        return sum(1 for h, p in self.requests if p == path and (host is None or h.split(":")[0] == host))
-
-
-def answer(status: int, body: bytes = b"", **headers: str) -> Route:
-    def route(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response_only(status)
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
-
-
-@contextmanager
-def serve(routes: dict[str, Route]) -> Iterator[Server]:
-    server_box: list[Server] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            forum = server_box[0]
-            forum.requests.append((self.headers.get("Host", ""), self.path))
-            host = self.headers.get("Host", "").split(":")[0]
-            route = forum.routes.get(f"{host}{self.path}") or forum.routes.get(self.path)
-            (route or answer(404, b"not here"))(self)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server = Server(httpd.server_address[1], routes)
-    server_box.append(server)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.stop.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
-
-
-class Loopback(httpx.AsyncBaseTransport):
-    """Connects every request to 127.0.0.1, whatever host its URL names."""
-
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        request.url = request.url.copy_with(host="127.0.0.1")
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-def app_client(**kwargs: Any) -> httpx.AsyncClient:
-    """A client as monitor/app.py builds it (it follows redirects; the fetcher must not let it)."""
-    kwargs.setdefault("timeout", 5)
-    return httpx.AsyncClient(follow_redirects=True, max_redirects=5, **kwargs)
-
-
-def fetcher(client: httpx.AsyncClient, sleeps: list[float] | None = None, **kwargs: Any) -> Fetcher:
-    recorded = [] if sleeps is None else sleeps
-
-    async def sleep(seconds: float) -> None:
-        recorded.append(seconds)
-
-    kwargs.setdefault("politeness", Politeness(1, 0.0))
-    return Fetcher(client, user_agent="test-agent", sleep=sleep, clock=lambda: NOW, **kwargs)
-
-
-def fetch(make: Callable[[httpx.AsyncClient], Fetcher], *urls: str, **client: Any) -> list[str | FetchError]:
-    """Each URL's text, or the FetchError it raised (in order, one fetcher)."""
-
-    async def go() -> list[str | FetchError]:
-        results: list[str | FetchError] = []
-        async with app_client(**client) as http:
-            fetch_with = make(http)
-            for url in urls:
-                try:
-                    results.append((await fetch_with.get(url)).text)
-                except FetchError as exc:
-                    results.append(exc)
-        return results
-
-    return asyncio.run(go())
-
-
-def reason(result: str | FetchError) -> str:
-    assert isinstance(result, FetchError), result
-    return result.reason
-
 
 # --- 1. a redirect loop, a body that is not the gzip it claims ------------------------------------
 
@@ -317,19 +203,6 @@ def test_a_malformed_location_has_its_own_message() -> None:
     ]
     assert forum.asked("/port") == 1  # not retried
     assert all(isinstance(r, RedirectError) for r in results)
-
-
-def test_robots_txt_redirects_are_followed_to_any_host_and_a_loop_means_no_rules() -> None:
-    """RFC 9309 §2.3.1.2: robots.txt may redirect elsewhere; past the redirects it is unavailable."""
-    routes: dict[str, Route] = {"/page": answer(200, b"ok"), "/private": answer(200, b"secret")}
-    with serve({}) as rules, serve(routes) as forum:
-        rules.routes["/robots.txt"] = answer(200, b"User-agent: *\nDisallow: /private\n")
-        forum.routes["/robots.txt"] = answer(301, Location=rules.url("/robots.txt"))
-        moved = fetch(lambda c: fetcher(c), forum.url("/page"), forum.url("/private"))
-        forum.routes["/robots.txt"] = answer(302, Location="/robots.txt")
-        looping = fetch(lambda c: fetcher(c), forum.url("/private"))
-    assert moved[0] == "ok" and isinstance(moved[1], DisallowedByRobots)
-    assert looping == ["secret"]
 
 
 # --- 4. a long Retry-After ------------------------------------------------------------------
