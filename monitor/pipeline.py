@@ -26,6 +26,7 @@ from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import assess
 from monitor.enrich.category import classify_complaint
+from monitor.enrich.me_too import read_me_too
 from monitor.enrich.sentiment import Scorer, negative_threshold, score_post
 from monitor.enrich.signals import detect_signals
 from monitor.enrich.watch_admin import WatchGroupsReloader
@@ -39,10 +40,6 @@ from monitor.store import repo
 from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, WatchMatch
 
 log = logging.getLogger(__name__)
-
-ME_TOO_POSITIVE_FROM = 0.6
-"""A 我也遇到了 reply scoring this or more (forum-v1: clearly positive) does not count as resonance.
-Me-too complaints score at most about 0.5 ("我也是，支持楼主" 0.49, "+1" 0.49, "我也遇到了" 0.25)."""
 
 EVIDENCE_ON = frozenset({"opened", "escalated", "band", "reopened"})
 
@@ -243,12 +240,11 @@ class Pipeline:
             scores = score_post(self._scorer, post.text, post.quoted)  # a quote is someone else's words
             post.sentiment, post.quoted_sentiment = scores.own, scores.quoted
             signals = detect_signals(post.text, post.quoted)  # a quoted 我也遇到了 is not counted again
-            post.signals = [signal.as_dict() for signal in signals]
-            # 我也遇到了 in a post that reads clearly positive ("我也遇到了很热情的店员，点赞") is a
-            # shared good experience, not resonance with a complaint
-            post.me_too = any(signal.name == "resonance" for signal in signals) and not (
-                scores.own is not None and scores.own >= ME_TOO_POSITIVE_FROM
-            )
+            # a 我也遇到了 sharing a good experience ("我也遇到了很热情的店员，点赞") is no resonance:
+            # neither counted nor stored as a signal (see monitor.enrich.me_too)
+            me_too = read_me_too(post.text, signals, scores.own)
+            post.signals = [signal.as_dict() for signal in me_too.counted_signals(signals)]
+            post.me_too = me_too.counts
 
     def _match(
         self, session: Session, thread: Thread, posts: list[Post], now: datetime

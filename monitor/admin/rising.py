@@ -4,12 +4,16 @@ For the PR team asking "what is close to alerting?" and for ops tuning threshold
 that matched a watch group and was seen within the last ``hours`` is assessed from what is
 stored, exactly as the next poll would assess it (same facts, baseline, spread and rules), and
 listed by escalation score with its reasons. Nothing is written and no alert is opened.
+
+At a past moment (``--at``) it shows what was known then: posts read by then, the snapshots and
+alerts of then, and the story's copies on other boards with their reply counts of then (a copy
+not read by then is left out).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session
 from monitor.alerting.render import clean_text
 from monitor.alerting.service import alert_for_thread
 from monitor.config.loader import MonitorConfig
-from monitor.detect.assess import assess
+from monitor.detect.assess import ThreadFacts, assess
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
 from monitor.facts import FactsReader
@@ -75,7 +79,8 @@ def rising_threads(
             continue
         # what was known at ``now`` (``--at`` a past moment): posts read by then, the snapshot then
         posts = [p for p in repo.thread_posts(session, thread) if p.first_seen_at <= now]
-        found = assess(facts.read(session, thread, posts, snapshot, group, now), config.settings.detect)
+        known = _copies_then(session, facts.read(session, thread, posts, snapshot, group, now), now)
+        found = assess(known, config.settings.detect)
         alert = alert_for_thread(session, thread)
         if alert is not None and alert.opened_at > now:
             alert = None
@@ -99,6 +104,20 @@ def rising_threads(
         if held is None or _rank(row) < _rank(held):
             best[thread.id] = row
     return sorted(best.values(), key=_rank)
+
+
+def _copies_then(session: Session, known: ThreadFacts, now: datetime) -> ThreadFacts:
+    """The story's copies as known at ``now``: each copy's reply count from its last snapshot at or
+    before ``now`` (not the count read since); a copy not read by then is left out."""
+    if known.spread is None or not known.spread.copies:
+        return known
+    replies: dict[int, int] = {}
+    for copy in known.spread.copies:
+        other = session.get(Thread, copy.thread.thread_id)
+        then = repo.snapshot_before(session, other, now) if other is not None else None
+        if then is not None:
+            replies[copy.thread.thread_id] = then.replies
+    return replace(known, spread=known.spread.as_of(replies))
 
 
 def _rank(row: RisingThread) -> tuple[float, int]:

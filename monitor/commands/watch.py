@@ -20,7 +20,8 @@ from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import validation_problems
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.keywords import WatchMatcher
-from monitor.enrich.signals import SIGNAL_LABELS, detect_signals
+from monitor.enrich.me_too import MeTooReading, read_me_too
+from monitor.enrich.signals import RESONANCE, SIGNAL_LABELS, Signal, detect_signals
 from monitor.enrich.watch_admin import add_group, current_user, load_watch_groups, remove_group, watch_file
 from monitor.enrich.watch_audit import audit_path, read_audit
 from monitor.enrich.watch_backtest import BacktestHit, backtest
@@ -197,10 +198,25 @@ def _test(args: argparse.Namespace) -> int:
     if not any(r.matched for r in reports):
         print("no watch group matches" + ("" if reports else ": none of their terms occur"))
     signals = detect_signals(text)
-    shown = "; ".join(f"{SIGNAL_LABELS.get(s.name, s.name)} {s.term!r} at {s.start}–{s.end}" for s in signals)
+    me_too = _me_too(args, text, signals)
+    counted = me_too.counted_signals(signals)
+    shown = "; ".join(f"{SIGNAL_LABELS.get(s.name, s.name)} {s.term!r} at {s.start}–{s.end}" for s in counted)
     print(f"crisis signals: {shown or 'none'}")
+    if me_too.said is not None:
+        print(f"me too: {me_too.said.term!r} at {me_too.said.start}–{me_too.said.end} {me_too.explain()}")
     print(f"category: {classify_complaint(text).explain()}")
     return 0
+
+
+def _me_too(args: argparse.Namespace, text: str, signals: list[Signal]) -> MeTooReading:
+    """The me-too reading the pipeline would make of the post (its words scored by the configured model)."""
+    if not any(signal.name == RESONANCE for signal in signals):  # no config or model needed
+        return read_me_too(text, signals, None)
+    from monitor.config.loader import load_config
+    from monitor.enrich.sentiment import load_scorer, score_post
+
+    model = load_config(args.config, environ=os.environ, links=False).settings.sentiment.model
+    return read_me_too(text, signals, score_post(load_scorer(model), args.text, "").own)
 
 
 def _backtest(args: argparse.Namespace) -> int:

@@ -22,8 +22,8 @@ comparing exactly beats an approximate index (MinHash/LSH pays off only at far l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor.config.settings import DetectSettings
@@ -84,6 +84,16 @@ class Spread:
     def reposts(self) -> int:
         """Copies on the thread's own board (posted again), not counted as spread."""
         return sum(1 for c in self.copies if self._same_board(c))
+
+    def as_of(self, replies: Mapping[int, int]) -> Spread:
+        """The copies as they were at a past moment: ``replies`` gives each copy read by then
+        (thread id) its reply count then; copies not read by then are left out."""
+        copies = tuple(
+            StoryCopy(replace(c.thread, replies=replies[c.thread.thread_id]), c.similarity)
+            for c in self.copies
+            if c.thread.thread_id in replies
+        )
+        return replace(self, copies=copies)
 
     def _same_forum(self, copy: StoryCopy) -> bool:
         return copy.thread.forum == self.own_forum

@@ -279,5 +279,8 @@ def detect_signals(text: str, quoted: str = "") -> list[Signal]:
 
 
 def is_me_too(text: str, quoted: str = "") -> bool:
-    """True when a reply says the author had the same experience (我也遇到了, 同样被坑, +1, 顶)."""
+    """True when a reply says the author had the same experience (我也遇到了, 同样被坑, +1).
+
+    Whether it counts as resonance (not a shared good experience) is
+    :func:`monitor.enrich.me_too.read_me_too`'s to say."""
     return any(signal.name == RESONANCE for signal in default_detector().detect(text, quoted))

@@ -268,3 +268,41 @@ def test_backtest_from_a_file_and_against_an_empty_database(
     monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     code, _, err = _run(capsys, *args)
     assert code == 1 and "cannot read stored posts" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "signals", "reading"),
+    [
+        (
+            "我也遇到了，等了两个月还没退款",
+            "crisis signals: me too (我也遇到了/+1) '我也遇到' at 0–4",
+            "me too: '我也遇到' at 0–4 counts as resonance (sentiment 0.12)",
+        ),
+        (  # forum-v1 reads it 0.58, under the 0.6 cut: the praise in its clause refuses it
+            "我也遇到了很热情的店员，点赞",
+            "crisis signals: none",
+            "me too: '我也遇到' at 0–4 does not count as resonance: its clause praises (热情、点赞) "
+            "and the post has no complaint word",
+        ),
+        (
+            "我也遇到了很热情的店员，服务特别好，点赞",
+            "crisis signals: none",
+            "me too: '我也遇到' at 0–4 does not count as resonance: the post reads positive "
+            "(sentiment 0.67, at least 0.60)",
+        ),
+    ],
+)
+def test_watch_test_reads_a_me_too_as_the_pipeline_does(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], text: str, signals: str, reading: str
+) -> None:
+    code, out, _ = _run(capsys, "test", text, "--config", str(config_dir))
+    assert code == 0
+    lines = out.splitlines()
+    assert signals in lines and reading in lines, out
+
+
+def test_watch_test_without_a_me_too_says_nothing_of_it(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "test", "途乐旅行退款三个月没到账，准备找律师", "--config", str(config_dir))
+    assert code == 0 and "crisis signals: lawyer (律师/诉讼) '律师' at 16–18" in out and "me too" not in out
