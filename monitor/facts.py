@@ -104,6 +104,7 @@ class FactsReader:
                 [p.posted_at for p in replies],
                 authors=[p.author for p in replies],
                 me_too=[p.me_too for p in replies],
+                floors=[p.floor for p in replies],
                 snapshots=[
                     (s.taken_at, s.replies)
                     for s in repo.snapshots_since(session, thread, first.posted_at)

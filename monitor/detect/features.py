@@ -117,8 +117,10 @@ def thread_features(timeline: Timeline, settings: DetectSettings) -> ThreadFeatu
             first_seen.setdefault(author, offset)
         if index < len(timeline.me_too) and timeline.me_too[index]:
             me_too_authors.add(author if author is not None else f"#{index}")
-            if me_too_floor is None:
-                me_too_floor = index + 2  # floor 1 is the opening post
+            floor = timeline.floors[index] if index < len(timeline.floors) else None
+            if floor is None:
+                floor = index + 2  # its place among the replies; floor 1 is the opening post
+            me_too_floor = floor if me_too_floor is None else min(me_too_floor, floor)
     return ThreadFeatures(
         age_hours=age / HOUR,
         replies=replies,

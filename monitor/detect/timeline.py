@@ -36,6 +36,7 @@ class Timeline:
     age: float
     authors: tuple[str | None, ...] = ()  # per reply, in offset order; empty when unknown
     me_too: tuple[bool, ...] = ()  # per reply: the reply says 我也遇到了
+    floors: tuple[int | None, ...] = ()  # per reply: its floor on the forum (None: not read yet)
     notes: tuple[str, ...] = ()  # what cleaning repaired, in words for the alert
 
     def replies_until(self, age: float) -> int:
@@ -56,8 +57,9 @@ def build_timeline(
     authors: Sequence[str | None] = (),
     me_too: Sequence[bool] = (),
     snapshots: Sequence[tuple[datetime, int]] = (),
+    floors: Sequence[int] = (),
 ) -> Timeline:
-    """Clean a live thread's replies; ``authors``/``me_too`` run parallel to ``reply_times``.
+    """Clean a live thread's replies; ``authors``/``me_too``/``floors`` run parallel to ``reply_times``.
 
     ``snapshots`` are ``(taken_at, reply_count)`` pairs from earlier polls (any order).
     """
@@ -66,7 +68,7 @@ def build_timeline(
     if age < 0:
         notes.append(f"clock: now is {_span(-age)} before the first post (clock jump?); age taken as zero")
         age = 0.0
-    rows: list[tuple[float, str | None, bool]] = []
+    rows: list[tuple[float, str | None, bool, int | None]] = []
     late = early = 0
     for index, when in enumerate(reply_times):
         offset = (when - first_post_at).total_seconds()
@@ -76,7 +78,8 @@ def build_timeline(
             early += 1
         author = authors[index] if index < len(authors) else None
         flagged = me_too[index] if index < len(me_too) else False
-        rows.append((min(max(offset, 0.0), age), author, flagged))
+        floor = floors[index] if index < len(floors) else None
+        rows.append((min(max(offset, 0.0), age), author, flagged, floor))
     if late:
         notes.append(f"clock: {late} replies dated after now (clock jump?), counted as just now")
     if early:
@@ -89,6 +92,7 @@ def build_timeline(
         age=age,
         authors=tuple(row[1] for row in rows) if authors else (),
         me_too=tuple(row[2] for row in rows) if me_too else (),
+        floors=tuple(row[3] for row in rows) if floors else (),
         notes=tuple(notes),
     )
 
@@ -99,7 +103,7 @@ def _unstored_replies(
     stored: int,
     snapshots: Sequence[tuple[datetime, int]],
     notes: list[str],
-) -> list[tuple[float, str | None, bool]]:
+) -> list[tuple[float, str | None, bool, int | None]]:
     """Placeholders for replies the latest snapshot counted but no stored post shows."""
     if not snapshots:
         return []
@@ -126,7 +130,7 @@ def _unstored_replies(
         start, end = end, start
     notes.append(f"{missing} replies counted but not yet read; placed in the poll interval they appeared in")
     step = (end - start) / missing
-    return [(start + step * (i + 1), None, False) for i in range(missing)]
+    return [(start + step * (i + 1), None, False, None) for i in range(missing)]
 
 
 def _span(seconds: float) -> str:

@@ -295,3 +295,19 @@ def test_a_thread_younger_than_the_window_says_its_replies_over_its_life() -> No
     assert young.reasons[0].startswith("3 replies in its first 11 min (16/h), ")
     older = detect_thread(timeline_from_offsets([3000.0, 3300.0, 3600.0], 4000.0), baseline, SETTINGS)
     assert older.reasons[0].startswith("3 replies in the last 60 min (3/h), ")
+
+
+def test_me_too_floor_is_the_posts_floor_not_its_place_among_the_stored_replies() -> None:
+    # floors 3 to 8 were deleted or never read: the first me-too is the third stored reply, at floor 9
+    replies = [START + timedelta(minutes=m) for m in (5, 10, 15, 20)]
+    timeline = build_timeline(
+        START,
+        START + timedelta(minutes=30),
+        replies,
+        authors=["a", "b", "c", "d"],
+        me_too=[False, False, True, True],
+        floors=[2, 3, 9, 10],
+    )
+    found = detect_thread(timeline, prior_baseline(SETTINGS), SETTINGS)
+    assert found.features.me_too_floor == 9
+    assert any("(first at floor 9)" in reason for reason in found.reasons), found.reasons
