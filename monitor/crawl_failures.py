@@ -1,12 +1,13 @@
 """What a page the crawler could not fetch or read leaves behind.
 
 Its raw bytes are kept for diagnosis — the page as fetched, or the error page the forum sent
-(:func:`keep_evidence`) — and a health event is recorded (:func:`record_page_failure`); nothing
-stored is touched.
+(:func:`keep_evidence`) — and a health event is recorded, or counted on the board's open one
+(:func:`record_page_failure`); nothing stored is touched.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +17,32 @@ from monitor import health
 from monitor.errors import FetchError, ParseError
 from monitor.fetch.client import HTTPStatusError, Page
 from monitor.fetch.failed_pages import keep_failed_page
-from monitor.store.models import Board, SourceRow
+from monitor.store.models import Board, HealthEvent, SourceRow
+
+log = logging.getLogger(__name__)
+
+
+def page_skipped(
+    session: Session,
+    board: Board,
+    url: str,
+    exc: FetchError | ParseError,
+    fetched: Page | None,
+    now: datetime,
+    failed_pages: Path,
+    *,
+    board_list: bool,
+    pages: health.ThreadPages | None,
+) -> None:
+    """A page of ``board``'s poll at ``now`` failed: keep its bytes, record it
+    (:func:`record_page_failure`) and log it with its URL — at DEBUG when it only repeats an outage
+    of its kind a poll before this one met (the health log says when that goes on)."""
+    kept = keep_evidence(failed_pages, url, exc, fetched, now)
+    recorded = record_page_failure(
+        session, board.source, board, exc, url, now, kept, board_list=board_list, pages=pages
+    )
+    level = logging.WARNING if recorded.at == now else logging.DEBUG
+    log.log(level, "page skipped: %s: %s", url, exc.reason, extra={"url": url, "kept_as": kept})
 
 
 def keep_evidence(
@@ -41,11 +67,14 @@ def record_page_failure(
     kept: str,
     *,
     board_list: bool,
-) -> None:
-    """Record the failure: a board list page's is a failed poll of the board, any other page's a
-    health event of its kind (``kept``: where its bytes were kept)."""
+    pages: health.ThreadPages | None = None,
+) -> HealthEvent:
+    """Record the failure: the board list's (its first page) is a failed poll of the board, any
+    other page's a health event of its kind (``kept``: where its bytes were kept), counted in
+    ``pages`` when it is one of the thread pages a board poll tried. Returns the event."""
     kind = health.failure_kind(exc)
+    if pages is not None:
+        pages.page_failed(kind, exc.reason)
     if board_list:
-        health.board_failed(session, source, board, exc.reason, url, now, kept, kind=kind)
-    else:
-        health.event(session, source, board, kind, now, url=url, detail=exc.reason, kept_as=kept)
+        return health.board_failed(session, source, board, exc.reason, url, now, kept, kind=kind)
+    return health.event(session, source, board, kind, now, url=url, detail=exc.reason, kept_as=kept)

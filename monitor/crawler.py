@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import health
 from monitor.config.files import SourceConfig
 from monitor.crawl_clock import PageClock, pass_clock
-from monitor.crawl_failures import keep_evidence, record_page_failure
+from monitor.crawl_failures import page_skipped
 from monitor.crawl_pages import thread_pages
 from monitor.crawl_replies import Overclaims, ThreadRead, store_listed_replies, store_refreshed_replies
 from monitor.errors import FetchError, ParseError
@@ -73,6 +73,7 @@ class _Where:
     source_key: str
     now: datetime
     started: float
+    pages: health.ThreadPages = field(default_factory=health.ThreadPages, compare=False)  # those tried
 
     def clock(self) -> datetime:
         """The crawl's clock now: its ``now`` plus the time it has run."""
@@ -112,8 +113,9 @@ class Crawler:
         for page_number in range(1, config.pages_per_board + 1):
             url = adapter.board_url(board_id, page_number)
             try:
+                first = page_number == 1  # a later page that fails ends the paging, not the poll
                 read = await self._read(
-                    url, adapter.parse_board, where, report, board_list=True, conditional=page_number == 1
+                    url, adapter.parse_board, where, report, board_list=first, conditional=first
                 )
             except _NotModified:  # conditional GET: the first list page is as it was, so is the board;
                 # only threads still missing posts (a page that failed last time) are tried again
@@ -150,16 +152,20 @@ class Crawler:
             if board_name:
                 board.name = board_name
             seen = board.last_threads_seen if unchanged else len(summaries)
-            health.board_succeeded(session, board.source, board, seen, report.posts_new - posts_before, now)
+            posts_new = report.posts_new - posts_before
+            health.board_succeeded(session, board.source, board, seen, posts_new, now, where.pages)
 
-    def board_not_read(self, config: SourceConfig, board_id: str, error: FetchError, now: datetime) -> None:
+    def board_not_read(self, config: SourceConfig, board_id: str, error: FetchError, now: datetime) -> bool:
         """The board could not be read at all — the forum is unreachable, or robots.txt allows no
-        format it can be read in: a failed poll of the board, with the cause."""
+        format it can be read in: a failed poll of the board, with the cause. True when this poll
+        begins an outage (not one already going on)."""
         with self._sessions.begin() as session:
             source = repo.ensure_source(session, config)
             board = repo.ensure_board(session, source, board_id, "")
-            kind = health.failure_kind(error)
-            health.board_failed(session, source, board, error.reason, error.url, now, kind=kind)
+            found = health.board_failed(
+                session, source, board, error.reason, error.url, now, kind=health.failure_kind(error)
+            )
+            return found.times == 1  # a new outage, not one going on
 
     async def refresh_thread(
         self, adapter: Source, config: SourceConfig, thread_id: int, now: datetime, report: CrawlReport
@@ -227,11 +233,12 @@ class Crawler:
                 summary = dataclasses.replace(summary, replies=believed)
             source = _get(session, SourceRow, where.source_id)
             board = _get(session, Board, where.board_row_id)
-            thread, _previous = repo.upsert_thread(session, source, board, summary, where.now)
+            thread, previous = repo.upsert_thread(session, source, board, summary, where.now)
             stored = repo.stored_post_count(session, thread)
-            thread_id = thread.id
+            thread_id, fresh = thread.id, thread.replies != previous  # new or grown: not only a retry
         first, last = thread_pages(adapter, summary, stored, config.posts_per_page)
         if first is not None:
+            where.pages.fresh_threads += fresh
             read = await self._fetch_thread_pages(
                 adapter, summary.thread_id, thread_id, where, first, last, report
             )
@@ -268,7 +275,7 @@ class Crawler:
         read_ids: set[str] = set()
         while last is None or page_number <= last:
             url = adapter.thread_url(external_id, page_number)
-            read = await self._read(url, adapter.parse_thread, where, report)
+            read = await self._read(url, adapter.parse_thread, where, report, pages=where.pages)
             if read is None:
                 reached_end = False  # whether more pages follow is not known
                 break
@@ -289,10 +296,9 @@ class Crawler:
                 report.posts_new += len(changed)
             if not page.posts:
                 with self._sessions.begin() as session:
-                    source = _get(session, SourceRow, where.source_id)
                     board = _get(session, Board, where.board_row_id)
                     health.event(
-                        session, source, board, "zero_posts", now, url=url, detail="page had no posts"
+                        session, board.source, board, "zero_posts", now, url=url, detail="page had no posts"
                     )
             reached_end = page_number >= page.page_count  # as far as this page's pager tells
             if reached_end and last is None:
@@ -309,7 +315,9 @@ class Crawler:
         *,
         board_list: bool = False,
         conditional: bool = False,
+        pages: health.ThreadPages | None = None,
     ) -> tuple[P, Page] | None:
+        """The page, or ``None`` if it failed (:func:`page_skipped`); counted in ``pages`` if given."""
         now = where.now
         fetched: Page | None = None
         try:
@@ -318,16 +326,26 @@ class Crawler:
             if fetched.not_modified:
                 raise _NotModified(url)
             page_clock = self._page_clock.of
-            return parse(fetched.text, url, page_clock(fetched, where.source_key, where.clock)), fetched
+            parsed = parse(fetched.text, url, page_clock(fetched, where.source_key, where.clock))
         except (FetchError, ParseError) as exc:
             report.pages_failed += 1
-            kept = keep_evidence(self._failed_pages, url, exc, fetched, now)
-            log.warning("page skipped: %s: %s", url, exc.reason, extra={"url": url, "kept_as": kept})
             with self._sessions.begin() as session:
-                source = _get(session, SourceRow, where.source_id)
                 board = _get(session, Board, where.board_row_id)
-                record_page_failure(session, source, board, exc, url, now, kept, board_list=board_list)
+                page_skipped(
+                    session,
+                    board,
+                    url,
+                    exc,
+                    fetched,
+                    now,
+                    self._failed_pages,
+                    board_list=board_list,
+                    pages=pages,
+                )
             return None
+        if pages is not None:
+            pages.read += 1
+        return parsed, fetched
 
 
 class _NotModified(Exception):

@@ -121,8 +121,8 @@ class Pipeline:
         try:
             adapter = await self._adapter(source)
         except FetchError as exc:  # unreachable, or robots.txt allows none of its formats
-            _log_not_read(source, board_id, exc)
-            self._crawler.board_not_read(source, board_id, exc, now)
+            began = self._crawler.board_not_read(source, board_id, exc, now)
+            _log_not_read(source, board_id, exc, began)
             return PassReport(pages_failed=1)
         await self._crawler.crawl_board(adapter, source, board_id, now, crawl)
         return self._after_crawl(crawl, now)
@@ -300,9 +300,11 @@ class Pipeline:
         return change
 
 
-def _log_not_read(source: SourceConfig, board_id: str, error: FetchError) -> None:
+def _log_not_read(source: SourceConfig, board_id: str, error: FetchError, began: bool) -> None:
+    """At WARNING when the outage ``began`` with this poll; its repeats are counted on its health event."""
     what = "disallowed" if isinstance(error, DisallowedByRobots) else "unreachable"
-    log.warning(
+    log.log(
+        logging.WARNING if began else logging.DEBUG,
         "source %s %s, board %s not read: %s",
         source.key,
         what,

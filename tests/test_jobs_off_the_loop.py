@@ -83,9 +83,7 @@ def _app_with_an_alert_to_send(
                 views=90, sticky=False, url=f"http://127.0.0.1:1/thread-{tid}-1-1.html",
             )  # fmt: skip
             thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
-            post = PostRecord(
-                post_id=str(tid), floor=1, author="a", author_id="1", posted_at=NOW, text=title
-            )
+            post = PostRecord(post_id=str(tid), floor=1, author="a", author_id="1", posted_at=NOW, text=title)
             repo.save_posts(session, thread, [post], NOW)
             assessment = Assessment(
                 escalating=True, severity=Severity.URGENT, figures=["9 replies in the last 60 min"],
@@ -155,7 +153,8 @@ def test_a_crawl_that_opens_an_alert_ends_while_its_email_hangs(
 
 def _emails(app: App) -> list[Delivery]:
     with app.sessions() as session:
-        return list(session.scalars(select(Delivery).where(Delivery.channel == "email").order_by(Delivery.id)))
+        emails = select(Delivery).where(Delivery.channel == "email").order_by(Delivery.id)
+        return list(session.scalars(emails))
 
 
 def test_a_hanging_mail_server_costs_one_timeout_per_run_not_one_per_email(
@@ -176,7 +175,8 @@ def test_a_hanging_mail_server_costs_one_timeout_per_run_not_one_per_email(
     assert all(d.status == "pending" for d in emails)
     assert "timed out" in emails[0].last_error and emails[1].last_error == ""
     assert report.failed == 1 and report.pending >= queued
-    assert f"the SMTP server unreachable: {queued - 1} more messages left queued for the next try" in caplog.text
+    said = f"the SMTP server unreachable: {queued - 1} more messages left queued for the next try"
+    assert said in caplog.text
 
 
 def test_a_refused_recipient_does_not_hold_back_the_other_emails(tmp_path: Path) -> None:

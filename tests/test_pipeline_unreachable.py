@@ -10,6 +10,7 @@ after it was read.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -81,7 +82,7 @@ def test_an_unreachable_forum_is_failing_not_quiet(
     assert BoardTrouble("Y2", "2", "failing", (("fetch_failed", 1),), None) in reading.troubled
     lines = reading_lines(reading, "Asia/Shanghai")
     assert lines[0] == "2 forums, 3 boards: 3 boards not always read — figures from these may be incomplete:"
-    assert "Y2 · 2: failing now (pages not fetched ×1)" in lines
+    assert "Y2 · 2: failing now (pages not fetched: 1 outage)" in lines
 
 
 def test_a_robots_txt_that_disallows_everything_is_reported_as_disallowed(
@@ -164,4 +165,21 @@ def test_a_forum_that_goes_away_after_it_was_read(tmp_path: Path, caplog: pytest
     finally:
         app.close()
     assert (board.state, board.consecutive_failures, board.last_error) == ("failing", 1, cause)
-    assert lines[1] == "演示论坛 · 投诉维权: failing now (pages not fetched ×1); last read 12-06 09:10"
+    assert lines[1] == "演示论坛 · 投诉维权: failing now (pages not fetched: 1 outage); last read 12-06 09:10"
+
+
+def test_a_forum_that_stays_down_is_logged_when_it_goes_down_not_at_every_poll(
+    fixture_config: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    base = f"http://127.0.0.1:{closed_port()}/"
+    (fixture_config / "sources.yaml").write_text(
+        f'sources:\n  - {{key: y3, name: Y3, engine: discuz, base_url: "{base}", boards: ["2"]}}\n',
+        encoding="utf-8",
+    )
+    assert main(["crawl", "--once", "--config", str(fixture_config)]) == 1
+    first = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("source y3 unreachable, board 2 not read" in m for m in first)
+    caplog.clear()
+    assert main(["crawl", "--once", "--config", str(fixture_config)]) == 1
+    again = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not any("board 2 not read" in m or "source health" in m for m in again), again

@@ -1,9 +1,10 @@
 """How each configured forum's boards are being read: for ``monitor sources status`` and the dashboard.
 
-Per source, in ``sources.yaml`` order: each configured board's state (ok, failing, empty, never
-polled — :func:`monitor.health.board_status`), its last success, failures in a row, what the
-last poll found and the last error; then the source's newest health events (login wall,
-captcha, a page that stopped yielding posts …). Reads only.
+Per source, in ``sources.yaml`` order: each configured board's state (ok, failing, degraded,
+empty, never polled — :func:`monitor.health.board_status`), its last success, failures in a row,
+what the last poll found (threads, new posts, thread pages read and failed) and the last error;
+then the source's health events (login wall, captcha, a page that stopped yielding posts …), the
+most lately seen first — each an outage, with how many times it was seen. Reads only.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ from monitor.store.models import Board, HealthEvent, SourceRow
 class BoardHealth:
     board_id: str
     name: str
-    state: str  # ok, failing, empty, never polled
+    state: str  # ok, failing, degraded, empty, never polled
     last_success_at: datetime | None = None
     consecutive_failures: int = 0
     last_threads_seen: int = 0
     last_posts_new: int = 0
     last_error: str = ""
+    thread_pages_read: int = 0  # at the last good poll
+    thread_pages_failed: int = 0
+    degraded_since: datetime | None = None  # degraded: since when no thread page is read
     stored: bool = True  # False: the monitor has never stored this board (not polled yet)
 
 
@@ -39,6 +43,8 @@ class HealthNote:
     url: str
     detail: str
     kept_as: str
+    times: int = 1  # an outage: seen at this many polls or pages, the last time at ``last_at``
+    last_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,11 @@ class SourceHealth:
     def failing(self) -> int:
         return sum(1 for board in self.boards if board.state == "failing")
 
+    @property
+    def degraded(self) -> int:
+        """Boards whose list is read but none of their thread pages: their posts are not being read."""
+        return sum(1 for board in self.boards if board.state == "degraded")
+
 
 def forum_health(session: Session, config: MonitorConfig, events: int = 10) -> list[SourceHealth]:
     found: list[SourceHealth] = []
@@ -68,11 +79,11 @@ def forum_health(session: Session, config: MonitorConfig, events: int = 10) -> l
         notes: tuple[HealthNote, ...] = ()
         if row is not None and events > 0:
             notes = tuple(
-                HealthNote(e.at, e.kind, e.url, e.detail, e.kept_as)
+                HealthNote(e.at, e.kind, e.url, e.detail, e.kept_as, e.times, e.last_at)
                 for e in session.scalars(
                     select(HealthEvent)
                     .where(HealthEvent.source_id == row.id)
-                    .order_by(HealthEvent.id.desc())
+                    .order_by(HealthEvent.last_at.desc(), HealthEvent.id.desc())
                     .limit(events)
                 )
             )
@@ -93,4 +104,7 @@ def _board(board_id: str, board: Board | None) -> BoardHealth:
         last_threads_seen=board.last_threads_seen,
         last_posts_new=board.last_posts_new,
         last_error=board.last_error,
+        thread_pages_read=board.last_thread_pages_read,
+        thread_pages_failed=board.last_thread_pages_failed,
+        degraded_since=board.degraded_since,
     )

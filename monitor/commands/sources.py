@@ -36,7 +36,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing = tasks.add_parser("list", help="the configured sources and their boards")
     _config_option(listing)
     listing.set_defaults(handler=_list)
-    status = tasks.add_parser("status", help="health per source and board: last success, failures, events")
+    status = tasks.add_parser(
+        "status",
+        help="health per source and board: state, last success, failures, events; exits 1 if a board is "
+        "failing or degraded",
+    )
     _config_option(status)
     status.add_argument("--events", type=int, default=5, help="recent health events shown per source")
     status.set_defaults(handler=_status)
@@ -118,18 +122,29 @@ def _status(args: argparse.Namespace) -> int:
                 continue
             last = _local(board.last_success_at, tz) if board.last_success_at else "never"
             named = f"{board.board_id} {clean_text(board.name)}" if board.name else board.board_id
+            tried = board.thread_pages_read + board.thread_pages_failed
+            pages = (
+                f", {counted(tried, 'thread page', 'thread pages')}, {board.thread_pages_failed} failed"
+                if board.thread_pages_failed
+                else ""
+            )
+            since = board.degraded_since if board.state == "degraded" else None
+            state = f"{board.state} since {_local(since, tz)}" if since else board.state
             print(
-                f"  board {named}: {board.state}; last success {last}; "
+                f"  board {named}: {state}; last success {last}; "
                 f"{counted(board.consecutive_failures, 'failure', 'failures')} in a row; last poll "
                 f"{counted(board.last_threads_seen, 'thread', 'threads')}, "
-                f"{counted(board.last_posts_new, 'new post', 'new posts')}"
+                f"{counted(board.last_posts_new, 'new post', 'new posts')}{pages}"
                 + (f"; last error: {clean_text(board.last_error)}" if board.last_error else "")
             )
         for event in source.events:
             kept = f" (raw page kept: {event.kept_as})" if event.kept_as else ""
             said = clean_text(f"{event.url} {event.detail[:120]}")  # the forum's words: no terminal codes
-            print(f"    {_local(event.at, tz)} {event.kind}: {said}{kept}")
-    return 1 if any(source.failing for source in sources) else 0
+            last_at = event.last_at or event.at
+            again = f" — {event.times} times, last {_local(last_at, tz)}" if event.times > 1 else ""
+            print(f"    {_local(event.at, tz)} {event.kind}: {said}{kept}{again}")
+    # a board failing, or degraded (its list read, none of its thread pages): its posts are not read
+    return 1 if any(source.failing or source.degraded for source in sources) else 0
 
 
 def _local(moment: datetime, zone: str) -> str:

@@ -43,8 +43,8 @@ class RetentionSettings(_Section):
         90,
         ge=0,
         description=(
-            "Delete forums' health events (login wall, captcha, fetch failed …; one per board per "
-            f"poll while a forum is down) older than this many days. At least {DIGEST_NEEDS_DAYS} (the "
+            "Delete forums' health events (login wall, captcha, fetch failed …; one per outage, "
+            f"counting its polls) last seen more than this many days ago. At least {DIGEST_NEEDS_DAYS} (the "
             "weekly digest reports the boards that could not be read). 0 = keep forever."
         ),
     )

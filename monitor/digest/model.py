@@ -206,7 +206,7 @@ class BoardTrouble:
 
     forum: str
     board: str
-    status: str  # at the digest's time: ok, failing, empty, never polled (monitor.health.board_status)
+    status: str  # at the digest's time: ok, failing, degraded, empty, never polled (health.board_status)
     problems: tuple[tuple[str, int], ...]  # health event kind and how often in the period, most first
     last_success_at: datetime | None
 

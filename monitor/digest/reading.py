@@ -2,20 +2,24 @@
 
 A week with few posts may be a quiet week or a board the crawler could not read (a login
 wall, a captcha, a changed template). The digest says which, from the boards' health
-(:mod:`monitor.health`): every board with a health event in the period — recoveries aside — or
-failing or empty at the digest's time is listed with what went wrong and when it was last read.
+(:mod:`monitor.health`): every board with a health event seen in the period — recoveries aside —
+or failing, degraded or empty at the digest's time is listed with what went wrong and when it was
+last read. A health event is an outage of one page, however many polls it lasted: the digest
+counts per kind the board's outages seen in its week (begun before its end, last seen after its
+start), events of the same kind that overlap in time counting once (:func:`_outages`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.digest.model import BoardTrouble, DigestPeriod, Reading
 from monitor.digest.wording import short_time
-from monitor.health import board_status
+from monitor.health import ONE_OFF, board_status
 from monitor.store.models import Board, HealthEvent, SourceRow
 
 PROBLEM_LABELS = {
@@ -26,22 +30,35 @@ PROBLEM_LABELS = {
     "zero_threads": "list suddenly empty",
     "disallowed": "robots.txt disallows",
 }
-TROUBLED_STATUSES = ("failing", "empty")
-_STATES = {"failing": "failing now", "empty": "lists no threads now", "never polled": "never read"}
+TROUBLED_STATUSES = ("failing", "degraded", "empty")
+_STATES = {
+    "failing": "failing now",
+    "degraded": "thread pages not read now",
+    "empty": "lists no threads now",
+    "never polled": "never read",
+}
 
 
 def reading_health(session: Session, period: DigestPeriod) -> Reading:
     """The forums and boards stored, and the boards with problems in the period or now."""
     events = session.execute(
-        select(HealthEvent.board_id, HealthEvent.kind, func.count())
-        .where(HealthEvent.at >= period.start, HealthEvent.at < period.end, HealthEvent.board_id.is_not(None))
+        select(
+            HealthEvent.board_id, HealthEvent.kind, HealthEvent.at, HealthEvent.last_at, HealthEvent.ended_at
+        )
+        .where(
+            HealthEvent.at < period.end,
+            HealthEvent.last_at >= period.start,
+            HealthEvent.board_id.is_not(None),
+        )
         .where(HealthEvent.kind != "recovered")
-        .group_by(HealthEvent.board_id, HealthEvent.kind)
     )
-    problems: dict[int, Counter[str]] = {}
-    for board_id, kind, count in events:
+    spans: dict[tuple[int, str], list[tuple[datetime, datetime]]] = {}
+    for board_id, kind, at, last_at, ended_at in events:
         if board_id is not None:
-            problems.setdefault(board_id, Counter())[kind] += count
+            spans.setdefault((board_id, kind), []).append((at, ended_at or last_at))
+    problems: dict[int, Counter[str]] = {}
+    for (board_id, kind), times in spans.items():
+        problems.setdefault(board_id, Counter())[kind] = _outages(times)
     troubled: list[BoardTrouble] = []
     boards = session.execute(select(Board, SourceRow.name).join(SourceRow, SourceRow.id == Board.source_id))
     total = 0
@@ -64,6 +81,19 @@ def reading_health(session: Session, period: DigestPeriod) -> Reading:
     return Reading(forums=forums, boards=total, troubled=tuple(troubled))
 
 
+def _outages(spans: list[tuple[datetime, datetime]]) -> int:
+    """How many outages events of one kind on one board make: from its first time to the poll that
+    no longer met it (or its last time, if none has yet), those that overlap are one — a board list
+    and its thread pages failing alike, or thread pages failing together."""
+    count, reach = 0, None
+    for start, end in sorted(spans):
+        if reach is None or start > reach:
+            count, reach = count + 1, end
+        else:
+            reach = max(reach, end)
+    return count
+
+
 def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
     """The section's lines, scraped names as they are (callers clean or escape them)."""
     if reading is None:
@@ -76,12 +106,18 @@ def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
         "figures from these may be incomplete:"
     ]
     for trouble in reading.troubled:
-        what = ", ".join(f"{PROBLEM_LABELS.get(kind, kind)} ×{n}" for kind, n in trouble.problems)
+        what = ", ".join(_problem(kind, n) for kind, n in trouble.problems)
         state = _STATES.get(trouble.status, "recovered")
         read = trouble.last_success_at
         last = f"; last read {short_time(read, timezone)}" if read is not None else ""
         lines.append(f"{trouble.forum} · {trouble.board}: {state}{f' ({what})' if what else ''}{last}")
     return lines
+
+
+def _problem(kind: str, n: int) -> str:
+    """``login wall: 2 outages`` (each one poll or many); a change, such as a list gone empty: ``×n``."""
+    label = PROBLEM_LABELS.get(kind, kind)
+    return f"{label} ×{n}" if kind in ONE_OFF else f"{label}: {_count(n, 'outage')}"
 
 
 def _count(n: int, word: str) -> str:

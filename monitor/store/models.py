@@ -48,23 +48,34 @@ class Board(Base):
     last_threads_seen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_posts_new: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    last_thread_pages_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_thread_pages_failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    degraded_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # no thread page read
 
     source: Mapped[SourceRow] = relationship()
 
 
+def _at(context: Any) -> Any:
+    return context.get_current_parameters()["at"]
+
+
 class HealthEvent(Base):
-    """Something ops must know about a source: a login wall, a captcha, a page that stopped yielding posts."""
+    """Something ops must know about a source: a login wall, a captcha, a page that stopped yielding posts.
+    One row per outage, counting its repeats, until a poll no longer meets it (monitor/health.py)."""
 
     __tablename__ = "health_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
-    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"), nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"), nullable=True, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # first seen
     kind: Mapped[str] = mapped_column(String(32))  # fetch_failed, login_wall, captcha, parse_failed, ...
     url: Mapped[str] = mapped_column(String(1000), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     kept_as: Mapped[str] = mapped_column(String(500), default="")  # raw bytes kept for diagnosis
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_at)  # last seen
+    times: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # None: going on
 
     source: Mapped[SourceRow] = relationship()
     board: Mapped[Board | None] = relationship()

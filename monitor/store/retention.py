@@ -6,7 +6,8 @@ What goes, and what stays whatever its age (docs/retention.md explains it for op
   thread's last known state: ``threads rising``, the reassessment of a story's origin and a
   resolved alert's reopening read "the snapshot before now") and every snapshot of a thread that
   belongs to an alert, as its origin or a cross-post (how the story grew);
-* ``health_events`` older than ``health_event_days`` (90);
+* ``health_events`` last seen more than ``health_event_days`` (90) ago — an event is an outage of
+  many polls: it goes whole once it is over that long, and one still going on stays whole;
 * ``deliveries`` (the outbox) sent or failed more than ``delivery_days`` (365) ago — never a pending
   one, and never an alert's first sent delivery (the first-hour timeline's "delivered"); the
   alert's trail keeps a ``delivered`` event for each;
@@ -192,7 +193,7 @@ def prune(session: Session, settings: Settings, now: datetime, *, dry_run: bool 
 
     health_cutoff = cutoff("health_event_days")
     if health_cutoff is not None:
-        run.rows(HealthEvent.id, HealthEvent.at < health_cutoff, "health_events")
+        run.rows(HealthEvent.id, HealthEvent.last_at < health_cutoff, "health_events")
 
     digest_cutoff = cutoff("digest_days")
     if digest_cutoff is not None:

@@ -266,17 +266,26 @@ def _rising_row(row: RisingThread) -> str:
     )
 
 
-_STATE_COLOURS = {"ok": "#3f9142", "failing": "#b91c1c", "empty": "#b45309", "never polled": "#52606d"}
+_STATE_COLOURS = {
+    "ok": "#3f9142",
+    "failing": "#b91c1c",
+    "degraded": "#c2410c",
+    "empty": "#b45309",
+    "never polled": "#52606d",
+}
 
 
 def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
     """How every configured forum's boards are being read (``monitor sources status``), for everyone:
     a quiet week and a broken crawl must not look alike."""
     failing = sum(source.failing for source in sources)
+    degraded = sum(source.degraded for source in sources)  # lists read, none of their thread pages
     body = [nav.html(), "<h1>论坛 Forums</h1>"]
-    if failing:
+    if failing or degraded:
+        counts = [f"{failing} board(s) failing"] if failing else []
+        counts += [f"{degraded} board(s) degraded (list read, no thread page)"] if degraded else []
         body.append(
-            f'<p class="problem" role="alert">{failing} board(s) failing: what they post is not being read. '
+            f'<p class="problem" role="alert">{", ".join(counts)}: what they post is not being read. '
             "The events below say why (login wall, captcha, a page that stopped yielding posts …).</p>"
         )
     if not sources:
@@ -297,8 +306,12 @@ def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
             )
             for event in source.events:
                 kept = f" (raw page kept: {h(event.kept_as)})" if event.kept_as else ""
+                seen, times = when(event.at, zone), ""
+                if event.times > 1:  # an outage: first and last seen, and how often
+                    seen += f" – {when(event.last_at or event.at, zone)}"
+                    times = f" ×{event.times}"
                 body.append(
-                    f'<tr><td class="nw">{when(event.at, zone)}</td><td>{h(event.kind)}</td>'
+                    f'<tr><td class="nw">{seen}</td><td>{h(event.kind)}{times}</td>'
                     f"<td>{h(event.url)}</td><td>{h(event.detail[:300])}{kept}</td></tr>"
                 )
             body.append("</table>")
@@ -311,9 +324,14 @@ def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
 def _board_row(board: BoardHealth, zone: str) -> str:
     colour = _STATE_COLOURS.get(board.state, "#52606d")
     state = f'<span class="badge" style="background:{colour}">{h(board.state)}</span>'
+    if board.state == "degraded" and board.degraded_since:
+        state += f' <span class="muted nw">since {when(board.degraded_since, zone)}</span>'
     last_poll = "—"
     if board.stored:
         last_poll = f"{board.last_threads_seen} threads, {board.last_posts_new} new posts"
+        if board.thread_pages_failed:
+            tried = board.thread_pages_read + board.thread_pages_failed
+            last_poll += f", {board.thread_pages_failed} of {tried} thread pages failed"
     return (
         f"<tr><td>{h(board.board_id)} {h(board.name)}</td><td>{state}</td>"
         f'<td class="nw">{when(board.last_success_at, zone)}</td><td>{board.consecutive_failures}</td>'

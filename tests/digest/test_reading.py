@@ -52,14 +52,14 @@ def test_boards_with_problems_in_the_week_or_failing_now_are_listed(db_url: str)
         reading = reading_health(session, PERIOD)
     engine.dispose()
     assert (reading.forums, reading.boards) == (2, 4)
-    assert reading.troubled == (
-        BoardTrouble("天涯论坛", "消费维权", "failing", (("login_wall", 3),), START + timedelta(days=2)),
+    assert reading.troubled == (  # one outage each (three polls behind the login wall are one)
         BoardTrouble("天涯论坛", "6", "ok", (("fetch_failed", 1),), START + timedelta(days=4, hours=1)),
+        BoardTrouble("天涯论坛", "消费维权", "failing", (("login_wall", 1),), START + timedelta(days=2)),
     )
     assert reading_lines(reading, "Asia/Shanghai") == [
         "2 forums, 4 boards: 2 boards not always read — figures from these may be incomplete:",
-        "天涯论坛 · 消费维权: failing now (login wall ×3); last read 12-02 00:00",
-        "天涯论坛 · 6: recovered (pages not fetched ×1); last read 12-04 01:00",
+        "天涯论坛 · 6: recovered (pages not fetched: 1 outage); last read 12-04 01:00",
+        "天涯论坛 · 消费维权: failing now (login wall: 1 outage); last read 12-02 00:00",
     ]
 
 
@@ -68,5 +68,10 @@ def test_a_week_read_without_problems_says_so_and_an_unknown_one_says_nothing() 
         "1 forum, 1 board: every board read without problems this week."
     ]
     never = BoardTrouble("论坛", "版块", "never polled", (("captcha", 2),), None)
-    assert reading_lines(Reading(1, 3, (never,)), "UTC")[1] == "论坛 · 版块: never read (captcha ×2)"
+    assert reading_lines(Reading(1, 3, (never,)), "UTC")[1] == "论坛 · 版块: never read (captcha: 2 outages)"
+    empty = BoardTrouble("论坛", "版块", "empty", (("zero_threads", 1),), None)  # a change, not an outage
+    assert (
+        reading_lines(Reading(1, 3, (empty,)), "UTC")[1]
+        == "论坛 · 版块: lists no threads now (list suddenly empty ×1)"
+    )
     assert reading_lines(None, "UTC") == []

@@ -622,14 +622,14 @@ def test_forums_read_section_follows_the_changes_with_scraped_board_names_escape
     value = digest(reading=Reading(1, 2, (hostile,)))
     html = render_html(value)
     assert (
-        "&lt;b&gt;论坛&lt;/b&gt; · &quot;&gt;&lt;img src=x onerror=alert(1)&gt;: failing now (captcha ×1)"
-        in html
+        "&lt;b&gt;论坛&lt;/b&gt; · &quot;&gt;&lt;img src=x onerror=alert(1)&gt;: "
+        "failing now (captcha: 1 outage)" in html
     )
     assert "<img" not in html and "<b>论坛" not in html
     text = render_text(value)
     assert section(text, "Forums read") == (
         "Forums read\n  1 forum, 2 boards: 1 board not always read — figures from these may be incomplete:\n"
-        '  <b>论坛</b> · "><img src=x onerror=alert(1)>: failing now (captcha ×1)'
+        '  <b>论坛</b> · "><img src=x onerror=alert(1)>: failing now (captcha: 1 outage)'
     )
     assert text.index("What changed") < text.index("Forums read") < text.index("Volume by watch group")
     assert "Forums read" not in render_text(digest())  # unknown: no section

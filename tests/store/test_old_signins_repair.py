@@ -171,7 +171,9 @@ def test_a_database_made_by_the_rewritten_0008_is_left_as_it_is(db_url: str) -> 
     ensure_schema(engine, auto_migrate=True)
 
     assert current_revision(engine) == head_revision()
-    assert _schema(engine) == before_schema
+    after_schema = _schema(engine)  # later revisions change other tables (0012: boards, health_events)
+    assert after_schema.keys() == before_schema.keys()
+    assert after_schema["signin_uses"] == before_schema["signin_uses"]
     assert _rows(engine) == before_rows
     assert before_rows["laptop"][3] == NOW + timedelta(minutes=1)
     assert _differences(engine) == []

@@ -359,6 +359,35 @@ def test_forums_page_says_which_boards_are_not_being_read(site: Site) -> None:
     assert '<a href="/sources">' not in page.text  # the page names itself in the navigation, unlinked
 
 
+def test_forums_page_says_a_board_is_degraded_and_shows_an_outage_once(site: Site) -> None:
+    with site.sessions.begin() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        board = alert.thread.board
+        board.consecutive_failures, board.last_success_at = 0, OPENED
+        board.degraded_since = OPENED - timedelta(hours=1)  # its list read, none of its thread pages
+        board.last_thread_pages_read, board.last_thread_pages_failed = 0, 4
+        board.last_error = "4 thread pages tried, none read (login_wall ×4): 请先登录"
+        session.add(
+            HealthEvent(
+                source_id=board.source_id,
+                board_id=board.id,
+                at=OPENED - timedelta(hours=1),
+                last_at=OPENED,
+                times=21,  # a poll every 3 minutes for an hour: one event
+                kind="login_wall",
+                url="http://forum.test/thread-26-1-1.html",
+                detail="请先登录",
+            )
+        )
+    page = _signed_in(site).get("/sources")
+    assert page.status_code == 200
+    assert "1 board(s) degraded (list read, no thread page): what they post is not being read" in page.text
+    assert ">degraded</span>" in page.text and "since 2026-11-23 19:00" in page.text
+    assert "4 of 4 thread pages failed" in page.text and "none read (login_wall ×4)" in page.text
+    assert "2026-11-23 19:00 – 2026-11-23 20:00" in page.text and "login_wall ×21" in page.text
+
+
 def test_a_viewer_reads_everything_and_acts_on_nothing(site: Site, tmp_path: Path) -> None:
     with _app_with(site, tmp_path, site.base_url, site.sink.port, viewers=("Ops@Corp.invalid",)) as client:
         assert client.post("/signin", data={"email": "ops@corp.invalid"}).status_code == 200

@@ -1,0 +1,75 @@
+"""Forums read, once a board that keeps failing is one health event per outage: the digest counts
+outages seen in its week — not polls, and not outages over before the week began.
+
+Board health is recorded as the crawler records it (monitor.health.board_failed / succeeded) in a
+real database (SQLite, and PostgreSQL when it answers: fixture db_url). Time is passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from monitor.config.files import SourceConfig
+from monitor.digest.model import BoardTrouble, DigestPeriod
+from monitor.digest.reading import reading_health, reading_lines
+from monitor.health import board_failed, board_succeeded
+from monitor.store import repo
+from monitor.store.db import ensure_schema, make_engine, session_factory
+
+START = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # 2026-11-30 00:00 in Shanghai
+PERIOD = DigestPeriod(start=START, end=START + timedelta(days=7), timezone="Asia/Shanghai")
+POLL = timedelta(minutes=30)
+SOURCE = SourceConfig.model_validate(
+    {"key": "ty", "name": "天涯论坛", "engine": "discuz", "base_url": "http://127.0.0.1:1/", "boards": ["5"]}
+)
+
+
+def test_outages_seen_in_the_week_are_counted_once_each_however_many_polls_they_lasted(db_url: str) -> None:
+    engine = make_engine(db_url)
+    ensure_schema(engine, auto_migrate=True)
+    with session_factory(engine).begin() as session:
+        source = repo.ensure_source(session, SOURCE)
+        down = repo.ensure_board(session, source, "5", "消费维权")
+        flaky = repo.ensure_board(session, source, "6", "旅游投诉")
+        before = repo.ensure_board(session, source, "7", "售后")
+
+        def outage(board: object, reason: str, start: datetime, end: datetime) -> None:
+            at = start
+            while at < end:  # a failed poll every 30 minutes
+                board_failed(session, source, board, reason, "http://x/", at)  # type: ignore[arg-type]
+                at += POLL
+
+        # down from two days before the week to its first day (~150 polls), then a login wall
+        # from day 3 on, still there
+        outage(down, "HTTP 503 at http://x/", START - timedelta(days=2), START + timedelta(days=1))
+        board_succeeded(session, source, down, 20, 3, START + timedelta(days=1))
+        outage(down, "请先登录", START + timedelta(days=3), START + timedelta(days=6))
+        # two one-poll failures with a good poll between them
+        for day in (2, 4):
+            board_failed(
+                session, source, flaky, "HTTP 502 at http://x/", "http://x/", START + timedelta(days=day)
+            )
+            board_succeeded(session, source, flaky, 20, 1, START + timedelta(days=day, minutes=30))
+        # an outage over before the week began
+        outage(before, "HTTP 503 at http://x/", START - timedelta(days=3), START - timedelta(days=2))
+        board_succeeded(session, source, before, 20, 1, START - timedelta(days=2))
+        reading = reading_health(session, PERIOD)
+    engine.dispose()
+    assert reading.troubled == (  # as many problems each: by board name
+        BoardTrouble(
+            "天涯论坛", "旅游投诉", "ok", (("fetch_failed", 2),), START + timedelta(days=4, minutes=30)
+        ),
+        BoardTrouble(
+            "天涯论坛",
+            "消费维权",
+            "failing",
+            (("fetch_failed", 1), ("login_wall", 1)),
+            START + timedelta(days=1),
+        ),
+    )
+    assert reading_lines(reading, "Asia/Shanghai") == [
+        "1 forum, 3 boards: 2 boards not always read — figures from these may be incomplete:",
+        "天涯论坛 · 旅游投诉: recovered (pages not fetched: 2 outages); last read 12-04 00:30",
+        "天涯论坛 · 消费维权: failing now (pages not fetched: 1 outage, login wall: 1 outage); "
+        "last read 12-01 00:00",
+    ]
