@@ -152,6 +152,7 @@ def _prune(settings: Settings, engine: Engine, *, dry_run: bool, vacuum: bool) -
     """`monitor db prune`: what went (or would go) per table; then, asked to, the space back."""
     from monitor.store import retention
     from monitor.store.db import ensure_schema, session_factory
+    from monitor.store.vacuum import vacuum as vacuum_database
 
     try:
         ensure_schema(engine, auto_migrate=settings.database.auto_migrate and not dry_run)
@@ -161,7 +162,7 @@ def _prune(settings: Settings, engine: Engine, *, dry_run: bool, vacuum: bool) -
         if vacuum and dry_run:
             print("not vacuumed: dry run")
         elif vacuum:
-            print(retention.vacuum(engine).describe())
+            print(vacuum_database(engine).describe())
     finally:
         engine.dispose()
     return 0

@@ -27,7 +27,6 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -36,9 +35,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import health
 from monitor.config.files import SourceConfig
-from monitor.crawl_clock import PageClock, pass_clock
+from monitor.crawl_clock import PageClock
 from monitor.crawl_failures import page_skipped
 from monitor.crawl_pages import thread_pages
+from monitor.crawl_read import BoardRead, NotModified, row_of
+from monitor.crawl_read import CrawlReport as CrawlReport  # re-exported
 from monitor.crawl_replies import Overclaims, ThreadRead, store_listed_replies, store_refreshed_replies
 from monitor.errors import FetchError, ParseError
 from monitor.fetch.client import Fetcher, Page
@@ -49,35 +50,6 @@ from monitor.store.models import Board, Post, SourceRow, Thread
 log = logging.getLogger(__name__)
 
 P = TypeVar("P", BoardPage, ThreadPage)
-T = TypeVar("T")
-
-
-@dataclass
-class CrawlReport:
-    """What a crawl did; the pipeline adds the alert changes."""
-
-    pages_fetched: int = 0
-    pages_failed: int = 0
-    threads_seen: int = 0
-    posts_new: int = 0
-    touched: list[int] = field(default_factory=list)  # ids of threads whose state was refreshed
-    pages: dict[int, list[Page]] = field(default_factory=dict)  # thread id -> pages fetched (evidence)
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Whose pages a crawl reads, and its clock: ``now`` when it started (``started``, monotonic)."""
-
-    source_id: int
-    board_row_id: int
-    source_key: str
-    now: datetime
-    started: float
-    pages: health.ThreadPages = field(default_factory=health.ThreadPages, compare=False)  # those tried
-
-    def clock(self) -> datetime:
-        """The crawl's clock now: its ``now`` plus the time it has run."""
-        return pass_clock(self.now, self.started)
 
 
 class Crawler:
@@ -105,7 +77,7 @@ class Crawler:
         with self._sessions.begin() as session:
             source = repo.ensure_source(session, config)
             board = repo.ensure_board(session, source, board_id, "")
-            where = _Where(source.id, board.id, config.key, now, time.monotonic())
+            where = BoardRead(source.id, board.id, config.key, now, time.monotonic())
         summaries: list[ThreadSummary] = []
         listed: set[str] = set()
         board_name = ""
@@ -117,7 +89,7 @@ class Crawler:
                 read = await self._read(
                     url, adapter.parse_board, where, report, board_list=first, conditional=first
                 )
-            except _NotModified:  # conditional GET: the first list page is as it was, so is the board;
+            except NotModified:  # conditional GET: the first list page is as it was, so is the board;
                 # only threads still missing posts (a page that failed last time) are tried again
                 with self._sessions() as session:
                     summaries = repo.incomplete_threads(session, where.board_row_id)
@@ -148,7 +120,7 @@ class Crawler:
             *(self._crawl_listed_thread(adapter, config, where, summary, report) for summary in summaries)
         )
         with self._sessions.begin() as session:
-            board = _get(session, Board, where.board_row_id)
+            board = row_of(session, Board, where.board_row_id)
             if board_name:
                 board.name = board_name
             seen = board.last_threads_seen if unchanged else len(summaries)
@@ -172,9 +144,9 @@ class Crawler:
     ) -> None:
         """Fetch a known thread from its last stored page on (hot threads, between board polls)."""
         with self._sessions.begin() as session:
-            thread = _get(session, Thread, thread_id)
+            thread = row_of(session, Thread, thread_id)
             external_id = thread.external_id
-            where = _Where(thread.source_id, thread.board_id, config.key, now, time.monotonic())
+            where = BoardRead(thread.source_id, thread.board_id, config.key, now, time.monotonic())
             first = repo.stored_post_count(session, thread) // config.posts_per_page + 1
         if not self._claim(where, external_id):
             return
@@ -183,12 +155,12 @@ class Crawler:
         finally:
             self._release(where, external_id)
         with self._sessions.begin() as session:
-            thread = _get(session, Thread, thread_id)
+            thread = row_of(session, Thread, thread_id)
             store_refreshed_replies(session, thread, read)
             thread.last_seen_at = now
         report.touched.append(thread_id)
 
-    def _claim(self, where: _Where, thread_id: str) -> bool:
+    def _claim(self, where: BoardRead, thread_id: str) -> bool:
         """Whether the thread may be read now: not while another board's list (a moved thread's
         marker lists it on its old board too) or a hot refresh is reading it; claims it.
         Release with :meth:`_release`."""
@@ -199,14 +171,14 @@ class Crawler:
         self._reading.add(key)
         return True
 
-    def _release(self, where: _Where, thread_id: str) -> None:
+    def _release(self, where: BoardRead, thread_id: str) -> None:
         self._reading.discard((where.source_id, thread_id))
 
     async def _crawl_listed_thread(
         self,
         adapter: Source,
         config: SourceConfig,
-        where: _Where,
+        where: BoardRead,
         summary: ThreadSummary,
         report: CrawlReport,
     ) -> None:
@@ -221,7 +193,7 @@ class Crawler:
         self,
         adapter: Source,
         config: SourceConfig,
-        where: _Where,
+        where: BoardRead,
         summary: ThreadSummary,
         report: CrawlReport,
     ) -> None:
@@ -231,8 +203,8 @@ class Crawler:
             believed = self._overclaims.believed(session, adapter, where.source_id, summary)
             if believed is not None:  # the thread's pages showed fewer replies than the board claims
                 summary = dataclasses.replace(summary, replies=believed)
-            source = _get(session, SourceRow, where.source_id)
-            board = _get(session, Board, where.board_row_id)
+            source = row_of(session, SourceRow, where.source_id)
+            board = row_of(session, Board, where.board_row_id)
             thread, previous = repo.upsert_thread(session, source, board, summary, where.now)
             stored = repo.stored_post_count(session, thread)
             thread_id, fresh = thread.id, thread.replies != previous  # new or grown: not only a retry
@@ -243,7 +215,7 @@ class Crawler:
                 adapter, summary.thread_id, thread_id, where, first, last, report
             )
             with self._sessions.begin() as session:
-                thread = _get(session, Thread, thread_id)
+                thread = row_of(session, Thread, thread_id)
                 shown = store_listed_replies(session, thread, read, claim)
             if read.reached_end and claim is not None and claim > shown:
                 log.info(
@@ -263,7 +235,7 @@ class Crawler:
         adapter: Source,
         external_id: str,
         thread_id: int,
-        where: _Where,
+        where: BoardRead,
         first: int,
         last: int | None,
         report: CrawlReport,
@@ -291,12 +263,12 @@ class Crawler:
             seen = page
             own = page.replies if page.replies is not None else own
             with self._sessions.begin() as session:
-                changed = repo.save_posts(session, _get(session, Thread, thread_id), page.posts, now)
+                changed = repo.save_posts(session, row_of(session, Thread, thread_id), page.posts, now)
                 self._enrich(changed)
                 report.posts_new += len(changed)
             if not page.posts:
                 with self._sessions.begin() as session:
-                    board = _get(session, Board, where.board_row_id)
+                    board = row_of(session, Board, where.board_row_id)
                     health.event(
                         session, board.source, board, "zero_posts", now, url=url, detail="page had no posts"
                     )
@@ -310,7 +282,7 @@ class Crawler:
         self,
         url: str,
         parse: Callable[[str, str, datetime], P],
-        where: _Where,
+        where: BoardRead,
         report: CrawlReport,
         *,
         board_list: bool = False,
@@ -324,13 +296,13 @@ class Crawler:
             fetched = await self._fetcher.get(url, conditional=conditional)
             report.pages_fetched += 1
             if fetched.not_modified:
-                raise _NotModified(url)
+                raise NotModified(url)
             page_clock = self._page_clock.of
             parsed = parse(fetched.text, url, page_clock(fetched, where.source_key, where.clock))
         except (FetchError, ParseError) as exc:
             report.pages_failed += 1
             with self._sessions.begin() as session:
-                board = _get(session, Board, where.board_row_id)
+                board = row_of(session, Board, where.board_row_id)
                 page_skipped(
                     session,
                     board,
@@ -346,14 +318,3 @@ class Crawler:
         if pages is not None:
             pages.read += 1
         return parsed, fetched
-
-
-class _NotModified(Exception):
-    """A conditional GET answered 304: nothing on the page changed."""
-
-
-def _get(session: Session, model: type[T], row_id: int) -> T:
-    row = session.get(model, row_id)
-    if row is None:  # pragma: no cover - rows are never deleted during a crawl
-        raise LookupError(f"{model.__name__} {row_id} vanished during the crawl")
-    return row
