@@ -24,6 +24,7 @@ from monitor.detect.spread import Spread, StoryThread, find_spread
 from monitor.detect.timeline import build_timeline
 from monitor.detect.velocity import replies_in_window
 from monitor.detect.views import first_day_pace, usual_views_per_hour
+from monitor.enrich.sentiment_models import card_negative_below
 from monitor.enrich.signals import signal_name
 from monitor.store import repo
 from monitor.store.models import Post, Snapshot, Thread
@@ -37,6 +38,13 @@ class FactsReader:
 
     def __init__(self, config: MonitorConfig) -> None:
         self._config = config
+        sentiment = config.settings.sentiment
+        # a post reads negative below this: the pipeline's own threshold (the model's card, or the override)
+        self._negative_below = (
+            sentiment.negative_threshold
+            if sentiment.negative_threshold is not None
+            else card_negative_below(sentiment.model)
+        )
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
         self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
         self._views: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual views/h)
@@ -96,6 +104,9 @@ class FactsReader:
                 signal_floors.setdefault(signal_name(entry), post.floor)
         replies = [p for p in posts if p.floor > 1]
         first = next((p for p in posts if p.floor == 1), None)
+        opening_signals: tuple[str, ...] = ()
+        if first is not None and first.sentiment is not None and first.sentiment < self._negative_below:
+            opening_signals = tuple(dict.fromkeys(signal_name(entry) for entry in first.signals))
         timeline = None
         if first is not None:
             timeline = build_timeline(
@@ -132,6 +143,7 @@ class FactsReader:
             distinct_authors=snapshot.distinct_authors,
             me_too_authors=snapshot.me_too_authors,
             signal_floors=signal_floors,
+            negative_opening_signals=opening_signals,
             timeline=timeline,
             spread=self._spread(session, thread, first, group, now),
             baseline=self._baseline(session, thread.board_id, now),

@@ -47,6 +47,14 @@ class DetectSettings(Section):
         ("media", "lawyer"),
         description="Crisis signals that make an alert very urgent (非常紧迫) on their own.",
     )
+    alert_signals: tuple[str, ...] = Field(
+        ("media",),
+        description=(
+            "Crisis signals that open an alert on their own, however slowly the thread grows, when "
+            "they are in a watched thread's opening post and it reads negative: a journalist's "
+            "investigation or a complaint already in the news. Its tier comes from the lists above."
+        ),
+    )
     general_score: float = Field(
         0.0,
         description=(
@@ -150,7 +158,7 @@ class DetectSettings(Section):
         ),
     )
 
-    @field_validator("urgent_signals", "very_urgent_signals")
+    @field_validator("urgent_signals", "very_urgent_signals", "alert_signals")
     @classmethod
     def _known_signals(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         """A misspelt name would silently switch the severity floor off: name the known ones."""

@@ -11,7 +11,10 @@ The pipeline builds :class:`ThreadFacts` at every poll and calls :func:`assess`.
   window, negative share, resonance and crisis signals.
 
 Either way a watched thread alerts only when it also reads negative, and crisis signals set a
-floor on the tier: a regulator at least 紧迫, a journalist or lawyer 非常紧迫.
+floor on the tier: a regulator at least 紧迫, a journalist or lawyer 非常紧迫. A signal of
+``alert_signals`` (media, by default) in an opening post that reads negative — a journalist's
+investigation, a complaint already in the news — alerts on its own, however slowly the thread
+grows.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ class ThreadFacts:
     distinct_authors: int
     me_too_authors: int
     signal_floors: dict[str, int] = field(default_factory=dict)  # signal -> first floor seen
+    negative_opening_signals: tuple[str, ...] = ()  # signals of the opening post, if it reads negative
     timeline: Timeline | None = None  # reply times etc.: enables the spread-velocity detector
     spread: Spread | None = None  # the same story on other boards and forums
     views_gained: int | None = None  # views gained since an earlier snapshot; None = unknown
@@ -85,7 +89,9 @@ def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
     if where_else:
         figures.append(where_else)
     figures.extend(_spread_floor_figure(facts, settings))
-    escalating = (
+    alerting_signals = _alerting_signals(facts, settings)
+    figures[:0] = _alerting_signals_figure(alerting_signals)
+    escalating = bool(alerting_signals) or (
         facts.replies >= settings.min_replies
         and rate >= settings.min_replies_per_hour
         and facts.negative_share >= settings.min_negative_share
@@ -118,11 +124,13 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
     negative_bar = settings.min_negative_share
     if facts.previous_severity is not None:
         negative_bar -= settings.negative_share_margin
-    escalating = (
+    alerting_signals = _alerting_signals(facts, settings)
+    escalating = bool(alerting_signals) or (
         found.tier is not None and replies >= settings.min_replies and facts.negative_share >= negative_bar
     )
     me_too = max(facts.me_too_authors, found.features.me_too_authors)
     figures = [
+        *_alerting_signals_figure(alerting_signals),
         *found.reasons[:1],
         *_views_figure(facts),
         *found.reasons[1:],
@@ -141,6 +149,18 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         forecast=found.forecast,
         notes=list(found.notes),
     )
+
+
+def _alerting_signals(facts: ThreadFacts, settings: DetectSettings) -> list[str]:
+    """Signals that alert on their own (``alert_signals``) in an opening post that reads negative."""
+    return [name for name in facts.negative_opening_signals if name in settings.alert_signals]
+
+
+def _alerting_signals_figure(names: list[str]) -> list[str]:
+    if not names:
+        return []
+    said = ", ".join(SIGNAL_LABELS.get(name, name) for name in names)
+    return [f"{said} in the opening post, which reads negative: alerts however slowly the thread grows"]
 
 
 def _views_figure(facts: ThreadFacts) -> list[str]:

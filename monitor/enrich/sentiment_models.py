@@ -224,3 +224,14 @@ def card_path(model_path: Path) -> Path:
     name = model_path.name
     stem = name[: -len(MODEL_SUFFIX)] if name.endswith(MODEL_SUFFIX) else model_path.stem
     return model_path.with_name(f"{stem}.json")
+
+
+def card_negative_below(model: str) -> float:
+    """The calibrated ``negative_below`` of ``model`` (``"stock"``, a shipped name or a model file's
+    path) read from its card, without loading the model; 0.5 when it has no card (as the scorer)."""
+    if model == "stock":
+        card = MODELS_DIR / "stock.json"
+    else:
+        path = MODELS_DIR / f"{model}{MODEL_SUFFIX}"
+        card = card_path(path if path.is_file() else Path(model))
+    return ModelCard.read(card).negative_below if card.is_file() else 0.5
