@@ -90,7 +90,8 @@ def _reading(digest: Digest) -> str:
         return ""
     head, *boards = lines
     items = "".join(f"<li>{_e(clean_text(line))}</li>" for line in boards)
-    colour = "#b91c1c" if boards else "#2f855a"
+    partial = digest.reading is not None and (digest.reading.unwatched or digest.reading.watched_from)
+    colour = "#b91c1c" if boards else "#b7791f" if partial else "#2f855a"
     body = f'<p style="margin:4px 0;color:{colour}">{_e(head)}</p>' + (f"<ul>{items}</ul>" if items else "")
     return _section("Forums read", body)
 

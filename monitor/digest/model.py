@@ -218,6 +218,8 @@ class Reading:
     forums: int
     boards: int
     troubled: tuple[BoardTrouble, ...]  # most problems first
+    watched_from: datetime | None = None  # the monitor's first read, when it came after the week began
+    unwatched: bool = False  # nothing was read before the week ended: the figures are not a watch
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from monitor.digest.model import BoardTrouble, DigestPeriod, Reading
 from monitor.digest.wording import short_time
 from monitor.health import ONE_OFF, board_status
-from monitor.store.models import Board, HealthEvent, SourceRow
+from monitor.store.models import Board, HealthEvent, SourceRow, Thread
 
 PROBLEM_LABELS = {
     "login_wall": "login wall",
@@ -78,7 +78,24 @@ def reading_health(session: Session, period: DigestPeriod) -> Reading:
             )
     troubled.sort(key=lambda t: (-sum(n for _, n in t.problems), t.forum, t.board))
     forums = session.scalar(select(func.count()).select_from(SourceRow)) or 0
-    return Reading(forums=forums, boards=total, troubled=tuple(troubled))
+    since = monitored_since(session)
+    return Reading(
+        forums=forums,
+        boards=total,
+        troubled=tuple(troubled),
+        watched_from=since if since is not None and period.start < since < period.end else None,
+        unwatched=since is None or since >= period.end,
+    )
+
+
+def monitored_since(session: Session) -> datetime | None:
+    """When the monitor began to watch: the first thread it stored or the first problem it met
+    reading a forum, whichever came first (None: it has not tried yet)."""
+    firsts = [
+        session.scalar(select(func.min(Thread.first_seen_at))),
+        session.scalar(select(func.min(HealthEvent.at))),
+    ]
+    return min((first for first in firsts if first is not None), default=None)
 
 
 def _outages(spans: list[tuple[datetime, datetime]]) -> int:
@@ -99,8 +116,17 @@ def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
     if reading is None:
         return []
     head = f"{_count(reading.forums, 'forum')}, {_count(reading.boards, 'board')}"
+    if reading.unwatched:
+        return [
+            f"{head}: not monitored this week — the monitor read nothing before it ended; "
+            "any figures come from posts still online when it began."
+        ]
+    if reading.watched_from is not None:
+        since = short_time(reading.watched_from, timezone)
+        head += f", monitored only since {since} (earlier days: posts still online then)"
     if not reading.troubled:
-        return [f"{head}: every board read without problems this week."]
+        when = "since then" if reading.watched_from is not None else "this week"
+        return [f"{head}: every board read without problems {when}."]
     lines = [
         f"{head}: {_count(len(reading.troubled), 'board')} not always read — "
         "figures from these may be incomplete:"

@@ -33,6 +33,7 @@ from monitor.alerting.channels.email import EmailChannel, sender_domain
 from monitor.config.loader import MonitorConfig
 from monitor.digest.figures import build_digest
 from monitor.digest.model import DigestPeriod
+from monitor.digest.reading import monitored_since
 from monitor.digest.render import render_html, render_subject, render_text
 from monitor.digest.schedule import LATE_GRACE, latest_slot, week_before
 from monitor.errors import DeliveryError, MonitorError
@@ -193,7 +194,9 @@ def send_due(
 ) -> SendReport:
     """Compose the week's digest once its slot has come, and send it until it is sent.
 
-    A slot missed by more than :data:`LATE_GRACE` (the monitor was down) is skipped. Without SMTP
+    A slot missed by more than :data:`LATE_GRACE` (the monitor was down) is skipped, and so is a
+    week that ended before the monitor first read anything (a first start on a Monday morning does
+    not mail a digest of the week before it was installed; ``digest send`` still can). Without SMTP
     nothing is composed: there is no one to send it to. Commits as :func:`send` does (``session``
     must not be inside ``sessionmaker.begin()``); :class:`WeekTaken` when another process has the
     week (the caller lets its session go).
@@ -207,6 +210,10 @@ def send_due(
     row = stored(session, period)
     if row is None:
         if now - slot > LATE_GRACE:
+            return SendReport(None, False)
+        since = monitored_since(session)
+        if since is None or since >= period.end:  # a week nothing was read in: not a digest of a watch
+            log.debug("weekly digest for the week to %s not sent: nothing was read that week", period.end)
             return SendReport(None, False)
         row = compose(session, config, period, now, negative_below())
         keep(session, row)

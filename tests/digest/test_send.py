@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from digest_setup import NEGATIVE_BELOW, SHANGHAI, SLOT, Setup, config_dir
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from monitor.app import build
 from monitor.cli import main
@@ -25,7 +25,7 @@ from monitor.config.loader import load_config
 from monitor.demo.smtp_sink import MailSink
 from monitor.errors import ConfigError
 from monitor.scheduling import add_jobs
-from monitor.store.models import DigestRow
+from monitor.store.models import DigestRow, Thread
 
 
 def test_the_digest_goes_out_once_at_its_slot_to_every_spokesperson(tmp_path: Path, sink: MailSink) -> None:
@@ -92,6 +92,36 @@ def test_a_slot_missed_by_more_than_a_day_is_skipped(tmp_path: Path, sink: MailS
     setup = Setup(tmp_path, sink)
     setup.tick(SLOT + timedelta(days=1, minutes=1))  # the monitor was down all Monday
     assert setup.rows() == [] and sink.messages == []
+
+
+def test_a_first_start_after_the_week_does_not_mail_a_digest_of_a_week_nothing_was_read_in(
+    tmp_path: Path, sink: MailSink
+) -> None:
+    setup = Setup(tmp_path, sink)
+    installed = SLOT + timedelta(minutes=30)  # the first read: Monday 09:30, its posts from last week
+    with setup.sessions.begin() as session:
+        session.execute(update(Thread).values(first_seen_at=installed))
+    setup.tick(SLOT + timedelta(hours=1))
+    assert setup.rows() == [] and sink.messages == []
+    # by hand it can still be sent; it says the week was not monitored
+    preview = main(["digest", "preview", "--config", str(setup.dir), "--until", "2026-12-07"])
+    assert preview == 0
+    # the next week was watched from Monday 09:30 on: its digest goes out and says since when
+    setup.tick(SLOT + timedelta(days=7, minutes=2))
+    assert sink.wait_for(1)
+    text = sink.messages[0].get_body(("plain",)).get_content()
+    assert "monitored only since 12-07 09:30 (earlier days: posts still online then)" in text
+    assert "every board read without problems since then." in text
+
+
+def test_a_week_before_anything_was_read_says_so_not_read_without_problems(
+    tmp_path: Path, sink: MailSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    setup = Setup(tmp_path, sink)
+    assert main(["digest", "preview", "--config", str(setup.dir), "--until", "2026-11-16"]) == 0
+    out = capsys.readouterr().out
+    assert "not monitored this week — the monitor read nothing before it ended" in out
+    assert "without problems" not in out
 
 
 def test_no_digest_when_it_is_switched_off(tmp_path: Path, sink: MailSink) -> None:
