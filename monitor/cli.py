@@ -194,7 +194,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from monitor.config.loader import load_config
 
     # `db` sends nothing; check-config reports a missing link-signing key, run and crawl need it.
-    config = load_config(args.config, environ=os.environ, links=args.command != "db")
+    db = args.command == "db"
+    config = load_config(args.config, environ=os.environ, links=not db, sends=not db)
     if args.command == "check-config":
         print(
             f"{config.directory}: OK — {len(config.sources)} sources, "

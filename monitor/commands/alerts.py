@@ -80,8 +80,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _session(
     args: argparse.Namespace, write: bool, *, links: bool = False
 ) -> Iterator[tuple[MonitorConfig, Session]]:
-    """The config and a database session; the link-signing key is needed only with ``links``."""
-    config = load_config(args.config, environ=os.environ, links=links)
+    """The config and a database session; the link-signing key is needed only with ``links``. These
+    commands send nothing (the SMTP password is not needed) and read no watch group: a broken
+    watch_groups.yaml must not keep anyone from acknowledging an alert."""
+    config = load_config(args.config, environ=os.environ, links=links, sends=False, without_watch_groups=True)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     sessions = session_factory(engine)

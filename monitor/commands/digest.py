@@ -90,8 +90,9 @@ def week_until(until: str | None, timezone: str, now: datetime) -> DigestPeriod:
     return DigestPeriod.days_to(end if end.tzinfo else end.replace(tzinfo=zone), timezone)
 
 
-def _config(args: argparse.Namespace) -> MonitorConfig:
-    return load_config(args.config, environ=os.environ, links=False)  # a digest carries no signed links
+def _config(args: argparse.Namespace, *, sends: bool = False) -> MonitorConfig:
+    """A digest carries no signed links; only ``digest send`` sends (and needs the SMTP password)."""
+    return load_config(args.config, environ=os.environ, links=False, sends=sends)
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -120,7 +121,7 @@ def _send(args: argparse.Namespace) -> int:
     from monitor.app import build
     from monitor.digest.by_hand import retry, send_week
 
-    config = _config(args)
+    config = _config(args, sends=True)
     now = datetime.now(ZoneInfo(config.settings.general.timezone))
     period = None if args.retry is not None else week_until(args.until, config.settings.general.timezone, now)
     app = build(config)

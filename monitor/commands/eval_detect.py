@@ -76,7 +76,7 @@ def _settings(args: argparse.Namespace) -> DetectSettings:
 
     from monitor.config.loader import load_config
 
-    return load_config(args.config, environ=os.environ, links=False).settings.detect
+    return load_config(args.config, environ=os.environ, links=False, sends=False).settings.detect
 
 
 def _detect(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _test(args: argparse.Namespace) -> int:
-    config = load_config(args.config, environ=os.environ, links=False)
+    config = load_config(args.config, environ=os.environ, links=False, sends=False)
     zone = config.settings.general.timezone
     groups = {g.name: g for g in config.watch_groups}
     if args.watch_group not in groups:

@@ -92,7 +92,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _list(args: argparse.Namespace) -> int:
-    config = load_config(args.config, environ=os.environ, links=False)
+    config = load_config(args.config, environ=os.environ, links=False, sends=False, without_watch_groups=True)
     for source in config.sources:
         state = "" if source.enabled else " (disabled)"
         print(f"{source.key}{state}: {source.name} — {source.engine} {source.base_url}")
@@ -106,7 +106,7 @@ def _status(args: argparse.Namespace) -> int:
     from monitor.admin.forum_health import forum_health
     from monitor.digest.wording import counted
 
-    config = load_config(args.config, environ=os.environ, links=False)
+    config = load_config(args.config, environ=os.environ, links=False, sends=False, without_watch_groups=True)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     tz = config.settings.general.timezone
@@ -185,7 +185,7 @@ def _add(args: argparse.Namespace) -> int:
 def _fetch_settings(path: Path | None) -> Settings:
     """The config directory's settings (its user agent, timeout, retries) when it loads, else the defaults."""
     try:
-        return load_config(path, environ=os.environ, links=False).settings
+        return load_config(path, environ=os.environ, links=False, sends=False).settings
     except ConfigError:
         return Settings()
 
@@ -230,7 +230,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    config = load_config(args.config, environ=os.environ, links=False)
+    config = load_config(args.config, environ=os.environ, links=False, sends=False)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
@@ -252,7 +252,7 @@ def _rising(args: argparse.Namespace) -> int:
     from monitor.admin.rising import render_rising, rising_threads
     from monitor.facts import FactsReader
 
-    config = load_config(args.config, environ=os.environ, links=False)
+    config = load_config(args.config, environ=os.environ, links=False, sends=False)
     zone = ZoneInfo(config.settings.general.timezone)
     try:
         now = datetime.fromisoformat(args.at) if args.at else datetime.now(zone)

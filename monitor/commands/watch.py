@@ -215,7 +215,7 @@ def _me_too(args: argparse.Namespace, text: str, signals: list[Signal]) -> MeToo
     from monitor.config.loader import load_config
     from monitor.enrich.sentiment import load_scorer, score_post
 
-    model = load_config(args.config, environ=os.environ, links=False).settings.sentiment.model
+    model = load_config(args.config, environ=os.environ, links=False, sends=False).settings.sentiment.model
     return read_me_too(text, signals, score_post(load_scorer(model), args.text, "").own)
 
 
@@ -227,7 +227,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from monitor.store.db import make_engine
 
     proposed = _proposed(args)
-    config = load_config(args.config, environ=os.environ, links=False)
+    config = load_config(args.config, environ=os.environ, links=False, sends=False)
     current = {g.name: g for g in config.watch_groups}
     now = args.now or datetime.now(UTC)
     since = now - timedelta(days=args.days)

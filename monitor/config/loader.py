@@ -9,6 +9,7 @@ on a config with any problem.
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from monitor.errors import ConfigError, UnknownNameError
 REQUIRED_FILES = ("sources.yaml", "watch_groups.yaml", "routing.yaml")
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,17 @@ def load_config(
     overrides: Mapping[str, Mapping[str, object]] | None = None,
     *,
     links: bool = True,
+    sends: bool = True,
+    without_watch_groups: bool = False,
 ) -> MonitorConfig:
     """Load the config directory; raise :class:`ConfigError` listing every problem.
 
-    ``links=False`` is for commands that never send a message or make a link (status, lists,
-    watch-keyword edits, acknowledging from a terminal): the link-signing key is then not
-    required, so ops can run them from a shell without it.
+    ``links=False`` is for commands that never make a link (status, lists, watch-keyword edits,
+    acknowledging from a terminal): the link-signing key is then not required, so ops can run them
+    from a shell without it. ``sends=False``, for commands that never send a message: the SMTP
+    password is not required either. ``without_watch_groups``: a ``watch_groups.yaml`` that does
+    not load is logged and left out (no watch groups) instead of stopping the command, for those
+    that do not use them — acting on an alert from a terminal must not wait for an ops typo.
     """
     env = dict(environ or {})
     directory = resolve_directory(path, env)
@@ -97,7 +104,16 @@ def load_config(
 
     settings = _load_settings(directory / "monitor.toml", env, overrides or {}, problems)
     sources = _load_yaml(directory / "sources.yaml", SourcesFile, problems)
-    groups = _load_yaml(directory / "watch_groups.yaml", WatchGroupsFile, problems)
+    group_problems: list[str] = []
+    groups = _load_yaml(directory / "watch_groups.yaml", WatchGroupsFile, group_problems)
+    if group_problems and without_watch_groups:
+        for said in group_problems:
+            log.warning("going on without the watch groups: %s", said)
+        groups = WatchGroupsFile(watch_groups=[])
+        group_names: set[str] | None = None  # routes naming watch groups are not checked against none
+    else:
+        problems.extend(group_problems)
+        group_names = {g.name for g in groups.watch_groups} if groups is not None else None
     routing = _load_yaml(directory / "routing.yaml", RoutingFile, problems)
     playbooks_file = directory / "playbooks.yaml"
     playbooks = Playbooks({}, {})
@@ -108,7 +124,6 @@ def load_config(
 
     chat_targets: dict[str, list[ChannelTarget]] = {}
     if routing is not None:
-        group_names = {g.name for g in groups.watch_groups} if groups is not None else None
         problems.extend(_check_routing(directory / "routing.yaml", routing, group_names))
         chat_targets = _chat_targets(directory / "routing.yaml", routing, env, problems)
 
@@ -120,7 +135,8 @@ def load_config(
         web_secret, problem = _web_secret(directory / "monitor.toml", settings, env)
         if problem and links:
             problems.append(problem)
-        problems.extend(_check_smtp_password(directory / "monitor.toml", settings, env))
+        if sends:
+            problems.extend(_check_smtp_password(directory / "monitor.toml", settings, env))
 
     if problems or settings is None or sources is None or groups is None or routing is None:
         raise ConfigError(problems)

@@ -101,6 +101,44 @@ def test_commands_that_make_no_link_run_without_the_signing_key(
     assert problem in capsys.readouterr().err
 
 
+def test_commands_that_send_nothing_run_without_the_smtp_password(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = config_dir / "monitor.toml"
+    toml.write_text(
+        f'[general]\ndata_dir = "{(config_dir / "data").as_posix()}"\n'
+        '[smtp]\nhost = "mail.corp.test"\nusername = "monitor"\n',
+        encoding="utf-8",
+    )
+    problem = "smtp.username: logging in to mail.corp.test as 'monitor' needs the password"
+    base = ["--config", str(config_dir)]
+    for command in (["sources", "status"], ["alerts", "list"], ["threads", "rising"], ["digest", "list"]):
+        assert main([*command, *base]) in (0, 1), command
+        assert problem not in capsys.readouterr().err, command
+    for command in (["check-config"], ["digest", "send"], ["crawl", "--once"]):
+        assert main([*command, *base]) == 2, command  # these send, or check what sending needs
+        assert problem in capsys.readouterr().err, command
+
+
+def test_a_broken_watch_groups_file_does_not_keep_anyone_from_acting_on_alerts(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    (config_dir / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{(config_dir / "data").as_posix()}"\n[smtp]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    (config_dir / "watch_groups.yaml").write_text("watch_groups:\n  - name: x\n    include: [途乐\n", "utf-8")
+    base = ["--config", str(config_dir)]
+    assert main(["alerts", "list", *base]) == 0
+    assert main(["sources", "status", *base]) in (0, 1)
+    assert "going on without the watch groups" in caplog.text and "watch_groups.yaml" in caplog.text
+    capsys.readouterr()
+    # what reads the watch groups still refuses, naming the file
+    for command in (["threads", "rising"], ["check-config"], ["crawl", "--once"]):
+        assert main([*command, *base]) == 2, command
+        assert "watch_groups.yaml" in capsys.readouterr().err, command
+
+
 def test_detector_and_web_settings_that_would_fail_quietly_are_refused_plainly(config_dir: Path) -> None:
     toml = config_dir / "monitor.toml"
     toml.write_text(
