@@ -21,6 +21,12 @@ from monitor.store.models import Board, HealthEvent, SourceRow
 
 log = logging.getLogger(__name__)
 
+THREAD_GONE = "thread_gone"
+"""The kind of a thread page the forum answers 404 or 410 for: a thread deleted or moved, as forums do
+every day — listed in ``sources status`` but not a board read badly (a board whose every thread page
+is gone, a changed URL template, still shows as degraded)."""
+GONE_STATUSES = frozenset({404, 410})
+
 
 def page_skipped(
     session: Session,
@@ -73,6 +79,8 @@ def record_page_failure(
     other page's a health event of its kind (``kept``: where its bytes were kept), counted in
     ``pages`` when it is one of the thread pages a board poll tried. Returns the event."""
     kind = health.failure_kind(exc)
+    if not board_list and isinstance(exc, HTTPStatusError) and exc.status in GONE_STATUSES:
+        kind = THREAD_GONE  # deleted or moved by the forum: not a problem reading the board
     if pages is not None:
         pages.page_failed(kind, exc.reason)
     if board_list:

@@ -110,7 +110,7 @@ def test_status_and_export_after_a_crawl(
     out = capsys.readouterr().out
     assert "board 2 投诉维权: ok" in out and "21 threads" in out
     assert out.startswith("Forums and their boards (times in Asia/Shanghai):")
-    assert "fetch_failed: http://127.0.0.1" in out  # the uncaptured thread pages are health events
+    assert "thread_gone: http://127.0.0.1" in out  # uncaptured thread pages answer 404, as deleted ones
 
     fixture_forum.overrides["/forum.php?mod=forumdisplay&fid=2&page=1"] = (
         200,

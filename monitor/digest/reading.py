@@ -2,7 +2,8 @@
 
 A week with few posts may be a quiet week or a board the crawler could not read (a login
 wall, a captcha, a changed template). The digest says which, from the boards' health
-(:mod:`monitor.health`): every board with a health event seen in the period — recoveries aside —
+(:mod:`monitor.health`): every board with a health event seen in the period — recoveries and
+threads the forum deleted (404, :data:`~monitor.crawl_failures.THREAD_GONE`) aside —
 or failing, degraded or empty at the digest's time is listed with what went wrong and when it was
 last read. A health event is an outage of one page, however many polls it lasted: the digest
 counts per kind the board's outages seen in its week (begun before its end, last seen after its
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.crawl_failures import THREAD_GONE
 from monitor.digest.model import BoardTrouble, DigestPeriod, Reading
 from monitor.digest.wording import short_time
 from monitor.health import ONE_OFF, board_status
@@ -50,7 +52,7 @@ def reading_health(session: Session, period: DigestPeriod) -> Reading:
             HealthEvent.last_at >= period.start,
             HealthEvent.board_id.is_not(None),
         )
-        .where(HealthEvent.kind != "recovered")
+        .where(HealthEvent.kind.not_in(("recovered", THREAD_GONE)))
     )
     spans: dict[tuple[int, str], list[tuple[datetime, datetime]]] = {}
     for board_id, kind, at, last_at, ended_at in events:
