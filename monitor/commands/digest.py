@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.alerting.render import clean_text
 from monitor.config.loader import MonitorConfig, load_config
+from monitor.config.settings import WEEKDAYS
 from monitor.digest.model import DigestPeriod
 from monitor.errors import MonitorError
 
@@ -40,8 +41,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             default=None,
             help=(
                 "end of the week covered, local time: a date (the 7 whole days before it), a time (the 7 "
-                "local days up to it) or 'now', e.g. '2026-12-07' or '2026-12-06 18:00' (default: today's "
-                "midnight, so the 7 whole days before today)"
+                "local days up to it) or 'now', e.g. '2026-12-07' or '2026-12-06 18:00' (default: the "
+                "digest's own week, the 7 whole days before the latest [digest] weekday — the week the "
+                "scheduler sends)"
             ),
         )
 
@@ -68,14 +70,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(handler=_list)
 
 
-def week_until(until: str | None, timezone: str, now: datetime) -> DigestPeriod:
+def week_until(until: str | None, timezone: str, now: datetime, weekday: str = "mon") -> DigestPeriod:
     """``--until``: a local date gives the 7 whole days before it; a local time or ``now``, the 7
-    local days up to it (the last one partial). Default: the 7 whole days before today."""
+    local days up to it (the last one partial). Default: the digest's own week — the 7 whole days
+    before the latest ``[digest] weekday`` (today, if it is that day): the week the scheduler sends,
+    so a digest sent by hand and the scheduled one are the same week, sent once."""
     zone = ZoneInfo(timezone)
     if until is None:
-        return DigestPeriod.week_ending(
-            datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone), timezone
-        )
+        today = now.astimezone(zone).date()
+        ends = today - timedelta(days=(today.weekday() - WEEKDAYS.index(weekday)) % 7)
+        return DigestPeriod.week_ending(datetime.combine(ends, time(0), tzinfo=zone), timezone)
     text = until.strip()
     if text == "now":
         return DigestPeriod.days_to(now, timezone)
@@ -101,7 +105,8 @@ def _preview(args: argparse.Namespace) -> int:
 
     config = _config(args)
     now = datetime.now(ZoneInfo(config.settings.general.timezone))
-    period = week_until(args.until, config.settings.general.timezone, now)
+    digest = config.settings.digest
+    period = week_until(args.until, config.settings.general.timezone, now, digest.weekday)
     app = build(config)
     try:
         with app.sessions() as session:
@@ -123,7 +128,8 @@ def _send(args: argparse.Namespace) -> int:
 
     config = _config(args, sends=True)
     now = datetime.now(ZoneInfo(config.settings.general.timezone))
-    period = None if args.retry is not None else week_until(args.until, config.settings.general.timezone, now)
+    zone, weekday = config.settings.general.timezone, config.settings.digest.weekday
+    period = None if args.retry is not None else week_until(args.until, zone, now, weekday)
     app = build(config)
     try:
         with app.sessions() as session:  # sending commits as it goes (kept, claimed, sent)

@@ -233,3 +233,26 @@ def test_monitor_run_has_a_digest_job_only_when_the_digest_and_smtp_are_on(
         app.close()
     # checked as often as queued deliveries are retried
     assert minutes.get("digest") == (2.0 if scheduled else None)
+
+
+@pytest.mark.parametrize(
+    ("now", "weekday", "week"),
+    [
+        (datetime(2026, 12, 9, 10, 0, tzinfo=SHANGHAI), "mon", ("2026-11-30", "2026-12-07")),  # a Wednesday
+        (
+            datetime(2026, 12, 7, 8, 0, tzinfo=SHANGHAI),
+            "mon",
+            ("2026-11-30", "2026-12-07"),
+        ),  # Monday, before 09:00
+        (datetime(2026, 12, 9, 10, 0, tzinfo=SHANGHAI), "fri", ("2026-11-27", "2026-12-04")),
+    ],
+)
+def test_by_hand_the_default_week_is_the_one_the_scheduler_sends(
+    now: datetime, weekday: str, week: tuple[str, str]
+) -> None:
+    from monitor.commands.digest import week_until
+
+    period = week_until(None, "Asia/Shanghai", now, weekday)
+    local = (period.start.astimezone(SHANGHAI), period.end.astimezone(SHANGHAI))
+    assert (local[0].date().isoformat(), local[1].date().isoformat()) == week
+    assert local[0].hour == local[1].hour == 0
