@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from monitor.alerting.service import AlertChange, consider
 from monitor.app import App, build
@@ -28,7 +28,7 @@ from monitor.pipeline import PassReport
 from monitor.scheduling import _sending, board_job, delivery_job
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
-from monitor.store.models import Delivery
+from monitor.store.models import Alert, Delivery
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "monitor" / "demo" / "config"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -175,7 +175,7 @@ def test_a_hanging_mail_server_costs_one_timeout_per_run_not_one_per_email(
     assert all(d.status == "pending" for d in emails)
     assert "timed out" in emails[0].last_error and emails[1].last_error == ""
     assert report.failed == 1 and report.pending >= queued
-    said = f"the SMTP server unreachable: {queued - 1} more messages left queued for the next try"
+    said = f"the SMTP server is unreachable: {queued - 1} more messages left queued for the next try"
     assert said in caplog.text
 
 
@@ -220,3 +220,18 @@ def test_shutdown_sends_no_further_email(tmp_path: Path, black_hole: tuple[int, 
         app.close()
     assert report.sent == report.failed == 0
     assert all(d.attempts == 0 and d.status == "pending" for d in emails)
+
+
+def test_the_one_email_a_hanging_server_gets_is_the_most_urgent_alerts(
+    tmp_path: Path, black_hole: tuple[int, threading.Event]
+) -> None:
+    port, _ = black_hole
+    app = _app_with_an_alert_to_send(tmp_path, port, alerts=3, timeout=0.5)
+    try:
+        with app.sessions.begin() as session:
+            session.execute(update(Alert).where(Alert.id == 3).values(severity="very_urgent"))
+        app.deliver(NOW)
+        tried = [d.alert_id for d in _emails(app) if d.attempts]
+    finally:
+        app.close()
+    assert tried == [3]  # not alert 1's, queued first

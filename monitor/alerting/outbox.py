@@ -24,6 +24,7 @@ from monitor.alerting.channels.registry import SCHEMES
 from monitor.alerting.compose import compose
 from monitor.alerting.message import AlertMessage
 from monitor.config.loader import MonitorConfig
+from monitor.detect.severity import Severity
 from monitor.errors import DeliveryError, UnknownNameError
 from monitor.store.models import Alert, AlertEvent, Delivery
 
@@ -82,8 +83,9 @@ def deliver_pending(
     """
     sent = failed = held = 0
     down: dict[str, int] = {}  # servers found unreachable in this run: messages left for the next
-    pending = list(
-        session.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id))
+    pending = _most_urgent_first(
+        session,
+        list(session.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id))),
     )
     for delivery in pending:
         if stopping():
@@ -136,13 +138,25 @@ def deliver_pending(
     for server, left in down.items():
         if left:
             log.warning(
-                "%s unreachable: %d more %s left queued for the next try",
+                "%s is unreachable: %d more %s left queued for the next try",
                 server,
                 left,
                 "message" if left == 1 else "messages",
             )
     still = sum(1 for d in pending if d.status == "pending")
     return OutboxReport(sent=sent, failed=failed, pending=still, held=held)
+
+
+def _most_urgent_first(session: Session, pending: list[Delivery]) -> list[Delivery]:
+    """The most severe alerts' messages first, each alert's in the order queued: when a server
+    takes one message per run, it is the very urgent alert's."""
+
+    def rank(delivery: Delivery) -> tuple[int, int]:
+        alert = session.get(Alert, delivery.alert_id)
+        severity = Severity(alert.severity) if alert is not None else Severity.GENERAL
+        return (-severity.rank, delivery.id)
+
+    return sorted(pending, key=rank)
 
 
 def _server(delivery: Delivery) -> str:
