@@ -235,3 +235,55 @@ def test_the_one_email_a_hanging_server_gets_is_the_most_urgent_alerts(
     finally:
         app.close()
     assert tried == [3]  # not alert 1's, queued first
+
+
+def test_a_stop_during_a_hung_crawl_ends_it_quietly_within_the_grace(
+    tmp_path: Path,
+    black_hole: tuple[int, threading.Event],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A forum that accepts and never answers holds a crawl job; SIGTERM (here: ``stop``) must not
+    wait for the fetch timeout, nor log the cancelled job as an error with a traceback."""
+    import shutil
+
+    from monitor import scheduling
+
+    port, accepted = black_hole
+    config_dir = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, config_dir)
+    (config_dir / "sources.yaml").write_text(
+        f'sources:\n  - {{key: hung, name: Hung, engine: discuz, base_url: "http://127.0.0.1:{port}/", '
+        'boards: ["2"]}\n',
+        encoding="utf-8",
+    )
+    (config_dir / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n[smtp]\nenabled = false\n'
+        "[fetch]\ntimeout_seconds = 30\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(scheduling, "STOP_GRACE_SECONDS", 0.5)
+    app = build(load_config(config_dir, environ={}))
+
+    async def scenario() -> float:  # run_until_stopped as the main task, as `monitor run` has it
+        stop, stopped_at = asyncio.Event(), []
+
+        async def stop_once_hung() -> None:
+            while not accepted.is_set():  # the crawl's first request hangs on the black hole
+                await asyncio.sleep(0.01)
+            stopped_at.append(time.monotonic())
+            stop.set()
+
+        stopping = asyncio.create_task(stop_once_hung())
+        await scheduling.run_until_stopped(app, stop)
+        await stopping
+        return time.monotonic() - stopped_at[0]
+
+    try:
+        with caplog.at_level("INFO"):
+            took = asyncio.run(scenario())
+    finally:
+        app.close()
+    assert took < 10, f"the stop waited {took:.1f} s for a hung fetch"
+    assert "board job stopped by the shutdown" in caplog.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
