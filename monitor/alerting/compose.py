@@ -12,8 +12,9 @@ from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Re
 from monitor.alerting.render import shorten
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
+from monitor.detect.spread import place_name
 from monitor.errors import UnknownNameError
-from monitor.store.models import Alert, Delivery, Post
+from monitor.store.models import Alert, AlertThread, Delivery, Post, Thread
 from monitor.web.links import Action, LinkSigner
 
 EXCERPT_CHARS = 120
@@ -88,6 +89,7 @@ def compose(
     )
     severity = Severity(delivery.severity) if delivery else Severity(alert.severity)
     escalated_from = Severity(delivery.escalated_from) if delivery and delivery.escalated_from else None
+    copy = delivery is not None and delivery.kind == "copy"  # for information: its link only opens the alert
     return AlertMessage(
         alert_id=alert.id,
         severity=severity,
@@ -109,18 +111,41 @@ def compose(
         ],
         escalated_from=escalated_from,
         excerpt=(first or "")[:EXCERPT_CHARS],
-        also_on=list(alert.also_on),
+        also_on=also_on(session, alert),
         timezone=config.settings.general.timezone,
         notice_tag=NOTICE_TAGS.get(delivery.kind, "") if delivery else "",
         notice=delivery.notice if delivery else "",
         acknowledged=alert.acknowledged_at is not None,
         # Console output ends up in logs, and a link is a credential: only messages to a person carry one.
-        actions=action_links(config, alert, delivery.recipient, now, for_information=delivery.kind == "copy")
+        actions=action_links(config, alert, delivery.recipient, now, for_information=copy)
         if delivery and now and delivery.channel != "console"
         else (),
         actions_for=_name(config, delivery.recipient) if delivery else "",
+        for_information=copy,
         delivery_id=delivery.id if delivery else None,
     )
+
+
+def also_on(session: Session, alert: Alert) -> list[str]:
+    """The boards the story joined the alert from, in the order it reached them; a board of another
+    forum with that forum's name (two forums may both have a 投诉维权 board), a copy on the alert's
+    own board marked "posted again". The stored ``alert.also_on`` (board names) when none is linked."""
+    own = alert.thread
+    places: list[str] = []
+    for thread in session.scalars(
+        select(Thread)
+        .join(AlertThread, AlertThread.thread_id == Thread.id)
+        .where(AlertThread.alert_id == alert.id, AlertThread.role == "spread")
+        .order_by(AlertThread.linked_at, AlertThread.id)
+    ):
+        board = thread.board.name or thread.board.external_id
+        if thread.board_id == own.board_id:
+            places.append(f"{board} (posted again)")
+        else:
+            places.append(
+                place_name(board, thread.source.name if thread.source_id != own.source_id else None)
+            )
+    return list(dict.fromkeys(places)) or list(alert.also_on)
 
 
 def _name(config: MonitorConfig, key: str) -> str:

@@ -3,13 +3,12 @@
 An alert's checklist is its tier's steps and its category's extra steps (``by_category``:
 product, service, dealer, policy, other), in due order: a dealer complaint also gets "verify
 with the dealer, but don't blame them in public", a product complaint "send it to quality for
-root-cause analysis" (seeds 000 and 003). Loaded from YAML and validated strictly.
+root-cause analysis" (seeds 000 and 003). Loaded from YAML and validated strictly. A tier's
+step may supersede a lower tier's on an escalation (``replaces``, :func:`takes_over`).
 
 The shipped playbooks (``monitor/defaults/playbooks.yaml``, copied to ``config/playbooks.yaml``
-as the example ops edit) are written from the seed documents: triage (甄别), one voice
-(统一口径), first contact within the tier's SLA (seed 004), apology without admitting
-liability, ownership, reporting up, daily feedback in the IBM order, external channels,
-remediation, brand repair, follow-up and the closing summary (投诉总结 / 统计分析).
+as the example ops edit) are written from the seed documents, triage (甄别) to the closing
+summary (投诉总结).
 
 Every problem in a file is reported at once as ``file: key: message``, for example
 ``config/playbooks.yaml: very_urgent.steps[2].due_after_minutes: must be a non-negative integer``.
@@ -59,6 +58,7 @@ class PlaybookStep(BaseModel):
     due_after_minutes: Annotated[StrictInt, Field(ge=0)]
     detail: Text | None = None
     source: Text | None = None
+    replaces: StepId | None = None  # a lower tier's step this one supersedes on an escalation
 
     @property
     def due_after(self) -> timedelta:
@@ -170,6 +170,17 @@ def checklist_for(playbook: Playbook, opened_at: datetime) -> list[ChecklistLine
     ]
 
 
+def takes_over(step: PlaybookStep, done: Mapping[str, bool]) -> str | None:
+    """On an escalation, the id of the alert's step (``done``: step id -> done) that ``step`` takes
+    over: its own, or the open step it ``replaces`` (to be reworded as ``step``, id and all).
+    None: ``step`` is added (beside a done replaced step, which stays done as it was)."""
+    if step.id in done:
+        return step.id
+    if step.replaces and done.get(step.replaces) is False:
+        return step.replaces
+    return None
+
+
 def _validate(data: object, problems: list[str]) -> Playbooks:
     if data is None:
         problems.append(f"(top level): the file is empty; expected playbooks for {', '.join(_TIERS)}")
@@ -198,6 +209,7 @@ def _validate(data: object, problems: list[str]) -> Playbooks:
             continue
         problems.extend(_check_steps(severity, playbook))
         playbooks[severity] = playbook
+    problems.extend(_check_replaces(playbooks))
     return Playbooks(playbooks, _validate_categories(data.get(BY_CATEGORY), playbooks, problems))
 
 
@@ -227,13 +239,15 @@ def _validate_categories(
             continue
         seen: set[str] = set()
         for index, step in enumerate(entry.steps):
-            where = f"{BY_CATEGORY}.{key}.steps[{index}].id"
+            where = f"{BY_CATEGORY}.{key}.steps[{index}]"
+            if step.replaces is not None:
+                problems.append(f"{where}.replaces: only a tier's step can replace a lower tier's step")
             if step.id is None:
                 continue
             if step.id in seen:
-                problems.append(f"{where}: duplicate id {step.id!r}")
+                problems.append(f"{where}.id: duplicate id {step.id!r}")
             elif step.id in tier_ids:
-                problems.append(f"{where}: {step.id!r} is already a tier step's id; choose another")
+                problems.append(f"{where}.id: {step.id!r} is already a tier step's id; choose another")
             seen.add(step.id)
         out[key] = entry
     return out
@@ -268,6 +282,24 @@ def _check_steps(severity: Severity, playbook: Playbook) -> list[str]:
     return problems
 
 
+def _check_replaces(tiers: Mapping[Severity, Playbook]) -> Iterator[str]:
+    """``replaces`` names a lower tier's step, gone from its own tier and every higher one."""
+    for severity, playbook in tiers.items():
+        below = [tier for tier in tiers if tier < severity]
+        ids = sorted({step.id for tier in below for step in tiers[tier].steps if step.id})
+        for index, step in enumerate(playbook.steps):
+            where, old = f"{severity.value}.steps[{index}]", step.replaces
+            again = [tier.value for tier in tiers if tier >= severity and old and tiers[tier].step(old)]
+            if old and step.id is None:
+                yield f"{where}.id: missing; a step that replaces another needs an id"
+            if again:
+                yield f"{where}.replaces: {again[0]} has the step {old!r} too; it cannot come back"
+            elif old and old not in ids:
+                close = difflib.get_close_matches(old, ids, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                yield f"{where}.replaces: {old!r} is not a step of a lower tier{hint}"
+
+
 def _message(error: Mapping[str, Any], loc: Sequence[object]) -> str:
     kind = error["type"]
     value = error.get("input")
@@ -286,7 +318,7 @@ def _message(error: Mapping[str, Any], loc: Sequence[object]) -> str:
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
         what = "a step" if isinstance(field, int) else "a playbook"
         return f"must be a mapping ({what}), got {_kind(value)}"
-    if field == "id" and kind in {"string_pattern_mismatch", "string_too_long"}:
+    if field in ("id", "replaces") and kind in {"string_pattern_mismatch", "string_too_long"}:
         return "must be lowercase letters, digits and _, starting with a letter (at most 64 characters)"
     if kind == "string_type" or (kind == "value_error" and isinstance(value, str)):
         return "must be a non-empty string" + _boolean_hint(value)

@@ -126,7 +126,7 @@ def render_text(msg: AlertMessage) -> str:
     ]
     lines += _text_rows(rows)
     if msg.actions:
-        lines += ["", f"Act on it — {_links_note(msg)}:"]
+        lines += ["", f"{_links_note(msg)}:"]
         lines += [f"  {action.label}: {action.url}" for action in msg.actions]
     for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
         cleaned = [clean_text(item) for item in items if clean_text(item)]
@@ -241,10 +241,19 @@ def render_html(msg: AlertMessage) -> str:
 
 
 def _links_note(msg: AlertMessage) -> str:
-    expires = min(action.expires_at for action in msg.actions)
+    """What the links are and do: a copy's opens the alert to read; an owner's act on it."""
+    until = local_time(min(action.expires_at for action in msg.actions), msg.timezone)
     who = clean_text(msg.actions_for) or "the recipient"
+    if msg.for_information:
+        owner = clean_text(msg.spokesperson.name) or "the spokesperson"
+        return (
+            f"For information — a copy for {who}: the link opens the alert to read, valid until {until}; "
+            f"its page has no button to act ({owner} acts on it)"
+        )
+    if all(action.kind == "view" for action in msg.actions):
+        return f"Open the alert — a link in the name of {who}, valid until {until}"
     return (
-        f"links in the name of {who}, valid until {local_time(expires, msg.timezone)}; "
+        f"Act on it — links in the name of {who}, valid until {until}; "
         "each opens a page with one button to confirm"
     )
 

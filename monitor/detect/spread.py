@@ -155,6 +155,12 @@ def describe_spread(spread: Spread) -> str | None:
     return text
 
 
+def place_name(board: str, forum: str | None = None) -> str:
+    """A board as an alert names it: alone on the alert's own forum (``forum`` None), with its forum
+    on another (``投诉维权 (消费维权论坛 GBK)``) — two forums may both have a 投诉维权 board."""
+    return f"{board} ({forum})" if forum else board
+
+
 def _relative(then: datetime | None, when: datetime | None) -> str:
     if then is None or when is None:
         return ""

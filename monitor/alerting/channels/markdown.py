@@ -1,11 +1,12 @@
 """An alert as a short chat message: markdown for WeCom, DingTalk and Feishu, mrkdwn for Slack.
 
 What it says, in this order (a message that is too long loses lines from the end, so the most
-important come first): severity and alert number, thread title, a link to the thread, board,
-respond-by time in the alert's time zone, spokesperson and backup, the one-voice rule, why it
-fired, crisis signals, watch groups, the first few checklist items, and a short excerpt. When
+important come first): severity and alert number, why it comes now (a reminder, the backup's
+turn, a copy for information …), thread title, a link to the thread, board, respond-by time in
+the alert's time zone, spokesperson and backup, the one-voice rule, why it fired, crisis
+signals, watch groups, the first few checklist items, and a short excerpt. When
 ``web.base_url`` is set, the signed action links (acknowledge, mark contacted, open the alert)
-follow the thread's link.
+follow the thread's link; a copy for information has only the last, marked read-only.
 
 Forum text is untrusted, and chat markdown has no reliable escape character (WeCom and DingTalk
 document none). So, after :func:`~monitor.alerting.render.clean_text` strips control characters,
@@ -57,6 +58,8 @@ TITLE_CHARS = 120
 FIELD_CHARS = 160  # one reason, signal or checklist step
 NAME_CHARS = 60
 EXCERPT_CHARS = 160
+NOTICE_CHARS = 240
+READ_ONLY = " — 抄送 a copy for information: it opens the alert to read, with no button to act"
 LIST_ITEMS = 6
 CHECKLIST_ITEMS = 5
 TRUNCATED = "…（已截断 truncated — the email has the whole alert）"
@@ -151,14 +154,19 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
         head = f'<font color="{_WECOM_COLOURS[msg.severity]}">{head}</font>'
     if msg.escalated_from is not None:
         head += f" · 升级 escalated from {severity_label(msg.escalated_from)}"
-    lines = [head, bold(field(msg.thread_title, TITLE_CHARS) or "(untitled)")]
+    lines = [head]
+    if clean_text(msg.notice):  # why this message comes now: a reminder, the backup's turn, a copy …
+        lines.append(field(msg.notice, NOTICE_CHARS))
+    lines.append(bold(field(msg.thread_title, TITLE_CHARS) or "(untitled)"))
     lines.append(
         link("打开帖子 Open the thread", msg.thread_url, dialect)
         or "Link: (not an http/https link — see the email)"
     )
     actions = [link(action.label, action.url, dialect) for action in msg.actions]
     if any(actions):
-        lines.append(" · ".join(item for item in actions if item))
+        lines.append(
+            " · ".join(item for item in actions if item) + (READ_ONLY if msg.for_information else "")
+        )
     where = " · ".join(
         part for part in (field(msg.board_name, NAME_CHARS), field(msg.source_name, NAME_CHARS)) if part
     )
