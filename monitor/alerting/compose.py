@@ -26,6 +26,7 @@ NOTICE_TAGS = {
     "reopened": "重开 reopened",
     "copy": "抄送 FYI",
     "to_leadership": "上报 leadership",
+    "handover": "转交 handed over",
 }
 
 

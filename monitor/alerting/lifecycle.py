@@ -1,6 +1,9 @@
-"""What people do to an alert: acknowledge, record the first contact, tick checklist steps, resolve.
+"""What people do to an alert: acknowledge, record the first contact, tick checklist steps, note
+progress, hand it over to another spokesperson, resolve.
 
-Every action lands in the alert's event trail with who did it and when.
+Every action lands in the alert's event trail with who did it and when. An action the alert's state
+does not allow (an empty note, a resolve without its summary, a handover of a resolved alert) raises
+``ValueError`` and changes nothing; the terminal and the web say why in their own words.
 """
 
 from __future__ import annotations
@@ -11,10 +14,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.alerting import deliveries
+from monitor.alerting.render import local_time
+from monitor.config.loader import MonitorConfig
 from monitor.errors import UnknownNameError
 from monitor.store.models import Alert, AlertEvent, ChecklistItem, Delivery, Post
 
 FIRST_CONTACT_STEP = "first_contact"
+HANDED_OVER = "handed_over"  # the trail event of a handover; the delivery to the new owner is "handover"
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:
@@ -66,6 +73,11 @@ def contacted(session: Session, alert: Alert, by: str, now: datetime) -> None:
 MAX_NOTE_CHARS = 2000
 
 
+def _kept(text: str) -> str:
+    """A note as kept in the trail: its words on one line, at most ``MAX_NOTE_CHARS``."""
+    return " ".join(text.split())[:MAX_NOTE_CHARS]
+
+
 def note(session: Session, alert: Alert, by: str, now: datetime, text: str) -> str:
     """A progress note in the trail (持续反馈: what the customer was told, what was done).
 
@@ -73,7 +85,7 @@ def note(session: Session, alert: Alert, by: str, now: datetime, text: str) -> s
     comes a full interval after the last feedback, not after the last prompt. Returns the note
     as kept (stripped, at most ``MAX_NOTE_CHARS``); an empty note is refused.
     """
-    kept = " ".join(text.split())[:MAX_NOTE_CHARS]
+    kept = _kept(text)
     if not kept:
         raise ValueError("an empty note: say what the customer was told or what was done")
     _event(session, alert, now, "note", by, kept)
@@ -82,10 +94,100 @@ def note(session: Session, alert: Alert, by: str, now: datetime, text: str) -> s
     return kept
 
 
-def resolve(session: Session, alert: Alert, by: str, now: datetime, note: str = "") -> None:
+def resolve(session: Session, alert: Alert, by: str, now: datetime, note: str) -> bool:
+    """Close the alert with how it was resolved (投诉总结, the complaint summary: seed documents
+    require one at the close). False when it was already resolved: nothing changes, and
+    :func:`resolution` says by whom and when. A summary with no words in it is refused."""
+    if alert.status == "resolved":
+        return False
+    kept = note.strip()[:MAX_NOTE_CHARS]
+    if not kept:
+        raise ValueError("say how it was resolved: the complaint summary (投诉总结) is kept in the trail")
     alert.status = "resolved"
     alert.resolved_at = now
-    _event(session, alert, now, "resolved", by, note)
+    _event(session, alert, now, "resolved", by, kept)
+    return True
+
+
+def resolution(session: Session, alert: Alert) -> tuple[str, datetime | None]:
+    """Who resolved the alert (the latest close, after a reopening) and when."""
+    event = session.scalar(
+        select(AlertEvent)
+        .where(AlertEvent.alert_id == alert.id, AlertEvent.kind == "resolved")
+        .order_by(AlertEvent.id.desc())
+        .limit(1)
+    )
+    return (event.actor if event else "someone", alert.resolved_at or (event.at if event else None))
+
+
+def hand_over(
+    session: Session,
+    config: MonitorConfig,
+    alert: Alert,
+    to: str,
+    by: str,
+    now: datetime,
+    note: str = "",
+    *,
+    by_name: str | None = None,
+) -> None:
+    """Make ``to`` (a spokesperson's key in routing.yaml) the alert's spokesperson, with their own
+    backup, and tell them through the outbox (a ``handover`` delivery on each of their channels).
+
+    The SLA clocks run on from the alert's own times: the first-contact deadline the customer was
+    promised stands, an acknowledgement already made stays made, and an escalation already sent is
+    not sent again; a later escalation to the backup goes to the new owner's backup. The trail
+    records who handed it to whom, and why (``note``). ``by_name``: how the new owner's message
+    names ``by`` (default: the spokesperson ``by`` is the key of, else ``by`` as given).
+
+    Refused (``ValueError``, nothing changes) when the alert is resolved or already ``to``'s;
+    ``UnknownNameError`` when ``to`` is not a spokesperson.
+    """
+    person = config.spokesperson(to)
+    if alert.status == "resolved":
+        raise ValueError(
+            f"alert #{alert.id} is resolved: a resolved alert cannot be handed over "
+            "(it reopens, with its spokesperson, if the thread flares up again)"
+        )
+    if person.key == alert.spokesperson:
+        raise ValueError(
+            f"alert #{alert.id} is already with {person.key} ({person.name}): nothing was changed"
+        )
+    previous = alert.spokesperson
+    alert.spokesperson = person.key
+    alert.backup = person.backup if person.backup and person.backup != person.key else None
+    why = _kept(note)
+    _event(session, alert, now, HANDED_OVER, by, f"{previous} -> {person.key}" + (f": {why}" if why else ""))
+    zone = config.settings.general.timezone
+    clock = (
+        f"the complainant was contacted at {local_time(alert.contacted_at, zone)}"
+        if alert.contacted_at
+        else f"first contact is still due by {local_time(alert.respond_by, zone)}"
+    )
+    giver, owner = by_name or _name(config, by), _name(config, previous)
+    notice = (
+        f"转交 Handed over: {giver} has handed this alert to you"
+        + ("" if giver == owner else f" (it was {owner}'s)")
+        + f". You are its spokesperson now; its clocks run on: {clock}."
+        + (f" Why: {why}" if why else "")
+    )
+    deliveries.queue(session, config, alert, person.key, now, kind="handover", notice=notice)
+    session.flush()
+
+
+def handed_over(session: Session, alert: Alert) -> bool:
+    """Someone has handed the alert over: its spokesperson is no longer the routing tree's to change."""
+    found = session.scalar(
+        select(AlertEvent.id).where(AlertEvent.alert_id == alert.id, AlertEvent.kind == HANDED_OVER).limit(1)
+    )
+    return found is not None
+
+
+def _name(config: MonitorConfig, key: str) -> str:
+    try:
+        return config.spokesperson(key).name
+    except UnknownNameError:
+        return key
 
 
 def steps_in_due_order(alert: Alert) -> list[tuple[int, ChecklistItem]]:

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerting import deliveries
+from monitor.alerting import deliveries, lifecycle
+from monitor.alerting.playbooks import takes_over
 from monitor.alerting.route_tree import AlertFacts
 from monitor.alerting.routing import Routed, route
 from monitor.config.files import WatchGroupConfig
@@ -147,9 +148,12 @@ def _route(
 def _tell_others(
     session: Session, config: MonitorConfig, alert: Alert, routed: Routed, severity: Severity, now: datetime
 ) -> None:
-    """Routes with ``also`` or ``continue`` name more people: they hear of it; the owner stays the owner."""
-    owner = routed.spokesperson.name
+    """Routes with ``also`` or ``continue`` name more people: they hear of it; the owner stays the owner
+    (the alert's, who may have been handed it: told as its owner, not sent a copy)."""
+    owner = config.spokesperson(alert.spokesperson).name
     for person in routed.also:
+        if person.key == alert.spokesperson:
+            continue
         deliveries.queue(
             session,
             config,
@@ -266,15 +270,26 @@ def _update(
     alert.severity = new.value
     alert.respond_by = min(alert.respond_by, now + new.first_contact)
     routed = _route(session, config, thread, group, new)
-    alert.spokesperson = routed.spokesperson.key
-    alert.backup = routed.backup.key if routed.backup else None
+    kept = _kept_by_handover(session, config, alert)
+    if not kept:
+        alert.spokesperson = routed.spokesperson.key
+        alert.backup = routed.backup.key if routed.backup else None
     alert.playbook = config.playbooks[new].name
     _add_checklist(session, config, alert, new, now)
-    _event(session, alert, now, "escalated", f"{current.value} -> {new.value}")
+    held = f"; kept with {alert.spokesperson} (handed over)" if kept else ""
+    _event(session, alert, now, "escalated", f"{current.value} -> {new.value}{held}")
     _queue(session, alert, config, new, current, now)
     _tell_others(session, config, alert, routed, new, now)
     log.info("alert escalated", extra={"alert_id": alert.id, "severity": new.value})
     return AlertChange(alert.id, "escalated", new)
+
+
+def _kept_by_handover(session: Session, config: MonitorConfig, alert: Alert) -> bool:
+    """An alert someone handed over stays with whom they handed it to (still in routing.yaml) when
+    it escalates: the routing tree's owner may be the one who is away."""
+    if not lifecycle.handed_over(session, alert):
+        return False
+    return any(person.key == alert.spokesperson for person in config.routing.spokespeople)
 
 
 def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> AlertChange:
@@ -296,6 +311,8 @@ def _add_checklist(
     On an escalation, a step the alert already has (the same step id: first contact, apology …)
     is not added twice: an open one takes the new tier's wording and the earlier of the two due
     times (紧迫's "first contact within 8 h" becomes 非常紧迫's "within 4 h"), a done one stays done.
+    A step that ``replaces`` an open lower-tier step (非常紧迫's continuous contact, 紧迫's daily
+    feedback) takes it over in place, keeping its number; beside a done one it is added.
     """
     existing = {item.title for item in alert.checklist}
     by_step = {item.step_id: item for item in alert.checklist if item.step_id}
@@ -303,11 +320,12 @@ def _add_checklist(
     for step in config.playbooks.steps_for(severity, alert.category):
         if step.checklist_title in existing:
             continue
-        same = by_step.get(step.id) if step.id else None
+        held = takes_over(step, {key: item.done_at is not None for key, item in by_step.items()})
+        same = by_step.get(held) if held else None
         if same is not None:
             if same.done_at is None:
                 due = now + step.due_after
-                same.title, same.severity = step.checklist_title, severity.value
+                same.title, same.severity, same.step_id = step.checklist_title, severity.value, step.id
                 same.due_at = due if same.due_at is None else min(same.due_at, due)
             continue
         item = ChecklistItem(

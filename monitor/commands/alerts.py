@@ -1,10 +1,8 @@
-"""``monitor alerts list|show|ack|contacted|tick|resolve|link``: act on alerts from a terminal."""
+"""``monitor alerts list|show|ack|contacted|tick|note|handover|resolve|link``: alerts from a terminal."""
 
 from __future__ import annotations
 
 import argparse
-import difflib
-import getpass
 import json
 import os
 from collections.abc import Iterator
@@ -12,7 +10,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,15 +17,16 @@ from sqlalchemy.orm import Session
 from monitor.alerting import lifecycle
 from monitor.alerting.compose import link_signer
 from monitor.alerting.render import clean_text, shorten
+from monitor.commands.alert_actions import local, perform
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
-from monitor.errors import MonitorError, UnknownNameError
+from monitor.errors import UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.store.models import Alert
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    alerts = commands.add_parser("alerts", help="list, show, acknowledge and resolve alerts")
+    alerts = commands.add_parser("alerts", help="list, show, acknowledge, hand over and resolve alerts")
     tasks = alerts.add_subparsers(dest="alerts_command", required=True, metavar="TASK")
 
     def task(name: str, help: str, *, with_id: bool = True, actor: bool = False) -> argparse.ArgumentParser:
@@ -71,8 +69,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     noting = task("note", "add a progress note to the trail (restarts the progress-prompt clock)", actor=True)
     noting.add_argument("text", help="what the customer was told, or what was done")
     noting.set_defaults(handler=_note)
-    resolving = task("resolve", "close the alert", actor=True)
-    resolving.add_argument("--note", default="", help="how it was resolved")
+    handing = task("handover", "hand the alert to another spokesperson, who is told", actor=True)
+    handing.add_argument("--to", required=True, metavar="KEY", help="the new spokesperson (routing.yaml key)")
+    handing.add_argument("--note", default="", help="why (kept in the trail, told to them)")
+    handing.set_defaults(handler=_handover)
+    resolving = task("resolve", "close the alert, saying how it was resolved", actor=True)
+    resolving.add_argument(
+        "--note", default="", help="how it was resolved: the complaint summary (投诉总结); required"
+    )
     resolving.set_defaults(handler=_resolve)
 
 
@@ -94,26 +98,6 @@ def _session(
         engine.dispose()
 
 
-def _actor(args: argparse.Namespace, config: MonitorConfig) -> str:
-    """Who acts: ``--by`` or the login name. A ``--by`` that is nearly a spokesperson's key is a typo,
-    and is refused: an acknowledgement under a misspelt name would stop the escalation all the same."""
-    if not args.by:
-        return str(os.environ.get("USER") or getpass.getuser())
-    by = str(args.by).strip()
-    keys = [person.key for person in config.routing.spokespeople]
-    near = difflib.get_close_matches(by, keys, n=1, cutoff=0.7)
-    if by not in keys and near:
-        raise UnknownNameError(
-            f"--by {by!r} is not in routing.yaml; did you mean {near[0]!r}? "
-            "(a name not close to a spokesperson's key, such as an ops colleague's, is taken as given)"
-        )
-    return by
-
-
-def _local(moment: datetime | None, zone: str) -> str | None:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if moment else None
-
-
 def _summary(alert: Alert, zone: str) -> dict[str, Any]:
     return {
         "id": alert.id,
@@ -128,8 +112,8 @@ def _summary(alert: Alert, zone: str) -> dict[str, Any]:
         "opened_at": alert.opened_at.isoformat(),
         "respond_by": alert.respond_by.isoformat(),
         "acknowledged_by": alert.acknowledged_by,
-        "opened_local": _local(alert.opened_at, zone),
-        "respond_by_local": _local(alert.respond_by, zone),
+        "opened_local": local(alert.opened_at, zone),
+        "respond_by_local": local(alert.respond_by, zone),
     }
 
 
@@ -170,15 +154,15 @@ def _show(args: argparse.Namespace) -> int:
                     "step": i,
                     "id": item.step_id,
                     "title": item.title,
-                    "due_at": _local(item.due_at, zone),
-                    "done_at": _local(item.done_at, zone),
+                    "due_at": local(item.due_at, zone),
+                    "done_at": local(item.done_at, zone),
                     "done_by": item.done_by,
                 }
                 for i, item in lifecycle.steps_in_due_order(alert)
             ],
-            "first_hour": {k: _local(v, zone) for k, v in vars(hour).items()},
+            "first_hour": {k: local(v, zone) for k, v in vars(hour).items()},
             "events": [
-                {"at": _local(e.at, zone), "kind": e.kind, "actor": e.actor, "detail": e.detail}
+                {"at": local(e.at, zone), "kind": e.kind, "actor": e.actor, "detail": e.detail}
                 for e in alert.events
             ],
         }
@@ -211,47 +195,7 @@ def _show(args: argparse.Namespace) -> int:
 def _act(args: argparse.Namespace, action: str) -> int:
     now = datetime.now(UTC)
     with _session(args, write=True) as (config, session):
-        by = _actor(args, config)
-        alert = lifecycle.get_alert(session, args.alert_id)
-        if action == "ack":
-            changed = lifecycle.acknowledge(session, alert, by, now)
-            message = (
-                f"alert #{alert.id} acknowledged by {by}"
-                if changed
-                else (f"alert #{alert.id} was already acknowledged by {alert.acknowledged_by}")
-            )
-        elif action == "contacted":
-            earlier = alert.contacted_at
-            lifecycle.contacted(session, alert, by, now)
-            late = (
-                " (after the deadline)"
-                if alert.contacted_at and alert.contacted_at > alert.respond_by
-                else ""
-            )
-            message = (
-                f"alert #{alert.id}: first contact recorded{late}"
-                if earlier is None
-                else f"alert #{alert.id}: first contact was already recorded at "
-                f"{_local(earlier, config.settings.general.timezone)}"
-            )
-        elif action == "tick":
-            done_before = {item.id for item in alert.checklist if item.done_at is not None}
-            item = lifecycle.tick(session, alert, args.step, by, now)
-            message = (
-                f"alert #{alert.id}: done — {item.title}"
-                if item.id not in done_before
-                else f"alert #{alert.id}: already done by {item.done_by} at "
-                f"{_local(item.done_at, config.settings.general.timezone)} — {item.title}"
-            )
-        elif action == "note":
-            try:
-                lifecycle.note(session, alert, by, now, args.text)
-            except ValueError as exc:
-                raise MonitorError(str(exc)) from None
-            message = f"alert #{alert.id}: note added by {by}"
-        else:
-            lifecycle.resolve(session, alert, by, now, args.note)
-            message = f"alert #{alert.id} resolved by {by}"
+        message = perform(args, action, config, session, now)
     print(json.dumps({"ok": True, "message": message}, ensure_ascii=False) if args.json else message)
     return 0
 
@@ -270,6 +214,10 @@ def _tick(args: argparse.Namespace) -> int:
 
 def _note(args: argparse.Namespace) -> int:
     return _act(args, "note")
+
+
+def _handover(args: argparse.Namespace) -> int:
+    return _act(args, "handover")
 
 
 def _resolve(args: argparse.Namespace) -> int:
@@ -298,5 +246,5 @@ def _link(args: argparse.Namespace) -> int:
         )
     else:
         print(url)
-        print(f"  acts for {recipient}; valid until {_local(expires, zone)} ({zone})")
+        print(f"  acts for {recipient}; valid until {local(expires, zone)} ({zone})")
     return 0

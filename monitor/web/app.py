@@ -122,7 +122,7 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         if isinstance(claim, HTMLResponse):
             return claim
         form = await request.form(max_files=0, max_fields=8)
-        do, step, note = (str(form.get(key) or "") for key in ("do", "step", "note"))
+        do, step, note, to = (str(form.get(key) or "") for key in ("do", "step", "note", "to"))
         if do not in ACTIONS:
             return await run_in_threadpool(desk.render, claim, None, f"Unknown action {do!r}.", 400)
         try:
@@ -133,6 +133,8 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
                 do,
                 step,
                 note,
+                to=to,
+                actor_name=desk.name_of(claim.recipient),
                 link_of=claim.recipient,
             )
         except Refused as exc:

@@ -99,7 +99,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             return to_signin()
         visitor, nav, who = found
         form = await request.form(max_files=0, max_fields=8)
-        do, step, note, token = (str(form.get(key) or "") for key in ("do", "step", "note", "csrf"))
+        do, step, note, to, token = (str(form.get(k) or "") for k in ("do", "step", "note", "to", "csrf"))
         if not csrf_ok(request, token):
             return forbidden("The form's security token did not match this session; nothing was changed.")
         if not who.can_act:
@@ -112,7 +112,11 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         if do not in ACTIONS:
             return await run_in_threadpool(again, f"Unknown action {do!r}.", 400)
         try:
-            await run_in_threadpool(desk.act, claim.alert_id, f"{visitor.key} (web)", do, step, note)
+            await run_in_threadpool(
+                lambda: desk.act(
+                    claim.alert_id, f"{visitor.key} (web)", do, step, note, to=to, actor_name=who.name
+                )
+            )
         except Refused as exc:
             return await run_in_threadpool(again, str(exc), 409)
         except UnknownNameError as exc:

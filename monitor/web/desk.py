@@ -17,13 +17,14 @@ from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.errors import UnknownNameError
 from monitor.store.models import Alert, Delivery
+from monitor.web.html import when
 from monitor.web.links import LinkClaim
 from monitor.web.pages import AlertPage, alert_page, error_page
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-ACTIONS = ("ack", "contacted", "tick", "note", "resolve")
+ACTIONS = ("ack", "contacted", "tick", "note", "handover", "resolve")
 
 
 class Refused(Exception):
@@ -109,10 +110,20 @@ class Desk:
             return HTMLResponse(alert_page(alert, page), status_code=status)
 
     def act(
-        self, alert_id: int, actor: str, do: str, step: str, note: str, *, link_of: str | None = None
+        self,
+        alert_id: int,
+        actor: str,
+        do: str,
+        step: str,
+        note: str,
+        *,
+        to: str = "",
+        actor_name: str | None = None,
+        link_of: str | None = None,
     ) -> None:
-        """Do ``do`` on the alert as ``actor``; :class:`Refused` when its state does not allow it,
-        or when ``link_of`` (the recipient of the signed link used) has only a copy of it."""
+        """Do ``do`` on the alert as ``actor`` (``actor_name``: how a message names them; ``to``: the
+        spokesperson a handover is for); :class:`Refused` when its state does not allow it, or when
+        ``link_of`` (the recipient of the signed link used) has only a copy of it."""
         with self.sessions.begin() as session:
             alert = lifecycle.get_alert(session, alert_id)
             if link_of is not None and only_a_copy(session, alert, link_of):
@@ -129,7 +140,7 @@ class Desk:
                 log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
                 return
             if alert.status == "resolved":
-                raise Refused(f"Alert #{alert.id} is already resolved; nothing was changed.")
+                raise Refused(self._closed(session, alert, do))
             if do == "ack":
                 lifecycle.acknowledge(session, alert, actor, now)
             elif do == "contacted":
@@ -138,10 +149,34 @@ class Desk:
                 if not step.isdigit():
                     raise Refused("Which step? The form sent no step number.")
                 lifecycle.tick(session, alert, step, actor, now)
+            elif do == "handover":
+                if not to.strip():
+                    raise Refused("Choose the spokesperson to hand the alert to; nothing was changed.")
+                try:
+                    lifecycle.hand_over(
+                        session, self.config, alert, to.strip(), actor, now, note, by_name=actor_name
+                    )
+                except ValueError as exc:
+                    raise Refused(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
             elif do == "resolve":
-                if not note.strip():
-                    raise Refused("Say how it was resolved (the note is kept in the trail).")
-                lifecycle.resolve(session, alert, actor, now, note.strip()[: lifecycle.MAX_NOTE_CHARS])
+                try:
+                    lifecycle.resolve(session, alert, actor, now, note)
+                except ValueError:
+                    raise Refused("Say how it was resolved (the note is kept in the trail).") from None
             else:
                 raise Refused(f"Unknown action {do!r}.")
             log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
+
+    def _closed(self, session: Session, alert: Alert, do: str) -> str:
+        """Why ``do`` is refused on a resolved alert (a note is still welcome, and is not refused)."""
+        if do == "resolve":  # a second tab, a double submit: say who closed it, change nothing
+            who, at = lifecycle.resolution(session, alert)
+            zone = self.config.settings.general.timezone
+            return (
+                f"Alert #{alert.id} was already resolved by {who} at {when(at, zone)}; nothing was changed."
+            )
+        if do == "handover":
+            return (
+                f"Alert #{alert.id} is resolved: a resolved alert cannot be handed over; nothing was changed."
+            )
+        return f"Alert #{alert.id} is already resolved; nothing was changed."

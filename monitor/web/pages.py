@@ -1,23 +1,26 @@
 """HTML for the web pages: one alert as its recipient sees it, and the error pages.
 
 Everything that came from a forum (titles, board names, excerpts, figures quoting posts) is
-untrusted: every string goes through :func:`_h` (control characters stripped, HTML escaped),
-and only http/https URLs become links. The pages carry no script; the Content-Security-Policy
+untrusted: every string goes through :func:`~monitor.web.html.h` (control characters stripped,
+HTML escaped), and only http/https URLs become links. The pages carry no script; the Content-Security-Policy
 set by :mod:`monitor.web.app` forbids any.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from html import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerting.lifecycle import FirstHour, steps_in_due_order
 from monitor.alerting.render import clean_text, safe_href, severity_label
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
+from monitor.web.html import csrf_field as csrf_field
+from monitor.web.html import h as h
+from monitor.web.html import page_html as page_html
+from monitor.web.html import when as when
 from monitor.web.links import LinkClaim
 
 COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
@@ -26,31 +29,10 @@ DONE_MESSAGES = {
     "contacted": "已记录 First contact recorded: the first-contact clock has stopped.",
     "tick": "已勾选 Step ticked.",
     "note": "已记录 Note added to the trail.",
+    "handover": "已转交 Handed over: the new spokesperson has been told; the clocks run on.",
     "resolve": "已结案 Resolved.",
 }
 STATUS = {"open": "待确认 open", "acknowledged": "处理中 acknowledged", "resolved": "已结案 resolved"}
-
-STYLE = """
-body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;color:#1f2933;
-max-width:780px;margin:0 auto;padding:16px;line-height:1.5}
-h1{font-size:20px;margin:8px 0}h2{font-size:16px;margin:20px 0 6px}
-.badge{color:#fff;padding:2px 8px;border-radius:3px;font-weight:bold;white-space:nowrap}
-.flash{background:#e3f9e5;border:1px solid #3f9142;padding:8px 12px;margin:12px 0}
-.problem{background:#ffe3e3;border:1px solid #b91c1c;padding:8px 12px;margin:12px 0}
-.primary{border:2px solid;padding:12px;margin:12px 0;border-radius:4px}
-button{font-size:15px;padding:8px 16px;border-radius:4px;cursor:pointer}
-.big{font-size:18px;padding:12px 24px;color:#fff;border:0}
-table{border-collapse:collapse}td,th{padding:3px 10px 3px 0;text-align:left;vertical-align:top}
-.muted{color:#52606d;font-size:13px}textarea{width:100%;max-width:560px}
-body.wide{max-width:1180px}nav{border-bottom:1px solid #cbd2d9;padding:4px 0 8px;margin-bottom:8px}
-nav a{margin-right:14px}nav form{display:inline;float:right}
-.list td{border-top:1px solid #e4e7eb;padding:5px 10px 5px 0}.nw{white-space:nowrap}
-.late{color:#b91c1c;font-weight:bold}
-.chip{display:inline-block;border:1px solid #cbd2d9;border-radius:3px;padding:0 6px;margin-right:6px}
-td{overflow-wrap:break-word}table.list{display:block;max-width:100%;overflow-x:auto}
-@media (max-width:640px){body{padding:10px}nav form{float:none;display:block;margin-top:6px}
-button{padding:8px 12px}}
-"""
 
 
 @dataclass(frozen=True)
@@ -71,40 +53,6 @@ class AlertPage:
     nav: str = ""  # signed in: the dashboard's navigation bar (HTML)
     read_only: bool = False  # a viewer (web.viewers), or a copy's link: the page shows, no form acts
     copy_only: bool = False  # the link of someone who has only a copy for information
-
-
-def h(text: str | None) -> str:
-    return escape(clean_text(text or ""), quote=True)
-
-
-def when(moment: datetime | None, zone: str) -> str:
-    """A moment in the page's time zone (named once, at the foot of the page)."""
-    if moment is None:
-        return "—"
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    try:
-        local = aware.astimezone(ZoneInfo(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        local = aware
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def page_html(title: str, body: Iterable[str], *, wide: bool = False, refresh_seconds: int = 0) -> str:
-    """A whole page; ``refresh_seconds`` reloads it that often (lists left open on a screen; no script)."""
-    refresh = f'<meta http-equiv="refresh" content="{refresh_seconds}">' if refresh_seconds else ""
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f'<meta name="referrer" content="no-referrer">{refresh}'
-        f"<title>{h(title)}</title><style>{STYLE}</style></head>"
-        + ('<body class="wide">\n' if wide else "<body>\n")
-        + "\n".join(body)
-        + "\n</body></html>\n"
-    )
-
-
-def csrf_field(csrf: str | None) -> str:
-    return f'<input type="hidden" name="csrf" value="{escape(csrf, quote=True)}">' if csrf else ""
 
 
 def _button(
@@ -200,6 +148,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
             '<button type="submit" name="do" value="note">记录 Add note</button></form>'
         )
     if alert.status != "resolved" and not page.read_only:
+        body += _handover(alert, page)
         body.append(
             "<h2>结案 Resolve</h2>"
             f'<form method="post" action="">{csrf_field(page.csrf)}'
@@ -257,6 +206,27 @@ def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
             "<p>" + " ".join(_button(a, labels[a], colour=colour, csrf=page.csrf) for a in others) + "</p>"
         )
     return out
+
+
+def _handover(alert: Alert, page: AlertPage) -> list[str]:
+    """A form handing the alert to another spokesperson (routing.yaml), who is told; none when there
+    is nobody else to hand it to."""
+    others = [(key, name) for key, name in page.names.items() if key != alert.spokesperson]
+    if not others:
+        return []
+    options = '<option value="">— 选择 choose —</option>' + "".join(
+        f'<option value="{h(key)}">{h(name)} ({h(key)})</option>' for key, name in others
+    )
+    return [
+        "<h2>转交 Hand over</h2>"
+        f'<form method="post" action="">{csrf_field(page.csrf)}'
+        '<p><label for="handover_to">Hand this alert to (they become its spokesperson and are told; '
+        "the clocks and the first-contact deadline run on)</label><br>"
+        f'<select id="handover_to" name="to" required>{options}</select></p>'
+        '<p><label for="handover_note">Why? (kept in the trail and told to them)</label><br>'
+        '<textarea id="handover_note" name="note" rows="2" maxlength="2000"></textarea></p>'
+        '<button type="submit" name="do" value="handover">转交 Hand over</button></form>'
+    ]
 
 
 def _checklist(alert: Alert, page: AlertPage) -> list[str]:

@@ -185,16 +185,7 @@ def test_a_step_already_on_the_alert_is_its_own_and_a_new_one_is_added() -> None
 # --- the escalation itself (monitor/alerting/service.py: _add_checklist) -------------------
 
 
-PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="monitor/alerting/service.py _add_checklist does not ask playbooks.takes_over yet: "
-    "remove this marker once it does",
-)
-
-
-@pytest.mark.parametrize(
-    "done_first", [pytest.param(False, marks=PENDING, id="open"), pytest.param(True, id="done")]
-)
+@pytest.mark.parametrize("done_first", [pytest.param(False, id="open"), pytest.param(True, id="done")])
 def test_an_escalation_leaves_one_contact_duty_on_the_checklist(tmp_path: Path, done_first: bool) -> None:
     from datetime import UTC, datetime, timedelta
 
