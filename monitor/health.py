@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.detect.velocity import counted
 from monitor.errors import DisallowedByRobots, FetchError, ParseError
 from monitor.store.models import Board, HealthEvent, SourceRow
 
@@ -193,7 +194,8 @@ def board_succeeded(
             extra={"source": source.key},
         )
     if board.consecutive_failures > 0:
-        event(session, source, board, "recovered", now, detail=f"after {board.consecutive_failures} failures")
+        failures = counted(board.consecutive_failures, "failure", "failures")
+        event(session, source, board, "recovered", now, detail=f"after {failures}")
     elif degraded and pages.read:
         event(session, source, board, "recovered", now, detail="thread pages read again")
     board.last_success_at = now
@@ -239,4 +241,4 @@ def board_status(board: Board) -> str:
 
 
 def _pages(n: int) -> str:
-    return "1 thread page" if n == 1 else f"{n} thread pages"
+    return counted(n, "thread page", "thread pages")

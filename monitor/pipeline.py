@@ -139,13 +139,7 @@ class Pipeline:
         adapter = self._adapters[source.key]
         if isinstance(adapter, DiscuzSource):
             await self.fetcher.allowed(str(source.base_url))  # loads the forum's robots.txt
-            plan = adapter.plan(self.fetcher.robots_allows)
-            log.info(
-                "source %s: boards from %s, threads from %s",
-                source.key,
-                plan.board_format,
-                plan.thread_format,
-            )
+            plan = adapter.plan(self.fetcher.robots_allows)  # it says which formats, once per forum
             self._planned[source.key] = plan
             return plan
         self._planned[source.key] = adapter

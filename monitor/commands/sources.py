@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -11,16 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from monitor.admin.sources_file import add_source, discover_boards, remove_source, slug
+from monitor.admin.sources_file import remove_source
 from monitor.admin.threads_export import export_threads
 from monitor.alerting.render import clean_text
+from monitor.commands.sources_add import add_forum
 from monitor.config.loader import load_config, resolve_directory
-from monitor.config.settings import Settings
-from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorError
-from monitor.fetch.client import Fetcher, Politeness
-from monitor.sources.discuz_address import forum_address
+from monitor.digest.wording import counted
+from monitor.errors import MonitorError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
 
@@ -51,7 +47,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the forum's URL: its root (where forum.php lives), forum.php, or a board's or thread's page",
     )
     add.add_argument("--name", required=True, help="name shown to people")
-    add.add_argument("--key", help="short unique key (default: from the host name)")
+    add.add_argument(
+        "--key", help="short unique key (default: from the host name, with its port unless 80 or 443)"
+    )
     add.add_argument(
         "--board",
         action="append",
@@ -59,7 +57,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="board id to watch (repeatable; default: the board of a board URL, else every board found)",
     )
     _config_option(add)
-    add.set_defaults(handler=_add)
+    add.set_defaults(handler=add_forum)
     remove = tasks.add_parser("remove", help="remove a source from sources.yaml (stored posts are kept)")
     remove.add_argument("key")
     _config_option(remove)
@@ -104,7 +102,6 @@ def _list(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from monitor.admin.forum_health import forum_health
-    from monitor.digest.wording import counted
 
     config = load_config(args.config, environ=os.environ, links=False, sends=False, without_watch_groups=True)
     engine = make_engine(config.settings.database_url())
@@ -151,77 +148,6 @@ def _local(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def _add(args: argparse.Namespace) -> int:
-    directory = resolve_directory(args.config, os.environ)
-    try:  # before any request: a URL without http:// is told at once, not after retries
-        address = forum_address(args.url)
-    except ValueError as exc:
-        raise ConfigError([f"{args.url}: {exc}"]) from None
-    url = address.root
-    if url.rstrip("/") != args.url.strip().rstrip("/"):
-        print(f"forum root: {url}")
-    boards = list(args.board)
-    if not boards:
-        found = asyncio.run(_discover(url, _fetch_settings(args.config)))
-        if address.board is not None:
-            boards = [address.board]
-            name = dict(found).get(address.board)
-            named = f"{address.board} ({name})" if name else address.board
-            print(f"watching board {named}, the board of the URL; add others with --board")
-        else:
-            boards = [board for board, _name in found]
-        if not boards:
-            raise ConfigError([f"{url}: no boards found on the forum index; list them with --board"])
-    key = args.key or slug(args.name, url)
-    source = add_source(
-        directory / "sources.yaml", key=key, name=args.name, engine=args.engine, base_url=url, boards=boards
-    )
-    print(f"added {source.key}: {source.name} ({url}) boards {', '.join(source.boards)}")
-    print(f"check it with: monitor check-config --config {directory}")
-    print("a monitor run already running polls it once restarted")
-    return 0
-
-
-def _fetch_settings(path: Path | None) -> Settings:
-    """The config directory's settings (its user agent, timeout, retries) when it loads, else the defaults."""
-    try:
-        return load_config(path, environ=os.environ, links=False, sends=False).settings
-    except ConfigError:
-        return Settings()
-
-
-async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
-    """The boards linked from the forum's index; a forum that cannot be reached is said to be,
-    with the cause, and told apart from one whose robots.txt forbids reading its index."""
-    fetch = settings.fetch
-    async with httpx.AsyncClient(timeout=fetch.timeout_seconds) as client:  # the fetcher follows redirects
-        fetcher = Fetcher(
-            client,
-            max_redirects=fetch.max_redirects,
-            user_agent=fetch.user_agent,
-            politeness=Politeness(1, 0.0),
-            retries=min(fetch.retries, 1),  # someone is waiting
-            respect_robots=fetch.respect_robots_txt,
-        )
-        index = f"{url}forum.php"
-        try:
-            await fetcher.allowed(url)  # robots.txt first: the forum's answer, or why there is none
-        except FetchError as exc:
-            raise MonitorError(f"cannot reach the forum at {url}: {exc.reason}") from None
-        try:
-            page = await fetcher.get(index)
-        except DisallowedByRobots:
-            raise MonitorError(
-                f"{index}: the forum's robots.txt disallows its index; name the boards with --board"
-            ) from None
-        except FetchError as exc:
-            raise MonitorError(f"cannot read the forum index {index}: {exc.reason}") from None
-    found = discover_boards(page.text)
-    for board, name in found:
-        print(f"  found board {clean_text(board)}: {clean_text(name)}")  # the forum's words
-    return found
-
-
 def _remove(args: argparse.Namespace) -> int:
     directory = resolve_directory(args.config, os.environ)
     remove_source(directory / "sources.yaml", args.key)
@@ -244,7 +170,7 @@ def _export(args: argparse.Namespace) -> int:
         if args.output:
             out.close()
         engine.dispose()
-    print(f"{count} threads exported", file=sys.stderr)
+    print(f"{counted(count, 'thread', 'threads')} exported", file=sys.stderr)
     return 0
 
 

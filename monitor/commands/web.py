@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,19 +66,73 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _serve(args: argparse.Namespace) -> int:
     config = load_config(args.config, environ=os.environ)
-    engine = make_engine(config.settings.database_url())
-    ensure_schema(engine, config.settings.database.auto_migrate)
-    app = create_app(config, session_factory(engine))
     host = args.host or config.settings.web.listen_host
     port = args.port or config.settings.web.listen_port
-    print(
-        f"monitor web: listening on http://{host}:{port}; its pages' address in messages is "
-        f"{config.settings.web.base_url} (Ctrl-C stops)"
-    )
-    # No access log: a link's token is a credential and must not land in log files.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False)
-    engine.dispose()
+    try:
+        sock = listening_socket(host, port)  # before anything says it listens
+    except CannotListen as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with sock:
+        engine = make_engine(config.settings.database_url())
+        ensure_schema(engine, config.settings.database.auto_migrate)
+        app = create_app(config, session_factory(engine))
+        shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
+        print(
+            f"monitor web: listening on http://{shown}:{port}; its pages' address in messages is "
+            f"{config.settings.web.base_url} (Ctrl-C stops)",
+            flush=True,
+        )
+        # No access log: a link's token is a credential and must not land in log files.
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app, host=host, port=port, access_log=False, log_level="warning", server_header=False
+            )
+        )
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down, then raised it again (as uvicorn.run does)
+            pass
+        finally:
+            engine.dispose()
+    if not server.started:
+        print("error: monitor web stopped before it started serving (see above)", file=sys.stderr)
+        return 1
     return 0
+
+
+class CannotListen(MonitorError):
+    """``monitor web`` cannot listen where it is told to: the port is taken, the address is not
+    this machine's, or the port needs privileges."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` as uvicorn would bind it (IPv6 when the host has a colon),
+    or :class:`CannotListen` saying why not and which setting to change."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart need not wait for TIME_WAIT
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CannotListen(_why_not(host, port, exc)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _why_not(host: str, port: int, exc: OSError) -> str:
+    if isinstance(exc, socket.gaierror):
+        return f"cannot listen on {host}: {exc.strerror}; set [web] listen_host (or --host)"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} on {host} is in use (another monitor web?); set [web] listen_port (or --port) "
+            "or stop it"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine; set [web] listen_host (or --host)"
+    if exc.errno == errno.EACCES:
+        return f"port {port} on {host} needs privileges (below 1024); set [web] listen_port (or --port)"
+    return f"cannot listen on port {port} of {host}: {exc.strerror}"
 
 
 def _signin_link(args: argparse.Namespace) -> int:
@@ -89,7 +146,7 @@ def _signin_link(args: argparse.Namespace) -> int:
     key, name = _member(config, args.to)
     print(keys.signin_url(key, datetime.now(UTC)))
     print(
-        f"Signs in {name} once, within {config.settings.web.signin_link_minutes:g} minutes, "
+        f"Signs in {name} once, within {_minutes(config.settings.web.signin_link_minutes)}, "
         f"at the monitor web serving {config.settings.web.base_url}."
     )
     return 0
@@ -118,3 +175,8 @@ def _member(config: MonitorConfig, who: str) -> tuple[str, str]:
         return member.key, member.name
     person = config.spokesperson(who)  # UnknownNameError names the key if it is not defined
     return person.key, person.name
+
+
+def _minutes(value: float) -> str:
+    """``15 minutes``, ``1 minute``, ``1.5 minutes``."""
+    return f"{value:g} minute{'' if value == 1 else 's'}"

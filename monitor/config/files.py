@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from monitor.alerting.route_tree import OnCall, RouteNode
+from monitor.config.addresses import email_address
 from monitor.sources.generic_config import FeedOptions, GenericSelectors
 
 
@@ -35,6 +36,7 @@ def _must_be_text(value: object) -> object:
 
 
 Text = Annotated[str, BeforeValidator(_must_be_text)]
+EmailAddress = Annotated[str, BeforeValidator(_must_be_text), AfterValidator(email_address)]
 
 
 class _File(BaseModel):
@@ -228,7 +230,7 @@ class WatchGroupsFile(_File):
 class SpokespersonConfig(_File):
     key: Text = Field(description="Short unique name used by routes.")
     name: Text = Field(description="Full name shown in alerts.")
-    email: Text = Field(description="Address alert emails go to.")
+    email: EmailAddress = Field(description="Address alert emails go to.")
     backup: Text | None = Field(None, description="Key of the backup spokesperson.")
     channels: list[Text] = Field(
         default_factory=list,

@@ -19,10 +19,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from monitor.alerting.channels.base import ChannelTarget, ChannelURLError
-from monitor.alerting.channels.registry import parse_target
+from monitor.alerting.channels.base import ChannelTarget
 from monitor.alerting.playbooks import Playbooks, default_playbooks_path, load_playbooks
-from monitor.alerting.route_tree import numbered
 from monitor.config.files import (
     RoutingFile,
     SourceConfig,
@@ -31,12 +29,23 @@ from monitor.config.files import (
     WatchGroupConfig,
     WatchGroupsFile,
 )
-from monitor.config.settings import Settings, apply_environment
+from monitor.config.routing_checks import chat_targets as _chat_targets
+from monitor.config.routing_checks import routing_problems as _check_routing
+from monitor.config.settings import (
+    DigestSettings,
+    SentimentSettings,
+    Settings,
+    SmtpSettingsModel,
+    WebSettings,
+    apply_environment,
+)
+from monitor.config.yaml_lines import key_text
 from monitor.errors import ConfigError, UnknownNameError
 
 REQUIRED_FILES = ("sources.yaml", "watch_groups.yaml", "routing.yaml")
 
 M = TypeVar("M", bound=BaseModel)
+S = TypeVar("S", bound=BaseModel)
 log = logging.getLogger(__name__)
 
 
@@ -102,7 +111,7 @@ def load_config(
         raise ConfigError([f"{directory}: config directory not found (pass --config DIR)"])
     problems: list[str] = []
 
-    settings = _load_settings(directory / "monitor.toml", env, overrides or {}, problems)
+    settings, merged = _load_settings(directory / "monitor.toml", env, overrides or {}, problems)
     sources = _load_yaml(directory / "sources.yaml", SourcesFile, problems)
     group_problems: list[str] = []
     groups = _load_yaml(directory / "watch_groups.yaml", WatchGroupsFile, group_problems)
@@ -127,16 +136,24 @@ def load_config(
         problems.extend(_check_routing(directory / "routing.yaml", routing, group_names))
         chat_targets = _chat_targets(directory / "routing.yaml", routing, env, problems)
 
+    # Cross-checks read one section each: from the settings, or when another section is invalid,
+    # from their own section validated alone — a bad time zone does not hide an unknown recipient.
+    toml = directory / "monitor.toml"
     web_secret: str | None = None
-    if settings is not None:
-        problems.extend(_check_sentiment_model(directory / "monitor.toml", settings.sentiment.model))
-        if routing is not None:
-            problems.extend(_check_digest_recipients(directory / "monitor.toml", settings, routing))
-        web_secret, problem = _web_secret(directory / "monitor.toml", settings, env)
+    sentiment = _section(settings, merged, "sentiment", SentimentSettings)
+    if sentiment is not None:
+        problems.extend(_check_sentiment_model(toml, sentiment.model))
+    digest = _section(settings, merged, "digest", DigestSettings)
+    if digest is not None and routing is not None:
+        problems.extend(_check_digest_recipients(toml, digest, routing))
+    web = _section(settings, merged, "web", WebSettings)
+    if web is not None:
+        web_secret, problem = _web_secret(toml, web, env)
         if problem and links:
             problems.append(problem)
-        if sends:
-            problems.extend(_check_smtp_password(directory / "monitor.toml", settings, env))
+    smtp = _section(settings, merged, "smtp", SmtpSettingsModel)
+    if smtp is not None and sends:
+        problems.extend(_check_smtp_password(toml, smtp, env))
 
     if problems or settings is None or sources is None or groups is None or routing is None:
         raise ConfigError(problems)
@@ -158,9 +175,8 @@ def load_config(
 MIN_WEB_SECRET_CHARS = 32
 
 
-def _check_smtp_password(file: Path, settings: Settings, environ: Mapping[str, str]) -> list[str]:
+def _check_smtp_password(file: Path, smtp: SmtpSettingsModel, environ: Mapping[str, str]) -> list[str]:
     """An SMTP login without its password would fail at the first email, hours later: say so now."""
-    smtp = settings.smtp
     if not smtp.enabled or not smtp.username or environ.get(smtp.password_env):
         return []
     return [
@@ -170,22 +186,27 @@ def _check_smtp_password(file: Path, settings: Settings, environ: Mapping[str, s
     ]
 
 
-def _check_digest_recipients(file: Path, settings: Settings, routing: RoutingFile) -> list[str]:
-    """Each digest recipient is an email address or a spokesperson routing.yaml defines."""
+def _check_digest_recipients(file: Path, digest: DigestSettings, routing: RoutingFile) -> list[str]:
+    """Each digest recipient is an email address (validated with the section) or a spokesperson
+    routing.yaml defines."""
     keys = {person.key for person in routing.spokespeople}
     return [
         f"{file}: digest.recipients: {name!r} is neither an email address nor a spokesperson key in "
         f"routing.yaml ({', '.join(sorted(keys)) or 'none defined'})"
-        for name in settings.digest.recipients
+        for name in digest.recipients
         if "@" not in name and name not in keys
     ]
 
 
-def _web_secret(file: Path, settings: Settings, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
+def _characters(count: int) -> str:
+    return "1 character" if count == 1 else f"{count} characters"
+
+
+def _web_secret(file: Path, web: WebSettings, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
     """The link-signing key, or the problem with it: links are never sent unsigned."""
-    name = settings.web.secret_env
+    name = web.secret_env
     secret = environ.get(name, "")
-    if not settings.web.base_url:
+    if not web.base_url:
         return (secret or None), None
     hint = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
     if not secret:
@@ -194,7 +215,7 @@ def _web_secret(file: Path, settings: Settings, environ: Mapping[str, str]) -> t
         )
     if len(secret) < MIN_WEB_SECRET_CHARS:
         return None, (
-            f"{file}: web.secret_env: ${name} is {len(secret)} characters; a signing key needs at least "
+            f"{file}: web.secret_env: ${name} is {_characters(len(secret))}; a signing key needs at least "
             f"{MIN_WEB_SECRET_CHARS} ({hint})"
         )
     return secret, None
@@ -202,20 +223,38 @@ def _web_secret(file: Path, settings: Settings, environ: Mapping[str, str]) -> t
 
 def _load_settings(
     file: Path, environ: Mapping[str, str], overrides: Mapping[str, Mapping[str, object]], problems: list[str]
-) -> Settings | None:
+) -> tuple[Settings | None, dict[str, object] | None]:
+    """The settings (None when invalid) and the values they were read from (None: not valid TOML)."""
     raw: dict[str, Any] = {}
     if file.exists():
         try:
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             problems.append(f"{file}: not valid TOML: {exc}")
-            return None
+            return None, None
     merged = apply_environment(raw, environ)
     for section, values in overrides.items():
         part = merged.setdefault(section, {})
         if isinstance(part, dict):
             part.update(values)
-    return _validate(file, Settings, merged, problems)
+    return _validate(file, Settings, merged, problems), merged
+
+
+def _section(
+    settings: Settings | None, merged: Mapping[str, object] | None, name: str, model: type[S]
+) -> S | None:
+    """Section ``name`` of the settings; when they are invalid, the section validated on its own
+    (None if it is invalid too: its own errors are already listed)."""
+    if settings is not None:
+        section = getattr(settings, name)
+        assert isinstance(section, model)
+        return section
+    if merged is None:
+        return None
+    try:
+        return model.model_validate(merged.get(name, {}))
+    except ValidationError:
+        return None
 
 
 def _load_yaml(file: Path, model: type[M], problems: list[str]) -> M | None:
@@ -251,17 +290,7 @@ def validation_problems(file: Path, exc: ValidationError) -> list[str]:
     """Each validation error as ``file: key: message``; misspelt keys first, since the errors that
     follow them often come from the key the typo left out (``inclue:`` leaves no include terms)."""
     errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
-    return [f"{file}: {_key(error['loc'])}: {_message(error)}" for error in errors]
-
-
-def _key(loc: tuple[int | str, ...]) -> str:
-    key = ""
-    for part in loc:
-        if isinstance(part, int):
-            key += f"[{part}]"
-        else:
-            key += ("." if key else "") + part
-    return key or "(top level)"
+    return [f"{file}: {key_text(error['loc'])}: {_message(error)}" for error in errors]
 
 
 def _message(error: Any) -> str:
@@ -284,43 +313,3 @@ def _check_sentiment_model(file: Path, model: str) -> list[str]:
     return [
         f"{file}: sentiment.model: unknown sentiment model {model!r} (shipped: {names}; or a model file path)"
     ]
-
-
-def _chat_targets(
-    file: Path, routing: RoutingFile, environ: Mapping[str, str], problems: list[str]
-) -> dict[str, list[ChannelTarget]]:
-    targets: dict[str, list[ChannelTarget]] = {}
-    for index, person in enumerate(routing.spokespeople):
-        for position, url in enumerate(person.channels):
-            try:
-                targets.setdefault(person.key, []).append(parse_target(url, environ=environ))
-            except ChannelURLError as exc:  # its message never repeats the secret
-                problems.append(f"{file}: spokespeople[{index}].channels[{position}]: {exc}")
-    return targets
-
-
-def _check_routing(file: Path, routing: RoutingFile, group_names: set[str] | None) -> list[str]:
-    problems: list[str] = []
-    keys = [p.key for p in routing.spokespeople]
-    for index, person in enumerate(routing.spokespeople):
-        if keys.count(person.key) > 1 and keys.index(person.key) == index:
-            problems.append(f"{file}: spokespeople[{index}].key: duplicate spokesperson {person.key!r}")
-        if person.backup is not None and person.backup not in keys:
-            problems.append(f"{file}: spokespeople[{index}].backup: undefined spokesperson {person.backup!r}")
-    for index, key in enumerate(routing.leadership):
-        if key not in keys:
-            problems.append(f"{file}: leadership[{index}]: undefined spokesperson {key!r}")
-    if routing.route.receiver is None:
-        problems.append(
-            f"{file}: route.receiver: the root route needs a receiver (it takes all other alerts)"
-        )
-    for number, node in numbered(routing.route):
-        where = "route" if number == 0 else f"route {number}"
-        for name in [n for n in (node.receiver,) if n is not None] + node.also:
-            if name not in keys:
-                problems.append(f"{file}: route: undefined spokesperson {name!r} in {where}")
-        if group_names is not None:
-            for name in node.match.watch_groups:
-                if name not in group_names:
-                    problems.append(f"{file}: route: undefined watch group {name!r} in {where}")
-    return problems

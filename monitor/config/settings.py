@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from monitor.config.detect_settings import DetectSettings as DetectSettings  # re-exported: imported from here
+from monitor.config.digest_settings import WEEKDAYS as WEEKDAYS  # re-exported
+from monitor.config.digest_settings import DigestSettings as DigestSettings  # re-exported
 from monitor.config.retention_settings import DIGEST_NEEDS_DAYS as DIGEST_NEEDS_DAYS  # re-exported
 from monitor.config.retention_settings import RetentionSettings as RetentionSettings  # re-exported
 from monitor.config.section import EnvName
@@ -185,39 +187,6 @@ class AlertingSettings(_Section):
             "detector must still say it is escalating): a thread that is only still warm stays closed."
         ),
     )
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class DigestSettings(_Section):
-    enabled: bool = Field(
-        True,
-        description="Email the weekly digest (`monitor run`); `monitor digest preview` works either way.",
-    )
-    weekday: str = Field(
-        "mon",
-        description="Day the digest is sent (mon … sun, the team's time zone); it covers the 7 days before.",
-    )
-    hour: int = Field(
-        9, ge=0, le=23, description="Hour of that day (the team's time zone) the digest is sent."
-    )
-    recipients: tuple[str, ...] = Field(
-        (),
-        description=(
-            "Who receives it: spokesperson keys from routing.yaml or email addresses. Empty: every "
-            "spokesperson in routing.yaml (leadership included)."
-        ),
-    )
-    top_threads: int = Field(10, ge=1, le=100, description="Busiest watched threads listed in the digest.")
-
-    @field_validator("weekday")
-    @classmethod
-    def _known_weekday(cls, value: str) -> str:
-        day = value.strip().lower()[:3]
-        if day not in WEEKDAYS:
-            raise ValueError(f"must be one of {', '.join(WEEKDAYS)}, got {value!r}")
-        return day
 
 
 class DistributedSettings(_Section):

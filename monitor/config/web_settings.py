@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
+from monitor.config.addresses import email_address
 from monitor.config.section import EnvName
 from monitor.config.section import Section as _Section
 
@@ -55,11 +56,7 @@ class WebSettings(_Section):
     @field_validator("viewers")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        cleaned = [address.strip() for address in value]
-        for address in cleaned:
-            if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
-                raise ValueError(f"{address!r} is not an email address")
-        return cleaned
+        return [email_address(address) for address in value]
 
     @field_validator("base_url")
     @classmethod

@@ -267,13 +267,13 @@ def alert_timing_note(timing: AlertTiming | None) -> str:
 
 
 def not_complaints(digest: Digest) -> str:
-    """``Not counted: 2 threads that do not read as complaints (1 last week)``; empty when none."""
+    """``Not counted: 2 threads that do not read as complaints (1 last week)``, ``1 thread that does
+    not read as a complaint``; empty when none."""
     now, before = digest.week.not_complaints, digest.previous.not_complaints
     if not now and not before:
         return ""
-    verb = "does" if now == 1 else "do"
-    threads = counted(now, "thread", "threads")
-    return f"Not counted: {threads} that {verb} not read as complaints ({before:,} last week)"
+    reads = "does not read as a complaint" if now == 1 else "do not read as complaints"
+    return f"Not counted: {counted(now, 'thread', 'threads')} that {reads} ({before:,} last week)"
 
 
 def group_rows(digest: Digest) -> list[tuple[GroupVolume, GroupVolume | None]]:

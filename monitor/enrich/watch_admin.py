@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
 from monitor.config.loader import resolve_directory, validation_problems
+from monitor.detect.velocity import counted
 from monitor.enrich import watch_yaml
 from monitor.enrich.keywords import WatchMatcher
 from monitor.enrich.watch_audit import (
@@ -270,10 +271,8 @@ class WatchGroupsReloader:
             except ConfigError as exc:
                 self.problems = exc.problems
                 for problem in exc.problems:
-                    log.error(
-                        "watch groups not reloaded, keeping the last good version: %s",
-                        problem,
-                        extra={"file": str(self.path), "problem": problem},
+                    log.error(  # the problem names the file: said once, not again as a detail
+                        "watch groups not reloaded, keeping the last good version: %s", problem
                     )
                 return self._matcher
             if audit is not None:
@@ -284,7 +283,11 @@ class WatchGroupsReloader:
             self._matcher = WatchMatcher(groups)
             self._sha = sha256_text(text)
             self.problems = []
-        log.info("watch groups reloaded: %d groups", len(groups), extra={"file": str(self.path)})
+        log.info(
+            "watch groups reloaded: %s",
+            counted(len(groups), "group", "groups"),
+            extra={"file": str(self.path)},
+        )
         return self._matcher
 
     def _lock_audit(self, stack: contextlib.ExitStack) -> TextIO | None:

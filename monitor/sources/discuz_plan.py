@@ -32,6 +32,9 @@ BOARD_FORMATS = ("api", "html", "archiver")
 THREAD_FORMATS = ("api", "html", "printable", "archiver")
 # Probe ids: robots.txt rules are about paths and query shapes, not particular boards.
 _PROBE_ID = "1"
+# The formats last said per forum (base URL) in this process: the boards of a forum are planned
+# side by side at the start of a pass, and each would say the same.
+_said: dict[str, tuple[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -94,13 +97,14 @@ def choose(
     if board is None or thread is None:
         what = "board lists" if board is None else "threads"
         raise DisallowedByRobots(source.base_url, f"robots.txt allows no Discuz format for {what}")
-    logger.info(
-        "%s: reading board lists as %s, threads as %s (what robots.txt allows)",
-        source.base_url,
-        board,
-        thread,
-        extra={"base_url": source.base_url, "boards": board, "threads": thread},
-    )
+    if _said.get(source.base_url) != (board, thread):  # once per forum, and again if it changes
+        _said[source.base_url] = (board, thread)
+        logger.info(
+            "%s: reading board lists as %s, threads as %s (what robots.txt allows)",
+            source.base_url,
+            board,
+            thread,
+        )
     return FormatPlan(source, board, thread)
 
 

@@ -160,7 +160,17 @@ def test_detector_and_web_settings_that_would_fail_quietly_are_refused_plainly(c
 def test_unknown_spokesperson_names_file_route_and_key(config_dir: Path) -> None:
     routing = config_dir / "routing.yaml"
     routing.write_text(routing.read_text(encoding="utf-8").replace("also: [zhao_min]", "also: [zhao_mim]"))
-    assert _problems(config_dir) == [f"{routing}: route: undefined spokesperson 'zhao_mim' in route 2"]
+    line = _line_of(routing, "also: [zhao_mim]")
+    assert _problems(config_dir) == [
+        f"{routing}: route.routes[0].routes[0].also[0]: undefined spokesperson 'zhao_mim' in route 2 "
+        f"(line {line})"
+    ]
+
+
+def _line_of(file: Path, text: str) -> int:
+    """The 1-based number of the first line of ``file`` containing ``text``."""
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
 
 
 def test_yaml_boolean_keyword_is_rejected(config_dir: Path) -> None:
@@ -190,7 +200,10 @@ def test_routing_tree_errors(config_dir: Path) -> None:
     )
     assert any("route.receiver: the root route needs a receiver" in p for p in _problems(config_dir))
     routing.write_text(text.replace("leadership: [zhao_min]", "leadership: [nobody]"), encoding="utf-8")
-    assert _problems(config_dir) == [f"{routing}: leadership[0]: undefined spokesperson 'nobody'"]
+    line = _line_of(routing, "leadership: [nobody]")
+    assert _problems(config_dir) == [
+        f"{routing}: leadership[0]: undefined spokesperson 'nobody' (line {line})"
+    ]
     routing.write_text(text.replace('hours: ["08:00-23:00"]', 'hours: ["08:00-23:00", "22:00-23:30"]'))
     assert any(
         "spokespeople[0].on_call.hours: Value error, on-call windows overlap" in p

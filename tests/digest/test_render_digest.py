@@ -346,7 +346,7 @@ def test_categories_say_how_many_threads_were_not_complaints():
     assert "Not counted: 2 threads that do not read as complaints (1 last week)." in html
     assert "Not counted" not in render_text(digest()) + render_html(digest())  # none either week
     one = section(render_text(digest(figures(not_complaints=1))), "Complaint categories").splitlines()
-    assert one[-1] == "  Not counted: 1 thread that does not read as complaints (0 last week)"
+    assert one[-1] == "  Not counted: 1 thread that does not read as a complaint (0 last week)"
 
 
 def test_a_top_thread_that_is_no_complaint_shows_no_category():

@@ -1,0 +1,81 @@
+"""What ``routing.yaml`` refers to, checked once the file has validated: spokespeople named by
+routes, backups and leadership; watch groups named by routes; chat channel URLs.
+
+Each problem names the file, the key as validation errors do (``route.routes[0].receiver``), the
+route's number as ``monitor route test`` shows it (depth-first, the root is route 0), and the
+line in the file — in a nested tree the key alone is hard to find::
+
+    routing.yaml: route.routes[0].receiver: undefined spokesperson 'li_nna' in route 1 (line 34)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from monitor.alerting.channels.base import ChannelTarget, ChannelURLError
+from monitor.alerting.channels.registry import parse_target
+from monitor.alerting.route_tree import RouteNode
+from monitor.config.files import RoutingFile
+from monitor.config.yaml_lines import Key, YamlLines
+
+
+def routing_problems(file: Path, routing: RoutingFile, group_names: set[str] | None) -> list[str]:
+    """Undefined or duplicate spokespeople, undefined watch groups (``group_names`` None: not
+    checked), a root route without a receiver."""
+    lines = YamlLines.of(file)
+    problems: list[str] = []
+
+    def say(key: Key, message: str) -> None:
+        problems.append(lines.say(file, key, message))
+
+    keys = [p.key for p in routing.spokespeople]
+    for index, person in enumerate(routing.spokespeople):
+        if keys.count(person.key) > 1 and keys.index(person.key) == index:
+            say(("spokespeople", index, "key"), f"duplicate spokesperson {person.key!r}")
+        if person.backup is not None and person.backup not in keys:
+            say(("spokespeople", index, "backup"), f"undefined spokesperson {person.backup!r}")
+    for index, key in enumerate(routing.leadership):
+        if key not in keys:
+            say(("leadership", index), f"undefined spokesperson {key!r}")
+    if routing.route.receiver is None:
+        say(("route", "receiver"), "the root route needs a receiver (it takes all other alerts)")
+    for number, path, node in _routes(routing.route):
+        in_route = "in route 0 (the root)" if number == 0 else f"in route {number}"
+        if node.receiver is not None and node.receiver not in keys:
+            say((*path, "receiver"), f"undefined spokesperson {node.receiver!r} {in_route}")
+        for index, name in enumerate(node.also):
+            if name not in keys:
+                say((*path, "also", index), f"undefined spokesperson {name!r} {in_route}")
+        for index, name in enumerate(node.match.watch_groups):
+            if group_names is not None and name not in group_names:
+                say((*path, "match", "watch_groups", index), f"undefined watch group {name!r} {in_route}")
+    return problems
+
+
+def chat_targets(
+    file: Path, routing: RoutingFile, environ: Mapping[str, str], problems: list[str]
+) -> dict[str, list[ChannelTarget]]:
+    """Each spokesperson's chat channels, parsed; a malformed URL is a problem (its secret not shown)."""
+    lines: YamlLines | None = None
+    targets: dict[str, list[ChannelTarget]] = {}
+    for index, person in enumerate(routing.spokespeople):
+        for position, url in enumerate(person.channels):
+            try:
+                targets.setdefault(person.key, []).append(parse_target(url, environ=environ))
+            except ChannelURLError as exc:  # its message never repeats the secret
+                lines = lines or YamlLines.of(file)
+                problems.append(lines.say(file, ("spokespeople", index, "channels", position), str(exc)))
+    return targets
+
+
+def _routes(root: RouteNode) -> Iterator[tuple[int, Key, RouteNode]]:
+    """Every route with its depth-first number (as :func:`monitor.alerting.route_tree.numbered`)
+    and its key in the file."""
+    number = 0
+    stack: list[tuple[Key, RouteNode]] = [(("route",), root)]
+    while stack:
+        path, node = stack.pop()
+        yield number, path, node
+        number += 1
+        stack.extend(((*path, "routes", i), child) for i, child in reversed(list(enumerate(node.routes))))

@@ -1,0 +1,150 @@
+"""check-config's problems, each with its file and key, all in one run (fixture: a copy of
+config/ in tmp_path): one rule for email addresses, settings cross-checks that an unrelated
+invalid setting does not hide, routing problems with the route's key and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.config.loader import load_config
+from monitor.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(ROOT / "config", target)
+    return target
+
+
+def _problems(directory: Path, environ: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(directory, environ=environ or {})
+    return caught.value.problems
+
+
+def _line_of(file: Path, text: str) -> int:
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+def _edit(file: Path, old: str, new: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_malformed_spokesperson_email_is_refused_with_file_and_key(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routing = config_dir / "routing.yaml"
+    _edit(routing, "email: li.na@example.com", "email: li.na@@newteam")
+    assert main(["check-config", "--config", str(config_dir)]) == 2
+    assert (
+        f"{routing}: spokespeople[0].email: 'li.na@@newteam' is not an email address: it has more than one @"
+        in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("li.na@@newteam.com", "it has more than one @"),
+        ("li.na@newteam", "its domain 'newteam' has no dot (e.g. li.na@newteam.com)"),
+        ("li na@example.com", "it contains a space (one address per entry)"),
+        ("li.na@example..com", "its domain 'example..com' is not a domain name"),
+        (".li.na@example.com", "the part before the @ ('.li.na') is not a mailbox name"),
+    ],
+)
+def test_one_rule_for_every_address_in_the_config(config_dir: Path, address: str, why: str) -> None:
+    """A spokesperson's email, a digest recipient given as an address and a dashboard viewer."""
+    routing, toml = config_dir / "routing.yaml", config_dir / "monitor.toml"
+    _edit(routing, "email: wang.qiang@example.com", f'email: "{address}"')
+    toml.write_text(
+        f'[digest]\nrecipients = ["{address}"]\n[web]\nviewers = ["{address}"]\n', encoding="utf-8"
+    )
+    said = f"{address!r} is not an email address: {why}"
+    assert sorted(_problems(config_dir)) == sorted(
+        [
+            f"{toml}: digest.recipients: {said}",
+            f"{toml}: web.viewers: {said}",
+            f"{routing}: spokespeople[1].email: {said}",
+        ]
+    )
+
+
+def test_good_addresses_pass(config_dir: Path) -> None:
+    _edit(config_dir / "routing.yaml", "email: wang.qiang@example.com", "email: 王强@例子.中国")
+    (config_dir / "monitor.toml").write_text(
+        '[digest]\nrecipients = ["li_na", "ops+digest@corp.example.com"]\n[web]\nviewers = [" a.b@x.io "]\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_dir, environ={})
+    assert config.spokesperson("wang_qiang").email == "王强@例子.中国"
+    assert config.settings.web.viewers == ["a.b@x.io"]
+
+
+def test_an_invalid_setting_does_not_hide_the_cross_checks_of_other_sections(config_dir: Path) -> None:
+    toml = config_dir / "monitor.toml"
+    toml.write_text(
+        '[general]\ntimezone = "Asia/Shanghia"\n'
+        '[digest]\nweekday = "monday"\nrecipients = ["li_na", "nobody"]\n'
+        '[smtp]\nusername = "monitor"\n[web]\nbase_url = "https://monitor.example.com"\n',
+        encoding="utf-8",
+    )
+    problems = _problems(config_dir)
+    assert problems[0] == f"{toml}: general.timezone: unknown time zone 'Asia/Shanghia'"
+    assert [p.split(":")[1].strip() for p in problems[1:]] == [
+        "digest.recipients",  # 'nobody' is no spokesperson
+        "web.base_url",  # no signing key
+        "smtp.username",  # no password
+    ]
+    assert "'nobody' is neither an email address nor a spokesperson key" in problems[1]
+
+
+@pytest.mark.parametrize(
+    ("said", "day"), [("monday", "mon"), ("Tues", "tue"), ("thurs", "thu"), (" SUN ", "sun")]
+)
+def test_a_weekday_may_be_written_in_full(config_dir: Path, said: str, day: str) -> None:
+    (config_dir / "monitor.toml").write_text(f'[digest]\nweekday = "{said}"\n', encoding="utf-8")
+    assert load_config(config_dir, environ={}).settings.digest.weekday == day
+
+
+@pytest.mark.parametrize("said", ["sunshine", "mo", "mondays", "fryday"])
+def test_a_word_that_only_starts_like_a_weekday_is_refused(config_dir: Path, said: str) -> None:
+    toml = config_dir / "monitor.toml"
+    toml.write_text(f'[digest]\nweekday = "{said}"\n', encoding="utf-8")
+    assert _problems(config_dir) == [
+        f"{toml}: digest.weekday: must be one of mon, tue, wed, thu, fri, sat, sun (or the day's full "
+        f"name), got {said!r}"
+    ]
+
+
+def test_routing_problems_name_the_route_its_key_and_line(config_dir: Path) -> None:
+    routing = config_dir / "routing.yaml"
+    _edit(routing, "      receiver: li_na\n      routes:", "      receiver: li_nna\n      routes:")
+    _edit(routing, 'watch_groups: ["途乐旅行"]', 'watch_groups: ["途乐旅形"]')
+    _edit(routing, "    backup: li_na\n", "    backup: li_nna\n")
+    receiver, group = _line_of(routing, "receiver: li_nna"), _line_of(routing, "途乐旅形")
+    backup = _line_of(routing, "backup: li_nna")
+    assert _problems(config_dir) == [
+        f"{routing}: spokespeople[1].backup: undefined spokesperson 'li_nna' (line {backup})",
+        f"{routing}: route.routes[0].receiver: undefined spokesperson 'li_nna' in route 1 (line {receiver})",
+        f"{routing}: route.routes[0].match.watch_groups[0]: undefined watch group '途乐旅形' in route 1 "
+        f"(line {group})",
+    ]
+
+
+def test_a_bad_chat_channel_names_its_line(config_dir: Path) -> None:
+    routing = config_dir / "routing.yaml"
+    _edit(routing, "    backup: li_na\n", '    backup: li_na\n    channels: ["dingtalk://nosecret"]\n')
+    problems = _problems(config_dir)
+    line = _line_of(routing, "dingtalk://nosecret")
+    assert len(problems) == 1 and problems[0].startswith(f"{routing}: spokespeople[1].channels[0]: ")
+    assert problems[0].endswith(f" (line {line})") and "nosecret" not in problems[0]
