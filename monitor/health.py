@@ -135,7 +135,9 @@ def event(
         kept_as=kept_as,
     )
     session.add(row)
-    log.warning("source health: %s on %s%s", kind, where, said, extra=extra)
+    # a recovery is good news: said at INFO, the problems at WARNING
+    level = logging.INFO if kind == "recovered" else logging.WARNING
+    log.log(level, "source health: %s on %s%s", kind, where, said, extra=extra)
     return row
 
 

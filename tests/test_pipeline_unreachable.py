@@ -70,6 +70,8 @@ def test_an_unreachable_forum_is_failing_not_quiet(
     for board in ("2", "3", "latest.rss"):
         assert f"  board {board}: failing; last success never; 1 failure in a row" in out
     assert out.count(f"fetch_failed: {base} {cause}") == 2  # the Discuz! boards: robots.txt, before any page
+    assert "  recent health events:" in out
+    assert f"board 3: fetch_failed: {base} {cause}" in out  # each event names its board
     assert f"fetch_failed: {base}latest.rss {cause}" in out  # the feed: its page, held by robots.txt
 
     config = load_config(fixture_config, environ={})

@@ -45,6 +45,7 @@ class HealthNote:
     kept_as: str
     times: int = 1  # an outage: seen at this many polls or pages, the last time at ``last_at``
     last_at: datetime | None = None
+    board: str = ""  # the board's id on the forum ("": the forum as a whole)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,16 @@ def forum_health(session: Session, config: MonitorConfig, events: int = 10) -> l
         notes: tuple[HealthNote, ...] = ()
         if row is not None and events > 0:
             notes = tuple(
-                HealthNote(e.at, e.kind, e.url, e.detail, e.kept_as, e.times, e.last_at)
+                HealthNote(
+                    e.at,
+                    e.kind,
+                    e.url,
+                    e.detail,
+                    e.kept_as,
+                    e.times,
+                    e.last_at,
+                    e.board.external_id if e.board else "",
+                )
                 for e in session.scalars(
                     select(HealthEvent)
                     .where(HealthEvent.source_id == row.id)

@@ -134,12 +134,15 @@ def _status(args: argparse.Namespace) -> int:
                 f"{counted(board.last_posts_new, 'new post', 'new posts')}{pages}"
                 + (f"; last error: {clean_text(board.last_error)}" if board.last_error else "")
             )
+        if source.events:
+            print("  recent health events:")
         for event in source.events:
             kept = f" (raw page kept: {event.kept_as})" if event.kept_as else ""
             said = clean_text(f"{event.url} {event.detail[:120]}")  # the forum's words: no terminal codes
             last_at = event.last_at or event.at
             again = f" — {event.times} times, last {_local(last_at, tz)}" if event.times > 1 else ""
-            print(f"    {_local(event.at, tz)} {event.kind}: {said}{kept}{again}")
+            where = f"board {event.board}: " if event.board else ""
+            print(f"    {_local(event.at, tz)} {where}{event.kind}: {said}{kept}{again}")
     # a board failing, or degraded (its list read, none of its thread pages): its posts are not read
     return 1 if any(source.failing or source.degraded for source in sources) else 0
 
