@@ -91,7 +91,8 @@ def test_a_forum_down_for_two_hours_is_one_event_until_it_recovers(
         f"source health: fetch_failed on bbs board 2: {REFUSED}",
     ]
     came_back = [r for r in caplog.records if r.name == "monitor.health" and r.levelno == logging.INFO]
-    assert [r.getMessage() for r in came_back] == ["source health: recovered on bbs board 2: after 40 failures"]
+    said = [r.getMessage() for r in came_back]
+    assert said == ["source health: recovered on bbs board 2: after 40 failures"]
     repeats = [r for r in caplog.records if r.name == "monitor.health" and r.levelno == logging.DEBUG]
     assert len(repeats) == 38
 
