@@ -192,15 +192,18 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     from monitor.alerting.route_tree import numbered
     from monitor.config.loader import load_config
+    from monitor.detect.velocity import counted
 
     # `db` sends nothing; check-config reports a missing link-signing key, run and crawl need it.
     db = args.command == "db"
     config = load_config(args.config, environ=os.environ, links=not db, sends=not db)
     if args.command == "check-config":
         print(
-            f"{config.directory}: OK — {len(config.sources)} sources, "
-            f"{len(config.watch_groups)} watch groups, {len(config.routing.spokespeople)} spokespeople, "
-            f"{len(numbered(config.routing.route)) - 1} routes, {len(config.playbooks)} playbooks"
+            f"{config.directory}: OK — {counted(len(config.sources), 'source', 'sources')}, "
+            f"{counted(len(config.watch_groups), 'watch group', 'watch groups')}, "
+            f"{counted(len(config.routing.spokespeople), 'spokesperson', 'spokespeople')}, "
+            f"{counted(len(numbered(config.routing.route)) - 1, 'route', 'routes')}, "
+            f"{counted(len(config.playbooks), 'playbook', 'playbooks')}"
         )
         return 0
     if args.command == "db":

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import validation_problems
+from monitor.detect.velocity import counted
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.keywords import WatchMatcher
 from monitor.enrich.me_too import MeTooReading, read_me_too
@@ -199,8 +200,10 @@ def _test(args: argparse.Namespace) -> int:
         print("no watch group matches" + ("" if reports else ": none of their terms occur"))
     signals = detect_signals(text)
     me_too = _me_too(args, text, signals)
-    counted = me_too.counted_signals(signals)
-    shown = "; ".join(f"{SIGNAL_LABELS.get(s.name, s.name)} {s.term!r} at {s.start}–{s.end}" for s in counted)
+    counting = me_too.counted_signals(signals)
+    shown = "; ".join(
+        f"{SIGNAL_LABELS.get(s.name, s.name)} {s.term!r} at {s.start}–{s.end}" for s in counting
+    )
     print(f"crisis signals: {shown or 'none'}")
     if me_too.said is not None:
         print(f"me too: {me_too.said.term!r} at {me_too.said.start}–{me_too.said.end} {me_too.explain()}")
@@ -242,12 +245,13 @@ def _backtest(args: argparse.Namespace) -> int:
         engine.dispose()
     zone = ZoneInfo(config.settings.general.timezone)
     print(
-        f"backtest over {report.posts} posts in {report.threads} threads posted since "
+        f"backtest over {counted(report.posts, 'post', 'posts')} in "
+        f"{counted(report.threads, 'thread', 'threads')} posted since "
         f"{since.astimezone(zone):%Y-%m-%d %H:%M} ({config.settings.general.timezone}, last {args.days} days)"
     )
     for group in proposed:
         hits = report.hits[group.name]
-        print(f"{group.name} (proposed): {len(hits)} threads")
+        print(f"{group.name} (proposed): {counted(len(hits), 'thread', 'threads')}")
         for hit in hits[: args.show]:
             print(_hit_line(hit))
         if len(hits) > args.show:
@@ -258,7 +262,8 @@ def _backtest(args: argparse.Namespace) -> int:
             gained = [h for t, h in new.items() if t not in old]
             lost = [h for t, h in old.items() if t not in new]
             print(
-                f"  against the current {group.name!r} ({len(old)} threads): {len(gained)} newly matched, "
+                f"  against the current {group.name!r} ({counted(len(old), 'thread', 'threads')}): "
+                f"{len(gained)} newly matched, "
                 f"{len(lost)} no longer matched"
             )
             for sign, items in (("+", gained), ("-", lost)):

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.detect.velocity import counted
+
 # A reply dated this far after ``now`` is a clock problem rather than rounding.
 _CLOCK_SLACK_SECONDS = 120.0
 
@@ -81,9 +83,13 @@ def build_timeline(
         floor = floors[index] if index < len(floors) else None
         rows.append((min(max(offset, 0.0), age), author, flagged, floor))
     if late:
-        notes.append(f"clock: {late} replies dated after now (clock jump?), counted as just now")
+        notes.append(
+            f"clock: {counted(late, 'reply', 'replies')} dated after now (clock jump?), counted as just now"
+        )
     if early:
-        notes.append(f"clock: {early} replies dated before the first post, counted at the start")
+        notes.append(
+            f"clock: {counted(early, 'reply', 'replies')} dated before the first post, counted at the start"
+        )
     rows.sort(key=lambda row: row[0])
     rows.extend(_unstored_replies(first_post_at, age, len(rows), snapshots, notes))
     rows.sort(key=lambda row: row[0])
@@ -128,7 +134,10 @@ def _unstored_replies(
     start, end = min(max(start, 0.0), age), min(max(end, 0.0), age)
     if end < start:
         start, end = end, start
-    notes.append(f"{missing} replies counted but not yet read; placed in the poll interval they appeared in")
+    notes.append(
+        f"{counted(missing, 'reply', 'replies')} counted but not yet read; placed in the poll interval "
+        f"{'it' if missing == 1 else 'they'} appeared in"
+    )
     step = (end - start) / missing
     return [(start + step * (i + 1), None, False, None) for i in range(missing)]
 

@@ -17,6 +17,7 @@ from monitor.admin.forum_health import BoardHealth, SourceHealth
 from monitor.admin.rising import RisingThread
 from monitor.alerting.render import safe_href, severity_label
 from monitor.detect.severity import Severity
+from monitor.detect.velocity import counted
 from monitor.store.models import DigestRow
 from monitor.web.alert_list import VIEWS, AlertCounts, AlertRow
 from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
@@ -171,7 +172,8 @@ def _alert_row(row: AlertRow, names: Mapping[str, str], zone: str, now: datetime
     title = f'<a href="/alerts/{row.id}">{h(row.title) or "(untitled)"}</a>'
     href = safe_href(row.url)
     forum = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">↗</a>' if href else ""
-    where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {row.replies} replies {forum}</span>'
+    replies = counted(row.replies, "reply", "replies")
+    where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {replies} {forum}</span>'
     owner = h(names.get(row.spokesperson, row.spokesperson))
     if row.contacted_at is not None:
         contact = f"✓ {when(row.contacted_at, zone)}"
@@ -257,7 +259,8 @@ def _rising_row(row: RisingThread) -> str:
     title = h(row.title) or "(untitled)"
     if href is not None:
         title = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">{title}</a>'
-    where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {row.replies} replies</span>'
+    replies = counted(row.replies, "reply", "replies")
+    where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {replies}</span>'
     reasons = "".join(f"<li>{h(figure)}</li>" for figure in row.figures)
     return (
         f'<tr><td class="nw"><strong>{score}</strong></td><td>{state}</td><td>{title}{where}</td>'
@@ -328,7 +331,10 @@ def _board_row(board: BoardHealth, zone: str) -> str:
         state += f' <span class="muted nw">since {when(board.degraded_since, zone)}</span>'
     last_poll = "—"
     if board.stored:
-        last_poll = f"{board.last_threads_seen} threads, {board.last_posts_new} new posts"
+        last_poll = (
+            f"{counted(board.last_threads_seen, 'thread', 'threads')}, "
+            f"{counted(board.last_posts_new, 'new post', 'new posts')}"
+        )
         if board.thread_pages_failed:
             tried = board.thread_pages_read + board.thread_pages_failed
             last_poll += f", {board.thread_pages_failed} of {tried} thread pages failed"

@@ -246,7 +246,7 @@ def test_backtest_shows_what_a_proposed_group_would_have_matched(
     assert (
         "backtest over 5 posts in 3 threads posted since 2026-11-17 20:00 (Asia/Shanghai, last 7 days)" in out
     )
-    assert "途乐旅行 (proposed): 1 threads" in out
+    assert "途乐旅行 (proposed): 1 thread\n" in out
     assert "#1 途樂旅行收了我2萬8團費 — title: include 途乐旅行 — http://bbs.invalid/t26" in out
     assert "against the current '途乐旅行' (2 threads): 0 newly matched, 1 no longer matched" in out
     assert "-   #3 退款求助 — floor 1: include 途乐" in out
