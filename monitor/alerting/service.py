@@ -23,6 +23,7 @@ from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
+from monitor.detect.spread import place_name
 from monitor.detect.story import story_similarity
 from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Post, Thread
 from monitor.store.repo import snapshot_before
@@ -294,7 +295,9 @@ def _kept_by_handover(session: Session, config: MonitorConfig, alert: Alert) -> 
 
 def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> AlertChange:
     session.add(AlertThread(alert_id=alert.id, thread_id=thread.id, role="spread", linked_at=now))
-    where = thread.board.name or thread.board.external_id
+    board = thread.board.name or thread.board.external_id
+    # a board of another forum with its forum's name: two forums may both have a 投诉维权 board
+    where = place_name(board, thread.source.name if thread.source_id != alert.thread.source_id else None)
     if where not in alert.also_on:
         alert.also_on = [*alert.also_on, where]
     alert.updated_at = now

@@ -147,6 +147,7 @@ def _show(args: argparse.Namespace) -> int:
         hour = lifecycle.first_hour(session, alert)
         data = _summary(alert, zone) | {
             "figures": list(alert.figures),
+            "figures_as_of": local(alert.updated_at, zone),  # the poll that wrote them, not now
             "signals": list(alert.signals),
             "also_on": list(alert.also_on),
             "checklist": [
@@ -175,6 +176,7 @@ def _show(args: argparse.Namespace) -> int:
         f"  {data['url']}\n  spokesperson {data['spokesperson']} (backup {data['backup']}); "
         f"respond by {data['respond_by_local']} ({zone})"
     )
+    print(f"  why it fired, as of the last poll ({data['figures_as_of']}):")
     for figure in data["figures"] + data["signals"]:
         print(f"  - {clean_text(figure)}")
     print(

@@ -111,13 +111,15 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         f"<tr><th>Contacted</th><td>{when(alert.contacted_at, zone)}</td></tr>"
         "</table>"
     )
-    for heading, items in (
-        ("为什么报警 Why it fired", alert.figures),
-        ("危机信号 Crisis signals", alert.signals),
+    as_of = f'<p class="muted">as of the last poll, {when(alert.updated_at, zone)}</p>'
+    for heading, items, note in (
+        ("为什么报警 Why it fired", alert.figures, as_of),
+        ("危机信号 Crisis signals", alert.signals, ""),
     ):
         shown = [h(item) for item in items if clean_text(item)]
         if shown:
-            body.append(f"<h2>{heading}</h2><ul>" + "".join(f"<li>{item}</li>" for item in shown) + "</ul>")
+            listed = "".join(f"<li>{item}</li>" for item in shown)
+            body.append(f"<h2>{heading}</h2>{note}<ul>{listed}</ul>")
     body += _checklist(alert, page)
     hour = page.first_hour
     body.append("<h2>首个小时 First hour</h2><table>")

@@ -262,6 +262,9 @@ def test_alerts_commands(
     assert shown["checklist"][1]["done_by"] == "李娜"
     assert [e["kind"] for e in shown["events"]][:4] == ["opened", "acknowledged", "checklist", "contacted"]
     assert shown["first_hour"]["acknowledged"] is not None
+    assert main(["alerts", "show", "1", *base]) == 0
+    as_of = shown["figures_as_of"]  # the poll that wrote the figures, not the time of asking
+    assert f"  why it fired, as of the last poll ({as_of}):" in capsys.readouterr().out
     assert main(["alerts", "note", "1", "已致电客户，承诺三日内退款", "--by", "李娜", *base]) == 0
     assert "note added by 李娜" in capsys.readouterr().out
     assert main(["alerts", "note", "1", "  ", *base]) == 1
