@@ -96,6 +96,13 @@ def deliver_pending(
             continue
         alert = session.get(Alert, delivery.alert_id)
         assert alert is not None
+        moot = _overtaken(alert, delivery)
+        if moot:  # the alert moved on while it waited: sending it now would mislead
+            delivery.status, delivery.last_error = "dropped", moot
+            session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivery_dropped", detail=moot))
+            if commit_each:
+                session.commit()
+            continue
         if _off_call(config, delivery, now):
             held += 1
             continue
@@ -145,6 +152,20 @@ def deliver_pending(
             )
     still = sum(1 for d in pending if d.status == "pending")
     return OutboxReport(sent=sent, failed=failed, pending=still, held=held)
+
+
+OVERTAKEN_WHEN_RESOLVED = frozenset({"handover", "to_backup", "to_leadership", "reminder", "progress"})
+"""Kinds of message that ask someone to act: pointless once the alert is resolved."""
+
+
+def _overtaken(alert: Alert, delivery: Delivery) -> str:
+    """Why a message still queued would mislead if sent now ("" if it would not): a call to act on
+    an alert resolved since, or "you are its spokesperson now" to someone it was handed on from."""
+    if alert.status == "resolved" and delivery.kind in OVERTAKEN_WHEN_RESOLVED:
+        return f"not sent: the alert was resolved before this {delivery.kind} message went out"
+    if delivery.kind == "handover" and delivery.recipient != alert.spokesperson:
+        return f"not sent: the alert was handed on to {alert.spokesperson} before this message went out"
+    return ""
 
 
 def _most_urgent_first(session: Session, pending: list[Delivery]) -> list[Delivery]:

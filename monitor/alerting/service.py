@@ -25,7 +25,7 @@ from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
 from monitor.detect.story import story_similarity
-from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Post, Thread
+from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Delivery, Post, Thread
 from monitor.store.repo import snapshot_before
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,41 @@ def _tell_others(
         )
 
 
+def _tell_newly_routed(
+    session: Session,
+    config: MonitorConfig,
+    alert: Alert,
+    thread: Thread,
+    group: WatchGroupConfig,
+    severity: Severity,
+    now: datetime,
+) -> None:
+    """The routing tree asked again with what the thread says now: a journalist or a lawyer who
+    turns up after the alert reached its tier can bring a route's ``also`` (leadership's copy for
+    information) that its opening or escalation did not; whoever has heard of the alert is not told
+    twice."""
+    routed = _route(session, config, thread, group, severity)
+    told = set(session.scalars(select(Delivery.recipient).where(Delivery.alert_id == alert.id)))
+    late = [p for p in routed.also if p.key not in told and p.key not in (alert.spokesperson, alert.backup)]
+    if not late:
+        return
+    owner = config.spokesperson(alert.spokesperson).name
+    signals = "; ".join(alert.signals)
+    for person in late:
+        deliveries.queue(
+            session,
+            config,
+            alert,
+            person.key,
+            now,
+            kind="copy",
+            severity=severity,
+            notice=f"抄送 For your information: {owner} owns this alert and speaks for the company. "
+            f"Now: {signals}.",
+        )
+    _event(session, alert, now, "routed", "told as well: " + ", ".join(p.key for p in late))
+
+
 def _story_text(session: Session, thread: Thread) -> str:
     first = session.scalar(select(Post.text).where(Post.thread_id == thread.id).order_by(Post.floor).limit(1))
     return f"{thread.title}\n{first or ''}"
@@ -258,6 +293,7 @@ def _update(
     alert.signals = assessment.signals
     current = Severity(alert.severity)
     if assessment.severity <= current:
+        _tell_newly_routed(session, config, alert, thread, group, current, now)
         band = growth_band(thread.replies, config.settings.alerting.growth_bands)
         if band > alert.band:
             alert.band = band

@@ -52,7 +52,7 @@ class RetentionSettings(_Section):
         365,
         ge=0,
         description=(
-            "Delete sent or failed deliveries (the outbox: one row per message per recipient and "
+            "Delete sent, failed or dropped deliveries (the outbox: one row per message per recipient and "
             "channel) created more than this many days ago; pending ones are never deleted, and each "
             "alert keeps its first sent delivery (the first-hour timeline's 'delivered'). The alert's "
             "trail still says what was sent. At least web.link_ttl_hours (a signed link's rights are "

@@ -8,7 +8,7 @@ What goes, and what stays whatever its age (docs/retention.md explains it for op
   belongs to an alert, as its origin or a cross-post (how the story grew);
 * ``health_events`` last seen more than ``health_event_days`` (90) ago — an event is an outage of
   many polls: it goes whole once it is over that long, and one still going on stays whole;
-* ``deliveries`` (the outbox) sent or failed more than ``delivery_days`` (365) ago — never a pending
+* ``deliveries`` (the outbox) sent, failed or dropped more than ``delivery_days`` (365) ago — never a pending
   one, and never an alert's first sent delivery (the first-hour timeline's "delivered"); the
   alert's trail keeps a ``delivered`` event for each;
 * opt-in (0 by default): the ``evidence`` of alerts resolved more than ``evidence_days`` ago; whole
@@ -149,7 +149,7 @@ def prune(session: Session, settings: Settings, now: datetime, *, dry_run: bool 
         run.rows(
             Delivery.id,
             and_(
-                Delivery.status.in_(("sent", "failed")),
+                Delivery.status.in_(("sent", "failed", "dropped")),
                 Delivery.created_at < delivery_cutoff,
                 Delivery.alert_id.in_(kept_alerts),
                 not_(_first_sent()),

@@ -162,6 +162,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         owner = page.names.get(alert.spokesperson, alert.spokesperson)
         footer = f"You read as {h(page.actor_name)}: this alert came to you as a copy for information, "
         footer += f"and {h(owner)} owns it and acts on it. This link is valid until "
+        footer += f"{when(page.claim.expires_at, zone)}."
     elif page.read_only:
         footer = f"You read as {h(page.actor_name)} (a viewer: nothing here acts) until "
         footer += f"{when(page.claim.expires_at, zone)}."

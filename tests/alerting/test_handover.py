@@ -221,3 +221,30 @@ def test_the_handover_command(
     capsys.readouterr()
     assert main(["alerts", "handover", "1", "--to", "li_na", "--by", "wang_qiang", *base]) == 1
     assert "a resolved alert cannot be handed over" in capsys.readouterr().err
+
+
+def test_a_handover_message_overtaken_while_queued_is_not_sent(
+    session: Session, config: MonitorConfig
+) -> None:
+    """Handed to zhao_min, then on to wang_qiang before the mail went out: zhao_min must not be told
+    "you are its spokesperson now" (with links to act); once resolved, nobody is."""
+    from monitor.alerting.outbox import Channels, deliver_pending
+
+    alert = _urgent_alert(session, config)
+    lifecycle.hand_over(session, config, alert, "zhao_min", "li_na", T0 + timedelta(minutes=5))
+    lifecycle.hand_over(session, config, alert, "wang_qiang", "zhao_min", T0 + timedelta(minutes=6))
+    session.commit()
+    deliver_pending(session, config, Channels(None, None, None), T0 + timedelta(minutes=7))
+    handovers = {(d.recipient, d.channel): (d.status, d.last_error) for d in _deliveries(session, "handover")}
+    assert {status for (who, _), (status, _) in handovers.items() if who == "zhao_min"} == {"dropped"}
+    assert any(
+        "handed on to wang_qiang" in error for (who, _), (_, error) in handovers.items() if who == "zhao_min"
+    )
+    assert {status for (who, _), (status, _) in handovers.items() if who == "wang_qiang"} != {"dropped"}
+    dropped = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "delivery_dropped")).all()
+    assert dropped and all("handed on to wang_qiang" in d for d in dropped)
+    assert lifecycle.resolve(session, alert, "wang_qiang", T0 + timedelta(minutes=8), "已全额退款")
+    session.commit()
+    deliver_pending(session, config, Channels(None, None, None), T0 + timedelta(hours=3))
+    left = [d for d in _deliveries(session, "handover") if d.recipient == "wang_qiang"]
+    assert left and all(d.status == "dropped" and "resolved" in d.last_error for d in left)

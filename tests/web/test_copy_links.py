@@ -3,6 +3,8 @@ its message carries no action link, and its link's page is read-only and refuses
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from web_site import Site
 
@@ -65,6 +67,7 @@ def test_a_copys_link_opens_the_alert_read_only_and_cannot_act(site: Site) -> No
     page = httpx.get(url)
     assert page.status_code == 200
     assert "came to you as a copy for information" in page.text
+    assert re.search(r"This link is valid until \d{4}-\d\d-\d\d \d\d:\d\d", page.text), page.text[-400:]
     assert 'value="ack"' not in page.text and "<form" not in page.text
     for do in ("ack", "contacted", "resolve"):
         refused = httpx.post(url, data={"do": do, "note": "seen"})

@@ -1,0 +1,89 @@
+"""A journalist who turns up after an alert reached 非常紧迫 still brings the route's ``also``.
+
+The example config (config/routing.yaml) tells zhao_min as well when the media or a lawyer is in a
+very urgent 途乐旅行 alert. Routing used to be asked only when an alert opened or escalated, so a
+journalist at floor 42 of an alert already very urgent on its pace alone reached nobody new, while
+``monitor route test`` said zhao_min would be told. SQLite file; time is passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from monitor.alerting.service import consider
+from monitor.config.loader import load_config
+from monitor.detect.assess import Assessment
+from monitor.detect.severity import Severity
+from monitor.sources.base import PostRecord, ThreadSummary
+from monitor.store import repo
+from monitor.store.db import ensure_schema, make_engine, session_factory
+from monitor.store.models import AlertEvent, Delivery
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def _very_urgent() -> Assessment:
+    return Assessment(
+        escalating=True, severity=Severity.VERY_URGENT, figures=["40 replies in the last 60 min"],
+        signals=[], negative_share=0.9, replies_per_hour=40.0,
+    )  # fmt: skip
+
+
+def test_a_journalist_after_the_escalation_brings_leaderships_copy_once(tmp_path: Path) -> None:
+    config = load_config(EXAMPLE_CONFIG, environ={})
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    ensure_schema(engine, auto_migrate=True)
+    group = next(g for g in config.watch_groups if g.name == "途乐旅行")
+    with session_factory(engine).begin() as session:
+        source = repo.ensure_source(session, config.sources[0])
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        summary = ThreadSummary(
+            thread_id="26", title="途乐旅行三个月不退款", author="a", author_id="1", replies=41, views=900,
+            sticky=False, url="http://x/26",
+        )  # fmt: skip
+        thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
+        repo.save_posts(
+            session,
+            thread,
+            [
+                PostRecord(
+                    post_id="1", floor=1, author="a", author_id="1", posted_at=NOW, text="途乐旅行不退款"
+                )
+            ],
+            NOW,
+        )
+        opened = consider(session, config, thread, group, _very_urgent(), NOW)
+        assert opened is not None and opened.kind == "opened"
+
+        def told() -> list[str]:
+            return sorted(set(session.scalars(select(Delivery.recipient).where(Delivery.kind == "copy"))))
+
+        assert told() == []  # pace alone: li_na's alert, no copy
+        later = NOW + timedelta(minutes=10)
+        [journalist] = repo.save_posts(
+            session,
+            thread,
+            [
+                PostRecord(
+                    post_id="42", floor=42, author="j", author_id="9", posted_at=later, text="我是都市报记者"
+                )
+            ],
+            later,
+        )
+        journalist.signals = [{"name": "media", "term": "记者", "start": 3, "end": 5}]
+        session.flush()
+        consider(session, config, thread, group, _very_urgent(), later)
+        assert told() == ["zhao_min"]
+        events = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "routed")).all()
+        assert events == ["told as well: zhao_min"]
+        copies = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.kind == "copy"))
+        consider(session, config, thread, group, _very_urgent(), later + timedelta(minutes=10))
+        assert (
+            session.scalar(select(func.count()).select_from(Delivery).where(Delivery.kind == "copy"))
+            == copies
+        )
+    engine.dispose()
