@@ -147,24 +147,35 @@ def _route(
 
 
 def _tell_others(
-    session: Session, config: MonitorConfig, alert: Alert, routed: Routed, severity: Severity, now: datetime
-) -> None:
-    """Routes with ``also`` or ``continue`` name more people: they hear of it; the owner stays the owner
-    (the alert's, who may have been handed it: told as its owner, not sent a copy)."""
+    session: Session,
+    config: MonitorConfig,
+    alert: Alert,
+    routed: Routed,
+    severity: Severity,
+    now: datetime,
+    *,
+    skip: frozenset[str] = frozenset(),
+    news: str = "",
+) -> list[str]:
+    """Routes with ``also`` or ``continue`` name more people: they hear of it (a copy for information;
+    ``news``: what brought them in late); the owner stays the owner (the alert's, who may have been
+    handed it: told as its owner, not sent a copy). ``skip``: those who heard already. Returns who
+    was told."""
     owner = config.spokesperson(alert.spokesperson).name
-    for person in routed.also:
-        if person.key == alert.spokesperson:
-            continue
+    told = [p.key for p in routed.also if p.key != alert.spokesperson and p.key not in skip]
+    notice = f"抄送 For your information: {owner} owns this alert and speaks for the company."
+    for key in told:
         deliveries.queue(
             session,
             config,
             alert,
-            person.key,
+            key,
             now,
             kind="copy",
             severity=severity,
-            notice=f"抄送 For your information: {owner} owns this alert and speaks for the company.",
+            notice=f"{notice} Now: {news}." if news else notice,
         )
+    return told
 
 
 def _tell_newly_routed(
@@ -181,25 +192,13 @@ def _tell_newly_routed(
     information) that its opening or escalation did not; whoever has heard of the alert is not told
     twice."""
     routed = _route(session, config, thread, group, severity)
-    told = set(session.scalars(select(Delivery.recipient).where(Delivery.alert_id == alert.id)))
-    late = [p for p in routed.also if p.key not in told and p.key not in (alert.spokesperson, alert.backup)]
-    if not late:
-        return
-    owner = config.spokesperson(alert.spokesperson).name
-    signals = "; ".join(alert.signals)
-    for person in late:
-        deliveries.queue(
-            session,
-            config,
-            alert,
-            person.key,
-            now,
-            kind="copy",
-            severity=severity,
-            notice=f"抄送 For your information: {owner} owns this alert and speaks for the company. "
-            f"Now: {signals}.",
-        )
-    _event(session, alert, now, "routed", "told as well: " + ", ".join(p.key for p in late))
+    heard = frozenset(session.scalars(select(Delivery.recipient).where(Delivery.alert_id == alert.id)))
+    skip = heard | {alert.backup or ""}
+    told = _tell_others(
+        session, config, alert, routed, severity, now, skip=skip, news="; ".join(alert.signals)
+    )
+    if told:
+        _event(session, alert, now, "routed", "told as well: " + ", ".join(told))
 
 
 def _story_text(session: Session, thread: Thread) -> str:
