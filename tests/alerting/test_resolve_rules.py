@@ -7,7 +7,6 @@ Uses the demo configuration (monitor/demo/config/) and a SQLite file.
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,38 +18,15 @@ from sqlalchemy.orm import Session
 from monitor.alerting import lifecycle
 from monitor.alerting.service import consider
 from monitor.cli import main
-from monitor.config.loader import MonitorConfig, load_config
+from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
 from monitor.sources.base import ThreadSummary
 from monitor.store import repo
-from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.store.models import Alert, AlertEvent
 
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config"
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def config_dir(tmp_path: Path) -> Path:
-    directory = tmp_path / "config"
-    shutil.copytree(DEMO_CONFIG, directory)
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n', encoding="utf-8"
-    )
-    return directory
-
-
-@pytest.fixture
-def config(config_dir: Path) -> MonitorConfig:
-    return load_config(config_dir, environ={})
-
-
-@pytest.fixture
-def session(config: MonitorConfig) -> Session:
-    engine = make_engine(config.settings.database_url())
-    ensure_schema(engine, auto_migrate=True)
-    return session_factory(engine)()
 
 
 def _alert(session: Session, config: MonitorConfig) -> Alert:
