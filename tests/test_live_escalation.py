@@ -509,9 +509,9 @@ def test_repost_on_another_forum_is_spread_and_makes_the_alert_urgent(run: Run) 
         state = run.polls[minute].alerts["story"]
         assert state.severity == Severity.GENERAL, f"+{minute} min: {state}"
         assert not any(f.startswith(("same story", "spread to")) for f in state.figures), state.figures
-    # the copy joins the alert as its spread in the pass that crawls it
+    # the copy joins the alert as its spread in the pass that crawls it (a board of another forum: named)
     spreads = [(m, detail) for _, kind, m, detail in run.events if kind == "spread"]
-    assert spreads == [(first_seen, f"thread {run.tids['copy']} on board 出行避雷")]
+    assert spreads == [(first_seen, f"thread {run.tids['copy']} on board 出行避雷 (驴友之家)")]
     assert "copy" in run.polls[first_seen].in_alert
     # the story's own assessment names it in that same pass: boards are detected as each finishes, so
     # forum A's story may be read before forum B's copy is stored — the copy joining the story makes
@@ -534,7 +534,7 @@ def test_repost_on_another_forum_is_spread_and_makes_the_alert_urgent(run: Run) 
     assert f"spread to other forums ({FORUM_B}): at least 紧迫 urgent" in state.figures
     assert state.severity >= Severity.URGENT
     assert ("story", "escalated", named[0], "general -> urgent") in run.events
-    assert run.polls[POLLS[-1]].alerts["story"].also_on == ["出行避雷"]
+    assert run.polls[POLLS[-1]].alerts["story"].also_on == ["出行避雷 (驴友之家)"]
 
 
 def test_another_complaint_about_the_company_is_not_the_same_story(run: Run) -> None:
