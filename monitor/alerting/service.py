@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerting import deliveries, lifecycle
-from monitor.alerting.playbooks import takes_over
+from monitor.alerting.checklist import add_checklist
 from monitor.alerting.route_tree import AlertFacts
 from monitor.alerting.routing import Routed, route
 from monitor.config.files import WatchGroupConfig
@@ -25,7 +25,7 @@ from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
 from monitor.detect.story import story_similarity
-from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Delivery, Post, Thread
+from monitor.store.models import Alert, AlertEvent, AlertThread, Delivery, Post, Thread
 from monitor.store.repo import snapshot_before
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def _reopen(
     alert.severity, alert.updated_at = severity.value, now
     alert.respond_by = now + severity.first_contact
     alert.figures, alert.signals = assessment.figures, assessment.signals
-    _add_checklist(session, config, alert, severity, now)
+    add_checklist(session, config, alert, severity, now)
     _event(session, alert, now, "reopened", f"{severity.value}: the thread flared up again")
     notice = "重新打开 Reopened: the thread flared up again after the alert was resolved."
     _queue(session, alert, config, severity, None, now, kind="reopened", notice=notice)
@@ -260,7 +260,7 @@ def _open(
     session.add(alert)
     session.flush()
     session.add(AlertThread(alert_id=alert.id, thread_id=thread.id, role="origin", linked_at=now))
-    _add_checklist(session, config, alert, severity, now)
+    add_checklist(session, config, alert, severity, now)
     _event(
         session,
         alert,
@@ -311,7 +311,7 @@ def _update(
         alert.spokesperson = routed.spokesperson.key
         alert.backup = routed.backup.key if routed.backup else None
     alert.playbook = config.playbooks[new].name
-    _add_checklist(session, config, alert, new, now)
+    add_checklist(session, config, alert, new, now)
     held = f"; kept with {alert.spokesperson} (handed over)" if kept else ""
     _event(session, alert, now, "escalated", f"{current.value} -> {new.value}{held}")
     _queue(session, alert, config, new, current, now)
@@ -339,45 +339,6 @@ def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> Aler
     _event(session, alert, now, "spread", f"thread {thread.external_id} on board {where}")
     log.info("story spread", extra={"alert_id": alert.id, "thread_id": thread.id})
     return AlertChange(alert.id, "spread", Severity(alert.severity))
-
-
-def _add_checklist(
-    session: Session, config: MonitorConfig, alert: Alert, severity: Severity, now: datetime
-) -> None:
-    """Attach the tier's and the alert category's playbook steps not already on the alert.
-
-    On an escalation, a step the alert already has (the same step id: first contact, apology …)
-    is not added twice: an open one takes the new tier's wording and the earlier of the two due
-    times (紧迫's "first contact within 8 h" becomes 非常紧迫's "within 4 h"), a done one stays done.
-    A step that ``replaces`` an open lower-tier step (非常紧迫's continuous contact, 紧迫's daily
-    feedback) takes it over in place, keeping its number; beside a done one it is added.
-    """
-    existing = {item.title for item in alert.checklist}
-    by_step = {item.step_id: item for item in alert.checklist if item.step_id}
-    position = len(alert.checklist)
-    for step in config.playbooks.steps_for(severity, alert.category):
-        if step.checklist_title in existing:
-            continue
-        held = takes_over(step, {key: item.done_at is not None for key, item in by_step.items()})
-        same = by_step.get(held) if held else None
-        if same is not None:
-            if same.done_at is None:
-                due = now + step.due_after
-                same.title, same.severity, same.step_id = step.checklist_title, severity.value, step.id
-                same.due_at = due if same.due_at is None else min(same.due_at, due)
-            continue
-        item = ChecklistItem(
-            alert_id=alert.id,
-            position=position,
-            title=step.checklist_title,
-            severity=severity.value,
-            due_at=now + step.due_after,
-            step_id=step.id,
-        )
-        session.add(item)
-        alert.checklist.append(item)
-        position += 1
-    session.flush()
 
 
 def _queue(

@@ -182,7 +182,7 @@ def test_a_step_already_on_the_alert_is_its_own_and_a_new_one_is_added() -> None
     assert takes_over(PlaybookStep(title="无编号", due_after_minutes=1), {"triage": False}) is None
 
 
-# --- the escalation itself (monitor/alerting/service.py: _add_checklist) -------------------
+# --- the escalation itself (monitor/alerting/checklist.py: add_checklist) -------------------
 
 
 @pytest.mark.parametrize("done_first", [pytest.param(False, id="open"), pytest.param(True, id="done")])
