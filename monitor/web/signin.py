@@ -19,7 +19,7 @@ from starlette.routing import Route
 from monitor.alerting.channels.email import EmailChannel
 from monitor.config.loader import MonitorConfig
 from monitor.errors import DeliveryError
-from monitor.web.dashboard_pages import Nav, signin_confirm_page, signin_page, signin_sent_page
+from monitor.web.dashboard_pages import Nav
 from monitor.web.desk import Clock
 from monitor.web.members import Member, find_member, member_by_address
 from monitor.web.pages import error_page
@@ -32,6 +32,7 @@ from monitor.web.session import (
     Visitor,
 )
 from monitor.web.signin_mail import signin_email
+from monitor.web.signin_pages import signin_confirm_page, signin_page, signin_sent_page
 from monitor.web.signin_store import SignInSessions
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,54 @@
+"""HTML of the dashboard's sign-in: asking for a link, "check your email", and the button a link opens.
+
+Every string from outside goes through :func:`~monitor.web.pages.h`; no page carries a script.
+"""
+
+from __future__ import annotations
+
+from monitor.web.pages import h, page_html
+
+
+def signin_page(*, email_on: bool, problem: str | None = None, address: str = "") -> str:
+    body = ["<h1>登录 Sign in</h1>"]
+    if problem:
+        body.append(f'<p class="problem" role="alert">{h(problem)}</p>')
+    if email_on:
+        body.append(
+            "<p>Enter the address your alert emails go to; a sign-in link will be sent there.</p>"
+            '<form method="post" action="/signin"><p><label for="email">Email</label><br>'
+            f'<input id="email" name="email" type="email" required size="40" value="{h(address)}" autofocus>'
+            '</p><button type="submit">发送登录链接 Send me a sign-in link</button></form>'
+        )
+    else:
+        body.append(
+            "<p>Sign-in links go by email, and SMTP is off in this installation. "
+            "Ask whoever runs the monitor for a link: "
+            "<code>monitor web signin-link --to YOUR_KEY</code>.</p>"
+        )
+    return page_html("登录 Sign in · BBS crisis monitor", body)
+
+
+def signin_sent_page(address: str, minutes: float) -> str:
+    return page_html(
+        "登录 Sign in · BBS crisis monitor",
+        [
+            "<h1>请查收邮件 Check your email</h1>",
+            f'<p class="flash" role="status">If {h(address)} belongs to someone on the team, a sign-in link '
+            f"is on its way. It works once, within {minutes:g} minutes.</p>",
+            '<p class="muted">Nothing arrived? Check the address, wait a minute and '
+            '<a href="/signin">ask again</a>.</p>',
+        ],
+    )
+
+
+def signin_confirm_page(name: str) -> str:
+    """What a sign-in link opens: a button, because mail scanners open links too."""
+    return page_html(
+        "登录 Sign in · BBS crisis monitor",
+        [
+            "<h1>登录 Sign in</h1>",
+            f"<p>Sign in to the dashboard as <strong>{h(name)}</strong>?</p>",
+            '<form method="post" action=""><button type="submit" class="big" style="background:#2f6690" '
+            "autofocus>登录 Sign in</button></form>",
+        ],
+    )
