@@ -9,7 +9,8 @@ most lately seen first — each an outage, with how many times it was seen. Read
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -46,6 +47,7 @@ class HealthNote:
     times: int = 1  # an outage: seen at this many polls or pages, the last time at ``last_at``
     last_at: datetime | None = None
     board: str = ""  # the board's id on the forum ("": the forum as a whole)
+    pages: int = 1  # pages of the board met the same problem at the same time (a login wall on 20 threads)
 
 
 @dataclass(frozen=True)
@@ -79,27 +81,48 @@ def forum_health(session: Session, config: MonitorConfig, events: int = 10) -> l
         boards = tuple(_board(board_id, stored.get(board_id)) for board_id in source.boards)
         notes: tuple[HealthNote, ...] = ()
         if row is not None and events > 0:
-            notes = tuple(
-                HealthNote(
-                    e.at,
-                    e.kind,
-                    e.url,
-                    e.detail,
-                    e.kept_as,
-                    e.times,
-                    e.last_at,
-                    e.board.external_id if e.board else "",
-                )
-                for e in session.scalars(
-                    select(HealthEvent)
-                    .where(HealthEvent.source_id == row.id)
-                    .order_by(HealthEvent.last_at.desc(), HealthEvent.id.desc())
-                    .limit(events)
-                )
+            recent = session.scalars(
+                select(HealthEvent)
+                .where(HealthEvent.source_id == row.id)
+                .order_by(HealthEvent.last_at.desc(), HealthEvent.id.desc())
+                .limit(events * PAGES_READ_PER_NOTE)
             )
+            notes = tuple(_grouped(recent)[:events])
         url = str(source.base_url)
         found.append(SourceHealth(source.key, source.name, url, source.enabled, boards, notes))
     return found
+
+
+PAGES_READ_PER_NOTE = 50  # events read per note shown: enough to group a board's pages walled together
+
+
+def _grouped(events: Iterable[HealthEvent]) -> list[HealthNote]:
+    """One note per problem of a board at a time, newest first: events of one kind on one board whose
+    times overlap — the thread pages a login wall or a dead forum stopped together — are one note
+    (``pages`` of them, seen ``times`` in all), the newest page and detail standing for the rest."""
+    notes: list[HealthNote] = []
+    for event in events:
+        board = event.board.external_id if event.board else ""
+        end = event.ended_at or event.last_at
+        last = notes[-1] if notes else None
+        if last is not None and (last.board, last.kind) == (board, event.kind) and end >= last.at:
+            notes[-1] = replace(
+                last, at=min(last.at, event.at), times=last.times + event.times, pages=last.pages + 1
+            )
+            continue
+        notes.append(
+            HealthNote(
+                event.at,
+                event.kind,
+                event.url,
+                event.detail,
+                event.kept_as,
+                event.times,
+                event.last_at,
+                board,
+            )
+        )
+    return notes
 
 
 def _board(board_id: str, board: Board | None) -> BoardHealth:

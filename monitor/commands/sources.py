@@ -141,6 +141,8 @@ def _status(args: argparse.Namespace) -> int:
             said = clean_text(f"{event.url} {event.detail[:120]}")  # the forum's words: no terminal codes
             last_at = event.last_at or event.at
             again = f" — {event.times} times, last {_local(last_at, tz)}" if event.times > 1 else ""
+            if event.pages > 1:
+                again += f" (on {event.pages} pages, the newest shown)"
             where = f"board {event.board}: " if event.board else ""
             print(f"    {_local(event.at, tz)} {where}{event.kind}: {said}{kept}{again}")
     # a board failing, or degraded (its list read, none of its thread pages): its posts are not read

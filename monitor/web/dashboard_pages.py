@@ -268,6 +268,8 @@ def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
                 if event.times > 1:  # an outage: first and last seen, and how often
                     seen += f" – {when(event.last_at or event.at, zone)}"
                     times = f" ×{event.times}"
+                if event.pages > 1:
+                    times += f" on {event.pages} pages"
                 body.append(
                     f'<tr><td class="nw">{seen}</td><td>{h(event.kind)}{times}</td>'
                     f"<td>{h(event.url)}</td><td>{h(event.detail[:300])}{kept}</td></tr>"
