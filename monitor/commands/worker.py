@@ -61,7 +61,8 @@ def _work(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     running = start_worker(config, args.threads)
     where = f"{masked(url)} (namespace {config.settings.distributed.namespace})"
-    print(f"monitor worker: {args.threads} threads on {where}; Ctrl-C stops", flush=True)
+    threads = f"{args.threads} thread" if args.threads == 1 else f"{args.threads} threads"
+    print(f"monitor worker: {threads} on {where}; Ctrl-C stops", flush=True)
     try:
         stop.wait()
     finally:

@@ -127,7 +127,8 @@ def _text_days(week: WeekFigures) -> list[str]:
 
 def _day_line(day: DaySentiment, busiest: int) -> str:
     negative, bar = share(day.negative_share), text_bar(day.posts, busiest)
-    return f"{day.posts:>6,} posts  {negative:>5} negative  {bar}"
+    posts = "post " if day.posts == 1 else "posts"  # the columns stay aligned
+    return f"{day.posts:>6,} {posts}  {negative:>5} negative  {bar}"
 
 
 def _text_top_threads(week: WeekFigures) -> list[str]:

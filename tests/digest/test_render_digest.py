@@ -391,7 +391,7 @@ def test_a_partial_last_day_is_said_in_the_subject_heading_and_day_row():
     text = render_text(value)
     assert text.splitlines()[0] == "Weekly digest 2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
     rows = section(text, "Sentiment by day").splitlines()[1:8]
-    assert rows[0] == "  Tue 12-01                     1 posts    0 % negative  ▍"
+    assert rows[0] == "  Tue 12-01                     1 post     0 % negative  ▍"
     assert rows[-1].startswith("  Mon 12-07 (until 03:33)      61 posts    0 % negative  ████")
     soup = BeautifulSoup(render_html(value), "html.parser")
     assert soup.title.get_text().startswith("Weekly digest 12-01 – 12-07 (until 03:33): ")
