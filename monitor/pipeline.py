@@ -37,6 +37,7 @@ from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
 from monitor.store import repo
+from monitor.store.host_rests import StoredRests
 from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, WatchMatch
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class Pipeline:
             retries=fetch.retries,
             respect_robots=fetch.respect_robots_txt,
             max_bytes=fetch.max_page_bytes,
+            rests=StoredRests(sessions),
         )
         for source in config.sources:
             if source.concurrency is not None or source.min_interval_seconds is not None:

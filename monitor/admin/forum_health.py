@@ -3,22 +3,24 @@
 Per source, in ``sources.yaml`` order: each configured board's state (ok, failing, degraded,
 empty, never polled — :func:`monitor.health.board_status`), its last success, failures in a row,
 what the last poll found (threads, new posts, thread pages read and failed) and the last error;
-then the source's health events (login wall, captcha, a page that stopped yielding posts …), the
-most lately seen first — each an outage, with how many times it was seen. Reads only.
+whether the forum asked (a long Retry-After) not to be asked anything before a time; then the
+source's health events (login wall, captcha, a page that stopped yielding posts …), the most
+lately seen first — each an outage, with how many times it was seen. Reads only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config.loader import MonitorConfig
 from monitor.health import board_status
-from monitor.store.models import Board, HealthEvent, SourceRow
+from monitor.store.models import Board, HealthEvent, HostRest, SourceRow
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class SourceHealth:
     enabled: bool
     boards: tuple[BoardHealth, ...]
     events: tuple[HealthNote, ...]
+    resting_until: datetime | None = None  # the forum asked (Retry-After) not to be asked before then
+    resting_cause: str = ""
 
     @property
     def failing(self) -> int:
@@ -69,7 +73,11 @@ class SourceHealth:
         return sum(1 for board in self.boards if board.state == "degraded")
 
 
-def forum_health(session: Session, config: MonitorConfig, events: int = 10) -> list[SourceHealth]:
+def forum_health(
+    session: Session, config: MonitorConfig, events: int = 10, now: datetime | None = None
+) -> list[SourceHealth]:
+    """``now``: when a forum's rest (a long Retry-After) is still on (default: the clock)."""
+    now = now or datetime.now(UTC)
     found: list[SourceHealth] = []
     for source in config.sources:
         row = session.scalar(select(SourceRow).where(SourceRow.key == source.key))
@@ -89,7 +97,11 @@ def forum_health(session: Session, config: MonitorConfig, events: int = 10) -> l
             )
             notes = tuple(_grouped(recent)[:events])
         url = str(source.base_url)
-        found.append(SourceHealth(source.key, source.name, url, source.enabled, boards, notes))
+        health = SourceHealth(source.key, source.name, url, source.enabled, boards, notes)
+        rest = session.get(HostRest, urlsplit(url).netloc)
+        if rest is not None and rest.resting_until is not None and rest.resting_until > now:
+            health = replace(health, resting_until=rest.resting_until, resting_cause=rest.cause)
+        found.append(health)
     return found
 
 

@@ -113,6 +113,9 @@ def _status(args: argparse.Namespace) -> int:
     print(f"Forums and their boards (times in {tz}):")
     for source in sources:
         print(f"{source.key}: {source.name}")
+        if source.resting_until is not None:
+            cause = clean_text(source.resting_cause)
+            print(f"  not asked anything before {_local(source.resting_until, tz)}: {cause}")
         for board in source.boards:
             if not board.stored:
                 print(f"  board {board.board_id}: never polled")

@@ -37,6 +37,7 @@ from monitor.fetch import redirects
 from monitor.fetch.conditional import MAX_VALIDATORS as MAX_VALIDATORS  # re-exported
 from monitor.fetch.conditional import Validators
 from monitor.fetch.decode import decode_page
+from monitor.fetch.host_rests import REREAD_SECONDS, RestBook, restore, saved
 from monitor.fetch.hosts import Host
 from monitor.fetch.hosts import Politeness as Politeness  # re-exported
 from monitor.fetch.redirects import MAX_LOGGED_REDIRECTS as MAX_LOGGED_REDIRECTS  # re-exported
@@ -102,10 +103,12 @@ class Fetcher:
         robots_retry_seconds: float = 300.0,
         max_redirects: int | None = None,
         deadline_seconds: float | None = None,
+        rests: RestBook | None = None,
     ) -> None:
         """``max_redirects``: hops followed per request (default: the client's ``max_redirects``).
         ``deadline_seconds``: how long one whole response may take to arrive (default:
-        :data:`DEADLINE_FACTOR` × the client's timeout)."""
+        :data:`DEADLINE_FACTOR` × the client's timeout). ``rests``: where hosts' Retry-After
+        rests are kept beyond the process (:mod:`monitor.fetch.host_rests`)."""
         self._client = client
         self._user_agent = user_agent
         self._default = politeness
@@ -121,6 +124,8 @@ class Fetcher:
         self._max_redirects = client.max_redirects if max_redirects is None else max_redirects
         self.deadline_seconds = default_deadline(client) if deadline_seconds is None else deadline_seconds
         self._hosts: dict[str, Host] = {}
+        self._rests = rests
+        self._rests_read: dict[str, datetime] = {}  # netloc -> when its kept rest was last read
         self._validators = Validators()
         self._redirects_logged = redirects.Logged()
 
@@ -186,7 +191,15 @@ class Fetcher:
         netloc = urlsplit(url).netloc
         if netloc not in self._hosts:
             self._hosts[netloc] = Host.under(self._politeness_for(url))
-        return self._hosts[netloc]
+        host = self._hosts[netloc]
+        if self._rests is not None:
+            read, now = self._rests_read.get(netloc), self._clock()
+            if read is None or abs((now - read).total_seconds()) >= REREAD_SECONDS:
+                self._rests_read[netloc] = now
+                kept = self._rests.load(netloc)
+                if kept is not None:
+                    restore(host, kept)
+        return host
 
     def _politeness_for(self, url: str) -> Politeness:
         netloc = urlsplit(url).netloc
@@ -295,7 +308,11 @@ class Fetcher:
         """A Retry-After the host is left alone for rather than waited (:meth:`Host.heed`: over
         five minutes, or past its budget of waiting): fail now, and ask it nothing until then.
         ``waiting``: the request would be retried after the wait."""
-        if not host.heed(headers.get("retry-after"), self._clock(), waiting=waiting):
+        now = self._clock()
+        rests = host.heed(headers.get("retry-after"), now, waiting=waiting)
+        if self._rests is not None and headers.get("retry-after"):
+            self._rests.save(urlsplit(url).netloc, saved(host, now))
+        if not rests:
             return
         log.warning(
             "%s answered HTTP %d with Retry-After %s: %s; %s is not asked again before %s",

@@ -6,6 +6,7 @@ watch_groups ─< watch_matches >─ threads
 alerts ─< alert_events, checklist_items, deliveries   (alerts >─ threads)
 digests (one per week sent)
 signin_uses (the dashboard's spent sign-in links, and the sessions they started)
+host_rests (forums that asked, with a Retry-After, to be left alone)
 """
 
 from __future__ import annotations
@@ -323,3 +324,16 @@ class SignInUse(Base):
     used_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class HostRest(Base):
+    """A forum host's ``Retry-After``, kept beyond the process (see monitor/fetch/host_rests.py):
+    until when it is not asked anything and why, and the waits counted against its budget."""
+
+    __tablename__ = "host_rests"
+
+    netloc: Mapped[str] = mapped_column(String(300), primary_key=True)  # forum.example:8080
+    resting_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cause: Mapped[str] = mapped_column(Text, default="")
+    waits: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)  # [[ISO time, seconds], ...]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
