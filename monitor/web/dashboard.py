@@ -152,7 +152,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
 
         def collect() -> list[SourceHealth]:
             with desk.sessions() as session:
-                return forum_health(session, config, events=SOURCE_EVENTS)
+                return forum_health(session, config, events=SOURCE_EVENTS, now=clock())
 
         shown = await run_in_threadpool(collect)
         return HTMLResponse(sources_page(Nav(nav.name, nav.csrf, "sources"), shown, zone))

@@ -252,6 +252,11 @@ def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
         off = "" if source.enabled else ' <span class="muted">(disabled)</span>'
         where = f'<span class="muted">{h(source.key)} · {h(source.base_url)}</span>'
         body.append(f"<h2>{h(source.name)} {where}{off}</h2>")
+        if source.resting_until is not None:
+            body.append(
+                f'<p class="problem">Not asked anything before {when(source.resting_until, zone)}: '
+                f"{h(source.resting_cause)}</p>"
+            )
         body.append(
             '<table class="list"><tr><th>Board</th><th>State</th><th>Last success</th>'
             "<th>Failures in a row</th><th>Last poll</th><th>Last error</th></tr>"

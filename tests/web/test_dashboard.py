@@ -13,13 +13,23 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
 from web_site import OPENED, TITLE, Site, free_port, serving, web_config
 
 from monitor.store import repo
-from monitor.store.models import Alert, AlertEvent, DigestRow, HealthEvent, WatchGroupRow, WatchMatch
+from monitor.store.models import (
+    Alert,
+    AlertEvent,
+    DigestRow,
+    HealthEvent,
+    HostRest,
+    WatchGroupRow,
+    WatchMatch,
+)
 from monitor.web.app import create_app
 from monitor.web.session import COOKIE, session_keys
 from monitor.web.signin_mail import SUBJECT
@@ -386,6 +396,20 @@ def test_forums_page_says_a_board_is_degraded_and_shows_an_outage_once(site: Sit
     assert ">degraded</span>" in page.text and "since 2026-11-23 19:00" in page.text
     assert "4 of 4 thread pages failed" in page.text and "none read (login_wall ×4)" in page.text
     assert "2026-11-23 19:00 – 2026-11-23 20:00" in page.text and "login_wall ×21" in page.text
+
+
+def test_forums_page_says_until_when_a_forum_asked_to_be_left_alone(site: Site) -> None:
+    netloc = urlsplit(str(site.config.sources[0].base_url)).netloc
+    cause = "the forum asks us to wait 2 h (Retry-After) <b>"
+    with site.sessions.begin() as session:
+        until = site.now + timedelta(hours=2)
+        session.add(HostRest(netloc=netloc, resting_until=until, cause=cause, waits=[], updated_at=site.now))
+    client = _signed_in(site)
+    zone = ZoneInfo(site.config.settings.general.timezone)
+    shown = until.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    assert f"Not asked anything before {shown}: {escape(cause)}" in client.get("/sources").text
+    site.now = until + timedelta(minutes=1)  # the rest is over: nothing said
+    assert "Not asked anything before" not in client.get("/sources").text
 
 
 def test_a_viewer_reads_everything_and_acts_on_nothing(site: Site, tmp_path: Path) -> None:
