@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +32,7 @@ from monitor.config.files import (
 from monitor.config.routing_checks import chat_targets as _chat_targets
 from monitor.config.routing_checks import routing_problems as _check_routing
 from monitor.config.settings import (
+    ENVIRONMENT,
     DigestSettings,
     SentimentSettings,
     Settings,
@@ -39,7 +40,8 @@ from monitor.config.settings import (
     WebSettings,
     apply_environment,
 )
-from monitor.config.yaml_lines import key_text
+from monitor.config.toml_lines import TomlLines
+from monitor.config.yaml_lines import Key, YamlLines, key_text
 from monitor.errors import ConfigError, UnknownNameError
 
 REQUIRED_FILES = ("sources.yaml", "watch_groups.yaml", "routing.yaml")
@@ -237,7 +239,10 @@ def _load_settings(
         part = merged.setdefault(section, {})
         if isinstance(part, dict):
             part.update(values)
-    return _validate(file, Settings, merged, problems), merged
+    given = {key for variable, key in ENVIRONMENT.items() if environ.get(variable)}
+    given |= {(section, key) for section, values in overrides.items() for key in values}
+    lines = TomlLines.of(file, given).line if file.exists() else None
+    return _validate(file, Settings, merged, problems, lines), merged
 
 
 def _section(
@@ -278,19 +283,35 @@ def _load_yaml(file: Path, model: type[M], problems: list[str]) -> M | None:
         return None
 
 
-def _validate(file: Path, model: type[M], data: object, problems: list[str]) -> M | None:
+def _validate(
+    file: Path,
+    model: type[M],
+    data: object,
+    problems: list[str],
+    lines: Callable[[Key], int | None] | None = None,
+) -> M | None:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(validation_problems(file, exc))
+        problems.extend(validation_problems(file, exc, lines))
         return None
 
 
-def validation_problems(file: Path, exc: ValidationError) -> list[str]:
-    """Each validation error as ``file: key: message``; misspelt keys first, since the errors that
-    follow them often come from the key the typo left out (``inclue:`` leaves no include terms)."""
+def validation_problems(
+    file: Path, exc: ValidationError, lines: Callable[[Key], int | None] | None = None
+) -> list[str]:
+    """Each validation error as ``file: key: message (line N)``; misspelt keys first, since the
+    errors that follow them often come from the key the typo left out (``inclue:`` leaves no
+    include terms). ``lines``: where a key is in ``file`` (default: a YAML file's own lines)."""
+    if lines is None and file.suffix in (".yaml", ".yml") and file.is_file():
+        lines = YamlLines.of(file).line
     errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
-    return [f"{file}: {key_text(error['loc'])}: {_message(error)}" for error in errors]
+    said = []
+    for error in errors:
+        line = lines(error["loc"]) if lines is not None and error["loc"] else None
+        at = f" (line {line})" if line is not None else ""
+        said.append(f"{file}: {key_text(error['loc'])}: {_message(error)}{at}")
+    return said
 
 
 def _message(error: Any) -> str:

@@ -70,11 +70,12 @@ def test_one_rule_for_every_address_in_the_config(config_dir: Path, address: str
         f'[digest]\nrecipients = ["{address}"]\n[web]\nviewers = ["{address}"]\n', encoding="utf-8"
     )
     said = f"{address!r} is not an email address: {why}"
+    email = _line_of(routing, address)
     assert sorted(_problems(config_dir)) == sorted(
         [
-            f"{toml}: digest.recipients: {said}",
-            f"{toml}: web.viewers: {said}",
-            f"{routing}: spokespeople[1].email: {said}",
+            f"{toml}: digest.recipients: {said} (line 2)",
+            f"{toml}: web.viewers: {said} (line 4)",
+            f"{routing}: spokespeople[1].email: {said} (line {email})",
         ]
     )
 
@@ -99,7 +100,7 @@ def test_an_invalid_setting_does_not_hide_the_cross_checks_of_other_sections(con
         encoding="utf-8",
     )
     problems = _problems(config_dir)
-    assert problems[0] == f"{toml}: general.timezone: unknown time zone 'Asia/Shanghia'"
+    assert problems[0] == f"{toml}: general.timezone: unknown time zone 'Asia/Shanghia' (line 2)"
     assert [p.split(":")[1].strip() for p in problems[1:]] == [
         "digest.recipients",  # 'nobody' is no spokesperson
         "web.base_url",  # no signing key
@@ -122,7 +123,7 @@ def test_a_word_that_only_starts_like_a_weekday_is_refused(config_dir: Path, sai
     toml.write_text(f'[digest]\nweekday = "{said}"\n', encoding="utf-8")
     assert _problems(config_dir) == [
         f"{toml}: digest.weekday: must be one of mon, tue, wed, thu, fri, sat, sun (or the day's full "
-        f"name), got {said!r}"
+        f"name), got {said!r} (line 2)"
     ]
 
 
@@ -148,3 +149,30 @@ def test_a_bad_chat_channel_names_its_line(config_dir: Path) -> None:
     line = _line_of(routing, "dingtalk://nosecret")
     assert len(problems) == 1 and problems[0].startswith(f"{routing}: spokespeople[1].channels[0]: ")
     assert problems[0].endswith(f" (line {line})") and "nosecret" not in problems[0]
+
+
+def test_every_invalid_setting_says_its_line_and_one_given_by_the_environment_none(config_dir: Path) -> None:
+    toml, sources = config_dir / "monitor.toml", config_dir / "sources.yaml"
+    toml.write_text(
+        '# settings\n[general]\ntimezone = "UTC"\n\n[fetch]\n  "retries" = "many"\ntimeout_seconds = -1\n'
+        '[smtp]\nport = "x"\n',
+        encoding="utf-8",
+    )
+    _edit(sources, "pages_per_board: 1", "pages_per_board: lots")
+    problems = _problems(config_dir, {"MONITOR_SMTP_PORT": "twenty-five"})
+    fetch = sorted(p for p in problems if ": fetch." in p)
+    assert [p.split(": ")[1] for p in fetch] == ["fetch.retries", "fetch.timeout_seconds"]
+    assert fetch[0].endswith("(line 6)") and fetch[1].endswith("(line 7)")  # a quoted, indented key too
+    [port] = [p for p in problems if "smtp.port" in p]
+    assert "(line" not in port  # its value came from MONITOR_SMTP_PORT, not from line 9
+    [pages] = [p for p in problems if str(sources) in p]
+    assert pages.startswith(f"{sources}: sources[0].pages_per_board: ")
+    assert pages.endswith(f"(line {_line_of(sources, 'pages_per_board: lots')})")
+
+
+def test_a_missing_key_points_at_the_entry_that_misses_it(config_dir: Path) -> None:
+    groups = config_dir / "watch_groups.yaml"
+    groups.write_text(
+        "watch_groups:\n  - name: 途乐\n    include: [途乐]\n  - include: [星耀]\n", encoding="utf-8"
+    )
+    assert _problems(config_dir) == [f"{groups}: watch_groups[1].name: required key is missing (line 4)"]

@@ -40,7 +40,7 @@ def test_example_config_loads(config_dir: Path) -> None:
 def test_misspelt_key_names_file_and_key(config_dir: Path) -> None:
     (config_dir / "monitor.toml").write_text('[smtp]\nhots = "mail.example.com"\n', encoding="utf-8")
     problems = _problems(config_dir)
-    assert problems == [f"{config_dir / 'monitor.toml'}: smtp.hots: unknown key (misspelt?)"]
+    assert problems == [f"{config_dir / 'monitor.toml'}: smtp.hots: unknown key (misspelt?) (line 2)"]
 
 
 def test_an_smtp_login_without_its_password_is_caught_before_the_first_email(config_dir: Path) -> None:
@@ -76,7 +76,7 @@ def test_a_misspelt_key_comes_before_the_errors_it_causes(config_dir: Path) -> N
         encoding="utf-8",
     )
     problems = _problems(config_dir)
-    assert problems[0] == f"{groups}: watch_groups[0].inclue: unknown key (misspelt?)"
+    assert problems[0] == f"{groups}: watch_groups[0].inclue: unknown key (misspelt?) (line 3)"
     assert "overlaps none of the group's terms" in problems[1]  # a consequence: no include terms left
 
 
@@ -151,7 +151,7 @@ def test_detector_and_web_settings_that_would_fail_quietly_are_refused_plainly(c
         f"{toml}: detect.very_urgent_signals: unknown crisis signal 'journalist' (known: media, lawyer,"
         in (problems[0])
     )
-    assert problems[1] == f"{toml}: detect.prior_growth: needs 5 numbers (a, b, c, d, e), got 2"
+    assert problems[1] == f"{toml}: detect.prior_growth: needs 5 numbers (a, b, c, d, e), got 2 (line 3)"
     assert problems[2].startswith(f"{toml}: web.secret_env: '' is not the name of an environment variable")
     toml.write_text("[detect]\ngeneral_score = 3.0\n", encoding="utf-8")
     assert "they are 3, 1 and 2" in _problems(config_dir)[0]
@@ -227,8 +227,10 @@ def test_yaml_anchor_cycle_is_an_error_not_a_crash(config_dir: Path) -> None:
     )
     routing.write_text(text.replace("loop: &loop\n  routes: [*loop]\n", ""), encoding="utf-8")
     problems = _problems(config_dir)
-    assert problems == [
-        f"{routing}: route.routes[1]: a YAML anchor refers to itself (a cycle); write the structure out"
+    line = routing.read_text(encoding="utf-8").splitlines().index("route: &root") + 1
+    assert problems == [  # an alias is its anchor's node: the line is the anchor's
+        f"{routing}: route.routes[1]: a YAML anchor refers to itself (a cycle); write the structure out "
+        f"(line {line})"
     ]
 
 
@@ -267,7 +269,7 @@ def test_settings_reference_is_current_and_complete() -> None:
 
 def test_conflicting_tls_settings_are_a_config_error(config_dir: Path) -> None:
     (config_dir / "monitor.toml").write_text("[smtp]\nstarttls = true\nuse_ssl = true\n", encoding="utf-8")
-    expected = f"{config_dir / 'monitor.toml'}: smtp: choose starttls or use_ssl, not both"
+    expected = f"{config_dir / 'monitor.toml'}: smtp: choose starttls or use_ssl, not both (line 1)"
     assert _problems(config_dir) == [expected]
 
 

@@ -132,7 +132,7 @@ def test_a_malformed_expression_is_rejected_at_load_with_file_key_and_column(tmp
     with pytest.raises(ConfigError) as caught:
         load_config(directory, environ={})
     assert caught.value.problems == [
-        f"{directory / 'watch_groups.yaml'}: watch_groups[2].expression: unexpected ')' at column 10"
+        f"{directory / 'watch_groups.yaml'}: watch_groups[2].expression: unexpected ')' at column 10 (line 4)"
     ]
 
 

@@ -54,7 +54,8 @@ def test_an_invalid_change_keeps_the_last_good_groups_and_logs_file_and_key(
     _write(path, BROKEN, 2)
     with caplog.at_level(logging.ERROR, logger="monitor.enrich.watch_admin"):
         assert _names(reloader, "途乐 星耀pro14") == ["途乐旅行", "星耀"]
-    problem = f"{path}: watch_groups[2].expression: unexpected ')' at column 10"
+    line = BROKEN.splitlines().index("    expression: '张总 AND 途乐) OR x'") + 1
+    problem = f"{path}: watch_groups[2].expression: unexpected ')' at column 10 (line {line})"
     assert reloader.problems == [problem]
     assert any(
         problem in record.getMessage() and record.levelno == logging.ERROR for record in caplog.records
