@@ -44,7 +44,7 @@ class DetectSettings(Section):
         description="Crisis signals that make an alert at least urgent (紧迫).",
     )
     very_urgent_signals: tuple[str, ...] = Field(
-        ("media", "lawyer"),
+        ("media", "lawyer", "journalist"),
         description="Crisis signals that make an alert very urgent (非常紧迫) on their own.",
     )
     alert_signals: tuple[str, ...] = Field(
@@ -53,6 +53,14 @@ class DetectSettings(Section):
             "Crisis signals that open an alert on their own, however slowly the thread grows, when "
             "they are in a watched thread's opening post and it reads negative: a journalist's "
             "investigation or a complaint already in the news. Its tier comes from the lists above."
+        ),
+    )
+    alert_signals_anywhere: tuple[str, ...] = Field(
+        ("journalist",),
+        description=(
+            "Crisis signals that open an alert on their own wherever they are in a watched thread "
+            "(a reply too) and whatever the post reads: a journalist at work on the story "
+            "(我是XX晚报记者, 记者联系了我, 接受了电视台的采访). Its tier comes from the lists above."
         ),
     )
     general_score: float = Field(
@@ -158,7 +166,7 @@ class DetectSettings(Section):
         ),
     )
 
-    @field_validator("urgent_signals", "very_urgent_signals", "alert_signals")
+    @field_validator("urgent_signals", "very_urgent_signals", "alert_signals", "alert_signals_anywhere")
     @classmethod
     def _known_signals(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         """A misspelt name would silently switch the severity floor off: name the known ones."""

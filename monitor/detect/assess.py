@@ -14,7 +14,8 @@ Either way a watched thread alerts only when it also reads negative, and crisis 
 floor on the tier: a regulator at least 紧迫, a journalist or lawyer 非常紧迫. A signal of
 ``alert_signals`` (media, by default) in an opening post that reads negative — a journalist's
 investigation, a complaint already in the news — alerts on its own, however slowly the thread
-grows.
+grows; so does one of ``alert_signals_anywhere`` (journalist, by default: 我是XX晚报记者,
+记者联系了我) in any post, a reply included, whatever it reads.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
         figures.append(where_else)
     figures.extend(_spread_floor_figure(facts, settings))
     alerting_signals = _alerting_signals(facts, settings)
-    figures[:0] = _alerting_signals_figure(alerting_signals)
+    figures[:0] = alerting_signals
     escalating = bool(alerting_signals) or (
         facts.replies >= settings.min_replies
         and rate >= settings.min_replies_per_hour
@@ -130,7 +131,7 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
     )
     me_too = max(facts.me_too_authors, found.features.me_too_authors)
     figures = [
-        *_alerting_signals_figure(alerting_signals),
+        *alerting_signals,
         *found.reasons[:1],
         *_views_figure(facts),
         *found.reasons[1:],
@@ -152,15 +153,24 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
 
 
 def _alerting_signals(facts: ThreadFacts, settings: DetectSettings) -> list[str]:
-    """Signals that alert on their own (``alert_signals``) in an opening post that reads negative."""
-    return [name for name in facts.negative_opening_signals if name in settings.alert_signals]
+    """Why the thread alerts on its own, however slowly it grows (one figure each): a signal of
+    ``alert_signals`` in an opening post that reads negative, one of ``alert_signals_anywhere`` in
+    any post (a journalist at work on the story, at whatever floor, whatever the post reads)."""
+    figures = []
+    opening = [name for name in facts.negative_opening_signals if name in settings.alert_signals]
+    if opening:
+        said = ", ".join(SIGNAL_LABELS.get(name, name) for name in opening)
+        figures.append(f"{said} in the opening post, which reads negative: {_HOWEVER_SLOWLY}")
+    for name in settings.alert_signals_anywhere:
+        floor = facts.signal_floors.get(name)
+        if floor is None or name in opening:
+            continue
+        where = "in the opening post" if floor == 1 else f"at floor {floor}"
+        figures.append(f"{SIGNAL_LABELS.get(name, name)} {where}: {_HOWEVER_SLOWLY}")
+    return figures
 
 
-def _alerting_signals_figure(names: list[str]) -> list[str]:
-    if not names:
-        return []
-    said = ", ".join(SIGNAL_LABELS.get(name, name) for name in names)
-    return [f"{said} in the opening post, which reads negative: alerts however slowly the thread grows"]
+_HOWEVER_SLOWLY = "alerts however slowly the thread grows"
 
 
 def _views_figure(facts: ThreadFacts) -> list[str]:

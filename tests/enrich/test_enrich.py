@@ -34,7 +34,7 @@ def test_watch_groups_match_include_and_honour_exclude() -> None:
     ("text", "signals"),
     [
         ("我是律师，可以帮大家走集体诉讼", ["lawyer", "collective"]),
-        ("我是某晚报记者，想采访一下", ["media"]),
+        ("我是某晚报记者，想采访一下", ["journalist", "media"]),
         ("已经打了12315，也投诉到消协了", ["regulator"]),
         ("３·１５晚会应该曝光他们", ["consumer_day", "spread_threat"]),
         ("今天天气不错", []),

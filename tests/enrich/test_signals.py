@@ -28,7 +28,7 @@ def test_signals_come_with_the_span_of_the_post_s_own_text() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("媒体已经报道了，央视也来采访", [("media", "媒体")]),
+        ("媒体已经报道了，央视也来采访", [("media", "媒体"), ("journalist", "已经报道")]),
         ("这种公司就该曝光！", [("spread_threat", "曝光")]),  # a netizen's threat: not 非常紧迫
         ("律师函已经寄到公司，准备去法院仲裁", [("lawyer", "律师函")]),
         ("打了12315，也去了市场监管局", [("regulator", "12315")]),
