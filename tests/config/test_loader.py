@@ -142,13 +142,13 @@ def test_a_broken_watch_groups_file_does_not_keep_anyone_from_acting_on_alerts(
 def test_detector_and_web_settings_that_would_fail_quietly_are_refused_plainly(config_dir: Path) -> None:
     toml = config_dir / "monitor.toml"
     toml.write_text(
-        '[detect]\nvery_urgent_signals = ["media", "journalist"]\nprior_growth = [0.8, 0.1]\n'
+        '[detect]\nvery_urgent_signals = ["media", "reporter"]\nprior_growth = [0.8, 0.1]\n'
         '[web]\nsecret_env = ""\n',
         encoding="utf-8",
     )
     problems = _problems(config_dir)
     assert (
-        f"{toml}: detect.very_urgent_signals: unknown crisis signal 'journalist' (known: media, lawyer,"
+        f"{toml}: detect.very_urgent_signals: unknown crisis signal 'reporter' (known: media, lawyer,"
         in (problems[0])
     )
     assert problems[1] == f"{toml}: detect.prior_growth: needs 5 numbers (a, b, c, d, e), got 2 (line 3)"
