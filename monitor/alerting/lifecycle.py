@@ -9,9 +9,9 @@ does not allow (an empty note, a resolve without its summary, a handover of a re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.alerting import deliveries
@@ -27,6 +27,25 @@ HANDED_OVER = "handed_over"  # the trail event of a handover; the delivery to th
 def get_alert(session: Session, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
+        raise UnknownNameError(f"no alert #{alert_id}")
+    return alert
+
+
+def held(session: Session, alert_id: int) -> Alert:
+    """The alert, read afresh with its row held until the transaction ends: call it first, before
+    acting. Two people acting on one alert at the same moment (the spokesperson and the backup both
+    pressing 确认, a double tap sending a form twice) then act one after the other, and the second
+    sees what the first did — one acknowledgement, by whoever was first, not one each.
+
+    A no-op ``UPDATE`` takes the row's write lock: PostgreSQL's row lock, SQLite's database write
+    lock (it is the transaction's first statement, so it waits for a writer and then reads the
+    latest data)."""
+    no_op = update(Alert).where(Alert.id == alert_id).values(id=Alert.id)
+    taken = session.execute(no_op.execution_options(synchronize_session=False))
+    if not getattr(taken, "rowcount", 1):
+        raise UnknownNameError(f"no alert #{alert_id}")
+    alert = session.get(Alert, alert_id, populate_existing=True)
+    if alert is None:  # pragma: no cover - the row was just updated
         raise UnknownNameError(f"no alert #{alert_id}")
     return alert
 
@@ -88,10 +107,27 @@ def note(session: Session, alert: Alert, by: str, now: datetime, text: str) -> s
     kept = _kept(text)
     if not kept:
         raise ValueError("an empty note: say what the customer was told or what was done")
+    if _just_noted(session, alert, by, kept, now):  # the same form sent twice (a double tap)
+        return kept
     _event(session, alert, now, "note", by, kept)
     if alert.status != "resolved":
         alert.progress_prompted_at = now
     return kept
+
+
+SAME_NOTE_WITHIN = timedelta(minutes=10)
+
+
+def _just_noted(session: Session, alert: Alert, by: str, kept: str, now: datetime) -> bool:
+    """``by`` added this very note within :data:`SAME_NOTE_WITHIN` and nothing since."""
+    last = session.scalar(
+        select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id.desc()).limit(1)
+    )
+    return (
+        last is not None
+        and (last.kind, last.actor, last.detail) == ("note", by, kept)
+        and abs(now - last.at) <= SAME_NOTE_WITHIN
+    )
 
 
 def resolve(session: Session, alert: Alert, by: str, now: datetime, note: str) -> bool:

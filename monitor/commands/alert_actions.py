@@ -64,7 +64,11 @@ def perform(
     what to tell the user. A repeat (acknowledged, ticked, resolved before) says so and changes
     nothing; what the alert's state or the options do not allow is a :class:`MonitorError`."""
     by = actor(args, config)
-    alert = lifecycle.get_alert(session, args.alert_id)
+    alert = lifecycle.held(session, args.alert_id)  # one action on an alert at a time
+    if action in ("ack", "contacted", "tick") and alert.status == "resolved":  # as the web page refuses
+        who, when = lifecycle.resolution(session, alert)
+        at = local(when, config.settings.general.timezone)
+        raise MonitorError(f"alert #{alert.id} was resolved by {who} at {at}; nothing was changed")
     if action == "ack":
         changed = lifecycle.acknowledge(session, alert, by, now)
         message = (

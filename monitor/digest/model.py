@@ -155,10 +155,18 @@ class AlertReview:
             return None
         return (self.acknowledged_at - self.opened_at).total_seconds() / 60
 
+    @property
+    def closed_uncontacted(self) -> bool:
+        """Resolved with no first contact recorded (a false alarm, or handled without one)."""
+        return self.contacted_at is None and self.status == "resolved" and self.resolved_at is not None
+
     def contact_on_time(self, now: datetime) -> bool | None:
-        """True: first contact within the tier's SLA; False: late, or overdue now; None: still in time."""
+        """True: first contact within the tier's SLA; False: late, or overdue now (or at the close);
+        None: still in time, or resolved before it was due without one (:attr:`closed_uncontacted`)."""
         if self.contacted_at is not None:
             return self.contacted_at <= self.respond_by
+        if self.closed_uncontacted and self.resolved_at is not None:
+            now = min(now, self.resolved_at)  # judged at the close: no contact is due after it
         return False if now > self.respond_by else None
 
 

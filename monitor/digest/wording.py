@@ -187,6 +187,7 @@ class Handling:
     on_time: int  # first contact within the tier's SLA
     decided: int  # contacted, or overdue without contact
     pending: int  # not contacted yet, still within the SLA
+    closed_uncontacted: int = 0  # resolved before the SLA ran out, with no first contact
 
     @property
     def on_time_share(self) -> float | None:
@@ -203,7 +204,16 @@ def handling(figures: WeekFigures, now: datetime) -> Handling:
         median_minutes_to_acknowledge=statistics.median(minutes) if minutes else None,
         on_time=sum(1 for verdict in verdicts if verdict is True),
         decided=sum(1 for verdict in verdicts if verdict is not None),
-        pending=sum(1 for verdict in verdicts if verdict is None),
+        pending=sum(
+            1
+            for review, verdict in zip(opened, verdicts, strict=True)
+            if verdict is None and not review.closed_uncontacted
+        ),
+        closed_uncontacted=sum(
+            1
+            for review, verdict in zip(opened, verdicts, strict=True)
+            if verdict is None and review.closed_uncontacted
+        ),
     )
 
 
@@ -214,6 +224,8 @@ def within_sla(figures: Handling) -> str:
         shown = f"{figures.on_time} of {figures.decided}, {share(figures.on_time_share)}"
     if figures.pending:
         shown += f", {figures.pending} still within SLA"
+    if figures.closed_uncontacted:
+        shown += f", {figures.closed_uncontacted} resolved before it was due without one"
     return shown
 
 
@@ -228,6 +240,8 @@ def first_contact(review: AlertReview, now: datetime, timezone: str) -> tuple[bo
         return verdict, f"first contact late ({after}, SLA {allowed})"
     if verdict is False:
         return verdict, f"no first contact, overdue since {short_time(review.respond_by, timezone)}"
+    if review.closed_uncontacted:
+        return verdict, f"resolved without a first contact, before it was due ({allowed} SLA)"
     return verdict, f"no first contact yet, still within SLA (due {short_time(review.respond_by, timezone)})"
 
 

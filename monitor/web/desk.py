@@ -125,7 +125,7 @@ class Desk:
         spokesperson a handover is for); :class:`Refused` when its state does not allow it, or when
         ``link_of`` (the recipient of the signed link used) has only a copy of it."""
         with self.sessions.begin() as session:
-            alert = lifecycle.get_alert(session, alert_id)
+            alert = lifecycle.held(session, alert_id)  # one action on an alert at a time
             if link_of is not None and only_a_copy(session, alert, link_of):
                 raise Refused(
                     f"This alert came to you as a copy for information; {self.name_of(alert.spokesperson)} "

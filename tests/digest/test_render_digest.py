@@ -271,8 +271,12 @@ def test_text_alerts_say_how_each_was_handled():
     [
         ({"contacted_at": None}, "no first contact, overdue since 12-01 17:30"),
         (
-            {"contacted_at": None, "respond_by": GENERATED + timedelta(hours=3)},
+            {"contacted_at": None, "respond_by": GENERATED + timedelta(hours=3), "status": "acknowledged"},
             "no first contact yet, still within SLA (due 12-07 04:00)",
+        ),
+        (  # closed before it was due (a false alarm): neither in time nor late, and not pending
+            {"contacted_at": None, "resolved_at": PERIOD.start + timedelta(days=1, hours=12)},
+            "resolved without a first contact, before it was due (8 h 00 min SLA)",
         ),
         (
             {"contacted_at": PERIOD.start + timedelta(days=1, hours=18)},
@@ -290,7 +294,13 @@ def test_text_alert_verdicts(changes, said):
 
 
 def test_handling_summary_with_nothing_to_measure():
-    pending = review(acknowledged_at=None, contacted_at=None, respond_by=GENERATED + timedelta(hours=1))
+    pending = review(
+        acknowledged_at=None,
+        contacted_at=None,
+        respond_by=GENERATED + timedelta(hours=1),
+        status="open",
+        resolved_at=None,
+    )
     carried_over = review(alert_id=3, opened_in_period=False)
     week = figures(alerts=(pending, carried_over))
     assert handling_summary(digest(week, last_week(alerts=()))) == [
@@ -298,6 +308,16 @@ def test_handling_summary_with_nothing_to_measure():
         "Median time to acknowledge: — (last week —)",
         "First contact within SLA: —, 1 still within SLA (last week —)",
     ]
+
+
+def test_an_alert_resolved_without_contact_is_not_still_within_sla():
+    opened = review().opened_at
+    false_alarm = review(alert_id=4, contacted_at=None, resolved_at=opened + timedelta(hours=1))
+    too_late = review(alert_id=5, contacted_at=None, resolved_at=opened + timedelta(hours=9))
+    week = figures(alerts=(review(), false_alarm, too_late))
+    assert handling_summary(digest(week, last_week(alerts=())))[2] == (
+        "First contact within SLA: 1 of 2, 50 %, 1 resolved before it was due without one (last week —)"
+    )
 
 
 def test_handling_takes_the_median_of_acknowledged_alerts_opened_this_week():
