@@ -27,15 +27,15 @@ def add_checklist(
     by_step = {item.step_id: item for item in alert.checklist if item.step_id}
     position = len(alert.checklist)
     for step in config.playbooks.steps_for(severity, alert.category):
-        if step.checklist_title in existing:
-            continue
         held = takes_over(step, {key: item.done_at is not None for key, item in by_step.items()})
         same = by_step.get(held) if held else None
-        if same is not None:
+        if same is not None:  # by its id, even worded alike in both tiers (the apology): due sooner
             if same.done_at is None:
                 due = now + step.due_after
                 same.title, same.severity, same.step_id = step.checklist_title, severity.value, step.id
                 same.due_at = due if same.due_at is None else min(same.due_at, due)
+            continue
+        if step.checklist_title in existing:  # a step kept without an id (older alerts)
             continue
         item = ChecklistItem(
             alert_id=alert.id,

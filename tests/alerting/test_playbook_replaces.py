@@ -254,3 +254,47 @@ def test_an_escalation_leaves_one_contact_duty_on_the_checklist(tmp_path: Path, 
             assert alert.checklist[position].step_id == "continuous_contact"
             assert alert.checklist[position].due_at == min(due, later + strict.due_after)
     engine.dispose()
+
+
+def test_an_escalation_brings_a_step_worded_alike_in_both_tiers_forward(tmp_path: Path) -> None:
+    """The apology reads the same in 紧迫 (due in 8 h) and 非常紧迫 (4 h): it is still moved up."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.alerting.service import consider
+    from monitor.config.loader import load_config
+    from monitor.detect.assess import Assessment
+    from monitor.sources.base import ThreadSummary
+    from monitor.store import repo
+    from monitor.store.db import ensure_schema, make_engine, session_factory
+    from monitor.store.models import Alert
+
+    config = load_config(Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config", environ={})
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    ensure_schema(engine, auto_migrate=True)
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    with session_factory(engine)() as session:
+        source = repo.ensure_source(session, config.sources[0])
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        summary = ThreadSummary("26", "途乐旅行不退款", "a", "1", 0, 1, False, "http://x/26")
+        thread, _ = repo.upsert_thread(session, source, board, summary, now)
+        group = config.watch_groups[0]
+        change = consider(
+            session, config, thread, group, Assessment(True, Severity.URGENT, ["f"], [], 0.8, 9.0), now
+        )
+        assert change is not None
+        alert = session.get(Alert, change.alert_id)
+        assert alert is not None
+        urgent = config.playbooks[Severity.URGENT].step("apology")
+        strict = config.playbooks[Severity.VERY_URGENT].step("apology")
+        assert urgent is not None and strict is not None
+        assert urgent.checklist_title == strict.checklist_title and strict.due_after < urgent.due_after
+        [apology] = [item for item in alert.checklist if item.step_id == "apology"]
+        assert apology.due_at == now + urgent.due_after
+        later = now + timedelta(hours=1)
+        consider(
+            session, config, thread, group, Assessment(True, Severity.VERY_URGENT, ["f"], [], 0.8, 9.0), later
+        )
+        assert [item for item in alert.checklist if item.step_id == "apology"] == [apology]  # still one
+        assert apology.due_at == later + strict.due_after  # 13:00 + 4 h, not 12:00 + 8 h
+        assert apology.severity == Severity.VERY_URGENT.value
+    engine.dispose()
