@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
+from monitor.store.migration_lock import migration_lock
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,17 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``; :class:`StoreError` for a database a newer version migrated."""
-    _refuse_unknown(engine)
+    """Apply migrations up to ``revision``; :class:`StoreError` for a database a newer version migrated.
+
+    Under the database's migration lock (waiting for another process migrating it): alembic reads
+    the revision under it, so what another process has just applied is not applied again."""
+    with migration_lock(engine):
+        _refuse_unknown(engine)
+        _upgrade(engine, revision)
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    """Apply migrations up to ``revision``; the caller holds the migration lock."""
     try:
         command.upgrade(_alembic_config(engine), revision)
     except SQLAlchemyError as exc:
@@ -88,22 +98,35 @@ def _refuse_unknown(engine: Engine, current: str | None = None) -> None:
 
 
 def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
-    """Bring the schema to head, or refuse to start when it is behind and auto_migrate is off."""
+    """Bring the schema to head, or refuse to start when it is behind and auto_migrate is off.
+
+    A database at head costs one read and no lock. One that is behind is migrated under the
+    database's migration lock, after reading its revision again there: of several processes
+    starting together on it, one migrates and the others, once it is done, find it at head."""
     shown = engine.url.render_as_string(hide_password=True)
-    try:
-        current = current_revision(engine)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open database {shown}: {exc}") from exc
+    current = _read_revision(engine, shown)
     head = head_revision()
     if current == head:
         return
     _refuse_unknown(engine, current)
     if not auto_migrate:
         raise StoreError(f"database {shown} is at revision {current}, not {head}: run `monitor db upgrade`")
-    if current is None:
-        log.info(_new_database(engine, shown))
-    log.info("migrating database", extra={"database": shown, "from": current, "to": head})
-    upgrade(engine)
+    with migration_lock(engine):
+        current = _read_revision(engine, shown)  # another process may have migrated it meanwhile
+        if current == head:
+            return
+        _refuse_unknown(engine, current)
+        if current is None:
+            log.info(_new_database(engine, shown))
+        log.info("migrating database", extra={"database": shown, "from": current, "to": head})
+        _upgrade(engine, "head")
+
+
+def _read_revision(engine: Engine, shown: str) -> str | None:
+    try:
+        return current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open database {shown}: {exc}") from exc
 
 
 def _new_database(engine: Engine, shown: str) -> str:
