@@ -91,6 +91,13 @@ def compose(
     severity = Severity(delivery.severity) if delivery else Severity(alert.severity)
     escalated_from = Severity(delivery.escalated_from) if delivery and delivery.escalated_from else None
     copy = delivery is not None and delivery.kind == "copy"  # for information: its link only opens the alert
+    to_person = delivery is not None and delivery.channel != "console"
+    # Console output ends up in logs, and a link is a credential: only messages to a person carry one.
+    links = (
+        action_links(config, alert, delivery.recipient, now, for_information=copy)
+        if delivery is not None and now is not None and to_person
+        else ()
+    )
     return AlertMessage(
         alert_id=alert.id,
         severity=severity,
@@ -117,12 +124,12 @@ def compose(
         notice_tag=NOTICE_TAGS.get(delivery.kind, "") if delivery else "",
         notice=delivery.notice if delivery else "",
         acknowledged=alert.acknowledged_at is not None,
-        # Console output ends up in logs, and a link is a credential: only messages to a person carry one.
-        actions=action_links(config, alert, delivery.recipient, now, for_information=copy)
-        if delivery and now and delivery.channel != "console"
-        else (),
+        actions=links,
         actions_for=_name(config, delivery.recipient) if delivery else "",
         for_information=copy,
+        terminal_for=delivery.recipient
+        if delivery is not None and to_person and not links and not copy
+        else "",
         delivery_id=delivery.id if delivery else None,
     )
 

@@ -69,4 +69,5 @@ class AlertMessage:
     actions: tuple[ActionLink, ...] = ()  # empty unless web.base_url is configured
     actions_for: str = ""  # the name of the person the action links act for
     for_information: bool = False  # a copy (a route's ``also``): its one link opens the alert to read
+    terminal_for: str = ""  # no links (web.base_url unset): the recipient's key, for the commands to act
     delivery_id: int | None = None  # the outbox row this message is for: its email's Message-ID follows it

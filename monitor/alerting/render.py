@@ -17,6 +17,7 @@ from html import escape
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.alerting.acting import terminal_html, terminal_lines
 from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
 from monitor.detect.severity import Severity
 
@@ -128,6 +129,7 @@ def render_text(msg: AlertMessage) -> str:
     if msg.actions:
         lines += ["", f"{_links_note(msg)}:"]
         lines += [f"  {action.label}: {action.url}" for action in msg.actions]
+    lines += terminal_lines(msg)
     for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
         cleaned = [clean_text(item) for item in items if clean_text(item)]
         if cleaned:
@@ -186,6 +188,7 @@ def render_html(msg: AlertMessage) -> str:
     parts.append(f'<h1 style="font-size:20px;margin:8px 0 12px">{title}</h1>')
     if msg.actions:
         parts.append(_html_actions(msg, colour))
+    parts += terminal_html(msg)
     link = _h(msg.thread_url) if href is None else f'<a href="{escape(href, quote=True)}">{_h(href)}</a>'
     if href is None:
         link += " (not an http/https link)"

@@ -62,7 +62,8 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
             alert.ack_escalation = 1
             notice = (
                 f"转交备份 You are the backup: {config.spokesperson(alert.spokesperson).name} has not "
-                f"acknowledged alert #{alert.id} within {_span(ack_within(config, severity))}."
+                f"acknowledged alert #{alert.id} within {_span(ack_within(config, severity))}. "
+                "Reach them, or acknowledge it yourself to take it on."
             )
             actions.append(_queue(session, config, alert, "to_backup", alert.backup, notice, now))
         long_overdue = now - alert.clock_start >= 2 * ack_within(config, severity)

@@ -34,6 +34,7 @@ from typing import Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.alerting.acting import TERMINAL_NOTE, terminal_commands
 from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
 from monitor.alerting.render import clean_text, local_time, render_subject, safe_href, severity_label
 from monitor.detect.severity import Severity
@@ -166,6 +167,11 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
     if any(actions):
         lines.append(
             " · ".join(item for item in actions if item) + (READ_ONLY if msg.for_information else "")
+        )
+    commands = terminal_commands(msg)
+    if commands:
+        lines.append(
+            f"{TERMINAL_NOTE}: " + " · ".join(f"`{command.split('   #')[0]}`" for command in commands)
         )
     where = " · ".join(
         part for part in (field(msg.board_name, NAME_CHARS), field(msg.source_name, NAME_CHARS)) if part
