@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.config.files import SourceConfig, SourcesFile
 from monitor.config.loader import validation_problems
+from monitor.config.routing_refs import refuse_if_routed
 from monitor.errors import ConfigError, UnknownNameError
 
 _FID = re.compile(r"(?:[?&]fid=|\bforum-)(\d+)")
@@ -76,6 +77,15 @@ def add_source(
 
 
 def remove_source(file: Path, key: str) -> None:
+    """Take source ``key`` out of ``sources.yaml``; refused while a route names it (its key in
+    ``match.sources``, or ``key:board`` in ``match.boards``)."""
+    refuse_if_routed(
+        file,
+        f"source {key!r}",
+        lambda field, value: (
+            (field, value) == ("sources", key) or (field == "boards" and value.startswith(f"{key}:"))
+        ),
+    )
     document = _load(file)
     sources = document["sources"]
     for index, source in enumerate(sources):

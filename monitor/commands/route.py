@@ -41,6 +41,16 @@ def _test(args: argparse.Namespace) -> int:
             f"no watch group {args.watch_group!r} in watch_groups.yaml; the groups: {', '.join(groups)}"
         )
     category = args.category or groups[args.watch_group].category
+    from monitor.enrich.category import CATEGORIES
+    from monitor.enrich.signals import SIGNAL_LABELS
+
+    for kind, given, known in (
+        ("crisis signal", args.signal, SIGNAL_LABELS),
+        ("category", [category], CATEGORIES),
+    ):
+        for name in given:
+            if name not in known:  # a typo would show a route not taken, as if the tree were wrong
+                raise UnknownNameError(f"no {kind} {name!r}; the known ones: {', '.join(known)}")
     facts = AlertFacts(
         watch_group=args.watch_group,
         category=category,

@@ -135,7 +135,8 @@ def load_config(
 
     chat_targets: dict[str, list[ChannelTarget]] = {}
     if routing is not None:
-        problems.extend(_check_routing(directory / "routing.yaml", routing, group_names))
+        boards = {s.key: set(s.boards) for s in sources.sources} if sources is not None else None
+        problems.extend(_check_routing(directory / "routing.yaml", routing, group_names, boards))
         chat_targets = _chat_targets(directory / "routing.yaml", routing, env, problems)
 
     # Cross-checks read one section each: from the settings, or when another section is invalid,

@@ -1,5 +1,7 @@
 """What ``routing.yaml`` refers to, checked once the file has validated: spokespeople named by
-routes, backups and leadership; watch groups named by routes; chat channel URLs.
+routes, backups and leadership; watch groups, complaint categories, crisis signals, sources and
+boards named by routes' ``match`` (a typo there would turn the route off without a word); chat
+channel URLs.
 
 Each problem names the file, the key as validation errors do (``route.routes[0].receiver``), the
 route's number as ``monitor route test`` shows it (depth-first, the root is route 0), and the
@@ -10,6 +12,7 @@ line in the file — in a nested tree the key alone is hard to find::
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -20,9 +23,16 @@ from monitor.config.files import RoutingFile
 from monitor.config.yaml_lines import Key, YamlLines
 
 
-def routing_problems(file: Path, routing: RoutingFile, group_names: set[str] | None) -> list[str]:
-    """Undefined or duplicate spokespeople, undefined watch groups (``group_names`` None: not
-    checked), a root route without a receiver."""
+def routing_problems(
+    file: Path,
+    routing: RoutingFile,
+    group_names: set[str] | None,
+    boards: Mapping[str, set[str]] | None = None,
+) -> list[str]:
+    """Undefined or duplicate spokespeople, a root route without a receiver, and what a route's
+    ``match`` names that does not exist: a watch group (``group_names`` None: not checked), a
+    complaint category, a crisis signal, a source or board (``boards``: each source key's board
+    ids from sources.yaml; None: not checked)."""
     lines = YamlLines.of(file)
     problems: list[str] = []
 
@@ -50,7 +60,41 @@ def routing_problems(file: Path, routing: RoutingFile, group_names: set[str] | N
         for index, name in enumerate(node.match.watch_groups):
             if group_names is not None and name not in group_names:
                 say((*path, "match", "watch_groups", index), f"undefined watch group {name!r} {in_route}")
+        for field, kind, known in _match_names(boards):
+            for index, name in enumerate(getattr(node.match, field)):
+                if known is not None and name not in known:
+                    say(
+                        (*path, "match", field, index),
+                        f"unknown {kind} {name!r} {in_route}{_known(name, known)}",
+                    )
     return problems
+
+
+def _match_names(boards: Mapping[str, set[str]] | None) -> list[tuple[str, str, set[str] | None]]:
+    """Each ``match`` key checked here, what it names and the names it may use (None: unchecked)."""
+    from monitor.enrich.category import CATEGORIES
+    from monitor.enrich.signals import SIGNAL_LABELS
+
+    board_names = None
+    if boards is not None:
+        board_names = {board for ids in boards.values() for board in ids}
+        board_names |= {f"{source}:{board}" for source, ids in boards.items() for board in ids}
+    return [
+        ("categories", "complaint category", set(CATEGORIES)),
+        ("signals", "crisis signal", set(SIGNAL_LABELS)),
+        ("sources", "source", set(boards) if boards is not None else None),
+        ("boards", "board", board_names),
+    ]
+
+
+def _known(name: str, known: set[str]) -> str:
+    """`` (did you mean 'lawyer'?)``, else the known names when they are few."""
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    if len(known) <= 12:
+        return f" (known: {', '.join(sorted(known))})"
+    return ""
 
 
 def chat_targets(

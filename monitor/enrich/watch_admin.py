@@ -21,7 +21,7 @@ import getpass
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
 from monitor.config.loader import resolve_directory, validation_problems
+from monitor.config.routing_refs import refuse_if_routed
 from monitor.detect.velocity import counted
 from monitor.enrich import watch_yaml
 from monitor.enrich.keywords import WatchMatcher
@@ -153,29 +154,9 @@ def _write_atomically(file: Path, text: str) -> None:
 
 def _check_routing(file: Path, name: str) -> None:
     """Refuse to remove a group that ``routing.yaml`` still routes by name (any ``match.watch_groups``)."""
-    routing = file.with_name("routing.yaml")
-    try:
-        data = yaml.safe_load(routing.read_text(encoding="utf-8")) if routing.exists() else None
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        return  # check-config reports a broken routing file
-    for key in _routes_naming(data, name, ""):
-        raise ConfigError(
-            [f"{routing}: {key}: still routes watch group {name!r}; take it out of routing.yaml first"]
-        )
-
-
-def _routes_naming(node: object, name: str, key: str) -> Iterator[str]:
-    """Keys of every ``match.watch_groups`` list in a routing tree that names ``name``."""
-    if isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _routes_naming(item, name, f"{key}[{index}]")
-    elif isinstance(node, dict):
-        match = node.get("match")
-        if isinstance(match, dict) and name in (match.get("watch_groups") or []):
-            yield f"{key}.match.watch_groups".lstrip(".")
-        for child, value in node.items():
-            if child != "match":
-                yield from _routes_naming(value, name, f"{key}.{child}".lstrip("."))
+    refuse_if_routed(
+        file, f"watch group {name!r}", lambda field, value: field == "watch_groups" and value == name
+    )
 
 
 def add_group(

@@ -176,3 +176,57 @@ def test_a_missing_key_points_at_the_entry_that_misses_it(config_dir: Path) -> N
         "watch_groups:\n  - name: 途乐\n    include: [途乐]\n  - include: [星耀]\n", encoding="utf-8"
     )
     assert _problems(config_dir) == [f"{groups}: watch_groups[1].name: required key is missing (line 4)"]
+
+
+def test_a_typo_in_a_routes_match_is_caught_not_a_route_that_never_fires(config_dir: Path) -> None:
+    routing = config_dir / "routing.yaml"
+    _edit(routing, "signals: [media, lawyer]", "signals: [media, lawyers]")
+    _edit(routing, "categories: [product]", "categories: [produkt]")
+    _edit(
+        routing,
+        "      receiver: wang_qiang\n",
+        "      receiver: wang_qiang\n    - match:\n        sources: [exmaple-bbs]\n"
+        '        boards: ["example-bbs:99", "2"]\n      receiver: li_na\n',
+    )
+    problems = _problems(config_dir)
+    assert problems == [
+        f"{routing}: route.routes[0].routes[0].match.signals[1]: unknown crisis signal 'lawyers' in route 2 "
+        f"(did you mean 'lawyer'?) (line {_line_of(routing, 'lawyers')})",
+        f"{routing}: route.routes[1].match.categories[0]: unknown complaint category 'produkt' in route 3 "
+        f"(did you mean 'product'?) (line {_line_of(routing, 'produkt')})",
+        f"{routing}: route.routes[2].match.sources[0]: unknown source 'exmaple-bbs' in route 4 "
+        f"(did you mean 'example-bbs'?) (line {_line_of(routing, 'exmaple-bbs')})",
+        f"{routing}: route.routes[2].match.boards[0]: unknown board 'example-bbs:99' in route 4 "
+        f"(did you mean 'example-bbs:3'?) (line {_line_of(routing, 'example-bbs:99')})",
+    ]  # board "2" alone is one of example-bbs's boards: fine
+
+
+def test_route_test_refuses_a_signal_it_does_not_know(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [
+        "route",
+        "test",
+        "--watch-group",
+        "途乐旅行",
+        "--severity",
+        "very_urgent",
+        "--config",
+        str(config_dir),
+    ]
+    assert main([*args, "--signal", "lawyers"]) == 1
+    assert "no crisis signal 'lawyers'; the known ones: media, lawyer," in capsys.readouterr().err
+    assert main([*args, "--signal", "lawyer"]) == 0
+    assert "zhao_min (told as well)" in capsys.readouterr().out
+
+
+def test_a_source_a_route_names_is_not_removed(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    routing, sources = config_dir / "routing.yaml", config_dir / "sources.yaml"
+    _edit(routing, "categories: [product]", "categories: [product]\n        boards: [example-bbs:2]")
+    before = sources.read_text(encoding="utf-8")
+    assert main(["sources", "remove", "example-bbs", "--config", str(config_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"{routing}: route.routes[1].match.boards[0]: still routes source 'example-bbs'" in err
+    assert "take it out of routing.yaml first" in err
+    assert sources.read_text(encoding="utf-8") == before
+    load_config(config_dir, environ={})  # the config still loads

@@ -175,7 +175,7 @@ def test_replace_and_remove_rules(config_dir: Path, capsys: pytest.CaptureFixtur
     code, _, err = _run(capsys, "remove", "星耀Pro14", "--config", config)
     assert (
         code == 2
-        and "routing.yaml: route.routes[0].match.watch_groups: still routes watch group '星耀Pro14'" in err
+        and "routing.yaml: route.routes[0].match.watch_groups[0]: still routes watch group '星耀Pro14'" in err
     )
 
 
