@@ -14,7 +14,7 @@ from monitor.admin.sources_file import remove_source
 from monitor.admin.threads_export import export_threads
 from monitor.alerting.render import clean_text
 from monitor.commands.sources_add import add_forum
-from monitor.config.loader import load_config, resolve_directory
+from monitor.config.loader import config_directory, load_config
 from monitor.digest.wording import counted
 from monitor.errors import MonitorError
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -157,7 +157,7 @@ def _local(moment: datetime, zone: str) -> str:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    directory = resolve_directory(args.config, os.environ)
+    directory = config_directory(args.config, os.environ)
     remove_source(directory / "sources.yaml", args.key)
     print(f"removed {args.key} from {directory / 'sources.yaml'} (its stored threads are kept)")
     return 0

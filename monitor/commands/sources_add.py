@@ -17,7 +17,7 @@ import yaml
 
 from monitor.admin.sources_file import add_source, discover_boards, slug
 from monitor.alerting.render import clean_text
-from monitor.config.loader import load_config, resolve_directory
+from monitor.config.loader import config_directory, load_config
 from monitor.config.settings import Settings
 from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorError
 from monitor.fetch.client import Fetcher, Politeness
@@ -27,7 +27,7 @@ from monitor.sources.discuz_address import forum_address
 def add_forum(args: argparse.Namespace) -> int:
     """``monitor sources add``: the forum's root from its URL, its boards from its index (unless
     given), a new entry in ``sources.yaml``."""
-    directory = resolve_directory(args.config, os.environ)
+    directory = config_directory(args.config, os.environ)
     try:  # before any request: a URL without http:// is told at once, not after retries
         address = forum_address(args.url)
     except ValueError as exc:

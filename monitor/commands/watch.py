@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,20 @@ from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import validation_problems
+from monitor.config.yaml_lines import Key, YamlLines
 from monitor.detect.velocity import counted
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.keywords import WatchMatcher
 from monitor.enrich.me_too import MeTooReading, read_me_too
 from monitor.enrich.signals import RESONANCE, SIGNAL_LABELS, Signal, detect_signals
-from monitor.enrich.watch_admin import add_group, current_user, load_watch_groups, remove_group, watch_file
+from monitor.enrich.watch_admin import (
+    add_group,
+    check_additions,
+    current_user,
+    load_watch_groups,
+    remove_group,
+    watch_file,
+)
 from monitor.enrich.watch_audit import audit_path, read_audit
 from monitor.enrich.watch_backtest import BacktestHit, backtest
 from monitor.errors import ConfigError, StoreError
@@ -108,6 +117,12 @@ def _utc(value: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _item_lines(file: Path, index: int) -> Callable[[Key], int | None]:
+    """Where a key of the ``index``-th group of a ``watch_groups`` file is (for its problems' lines)."""
+    where = YamlLines.of(file).line
+    return lambda key: where(("watch_groups", index, *key))
+
+
 def _proposed(args: argparse.Namespace) -> list[WatchGroupConfig]:
     """The group(s) given as options or in ``--file`` (one group, or a ``watch_groups`` list)."""
     if args.file is not None:
@@ -122,7 +137,8 @@ def _proposed(args: argparse.Namespace) -> list[WatchGroupConfig]:
             try:
                 groups.append(WatchGroupConfig.model_validate(item))
             except ValidationError as exc:
-                problems = validation_problems(args.file, exc)
+                lines = _item_lines(args.file, index) if prefix is not None else None
+                problems = validation_problems(args.file, exc, lines)
                 if prefix is not None:
                     problems = [
                         p.replace(f"{args.file}: ", f"{args.file}: {prefix}[{index}].", 1) for p in problems
@@ -170,11 +186,17 @@ def _list(args: argparse.Namespace) -> int:
 def _add(args: argparse.Namespace) -> int:
     file = watch_file(args.config, os.environ)
     now = datetime.now(UTC)
-    for group in _proposed(args):
+    groups = _proposed(args)
+    check_additions(file, groups, replace=args.replace)  # all of --file, or none of it
+    for group in groups:
         record = add_group(file, group, args.by or current_user(), now, replace=args.replace)
         verb = "replaced" if record.action == "replace" else "added"
         print(f"{verb} watch group {group.name!r} in {file} (recorded in {audit_path(file).name})")
         print("\n".join(_describe(group)))
+        dropped = [key for key in (record.before or {}) if key not in (record.after or {})]
+        if dropped:  # --replace states the whole group: what it did not give again is gone
+            said = "; ".join(f"{key} {(record.before or {})[key]}" for key in dropped)
+            print(f"  dropped (not given again): {said}; `monitor watch history` has the group as it was")
     return 0
 
 

@@ -89,6 +89,16 @@ def resolve_directory(path: Path | None, environ: Mapping[str, str]) -> Path:
     return path
 
 
+def config_directory(path: Path | None, environ: Mapping[str, str]) -> Path:
+    """The config directory for a command that writes into it (``sources add``, ``watch add``):
+    :class:`ConfigError` unless it exists, so a mistyped ``--config`` is said, not made into a new
+    folder the service never reads."""
+    directory = resolve_directory(path, environ)
+    if not directory.is_dir():
+        raise ConfigError([f"{directory}: config directory not found (pass --config DIR)"])
+    return directory
+
+
 def load_config(
     path: Path | None = None,
     environ: Mapping[str, str] | None = None,

@@ -30,7 +30,7 @@ import yaml
 from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
-from monitor.config.loader import resolve_directory, validation_problems
+from monitor.config.loader import config_directory, validation_problems
 from monitor.config.routing_refs import refuse_if_routed
 from monitor.detect.velocity import counted
 from monitor.enrich import watch_yaml
@@ -53,8 +53,36 @@ WATCH_FILE = "watch_groups.yaml"
 
 
 def watch_file(config: Path | None, environ: Mapping[str, str]) -> Path:
-    """``watch_groups.yaml`` in the config directory (``--config``, ``$MONITOR_CONFIG``, ``./config``)."""
-    return resolve_directory(config, environ) / WATCH_FILE
+    """``watch_groups.yaml`` in the config directory (``--config``, ``$MONITOR_CONFIG``, ``./config``);
+    :class:`ConfigError` when that is no config directory (a mistyped ``--config`` must not make one)."""
+    return config_directory(config, environ) / WATCH_FILE
+
+
+def check_additions(file: Path, groups: list[WatchGroupConfig], *, replace: bool) -> None:
+    """Refuse a batch of groups (``watch add --file``) that could not all be added, before any is:
+    a name twice in the batch, a name taken (without ``replace``), or a file that would not validate."""
+    current = load_watch_groups(file) if file.exists() else []
+    names = [group.name for group in groups]
+    problems = [
+        f"{file}: watch_groups: the groups to add name {name!r} twice"
+        for name in dict.fromkeys(names)
+        if names.count(name) > 1
+    ]
+    taken = {group.name for group in current}
+    if not replace:
+        problems += [
+            f"{file}: watch_groups: a group named {name!r} exists (use --replace to change it)"
+            for name in dict.fromkeys(names)
+            if name in taken
+        ]
+    if problems:
+        raise ConfigError([*problems, "nothing was added"])
+    given = {group.name: group for group in groups}
+    after = [given.pop(group.name, group) for group in current] + list(given.values())
+    try:
+        WatchGroupsFile.model_validate({"watch_groups": [group_dict(group) for group in after]})
+    except ValidationError as exc:
+        raise ConfigError([*validation_problems(file, exc, lambda key: None), "nothing was added"]) from None
 
 
 def current_user() -> str:

@@ -306,3 +306,60 @@ def test_watch_test_without_a_me_too_says_nothing_of_it(
 ) -> None:
     code, out, _ = _run(capsys, "test", "途乐旅行退款三个月没到账，准备找律师", "--config", str(config_dir))
     assert code == 0 and "crisis signals: lawyer (律师/诉讼) '律师' at 16–18" in out and "me too" not in out
+
+
+def test_a_mistyped_config_folder_is_said_and_not_made(
+    tmp_path: Path, config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "confg"
+    code, _, err = _run(capsys, "add", "丁丁", "--include", "丁丁", "--config", str(typo))
+    assert code == 2 and f"{typo}: config directory not found (pass --config DIR)" in err
+    assert not typo.exists()
+    code, _, err = _run(capsys, "remove", "途乐旅行", "--config", str(typo))
+    assert code == 2 and not typo.exists()  # no audit log left behind either
+    assert (
+        main(["sources", "add", "discuz", "http://127.0.0.1:9/", "--name", "x", "--config", str(typo)]) == 2
+    )
+    assert "config directory not found" in capsys.readouterr().err and not typo.exists()
+    assert main(["sources", "remove", "x", "--config", str(typo)]) == 2 and not typo.exists()
+
+
+def test_a_file_of_groups_is_added_whole_or_not_at_all(
+    tmp_path: Path, config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = (config_dir / "watch_groups.yaml").read_text(encoding="utf-8")
+    batch = tmp_path / "groups.yaml"
+    batch.write_text(
+        "watch_groups:\n  - name: 甲\n    include: [甲公司]\n  - name: 途乐旅行\n    include: [途乐]\n"
+        "  - name: 甲\n    include: [甲集团]\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(capsys, "add", "--file", str(batch), "--config", str(config_dir))
+    assert code == 2 and out == ""
+    assert "the groups to add name '甲' twice" in err and "a group named '途乐旅行' exists" in err
+    assert "nothing was added" in err
+    assert (config_dir / "watch_groups.yaml").read_text(encoding="utf-8") == before
+    batch.write_text(
+        "watch_groups:\n  - name: 甲\n    include: [甲公司]\n  - name: 乙\n    include: 乙\n",
+        encoding="utf-8",
+    )
+    code, _, err = _run(capsys, "add", "--file", str(batch), "--config", str(config_dir))
+    assert code == 2 and "watch_groups[1].include" in err and "(line 5)" in err  # the line in the batch file
+    assert (config_dir / "watch_groups.yaml").read_text(encoding="utf-8") == before
+
+
+def test_replace_says_what_it_dropped(config_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "add",
+        "途乐旅行",
+        "--replace",
+        "--include",
+        "途乐旅行",
+        "--include",
+        "途乐",
+        "--category",
+        "service",
+    ]
+    code, out, _ = _run(capsys, *args, "--config", str(config_dir))
+    assert code == 0
+    assert "  dropped (not given again): aliases ['TuLe Travel']; exclude ['途乐园']" in out
