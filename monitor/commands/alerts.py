@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
 from monitor.alerting.compose import link_signer
-from monitor.alerting.render import clean_text, shorten
+from monitor.alerting.render import clean_text, severity_label, shorten
 from monitor.commands.alert_actions import local, perform
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
@@ -47,9 +47,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing = task("list", "alerts, newest first", with_id=False)
     listing.add_argument(
         "--status",
-        choices=["open", "acknowledged", "resolved", "all"],
-        default="open",
-        help="open means open or acknowledged (default)",
+        choices=["unresolved", "open", "acknowledged", "resolved", "all"],
+        default="unresolved",
+        help="unresolved: open or acknowledged (default); open: not acknowledged yet (the status column)",
     )
     listing.set_defaults(handler=_list)
     task("show", "one alert: figures, checklist, first-hour timeline, event trail").set_defaults(
@@ -120,7 +120,7 @@ def _summary(alert: Alert, zone: str) -> dict[str, Any]:
 def _list(args: argparse.Namespace) -> int:
     with _session(args, write=False) as (config, session):
         query = select(Alert).order_by(Alert.id.desc())
-        if args.status == "open":
+        if args.status == "unresolved":
             query = query.where(Alert.status.in_(("open", "acknowledged")))
         elif args.status != "all":
             query = query.where(Alert.status == args.status)
@@ -171,9 +171,11 @@ def _show(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
     title = shorten(clean_text(data["thread"]))
-    print(f"Alert #{data['id']} [{data['severity']}] {data['status']} — {title}")
+    tier = severity_label(Severity(data["severity"]))
+    print(f"Alert #{data['id']} [{tier}] {data['status']} — {title}")
+    backup = f"backup {data['backup']}" if data["backup"] else "no backup"
     print(
-        f"  {data['url']}\n  spokesperson {data['spokesperson']} (backup {data['backup']}); "
+        f"  {data['url']}\n  spokesperson {data['spokesperson']} ({backup}); "
         f"respond by {data['respond_by_local']} ({zone})"
     )
     print(f"  why it fired, as of the last poll ({data['figures_as_of']}):")

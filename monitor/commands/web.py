@@ -168,10 +168,16 @@ def _signout(args: argparse.Namespace) -> int:
 
 def _member(config: MonitorConfig, who: str) -> tuple[str, str]:
     """The key and name of a spokesperson (by key) or a viewer (by address); a clear error if neither."""
-    if "@" in who:  # a viewer (web.viewers) by address
-        member = find_member(config, VIEWER + who.strip().lower())
+    if "@" in who:  # a spokesperson by their email (as the sign-in form takes it), else a viewer
+        address = who.strip().lower()
+        for person in config.routing.spokespeople:
+            if person.email.strip().lower() == address:
+                return person.key, person.name
+        member = find_member(config, VIEWER + address)
         if member is None:
-            raise UnknownNameError(f"{who!r} is not among web.viewers in monitor.toml")
+            raise UnknownNameError(
+                f"{who!r} is no spokesperson's email (routing.yaml) and not among web.viewers (monitor.toml)"
+            )
         return member.key, member.name
     person = config.spokesperson(who)  # UnknownNameError names the key if it is not defined
     return person.key, person.name

@@ -92,7 +92,11 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         + "</p>"
     )
     if page.done in DONE_MESSAGES:
-        body.append(f'<p class="flash" role="status">{h(DONE_MESSAGES[page.done])}</p>')
+        said = DONE_MESSAGES[page.done]
+        if page.done == "ack" and alert.ack_escalation:  # the backup (or leadership) was told before
+            told = "the backup and leadership were" if alert.ack_escalation > 1 else "the backup was"
+            said = f"已确认 Acknowledged: you own this alert now; {told} told already: tell them you have it."
+        body.append(f'<p class="flash" role="status">{h(said)}</p>')
     if page.problem:
         body.append(f'<p class="problem" role="alert">{h(page.problem)}</p>')
     body += _primary(alert, page, colour)

@@ -240,7 +240,12 @@ def test_alerts_commands(
     assert shown["first_hour"]["acknowledged"] is not None
     assert main(["alerts", "show", "1", *base]) == 0
     as_of = shown["figures_as_of"]  # the poll that wrote the figures, not the time of asking
-    assert f"  why it fired, as of the last poll ({as_of}):" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"  why it fired, as of the last poll ({as_of}):" in out
+    assert out.startswith("Alert #1 [紧迫 urgent] acknowledged — ") and "(backup wang_qiang)" in out
+    for status, listed in (("open", False), ("acknowledged", True), ("unresolved", True)):
+        assert main(["alerts", "list", "--status", status, "--json", *base]) == 0
+        assert bool(json.loads(capsys.readouterr().out)) is listed  # open: not acknowledged yet
     assert main(["alerts", "note", "1", "已致电客户，承诺三日内退款", "--by", "李娜", *base]) == 0
     assert "note added by 李娜" in capsys.readouterr().out
     assert main(["alerts", "note", "1", "  ", *base]) == 1

@@ -58,6 +58,16 @@ def test_opening_a_link_changes_nothing_the_button_does(site: Site) -> None:
     assert _events(site).count(("acknowledged", "li_na (web link)")) == 1
 
 
+def test_acknowledging_after_the_backup_was_told_says_so_not_that_they_will_not_be(site: Site) -> None:
+    with site.sessions.begin() as session:  # nobody acknowledged in time: backup, then leadership told
+        told = [a.kind for a in check_sla(session, site.config, site.now + timedelta(hours=3))]
+    assert told == ["to_backup", "to_leadership"]
+    httpx.post(site.link("ack"), data={"do": "ack"})
+    after = httpx.get(site.link("ack") + "?done=ack").text
+    assert "the backup and leadership were told already: tell them you have it" in after
+    assert "will not be called" not in after
+
+
 def test_acknowledging_on_the_web_stops_the_escalation_to_the_backup(site: Site) -> None:
     httpx.post(site.link("ack"), data={"do": "ack"})
     with site.sessions.begin() as session:

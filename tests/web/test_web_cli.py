@@ -144,4 +144,17 @@ def test_a_sign_in_link_for_someone_not_on_the_team_is_refused(tmp_path: Path) -
         timeout=60,
         env=_env(MONITOR_WEB_SECRET=SECRET),
     )
-    assert stranger.returncode == 1 and "'ops@corp.invalid' is not among web.viewers" in stranger.stderr
+    assert stranger.returncode == 1
+    assert (
+        "'ops@corp.invalid' is no spokesperson's email (routing.yaml) and not among web.viewers"
+        in stranger.stderr
+    )
+    by_email = subprocess.run(  # a spokesperson by the address the sign-in form takes
+        [*MONITOR, "web", "signin-link", "--to", "Li.Na@pr.demo.invalid", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(MONITOR_WEB_SECRET=SECRET),
+    )
+    assert by_email.returncode == 0, by_email.stderr
+    assert "/signin/" in by_email.stdout and "李娜" in by_email.stdout
