@@ -172,8 +172,9 @@ def _link_problem(exc: LinkError, signer: LinkSigner, zone: str) -> HTMLResponse
             error_page(
                 "链接已过期 Link expired",
                 f"This link expired at {local_time(exc.expired_at, zone)} (links last {hours:g} h).",
-                "The next reminder or progress message carries fresh links; from a terminal: "
-                "monitor alerts ack ID.",
+                "The next reminder or progress message carries fresh links. Meanwhile, sign in to the "
+                "dashboard at /signin with your email to act on the alert there (or, from a terminal: "
+                "monitor alerts ack ID).",
             ),
             status_code=410,
         )

@@ -116,6 +116,7 @@ def test_expired_altered_and_foreign_links_are_refused(site: Site) -> None:
     site.now += timedelta(hours=72)
     expired = httpx.get(url)
     assert expired.status_code == 410 and "expired at 2026-11-26 20:01" in expired.text
+    assert "sign in to the dashboard at /signin with your email" in expired.text  # what a spokesperson can do
     assert httpx.post(url, data={"do": "ack"}).status_code == 410
     site.now -= timedelta(hours=1)
 
