@@ -24,6 +24,7 @@ from monitor.errors import ConfigError
 log = logging.getLogger(__name__)
 
 READ_AT_START = ("monitor.toml", "sources.yaml", "routing.yaml", "playbooks.yaml")
+WATCH_GROUPS = "watch_groups.yaml"  # reloaded while the service runs: its reloader says its problems
 
 Signature = str | None  # the SHA-256 of the file's bytes; None: no such file (or unreadable)
 
@@ -39,34 +40,59 @@ def _signature(path: Path) -> Signature:
 class ConfigWatch:
     directory: Path
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    seen: dict[str, Signature] = field(default_factory=dict)
+    seen: dict[str, Signature] = field(default_factory=dict)  # at the last check
+    started: dict[str, Signature] = field(default_factory=dict)  # what the service started with
+    invalid: bool = False  # the last check found the config on disk invalid
 
     def __post_init__(self) -> None:
         self.seen = {name: _signature(self.directory / name) for name in READ_AT_START}
+        self.started = dict(self.seen)
 
     def check(self) -> list[str]:
-        """The files changed since the last check (logged as said above); [] when none did."""
+        """The files changed since the last check (logged as said above); [] when none did.
+
+        What is said is measured against what the service started with, not the last check: the
+        files a restart would apply, and whether the config on disk is valid — so a file put back as
+        it was is not named, and a fixed problem is said to be fixed. Watch groups are left out of
+        the check: their own reloader says their problems, and they apply without a restart."""
         now = {name: _signature(self.directory / name) for name in READ_AT_START}
         changed = [name for name in READ_AT_START if now[name] != self.seen[name]]
         self.seen = now
         if not changed:
             return []
-        files = ", ".join(changed)
+        differs = [name for name in READ_AT_START if now[name] != self.started[name]]
+        files = ", ".join(differs)
+        where = {"config": str(self.directory)}
         try:
             load_config(self.directory, environ=self.environ)
         except ConfigError as exc:
-            log.error(
-                "%s changed on disk and the config is now invalid; the running service keeps the config it "
-                "started with, but the next start will refuse it: %s",
+            groups = f"{self.directory / WATCH_GROUPS}:"
+            problems = [problem for problem in exc.problems if not problem.startswith(groups)]
+            if problems:
+                log.error(
+                    "the config on disk is invalid%s; the running service keeps the config it started "
+                    "with, but the next start will refuse it: %s",
+                    f" ({files} changed since the start)" if differs else "",
+                    "; ".join(problems),
+                    extra=where,
+                )
+                self.invalid = True
+                return changed
+        again = "the config on disk is valid again; " if self.invalid else ""
+        self.invalid = False
+        if differs:
+            log.warning(
+                "%s%s changed on disk since the start: restart monitor run to apply it (only "
+                "watch_groups.yaml is reloaded while it runs)",
+                again,
                 files,
-                "; ".join(exc.problems),
-                extra={"config": str(self.directory)},
+                extra=where,
             )
         else:
             log.warning(
-                "%s changed on disk: restart monitor run to apply it (only watch_groups.yaml is reloaded "
-                "while it runs)",
-                files,
-                extra={"config": str(self.directory)},
+                "%s%s back as the service started with: nothing to apply",
+                again,
+                ", ".join(changed),
+                extra=where,
             )
         return changed
