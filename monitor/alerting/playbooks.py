@@ -30,6 +30,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, St
 from monitor.alerting.message import ChecklistLine
 from monitor.detect.severity import Severity
 from monitor.errors import ConfigError
+from monitor.yaml_errors import not_utf8, yaml_problem
 
 logger = logging.getLogger(__name__)
 
@@ -141,15 +142,13 @@ def load_playbooks(path: Path) -> Playbooks:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError([f"{label}: (file): not UTF-8 text (byte {exc.start})"]) from exc
+        raise ConfigError([not_utf8(label, exc)]) from exc
     except OSError as exc:
         raise ConfigError([f"{label}: (file): cannot read: {exc.strerror or exc}"]) from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(
-            [f"{label}: {_yaml_error_where(exc)}: not valid YAML: {_yaml_error_what(exc)}"]
-        ) from exc
+        raise ConfigError([yaml_problem(label, exc)]) from exc
 
     problems: list[str] = []
     playbooks = _validate(data, problems)
@@ -358,15 +357,3 @@ def _kind(value: object) -> str:
     if value is None:
         return "nothing"
     return names.get(type(value), type(value).__name__)
-
-
-def _yaml_error_where(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if mark is None:
-        return "(file)"
-    return f"line {mark.line + 1}, column {mark.column + 1}"
-
-
-def _yaml_error_what(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None)
-    return str(problem) if problem else type(exc).__name__

@@ -43,6 +43,7 @@ from monitor.config.settings import (
 from monitor.config.toml_lines import TomlLines
 from monitor.config.yaml_lines import Key, YamlLines, key_text
 from monitor.errors import ConfigError, UnknownNameError
+from monitor.yaml_errors import not_utf8, yaml_problem
 
 REQUIRED_FILES = ("sources.yaml", "watch_groups.yaml", "routing.yaml")
 
@@ -279,8 +280,11 @@ def _load_yaml(file: Path, model: type[M], problems: list[str]) -> M | None:
         return None
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problems.append(f"{file}: not valid YAML: {exc}")
+    except yaml.YAMLError as exc:
+        problems.append(yaml_problem(file, exc))
+        return None
+    except UnicodeDecodeError as exc:
+        problems.append(not_utf8(file, exc))
         return None
     if data is None:
         data = {}

@@ -18,6 +18,7 @@ import yaml
 
 from monitor.demo.forum import Board, Forum
 from monitor.errors import ConfigError
+from monitor.yaml_errors import yaml_problem
 
 Expectation = Literal["alert", "quiet"]
 _THREAD_KEYS = {"tid", "key", "fid", "subject", "sticky", "expect", "posts"}
@@ -123,7 +124,7 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     try:
         data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{name}: not valid YAML: {exc}"]) from exc
+        raise ConfigError([yaml_problem(name, exc)]) from exc
     reader = _Reader(name)
     scenario = reader.scenario(data)
     if reader.problems or scenario is None:

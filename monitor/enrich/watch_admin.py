@@ -46,6 +46,7 @@ from monitor.enrich.watch_audit import (
     timestamp,
 )
 from monitor.errors import ConfigError, UnknownNameError
+from monitor.yaml_errors import not_utf8, yaml_problem
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def _parse(file: Path, text: str) -> list[WatchGroupConfig]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{file}: not valid YAML: {exc}"]) from None
+        raise ConfigError([yaml_problem(file, exc)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -111,7 +112,9 @@ def load_watch_groups(file: Path) -> list[WatchGroupConfig]:
     """Read and validate a watch-groups file; :class:`ConfigError` lists every problem (file: key)."""
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError([not_utf8(file, exc)]) from None
+    except OSError as exc:
         raise ConfigError([f"{file}: cannot read: {exc}"]) from None
     return _parse(file, text)
 

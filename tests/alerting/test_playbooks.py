@@ -278,7 +278,7 @@ def test_not_utf8(tmp_path):
     path = tmp_path / "playbooks.yaml"
     path.write_bytes("general:\n  name: 一般\n".encode("gbk"))
     [problem] = problems_of(path)
-    assert problem.startswith(f"{path}: (file): not UTF-8")
+    assert problem.startswith(f"{path}: not UTF-8 text (byte ") and "save it as UTF-8" in problem
 
 
 @pytest.mark.parametrize("due", [-5, 1.5, "30", True, None])

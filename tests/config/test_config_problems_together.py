@@ -230,3 +230,14 @@ def test_a_source_a_route_names_is_not_removed(config_dir: Path, capsys: pytest.
     assert "take it out of routing.yaml first" in err
     assert sources.read_text(encoding="utf-8") == before
     load_config(config_dir, environ={})  # the config still loads
+
+
+def test_a_yaml_syntax_error_is_one_line_with_its_place_and_gbk_says_save_as_utf8(config_dir: Path) -> None:
+    sources, groups = config_dir / "sources.yaml", config_dir / "watch_groups.yaml"
+    sources.write_text("sources:\n  - key: x\n    name: y: z\n", encoding="utf-8")
+    groups.write_bytes(groups.read_text(encoding="utf-8").encode("gbk"))  # Notepad's "ANSI"
+    problems = _problems(config_dir)
+    assert f"{sources}: line 3, column 12: not valid YAML: mapping values are not allowed here" in problems
+    [gbk] = [p for p in problems if p.startswith(f"{groups}:")]
+    assert "not UTF-8 text" in gbk and "save it as UTF-8" in gbk
+    assert all("\n" not in p for p in problems)
