@@ -77,7 +77,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         )
     )
     _group_options(back, name_required=False)
-    back.add_argument("--days", type=int, default=7, help="how far back (default 7)")
+    back.add_argument("--days", type=_days, default=7, help="how far back (default 7)")
     back.add_argument("--show", type=int, default=20, help="threads listed per group (default 20)")
     back.add_argument("--now", type=_utc, default=None, help=argparse.SUPPRESS)
     back.set_defaults(handler=_backtest)
@@ -115,6 +115,17 @@ def _group_options(parser: argparse.ArgumentParser, name_required: bool) -> None
 def _utc(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _days(value: str) -> int:
+    """``--days``: a whole number of days, at least 1."""
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"{days} days: give at least 1")
+    return days
 
 
 def _item_lines(file: Path, index: int) -> Callable[[Key], int | None]:

@@ -219,11 +219,17 @@ class WatchGroupsFile(_File):
 
     @model_validator(mode="after")
     def _unique_names(self) -> WatchGroupsFile:
-        seen: set[str] = set()
+        """Names are told apart as posts are matched: 途樂旅行 and 途乐旅行, ＴｕＬｅ and TuLe are one
+        name twice (two groups matching the same posts, two alerts for one story)."""
+        from monitor.enrich.text import fold
+
+        seen: dict[str, str] = {}
         for group in self.watch_groups:
-            if group.name in seen:
-                raise ValueError(f"duplicate watch group {group.name!r}")
-            seen.add(group.name)
+            key = fold(group.name).text
+            if key in seen:
+                same = "" if seen[key] == group.name else f" (the same name as {seen[key]!r}, folded)"
+                raise ValueError(f"duplicate watch group {group.name!r}{same}")
+            seen[key] = group.name
         return self
 
 

@@ -41,8 +41,11 @@ def routing_problems(
 
     keys = [p.key for p in routing.spokespeople]
     for index, person in enumerate(routing.spokespeople):
-        if keys.count(person.key) > 1 and keys.index(person.key) == index:
-            say(("spokespeople", index, "key"), f"duplicate spokesperson {person.key!r}")
+        first = keys.index(person.key)
+        if first != index:  # said at the later entry, the one most likely just typed
+            where = lines.line(("spokespeople", first, "key"))
+            earlier = f"spokespeople[{first}]" + (f", line {where}" if where is not None else "")
+            say(("spokespeople", index, "key"), f"duplicate spokesperson {person.key!r} (first at {earlier})")
         if person.backup is not None and person.backup not in keys:
             say(("spokespeople", index, "backup"), f"undefined spokesperson {person.backup!r}")
     for index, key in enumerate(routing.leadership):
@@ -59,7 +62,13 @@ def routing_problems(
                 say((*path, "also", index), f"undefined spokesperson {name!r} {in_route}")
         for index, name in enumerate(node.match.watch_groups):
             if group_names is not None and name not in group_names:
-                say((*path, "match", "watch_groups", index), f"undefined watch group {name!r} {in_route}")
+                hint = (
+                    _known(name, group_names) if len(group_names) <= 12 or _close(name, group_names) else ""
+                )
+                say(
+                    (*path, "match", "watch_groups", index),
+                    f"undefined watch group {name!r} {in_route}{hint}",
+                )
         for field, kind, known in _match_names(boards):
             for index, name in enumerate(getattr(node.match, field)):
                 if known is not None and name not in known:
@@ -87,9 +96,21 @@ def _match_names(boards: Mapping[str, set[str]] | None) -> list[tuple[str, str, 
     ]
 
 
+def _close(name: str, known: set[str]) -> str | None:
+    """The known name nearest ``name``: the same once folded (途樂旅行: 途乐旅行), else a close spelling."""
+    from monitor.enrich.text import fold
+
+    folded = fold(name).text
+    same = [candidate for candidate in sorted(known) if fold(candidate).text == folded]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return close[0] if close else None
+
+
 def _known(name: str, known: set[str]) -> str:
     """`` (did you mean 'lawyer'?)``, else the known names when they are few."""
-    close = difflib.get_close_matches(name, sorted(known), n=1)
+    close = [found] if (found := _close(name, known)) else []
     if close:
         return f" (did you mean {close[0]!r}?)"
     if len(known) <= 12:

@@ -138,7 +138,7 @@ def test_routing_problems_name_the_route_its_key_and_line(config_dir: Path) -> N
         f"{routing}: spokespeople[1].backup: undefined spokesperson 'li_nna' (line {backup})",
         f"{routing}: route.routes[0].receiver: undefined spokesperson 'li_nna' in route 1 (line {receiver})",
         f"{routing}: route.routes[0].match.watch_groups[0]: undefined watch group '途乐旅形' in route 1 "
-        f"(line {group})",
+        f"(did you mean '途乐旅行'?) (line {group})",
     ]
 
 
@@ -241,3 +241,48 @@ def test_a_yaml_syntax_error_is_one_line_with_its_place_and_gbk_says_save_as_utf
     [gbk] = [p for p in problems if p.startswith(f"{groups}:")]
     assert "not UTF-8 text" in gbk and "save it as UTF-8" in gbk
     assert all("\n" not in p for p in problems)
+
+
+def test_a_duplicate_spokesperson_is_said_where_it_was_typed(config_dir: Path) -> None:
+    routing = config_dir / "routing.yaml"
+    _edit(routing, "key: wang_qiang", "key: li_na")
+    problems = _problems(config_dir)
+    text = routing.read_text(encoding="utf-8").splitlines()
+    first, second = (number for number, line in enumerate(text, 1) if "key: li_na" in line)
+    assert (
+        f"{routing}: spokespeople[1].key: duplicate spokesperson 'li_na' "
+        f"(first at spokespeople[0], line {first}) (line {second})"
+    ) in problems
+
+
+def test_group_names_that_fold_alike_are_one_name_and_routing_suggests_it(config_dir: Path) -> None:
+    groups, routing = config_dir / "watch_groups.yaml", config_dir / "routing.yaml"
+    text = groups.read_text(encoding="utf-8")
+    groups.write_text(text + '  - name: "途樂旅行"\n    include: ["途乐"]\n', encoding="utf-8")
+    [problem] = _problems(config_dir)
+    assert "duplicate watch group '途樂旅行' (the same name as '途乐旅行', folded)" in problem
+    groups.write_text(text, encoding="utf-8")
+    _edit(routing, 'watch_groups: ["途乐旅行"]', 'watch_groups: ["途樂旅行"]')
+    [problem] = _problems(config_dir)
+    assert "undefined watch group '途樂旅行' in route 1 (did you mean '途乐旅行'?)" in problem
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "soon"])
+def test_backtest_days_must_be_a_positive_whole_number(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], days: str
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(
+            [
+                "watch",
+                "backtest",
+                "途乐旅行",
+                "--include",
+                "途乐",
+                "--days",
+                days,
+                "--config",
+                str(config_dir),
+            ]
+        )
+    assert done.value.code == 2 and "--days" in capsys.readouterr().err
