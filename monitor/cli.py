@@ -138,12 +138,14 @@ async def _crawl_once(app: App) -> int:
     async with app.pipeline() as pipeline:
         report = await pipeline.crawl_pass(datetime.now(UTC))
     outbox = app.deliver(datetime.now(UTC))
+    not_sent = f", {outbox.failed} not sent (see the log)" if outbox.failed else ""
     print(
-        f"{counted(report.pages_fetched, 'page', 'pages')} fetched ({report.pages_failed} failed), "
+        f"{counted(report.pages_fetched, 'page', 'pages')} read, {report.pages_failed} could not be read; "
         f"{counted(report.threads_seen, 'thread', 'threads')}, "
         f"{counted(report.posts_new, 'new post', 'new posts')}, "
         f"{counted(len(report.alert_changes), 'alert change', 'alert changes')}; "
-        f"{counted(outbox.sent, 'delivery', 'deliveries')} sent, {outbox.pending} queued"
+        f"{counted(outbox.sent, 'delivery', 'deliveries')} sent (console copies included){not_sent}, "
+        f"{outbox.pending} queued"
     )
     return 0 if report.pages_failed == 0 else 1
 

@@ -59,6 +59,8 @@ def test_an_unreachable_forum_is_failing_not_quiet(
         encoding="utf-8",
     )
     assert main(["crawl", "--once", "--config", str(fixture_config)]) == 1
+    summary = capsys.readouterr().out
+    assert summary.startswith("0 pages read, 3 could not be read; 0 threads, 0 new posts, 0 alert changes; ")
     cause = f"connection refused at {base}robots.txt"
     assert f"source y2 unreachable, board 2 not read: {cause}" in caplog.text
     assert f"source health: fetch_failed on y2 board 2: {cause}" in caplog.text  # which board, and why
