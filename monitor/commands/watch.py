@@ -215,7 +215,41 @@ def _remove(args: argparse.Namespace) -> int:
     file = watch_file(args.config, os.environ)
     remove_group(file, args.name, args.by or current_user(), datetime.now(UTC))
     print(f"removed watch group {args.name!r} from {file}")
+    still = _open_alerts(args, args.name)
+    if still:
+        shown = ", ".join(f"#{number}" for number in still)
+        them = "alert {} stays as it is" if len(still) == 1 else "alerts {} stay as they are"
+        print(
+            f"  its unresolved {them.format(shown)} until resolved (`monitor alerts resolve ID --note …`); "
+            "the group's threads raise no new alert"
+        )
     return 0
+
+
+def _open_alerts(args: argparse.Namespace, group: str) -> list[int]:
+    """Unresolved alerts of watch group ``group`` in the monitor's database ([] when it cannot be read:
+    the group is removed either way, and this is only a reminder)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from monitor.config.loader import load_config
+    from monitor.errors import MonitorError
+    from monitor.store.db import make_engine, session_factory
+    from monitor.store.models import Alert
+
+    try:
+        config = load_config(args.config, environ=os.environ, links=False, sends=False)
+        engine = make_engine(config.settings.database_url())
+    except MonitorError:
+        return []
+    try:
+        with session_factory(engine)() as session:
+            query = select(Alert.id).where(Alert.watch_group == group, Alert.status != "resolved")
+            return list(session.scalars(query.order_by(Alert.id)))
+    except SQLAlchemyError:
+        return []
+    finally:
+        engine.dispose()
 
 
 def _test(args: argparse.Namespace) -> int:

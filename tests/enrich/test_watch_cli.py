@@ -363,3 +363,35 @@ def test_replace_says_what_it_dropped(config_dir: Path, capsys: pytest.CaptureFi
     code, out, _ = _run(capsys, *args, "--config", str(config_dir))
     assert code == 0
     assert "  dropped (not given again): aliases ['TuLe Travel']; exclude ['途乐园']" in out
+
+
+def test_removing_a_group_with_an_unresolved_alert_says_what_becomes_of_it(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.alerting.service import consider
+    from monitor.detect.assess import Assessment
+    from monitor.detect.severity import Severity
+    from monitor.sources.base import ThreadSummary
+    from monitor.store import repo
+    from monitor.store.db import session_factory
+
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    monkeypatch.setenv("MONITOR_DATABASE_URL", url)
+    config = load_config(config_dir, environ={"MONITOR_DATABASE_URL": url})
+    engine = make_engine(url)
+    ensure_schema(engine, auto_migrate=True)
+    group = next(g for g in config.watch_groups if g.name == "星耀Pro14")
+    with session_factory(engine).begin() as session:
+        source = repo.ensure_source(session, config.sources[0])
+        board = repo.ensure_board(session, source, "2", "投诉")
+        summary = ThreadSummary("7", "星耀Pro14 屏幕闪烁", "a", "1", 9, 10, False, "http://bbs.test/t7")
+        thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
+        assert consider(
+            session, config, thread, group, Assessment(True, Severity.URGENT, ["f"], [], 0.8, 9.0), NOW
+        )
+    engine.dispose()
+    code, out, err = _run(capsys, "remove", "星耀Pro14", "--config", str(config_dir))
+    assert code == 0, err
+    assert "  its unresolved alert #1 stays as it is until resolved (`monitor alerts resolve ID" in out
+    code, out, _ = _run(capsys, "remove", "途乐旅行", "--config", str(config_dir))  # routed: refused, no note
+    assert code == 2 and out == ""
