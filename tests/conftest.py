@@ -52,6 +52,14 @@ def _postgres_or_skip() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture
+def postgres_server_url() -> str:
+    """The test PostgreSQL server's URL (its ``test`` database), once it answers; skips with the
+    reason otherwise (fails in CI). For tests that make databases of their own on it."""
+    _postgres_or_skip()
+    return POSTGRES_URL
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database URL: a SQLite file, or a fresh schema on the PostgreSQL server."""

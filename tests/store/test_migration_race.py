@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import POSTGRES_URL, ROOT, _postgres_or_skip
 
 from monitor.errors import StoreError
 from monitor.store import migration_lock as migration_lock_module
 from monitor.store.db import current_revision, ensure_schema, head_revision, make_engine, upgrade
 from monitor.store.migration_lock import migration_lock
 
+ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 4
 PROCESSES = 4
 
@@ -117,12 +117,11 @@ def test_two_cli_commands_starting_together_on_a_fresh_sqlite_file_both_run(tmp_
 
 
 @pytest.fixture
-def fresh_postgres_database() -> Iterator[str]:
+def fresh_postgres_database(postgres_server_url: str) -> Iterator[str]:
     """A database of its own on the test server (not the shared one's schemas: the race needs a fresh
     database, and the advisory locks are the database's), dropped afterwards."""
-    _postgres_or_skip()
     name = f"monitor_migrate_race_{uuid.uuid4().hex[:12]}"
-    server = sa.make_url(POSTGRES_URL)
+    server = sa.make_url(postgres_server_url)
     admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'create database "{name}"'))
