@@ -44,7 +44,7 @@ def test_crawl_once_reports_and_exits_nonzero_when_pages_fail(
     )
     # 19 of the board's thread pages were never captured: reported, and the exit status says so
     assert done.returncode == 1, done.stderr
-    assert "21 threads" in done.stdout and "(19 failed)" in done.stdout
+    assert "21 threads" in done.stdout and "19 could not be read" in done.stdout
     assert "page skipped" in done.stderr
     assert (fixture_config.parent / "monitor.db").exists()
     skipped = next(line for line in done.stderr.splitlines() if "page skipped" in line)

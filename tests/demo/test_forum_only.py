@@ -104,7 +104,7 @@ def test_a_new_user_adds_it_crawls_it_and_sees_the_alert(tmp_path: Path) -> None
         assert "found board 2: 投诉维权" in added.stdout
         crawled = monitor("crawl", "--once")
         assert crawled.returncode == 0, crawled.stderr
-        assert "0 failed" in crawled.stdout and "1 alert change" in crawled.stdout
+        assert "0 could not be read" in crawled.stdout and "1 alert change" in crawled.stdout
         listed = monitor("alerts", "list")
         assert STORY in listed.stdout and "li_na" in listed.stdout
     finally:
