@@ -22,6 +22,7 @@ from monitor.alerting.evidence import keep_evidence
 from monitor.alerting.service import AlertChange, consider
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
+from monitor.crawl_fetcher import fetcher_for
 from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import assess
@@ -32,12 +33,10 @@ from monitor.enrich.signals import detect_signals
 from monitor.enrich.watch_admin import WatchGroupsReloader
 from monitor.errors import DisallowedByRobots, FetchError
 from monitor.facts import FactsReader
-from monitor.fetch.client import Fetcher, Politeness
 from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
 from monitor.store import repo
-from monitor.store.host_rests import StoredRests
 from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, WatchMatch
 
 log = logging.getLogger(__name__)
@@ -76,27 +75,7 @@ class Pipeline:
         self._scorer = scorer
         self._negative_below = negative_threshold(scorer, config.settings.sentiment.negative_threshold)
         settings = config.settings
-        fetch = settings.fetch
-        self.fetcher = Fetcher(
-            client,
-            user_agent=fetch.user_agent,
-            politeness=Politeness(fetch.per_host_concurrency, fetch.per_host_delay_seconds),
-            retries=fetch.retries,
-            respect_robots=fetch.respect_robots_txt,
-            max_bytes=fetch.max_page_bytes,
-            rests=StoredRests(sessions),
-        )
-        for source in config.sources:
-            if source.concurrency is not None or source.min_interval_seconds is not None:
-                self.fetcher.set_politeness(
-                    str(source.base_url),
-                    Politeness(
-                        source.concurrency or fetch.per_host_concurrency,
-                        fetch.per_host_delay_seconds
-                        if source.min_interval_seconds is None
-                        else source.min_interval_seconds,
-                    ),
-                )
+        self.fetcher = fetcher_for(config, client, sessions)
         self._crawler = Crawler(
             self.fetcher, sessions, self._enrich, settings.general.data_dir / "failed-pages"
         )

@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import ValidationError
-
+from monitor.commands.watch_input import days, group_options, proposed_groups, utc
 from monitor.config.files import WatchGroupConfig
-from monitor.config.loader import validation_problems
-from monitor.config.yaml_lines import Key, YamlLines
 from monitor.detect.velocity import counted
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.keywords import WatchMatcher
@@ -35,9 +29,7 @@ from monitor.enrich.watch_admin import (
 )
 from monitor.enrich.watch_audit import audit_path, read_audit
 from monitor.enrich.watch_backtest import BacktestHit, backtest
-from monitor.errors import ConfigError, StoreError
-
-CATEGORIES = ("product", "service", "dealer", "policy", "other")
+from monitor.errors import StoreError
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,7 +48,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "(also & | ! and full-width （ ） ＆ ｜ ！).",
         )
     )
-    _group_options(add, name_required=False)
+    group_options(add, name_required=False)
     add.add_argument("--replace", action="store_true", help="replace the group of the same name")
     _with_by(add)
     add.set_defaults(handler=_add)
@@ -76,10 +68,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "backtest", help="what a proposed group would have matched in the stored posts of the last N days"
         )
     )
-    _group_options(back, name_required=False)
-    back.add_argument("--days", type=_days, default=7, help="how far back (default 7)")
+    group_options(back, name_required=False)
+    back.add_argument("--days", type=days, default=7, help="how far back (default 7)")
     back.add_argument("--show", type=int, default=20, help="threads listed per group (default 20)")
-    back.add_argument("--now", type=_utc, default=None, help=argparse.SUPPRESS)
+    back.add_argument("--now", type=utc, default=None, help=argparse.SUPPRESS)
     back.set_defaults(handler=_backtest)
 
     history = _with_config(tasks.add_parser("history", help="the recorded changes, newest last"))
@@ -100,78 +92,6 @@ def _with_config(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def _with_by(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", default=None, help="who makes the change (default: the OS user)")
-
-
-def _group_options(parser: argparse.ArgumentParser, name_required: bool) -> None:
-    parser.add_argument("name", nargs=None if name_required else "?", help="the group's name")
-    parser.add_argument("--include", action="append", default=[], metavar="TERM", help="repeatable")
-    parser.add_argument("--alias", action="append", default=[], metavar="TERM", help="repeatable")
-    parser.add_argument("--exclude", action="append", default=[], metavar="WORD", help="repeatable")
-    parser.add_argument("--expression", default=None, help="e.g. '途乐 AND (退款 OR 投诉) AND NOT 招聘'")
-    parser.add_argument("--category", choices=CATEGORIES, default="other", help="complaint category")
-    parser.add_argument("--file", type=Path, default=None, help="read the group(s) from a YAML file instead")
-
-
-def _utc(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _days(value: str) -> int:
-    """``--days``: a whole number of days, at least 1."""
-    try:
-        days = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
-    if days < 1:
-        raise argparse.ArgumentTypeError(f"{days} days: give at least 1")
-    return days
-
-
-def _item_lines(file: Path, index: int) -> Callable[[Key], int | None]:
-    """Where a key of the ``index``-th group of a ``watch_groups`` file is (for its problems' lines)."""
-    where = YamlLines.of(file).line
-    return lambda key: where(("watch_groups", index, *key))
-
-
-def _proposed(args: argparse.Namespace) -> list[WatchGroupConfig]:
-    """The group(s) given as options or in ``--file`` (one group, or a ``watch_groups`` list)."""
-    if args.file is not None:
-        try:
-            data: Any = yaml.safe_load(args.file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError([f"{args.file}: cannot read: {exc}"]) from None
-        items = data.get("watch_groups") if isinstance(data, dict) and "watch_groups" in data else [data]
-        prefix = "watch_groups" if isinstance(data, dict) and "watch_groups" in data else None
-        groups: list[WatchGroupConfig] = []
-        for index, item in enumerate(items or []):
-            try:
-                groups.append(WatchGroupConfig.model_validate(item))
-            except ValidationError as exc:
-                lines = _item_lines(args.file, index) if prefix is not None else None
-                problems = validation_problems(args.file, exc, lines)
-                if prefix is not None:
-                    problems = [
-                        p.replace(f"{args.file}: ", f"{args.file}: {prefix}[{index}].", 1) for p in problems
-                    ]
-                raise ConfigError(problems) from None
-        if not groups:
-            raise ConfigError([f"{args.file}: no watch group in the file"])
-        return groups
-    if not args.name:
-        raise ConfigError(["watch: give the group's name and terms, or --file FILE"])
-    fields = {
-        "name": args.name,
-        "category": args.category,
-        "include": args.include,
-        "aliases": args.alias,
-        "exclude": args.exclude,
-        "expression": args.expression,
-    }
-    try:
-        return [WatchGroupConfig.model_validate(fields)]
-    except ValidationError as exc:
-        raise ConfigError(validation_problems(Path("watch " + args.watch_command), exc)) from None
 
 
 def _describe(group: WatchGroupConfig) -> list[str]:
@@ -197,7 +117,7 @@ def _list(args: argparse.Namespace) -> int:
 def _add(args: argparse.Namespace) -> int:
     file = watch_file(args.config, os.environ)
     now = datetime.now(UTC)
-    groups = _proposed(args)
+    groups = proposed_groups(args)
     check_additions(file, groups, replace=args.replace)  # all of --file, or none of it
     for group in groups:
         record = add_group(file, group, args.by or current_user(), now, replace=args.replace)
@@ -296,7 +216,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from monitor.config.loader import load_config
     from monitor.store.db import make_engine
 
-    proposed = _proposed(args)
+    proposed = proposed_groups(args)
     config = load_config(args.config, environ=os.environ, links=False, sends=False)
     current = {g.name: g for g in config.watch_groups}
     now = args.now or datetime.now(UTC)

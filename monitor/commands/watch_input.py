@@ -1,0 +1,97 @@
+"""What ``monitor watch add|backtest`` are given: the group(s) from options or ``--file``, and the
+options' own types (``--days``, ``--now``)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from monitor.config.files import WatchGroupConfig
+from monitor.config.loader import validation_problems
+from monitor.config.yaml_lines import Key, YamlLines
+from monitor.errors import ConfigError
+from monitor.yaml_errors import not_utf8, yaml_problem
+
+CATEGORIES = ("product", "service", "dealer", "policy", "other")
+
+
+def group_options(parser: argparse.ArgumentParser, name_required: bool) -> None:
+    parser.add_argument("name", nargs=None if name_required else "?", help="the group's name")
+    parser.add_argument("--include", action="append", default=[], metavar="TERM", help="repeatable")
+    parser.add_argument("--alias", action="append", default=[], metavar="TERM", help="repeatable")
+    parser.add_argument("--exclude", action="append", default=[], metavar="WORD", help="repeatable")
+    parser.add_argument("--expression", default=None, help="e.g. '途乐 AND (退款 OR 投诉) AND NOT 招聘'")
+    parser.add_argument("--category", choices=CATEGORIES, default="other", help="complaint category")
+    parser.add_argument("--file", type=Path, default=None, help="read the group(s) from a YAML file instead")
+
+
+def utc(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def days(value: str) -> int:
+    """``--days``: a whole number of days, at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} days: give at least 1")
+    return number
+
+
+def _item_lines(file: Path, index: int) -> Callable[[Key], int | None]:
+    """Where a key of the ``index``-th group of a ``watch_groups`` file is (for its problems' lines)."""
+    where = YamlLines.of(file).line
+    return lambda key: where(("watch_groups", index, *key))
+
+
+def proposed_groups(args: argparse.Namespace) -> list[WatchGroupConfig]:
+    """The group(s) given as options or in ``--file`` (one group, or a ``watch_groups`` list)."""
+    if args.file is not None:
+        try:
+            data: Any = yaml.safe_load(args.file.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError([yaml_problem(args.file, exc)]) from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError([not_utf8(args.file, exc)]) from None
+        except OSError as exc:
+            raise ConfigError([f"{args.file}: cannot read: {exc.strerror or exc}"]) from None
+        items = data.get("watch_groups") if isinstance(data, dict) and "watch_groups" in data else [data]
+        prefix = "watch_groups" if isinstance(data, dict) and "watch_groups" in data else None
+        groups: list[WatchGroupConfig] = []
+        for index, item in enumerate(items or []):
+            try:
+                groups.append(WatchGroupConfig.model_validate(item))
+            except ValidationError as exc:
+                lines = _item_lines(args.file, index) if prefix is not None else None
+                problems = validation_problems(args.file, exc, lines)
+                if prefix is not None:
+                    problems = [
+                        p.replace(f"{args.file}: ", f"{args.file}: {prefix}[{index}].", 1) for p in problems
+                    ]
+                raise ConfigError(problems) from None
+        if not groups:
+            raise ConfigError([f"{args.file}: no watch group in the file"])
+        return groups
+    if not args.name:
+        raise ConfigError(["watch: give the group's name and terms, or --file FILE"])
+    fields = {
+        "name": args.name,
+        "category": args.category,
+        "include": args.include,
+        "aliases": args.alias,
+        "exclude": args.exclude,
+        "expression": args.expression,
+    }
+    try:
+        return [WatchGroupConfig.model_validate(fields)]
+    except ValidationError as exc:
+        raise ConfigError(validation_problems(Path("watch " + args.watch_command), exc)) from None
