@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from importlib import resources
 from pathlib import Path
@@ -13,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
@@ -33,12 +34,30 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA busy_timeout=5000")  # first: switching a new file to WAL needs its lock
+            cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _wal(cursor)
             cursor.close()
 
     return engine
+
+
+WAL_SWITCH_SECONDS = 60.0
+
+
+def _wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the file to WAL. On a new file another process is switching or migrating at the same
+    moment, SQLite answers "database is locked" at once, without its busy timeout: asked again for
+    up to :data:`WAL_SWITCH_SECONDS`, so commands started together on a new database all start."""
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -123,23 +142,11 @@ def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
         _upgrade(engine, "head")
 
 
-LOCKED_READ_SECONDS = 60.0  # how long a revision read waits out "database is locked"
-
-
 def _read_revision(engine: Engine, shown: str) -> str | None:
-    """The database's revision. A SQLite file another process is creating (switching it to WAL,
-    migrating it) can answer "database is locked" even past the busy timeout: asked again for up
-    to :data:`LOCKED_READ_SECONDS`, so two commands started together on a new file both start."""
-    deadline = time.monotonic() + LOCKED_READ_SECONDS
-    while True:
-        try:
-            return current_revision(engine)
-        except OperationalError as exc:
-            if "locked" not in str(exc.orig) or time.monotonic() > deadline:
-                raise StoreError(f"cannot open database {shown}: {exc}") from exc
-            time.sleep(0.1)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open database {shown}: {exc}") from exc
+    try:
+        return current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open database {shown}: {exc}") from exc
 
 
 def _new_database(engine: Engine, shown: str) -> str:
