@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.fetch.host_rests import SavedRest
+from monitor.fetch.retry_after import RETRY_AFTER_WINDOW_SECONDS
 from monitor.store.models import HostRest
 
 log = logging.getLogger(__name__)
@@ -40,26 +40,26 @@ class StoredRests:
             return None
 
     def save(self, netloc: str, rest: SavedRest) -> None:
+        """Keep ``rest``, merged with what is kept (another process may have saved since this one
+        read it): the later end holds, and every wait counts once."""
         try:
             with self._sessions.begin() as session:
                 row = session.get(HostRest, netloc)
                 if row is None:
-                    row = HostRest(netloc=netloc)
+                    row = HostRest(netloc=netloc, resting_until=None, cause="", waits=[])
                     session.add(row)
-                row.resting_until = rest.resting_until
-                row.cause = rest.cause
-                row.waits = [[when.astimezone(UTC).isoformat(), seconds] for when, seconds in rest.waits]
-                row.updated_at = self._clock()
+                kept = _saved(row)
+                if kept.resting_until is None or (
+                    rest.resting_until is not None and rest.resting_until >= kept.resting_until
+                ):
+                    row.resting_until, row.cause = rest.resting_until, rest.cause
+                now = self._clock()
+                since = now - timedelta(seconds=RETRY_AFTER_WINDOW_SECONDS)  # older waits count no more
+                waits = sorted(wait for wait in set(kept.waits) | set(rest.waits) if wait[0] > since)
+                row.waits = [[when.astimezone(UTC).isoformat(), seconds] for when, seconds in waits]
+                row.updated_at = now
         except SQLAlchemyError as exc:
             log.warning("the rest of %s could not be kept: %s", netloc, exc, extra={"host": netloc})
-
-    def resting(self, now: datetime) -> list[HostRest]:
-        """Hosts resting at ``now``, the soonest back first (for ``sources status``)."""
-        with self._sessions() as session:
-            rows = session.scalars(
-                select(HostRest).where(HostRest.resting_until > now).order_by(HostRest.resting_until)
-            )
-            return list(rows)
 
 
 def _saved(row: HostRest) -> SavedRest:

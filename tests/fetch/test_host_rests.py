@@ -173,3 +173,17 @@ def test_crawl_once_from_cron_leaves_a_resting_forum_alone_and_sources_status_sa
     zone = ZoneInfo(load_config(fixture_config, environ={}).settings.general.timezone)
     local = (before + timedelta(hours=2)).astimezone(zone).replace(tzinfo=None)
     assert abs((shown - local).total_seconds()) <= 120
+
+
+def test_saving_merges_with_what_another_process_kept_and_forgets_old_waits(
+    sessions: sessionmaker[Session],
+) -> None:
+    book = StoredRests(sessions, clock=lambda: NOW)
+    old = (NOW - timedelta(hours=2), 120.0)  # out of the hour's window
+    book.save("forum.example", SavedRest(NOW + timedelta(hours=2), "two hours", (old,)))
+    recent = (NOW - timedelta(minutes=5), 60.0)
+    book.save("forum.example", SavedRest(None, "", (recent,)))  # another process only waited
+    kept = book.load("forum.example")
+    assert kept is not None
+    assert (kept.resting_until, kept.cause) == (NOW + timedelta(hours=2), "two hours")  # not shortened
+    assert kept.waits == (recent,)
