@@ -16,24 +16,25 @@ TERMINAL_NOTE = "To act on it, from a terminal (no web links: web.base_url is no
 _KEY = re.compile(r"[\w.@+-]+")
 
 
-def terminal_commands(msg: AlertMessage) -> list[str]:
-    """The commands that act on the alert, for a message without links (``terminal_for``)."""
+def terminal_commands(msg: AlertMessage) -> list[tuple[str, str]]:
+    """The commands that act on the alert, each with what it is for, for a message without links
+    (``terminal_for``)."""
     key = msg.terminal_for
     if not key or not _KEY.fullmatch(key):
         return []
     alert, by = msg.alert_id, f"--by {key}"
-    commands = [] if msg.acknowledged else [f"monitor alerts ack {alert} {by}"]
+    commands = [] if msg.acknowledged else [(f"monitor alerts ack {alert} {by}", "")]
     return [
         *commands,
-        f"monitor alerts contacted {alert} {by}   # the complainant has been contacted",
-        f"monitor alerts show {alert}   # the checklist; a step done: monitor alerts tick {alert} N {by}",
+        (f"monitor alerts contacted {alert} {by}", "the complainant has been contacted"),
+        (f"monitor alerts show {alert}", f"the checklist; a step done: monitor alerts tick {alert} N {by}"),
     ]
 
 
 def terminal_lines(msg: AlertMessage) -> list[str]:
     """The commands as the text body shows them (none when the message has links)."""
-    commands = terminal_commands(msg)
-    return ["", f"{TERMINAL_NOTE}:", *(f"  {command}" for command in commands)] if commands else []
+    commands = [f"  {command}" + (f"   # {why}" if why else "") for command, why in terminal_commands(msg)]
+    return ["", f"{TERMINAL_NOTE}:", *commands] if commands else []
 
 
 def terminal_html(msg: AlertMessage) -> list[str]:
@@ -41,5 +42,7 @@ def terminal_html(msg: AlertMessage) -> list[str]:
     commands = terminal_commands(msg)
     if not commands:
         return []
-    shown = "<br>".join(f"<code>{escape(command)}</code>" for command in commands)
+    shown = "<br>".join(
+        f"<code>{escape(command)}</code>" + (f" — {escape(why)}" if why else "") for command, why in commands
+    )
     return [f'<p style="margin:0 0 12px">{escape(TERMINAL_NOTE)}:<br>{shown}</p>']

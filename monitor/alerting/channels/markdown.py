@@ -170,9 +170,7 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
         )
     commands = terminal_commands(msg)
     if commands:
-        lines.append(
-            f"{TERMINAL_NOTE}: " + " · ".join(f"`{command.split('   #')[0]}`" for command in commands)
-        )
+        lines.append(f"{TERMINAL_NOTE}: " + " · ".join(f"`{command}`" for command, _ in commands))
     where = " · ".join(
         part for part in (field(msg.board_name, NAME_CHARS), field(msg.source_name, NAME_CHARS)) if part
     )
