@@ -150,6 +150,7 @@ def _open_alerts(args: argparse.Namespace, group: str) -> list[int]:
     """Unresolved alerts of watch group ``group`` in the monitor's database ([] when it cannot be read:
     the group is removed either way, and this is only a reminder)."""
     from sqlalchemy import select
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from monitor.config.loader import load_config
@@ -159,9 +160,12 @@ def _open_alerts(args: argparse.Namespace, group: str) -> list[int]:
 
     try:
         config = load_config(args.config, environ=os.environ, links=False, sends=False)
-        engine = make_engine(config.settings.database_url())
     except MonitorError:
         return []
+    url = make_url(config.settings.database_url())
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return []  # never crawled: no alert, and no empty database file made here
+    engine = make_engine(config.settings.database_url())
     try:
         with session_factory(engine)() as session:
             query = select(Alert.id).where(Alert.watch_group == group, Alert.status != "resolved")

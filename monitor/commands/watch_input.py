@@ -15,10 +15,9 @@ from pydantic import ValidationError
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import validation_problems
 from monitor.config.yaml_lines import Key, YamlLines
+from monitor.enrich.category import CATEGORIES
 from monitor.errors import ConfigError
 from monitor.yaml_errors import not_utf8, yaml_problem
-
-CATEGORIES = ("product", "service", "dealer", "policy", "other")
 
 
 def group_options(parser: argparse.ArgumentParser, name_required: bool) -> None:

@@ -395,3 +395,12 @@ def test_removing_a_group_with_an_unresolved_alert_says_what_becomes_of_it(
     assert "  its unresolved alert #1 stays as it is until resolved (`monitor alerts resolve ID" in out
     code, out, _ = _run(capsys, "remove", "途乐旅行", "--config", str(config_dir))  # routed: refused, no note
     assert code == 2 and out == ""
+
+
+def test_removing_a_group_before_any_crawl_makes_no_database(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the shipped config's database is data/monitor.db, from where you run
+    code, out, _ = _run(capsys, "remove", "星耀Pro14", "--config", str(config_dir))
+    assert code == 0 and "removed watch group '星耀Pro14'" in out and "unresolved" not in out
+    assert not (tmp_path / "data").exists()
