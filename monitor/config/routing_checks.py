@@ -62,13 +62,8 @@ def routing_problems(
                 say((*path, "also", index), f"undefined spokesperson {name!r} {in_route}")
         for index, name in enumerate(node.match.watch_groups):
             if group_names is not None and name not in group_names:
-                hint = (
-                    _known(name, group_names) if len(group_names) <= 12 or _close(name, group_names) else ""
-                )
-                say(
-                    (*path, "match", "watch_groups", index),
-                    f"undefined watch group {name!r} {in_route}{hint}",
-                )
+                said = f"undefined watch group {name!r} {in_route}{_known(name, group_names)}"
+                say((*path, "match", "watch_groups", index), said)
         for field, kind, known in _match_names(boards):
             for index, name in enumerate(getattr(node.match, field)):
                 if known is not None and name not in known:
@@ -110,9 +105,9 @@ def _close(name: str, known: set[str]) -> str | None:
 
 def _known(name: str, known: set[str]) -> str:
     """`` (did you mean 'lawyer'?)``, else the known names when they are few."""
-    close = [found] if (found := _close(name, known)) else []
-    if close:
-        return f" (did you mean {close[0]!r}?)"
+    close = _close(name, known)
+    if close is not None:
+        return f" (did you mean {close!r}?)"
     if len(known) <= 12:
         return f" (known: {', '.join(sorted(known))})"
     return ""
