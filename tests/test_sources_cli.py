@@ -79,6 +79,14 @@ def test_add_discovers_boards_from_the_forum_index(
 ) -> None:
     index = (FIXTURE_GBK / "forum_index.html").read_bytes()  # the real Discuz! X3.5 index, GBK
     fixture_forum.overrides["/forum.php"] = (200, index)
+    sources = fixture_config / "sources.yaml"
+    add_again = ["sources", "add", "discuz", fixture_forum.url, "--name", "again", "--key", "again"]
+    asked = len(fixture_forum.requests)
+    assert main([*add_again, "--config", str(fixture_config)]) == 2  # the same forum under another key
+    err = capsys.readouterr().err
+    assert f"source 'fixture-bbs' watches {fixture_forum.url} already: add the boards to its entry" in err
+    assert len(fixture_forum.requests) == asked  # refused before the forum was asked anything
+    sources.write_text("sources: []\n", encoding="utf-8")
     code = main(
         [
             "sources",
@@ -166,6 +174,13 @@ def test_status_and_export_after_a_crawl(
     assert target.read_text(encoding="utf-8") == ""
 
 
+@pytest.fixture
+def no_sources_config(fixture_config: Path) -> Path:
+    """The fixture config watching no forum yet, so the fixture forum can be added to it."""
+    (fixture_config / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    return fixture_config
+
+
 def _add(config: Path, url: str, *more: str) -> int:
     return main(
         ["sources", "add", "discuz", url, "--name", "X", "--key", "x", *more, "--config", str(config)]
@@ -200,10 +215,10 @@ def test_add_a_forum_whose_name_is_not_found_says_so(
 
 
 def test_add_a_forum_whose_robots_txt_disallows_the_index_says_that(
-    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+    no_sources_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fixture_forum.overrides["/robots.txt"] = (200, b"User-agent: *\nDisallow: /forum.php\n")
-    assert _add(fixture_config, fixture_forum.url) == 1
+    assert _add(no_sources_config, fixture_forum.url) == 1
     err = capsys.readouterr().err
     assert f"error: {fixture_forum.url}forum.php: the forum's robots.txt disallows its index" in err
     assert "/forum.php" not in fixture_forum.requests
@@ -219,7 +234,7 @@ def test_add_a_forum_whose_robots_txt_disallows_the_index_says_that(
     ],
 )
 def test_add_takes_the_forum_root_from_a_pasted_url(
-    fixture_config: Path,
+    no_sources_config: Path,
     fixture_forum: FixtureForum,
     capsys: pytest.CaptureFixture[str],
     path: str,
@@ -228,14 +243,14 @@ def test_add_takes_the_forum_root_from_a_pasted_url(
 ) -> None:
     """A board URL copied from the browser watches that board; the forum's index is still read."""
     fixture_forum.overrides["/forum.php"] = (200, (FIXTURE_GBK / "forum_index.html").read_bytes())
-    assert _add(fixture_config, fixture_forum.url + path) == 0
+    assert _add(no_sources_config, fixture_forum.url + path) == 0
     out = capsys.readouterr().out
     assert f"forum root: {fixture_forum.url}\n" in out
     assert (watching in out) if watching else ("watching" not in out)
-    text = (fixture_config / "sources.yaml").read_text(encoding="utf-8")
+    text = (no_sources_config / "sources.yaml").read_text(encoding="utf-8")
     assert f"base_url: {fixture_forum.url}\n" in text and f"boards: {boards}" in text
     assert "/forum.php" in fixture_forum.requests  # the index, at the root
-    assert main(["check-config", "--config", str(fixture_config)]) == 0
+    assert main(["check-config", "--config", str(no_sources_config)]) == 0
 
 
 def test_add_without_http_fails_before_any_request(
@@ -255,7 +270,7 @@ HOSTILE_BOARD = "投诉\x1b]8;;http://evil.example/\x07维权\x1b]8;;\x07\x1b[2J
 
 
 def test_board_names_from_the_forum_reach_the_terminal_without_control_codes(
-    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+    no_sources_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A board name is the forum's text: no escape sequence (hyperlink, clear screen) or bidi
     override in it reaches the terminal, in `sources add` nor in `sources status`."""
@@ -265,16 +280,16 @@ def test_board_names_from_the_forum_reach_the_terminal_without_control_codes(
         .replace("投诉维权".encode("gbk"), HOSTILE_BOARD.encode("gbk"))
     )
     fixture_forum.overrides["/forum.php"] = (200, index)
-    assert _add(fixture_config, fixture_forum.url) == 0
+    assert _add(no_sources_config, fixture_forum.url) == 0
     added = capsys.readouterr().out
     assert "found board 2: 投诉]8;;http://evil.example/维权]8;;[2J\n" in added  # its text, inert
     board_page = "/forum.php?mod=forumdisplay&fid=2&page=1"
     listed = (FIXTURE_GBK / "forumdisplay_fid2_p1.html").read_bytes()
     listed = listed.replace("投诉维权".encode("gbk"), HOSTILE_BOARD.encode("gbk"))
     fixture_forum.overrides[board_page] = (200, listed)
-    main(["crawl", "--once", "--config", str(fixture_config)])
+    main(["crawl", "--once", "--config", str(no_sources_config)])
     capsys.readouterr()
-    main(["sources", "status", "--config", str(fixture_config)])
+    main(["sources", "status", "--config", str(no_sources_config)])
     status = capsys.readouterr().out
     assert "board 2 投诉" in status
     for said in (added, status):

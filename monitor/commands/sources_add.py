@@ -17,6 +17,7 @@ import yaml
 
 from monitor.admin.sources_file import add_source, discover_boards, slug
 from monitor.alerting.render import clean_text
+from monitor.config.files import same_forum
 from monitor.config.loader import config_directory, load_config
 from monitor.config.settings import Settings
 from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorError
@@ -73,6 +74,11 @@ def _refuse_a_taken_key(file: Path, key: str, url: str, *, given: bool) -> None:
     """A key already in ``sources.yaml`` is refused before the forum is asked anything, naming the
     source that has it and the fix (a free key to pass with ``--key``)."""
     taken = _sources_by_key(file)
+    for other, watched in taken.items():  # sources add adds Discuz! forums: one source per forum
+        if other != key and watched is not None and same_forum(str(watched)) == same_forum(url):
+            raise ConfigError(
+                [f"{file}: sources: source {other!r} watches {url} already: add the boards to its entry"]
+            )
     if key not in taken:
         return
     free = next(f"{key}-{n}" for n in range(2, len(taken) + 3) if f"{key}-{n}" not in taken)

@@ -75,12 +75,33 @@ class SourcesFile(_File):
 
     @model_validator(mode="after")
     def _unique_keys(self) -> SourcesFile:
+        """One key per source, and one source per forum: the same forum under two keys is read
+        twice and tells each story twice, which the detector takes for the story spreading."""
         seen: set[str] = set()
+        forums: dict[str, str] = {}
         for source in self.sources:
             if source.key in seen:
                 raise ValueError(f"duplicate source key {source.key!r}")
             seen.add(source.key)
+            forum = f"{source.engine} {same_forum(str(source.base_url))}"  # a feed beside the pages is fine
+            if forum in forums:
+                raise ValueError(
+                    f"sources {forums[forum]!r} and {source.key!r} both watch {source.base_url}: "
+                    "one forum is one source (list all its boards under one key)"
+                )
+            forums[forum] = source.key
         return self
+
+
+def same_forum(url: str) -> str:
+    """A forum's address as compared: scheme and host in lower case, no default port, no trailing /."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    host = (parts.hostname or "") + (f":{port}" if port is not None and port != default else "")
+    return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
 
 
 Category = Literal["product", "service", "dealer", "policy", "other"]

@@ -286,3 +286,19 @@ def test_backtest_days_must_be_a_positive_whole_number(
             ]
         )
     assert done.value.code == 2 and "--days" in capsys.readouterr().err
+
+
+def test_one_forum_under_two_keys_is_refused(config_dir: Path) -> None:
+    sources = config_dir / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    url = next(
+        line.split("base_url:")[1].split("#")[0].strip() for line in text.splitlines() if "base_url:" in line
+    )
+    sources.write_text(
+        text + f"  - key: again\n    name: Again\n    engine: discuz\n    base_url: {url.rstrip('/')}:443\n"
+        '    boards: ["5"]\n',
+        encoding="utf-8",
+    )
+    [problem] = _problems(config_dir)
+    assert f"{sources}: (top level): sources 'example-bbs' and 'again' both watch" in problem
+    assert "one forum is one source" in problem
