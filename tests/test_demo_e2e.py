@@ -62,6 +62,8 @@ def test_demo_alerts_on_the_escalating_story_only(demo_run: tuple[Path, str, int
             "escalated",  # +2:30, very urgent (forecast twice the board's top, 8 me-too authors)
             "to_backup",  # +2:30: unacknowledged for 45 min, past the very-urgent 30 min
             "to_leadership",
+            "signal",  # a lawyer at floor 21: news to li_na (the tier cannot rise to say it)
+            "signal",  # the 江城晚报 journalist at floor 28
             "spread",
             "band",
             "reminder",  # +5:30: very urgent since +2:30, the 4 h first-contact deadline is near
@@ -100,8 +102,9 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
     output, printed, _ = demo_run
     files = sorted((output / "mail").glob("*.eml"))
     # opened (urgent); escalated (very urgent); nobody acknowledged -> backup; still nobody -> leadership;
-    # passed 50 replies; first-contact reminder; progress prompt; then the weekly digest
-    assert len(files) == 8
+    # a lawyer joins, then a journalist (news to li_na); passed 50 replies; first-contact reminder;
+    # progress prompt; then the weekly digest
+    assert len(files) == 10
     assert str(files[0]) in printed
     raw = files[0].read_bytes()
     assert raw.isascii(), "headers and bodies must be transfer-encoded"
@@ -121,6 +124,12 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
     assert "has not acknowledged alert #1" in backup.get_body(("plain",)).get_content()
     leaders = BytesParser(policy=policy.default).parsebytes(files[3].read_bytes())
     assert leaders["To"] == "zhao.min@pr.demo.invalid" and leaders["Subject"].startswith("[上报 leadership")
+    journalist = BytesParser(policy=policy.default).parsebytes(files[5].read_bytes())
+    assert journalist["To"] == "li.na@pr.demo.invalid" and journalist["Subject"].startswith(
+        "[新信号 new signal"
+    )
+    said = journalist.get_body(("plain",)).get_content()
+    assert "新信号 New on the thread: journalist on the story (记者联系/采访) first at floor 28" in said
 
 
 def test_threads_rising_lists_the_watched_threads_as_the_detector_sees_them(
@@ -176,7 +185,7 @@ def test_demo_runs_twice_in_the_same_place(demo_run: tuple[Path, str, int], tmp_
     shutil.copytree(demo_run[0], output)
     stream = io.StringIO()
     assert run_demo(output, stream=stream) == 0
-    assert len(list((output / "mail").glob("*.eml"))) == 8
+    assert len(list((output / "mail").glob("*.eml"))) == 10
     assert "Demo went as scripted" in stream.getvalue()
 
 

@@ -27,6 +27,7 @@ NOTICE_TAGS = {
     "copy": "抄送 FYI",
     "to_leadership": "上报 leadership",
     "handover": "转交 handed over",
+    "signal": "新信号 new signal",
 }
 
 

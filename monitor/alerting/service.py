@@ -201,6 +201,49 @@ def _tell_newly_routed(
         _event(session, alert, now, "routed", "told as well: " + ", ".join(told))
 
 
+def _joined_signals(config: MonitorConfig, before: list[str], now: list[str]) -> list[str]:
+    """Signals of ``very_urgent_signals`` (media, lawyer, a journalist) the alert did not have
+    before, as shown ("lawyer (律师/诉讼) first at floor 21")."""
+    from monitor.enrich.signals import SIGNAL_LABELS
+
+    grave = [SIGNAL_LABELS.get(name, name) for name in config.settings.detect.very_urgent_signals]
+
+    def label(shown: str) -> str:
+        return shown.rsplit(" first at floor ", 1)[0]
+
+    had = {label(shown) for shown in before}
+    return [shown for shown in now if label(shown) in grave and label(shown) not in had]
+
+
+def _tell_joined(
+    session: Session,
+    config: MonitorConfig,
+    alert: Alert,
+    thread: Thread,
+    group: WatchGroupConfig,
+    severity: Severity,
+    now: datetime,
+    joined: list[str],
+) -> None:
+    """A journalist or a lawyer turned up on a thread already alerting at its tier: the owner hears
+    of it at once (the tier cannot rise to say so), and so does a route's ``also`` for it — even
+    someone told of the alert before, since this is news (seed 000: the media is the last stage)."""
+    news = "; ".join(joined)
+    _queue(
+        session,
+        alert,
+        config,
+        severity,
+        None,
+        now,
+        kind="signal",
+        notice=f"新信号 New on the thread: {news}.",
+    )
+    routed = _route(session, config, thread, group, severity)
+    told = _tell_others(session, config, alert, routed, severity, now, news=news)
+    _event(session, alert, now, "signal", news + (f"; told as well: {', '.join(told)}" if told else ""))
+
+
 def _story_text(session: Session, thread: Thread) -> str:
     first = session.scalar(select(Post.text).where(Post.thread_id == thread.id).order_by(Post.floor).limit(1))
     return f"{thread.title}\n{first or ''}"
@@ -289,9 +332,12 @@ def _update(
     if thread.id != alert.thread_id:
         return AlertChange(alert.id, "updated", Severity(alert.severity))
     alert.figures = assessment.figures
+    joined = _joined_signals(config, alert.signals or [], assessment.signals)
     alert.signals = assessment.signals
     current = Severity(alert.severity)
     if assessment.severity <= current:
+        if joined:
+            _tell_joined(session, config, alert, thread, group, current, now, joined)
         _tell_newly_routed(session, config, alert, thread, group, current, now)
         band = growth_band(thread.replies, config.settings.alerting.growth_bands)
         if band > alert.band:

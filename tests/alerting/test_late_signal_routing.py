@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from monitor.alerting import deliveries, lifecycle
 from monitor.alerting.service import consider
 from monitor.config.loader import load_config
 from monitor.detect.assess import Assessment
@@ -85,5 +86,55 @@ def test_a_journalist_after_the_escalation_brings_leaderships_copy_once(tmp_path
         assert (
             session.scalar(select(func.count()).select_from(Delivery).where(Delivery.kind == "copy"))
             == copies
+        )
+    engine.dispose()
+
+
+def test_a_lawyer_joining_a_very_urgent_alert_is_news_to_the_owner_and_to_leadership_told_before(
+    tmp_path: Path,
+) -> None:
+    """The demo's case: zhao_min heard of the alert when nobody acknowledged it; a lawyer then joins."""
+    config = load_config(EXAMPLE_CONFIG, environ={})
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    ensure_schema(engine, auto_migrate=True)
+    group = next(g for g in config.watch_groups if g.name == "途乐旅行")
+    with session_factory(engine).begin() as session:
+        source = repo.ensure_source(session, config.sources[0])
+        board = repo.ensure_board(session, source, "2", "投诉维权")
+        summary = ThreadSummary("26", "途乐旅行三个月不退款", "a", "1", 41, 900, False, "http://x/26")
+        thread, _ = repo.upsert_thread(session, source, board, summary, NOW)
+        opened = consider(session, config, thread, group, _very_urgent(), NOW)
+        assert opened is not None
+        alert = lifecycle.get_alert(session, opened.alert_id)
+        deliveries.queue(
+            session, config, alert, "zhao_min", NOW, kind="to_leadership", notice="unacknowledged"
+        )
+        later = NOW + timedelta(minutes=30)
+        [lawyer] = repo.save_posts(
+            session,
+            thread,
+            [
+                PostRecord(
+                    post_id="21", floor=21, author="l", author_id="8", posted_at=later, text="已委托律师起诉"
+                )
+            ],
+            later,
+        )
+        lawyer.signals = [{"name": "lawyer", "term": "律师", "start": 3, "end": 5}]
+        session.flush()
+        with_lawyer = Assessment(
+            escalating=True, severity=Severity.VERY_URGENT, figures=["40 replies in the last 60 min"],
+            signals=["lawyer (律师/诉讼) first at floor 21"], negative_share=0.9, replies_per_hour=40.0,
+        )  # fmt: skip
+        consider(session, config, thread, group, with_lawyer, later)
+        news = session.scalars(
+            select(Delivery).where(Delivery.created_at == later, Delivery.channel == "email")
+        )
+        assert sorted((d.recipient, d.kind) for d in news) == [("li_na", "signal"), ("zhao_min", "copy")]
+        [event] = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "signal")).all()
+        assert event == "lawyer (律师/诉讼) first at floor 21; told as well: zhao_min"
+        consider(session, config, thread, group, with_lawyer, later + timedelta(minutes=10))  # said once
+        assert (
+            session.scalar(select(func.count()).select_from(Delivery).where(Delivery.kind == "signal")) == 2
         )
     engine.dispose()
