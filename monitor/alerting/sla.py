@@ -63,7 +63,8 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
             notice = (
                 f"转交备份 You are the backup: {config.spokesperson(alert.spokesperson).name} has not "
                 f"acknowledged alert #{alert.id} within {_span(ack_within(config, severity))}. "
-                "Reach them, or acknowledge it yourself to take it on."
+                f"Reach them, or take it on yourself: hand it over to you (on its page, or `monitor alerts "
+                f"handover {alert.id} --to {alert.backup}`)."
             )
             actions.append(_queue(session, config, alert, "to_backup", alert.backup, notice, now))
         long_overdue = now - alert.clock_start >= 2 * ack_within(config, severity)

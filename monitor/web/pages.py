@@ -92,10 +92,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         + "</p>"
     )
     if page.done in DONE_MESSAGES:
-        said = DONE_MESSAGES[page.done]
-        if page.done == "ack" and alert.ack_escalation:  # the backup (or leadership) was told before
-            told = "the backup and leadership were" if alert.ack_escalation > 1 else "the backup was"
-            said = f"已确认 Acknowledged: you own this alert now; {told} told already: tell them you have it."
+        said = _acknowledged(alert, page) if page.done == "ack" else DONE_MESSAGES[page.done]
         body.append(f'<p class="flash" role="status">{h(said)}</p>')
     if page.problem:
         body.append(f'<p class="problem" role="alert">{h(page.problem)}</p>')
@@ -213,6 +210,26 @@ def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
             "<p>" + " ".join(_button(a, labels[a], colour=colour, csrf=page.csrf) for a in others) + "</p>"
         )
     return out
+
+
+def _acknowledged(alert: Alert, page: AlertPage) -> str:
+    """What pressing 确认 did, for the one who pressed it: someone else may have been first (two
+    people at once), and acknowledging someone else's alert does not make it yours."""
+    me = page.claim.recipient
+    by = alert.acknowledged_by or ""
+    if by != me and not by.startswith(f"{me} ("):
+        at = when(alert.acknowledged_at, page.timezone)
+        return f"已确认 Already acknowledged by {by} at {at}; nothing was changed."
+    if alert.spokesperson != me:
+        owner = page.names.get(alert.spokesperson, alert.spokesperson)
+        return (
+            f"已确认 Acknowledged: {owner} stays its spokesperson; to take it on yourself, hand it over to "
+            "yourself below."
+        )
+    if alert.ack_escalation:  # the backup (or leadership) was told before
+        told = "the backup and leadership were" if alert.ack_escalation > 1 else "the backup was"
+        return f"已确认 Acknowledged: you own this alert now; {told} told already: tell them you have it."
+    return DONE_MESSAGES["ack"]
 
 
 def _handover(alert: Alert, page: AlertPage) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html import escape
 
@@ -66,6 +67,24 @@ def test_acknowledging_after_the_backup_was_told_says_so_not_that_they_will_not_
     after = httpx.get(site.link("ack") + "?done=ack").text
     assert "the backup and leadership were told already: tell them you have it" in after
     assert "will not be called" not in after
+
+
+def test_acknowledging_says_who_owns_it_when_someone_else_acknowledged_or_owns_it(site: Site) -> None:
+    from monitor.alerting.compose import link_signer
+
+    signer = link_signer(site.config)
+    assert signer is not None
+    backup = signer.url(site.alert_id, "ack", "wang_qiang", site.now)
+    httpx.post(backup, data={"do": "ack"})  # the backup first: li_na stays the spokesperson
+    said = httpx.get(backup + "?done=ack").text
+    assert "李娜（公关部发言人） stays its spokesperson; to take it on yourself, hand it over" in said
+    assert "you own this alert now" not in said
+    httpx.post(site.link("ack"), data={"do": "ack"})  # li_na second: nothing changes, and she is told why
+    said = httpx.get(site.link("ack") + "?done=ack").text
+    assert re.search(
+        r"Already acknowledged by wang_qiang \(web link\) at [\d-]+ [\d:]+; nothing was changed\.", said
+    )
+    assert _alert(site).acknowledged_by == "wang_qiang (web link)"
 
 
 def test_acknowledging_on_the_web_stops_the_escalation_to_the_backup(site: Site) -> None:
