@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
 from monitor.config.loader import config_directory, validation_problems
-from monitor.config.routing_refs import refuse_if_routed
+from monitor.config.routing_refs import refuse_if_routed, unrouted_groups
 from monitor.detect.velocity import counted
 from monitor.enrich import watch_yaml
 from monitor.enrich.keywords import WatchMatcher
@@ -280,6 +280,9 @@ class WatchGroupsReloader:
                 if text is None:
                     raise ConfigError([f"{self.path}: cannot read the watch groups file"])
                 groups = _parse(self.path, text)
+                gone = unrouted_groups(self.path, {group.name for group in groups})
+                if gone:  # a routed group renamed or removed by hand: its route would stop firing
+                    raise ConfigError(gone)
             except ConfigError as exc:
                 self.problems = exc.problems
                 for problem in exc.problems:

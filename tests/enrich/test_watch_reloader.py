@@ -230,3 +230,26 @@ def test_a_hand_edit_is_dated_when_the_file_was_saved_not_when_it_was_noticed(tm
     os.utime(path, (saved.timestamp(), saved.timestamp()))
     reloader.current(NOW)
     assert {r.at for r in read_audit(path)} == {"2026-11-24T00:10:00Z"}
+
+
+def test_a_routed_group_renamed_by_hand_is_not_reloaded_and_the_route_is_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "watch_groups.yaml"
+    (tmp_path / "routing.yaml").write_text(
+        "route:\n  receiver: li_na\n  routes:\n"
+        "    - match: {watch_groups: [途乐旅行]}\n      receiver: li_na\n",
+        encoding="utf-8",
+    )
+    _write(path, V2, 1)
+    reloader = WatchGroupsReloader(path, record_hand_edits=False)
+    _write(path, V2.replace("name: 途乐旅行", "name: 途乐旅游"), 2)
+    with caplog.at_level(logging.ERROR, logger="monitor.enrich.watch_admin"):
+        assert _names(reloader, "途乐 星耀pro14") == ["途乐旅行", "星耀"]  # the last good version kept
+    assert reloader.problems == [
+        f"{tmp_path / 'routing.yaml'}: route.routes[0].match.watch_groups[0]: routes watch group '途乐旅行', "
+        "which watch_groups.yaml no longer has"
+    ]
+    assert "keeping the last good version" in caplog.text
+    _write(path, V2 + "  - name: 途乐旅游\n    include: [途乐旅游]\n", 3)  # a new group beside it: fine
+    assert _names(reloader, "途乐旅游") == ["途乐旅行", "途乐旅游"] and reloader.problems == []
