@@ -6,6 +6,7 @@ tests skip with the reason when no server answers, except in CI (CI=true), where
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -30,6 +31,16 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("MONITOR_") and name != "MONITOR_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _monitor_log_level() -> Iterator[None]:
+    """``monitor.cli.main`` sets the ``monitor`` logger's level for the command it runs (WARNING for
+    the demo); put it back, so a later test's caplog sees the INFO lines it asserts on."""
+    logger = logging.getLogger("monitor")
+    level = logger.level
+    yield
+    logger.setLevel(level)
 
 
 def _postgres_or_skip() -> None:
