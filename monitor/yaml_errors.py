@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
-
-def yaml_problem(file: Path | str, exc: yaml.YAMLError) -> str:
-    """A YAML syntax error on one line: ``file: line 34, column 18: not valid YAML: mapping values
-    are not allowed here`` (PyYAML's own text spans several lines, which breaks a one-line log)."""
+def yaml_problem(file: Path | str, exc: Exception) -> str:
+    """A YAML syntax error (PyYAML's or ruamel's) on one line: ``file: line 34, column 18: not valid
+    YAML: mapping values are not allowed here`` (their own text spans several lines, which breaks a
+    one-line log)."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(file)"
     problem = getattr(exc, "problem", None) or type(exc).__name__

@@ -294,3 +294,30 @@ def test_board_names_from_the_forum_reach_the_terminal_without_control_codes(
     assert "board 2 投诉" in status
     for said in (added, status):
         assert "\x1b" not in said and "\x07" not in said and "\u202e" not in said
+
+
+def test_a_sources_file_that_is_not_yaml_is_said_on_one_line_and_left_as_it_is(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = fixture_config / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + "\t- bad\n", encoding="utf-8")
+    before = sources.read_bytes()
+    assert main(["sources", "remove", "fixture-bbs", "--config", str(fixture_config)]) == 2
+    assert (
+        main(
+            [
+                "sources",
+                "add",
+                "discuz",
+                "http://127.0.0.1:9/",
+                "--name",
+                "x",
+                "--config",
+                str(fixture_config),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.count(f"{sources}: line ") == 2 and "not valid YAML: found character '\\t'" in err
+    assert "Traceback" not in err and sources.read_bytes() == before

@@ -16,11 +16,13 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from monitor.config.files import SourceConfig, SourcesFile
 from monitor.config.loader import validation_problems
 from monitor.config.routing_refs import refuse_if_routed
 from monitor.errors import ConfigError, UnknownNameError
+from monitor.yaml_errors import not_utf8, yaml_problem
 
 _FID = re.compile(r"(?:[?&]fid=|\bforum-)(\d+)")
 
@@ -33,9 +35,16 @@ def _yaml() -> YAML:
 
 
 def _load(file: Path) -> CommentedMap:
+    """``sources.yaml`` as it is written (comments and all); :class:`ConfigError` on one line when
+    it is not YAML or not UTF-8 (nothing is changed then)."""
     if not file.exists():
         return CommentedMap(sources=CommentedSeq())
-    document = _yaml().load(file.read_text(encoding="utf-8")) or CommentedMap()
+    try:
+        document = _yaml().load(file.read_text(encoding="utf-8")) or CommentedMap()
+    except UnicodeDecodeError as exc:
+        raise ConfigError([not_utf8(file, exc)]) from None
+    except RuamelYAMLError as exc:
+        raise ConfigError([yaml_problem(file, exc)]) from None
     if not isinstance(document, CommentedMap):
         raise ConfigError([f"{file}: expected a mapping at the top level"])
     if document.get("sources") is None:
@@ -56,6 +65,11 @@ def _write_validated(file: Path, document: CommentedMap) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
     os.replace(temporary, file)
+
+
+def check_editable(file: Path) -> None:
+    """Raise :class:`ConfigError` now if ``sources.yaml`` could not be edited (before a forum is asked)."""
+    _load(file)
 
 
 def add_source(

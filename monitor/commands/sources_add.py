@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from monitor.admin.sources_file import add_source, discover_boards, slug
+from monitor.admin.sources_file import add_source, check_editable, discover_boards, slug
 from monitor.alerting.render import clean_text
 from monitor.config.files import same_forum
 from monitor.config.loader import config_directory, load_config
@@ -36,6 +36,7 @@ def add_forum(args: argparse.Namespace) -> int:
     url = address.root
     file = directory / "sources.yaml"
     key = args.key or _source_key(url, args.name)
+    check_editable(file)  # a broken sources.yaml is said before the forum is asked anything
     _refuse_a_taken_key(file, key, url, given=args.key is not None)  # before any request or claim
     if url.rstrip("/") != args.url.strip().rstrip("/"):
         print(f"forum root: {url}")
