@@ -15,7 +15,7 @@ floor on the tier: a regulator at least 紧迫, a journalist or lawyer 非常紧
 ``alert_signals`` (media, by default) in an opening post that reads negative — a journalist's
 investigation, a complaint already in the news — alerts on its own, however slowly the thread
 grows; so does one of ``alert_signals_anywhere`` (journalist, by default: 我是XX晚报记者,
-记者联系了我) in any post, a reply included, whatever it reads.
+记者联系了我) in any post, a reply included, of a thread that reads negative.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
 def _alerting_signals(facts: ThreadFacts, settings: DetectSettings) -> list[str]:
     """Why the thread alerts on its own, however slowly it grows (one figure each): a signal of
     ``alert_signals`` in an opening post that reads negative, one of ``alert_signals_anywhere`` in
-    any post (a journalist at work on the story, at whatever floor, whatever the post reads)."""
+    any post of a thread that reads negative (a journalist at work on the complaint, at any floor)."""
     figures = []
     opening = [name for name in facts.negative_opening_signals if name in settings.alert_signals]
     if opening:
@@ -163,8 +163,8 @@ def _alerting_signals(facts: ThreadFacts, settings: DetectSettings) -> list[str]
         figures.append(f"{said} in the opening post, which reads negative: {_HOWEVER_SLOWLY}")
     for name in settings.alert_signals_anywhere:
         floor = facts.signal_floors.get(name)
-        if floor is None or name in opening:
-            continue
+        if floor is None or name in opening or facts.negative_share < settings.min_negative_share:
+            continue  # a journalist after a travel feature on a thread of praise is no crisis
         where = "in the opening post" if floor == 1 else f"at floor {floor}"
         figures.append(f"{SIGNAL_LABELS.get(name, name)} {where}: {_HOWEVER_SLOWLY}")
     return figures

@@ -96,8 +96,12 @@ class SignalEntry(_Model):
     negatable: bool = True
     terms: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
+    not_after: list[str] = Field(
+        default_factory=list
+    )  # an occurrence right after one of these does not count
+    not_after_reach: int = Field(4, ge=1, le=20)  # characters before the occurrence looked at
 
-    _check_words = field_validator("terms", "patterns", mode="before")(_words)
+    _check_words = field_validator("terms", "patterns", "not_after", mode="before")(_words)
 
     @field_validator("patterns")
     @classmethod
@@ -204,6 +208,11 @@ class SignalDetector:
         )
         self._patterns = [(s.name, re.compile(p, re.MULTILINE)) for s in lexicon.signals for p in s.patterns]
         self._negation = Negation(lexicon.negation, [t for s in lexicon.signals for t in s.terms])
+        self._not_after = {
+            s.name: ([fold_term(w) for w in s.not_after], s.not_after_reach)
+            for s in lexicon.signals
+            if s.not_after
+        }
 
     def detect(self, text: str, quoted: str = "") -> list[Signal]:
         """The first counted occurrence of each signal in ``text``, in order of position."""
@@ -216,6 +225,10 @@ class SignalDetector:
                 continue
             if candidate.name in self._negatable and self._negation.negated(plain, candidate.start):
                 continue
+            if candidate.name in self._not_after:  # 找记者, 联系媒体: a threat to go to them, not them
+                cues, reach = self._not_after[candidate.name]
+                if any(cue in plain[max(0, candidate.start - reach) : candidate.start] for cue in cues):
+                    continue
             if quote and _copied(plain, candidate.start, candidate.end, quote):
                 continue
             start, end = folded.source_span(candidate.start, candidate.end)

@@ -24,6 +24,11 @@ from monitor.enrich.signals import detect_signals
         "这事已经上新闻了",
         "央视记者找到我了",
         "我们栏目组想请楼主私信联系",
+        "你好，我是新京报的，想采访你",
+        "澎湃新闻记者想跟楼主聊聊",
+        "楼主你好，都市日报记者，求个联系方式",
+        "我们是XX电视台民生栏目，想了解一下情况",
+        "我已经联系了电视台，记者说明天来采访",
     ],
 )
 def test_a_journalist_at_work_is_the_journalist_signal(text: str) -> None:
@@ -36,6 +41,7 @@ def test_a_journalist_at_work_is_the_journalist_signal(text: str) -> None:
         "我是不是该找记者",
         "我是想找记者曝光",
         "建议找记者",
+        "再不处理我就找记者曝光",
         "不行就找媒体",
         "感谢林记者的报道",
         "没有记者联系我",
@@ -50,9 +56,14 @@ def test_a_netizen_naming_the_media_is_not(text: str) -> None:
     assert "journalist" not in [s.name for s in detect_signals(text)]
 
 
+@pytest.mark.parametrize("text", ["再不处理我就找记者曝光", "建议联系媒体", "不行就找电视台"])
+def test_going_to_the_media_is_a_threat_to_spread_not_the_media(text: str) -> None:
+    assert [s.name for s in detect_signals(text)] == ["spread_threat"]
+
+
 def _facts(floors: dict[str, int], **changes: object) -> ThreadFacts:
     base = dict(
-        replies=4, replies_in_window=1, window_minutes=60, posts_scored=5, negative_share=0.2,
+        replies=4, replies_in_window=1, window_minutes=60, posts_scored=5, negative_share=0.6,
         distinct_authors=4, me_too_authors=0, signal_floors=floors, negative_opening_signals=(),
     )  # fmt: skip
     base.update(changes)
@@ -69,6 +80,8 @@ def test_a_journalists_reply_alerts_on_its_own_at_very_urgent() -> None:
     assert not assess(_facts({"media": 5}), DetectSettings()).escalating
     # off when the setting is emptied
     assert not assess(_facts({"journalist": 5}), DetectSettings(alert_signals_anywhere=())).escalating
+    # a journalist after a travel feature, on a thread of praise: no crisis
+    assert not assess(_facts({"journalist": 5}, negative_share=0.0), DetectSettings()).escalating
 
 
 def test_in_the_opening_post_it_is_said_once() -> None:
@@ -78,7 +91,7 @@ def test_in_the_opening_post_it_is_said_once() -> None:
         "media (记者/媒体), journalist on the story (记者联系/采访) in the opening post, "
         "which reads negative: alerts however slowly the thread grows"
     ]
-    alone = assess(_facts({"journalist": 1}), DetectSettings())  # an opening post that reads well
+    alone = assess(_facts({"journalist": 1}), DetectSettings())  # not the opening-post rule: the thread's
     assert alone.escalating and alone.figures[0].startswith(
         "journalist on the story (记者联系/采访) in the opening post:"
     )

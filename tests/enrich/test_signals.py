@@ -19,8 +19,7 @@ def test_signals_come_with_the_span_of_the_post_s_own_text() -> None:
     signals = detect_signals(text)
     assert [(s.name, s.term, s.start, s.end) for s in signals] == [
         ("lawyer", "律師", 12, 14),
-        ("media", "記者", 19, 21),
-        ("spread_threat", "曝光", 21, 23),  # a threat to expose, not the media themselves
+        ("spread_threat", "找記者", 18, 21),  # a threat to go to the media, not the media themselves
     ]
     assert all(text[s.start : s.end] == s.term for s in signals)
 
@@ -71,7 +70,7 @@ def test_negated_signals_do_not_count(text: str) -> None:
         ("没办法，只能找律师", "lawyer"),
         ("不退款就找律师", "lawyer"),  # a condition, not a negation
         ("有没有律师朋友帮忙看看", "lawyer"),  # a question
-        ("别逼我找记者", "media"),  # a threat
+        ("别逼我找记者", "spread_threat"),  # a threat to go to the media, not a negation of it
     ],
 )
 def test_what_only_looks_like_negation_still_counts(text: str, name: str) -> None:
