@@ -119,15 +119,15 @@ SAME_NOTE_WITHIN = timedelta(minutes=10)
 
 
 def _just_noted(session: Session, alert: Alert, by: str, kept: str, now: datetime) -> bool:
-    """``by`` added this very note within :data:`SAME_NOTE_WITHIN` and nothing since."""
-    last = session.scalar(
-        select(AlertEvent).where(AlertEvent.alert_id == alert.id).order_by(AlertEvent.id.desc()).limit(1)
+    """``by`` added this very note within :data:`SAME_NOTE_WITHIN` (another action may lie between)."""
+    same = select(AlertEvent.id).where(
+        AlertEvent.alert_id == alert.id,
+        AlertEvent.kind == "note",
+        AlertEvent.actor == by,
+        AlertEvent.detail == kept,
+        AlertEvent.at >= now - SAME_NOTE_WITHIN,
     )
-    return (
-        last is not None
-        and (last.kind, last.actor, last.detail) == ("note", by, kept)
-        and abs(now - last.at) <= SAME_NOTE_WITHIN
-    )
+    return session.scalar(same.limit(1)) is not None
 
 
 def resolve(session: Session, alert: Alert, by: str, now: datetime, note: str) -> bool:

@@ -70,13 +70,15 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
         long_overdue = now - alert.clock_start >= 2 * ack_within(config, severity)
         if alert.acknowledged_at is None and alert.ack_escalation < 2 and long_overdue:
             alert.ack_escalation = 2
+            backup = " or the backup" if alert.backup else ""
             notice = (
                 f"上报领导 For leadership: alert #{alert.id} ({severity.label_zh}) has not been acknowledged "
-                f"by {config.spokesperson(alert.spokesperson).name} or the backup within "
+                f"by {config.spokesperson(alert.spokesperson).name}{backup} within "
                 f"{_span(2 * ack_within(config, severity))}."
             )
             for key in config.routing.leadership:
-                actions.append(_queue(session, config, alert, "to_leadership", key, notice, now))
+                if key != alert.spokesperson:  # a leader who owns the alert is told as its owner
+                    actions.append(_queue(session, config, alert, "to_leadership", key, notice, now))
         if alert.contacted_at is None and alert.reminded_at is None:
             window = severity.first_contact
             left = alert.respond_by - now

@@ -133,3 +133,34 @@ def test_the_terminal_refuses_on_a_resolved_alert_what_the_web_page_refuses(
         assert alert is not None and alert.contacted_at is None and alert.acknowledged_at is None
         assert all(item.done_at is None for item in alert.checklist)
     engine.dispose()
+
+
+def test_a_note_sent_again_after_another_action_is_still_kept_once(config: MonitorConfig) -> None:
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, auto_migrate=True)
+    sessions = session_factory(engine)
+    alert_id = _open_alert(sessions, config, "400")
+    for act in ("note", "ack", "note"):  # the double tap's second note lands after someone's ack
+        with sessions.begin() as session:
+            alert = lifecycle.held(session, alert_id)
+            if act == "note":
+                lifecycle.note(session, alert, "li_na", T0 + timedelta(minutes=1), "电话联系")
+            else:
+                lifecycle.acknowledge(session, alert, "wang_qiang", T0 + timedelta(minutes=1))
+    assert [e.detail for e in _events(sessions, alert_id, "note")] == ["电话联系"]
+    engine.dispose()
+
+
+def test_leadership_is_not_told_of_its_own_alert_nor_of_a_backup_it_has_not(config: MonitorConfig) -> None:
+    from monitor.alerting.sla import check_sla
+
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, auto_migrate=True)
+    sessions = session_factory(engine)
+    alert_id = _open_alert(sessions, config, "500")
+    with sessions.begin() as session:  # handed to zhao_min, leadership herself, who has no backup
+        lifecycle.hand_over(session, config, lifecycle.held(session, alert_id), "zhao_min", "li_na", T0)
+    with sessions.begin() as session:
+        actions = check_sla(session, config, T0 + timedelta(hours=12))
+    assert [(a.kind, a.recipient) for a in actions if a.kind == "to_leadership"] == []
+    engine.dispose()
