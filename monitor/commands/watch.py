@@ -118,6 +118,11 @@ def _add(args: argparse.Namespace) -> int:
     file = watch_file(args.config, os.environ)
     now = datetime.now(UTC)
     groups = proposed_groups(args)
+    if args.replace and args.file is None and args.category is None and file.exists():
+        kept = {group.name: group.category for group in load_watch_groups(file)}  # not given: kept
+        groups = [
+            group.model_copy(update={"category": kept.get(group.name, group.category)}) for group in groups
+        ]
     check_additions(file, groups, replace=args.replace)  # all of --file, or none of it
     for group in groups:
         record = add_group(file, group, args.by or current_user(), now, replace=args.replace)

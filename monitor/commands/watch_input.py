@@ -26,7 +26,12 @@ def group_options(parser: argparse.ArgumentParser, name_required: bool) -> None:
     parser.add_argument("--alias", action="append", default=[], metavar="TERM", help="repeatable")
     parser.add_argument("--exclude", action="append", default=[], metavar="WORD", help="repeatable")
     parser.add_argument("--expression", default=None, help="e.g. '途乐 AND (退款 OR 投诉) AND NOT 招聘'")
-    parser.add_argument("--category", choices=CATEGORIES, default="other", help="complaint category")
+    parser.add_argument(
+        "--category",
+        choices=CATEGORIES,
+        default=None,
+        help="complaint category (default: other; with --replace, the group's own)",
+    )
     parser.add_argument("--file", type=Path, default=None, help="read the group(s) from a YAML file instead")
 
 
@@ -84,7 +89,7 @@ def proposed_groups(args: argparse.Namespace) -> list[WatchGroupConfig]:
         raise ConfigError(["watch: give the group's name and terms, or --file FILE"])
     fields = {
         "name": args.name,
-        "category": args.category,
+        "category": args.category or "other",
         "include": args.include,
         "aliases": args.alias,
         "exclude": args.exclude,

@@ -63,11 +63,14 @@ class ConfigWatch:
         differs = [name for name in READ_AT_START if now[name] != self.started[name]]
         files = ", ".join(differs)
         where = {"config": str(self.directory)}
+        groups_too = ""
         try:
             load_config(self.directory, environ=self.environ)
         except ConfigError as exc:
             groups = f"{self.directory / WATCH_GROUPS}:"
             problems = [problem for problem in exc.problems if not problem.startswith(groups)]
+            if len(problems) < len(exc.problems):
+                groups_too = f" ({WATCH_GROUPS} has problems of its own, said by its reloader)"
             if problems:
                 log.error(
                     "the config on disk is invalid%s; the running service keeps the config it started "
@@ -78,7 +81,7 @@ class ConfigWatch:
                 )
                 self.invalid = True
                 return changed
-        again = "the config on disk is valid again; " if self.invalid else ""
+        again = f"the files read at start are valid again{groups_too}; " if self.invalid else ""
         self.invalid = False
         if differs:
             log.warning(

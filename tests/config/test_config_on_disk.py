@@ -80,6 +80,7 @@ def test_what_is_said_is_measured_against_the_start_and_a_fix_is_said(
     assert "alerting.consol" in broken and "sorces" in broken and "watch_groups" not in broken
     # the two files put back are not named; routing.yaml still waits for a restart; watch groups not blamed
     assert fixed.startswith(
-        "the config on disk is valid again; routing.yaml changed on disk since the start: restart monitor run"
+        "the files read at start are valid again (watch_groups.yaml has problems of its own, said by its "
+        "reloader); routing.yaml changed on disk since the start: restart monitor run"
     )
     assert back == "routing.yaml back as the service started with: nothing to apply"
