@@ -35,6 +35,9 @@ def test_a_taken_key_is_refused_before_the_forum_is_asked_and_names_a_free_one(
     fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fixture_forum.overrides["/forum.php"] = (200, (FIXTURE_GBK / "forum_index.html").read_bytes())
+    (fixture_config / "sources.yaml").write_text(
+        "sources: []\n", encoding="utf-8"
+    )  # the forum, not yet added
     assert _add(fixture_config, fixture_forum.url, "--board", "3") == 0
     key = _keys(fixture_config)[-1]
     sources = fixture_config / "sources.yaml"
@@ -46,15 +49,15 @@ def test_a_taken_key_is_refused_before_the_forum_is_asked_and_names_a_free_one(
     assert "watching" not in said.out and "found board" not in said.out  # nothing claimed
     assert fixture_forum.requests == []  # nor asked of the forum
     assert (
-        f"{sources}: sources: source '{key}' watches {fixture_forum.url} already: add the boards to its "
-        f"entry, or choose another key with --key, e.g. --key {key}-2"
+        f"{sources}: sources: source '{key}' watches {fixture_forum.url} already: add the boards to its entry"
     ) in said.err
+    assert "--key" not in said.err  # one forum is one source: another key would be refused too
     assert sources.read_bytes() == before
 
-    assert _add(fixture_config, "http://bbs.example.org/", "--key", "fixture-bbs", "--board", "1") == 2
+    assert _add(fixture_config, "http://bbs.example.org/", "--key", key, "--board", "1") == 2
     assert (
-        f"key 'fixture-bbs' is used by the source watching {fixture_forum.url}; choose another key with "
-        "--key, e.g. --key fixture-bbs-2"
+        f"key '{key}' is used by the source watching {fixture_forum.url}; choose another key with "
+        f"--key, e.g. --key {key}-2"
     ) in capsys.readouterr().err
     assert sources.read_bytes() == before
 
@@ -63,6 +66,9 @@ def test_the_board_of_the_url_is_said_once_it_is_added(
     fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fixture_forum.overrides["/forum.php"] = (200, (FIXTURE_GBK / "forum_index.html").read_bytes())
+    (fixture_config / "sources.yaml").write_text(
+        "sources: []\n", encoding="utf-8"
+    )  # the forum, not yet added
     assert _add(fixture_config, fixture_forum.url + "forum-4-1.html") == 0
     out = capsys.readouterr().out
     assert out.index("added ") < out.index("watching board 4 (数码), the board of the URL")

@@ -85,8 +85,8 @@ def _refuse_a_taken_key(file: Path, key: str, url: str, *, given: bool) -> None:
     free = next(f"{key}-{n}" for n in range(2, len(taken) + 3) if f"{key}-{n}" not in taken)
     another = f"choose another key with --key, e.g. --key {free}"
     watched = str(taken[key] or "(no base_url)")
-    if watched.rstrip("/") == url.rstrip("/"):
-        said = f"source {key!r} watches {url} already: add the boards to its entry, or {another}"
+    if same_forum(watched) == same_forum(url):  # one forum is one source: another key would not do
+        said = f"source {key!r} watches {url} already: add the boards to its entry"
     else:
         whose = "" if given else " (taken from the URL)"
         said = f"key {key!r}{whose} is used by the source watching {watched}; {another}"

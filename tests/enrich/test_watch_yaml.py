@@ -82,7 +82,7 @@ def test_a_replace_keeps_the_groups_around_it(tmp_path: Path, capsys: pytest.Cap
     assert file.read_text(encoding="utf-8") == HAND.replace(
         "  - name: 测数   # numbers and yes/no words, quoted\n    category: product\n"
         '    include: ["8848", "no", \'on\', "yes", 测数]\n    exclude: ["测数据"]\n',
-        "  - name: 测数   # numbers and yes/no words, quoted\n    category: other\n"
+        "  - name: 测数   # numbers and yes/no words, quoted\n    category: product\n"  # kept: not given
         '    include: ["on", "8848"]\n',
     )
 
