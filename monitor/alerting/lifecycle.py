@@ -219,6 +219,14 @@ def handed_over(session: Session, alert: Alert) -> bool:
     return found is not None
 
 
+def kept_by_handover(session: Session, config: MonitorConfig, alert: Alert) -> bool:
+    """An alert someone handed over stays with whom they handed it to (still in routing.yaml) when
+    it escalates: the routing tree's owner may be the one who is away."""
+    if not handed_over(session, alert):
+        return False
+    return any(person.key == alert.spokesperson for person in config.routing.spokespeople)
+
+
 def _name(config: MonitorConfig, key: str) -> str:
     try:
         return config.spokesperson(key).name

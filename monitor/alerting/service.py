@@ -19,18 +19,16 @@ from monitor.alerting import deliveries, lifecycle
 from monitor.alerting.checklist import add_checklist
 from monitor.alerting.route_tree import AlertFacts
 from monitor.alerting.routing import Routed, route
+from monitor.alerting.story_alerts import OPEN_STATUSES, open_story
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
-from monitor.detect.story import story_similarity
 from monitor.store.models import Alert, AlertEvent, AlertThread, Delivery, Post, Thread
 from monitor.store.repo import snapshot_before
 
 log = logging.getLogger(__name__)
-
-OPEN_STATUSES = ("open", "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def consider(
     alert = alert_for_thread(session, thread)
     if alert is not None:
         return _update(session, config, alert, thread, group, assessment, now)
-    story = _open_story(session, config, group, thread, now)
+    story = open_story(session, config, group, thread, now)
     if story is not None:
         return _join(session, story, thread, now)
     if not assessment.escalating:
@@ -244,34 +242,6 @@ def _tell_joined(
     _event(session, alert, now, "signal", news + (f"; told as well: {', '.join(told)}" if told else ""))
 
 
-def _story_text(session: Session, thread: Thread) -> str:
-    first = session.scalar(select(Post.text).where(Post.thread_id == thread.id).order_by(Post.floor).limit(1))
-    return f"{thread.title}\n{first or ''}"
-
-
-def _open_story(
-    session: Session, config: MonitorConfig, group: WatchGroupConfig, thread: Thread, now: datetime
-) -> Alert | None:
-    """An open alert of the same watch group whose origin thread tells the same story as ``thread``."""
-    settings = config.settings.detect
-    candidates = session.scalars(
-        select(Alert)
-        .where(
-            Alert.watch_group == group.name,
-            Alert.status.in_(OPEN_STATUSES),
-            Alert.updated_at >= now - timedelta(hours=settings.story_window_hours),
-            Alert.thread_id != thread.id,
-        )
-        .order_by(Alert.opened_at.desc())
-    )
-    text = _story_text(session, thread)
-    for alert in candidates:
-        similarity = story_similarity(text, _story_text(session, alert.thread), group.include)
-        if similarity >= settings.story_similarity:
-            return alert
-    return None
-
-
 def _open(
     session: Session,
     config: MonitorConfig,
@@ -352,7 +322,7 @@ def _update(
     alert.severity = new.value
     alert.respond_by = min(alert.respond_by, now + new.first_contact)
     routed = _route(session, config, thread, group, new)
-    kept = _kept_by_handover(session, config, alert)
+    kept = lifecycle.kept_by_handover(session, config, alert)
     if not kept:
         alert.spokesperson = routed.spokesperson.key
         alert.backup = routed.backup.key if routed.backup else None
@@ -364,14 +334,6 @@ def _update(
     _tell_others(session, config, alert, routed, new, now)
     log.info("alert escalated", extra={"alert_id": alert.id, "severity": new.value})
     return AlertChange(alert.id, "escalated", new)
-
-
-def _kept_by_handover(session: Session, config: MonitorConfig, alert: Alert) -> bool:
-    """An alert someone handed over stays with whom they handed it to (still in routing.yaml) when
-    it escalates: the routing tree's owner may be the one who is away."""
-    if not lifecycle.handed_over(session, alert):
-        return False
-    return any(person.key == alert.spokesperson for person in config.routing.spokespeople)
 
 
 def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> AlertChange:

@@ -1,0 +1,44 @@
+"""The open alert a thread's story belongs to: another thread of the same watch group telling the
+same story (a cross-post, a retelling) joins that alert instead of opening one of its own."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.config.files import WatchGroupConfig
+from monitor.config.loader import MonitorConfig
+from monitor.detect.story import story_similarity
+from monitor.store.models import Alert, Post, Thread
+
+OPEN_STATUSES = ("open", "acknowledged")
+
+
+def _story_text(session: Session, thread: Thread) -> str:
+    first = session.scalar(select(Post.text).where(Post.thread_id == thread.id).order_by(Post.floor).limit(1))
+    return f"{thread.title}\n{first or ''}"
+
+
+def open_story(
+    session: Session, config: MonitorConfig, group: WatchGroupConfig, thread: Thread, now: datetime
+) -> Alert | None:
+    """An open alert of the same watch group whose origin thread tells the same story as ``thread``."""
+    settings = config.settings.detect
+    candidates = session.scalars(
+        select(Alert)
+        .where(
+            Alert.watch_group == group.name,
+            Alert.status.in_(OPEN_STATUSES),
+            Alert.updated_at >= now - timedelta(hours=settings.story_window_hours),
+            Alert.thread_id != thread.id,
+        )
+        .order_by(Alert.opened_at.desc())
+    )
+    text = _story_text(session, thread)
+    for alert in candidates:
+        similarity = story_similarity(text, _story_text(session, alert.thread), group.include)
+        if similarity >= settings.story_similarity:
+            return alert
+    return None
