@@ -27,6 +27,7 @@ def terminal_commands(msg: AlertMessage) -> list[tuple[str, str]]:
     return [
         *commands,
         (f"monitor alerts contacted {alert} {by}", "the complainant has been contacted"),
+        (f'monitor alerts note {alert} "…" {by}', "what the customer was told, what was done"),
         (f"monitor alerts show {alert}", f"the checklist; a step done: monitor alerts tick {alert} N {by}"),
     ]
 

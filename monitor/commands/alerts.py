@@ -125,14 +125,24 @@ def _list(args: argparse.Namespace) -> int:
         elif args.status != "all":
             query = query.where(Alert.status == args.status)
         zone = config.settings.general.timezone
-        rows = [_summary(alert, zone) for alert in session.scalars(query)]
+        now = datetime.now(UTC)
+        rows = [
+            _summary(alert, zone)
+            | {
+                "overdue": alert.status != "resolved"
+                and alert.contacted_at is None
+                and now > alert.respond_by
+            }
+            for alert in session.scalars(query)
+        ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     for row in rows:
         label = Severity(row["severity"]).label_zh
+        due = f"respond by {row['respond_by_local']}" + (" OVERDUE" if row["overdue"] else "")
         print(
-            f"#{row['id']:<4} {label:<4} {row['status']:<12} respond by {row['respond_by_local']}  "
+            f"#{row['id']:<4} {label:<4} {row['status']:<12} {due}  "
             f"{row['spokesperson']:<12} {clean_text(row['thread'])[:40]}"
         )
     if not rows:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from monitor.commands.watch_input import days, group_options, proposed_groups, utc
+from monitor.commands.watch_input import count, days, group_options, proposed_groups, utc
 from monitor.config.files import WatchGroupConfig
 from monitor.detect.velocity import counted
 from monitor.enrich.category import classify_complaint
@@ -76,7 +76,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     history = _with_config(tasks.add_parser("history", help="the recorded changes, newest last"))
     history.add_argument("--group", help="only this group's changes")
-    history.add_argument("--last", type=int, default=20, help="how many (default 20)")
+    history.add_argument("--last", type=count, default=20, help="how many (default 20)")
     history.set_defaults(handler=_history)
 
 

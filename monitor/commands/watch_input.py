@@ -42,12 +42,21 @@ def utc(value: str) -> datetime:
 
 def days(value: str) -> int:
     """``--days``: a whole number of days, at least 1."""
+    return _at_least_one(value, "days")
+
+
+def count(value: str) -> int:
+    """``--last``: how many, at least 1."""
+    return _at_least_one(value, "entries")
+
+
+def _at_least_one(value: str, what: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of {what}") from None
     if number < 1:
-        raise argparse.ArgumentTypeError(f"{number} days: give at least 1")
+        raise argparse.ArgumentTypeError(f"{number} {what}: give at least 1")
     return number
 
 

@@ -217,7 +217,8 @@ def test_alerts_commands(
     session.commit()
     base = ["--config", str(config_dir)]
     assert main(["alerts", "list", *base]) == 0
-    assert "途乐旅行三个月不退款" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "途乐旅行三个月不退款" in listed and " OVERDUE " in listed  # no first contact, deadline gone
     assert main(["alerts", "ack", "1", "--by", "lina", *base]) == 1  # li_na misspelt: nothing done
     assert "--by 'lina' is not in routing.yaml; did you mean 'li_na'?" in capsys.readouterr().err
     assert main(["alerts", "ack", "1", "--by", "李娜", *base]) == 0
