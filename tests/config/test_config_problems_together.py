@@ -286,6 +286,9 @@ def test_backtest_days_must_be_a_positive_whole_number(
             ]
         )
     assert done.value.code == 2 and "--days" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as done:
+        main(["watch", "history", "--last", days, "--config", str(config_dir)])
+    assert done.value.code == 2 and "--last" in capsys.readouterr().err
 
 
 def test_one_forum_under_two_keys_is_refused(config_dir: Path) -> None:
