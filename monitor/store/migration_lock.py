@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from monitor.errors import StoreError
+from monitor.store.run_lock import holding
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +84,8 @@ def _file_lock(path: Path, shown: str) -> Iterator[None]:
                     holder = handle.read().strip() or "another process"
                     raise StoreError(_gave_up(timeout, shown, f"lock file {path}", holder)) from None
                 time.sleep(POLL_SECONDS)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
-        handle.flush()
-        try:
+        with holding(handle, f"pid {os.getpid()} on {socket.gethostname()}"):
             yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import Engine, text
 
@@ -61,16 +62,26 @@ def _file_lock(path: Path, command: str, shown: str) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise AlreadyRunning(_refusal(command, holder, shown)) from None
+        with holding(handle, f"`{command}` (pid {os.getpid()})"):
+            yield
+
+
+@contextmanager
+def holding(handle: TextIO, holder: str) -> Iterator[None]:
+    """With the flock on ``handle`` taken: write who holds it (for whoever is refused or waits),
+    and at the end clear it and let go."""
+    import fcntl
+
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{holder}\n")
+    handle.flush()
+    try:
+        yield
+    finally:
         handle.seek(0)
         handle.truncate()
-        handle.write(f"`{command}` (pid {os.getpid()})\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
