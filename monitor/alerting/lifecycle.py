@@ -84,9 +84,10 @@ def contacted(session: Session, alert: Alert, by: str, now: datetime) -> None:
     late = now > alert.respond_by
     _event(session, alert, now, "contacted", by, "late: after the first-contact deadline" if late else "")
     acknowledge(session, alert, by, now)
-    for item in alert.checklist:
+    for item in alert.checklist:  # the step is done, in the trail as if ticked
         if item.step_id == FIRST_CONTACT_STEP and item.done_at is None:
             item.done_at, item.done_by = now, by
+            _event(session, alert, now, "checklist", by, f"done: {item.title}")
 
 
 MAX_NOTE_CHARS = 2000

@@ -105,6 +105,9 @@ def perform(
         message = _hand_over(args, config, session, alert, by, now)
     else:
         message = _resolve_alert(args, config, session, alert, by, now)
+    keys = {person.key for person in config.routing.spokespeople}
+    if not args.by and by not in keys and by in message:  # the trail names a login, not a spokesperson
+        message += f" ({by} is your login name; --by KEY acts as a spokesperson in routing.yaml)"
     return message
 
 

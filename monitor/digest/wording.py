@@ -232,16 +232,16 @@ def within_sla(figures: Handling) -> str:
 def first_contact(review: AlertReview, now: datetime, timezone: str) -> tuple[bool | None, str]:
     """The verdict (see :meth:`AlertReview.contact_on_time`) and how to say it."""
     verdict = review.contact_on_time(now)
-    allowed = duration((review.respond_by - review.opened_at).total_seconds() / 60)
+    due = short_time(review.respond_by, timezone)  # an escalation may have brought it forward
     if review.contacted_at is not None:
         after = duration((review.contacted_at - review.opened_at).total_seconds() / 60)
         if verdict:
             return verdict, f"first contact on time ({after})"
-        return verdict, f"first contact late ({after}, SLA {allowed})"
+        return verdict, f"first contact late ({after} after opening, due by {due})"
     if verdict is False:
-        return verdict, f"no first contact, overdue since {short_time(review.respond_by, timezone)}"
+        return verdict, f"no first contact, overdue since {due}"
     if review.closed_uncontacted:
-        return verdict, f"resolved without a first contact, before it was due ({allowed} SLA)"
+        return verdict, f"resolved without a first contact, before it was due ({due})"
     return verdict, f"no first contact yet, still within SLA (due {short_time(review.respond_by, timezone)})"
 
 

@@ -129,6 +129,9 @@ def test_a_progress_note_restarts_the_progress_clock(session: Session, config: M
     assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=7))] == ["progress"]
     trail = [(e.kind, e.actor, e.detail) for e in alert.events]
     assert ("note", "李娜", "已致电客户， 承诺三日内退款") in trail
+    # contact recorded straight away ticks the first-contact step, and the trail says so, as a tick would
+    step = next(item for item in alert.checklist if item.step_id == "first_contact")
+    assert ("checklist", "李娜", f"done: {step.title}") in trail and step.done_by == "李娜"
     with pytest.raises(ValueError, match="empty note"):
         lifecycle.note(session, alert, "李娜", T0, " \n ")
     assert len(lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=8), "长" * 5000)) == 2000
@@ -210,7 +213,11 @@ def test_growth_bands_renotify_without_a_severity_rise(session: Session, config:
 
 
 def test_alerts_commands(
-    config_dir: Path, config: MonitorConfig, session: Session, capsys: pytest.CaptureFixture[str]
+    config_dir: Path,
+    config: MonitorConfig,
+    session: Session,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     thread = _story(session, config)
     consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
@@ -251,6 +258,12 @@ def test_alerts_commands(
     assert "note added by 李娜" in capsys.readouterr().out
     assert main(["alerts", "note", "1", "  ", *base]) == 1
     assert "empty note" in capsys.readouterr().err
+    monkeypatch.setenv("USER", "ops_root")
+    assert main(["alerts", "note", "1", "客户已回电", *base]) == 0  # no --by: the login name, and it says so
+    assert "note added by ops_root (ops_root is your login name; --by KEY" in capsys.readouterr().out
+    monkeypatch.setenv("USER", "li_na")  # a login that is a spokesperson's key needs no word
+    assert main(["alerts", "note", "1", "已安排退款", *base]) == 0
+    assert capsys.readouterr().out.strip().endswith("note added by li_na")
     assert main(["alerts", "resolve", "1", "--by", "李娜", "--note", "已退款", *base]) == 0
     capsys.readouterr()
     assert main(["alerts", "list", "--json", *base]) == 0

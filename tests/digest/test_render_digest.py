@@ -276,11 +276,18 @@ def test_text_alerts_say_how_each_was_handled():
         ),
         (  # closed before it was due (a false alarm): neither in time nor late, and not pending
             {"contacted_at": None, "resolved_at": PERIOD.start + timedelta(days=1, hours=12)},
-            "resolved without a first contact, before it was due (8 h 00 min SLA)",
+            "resolved without a first contact, before it was due (12-01 17:30)",
         ),
         (
             {"contacted_at": PERIOD.start + timedelta(days=1, hours=18)},
-            "first contact late (8 h 30 min, SLA 8 h 00 min)",
+            "first contact late (8 h 30 min after opening, due by 12-01 17:30)",
+        ),
+        (  # escalated: due earlier than the opening tier's SLA said, and measured against that
+            {
+                "contacted_at": PERIOD.start + timedelta(days=1, hours=14),
+                "respond_by": PERIOD.start + timedelta(days=1, hours=13),
+            },
+            "first contact late (4 h 30 min after opening, due by 12-01 13:00)",
         ),
         ({"acknowledged_at": None, "status": "open"}, "not acknowledged"),
         ({"opened_in_period": False}, "opened 12-01 09:30 (before this week)"),
