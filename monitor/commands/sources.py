@@ -1,4 +1,4 @@
-"""``monitor sources list|status|add|remove`` and ``monitor threads export|rising``."""
+"""``monitor sources list|status|add|remove|wake`` and ``monitor threads export|rising``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor.admin.sources_file import remove_source
@@ -16,7 +17,7 @@ from monitor.alerting.render import clean_text
 from monitor.commands.sources_add import add_forum
 from monitor.config.loader import config_directory, load_config
 from monitor.digest.wording import counted
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
 
@@ -62,6 +63,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove.add_argument("key")
     _config_option(remove)
     remove.set_defaults(handler=_remove)
+    wake = tasks.add_parser(
+        "wake",
+        help="ask a forum again at the next pass, before the rest its Retry-After asked for is over "
+        "(its admin let the monitor in again)",
+    )
+    wake.add_argument("key", help="the source's key in sources.yaml")
+    _config_option(wake)
+    wake.set_defaults(handler=_wake)
 
     threads = commands.add_parser("threads", help="stored threads")
     thread_tasks = threads.add_subparsers(dest="threads_command", required=True, metavar="TASK")
@@ -160,6 +169,33 @@ def _remove(args: argparse.Namespace) -> int:
     directory = config_directory(args.config, os.environ)
     remove_source(directory / "sources.yaml", args.key)
     print(f"removed {args.key} from {directory / 'sources.yaml'} (its stored threads are kept)")
+    return 0
+
+
+def _wake(args: argparse.Namespace) -> int:
+    from monitor.store.host_rests import StoredRests
+
+    config = load_config(args.config, environ=os.environ, links=False, sends=False, without_watch_groups=True)
+    keys = [source.key for source in config.sources]
+    if args.key not in keys:
+        raise UnknownNameError(f"no source {args.key!r} in sources.yaml ({', '.join(keys) or 'none'})")
+    source = next(source for source in config.sources if source.key == args.key)
+    netloc = urlsplit(str(source.base_url)).netloc
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, config.settings.database.auto_migrate)
+    try:
+        lifted = StoredRests(session_factory(engine)).lift(netloc, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    tz = config.settings.general.timezone
+    if lifted is None or lifted.resting_until is None:
+        print(f"{args.key} ({netloc}) was not resting; its Retry-After waiting is forgotten all the same")
+        return 0
+    print(
+        f"{args.key} ({netloc}) is asked again at the next pass; it was not to be asked before "
+        f"{_local(lifted.resting_until, tz)}: {clean_text(lifted.cause)}. A running service drops the "
+        "rest within a minute. If the forum answers with a Retry-After again, it rests again."
+    )
     return 0
 
 

@@ -12,7 +12,8 @@ database's, :class:`monitor.store.host_rests.StoredRests` — and
   host's budget, or a rest).
 
 Merging never shortens a rest: the later of the two ends holds, and the waits counted by
-either process both count against the budget.
+either process both count against the budget — unless the rest was lifted by hand
+(``monitor sources wake``): a rest begun and waits counted before the lift are dropped.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class SavedRest:
     resting_until: datetime | None
     cause: str
     waits: tuple[tuple[datetime, float], ...]  # (when, seconds), oldest first
+    lifted_at: datetime | None = None  # the rest lifted by hand (monitor sources wake) then
 
 
 class RestBook(Protocol):
@@ -56,7 +58,14 @@ def saved(host: Host, now: datetime) -> SavedRest:
 
 
 def restore(host: Host, rest: SavedRest) -> None:
-    """Merge a kept rest into ``host``: the later end of the two holds; every wait counts once."""
+    """Merge a kept rest into ``host``: the later end of the two holds; every wait counts once.
+    A lift kept since the host was told to rest ends that rest, and forgets the waits before it."""
+    if rest.lifted_at is not None:
+        if host.resting_until is not None and (host.rested_at is None or host.rested_at <= rest.lifted_at):
+            host.resting_until, host.resting_cause = None, ""
+        kept = [wait for wait in host.retry_after_waits.waits if wait[0] > rest.lifted_at]
+        host.retry_after_waits.waits.clear()
+        host.retry_after_waits.waits.extend(kept)
     if rest.resting_until is not None and (
         host.resting_until is None or rest.resting_until > host.resting_until
     ):

@@ -37,6 +37,7 @@ class Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     resting_until: datetime | None = None  # a long Retry-After: no request before then
     resting_cause: str = ""
+    rested_at: datetime | None = None  # when it was told to rest (a lift by hand after it ends the rest)
     retry_after_waits: WaitBudget = field(default_factory=WaitBudget)  # Retry-After waited lately
 
     @classmethod
@@ -61,7 +62,7 @@ class Host:
     def rest(self, now: datetime, seconds: float, cause: str = "") -> None:
         """Leave the host alone for ``seconds`` from ``now`` (it asked so, with a Retry-After);
         ``cause``: why its requests fail meanwhile (default: the wait it asked for)."""
-        self.resting_until = now + timedelta(seconds=seconds)
+        self.resting_until, self.rested_at = now + timedelta(seconds=seconds), now
         self.resting_cause = cause or resting_cause(seconds)
 
     def heed(self, retry_after: str | None, now: datetime, *, waiting: bool) -> bool:
@@ -69,10 +70,10 @@ class Host:
         be waited: one longer than five minutes, or one more than is left of the host's budget of
         ``Retry-After`` waiting. One the fetcher will wait (``waiting``) is counted against it."""
         seconds = rest_seconds(retry_after, now)
-        if seconds is not None:
-            self.rest(now, seconds)
-            return True
         wait = requested_wait_seconds(retry_after, now)
+        if seconds is not None:
+            self.rest(now, seconds, resting_cause(seconds, asked=wait))
+            return True
         if wait is None:
             return False
         budget = self.retry_after_waits

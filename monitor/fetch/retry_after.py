@@ -61,8 +61,14 @@ def rest_seconds(value: str | None, now: datetime) -> float | None:
     return min(seconds, LONGEST_REST_SECONDS)  # "Retry-After: 999999999999" is asked again tomorrow
 
 
-def resting_cause(seconds: float) -> str:
-    """Why a resting host's requests fail: "the forum asks us to wait 60 min (Retry-After)"."""
+def resting_cause(seconds: float, asked: float | None = None) -> str:
+    """Why a resting host's requests fail: "the forum asks us to wait 60 min (Retry-After)";
+    ``asked``, when more than the rest: what the forum asked for, and that it is asked again sooner."""
+    if asked is not None and asked > seconds:
+        return (
+            f"the forum asks us to wait {_duration(asked)} (Retry-After); it is asked again after "
+            f"{_duration(seconds)}, the longest the monitor leaves a forum alone"
+        )
     return f"the forum asks us to wait {_duration(seconds)} (Retry-After)"
 
 
@@ -129,4 +135,7 @@ def _duration(seconds: float) -> str:
     if minutes < 120:
         return f"{minutes} min"
     hours = seconds / 3600
+    if hours > 48:
+        days = hours / 24
+        return f"{days:.0f} days" if days < 3650 else "years"
     return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"

@@ -55,11 +55,30 @@ class StoredRests:
                     row.resting_until, row.cause = rest.resting_until, rest.cause
                 now = self._clock()
                 since = now - timedelta(seconds=RETRY_AFTER_WINDOW_SECONDS)  # older waits count no more
+                if row.lifted_at is not None:  # and those before a lift by hand not at all
+                    since = max(since, row.lifted_at)
                 waits = sorted(wait for wait in set(kept.waits) | set(rest.waits) if wait[0] > since)
                 row.waits = [[when.astimezone(UTC).isoformat(), seconds] for when, seconds in waits]
                 row.updated_at = now
         except SQLAlchemyError as exc:
             log.warning("the rest of %s could not be kept: %s", netloc, exc, extra={"host": netloc})
+
+
+    def lift(self, netloc: str, now: datetime) -> SavedRest | None:
+        """End the host's rest by hand (``monitor sources wake``), for every process on the database:
+        each drops the rest it holds when it next reads the row (within :data:`REREAD_SECONDS`).
+        Returns the rest that was on (None: there was none; the budget's waits are forgotten all the
+        same). Unlike :meth:`load` and :meth:`save`, a database error is the caller's to report."""
+        with self._sessions.begin() as session:
+            row = session.get(HostRest, netloc)
+            if row is None:
+                row = HostRest(netloc=netloc, resting_until=None, cause="", waits=[])
+                session.add(row)
+            before = _saved(row)
+            row.resting_until, row.cause, row.waits = None, "", []
+            row.lifted_at = row.updated_at = now
+        on = before.resting_until is not None and before.resting_until > now
+        return before if on else None
 
 
 def _saved(row: HostRest) -> SavedRest:
@@ -70,4 +89,6 @@ def _saved(row: HostRest) -> SavedRest:
             waits.append((when if when.tzinfo else when.replace(tzinfo=UTC), float(item[1])))
         except (TypeError, ValueError, IndexError):
             continue  # a hand-edited row: the wait is forgotten, the rest kept
-    return SavedRest(resting_until=row.resting_until, cause=row.cause, waits=tuple(sorted(waits)))
+    return SavedRest(
+        resting_until=row.resting_until, cause=row.cause, waits=tuple(sorted(waits)), lifted_at=row.lifted_at
+    )

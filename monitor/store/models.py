@@ -337,3 +337,4 @@ class HostRest(Base):
     cause: Mapped[str] = mapped_column(Text, default="")
     waits: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)  # [[ISO time, seconds], ...]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # sources wake

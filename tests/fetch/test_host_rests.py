@@ -187,3 +187,86 @@ def test_saving_merges_with_what_another_process_kept_and_forgets_old_waits(
     assert kept is not None
     assert (kept.resting_until, kept.cause) == (NOW + timedelta(hours=2), "two hours")  # not shortened
     assert kept.waits == (recent,)
+
+
+def test_sources_wake_lets_the_next_crawl_ask_a_resting_forum_again(
+    fixture_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routes = {"/robots.txt": answer(429, b"too many", Retry_After="7200")}
+    config = ["--config", str(fixture_config)]
+    with serve(routes) as forum:
+        (fixture_config / "sources.yaml").write_text(
+            f'sources:\n  - {{key: busy, name: Busy, engine: discuz, base_url: "{forum.url("/")}", '
+            'boards: ["2"]}\n',
+            encoding="utf-8",
+        )
+        assert main(["crawl", "--once", *config]) == 1
+        capsys.readouterr()
+        assert main(["sources", "wake", "busi", *config]) == 1  # a typo: nothing lifted
+        assert "no source 'busi' in sources.yaml (busy)" in capsys.readouterr().err
+        assert main(["sources", "wake", "busy", *config]) == 0
+        said = capsys.readouterr().out
+        assert "busy (127.0.0.1:" in said and "is asked again at the next pass" in said
+        assert ": the forum asks us to wait 2 h (Retry-After). A running service drops" in said
+        assert main(["crawl", "--once", *config]) == 1  # asked again, and told to rest again
+        assert forum.asked("/robots.txt") == 2
+        assert main(["sources", "wake", "busy", *config]) == 0
+        assert main(["sources", "wake", "busy", *config]) == 0
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[-1]
+        .endswith("was not resting; its Retry-After waiting is forgotten all the same")
+    )
+
+
+def test_a_running_process_drops_its_rest_within_a_minute_of_a_lift_but_not_a_later_rest(
+    sessions: sessionmaker[Session],
+) -> None:
+    routes: dict[str, Route] = {"/page": answer(200, b"fine")}
+    clock = [NOW]
+
+    async def go(forum: Server) -> list[str | FetchError]:
+        netloc = forum.url("").removeprefix("http://")
+        results: list[str | FetchError] = []
+        async with app_client() as http:
+            made = fetcher(http, clock=lambda: clock[0], rests=StoredRests(sessions))
+            made._host(forum.url("/page")).rest(NOW, 7200)  # told by the forum, in this process only
+            for minutes, act in ((0, ""), (1, "lift"), (0.5, ""), (1, ""), (1, "rest"), (1, "")):
+                clock[0] += timedelta(minutes=minutes)
+                if act == "lift":
+                    StoredRests(sessions).lift(netloc, clock[0] - timedelta(seconds=1))
+                if act == "rest":  # another worker is told to rest it after the lift: that holds
+                    StoredRests(sessions).save(
+                        netloc, SavedRest(clock[0] + timedelta(hours=1), WAIT_AN_HOUR, ())
+                    )
+                try:
+                    results.append((await made.get(forum.url("/page"))).text)
+                except FetchError as exc:
+                    results.append(exc)
+        return results
+
+    with serve(routes) as forum:
+        results = asyncio.run(go(forum))
+    assert reason(results[0]) == "the forum asks us to wait 2 h (Retry-After)"
+    assert results[1:4] == ["fine", "fine", "fine"]  # the lift read at 12:01 (a minute after 12:00)
+    assert [reason(r) for r in results[4:]] == [WAIT_AN_HOUR, WAIT_AN_HOUR]
+    assert forum.asked("/page") == 3
+
+
+def test_a_lift_forgets_the_waits_before_it_and_a_later_save_does_not_bring_them_back(
+    sessions: sessionmaker[Session],
+) -> None:
+    book = StoredRests(sessions, clock=lambda: NOW)
+    before = (NOW - timedelta(minutes=5), 240.0)
+    book.save("forum.example", SavedRest(NOW + timedelta(hours=2), "two hours", (before,)))
+    lifted = book.lift("forum.example", NOW)
+    assert lifted is not None and lifted.cause == "two hours"
+    after = (NOW + timedelta(minutes=1), 30.0)
+    book.save("forum.example", SavedRest(None, "", (before, after)))  # a process that had not read it
+    kept = book.load("forum.example")
+    assert kept is not None and kept.resting_until is None and kept.waits == (after,)
+    host = Host.under(Politeness())
+    host.retry_after_waits.waits.extend([before, after])
+    restore(host, kept)
+    assert list(host.retry_after_waits.waits) == [after]
+    assert book.lift("forum.example", NOW) is None  # nothing on: nothing lifted
