@@ -92,16 +92,25 @@ def add_source(
 
 def remove_source(file: Path, key: str) -> None:
     """Take source ``key`` out of ``sources.yaml``; refused while a route names it (its key in
-    ``match.sources``, or ``key:board`` in ``match.boards``)."""
+    ``match.sources``, ``key:board`` in ``match.boards``, or a bare board id in ``match.boards``
+    that no other source has: the route would match nothing)."""
+    document = _load(file)
+    sources = document["sources"]
+    mine: set[str] = set()
+    others: set[str] = set()
+    for source in sources:
+        if isinstance(source, dict):
+            boards = {str(board) for board in source.get("boards") or []}
+            (mine if source.get("key") == key else others).update(boards)
     refuse_if_routed(
         file,
         f"source {key!r}",
         lambda field, value: (
-            (field, value) == ("sources", key) or (field == "boards" and value.startswith(f"{key}:"))
+            (field, value) == ("sources", key)
+            or (field == "boards" and value.startswith(f"{key}:"))
+            or (field == "boards" and value in mine - others)
         ),
     )
-    document = _load(file)
-    sources = document["sources"]
     for index, source in enumerate(sources):
         if isinstance(source, dict) and source.get("key") == key:
             del sources[index]

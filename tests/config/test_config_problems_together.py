@@ -232,6 +232,19 @@ def test_a_source_a_route_names_is_not_removed(config_dir: Path, capsys: pytest.
     load_config(config_dir, environ={})  # the config still loads
 
 
+def test_a_bare_board_id_routes_the_only_source_that_has_that_board(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routing, sources = config_dir / "routing.yaml", config_dir / "sources.yaml"
+    _edit(routing, "categories: [product]", 'categories: [product]\n        boards: ["3"]')
+    other = "\n  - {key: other-bbs, name: Other, engine: discuz, base_url: 'https://other.example/', boards: ['3']}\n"
+    assert main(["sources", "remove", "example-bbs", "--config", str(config_dir)]) == 2
+    assert "match.boards[0]: still routes source 'example-bbs'" in capsys.readouterr().err
+    sources.write_text(sources.read_text(encoding="utf-8") + other, encoding="utf-8")
+    assert main(["sources", "remove", "example-bbs", "--config", str(config_dir)]) == 0  # other-bbs has a 3
+    assert [source.key for source in load_config(config_dir, environ={}).sources] == ["other-bbs"]
+
+
 def test_a_yaml_syntax_error_is_one_line_with_its_place_and_gbk_says_save_as_utf8(config_dir: Path) -> None:
     sources, groups = config_dir / "sources.yaml", config_dir / "watch_groups.yaml"
     sources.write_text("sources:\n  - key: x\n    name: y: z\n", encoding="utf-8")
