@@ -97,7 +97,17 @@ def config_directory(path: Path | None, environ: Mapping[str, str]) -> Path:
     directory = resolve_directory(path, environ)
     if not directory.is_dir():
         raise ConfigError([f"{directory}: config directory not found (pass --config DIR)"])
+    if not any((directory / name).exists() for name in CONFIG_FILES):
+        raise ConfigError(
+            [
+                f"{directory}: not a config directory — none of {', '.join(CONFIG_FILES)} is there "
+                f"(make one by copying the project's config/: cp -r config/. {directory})"
+            ]
+        )
     return directory
+
+
+CONFIG_FILES = ("monitor.toml", "sources.yaml", "watch_groups.yaml", "routing.yaml", "playbooks.yaml")
 
 
 def load_config(

@@ -237,7 +237,10 @@ def test_a_bare_board_id_routes_the_only_source_that_has_that_board(
 ) -> None:
     routing, sources = config_dir / "routing.yaml", config_dir / "sources.yaml"
     _edit(routing, "categories: [product]", 'categories: [product]\n        boards: ["3"]')
-    other = "\n  - {key: other-bbs, name: Other, engine: discuz, base_url: 'https://other.example/', boards: ['3']}\n"
+    other = (
+        "\n  - {key: other-bbs, name: Other, engine: discuz, base_url: 'https://other.example/', "
+        "boards: ['3']}\n"
+    )
     assert main(["sources", "remove", "example-bbs", "--config", str(config_dir)]) == 2
     assert "match.boards[0]: still routes source 'example-bbs'" in capsys.readouterr().err
     sources.write_text(sources.read_text(encoding="utf-8") + other, encoding="utf-8")

@@ -322,6 +322,14 @@ def test_a_mistyped_config_folder_is_said_and_not_made(
     )
     assert "config directory not found" in capsys.readouterr().err and not typo.exists()
     assert main(["sources", "remove", "x", "--config", str(typo)]) == 2 and not typo.exists()
+    typo.mkdir()  # an empty folder is no config directory either: nothing is written into it
+    code, _, err = _run(capsys, "add", "丁丁", "--include", "丁丁", "--config", str(typo))
+    assert code == 2 and f"{typo}: not a config directory — none of monitor.toml, sources.yaml" in err
+    assert f"cp -r config/. {typo})" in err
+    assert (
+        main(["sources", "add", "discuz", "http://127.0.0.1:9/", "--name", "x", "--config", str(typo)]) == 2
+    )
+    assert list(typo.iterdir()) == []
 
 
 def test_a_file_of_groups_is_added_whole_or_not_at_all(
