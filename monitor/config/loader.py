@@ -251,9 +251,12 @@ def _load_settings(
     """The settings (None when invalid) and the values they were read from (None: not valid TOML)."""
     raw: dict[str, Any] = {}
     if file.exists():
-        try:
-            raw = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        try:  # utf-8-sig: a byte-order mark (Windows Notepad's "UTF-8 with BOM") is read past
+            raw = tomllib.loads(file.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            problems.append(not_utf8(file, exc))
+            return None, None
+        except tomllib.TOMLDecodeError as exc:
             problems.append(f"{file}: not valid TOML: {exc}")
             return None, None
     merged = apply_environment(raw, environ)
@@ -264,7 +267,17 @@ def _load_settings(
     given = {key for variable, key in ENVIRONMENT.items() if environ.get(variable)}
     given |= {(section, key) for section, values in overrides.items() for key in values}
     lines = TomlLines.of(file, given).line if file.exists() else None
-    return _validate(file, Settings, merged, problems, lines), merged
+    variables = {key: variable for variable, key in ENVIRONMENT.items() if environ.get(variable)}
+
+    def origin(key: Key) -> str | None:  # a value from the environment is not monitor.toml's to answer for
+        variable = variables.get((str(key[0]), str(key[1]))) if len(key) >= 2 else None
+        return f"${variable} (in the environment; it overrides monitor.toml)" if variable else None
+
+    try:
+        return Settings.model_validate(merged), merged
+    except ValidationError as exc:
+        problems.extend(validation_problems(file, exc, lines, origin))
+        return None, merged
 
 
 def _section(
@@ -323,11 +336,15 @@ def _validate(
 
 
 def validation_problems(
-    file: Path, exc: ValidationError, lines: Callable[[Key], int | None] | None = None
+    file: Path,
+    exc: ValidationError,
+    lines: Callable[[Key], int | None] | None = None,
+    origin: Callable[[Key], str | None] | None = None,
 ) -> list[str]:
     """Each validation error as ``file: key: message (line N)``; misspelt keys first, since the
     errors that follow them often come from the key the typo left out (``inclue:`` leaves no
-    include terms). ``lines``: where a key is in ``file`` (default: a YAML file's own lines)."""
+    include terms). ``lines``: where a key is in ``file`` (default: a YAML file's own lines);
+    ``origin``: where a key's value came from instead of ``file`` (an environment variable)."""
     if lines is None and file.suffix in (".yaml", ".yml") and file.is_file():
         lines = YamlLines.of(file).line
     errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
@@ -335,7 +352,8 @@ def validation_problems(
     for error in errors:
         line = lines(error["loc"]) if lines is not None and error["loc"] else None
         at = f" (line {line})" if line is not None else ""
-        said.append(f"{file}: {key_text(error['loc'])}: {_message(error)}{at}")
+        where = (origin(error["loc"]) if origin is not None and error["loc"] else None) or file
+        said.append(f"{where}: {key_text(error['loc'])}: {_message(error)}{at}")
     return said
 
 

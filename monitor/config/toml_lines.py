@@ -39,7 +39,7 @@ class TomlLines:
     def of(cls, file: Path, elsewhere: Collection[tuple[str, str]] = ()) -> TomlLines:
         """``elsewhere``: (section, key) given outside the file (environment, overrides): no line."""
         try:
-            return cls(file.read_text(encoding="utf-8"), elsewhere)
+            return cls(file.read_text(encoding="utf-8-sig"), elsewhere)
         except (OSError, UnicodeDecodeError):
             return cls(None)
 

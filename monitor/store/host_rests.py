@@ -63,7 +63,6 @@ class StoredRests:
         except SQLAlchemyError as exc:
             log.warning("the rest of %s could not be kept: %s", netloc, exc, extra={"host": netloc})
 
-
     def lift(self, netloc: str, now: datetime) -> SavedRest | None:
         """End the host's rest by hand (``monitor sources wake``), for every process on the database:
         each drops the rest it holds when it next reads the row (within :data:`REREAD_SECONDS`).

@@ -165,6 +165,7 @@ def test_every_invalid_setting_says_its_line_and_one_given_by_the_environment_no
     assert fetch[0].endswith("(line 6)") and fetch[1].endswith("(line 7)")  # a quoted, indented key too
     [port] = [p for p in problems if "smtp.port" in p]
     assert "(line" not in port  # its value came from MONITOR_SMTP_PORT, not from line 9
+    assert port.startswith("$MONITOR_SMTP_PORT (in the environment; it overrides monitor.toml): smtp.port: ")
     [pages] = [p for p in problems if str(sources) in p]
     assert pages.startswith(f"{sources}: sources[0].pages_per_board: ")
     assert pages.endswith(f"(line {_line_of(sources, 'pages_per_board: lots')})")
@@ -257,6 +258,19 @@ def test_a_yaml_syntax_error_is_one_line_with_its_place_and_gbk_says_save_as_utf
     [gbk] = [p for p in problems if p.startswith(f"{groups}:")]
     assert "not UTF-8 text" in gbk and "save it as UTF-8" in gbk
     assert all("\n" not in p for p in problems)
+
+
+def test_monitor_toml_with_a_byte_order_mark_is_read_and_in_gbk_says_save_as_utf8(config_dir: Path) -> None:
+    toml = config_dir / "monitor.toml"
+    text = toml.read_text(encoding="utf-8").replace("[general]", "# 常规设置\n[general]", 1)
+    wrong = text.replace('# timezone = "', 'timezone = "Mars/', 1)
+    toml.write_bytes(wrong.encode("utf-8-sig"))  # Notepad's "UTF-8 with BOM"
+    [zone] = _problems(config_dir)  # read past the mark: the one problem is the bad zone, with its line
+    assert zone.startswith(f"{toml}: general.timezone: ")
+    assert zone.endswith(f"(line {_line_of(toml, 'Mars/')})")
+    toml.write_bytes(text.encode("gbk"))
+    [gbk] = _problems(config_dir)
+    assert gbk.startswith(f"{toml}: not UTF-8 text (byte ") and "save it as UTF-8" in gbk
 
 
 def test_a_duplicate_spokesperson_is_said_where_it_was_typed(config_dir: Path) -> None:
