@@ -28,6 +28,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from monitor.alerting.message import ChecklistLine
+from monitor.config.yaml_lines import YamlLines, key_of
 from monitor.detect.severity import Severity
 from monitor.errors import ConfigError
 from monitor.yaml_errors import not_utf8, yaml_problem
@@ -153,7 +154,8 @@ def load_playbooks(path: Path) -> Playbooks:
     problems: list[str] = []
     playbooks = _validate(data, problems)
     if problems:
-        raise ConfigError([f"{label}: {problem}" for problem in problems])
+        lines = YamlLines(yaml.compose(text, Loader=yaml.SafeLoader))
+        raise ConfigError([f"{label}: {problem}{_line(lines, problem)}" for problem in problems])
     logger.debug("loaded playbooks", extra={"path": label})
     return playbooks
 
@@ -340,6 +342,13 @@ def _unknown_key(key: object, allowed: Sequence[str]) -> str:
     if close:
         return f"{message}; did you mean {close[0]!r}?"
     return f"{message}; expected one of: {', '.join(allowed)}"
+
+
+def _line(lines: YamlLines, problem: str) -> str:
+    """`` (line N)``: where the problem's key (``general.steps[4].title: …``) is in the file."""
+    key = key_of(problem.split(": ", 1)[0])
+    line = lines.within(key) if key is not None else None
+    return f" (line {line})" if line is not None else ""
 
 
 def _loc(loc: Sequence[object]) -> str:

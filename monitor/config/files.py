@@ -77,19 +77,24 @@ class SourcesFile(_File):
     def _unique_keys(self) -> SourcesFile:
         """One key per source, and one source per forum: the same forum under two keys is read
         twice and tells each story twice, which the detector takes for the story spreading."""
-        seen: set[str] = set()
-        forums: dict[str, str] = {}
-        for source in self.sources:
+        seen: dict[str, int] = {}
+        forums: dict[str, tuple[str, int]] = {}
+        for index, source in enumerate(self.sources):  # said at the later entry, the one just typed
             if source.key in seen:
-                raise ValueError(f"duplicate source key {source.key!r}")
-            seen.add(source.key)
+                first = f"sources[{seen[source.key]}]"
+                raise ValueError(
+                    f"sources[{index}].key: duplicate source key {source.key!r} (first at {first})"
+                )
+            seen[source.key] = index
             forum = f"{source.engine} {same_forum(str(source.base_url))}"  # a feed beside the pages is fine
             if forum in forums:
+                first, at = forums[forum]
                 raise ValueError(
-                    f"sources {forums[forum]!r} and {source.key!r} both watch {source.base_url}: "
-                    "one forum is one source (list all its boards under one key)"
+                    f"sources[{index}].base_url: {source.key!r} watches {source.base_url}, the forum "
+                    f"{first!r} (sources[{at}]) watches: one forum is one source (list all its boards "
+                    "under one key)"
                 )
-            forums[forum] = source.key
+            forums[forum] = (source.key, index)
         return self
 
 

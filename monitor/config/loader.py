@@ -10,6 +10,7 @@ on a config with any problem.
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from monitor.config.settings import (
     apply_environment,
 )
 from monitor.config.toml_lines import TomlLines
-from monitor.config.yaml_lines import Key, YamlLines, key_text
+from monitor.config.yaml_lines import Key, YamlLines, key_of, key_text
 from monitor.errors import ConfigError, UnknownNameError
 from monitor.yaml_errors import not_utf8, yaml_problem
 
@@ -350,10 +351,14 @@ def validation_problems(
     errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
     said = []
     for error in errors:
-        line = lines(error["loc"]) if lines is not None and error["loc"] else None
+        key, message = tuple(error["loc"]), _message(error)
+        named = re.match(r"([\w.\[\]]+): (.+)", message, re.DOTALL) if not key else None
+        if named and key_of(named[1]):  # a check of the whole file that names the entry it is about
+            key, message = key_of(named[1]) or (), named[2]
+        line = lines(key) if lines is not None and key else None
         at = f" (line {line})" if line is not None else ""
-        where = (origin(error["loc"]) if origin is not None and error["loc"] else None) or file
-        said.append(f"{where}: {key_text(error['loc'])}: {_message(error)}{at}")
+        where = (origin(key) if origin is not None and key else None) or file
+        said.append(f"{where}: {key_text(key)}: {message}{at}")
     return said
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -16,6 +17,17 @@ def key_text(key: Key) -> str:
     for part in key:
         text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + part
     return text or "(top level)"
+
+
+def key_of(text: str) -> Key | None:
+    """The key ``text`` writes (:func:`key_text` read back): ``general.steps[4].title`` →
+    ``("general", "steps", 4, "title")``; None for ``(top level)`` or what is not a key."""
+    if not text or text.startswith("("):
+        return None
+    key: list[str | int] = []
+    for part in re.findall(r"\[(\d+)\]|([^.\[\]]+)", text):
+        key.append(int(part[0]) if part[0] else part[1])
+    return tuple(key) or None
 
 
 class YamlLines:
@@ -34,9 +46,21 @@ class YamlLines:
     def line(self, key: Key) -> int | None:
         """The 1-based line of the value at ``key``; the nearest enclosing one the document shows
         (a key brought in by a ``<<:`` merge is not where it is used); None without a document."""
+        node, _ = self._nearest(key)
+        return None if node is None else int(node.start_mark.line) + 1
+
+    def within(self, key: Key) -> int | None:
+        """As :meth:`line`, but None when not even ``key``'s first part is in the document (a
+        missing top-level key: the whole document's first line would say nothing)."""
+        node, depth = self._nearest(key)
+        return None if node is None or depth == 0 else int(node.start_mark.line) + 1
+
+    def _nearest(self, key: Key) -> tuple[yaml.Node | None, int]:
+        """The node at ``key`` or the nearest enclosing one, and how many of ``key``'s parts led to it."""
         node = self.root
         if node is None:
-            return None
+            return None, 0
+        depth = 0
         for part in key:
             found: yaml.Node | None = None
             if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
@@ -47,8 +71,8 @@ class YamlLines:
                 )
             if found is None:
                 break
-            node = found
-        return int(node.start_mark.line) + 1
+            node, depth = found, depth + 1
+        return node, depth
 
     def say(self, file: Path, key: Key, message: str) -> str:
         """``file: key: message (line N)``."""

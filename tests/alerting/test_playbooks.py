@@ -197,11 +197,15 @@ def test_misspelt_key_names_file_key_and_suggestion(tmp_path):
     step["due_after_minute"] = step.pop("due_after_minutes")
     path = write_doc(tmp_path, doc)
     problems = problems_of(path)
-    assert (
-        f"{path}: very_urgent.steps[2].due_after_minute: unknown key; did you mean 'due_after_minutes'?"
-        in problems
+    line = next(
+        n
+        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "due_after_minute:" in text
     )
-    assert f"{path}: very_urgent.steps[2].due_after_minutes: missing; this key is required" in problems
+    misspelt = "very_urgent.steps[2].due_after_minute: unknown key; did you mean 'due_after_minutes'?"
+    assert f"{path}: {misspelt} (line {line})" in problems
+    said = f"{path}: very_urgent.steps[2].due_after_minutes: missing; this key is required (line "
+    assert any(p.startswith(said) for p in problems)  # the step's line: the key is not there
 
 
 def test_misspelt_playbook_key(tmp_path):
@@ -369,14 +373,13 @@ def test_category_steps_problems_name_the_key(tmp_path):
         "policy": {"steps": [{"id": "triage", "title": "解释", "due_after_minutes": 5}]},
     }
     problems = problems_of(write_doc(tmp_path, doc))
-    assert any(p.endswith("by_category.prodcut: unknown key; did you mean 'product'?") for p in problems)
+    assert any("by_category.prodcut: unknown key; did you mean 'product'? (line " in p for p in problems)
     assert any(
-        p.endswith(
-            "by_category.dealer.steps[0].due_after_minutes: must be a non-negative integer (whole minutes)"
-        )
+        "by_category.dealer.steps[0].due_after_minutes: must be a non-negative integer (whole minutes) (line "
+        in p
         for p in problems
     ), problems
     assert any(
-        p.endswith("by_category.policy.steps[0].id: 'triage' is already a tier step's id; choose another")
+        "by_category.policy.steps[0].id: 'triage' is already a tier step's id; choose another (line " in p
         for p in problems
     ), problems

@@ -333,5 +333,14 @@ def test_one_forum_under_two_keys_is_refused(config_dir: Path) -> None:
         encoding="utf-8",
     )
     [problem] = _problems(config_dir)
-    assert f"{sources}: (top level): sources 'example-bbs' and 'again' both watch" in problem
+    assert problem.startswith(f"{sources}: sources[1].base_url: 'again' watches https://bbs.example.com")
+    assert "the forum 'example-bbs' (sources[0]) watches" in problem
+    assert problem.endswith(f"(line {_line_of(sources, ':443')})")
     assert "one forum is one source" in problem
+    sources.write_text(text + text.split("sources:\n", 1)[1], encoding="utf-8")  # the same entry twice
+    [problem] = _problems(config_dir)
+    second = [
+        n for n, line in enumerate(sources.read_text(encoding="utf-8").splitlines(), 1) if "key:" in line
+    ][1]
+    said = "sources[1].key: duplicate source key 'example-bbs' (first at sources[0])"
+    assert problem == f"{sources}: {said} (line {second})"

@@ -40,6 +40,7 @@ ADDED = """\
 
 
 def _watch(capsys: pytest.CaptureFixture[str], directory: Path, *argv: str) -> tuple[int, str]:
+    (directory / "monitor.toml").touch()  # a config directory; its other files play no part here
     code = main(["watch", *argv, "--config", str(directory)])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
