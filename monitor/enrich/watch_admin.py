@@ -17,6 +17,7 @@ reload the groups without a restart (the backtest is in :mod:`monitor.enrich.wat
 from __future__ import annotations
 
 import contextlib
+import difflib
 import getpass
 import logging
 import os
@@ -35,6 +36,7 @@ from monitor.config.routing_refs import refuse_if_routed, unrouted_groups
 from monitor.detect.velocity import counted
 from monitor.enrich import watch_yaml
 from monitor.enrich.keywords import WatchMatcher
+from monitor.enrich.text import normalise
 from monitor.enrich.watch_audit import (
     ChangeRecord,
     Version,
@@ -217,11 +219,21 @@ def add_group(
     return _edit(file, by, now, change)
 
 
+def _suggestion(name: str, names: list[str]) -> str:
+    """``; did you mean '途乐旅行'?``: the group whose name folds like ``name`` (traditional
+    characters, full-width, case), else a close one, else the groups there are."""
+    same = [known for known in names if normalise(known) == normalise(name)]
+    near = same or difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if near:
+        return f"; did you mean {near[0]!r}?"
+    return f" (the groups: {', '.join(names)})" if names else " (it has no groups)"
+
+
 def remove_group(file: Path, name: str, by: str, now: datetime) -> ChangeRecord:
     def change(entries: Any, current: list[WatchGroupConfig]) -> tuple[str, str, dict[str, Any], None]:
         names = [g.name for g in current]
         if name not in names:
-            raise UnknownNameError(f"no watch group {name!r} in {file}")
+            raise UnknownNameError(f"no watch group {name!r} in {file}{_suggestion(name, names)}")
         position = names.index(name)
         del entries[position]
         return "remove", name, group_dict(current[position]), None

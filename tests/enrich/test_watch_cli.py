@@ -165,7 +165,11 @@ def test_replace_and_remove_rules(config_dir: Path, capsys: pytest.CaptureFixtur
         "exclude": ["途乐园"],
     }
     code, _, err = _run(capsys, "remove", "nope", "--config", config)
-    assert code == 1 and "no watch group 'nope'" in err
+    assert code == 1 and "no watch group 'nope'" in err and "(the groups: 途乐旅行, " in err
+    code, _, err = _run(capsys, "remove", "途樂旅行", "--config", config)  # typed in traditional characters
+    assert (
+        code == 1 and "no watch group '途樂旅行'" in err and err.rstrip().endswith("did you mean '途乐旅行'?")
+    )
     routing = config_dir / "routing.yaml"
     routing.write_text(
         "route:\n  receiver: li_na\n  routes:\n"
