@@ -109,7 +109,8 @@ def test_contacted_and_ticking_steps_land_in_the_trail(site: Site) -> None:
     page = httpx.get(site.link("view"))
     assert "☑" in page.text and "li_na (web link)" in page.text
     kinds = [kind for kind, _ in _events(site)]
-    assert kinds.count("checklist") == 1 and "contacted" in kinds
+    # the first-contact step ticked by 已联系 and step 1 ticked by hand: one trail line each
+    assert kinds.count("checklist") == 2 and "contacted" in kinds
 
     missing = httpx.post(url, data={"do": "tick", "step": "99"})
     assert missing.status_code == 404 and "no checklist step" in missing.text
