@@ -111,13 +111,8 @@ def _copies_then(session: Session, known: ThreadFacts, now: datetime) -> ThreadF
     before ``now`` (not the count read since); a copy not read by then is left out."""
     if known.spread is None or not known.spread.copies:
         return known
-    replies: dict[int, int] = {}
-    for copy in known.spread.copies:
-        other = session.get(Thread, copy.thread.thread_id)
-        then = repo.snapshot_before(session, other, now) if other is not None else None
-        if then is not None:
-            replies[copy.thread.thread_id] = then.replies
-    return replace(known, spread=known.spread.as_of(replies))
+    copies = [copy.thread.thread_id for copy in known.spread.copies]
+    return replace(known, spread=known.spread.as_of(repo.replies_before(session, copies, now)))
 
 
 def _rank(row: RisingThread) -> tuple[float, int]:

@@ -14,7 +14,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from monitor.store.types import UTCDateTime
@@ -88,7 +99,7 @@ class Thread(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
-    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), index=True)  # a board's threads
     external_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(200), default="")
@@ -133,9 +144,11 @@ class Post(Base):
 
 class Snapshot(Base):
     __tablename__ = "thread_snapshots"
+    # a thread's snapshots in time order: its latest, or those of a window, without a scan
+    __table_args__ = (Index("ix_thread_snapshots_thread_id_taken_at", "thread_id", "taken_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replies: Mapped[int] = mapped_column(Integer)
     views: Mapped[int] = mapped_column(Integer)

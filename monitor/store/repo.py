@@ -7,11 +7,12 @@ later, emptier page never overwrites what was stored with blanks.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.config.files import SourceConfig
@@ -170,6 +171,25 @@ def snapshots_since(session: Session, thread: Thread, since: datetime) -> list[S
     )
 
 
+def replies_before(session: Session, thread_ids: Collection[int], at: datetime) -> dict[int, int]:
+    """Each thread's reply count at its newest snapshot taken at or before ``at``, in one query (a
+    story's copies as they were then); a thread not read by then is left out."""
+    if not thread_ids:
+        return {}
+    latest = (
+        select(Snapshot.thread_id, func.max(Snapshot.taken_at).label("taken_at"))
+        .where(Snapshot.thread_id.in_(thread_ids), Snapshot.taken_at <= at)
+        .group_by(Snapshot.thread_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Snapshot.thread_id, Snapshot.replies)
+        .join(latest, and_(Snapshot.thread_id == latest.c.thread_id, Snapshot.taken_at == latest.c.taken_at))
+        .order_by(Snapshot.id)  # two snapshots at one moment: the one written last
+    )
+    return {thread_id: replies for thread_id, replies in rows}
+
+
 def snapshot_before(session: Session, thread: Thread, at: datetime) -> Snapshot | None:
     """The newest snapshot taken at or before ``at``."""
     return session.scalar(
@@ -289,8 +309,9 @@ def board_negative_shares(session: Session, board_id: int, since: datetime, now:
 def board_view_readings(
     session: Session, board_id: int, first_after: datetime, now: datetime
 ) -> dict[int, tuple[datetime, list[tuple[datetime, int]]]]:
-    """Per thread of the board first posted since ``first_after``: its first post's time and its
-    snapshots' ``(taken_at, views)`` within a day of it (for the board's usual views pace)."""
+    """Per thread of the board first posted since ``first_after``: its first post's time and the
+    ``(taken_at, views)`` of its first and last snapshots within a day of it (what the board's
+    usual views pace is measured from; the snapshots between are not read)."""
     first = (
         select(Post.thread_id, Post.posted_at)
         .join(Thread, Thread.id == Post.thread_id)
@@ -298,21 +319,53 @@ def board_view_readings(
         .where(Post.posted_at >= first_after, Post.posted_at < now)
         .subquery()
     )
-    rows = session.execute(
-        select(first.c.thread_id, first.c.posted_at, Snapshot.taken_at, Snapshot.views)
+    ends = (
+        select(
+            first.c.thread_id,
+            first.c.posted_at,
+            func.min(Snapshot.taken_at).label("earliest"),
+            func.max(Snapshot.taken_at).label("latest"),
+        )
         .join(Snapshot, Snapshot.thread_id == first.c.thread_id)
         .where(Snapshot.taken_at >= first_after, Snapshot.taken_at < now)
+        .where(
+            Snapshot.taken_at >= first.c.posted_at,
+            Snapshot.taken_at <= _a_day_after(session, first.c.posted_at),
+        )
+        .group_by(first.c.thread_id, first.c.posted_at)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ends.c.thread_id, ends.c.posted_at, Snapshot.taken_at, Snapshot.views).join(
+            Snapshot,
+            and_(
+                Snapshot.thread_id == ends.c.thread_id,
+                or_(Snapshot.taken_at == ends.c.earliest, Snapshot.taken_at == ends.c.latest),
+            ),
+        )
     )
     readings: dict[int, tuple[datetime, list[tuple[datetime, int]]]] = {}
     for thread_id, posted_at, taken_at, views in rows:
-        if taken_at <= posted_at + timedelta(days=1):
-            readings.setdefault(thread_id, (posted_at, []))[1].append((taken_at, views))
+        readings.setdefault(thread_id, (posted_at, []))[1].append((taken_at, views))
     return readings
+
+
+def _a_day_after(session: Session, moment: Any) -> Any:
+    """``moment`` + 1 day in SQL. SQLite keeps times as text, to the microsecond; its ``strftime``
+    writes milliseconds, so a snapshot less than a millisecond past the day is not in it."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m-%d %H:%M:%f", moment, "+1 day")
+    return moment + literal_column("interval '1 day'")
 
 
 def incomplete_threads(session: Session, board_id: int) -> list[ThreadSummary]:
     """The board's threads with fewer posts stored than their reply count promises, as list rows."""
-    stored = select(Post.thread_id, func.count().label("posts")).group_by(Post.thread_id).subquery()
+    stored = (  # the board's threads only: posts are kept for months, across every board
+        select(Post.thread_id, func.count().label("posts"))
+        .where(Post.thread_id.in_(select(Thread.id).where(Thread.board_id == board_id)))
+        .group_by(Post.thread_id)
+        .subquery()
+    )
     rows = session.execute(
         select(Thread, func.coalesce(stored.c.posts, 0))
         .outerjoin(stored, stored.c.thread_id == Thread.id)

@@ -202,7 +202,7 @@ def test_board_view_readings_keep_each_threads_first_day(db_url: str) -> None:
             thread, _ = repo.upsert_thread(session, source, where, summary, posted)
             first = replace(_post(f"{tid}-1", 1, "a"), posted_at=posted)
             rows = repo.save_posts(session, thread, [first], posted)
-            for hours, views in ((0.5, 40), (2, 100), (30, 5000)):
+            for hours, views in ((0.5, 40), (1, 70), (2, 100), (30, 5000)):  # the day's ends are read
                 thread.views = views
                 repo.record_snapshot(
                     session, thread, rows, posted + timedelta(hours=hours), negative_below=0.5

@@ -31,6 +31,7 @@ from monitor.store.models import (
     WatchMatch,
 )
 from monitor.web.app import create_app
+from monitor.web.dashboard import RISING_REUSE_SECONDS
 from monitor.web.session import COOKIE, session_keys
 from monitor.web.signin_mail import SUBJECT
 
@@ -340,6 +341,26 @@ def test_rising_threads_show_what_the_detector_sees_escaped(site: Site) -> None:
     assert escape(TITLE) in client.get("/threads?hours=12").text
     assert "last 168 h" in client.get("/threads?hours=100000").text  # at most a week
     assert "last 6 h" in client.get("/threads?hours=soon").text  # not a number: the default
+
+
+def test_rising_threads_within_half_a_minute_are_one_view_not_a_new_assessment(site: Site) -> None:
+    """The page reloads every minute in every open tab; each load had assessed every watched thread."""
+    client = _signed_in(site)
+    assert "No watched thread was seen" in client.get("/threads").text
+    with site.sessions.begin() as session:  # the thread becomes watched and read meanwhile
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        group = WatchGroupRow(name=alert.watch_group, category=None)
+        session.add(group)
+        session.flush()
+        session.add(
+            WatchMatch(watch_group_id=group.id, thread_id=alert.thread_id, term="途乐", matched_at=OPENED)
+        )
+        repo.record_snapshot(session, alert.thread, repo.thread_posts(session, alert.thread), OPENED, 0.4)
+    assert "No watched thread was seen" in client.get("/threads").text  # the same half minute: as shown
+    assert escape(TITLE) in client.get("/threads?hours=12").text  # another span is its own view
+    site.now += timedelta(seconds=RISING_REUSE_SECONDS)
+    assert escape(TITLE) in client.get("/threads").text
 
 
 def test_forums_page_says_which_boards_are_not_being_read(site: Site) -> None:
