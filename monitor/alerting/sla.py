@@ -7,15 +7,17 @@ Checked on a schedule with ``now`` passed in. Each action queues a delivery in t
   time -> leadership (``leadership:`` in routing.yaml) is told (once);
 * first contact not recorded when ``remind_before_fraction`` of its time is left -> a reminder (once);
 * open urgent / very urgent / general alerts -> a progress prompt every N hours (seed 000: feed
-  back at least once a day, even without progress).
+  back at least once a day, even without progress); each prompt no one answers (a note, a tick,
+  any action on the alert) doubles the wait for the next, up to a week.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.alerting import deliveries
@@ -88,15 +90,55 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                 notice = f"提醒 Reminder: first contact with the complainant is {when} (SLA {_span(window)})."
                 actions.append(_queue(session, config, alert, "reminder", alert.spokesperson, notice, now))
         last = alert.progress_prompted_at or alert.clock_start
-        if now - last >= progress_every(config, severity):
-            alert.progress_prompted_at = now
-            notice = (
-                "进展 Progress: tell the customer where things stand (due date, action, root cause, "
-                "prevention) — even if there is no progress yet."
-            )
-            actions.append(_queue(session, config, alert, "progress", alert.spokesperson, notice, now))
+        every = progress_every(config, severity)
+        if now - last >= every:
+            unanswered, since = _unanswered_prompts(session, alert)
+            wait = _backed_off(every, unanswered)
+            if now - last >= wait:
+                alert.progress_prompted_at = now
+                notice = (
+                    "进展 Progress: tell the customer where things stand (due date, action, root cause, "
+                    "prevention) — even if there is no progress yet."
+                )
+                if unanswered:
+                    zone = ZoneInfo(config.settings.general.timezone)
+                    said = (
+                        f"since {since.astimezone(zone):%m-%d %H:%M}"
+                        if since is not None
+                        else "since it opened"
+                    )
+                    notice += (
+                        f" This is prompt {unanswered + 1} with no note or action on the alert {said}; "
+                        f"the next comes in {_span(_backed_off(every, unanswered + 1))} — a note (or any "
+                        "step) brings the prompts back to every "
+                        f"{_span(every)}; resolve the alert if it is over."
+                    )
+                actions.append(_queue(session, config, alert, "progress", alert.spokesperson, notice, now))
     session.flush()
     return actions
+
+
+PROGRESS_LONGEST_WAIT = timedelta(days=7)
+
+
+def _backed_off(every: timedelta, unanswered: int) -> timedelta:
+    """How long after the last progress prompt the next comes: ``every``, doubled for each prompt
+    no one has answered (a note, a tick, any action), at most a week — an alert left open and
+    forgotten is prompted about weekly, not every 4 hours for months."""
+    return max(every, min(every * (1 << min(unanswered, 10)), PROGRESS_LONGEST_WAIT))
+
+
+def _unanswered_prompts(session: Session, alert: Alert) -> tuple[int, datetime | None]:
+    """The progress prompts since anyone last acted on the alert, and when that was (None: no one has)."""
+    acted = session.scalar(
+        select(func.max(AlertEvent.at)).where(AlertEvent.alert_id == alert.id, AlertEvent.actor != "monitor")
+    )
+    prompts = select(func.count()).where(
+        AlertEvent.alert_id == alert.id, AlertEvent.kind == "progress", AlertEvent.actor == "monitor"
+    )
+    if acted is not None:
+        prompts = prompts.where(AlertEvent.at > acted)
+    return int(session.scalar(prompts) or 0), acted
 
 
 def _queue(

@@ -170,7 +170,11 @@ class AlertingSettings(_Section):
         12.0, gt=0, description="Prompt for a progress update on an open urgent alert this often (1–2×/day)."
     )
     progress_hours_very_urgent: float = Field(
-        4.0, gt=0, description="Prompt for a progress update on an open very urgent alert this often."
+        4.0,
+        gt=0,
+        description="Prompt for a progress update on an open very urgent alert this often. For every "
+        "tier, each prompt nobody answers (a note, a tick, any action) doubles the wait for the next, at "
+        "most 7 days.",
     )
     growth_bands: tuple[int, ...] = Field(
         (50, 100, 200, 500, 1000),

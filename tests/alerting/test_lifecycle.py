@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
 from monitor.alerting.service import consider
-from monitor.alerting.sla import check_sla
+from monitor.alerting.sla import _backed_off, check_sla
 from monitor.cli import main
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
@@ -138,6 +138,46 @@ def test_a_progress_note_restarts_the_progress_clock(session: Session, config: M
     lifecycle.resolve(session, alert, "李娜", T0 + timedelta(hours=9), "已退款")
     lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=10), "总结：退款要提速")  # after the close
     assert alert.progress_prompted_at == T0 + timedelta(hours=8)  # a closed alert has no progress clock
+
+
+def test_unanswered_progress_prompts_come_ever_less_often_until_someone_acts(
+    session: Session, config: MonitorConfig
+) -> None:
+    thread = _story(session, config)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
+    assert change is not None
+    alert = lifecycle.get_alert(session, change.alert_id)
+    lifecycle.acknowledge(session, alert, "李娜", T0 + timedelta(minutes=10))
+    prompted = []
+    for hours in range(1, 29):  # very urgent: every 4 h, then 8 and 16 h when no one answers
+        for action in check_sla(session, config, T0 + timedelta(hours=hours)):
+            if action.kind == "progress":
+                prompted.append(hours)
+    assert prompted == [4, 12, 28]
+    notices = list(  # one per prompt (each goes to every channel of the spokesperson)
+        dict.fromkeys(
+            session.scalars(
+                select(Delivery.notice)
+                .where(Delivery.alert_id == alert.id, Delivery.kind == "progress")
+                .order_by(Delivery.id)
+            )
+        )
+    )
+    assert len(notices) == 3
+    assert "prompt" not in notices[0]
+    assert "This is prompt 3 with no note or action on the alert since 11-23 20:10;" in notices[2]
+    assert "the next comes in 32 h 00 min" in notices[2] and "back to every 4 h 00 min" in notices[2]
+    lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=29), "已电话回访，等待财务退款")
+    assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=33))] == ["progress"]  # 4 h again
+
+
+def test_progress_prompts_wait_at_most_a_week() -> None:
+    assert _backed_off(timedelta(hours=4), 0) == timedelta(hours=4)
+    assert _backed_off(timedelta(hours=4), 3) == timedelta(hours=32)
+    assert _backed_off(timedelta(hours=4), 40) == timedelta(days=7)
+    assert _backed_off(timedelta(days=10), 2) == timedelta(
+        days=10
+    )  # a configured interval over a week stands
 
 
 def test_resolved_alert_reopens_when_the_thread_flares_up(session: Session, config: MonitorConfig) -> None:
