@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from monitor.alerting import lifecycle
 from monitor.alerting.compose import link_signer
 from monitor.alerting.render import clean_text, severity_label, shorten
+from monitor.alerting.trail import readable_trail
 from monitor.commands.alert_actions import local, perform
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
@@ -177,6 +178,9 @@ def _show(args: argparse.Namespace) -> int:
                 for e in alert.events
             ],
         }
+        trail = [
+            (local(line.at, zone), local(line.until, zone), line) for line in readable_trail(alert.events)
+        ]
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=1))
         return 0
@@ -201,8 +205,11 @@ def _show(args: argparse.Namespace) -> int:
         who = f"  ({item['done_by']} {item['done_at']})" if item["done_at"] else ""
         print(f"   {item['step']:>2}. [{mark}] {item['due_at']}  {clean_text(item['title'])}{who}")
     print("  trail:")
-    for event in data["events"]:
-        print(f"    {event['at']} {event['kind']:<13} {event['actor']:<10} {clean_text(event['detail'])}")
+    for at, until, line in trail:
+        if until is not None:  # the monitor's own long run, summed up (--json lists each event)
+            print(f"    {at} … {until}: {line.events} lines by the monitor — {clean_text(line.detail)}")
+        else:
+            print(f"    {at} {line.kind:<13} {line.actor:<10} {clean_text(line.detail)}")
     return 0
 
 

@@ -115,7 +115,10 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         if isinstance(claim, HTMLResponse):
             return claim
         done = request.query_params.get("done")
-        return await run_in_threadpool(desk.render, claim, done if done in DONE_MESSAGES else None)
+        full = request.query_params.get("trail") == "all"
+        return await run_in_threadpool(
+            lambda: desk.render(claim, done if done in DONE_MESSAGES else None, full_trail=full)
+        )
 
     async def perform(request: Request) -> Response:
         claim = claim_of(request.path_params["token"])

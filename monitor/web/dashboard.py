@@ -93,6 +93,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
                 nav=nav.html(),
                 read_only=not who.can_act,
                 actor_name=who.name,
+                full_trail=request.query_params.get("trail") == "all",
             )
         )
 

@@ -74,6 +74,7 @@ class Desk:
         nav: str = "",
         read_only: bool = False,
         actor_name: str | None = None,
+        full_trail: bool = False,
     ) -> Response:
         """The alert page for ``claim``'s recipient (signed in: with ``csrf`` in every form;
         ``read_only``: a viewer, shown as ``actor_name``). A signed link of someone who has only a
@@ -106,6 +107,7 @@ class Desk:
                 nav=nav,
                 read_only=read_only or copy,
                 copy_only=copy,
+                full_trail=full_trail,
             )
             return HTMLResponse(alert_page(alert, page), status_code=status)
 

@@ -15,6 +15,7 @@ from html import escape
 
 from monitor.alerting.lifecycle import FirstHour, steps_in_due_order
 from monitor.alerting.render import clean_text, safe_href, severity_label
+from monitor.alerting.trail import TrailLine, readable_trail
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
 from monitor.web.html import csrf_field as csrf_field
@@ -53,6 +54,7 @@ class AlertPage:
     nav: str = ""  # signed in: the dashboard's navigation bar (HTML)
     read_only: bool = False  # a viewer (web.viewers), or a copy's link: the page shows, no form acts
     copy_only: bool = False  # the link of someone who has only a copy for information
+    full_trail: bool = False  # ?trail=all: every event, the monitor's long runs not summed up
 
 
 def _button(
@@ -66,6 +68,24 @@ def _button(
         f'<form method="post" action="" style="display:inline">{hidden}'
         f'<button type="submit" name="do" value="{escape(do)}"{style}>{h(label)}</button></form>'
     )
+
+
+def _trail(alert: Alert, page: AlertPage, zone: str) -> list[str]:
+    """The trail: the monitor's long runs summed up (:mod:`monitor.alerting.trail`) unless
+    ``?trail=all`` asked for every line, with a link to it when lines were summed up."""
+    every = [TrailLine(e.at, e.kind, e.actor, e.detail) for e in alert.events]
+    readable = readable_trail(alert.events)
+    html = ["<h2>记录 Trail</h2><table>"]
+    for line in every if page.full_trail else readable:
+        at, said = when(line.at, zone), h(line.detail)
+        if line.until is not None:
+            at = f"{at} … {when(line.until, zone)}"
+            said = f"{line.events} lines by the monitor — {said}"
+        html.append(f"<tr><td>{at}</td><td>{h(line.kind)}</td><td>{h(line.actor)}</td><td>{said}</td></tr>")
+    html.append("</table>")
+    if not page.full_trail and len(readable) < len(every):
+        html.append(f'<p><a href="?trail=all">Every line of the trail ({len(every)})</a></p>')
+    return html
 
 
 def alert_page(alert: Alert, page: AlertPage) -> str:
@@ -134,13 +154,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
     ):
         body.append(f"<tr><th>{label}</th><td>{when(moment, zone)}</td></tr>")
     body.append("</table>")
-    body.append("<h2>记录 Trail</h2><table>")
-    for event in alert.events:
-        body.append(
-            f"<tr><td>{when(event.at, zone)}</td><td>{h(event.kind)}</td><td>{h(event.actor)}</td>"
-            f"<td>{h(event.detail)}</td></tr>"
-        )
-    body.append("</table>")
+    body += _trail(alert, page, zone)
     if not page.read_only:
         body.append(
             "<h2>进展 Progress note</h2>"

@@ -171,6 +171,30 @@ def test_unanswered_progress_prompts_come_ever_less_often_until_someone_acts(
     assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=33))] == ["progress"]  # 4 h again
 
 
+def test_alerts_show_sums_up_months_of_prompts_and_json_keeps_each(
+    config_dir: Path, config: MonitorConfig, session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thread = _story(session, config)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
+    assert change is not None
+    alert = lifecycle.get_alert(session, change.alert_id)
+    lifecycle.acknowledge(session, alert, "李娜", T0 + timedelta(minutes=10))
+    for hours in range(1, 24 * 90):  # three months open, nobody writing
+        check_sla(session, config, T0 + timedelta(hours=hours))
+    lifecycle.note(session, alert, "李娜", T0 + timedelta(days=91), "客户已退款，待结案")
+    session.commit()
+    prompts = sum(1 for event in alert.events if event.kind == "progress")
+    assert 12 <= prompts <= 20  # 4, 12, 28, 60, 124 h … then weekly: not 540
+    assert main(["alerts", "show", str(alert.id), "--config", str(config_dir)]) == 0
+    trail = capsys.readouterr().out.split("  trail:\n")[1].splitlines()
+    summed = [line for line in trail if "lines by the monitor" in line]
+    assert len(summed) == 1 and f"progress ×{prompts}: to li_na" in summed[0]  # with the contact reminder
+    assert trail[-1].endswith("客户已退款，待结案") and "acknowledged" in trail[-3]
+    assert main(["alerts", "show", str(alert.id), "--json", "--config", str(config_dir)]) == 0
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert sum(1 for event in events if event["kind"] == "progress") == prompts
+
+
 def test_progress_prompts_wait_at_most_a_week() -> None:
     assert _backed_off(timedelta(hours=4), 0) == timedelta(hours=4)
     assert _backed_off(timedelta(hours=4), 3) == timedelta(hours=32)

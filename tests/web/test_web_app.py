@@ -184,3 +184,22 @@ def test_a_progress_note_from_the_link_lands_in_the_trail_even_after_the_close(s
     assert httpx.post(url, data={"do": "ack"}).status_code == 409  # but nothing else after the close
     notes = [(kind, actor) for kind, actor in _events(site) if kind == "note"]
     assert notes == [("note", "li_na (web link)")] * 2
+
+
+def test_the_page_sums_up_the_monitors_long_runs_and_shows_every_line_when_asked(site: Site) -> None:
+    with site.sessions.begin() as session:
+        for n in range(12):  # weeks of progress prompts, then a note
+            at = site.now + timedelta(hours=4 * (n + 1))
+            session.add(AlertEvent(alert_id=site.alert_id, at=at, kind="progress", detail="to li_na"))
+        at = site.now + timedelta(hours=60)
+        session.add(
+            AlertEvent(alert_id=site.alert_id, at=at, kind="note", detail="<b>已退款</b>", actor="li_na")
+        )
+    page = httpx.get(site.link("view")).text
+    assert "lines by the monitor — " in page and "progress ×12: to li_na" in page
+    assert page.count("<td>to li_na</td>") == 0 and "&lt;b&gt;已退款&lt;/b&gt;" in page
+    assert '<a href="?trail=all">Every line of the trail (' in page
+    every = httpx.get(
+        site.link("view") + "&trail=all" if "?" in site.link("view") else site.link("view") + "?trail=all"
+    )
+    assert every.text.count("<td>to li_na</td>") == 12 and "Every line of the trail" not in every.text
