@@ -4,13 +4,18 @@ Keys, all under ``{namespace}:``:
 
 * ``queued:{job key}`` — set (with an expiry) when the job is sent, cleared when a worker
   starts it: while it is set the scheduler does not send the job again;
-* ``lane:{lane}`` — a Dramatiq concurrent rate limiter of limit 1: one job of a lane at a time;
+* ``lane:{lane}`` — a lease (:class:`~monitor.distributed.leader.Lease`) held by the worker
+  running a job of the lane, renewed every few seconds while the job runs: one job of a lane at
+  a time, and a worker killed mid-job (out of memory, the machine lost) frees it within
+  :data:`LANE_LEASE_SECONDS`, not at the end of the job timeout;
 * ``plan:{source}`` — the source's crawl plan (JSON), saved after every job of its lane.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,13 +24,18 @@ from typing import TYPE_CHECKING, Any
 from dramatiq.errors import RateLimitExceeded
 
 from monitor.distributed.jobs import Job
+from monitor.distributed.leader import Lease
 
 if TYPE_CHECKING:
     from redis import Redis
 
 
 LANE_WAIT_SECONDS = 10.0  # how long a job waits for its lane before Dramatiq retries it later
+LANE_LEASE_SECONDS = 30.0  # a killed worker's lane is free again this long after its last renewal
 LANE_POLL_SECONDS = 0.1
+
+
+log = logging.getLogger(__name__)
 
 
 class LaneBusy(RateLimitExceeded):
@@ -33,13 +43,17 @@ class LaneBusy(RateLimitExceeded):
 
 
 class Coordination:
-    def __init__(self, client: Redis, namespace: str, job_timeout_seconds: float) -> None:
-        from dramatiq.rate_limits.backends import RedisBackend
-
+    def __init__(
+        self,
+        client: Redis,
+        namespace: str,
+        job_timeout_seconds: float,
+        lane_lease_seconds: float = 0.0,
+    ) -> None:
         self.client = client
         self.namespace = namespace
         self.job_timeout_seconds = job_timeout_seconds
-        self._backend = RedisBackend(client=client)
+        self.lane_lease_seconds = lane_lease_seconds or LANE_LEASE_SECONDS
 
     def key(self, *parts: str) -> str:
         return ":".join((self.namespace, *parts))
@@ -57,23 +71,37 @@ class Coordination:
 
     @contextmanager
     def lane(self, job: Job, wait: float = LANE_WAIT_SECONDS) -> Iterator[None]:
-        """Hold the job's lane for the block. If another worker holds it, try again every
-        :data:`LANE_POLL_SECONDS` for ``wait`` seconds (a forum's next board is usually read
-        right after the last), then raise :class:`LaneBusy` (Dramatiq retries the job later)."""
-        from dramatiq.rate_limits import ConcurrentRateLimiter
-
-        limiter = ConcurrentRateLimiter(  # type: ignore[no-untyped-call]
-            self._backend, self.key("lane", job.lane), limit=1, ttl=int(self.job_timeout_seconds * 1000)
-        )
+        """Hold the job's lane for the block, renewing its lease meanwhile. If another worker holds
+        it, try again every :data:`LANE_POLL_SECONDS` for ``wait`` seconds (a forum's next board is
+        usually read right after the last), then raise :class:`LaneBusy` (Dramatiq retries the job
+        later)."""
+        lease = Lease(self.client, self.key("lane", job.lane), self.lane_lease_seconds)
         deadline = time.monotonic() + wait
-        while True:
-            with limiter.acquire(raise_on_failure=False) as acquired:
-                if acquired:
-                    yield
-                    return
+        while not lease.keep():
             if time.monotonic() >= deadline:
                 raise LaneBusy(f"lane {job.lane} is busy")  # type: ignore[no-untyped-call]
             time.sleep(LANE_POLL_SECONDS)
+        done = threading.Event()
+        renewer = threading.Thread(target=self._renew, args=(lease, job, done), daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            done.set()
+            renewer.join()
+            lease.release()
+
+    def _renew(self, lease: Lease, job: Job, done: threading.Event) -> None:
+        """Keep the lane's lease while the job runs; a renewal Redis does not answer is tried again."""
+        from redis.exceptions import RedisError
+
+        while not done.wait(self.lane_lease_seconds / 3):
+            try:
+                if not lease.keep():  # it expired meanwhile and another worker took it
+                    log.warning("lane %s was taken by another worker while %s ran", job.lane, job.key)
+                    return
+            except RedisError as exc:
+                log.warning("lane %s could not be renewed: %s", job.lane, exc)
 
     def load_plan(self, source: str) -> dict[str, Any] | None:
         raw = self.client.get(self.key("plan", source))

@@ -75,6 +75,33 @@ def test_a_job_waiting_for_its_lane_gets_it_when_the_holder_finishes(redis_url: 
     assert order == ["first in", "first out", "second in"]
 
 
+def test_a_lane_held_past_its_lease_is_renewed_while_the_job_runs(redis_url: str, namespace: str) -> None:
+    coordination = Coordination(
+        Redis.from_url(redis_url), namespace, job_timeout_seconds=60, lane_lease_seconds=1
+    )
+    with coordination.lane(Job("crawl", "bbs", "2")):
+        time.sleep(2.5)  # two and a half leases: renewed meanwhile
+        with pytest.raises(LaneBusy), coordination.lane(Job("hot", "bbs"), wait=0):
+            pass
+    with coordination.lane(Job("hot", "bbs"), wait=0):  # let go at the end
+        pass
+
+
+def test_a_worker_killed_mid_job_frees_its_lane_within_a_lease_not_the_job_timeout(
+    redis_url: str, namespace: str
+) -> None:
+    """A worker killed with SIGKILL (out of memory) had left its forum uncrawled for 30 minutes."""
+    client = Redis.from_url(redis_url)
+    dead = Lease(client, f"{namespace}:lane:source:bbs", 1.0)  # taken, then never renewed nor let go
+    assert dead.keep()
+    coordination = Coordination(client, namespace, job_timeout_seconds=1800, lane_lease_seconds=1)
+    with pytest.raises(LaneBusy), coordination.lane(Job("crawl", "bbs", "2"), wait=0):
+        pass
+    started = time.monotonic()
+    with coordination.lane(Job("crawl", "bbs", "2"), wait=5):
+        assert time.monotonic() - started <= 1.5
+
+
 def test_crawl_plans_are_kept_per_source(redis_url: str, namespace: str) -> None:
     coordination = _coordination(redis_url, namespace)
     assert coordination.load_plan("bbs") is None
