@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -185,6 +186,35 @@ def _add(config: Path, url: str, *more: str) -> int:
     return main(
         ["sources", "add", "discuz", url, "--name", "X", "--key", "x", *more, "--config", str(config)]
     )
+
+
+def test_a_board_nothing_polls_any_more_is_stale_and_status_exits_1(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stopped `monitor run` (or a worker that died) had left `sources status` saying ok, exit 0."""
+    from sqlalchemy import update
+
+    from monitor.config.loader import load_config
+    from monitor.store.db import make_engine
+    from monitor.store.models import Board
+
+    main(["crawl", "--once", "--config", str(fixture_config)])
+    engine = make_engine(load_config(fixture_config, environ={}).settings.database_url())
+    with engine.begin() as connection:  # the crawl stopped 31 min ago (a pass every 10 min)
+        before = datetime.now(UTC) - timedelta(minutes=31)
+        connection.execute(update(Board).values(last_success_at=before, last_failure_at=None))
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 1
+    out = capsys.readouterr().out
+    assert "board 2 投诉维权: stale: not polled since " in out
+    assert (
+        "(a pass every 10 min) — is `monitor run` (or its scheduler and workers, or the cron job) running?"
+        in out
+    )
+    main(["crawl", "--once", "--config", str(fixture_config)])  # crawling again
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 0
+    assert "stale" not in capsys.readouterr().out
 
 
 def test_add_an_unreachable_forum_says_it_cannot_be_reached_and_why(

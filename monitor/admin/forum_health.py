@@ -1,7 +1,8 @@
 """How each configured forum's boards are being read: for ``monitor sources status`` and the dashboard.
 
 Per source, in ``sources.yaml`` order: each configured board's state (ok, failing, degraded,
-empty, never polled — :func:`monitor.health.board_status`), its last success, failures in a row,
+empty, never polled — :func:`monitor.health.board_status` — or stale: not polled for
+:func:`stale_after`, the crawl has stopped), its last success, failures in a row,
 what the last poll found (threads, new posts, thread pages read and failed) and the last error;
 whether the forum asked (a long Retry-After) not to be asked anything before a time; then the
 source's health events (login wall, captcha, a page that stopped yielding posts …), the most
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -37,6 +38,7 @@ class BoardHealth:
     thread_pages_failed: int = 0
     degraded_since: datetime | None = None  # degraded: since when no thread page is read
     stored: bool = True  # False: the monitor has never stored this board (not polled yet)
+    last_polled_at: datetime | None = None  # its last poll, read or not
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,11 @@ class SourceHealth:
         return sum(1 for board in self.boards if board.state == "failing")
 
     @property
+    def stale(self) -> int:
+        """Boards not polled for :func:`stale_after`: nothing is crawling them."""
+        return sum(1 for board in self.boards if board.state == "stale")
+
+    @property
     def degraded(self) -> int:
         """Boards whose list is read but none of their thread pages: their posts are not being read."""
         return sum(1 for board in self.boards if board.state == "degraded")
@@ -87,6 +94,14 @@ def forum_health(
             else {}
         )
         boards = tuple(_board(board_id, stored.get(board_id)) for board_id in source.boards)
+        if source.enabled:
+            since = now - stale_after(config)
+            boards = tuple(
+                replace(board, state="stale")
+                if board.last_polled_at is not None and board.last_polled_at < since
+                else board
+                for board in boards
+            )
         notes: tuple[HealthNote, ...] = ()
         if row is not None and events > 0:
             recent = session.scalars(
@@ -137,6 +152,13 @@ def _grouped(events: Iterable[HealthEvent]) -> list[HealthNote]:
     return notes
 
 
+def stale_after(config: MonitorConfig) -> timedelta:
+    """How long a board may go unpolled before it is said to be stale: three passes, and at least a
+    quarter of an hour more than one (jitter, a slow pass, a worker taking over)."""
+    every = timedelta(minutes=config.settings.schedule.crawl_interval_minutes)
+    return max(3 * every, every + timedelta(minutes=15))
+
+
 def _board(board_id: str, board: Board | None) -> BoardHealth:
     if board is None:
         return BoardHealth(board_id, "", "never polled", stored=False)
@@ -152,4 +174,5 @@ def _board(board_id: str, board: Board | None) -> BoardHealth:
         thread_pages_read=board.last_thread_pages_read,
         thread_pages_failed=board.last_thread_pages_failed,
         degraded_since=board.degraded_since,
+        last_polled_at=max((t for t in (board.last_success_at, board.last_failure_at) if t), default=None),
     )

@@ -139,6 +139,12 @@ def _status(args: argparse.Namespace) -> int:
             )
             since = board.degraded_since if board.state == "degraded" else None
             state = f"{board.state} since {_local(since, tz)}" if since else board.state
+            if board.state == "stale" and board.last_polled_at is not None:
+                every = f"{config.settings.schedule.crawl_interval_minutes:g} min"
+                state = (
+                    f"stale: not polled since {_local(board.last_polled_at, tz)} (a pass every {every}) — "
+                    "is `monitor run` (or its scheduler and workers, or the cron job) running?"
+                )
             print(
                 f"  board {named}: {state}; last success {last}; "
                 f"{counted(board.consecutive_failures, 'failure', 'failures')} in a row; last poll "
@@ -157,8 +163,9 @@ def _status(args: argparse.Namespace) -> int:
                 again += f" (on {event.pages} pages, the newest shown)"
             where = f"board {event.board}: " if event.board else ""
             print(f"    {_local(event.at, tz)} {where}{event.kind}: {said}{kept}{again}")
-    # a board failing, or degraded (its list read, none of its thread pages): its posts are not read
-    return 1 if any(source.failing or source.degraded for source in sources) else 0
+    # a board failing, degraded (its list read, none of its thread pages) or stale (nothing polls
+    # it any more): its posts are not read
+    return 1 if any(source.failing or source.degraded or source.stale for source in sources) else 0
 
 
 def _local(moment: datetime, zone: str) -> str:

@@ -230,6 +230,7 @@ _STATE_COLOURS = {
     "degraded": "#c2410c",
     "empty": "#b45309",
     "never polled": "#52606d",
+    "stale": "#b91c1c",
 }
 
 
@@ -238,10 +239,12 @@ def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
     a quiet week and a broken crawl must not look alike."""
     failing = sum(source.failing for source in sources)
     degraded = sum(source.degraded for source in sources)  # lists read, none of their thread pages
+    stale = sum(source.stale for source in sources)  # nothing polls them: the crawl has stopped
     body = [nav.html(), "<h1>论坛 Forums</h1>"]
-    if failing or degraded:
+    if failing or degraded or stale:
         counts = [f"{failing} board(s) failing"] if failing else []
         counts += [f"{degraded} board(s) degraded (list read, no thread page)"] if degraded else []
+        counts += [f"{stale} board(s) not polled lately (is the crawl running?)"] if stale else []
         body.append(
             f'<p class="problem" role="alert">{", ".join(counts)}: what they post is not being read. '
             "The events below say why (login wall, captcha, a page that stopped yielding posts …).</p>"
@@ -291,6 +294,8 @@ def _board_row(board: BoardHealth, zone: str) -> str:
     state = f'<span class="badge" style="background:{colour}">{h(board.state)}</span>'
     if board.state == "degraded" and board.degraded_since:
         state += f' <span class="muted nw">since {when(board.degraded_since, zone)}</span>'
+    if board.state == "stale" and board.last_polled_at:
+        state += f' <span class="muted nw">last poll {when(board.last_polled_at, zone)}</span>'
     last_poll = "—"
     if board.stored:
         last_poll = (
