@@ -53,6 +53,27 @@ class DatabaseSettings(_Section):
         True, description="Bring the schema up to date at start-up (else run `monitor db upgrade`)."
     )
 
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """A URL SQLAlchemy can open with what is installed, said at check-config, not as a traceback
+        when the service starts (the URL itself is never repeated: it may hold a password)."""
+        value = value.strip()
+        if not value:
+            return value
+        scheme, sep, _ = value.partition("://")
+        backend, _, driver = scheme.partition("+")
+        example = "postgresql+psycopg://user@host/db or sqlite:////var/lib/monitor/monitor.db"
+        if not sep or not scheme:
+            raise ValueError(f"not a database URL; write it as {example}")
+        if backend == "postgres":
+            raise ValueError("postgres:// is the libpq spelling; SQLAlchemy needs postgresql+psycopg://")
+        if backend not in ("postgresql", "sqlite"):
+            raise ValueError(f"{backend} is not supported: PostgreSQL or SQLite ({example})")
+        if backend == "postgresql" and driver not in ("", "psycopg"):
+            raise ValueError(f"the PostgreSQL driver is psycopg: postgresql+psycopg://, not +{driver}")
+        return value
+
 
 class SmtpSettingsModel(_Section):
     enabled: bool = Field(True, description="Send alert emails over SMTP.")

@@ -344,3 +344,29 @@ def test_one_forum_under_two_keys_is_refused(config_dir: Path) -> None:
     ][1]
     said = "sources[1].key: duplicate source key 'example-bbs' (first at sources[0])"
     assert problem == f"{sources}: {said} (line {second})"
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "postgres://monitor:s3cret@db/monitor",
+            "postgres:// is the libpq spelling; SQLAlchemy needs postgresql+",
+        ),
+        ("monitor", "not a database URL; write it as postgresql+psycopg://user@host/db or sqlite:///"),
+        ("mysql://monitor:s3cret@db/monitor", "mysql is not supported: PostgreSQL or SQLite"),
+        (
+            "postgresql+psycopg2://monitor:s3cret@db/m",
+            "the PostgreSQL driver is psycopg: postgresql+psycopg://",
+        ),
+    ],
+)
+def test_a_database_url_sqlalchemy_cannot_open_is_said_without_its_password(
+    config_dir: Path, url: str, said: str
+) -> None:
+    """These passed check-config and then crashed the service with a traceback at start."""
+    [problem] = _problems(config_dir, {"MONITOR_DATABASE_URL": url})
+    assert problem.startswith(
+        "$MONITOR_DATABASE_URL (in the environment; it overrides monitor.toml): database.url: "
+    )
+    assert said in problem and "s3cret" not in problem
