@@ -32,6 +32,7 @@ from monitor.config.files import SourceConfig
 from monitor.config.on_disk import ConfigWatch
 from monitor.digest.wording import counted
 from monitor.pipeline import PassReport, Pipeline
+from monitor.store.outage import DatabaseOutage, database_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +41,27 @@ STOP_GRACE_SECONDS = 20.0  # what running jobs get to end at a stop before they 
 P = ParamSpec("P")
 
 
+DATABASE = DatabaseOutage()  # the database going away and coming back, said once each
+
+
 def _stops_quietly(job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
     """``job``, cancelled at a stop, ends with a log line instead of an error and its traceback
-    (APScheduler cancels the jobs still running when it shuts down)."""
+    (APScheduler cancels the jobs still running when it shuts down); one the database failed
+    (down, unreachable) ends too, the outage said once for all jobs (:mod:`monitor.store.outage`)."""
 
     @functools.wraps(job)
     async def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        name = job.__name__.replace("_", " ")
         try:
             await job(*args, **kwargs)
         except asyncio.CancelledError:
-            log.info("%s stopped by the shutdown", job.__name__.replace("_", " "))
+            log.info("%s stopped by the shutdown", name)
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            DATABASE.failed(name, exc)
+        else:
+            DATABASE.answered()
 
     return run
 
