@@ -130,6 +130,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         # either, when Python flushes stdout into the closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:
+        if not exc.filename:  # not a file's problem (a network error is a bug's to say here)
+            raise
+        print(f"error: {_file_problem(exc)}", file=sys.stderr)
+        return 1
+
+
+def _file_problem(exc: OSError) -> str:
+    """A file the command could not read or write, as ops would say it: a read-only config folder
+    (mounted ``:ro``), a data directory that is a file, a full disk."""
+    where = exc.filename
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return f"{where}: is a file where a folder is needed (check general.data_dir and --config)"
+    if isinstance(exc, PermissionError):
+        return f"{where}: not allowed ({exc.strerror}); check the file's and its folder's permissions"
+    return f"{where}: {exc.strerror or exc}"
 
 
 async def _crawl_once(app: App) -> int:

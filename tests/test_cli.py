@@ -137,3 +137,22 @@ def test_a_second_crawler_on_the_same_database_is_refused(
     with run_lock(engine, "monitor crawl"):  # once it has stopped, the next one may start
         pass
     engine.dispose()
+
+
+def test_a_data_directory_that_is_a_file_is_one_line_not_a_traceback(
+    fixture_config: Path, tmp_path: Path
+) -> None:
+    afile = tmp_path / "data"
+    afile.write_text("not a folder", encoding="utf-8")
+    done = subprocess.run(
+        [*MONITOR, "crawl", "--once", "--config", str(fixture_config)],
+        env={**os.environ, "MONITOR_DATA_DIR": str(afile)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert (
+        f"error: {afile}: is a file where a folder is needed (check general.data_dir and --config)"
+        in done.stderr
+    )
