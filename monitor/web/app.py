@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -151,6 +153,21 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         return HTMLResponse(home_page())
 
     async def health(request: Request) -> Response:
+        """For a load balancer or a monitoring system: 200 ``ok`` while the pages can be served,
+        503 naming the cause while the database cannot be used (they would all answer 500)."""
+
+        def ask() -> str | None:
+            try:
+                with sessions() as session:
+                    session.execute(text("SELECT 1"))
+            except SQLAlchemyError as exc:
+                cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+                return cause[0] if cause else type(exc).__name__
+            return None
+
+        problem = await run_in_threadpool(ask)
+        if problem is not None:
+            return PlainTextResponse(f"database unavailable: {problem}\n", status_code=503)
         return PlainTextResponse("ok\n")
 
     return Starlette(

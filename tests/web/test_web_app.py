@@ -203,3 +203,26 @@ def test_the_page_sums_up_the_monitors_long_runs_and_shows_every_line_when_asked
         site.link("view") + "&trail=all" if "?" in site.link("view") else site.link("view") + "?trail=all"
     )
     assert every.text.count("<td>to li_na</td>") == 12 and "Every line of the trail" not in every.text
+
+
+def test_healthz_answers_503_naming_the_cause_while_the_database_cannot_be_used(site: Site) -> None:
+    """It had answered 200 ok with the database down, while every page answered 500."""
+    import asyncio
+
+    from closed_port import closed_port
+
+    from monitor.store.db import make_engine, session_factory
+    from monitor.web.app import create_app
+
+    gone = make_engine(f"postgresql+psycopg://monitor@127.0.0.1:{closed_port()}/monitor?connect_timeout=2")
+    app = create_app(site.config, session_factory(gone), site.clock)
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.get("/healthz")
+
+    answer = asyncio.run(ask())
+    gone.dispose()
+    assert answer.status_code == 503
+    assert answer.text.startswith("database unavailable: connection failed: ")
