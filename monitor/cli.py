@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
-from monitor.log_format import DetailsFormatter
+from monitor.log_format import DetailsFormatter, RepeatsEvery
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -190,6 +190,10 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
     """Libraries log at WARNING; the monitor at INFO (WARNING for the demo, which narrates itself)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(DetailsFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # a worker while Redis is away: Dramatiq's consumer says so twice every 3 s; once per 5 min here
+    handler.addFilter(
+        RepeatsEvery("dramatiq.worker.ConsumerThread", "Consumer encountered a connection error")
+    )
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, handlers=[handler])
     if not verbose:
         logging.getLogger("monitor").setLevel(logging.WARNING if quiet else logging.INFO)

@@ -21,3 +21,31 @@ class DetailsFormatter(logging.Formatter):
             return line
         first, newline, rest = line.partition("\n")  # after the message, before any traceback
         return f"{first} [{' '.join(details)}]{newline}{rest}"
+
+
+class RepeatsEvery(logging.Filter):
+    """One line per ``seconds`` of a message a library repeats while something is down (Dramatiq's
+    consumer logs "Consumer encountered a connection error" twice every 3 s while Redis is away:
+    60,000 lines a day); the next one let through says how many were left out."""
+
+    def __init__(self, logger_prefix: str, message: str, seconds: float = 300.0) -> None:
+        super().__init__()
+        self.logger_prefix, self.message, self.seconds = logger_prefix, message, seconds
+        self.last: float | None = None
+        self.left_out = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.logger_prefix) or self.message not in record.getMessage():
+            return True
+        if self.last is not None and record.created - self.last < self.seconds:
+            self.left_out += 1
+            return False
+        said = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:  # the cause on the line, not a traceback
+            said += f": {record.exc_info[1]}"
+            record.exc_info, record.exc_text = None, None
+        if self.left_out:
+            said += f" (and {self.left_out} times more in the last {self.seconds / 60:g} min)"
+        record.msg, record.args = said, ()
+        self.last, self.left_out = record.created, 0
+        return True

@@ -33,3 +33,33 @@ def test_details_stay_on_the_first_line_of_a_traceback() -> None:
     first, *rest = formatter.format(record).splitlines()
     assert first == "email sent [alert_id=7]"
     assert rest[0].startswith("Traceback") and rest[-1] == "ValueError: boom"
+
+
+def test_a_message_a_library_repeats_while_redis_is_down_is_one_line_per_five_minutes() -> None:
+    from monitor.log_format import RepeatsEvery
+
+    said = "Consumer encountered a connection error"
+    repeats = RepeatsEvery("dramatiq.worker.ConsumerThread", said, seconds=300)
+
+    def record(
+        at: float, name: str = "dramatiq.worker.ConsumerThread(jobs.DQ)", msg: str = said
+    ) -> logging.LogRecord:
+        try:
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        except ConnectionError:
+            import sys
+
+            made = logging.LogRecord(name, logging.CRITICAL, __file__, 1, msg, (), sys.exc_info())
+        made.created = at
+        return made
+
+    passed = [r for r in (record(1000 + 1.5 * n) for n in range(40)) if repeats.filter(r)]  # a minute of it
+    assert (
+        len(passed) == 1
+        and passed[0].getMessage() == f"{said}: Error 111 connecting to 127.0.0.1:6379. Connection refused."
+    )
+    assert passed[0].exc_info is None  # the cause on the line, no traceback
+    later = record(1000 + 301)
+    assert repeats.filter(later) and later.getMessage().endswith("(and 39 times more in the last 5 min)")
+    assert repeats.filter(record(1000 + 302, msg="Worker process is ready"))  # other lines untouched
+    assert repeats.filter(record(1000 + 302, name="monitor.distributed.worker"))

@@ -82,8 +82,12 @@ def schedule(config: MonitorConfig) -> int:
     where = f"{masked(url)} (namespace {config.settings.distributed.namespace})"
     print(f"monitor run: scheduling for workers on {where}; Ctrl-C stops", flush=True)
 
-    def told(leading: bool) -> None:
-        state = "leading: jobs are being sent" if leading else "standing by: another scheduler leads"
+    def told(leading: bool, holder: str | None) -> None:
+        state = (
+            "leading: jobs are being sent"
+            if leading
+            else f"standing by: {holder or 'another scheduler'} leads"
+        )
         print(state, flush=True)
 
     try:

@@ -67,9 +67,10 @@ async def run_scheduler(
     coordination: Coordination,
     send: Callable[[Job], None],
     stop: asyncio.Event | None = None,
-    on_change: Callable[[bool], None] | None = None,
+    on_change: Callable[[bool, str | None], None] | None = None,
 ) -> None:
-    """Schedule until SIGINT/SIGTERM (or ``stop``); ``on_change(leading)`` hears every change of lead."""
+    """Schedule until SIGINT/SIGTERM (or ``stop``); ``on_change(leading, holder)`` hears every change
+    of lead, with who leads instead (``nobody (Redis does not answer)`` during an outage)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)
@@ -109,7 +110,7 @@ async def run_scheduler(
                     scheduler.pause()
                     log.warning("scheduler lost the lead to %s; standing by", holder)
                 if on_change is not None:
-                    on_change(leading)
+                    on_change(leading, holder)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.leader_seconds / 3)
     finally:

@@ -105,6 +105,12 @@ def test_the_scheduler_stands_by_while_redis_is_away_and_leads_again(
     )
     coordination = Coordination(redis_client(url), namespace, 60)
     changes: list[bool] = []
+    holders: list[str | None] = []
+
+    def changed(leading: bool, holder: str | None) -> None:
+        changes.append(leading)
+        holders.append(holder)
+
     sent: list[Job] = []
     stop = asyncio.Event()
     loop = asyncio.new_event_loop()
@@ -112,7 +118,7 @@ def test_the_scheduler_stands_by_while_redis_is_away_and_leads_again(
 
     def scheduler() -> None:
         try:
-            loop.run_until_complete(run_scheduler(config, coordination, sent.append, stop, changes.append))
+            loop.run_until_complete(run_scheduler(config, coordination, sent.append, stop, changed))
         except BaseException as exc:  # the test fails on it below
             failed.append(exc)
 
@@ -122,6 +128,7 @@ def test_the_scheduler_stands_by_while_redis_is_away_and_leads_again(
         _wait(lambda: changes == [True])
         proxy.cut()  # Redis is gone: the scheduler lets go of the lead and waits
         _wait(lambda: changes == [True, False])
+        assert holders[1] == "nobody (Redis does not answer)"  # standing by: not "another scheduler leads"
         time.sleep(1.5)  # a few more rounds without Redis
         assert runner.is_alive() and not failed
         proxy.start()  # back on the same port

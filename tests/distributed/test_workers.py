@@ -71,7 +71,7 @@ def _scheduler(config: MonitorConfig) -> Iterator[list[bool]]:
     stop = asyncio.Event()
     thread = threading.Thread(
         target=loop.run_until_complete,
-        args=(run_scheduler(config, coordination, send, stop, changes.append),),
+        args=(run_scheduler(config, coordination, send, stop, lambda leading, _: changes.append(leading)),),
         daemon=True,
     )
     thread.start()
