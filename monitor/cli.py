@@ -37,6 +37,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "monitor.commands.eval_detect",
     "monitor.commands.web",
     "monitor.commands.worker",
+    "monitor.commands.init",
 )
 
 

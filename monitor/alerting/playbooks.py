@@ -22,16 +22,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from monitor.alerting.message import ChecklistLine
-from monitor.config.yaml_lines import YamlLines, key_of
 from monitor.detect.severity import Severity
 from monitor.errors import ConfigError
 from monitor.yaml_errors import not_utf8, yaml_problem
+
+if TYPE_CHECKING:
+    from monitor.config.yaml_lines import YamlLines
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +156,8 @@ def load_playbooks(path: Path) -> Playbooks:
     problems: list[str] = []
     playbooks = _validate(data, problems)
     if problems:
+        from monitor.config.yaml_lines import YamlLines  # not at the top: monitor.config imports this module
+
         lines = YamlLines(yaml.compose(text, Loader=yaml.SafeLoader))
         raise ConfigError([f"{label}: {problem}{_line(lines, problem)}" for problem in problems])
     logger.debug("loaded playbooks", extra={"path": label})
@@ -346,6 +350,8 @@ def _unknown_key(key: object, allowed: Sequence[str]) -> str:
 
 def _line(lines: YamlLines, problem: str) -> str:
     """`` (line N)``: where the problem's key (``general.steps[4].title: …``) is in the file."""
+    from monitor.config.yaml_lines import key_of
+
     key = key_of(problem.split(": ", 1)[0])
     line = lines.within(key) if key is not None else None
     return f" (line {line})" if line is not None else ""

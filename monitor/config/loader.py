@@ -97,17 +97,20 @@ def config_directory(path: Path | None, environ: Mapping[str, str]) -> Path:
     folder the service never reads."""
     directory = resolve_directory(path, environ)
     if not directory.is_dir():
-        raise ConfigError([f"{directory}: config directory not found (pass --config DIR)"])
+        raise ConfigError([f"{directory}: {NOT_FOUND}"])
     if not any((directory / name).exists() for name in CONFIG_FILES):
         raise ConfigError(
             [
                 f"{directory}: not a config directory — none of {', '.join(CONFIG_FILES)} is there "
-                f"(make one by copying the project's config/: cp -r config/. {directory})"
+                f"(make one with: monitor init {directory})"
             ]
         )
     return directory
 
 
+NOT_FOUND = (
+    "config directory not found (pass --config DIR or set $MONITOR_CONFIG; monitor init DIR makes one)"
+)
 CONFIG_FILES = ("monitor.toml", "sources.yaml", "watch_groups.yaml", "routing.yaml", "playbooks.yaml")
 
 
@@ -132,7 +135,7 @@ def load_config(
     env = dict(environ or {})
     directory = resolve_directory(path, env)
     if not directory.is_dir():
-        raise ConfigError([f"{directory}: config directory not found (pass --config DIR)"])
+        raise ConfigError([f"{directory}: {NOT_FOUND}"])
     problems: list[str] = []
 
     settings, merged = _load_settings(directory / "monitor.toml", env, overrides or {}, problems)

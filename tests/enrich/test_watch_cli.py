@@ -317,7 +317,9 @@ def test_a_mistyped_config_folder_is_said_and_not_made(
 ) -> None:
     typo = tmp_path / "confg"
     code, _, err = _run(capsys, "add", "丁丁", "--include", "丁丁", "--config", str(typo))
-    assert code == 2 and f"{typo}: config directory not found (pass --config DIR)" in err
+    assert (
+        code == 2 and f"{typo}: config directory not found (pass --config DIR or set $MONITOR_CONFIG;" in err
+    )
     assert not typo.exists()
     code, _, err = _run(capsys, "remove", "途乐旅行", "--config", str(typo))
     assert code == 2 and not typo.exists()  # no audit log left behind either
@@ -329,7 +331,7 @@ def test_a_mistyped_config_folder_is_said_and_not_made(
     typo.mkdir()  # an empty folder is no config directory either: nothing is written into it
     code, _, err = _run(capsys, "add", "丁丁", "--include", "丁丁", "--config", str(typo))
     assert code == 2 and f"{typo}: not a config directory — none of monitor.toml, sources.yaml" in err
-    assert f"cp -r config/. {typo})" in err
+    assert f"(make one with: monitor init {typo})" in err
     assert (
         main(["sources", "add", "discuz", "http://127.0.0.1:9/", "--name", "x", "--config", str(typo)]) == 2
     )
