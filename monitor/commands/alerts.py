@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
@@ -21,7 +21,7 @@ from monitor.alerting.trail import readable_trail
 from monitor.commands.alert_actions import local, perform
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
-from monitor.errors import UnknownNameError
+from monitor.errors import MonitorError, UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.store.models import Alert
 
@@ -51,6 +51,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=["unresolved", "open", "acknowledged", "resolved", "all"],
         default="unresolved",
         help="unresolved: open or acknowledged (default); open: not acknowledged yet (the status column)",
+    )
+    listing.add_argument(
+        "--limit", type=int, default=100, help="at most this many, the newest (default 100; 0: every one)"
     )
     listing.set_defaults(handler=_list)
     task("show", "one alert: figures, checklist, first-hour timeline, event trail").set_defaults(
@@ -125,6 +128,11 @@ def _list(args: argparse.Namespace) -> int:
             query = query.where(Alert.status.in_(("open", "acknowledged")))
         elif args.status != "all":
             query = query.where(Alert.status == args.status)
+        if args.limit < 0:
+            raise MonitorError("--limit must be 0 (every alert) or more")
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        if args.limit:
+            query = query.limit(args.limit)
         zone = config.settings.general.timezone
         now = datetime.now(UTC)
         rows = [
@@ -148,6 +156,8 @@ def _list(args: argparse.Namespace) -> int:
         )
     if not rows:
         print("no alerts")
+    elif total > len(rows):
+        print(f"the newest {len(rows)} of {total}; --limit 0 lists every one")
     return 0
 
 

@@ -64,9 +64,9 @@ class AlertCounts:
 
 
 def list_alerts(
-    session: Session, view: str, mine: str | None = None, limit: int = LIMIT
+    session: Session, view: str, mine: str | None = None, limit: int = LIMIT, offset: int = 0
 ) -> tuple[list[AlertRow], int]:
-    """The view's alerts (at most ``limit``) and how many there are in all."""
+    """The view's alerts (at most ``limit``, after the first ``offset``) and how many there are in all."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; one of {', '.join(VIEWS)}")
     where = []
@@ -88,6 +88,7 @@ def list_alerts(
         select(Alert)
         .where(*where)
         .order_by(*order)
+        .offset(offset)
         .limit(limit)
         .options(
             joinedload(Alert.thread).joinedload(Thread.board),

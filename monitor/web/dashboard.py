@@ -24,7 +24,7 @@ from monitor.alerting.channels.email import EmailChannel
 from monitor.errors import UnknownNameError
 from monitor.facts import FactsReader
 from monitor.store.models import DigestRow
-from monitor.web.alert_list import VIEWS, alert_counts, list_alerts
+from monitor.web.alert_list import LIMIT, VIEWS, alert_counts, list_alerts
 from monitor.web.dashboard_pages import (
     AlertsView,
     Nav,
@@ -66,13 +66,18 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         if view not in VIEWS:
             view = "active"
         mine = request.query_params.get("mine") == "1"
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
 
         def collect() -> AlertsView:
             with desk.sessions() as session:
-                rows, total = list_alerts(session, view, visitor.key if mine else None)
+                offset = (page - 1) * LIMIT
+                rows, total = list_alerts(session, view, visitor.key if mine else None, offset=offset)
                 now = clock()
                 counts = alert_counts(session, now)
-                return AlertsView(rows, total, counts, view, mine, desk.names(), zone, now)
+                return AlertsView(rows, total, counts, view, mine, desk.names(), zone, now, page)
 
         return HTMLResponse(alerts_page(nav, await run_in_threadpool(collect)))
 

@@ -20,7 +20,7 @@ from monitor.alerting.render import safe_href, severity_label
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
 from monitor.store.models import DigestRow
-from monitor.web.alert_list import VIEWS, AlertCounts, AlertRow
+from monitor.web.alert_list import LIMIT, VIEWS, AlertCounts, AlertRow
 from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
 
 _ALERTS_TITLE = "告警 Alerts · BBS crisis monitor"
@@ -74,6 +74,24 @@ class AlertsView:
     names: Mapping[str, str]  # spokesperson key -> name
     timezone: str
     now: datetime
+    page: int = 1  # pages of alert_list.LIMIT alerts, from 1
+
+
+def _pages(shown: AlertsView) -> list[str]:
+    """``Showing 201–400 of 500`` and links to the pages before and after, when there are more."""
+    first = (shown.page - 1) * LIMIT + 1
+    if shown.total <= len(shown.rows) and shown.page == 1:
+        return []
+
+    def link(page: int, label: str) -> str:
+        query = urlencode({"view": shown.view} | ({"mine": "1"} if shown.mine else {}) | {"page": page})
+        return f'<a href="/alerts?{query}">{label}</a>'
+
+    links = [link(shown.page - 1, "← 上一页 Previous")] if shown.page > 1 else []
+    if first - 1 + len(shown.rows) < shown.total:
+        links.append(link(shown.page + 1, "下一页 Next →"))
+    said = f"Showing {first}–{first - 1 + len(shown.rows)} of {shown.total}."
+    return [f'<p class="muted">{said} {" · ".join(links)}</p>']
 
 
 def alerts_page(nav: Nav, shown: AlertsView) -> str:
@@ -98,8 +116,7 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
     for row in shown.rows:
         body.append(_alert_row(row, shown.names, zone, shown.now))
     body.append("</table>")
-    if shown.total > len(shown.rows):
-        body.append(f'<p class="muted">Showing {len(shown.rows)} of {shown.total}.</p>')
+    body += _pages(shown)
     body.append(f'<p class="muted">Times in {h(zone)}.</p>')
     return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
 

@@ -29,18 +29,24 @@ DEMO_CONFIG = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def _story(session: Session, config: MonitorConfig, replies: int = 9) -> Thread:
+def _story(
+    session: Session,
+    config: MonitorConfig,
+    replies: int = 9,
+    tid: str = "26",
+    title: str = "途乐旅行三个月不退款",
+) -> Thread:
     source = repo.ensure_source(session, config.sources[0])
     board = repo.ensure_board(session, source, "2", "投诉维权")
     summary = ThreadSummary(
-        thread_id="26",
-        title="途乐旅行三个月不退款",
+        thread_id=tid,
+        title=title,
         author="维权小王",
         author_id="2",
         replies=replies,
         views=10,
         sticky=False,
-        url="http://bbs.test/forum.php?mod=viewthread&tid=26",
+        url=f"http://bbs.test/forum.php?mod=viewthread&tid={tid}",
     )
     thread, _ = repo.upsert_thread(session, source, board, summary, T0)
     first = PostRecord(
@@ -49,7 +55,7 @@ def _story(session: Session, config: MonitorConfig, replies: int = 9) -> Thread:
         author="维权小王",
         author_id="2",
         posted_at=T0 - timedelta(hours=2),
-        text="交了团费三个月不退款",
+        text="交了团费三个月不退款" if title == "途乐旅行三个月不退款" else title,
     )
     repo.save_posts(session, thread, [first], T0)
     return thread
@@ -193,6 +199,25 @@ def test_alerts_show_sums_up_months_of_prompts_and_json_keeps_each(
     assert main(["alerts", "show", str(alert.id), "--json", "--config", str(config_dir)]) == 0
     events = json.loads(capsys.readouterr().out)["events"]
     assert sum(1 for event in events if event["kind"] == "progress") == prompts
+
+
+def test_alerts_list_shows_the_newest_hundred_and_says_how_many_more(
+    config_dir: Path, config: MonitorConfig, session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n, title in enumerate(("途乐旅行三个月不退款", "导游强制购物", "酒店和宣传的不一样")):
+        thread = _story(session, config, tid=str(30 + n), title=title)
+        consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    session.commit()
+    base = ["--config", str(config_dir)]
+    assert main(["alerts", "list", "--limit", "2", *base]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines[:2]] == ["#3", "#2"]  # the newest
+    assert lines[2] == "the newest 2 of 3; --limit 0 lists every one"
+    assert main(["alerts", "list", "--limit", "0", "--json", *base]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3
+    assert main(["alerts", "list", *base]) == 0
+    assert "the newest" not in capsys.readouterr().out  # 3 of the default 100: all of them
+    assert main(["alerts", "list", "--limit", "-1", *base]) == 1
 
 
 def test_progress_prompts_wait_at_most_a_week() -> None:

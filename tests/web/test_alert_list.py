@@ -103,6 +103,11 @@ def test_views_order_and_counts(session: Session, config: MonitorConfig) -> None
     assert [r.id for r in list_alerts(session, "active", mine="zhao_min")[0]] == []
     rows, total = list_alerts(session, "all", limit=2)
     assert len(rows) == 2 and total == 5
+    pages = [[r.id for r in list_alerts(session, "all", limit=2, offset=at)[0]] for at in (0, 2, 4)]
+    assert [i for page in pages for i in page] == [
+        r.id for r in list_alerts(session, "all")[0]
+    ]  # all, in order
+    assert [len(page) for page in pages] == [2, 2, 1]
 
     first = next(r for r in list_alerts(session, "active")[0] if r.id == urgent_late)
     assert first.contact_overdue(now) and first.steps > 0 and first.steps_done == 0
@@ -113,3 +118,28 @@ def test_views_order_and_counts(session: Session, config: MonitorConfig) -> None
     assert counts.contact_overdue == 1  # urgent_late (due T0+8h); urgent_soon is due at T0+3h+8h
     with pytest.raises(ValueError, match="unknown view"):
         list_alerts(session, "everything")
+
+
+def test_the_page_of_older_alerts_is_linked_not_cut_off(
+    session: Session, config: MonitorConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """500 alerts had shown the newest 200, "200 of 500", the rest only by typing /alerts/N."""
+    from monitor.web import dashboard_pages
+    from monitor.web.dashboard_pages import AlertsView, Nav, alerts_page
+
+    for n, tid in enumerate(("11", "12", "13", "14", "15")):
+        _alert(session, config, tid, 0, Severity.GENERAL, T0 + timedelta(hours=n))
+    session.commit()
+    monkeypatch.setattr(dashboard_pages, "LIMIT", 2)
+    counts = alert_counts(session, T0)
+
+    def page(number: int) -> str:
+        rows, total = list_alerts(session, "all", limit=2, offset=(number - 1) * 2)
+        shown = AlertsView(rows, total, counts, "all", False, {}, "Asia/Shanghai", T0, number)
+        return alerts_page(Nav("李娜", "csrf", "alerts"), shown)
+
+    first, middle, last = page(1), page(2), page(3)
+    assert "Showing 1–2 of 5." in first and 'href="/alerts?view=all&page=2">下一页 Next' in first
+    assert "上一页" not in first
+    assert "Showing 3–4 of 5." in middle and "page=1" in middle and "page=3" in middle
+    assert "Showing 5–5 of 5." in last and "下一页" not in last
