@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from monitor.enrich.watch_admin import (
     remove_group,
     watch_file,
 )
-from monitor.enrich.watch_audit import audit_path, read_audit
+from monitor.enrich.watch_audit import audit_path, change_lines, iter_audit
 from monitor.enrich.watch_backtest import BacktestHit, backtest
 from monitor.errors import StoreError
 
@@ -77,6 +78,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     history = _with_config(tasks.add_parser("history", help="the recorded changes, newest last"))
     history.add_argument("--group", help="only this group's changes")
     history.add_argument("--last", type=count, default=20, help="how many (default 20)")
+    history.add_argument(
+        "--full",
+        action="store_true",
+        help="each change's whole group before and after, not only what changed",
+    )
     history.set_defaults(handler=_history)
 
 
@@ -275,13 +281,18 @@ def _hit_line(hit: BacktestHit) -> str:
 
 def _history(args: argparse.Namespace) -> int:
     file = watch_file(args.config, os.environ)
-    records = [r for r in read_audit(file) if args.group is None or r.group == args.group]
-    for record in records[-args.last :]:
+    wanted = (r for r in iter_audit(file) if args.group is None or r.group == args.group)
+    records = deque(wanted, maxlen=args.last)  # the newest, the log read once, line by line
+    for record in records:
         print(f"{record.at}  {record.by}  {record.action} {record.group!r}")
-        if record.before is not None:
-            print(f"    before: {record.before}")
-        if record.after is not None:
-            print(f"    after:  {record.after}")
+        if args.full:
+            if record.before is not None:
+                print(f"    before: {record.before}")
+            if record.after is not None:
+                print(f"    after:  {record.after}")
+            continue
+        for line in change_lines(record):
+            print(f"    {line}")
     if not records:
         print(f"no recorded changes for {file}")
     return 0

@@ -59,14 +59,46 @@ class ChangeRecord:
 
 def read_audit(file: Path) -> list[ChangeRecord]:
     """The audit log of a watch-groups file, oldest first (unreadable lines are skipped)."""
-    records: list[ChangeRecord] = []
+    return list(iter_audit(file))
+
+
+def iter_audit(file: Path) -> Iterator[ChangeRecord]:
+    """The audit log's records one at a time, oldest first, the file read line by line (a log of
+    months of edits to groups of hundreds of terms runs to tens of megabytes)."""
     log_file = audit_path(file)
     if not log_file.exists():
-        return records
-    for line in log_file.read_text(encoding="utf-8").splitlines():
-        with contextlib.suppress(ValueError, TypeError):
-            records.append(ChangeRecord(**json.loads(line)))
-    return records
+        return
+    with log_file.open(encoding="utf-8") as lines:
+        for line in lines:
+            with contextlib.suppress(ValueError, TypeError):
+                yield ChangeRecord(**json.loads(line))
+
+
+def change_lines(record: ChangeRecord) -> list[str]:
+    """What a change did, key by key: the terms it added (+) and took out (-), a category or an
+    expression changed — not both whole groups (hundreds of terms each)."""
+    before, after = record.before or {}, record.after or {}
+    lines: list[str] = []
+    for key in dict.fromkeys([*before, *after]):
+        if key == "name":
+            continue
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, list | type(None)) and isinstance(new, list | type(None)):
+            gone = [term for term in old or [] if term not in (new or [])]
+            came = [term for term in new or [] if term not in (old or [])]
+            said = [f"+{_shown(came)}"] if came else []
+            said += [f"-{_shown(gone)}"] if gone else []
+            lines.append(f"{key}: {' '.join(said) or '(reordered)'}")
+        else:
+            lines.append(f"{key}: {old!r} -> {new!r}" if old is not None else f"{key}: {new!r}")
+    return lines
+
+
+def _shown(terms: list[Any], most: int = 12) -> str:
+    said = ", ".join(str(term) for term in terms[:most])
+    return said + (f" … ({len(terms)} in all)" if len(terms) > most else "")
 
 
 def append_records(out: TextIO, records: Sequence[ChangeRecord]) -> None:

@@ -98,6 +98,27 @@ def test_add_list_test_remove_and_history(config_dir: Path, capsys: pytest.Captu
 
     code, out, _ = _run(capsys, "history", "--config", config)
     assert code == 0 and "王强  add '星途汽车'" in out and "李娜  remove '星途汽车'" in out
+    assert "    include: +星途\n" in out and "    include: -星途\n" in out  # what changed, not whole groups
+    assert "before:" not in out
+    code, out, _ = _run(capsys, "history", "--full", "--config", config)
+    assert "    after:  {'name': '星途汽车', 'category': 'product', 'include': ['星途']" in out
+
+
+def test_history_of_a_big_group_says_the_terms_changed_not_every_term() -> None:
+    from monitor.enrich.watch_audit import ChangeRecord, change_lines
+
+    terms = [f"词{n}" for n in range(300)]
+    before = {"name": "途乐旅行", "category": "service", "include": terms}
+    after = {
+        "name": "途乐旅行",
+        "category": "policy",
+        "include": [*terms[1:], "新词", *[f"新{n}" for n in range(20)]],
+    }
+    record = ChangeRecord("2026-12-07T05:00:00Z", "ops", "replace", "途乐旅行", before, after, "f", "a", "b")
+    lines = change_lines(record)
+    assert lines[0] == "category: 'service' -> 'policy'"
+    assert lines[1].startswith("include: +新词, 新0, 新1") and lines[1].endswith("… (21 in all) -词0")
+    assert len("\n".join(lines)) < 200
 
 
 def test_words_yaml_would_misread_are_written_quoted(
