@@ -112,9 +112,13 @@ def _crawl(app: App, *times: datetime) -> None:
     asyncio.run(run())
 
 
-def _status(config: MonitorConfig, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+def _status(
+    config: MonitorConfig, capsys: pytest.CaptureFixture[str], at: datetime | None = None
+) -> tuple[int, str]:
+    """``sources status``, as of ``at`` (the crawls here run on the test's clock, not the wall's)."""
     capsys.readouterr()
-    code = main(["sources", "status", "--config", str(config.directory)])
+    when = ["--at", at.isoformat()] if at is not None else []
+    code = main(["sources", "status", *when, "--config", str(config.directory)])
     return code, capsys.readouterr().out
 
 
@@ -153,7 +157,7 @@ def test_a_board_whose_every_thread_page_fails_is_degraded_until_they_are_read_a
         == "演示论坛 · 投诉维权: thread pages not read now (login wall: 1 outage); last read 12-07 10:10"
     )
 
-    code, out = _status(config, capsys)
+    code, out = _status(config, capsys, at=START + timedelta(minutes=11))
     assert code == 1  # nothing of the board is being read: the status says so
     assert "  board 2 投诉维权: degraded since 2026-12-07 10:00; last success 2026-12-07 10:10; " in out
     assert "3 thread pages, 3 failed; last error: 3 thread pages tried, none read (login_wall ×3)" in out
@@ -166,7 +170,7 @@ def test_a_board_whose_every_thread_page_fails_is_degraded_until_they_are_read_a
     try:
         _crawl(app, START + timedelta(minutes=15))
         with app.sessions() as session:
-            [board] = forum_health(session, config)[0].boards
+            [board] = forum_health(session, config, now=START + timedelta(minutes=16))[0].boards
             kinds = [
                 (e.kind, e.detail) for e in session.scalars(select(HealthEvent).order_by(HealthEvent.id))
             ]
@@ -177,7 +181,7 @@ def test_a_board_whose_every_thread_page_fails_is_degraded_until_they_are_read_a
     assert (row.last_thread_pages_read, row.last_thread_pages_failed) == (3, 0)
     assert [kind for kind, _ in kinds] == ["login_wall"] * 3 + ["recovered"] and WALL in kinds[0][1]
     assert kinds[3] == ("recovered", "thread pages read again")
-    code, out = _status(config, capsys)
+    code, out = _status(config, capsys, at=START + timedelta(minutes=16))
     assert code == 0 and "board 2 投诉维权: ok" in out
 
 
@@ -191,9 +195,12 @@ def test_a_board_with_some_thread_pages_read_is_ok_and_says_how_many_failed(
         _crawl(app, START)
     finally:
         app.close()
-    code, out = _status(config, capsys)
+    code, out = _status(config, capsys, at=START + timedelta(minutes=5))
     assert code == 0
     assert "  board 2 投诉维权: ok; " in out and "3 thread pages, 2 failed" in out
+    code, out = _status(config, capsys, at=START + timedelta(minutes=31))  # three passes of 10 min: none
+    assert code == 1
+    assert "  board 2 投诉维权: stale: not polled since 2026-12-07 10:00 (a pass every 10 min)" in out
 
 
 def test_a_later_board_list_page_that_fails_is_not_a_failed_poll(

@@ -96,9 +96,11 @@ def forum_health(
         boards = tuple(_board(board_id, stored.get(board_id)) for board_id in source.boards)
         if source.enabled:
             since = now - stale_after(config)
-            boards = tuple(
+            boards = tuple(  # failing and degraded call for ops already: they stay as they were
                 replace(board, state="stale")
-                if board.last_polled_at is not None and board.last_polled_at < since
+                if board.state in ("ok", "empty")
+                and board.last_polled_at is not None
+                and board.last_polled_at < since
                 else board
                 for board in boards
             )

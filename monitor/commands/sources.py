@@ -40,6 +40,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _config_option(status)
     status.add_argument("--events", type=int, default=5, help="recent health events shown per source")
+    status.add_argument(
+        "--at",
+        default=None,
+        help="judge staleness as of this local time, e.g. '2026-12-06 15:30' (default: now)",
+    )
     status.set_defaults(handler=_status)
     add = tasks.add_parser("add", help="add a forum to sources.yaml (boards found on its index page)")
     add.add_argument("engine", choices=["discuz"], help="forum engine")
@@ -117,7 +122,7 @@ def _status(args: argparse.Namespace) -> int:
     ensure_schema(engine, config.settings.database.auto_migrate)
     tz = config.settings.general.timezone
     with session_factory(engine)() as session:
-        sources = forum_health(session, config, args.events)
+        sources = forum_health(session, config, args.events, now=_at(args.at, tz))
     engine.dispose()
     print(f"Forums and their boards (times in {tz}):")
     for source in sources:
@@ -166,6 +171,16 @@ def _status(args: argparse.Namespace) -> int:
     # a board failing, degraded (its list read, none of its thread pages) or stale (nothing polls
     # it any more): its posts are not read
     return 1 if any(source.failing or source.degraded or source.stale for source in sources) else 0
+
+
+def _at(given: str | None, timezone: str) -> datetime:
+    """``--at``: a local time on the team's clock (an explicit offset is kept); default now."""
+    zone = ZoneInfo(timezone)
+    try:
+        now = datetime.fromisoformat(given) if given else datetime.now(zone)
+    except ValueError:
+        raise MonitorError(f"--at: not a time: {given!r} (e.g. '2026-12-06 15:30')") from None
+    return now if now.tzinfo is not None else now.replace(tzinfo=zone)
 
 
 def _local(moment: datetime, zone: str) -> str:
@@ -230,13 +245,7 @@ def _rising(args: argparse.Namespace) -> int:
     from monitor.facts import FactsReader
 
     config = load_config(args.config, environ=os.environ, links=False, sends=False)
-    zone = ZoneInfo(config.settings.general.timezone)
-    try:
-        now = datetime.fromisoformat(args.at) if args.at else datetime.now(zone)
-    except ValueError:
-        raise MonitorError(f"--at: not a time: {args.at!r} (e.g. '2026-12-06 15:30')") from None
-    if now.tzinfo is None:  # a local time on the team's clock; an explicit offset is kept
-        now = now.replace(tzinfo=zone)
+    now = _at(args.at, config.settings.general.timezone)
     if args.limit < 1 or (args.hours is not None and args.hours <= 0):
         raise MonitorError("--limit and --hours must be positive")
     hours = args.hours if args.hours is not None else config.settings.schedule.hot_for_hours
