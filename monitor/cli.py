@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -150,10 +151,36 @@ def _file_problem(exc: OSError) -> str:
 
 
 async def _crawl_once(app: App) -> int:
+    """One pass and the sending of what it queued; SIGTERM or Ctrl-C (a cron job's timeout, a
+    systemd stop) end it between two writes, say so, and exit 143."""
     from monitor.digest.wording import counted
 
-    async with app.pipeline() as pipeline:
-        report = await pipeline.crawl_pass(datetime.now(UTC))
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    stopped: list[str] = []
+
+    def stop(name: str) -> None:
+        stopped.append(name)
+        if task is not None:
+            task.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop, signum.name)
+    try:
+        async with app.pipeline() as pipeline:
+            report = await pipeline.crawl_pass(datetime.now(UTC))
+    except asyncio.CancelledError:
+        if not stopped:
+            raise
+        print(
+            f"crawl stopped by {stopped[0]} before the pass ended: what was read is kept; the messages it "
+            "queued go at the next run",
+            file=sys.stderr,
+        )
+        return 143
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
     outbox = app.deliver(datetime.now(UTC))
     not_sent = f", {outbox.failed} not sent (see the log)" if outbox.failed else ""
     print(

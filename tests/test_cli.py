@@ -156,3 +156,39 @@ def test_a_data_directory_that_is_a_file_is_one_line_not_a_traceback(
         f"error: {afile}: is a file where a folder is needed (check general.data_dir and --config)"
         in done.stderr
     )
+
+
+def test_crawl_once_stopped_by_sigterm_says_so_and_keeps_what_it_read(
+    fixture_config: Path, fixture_forum: FixtureForum
+) -> None:
+    """A cron job's timeout or a systemd stop had ended it silently with exit 143."""
+    toml = fixture_config / "monitor.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "per_host_delay_seconds = 0.0", "per_host_delay_seconds = 1.0"
+        ),
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [*MONITOR, "crawl", "--once", "--config", str(fixture_config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("viewthread" in r for r in fixture_forum.requests):
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 143 and "Traceback" not in stderr
+    assert "crawl stopped by SIGTERM before the pass ended: what was read is kept" in stderr
+    assert len([r for r in fixture_forum.requests if "viewthread" in r]) < 19  # it did not read on
+    engine = make_engine(f"sqlite:///{fixture_config.parent / 'monitor.db'}")
+    with run_lock(engine, "monitor crawl"):  # the lock was let go
+        pass
+    engine.dispose()
