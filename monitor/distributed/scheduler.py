@@ -83,12 +83,13 @@ async def run_scheduler(
     scheduler = AsyncIOScheduler(timezone=config.settings.general.timezone)
     add_jobs(scheduler, config, coordination, send)
     scheduler.start(paused=True)
-    leading, unreachable = False, False
+    leading, unreachable, first = False, False, True
     try:
         while not stop.is_set():
             try:
                 now_leading = await asyncio.to_thread(lease.keep)
-                holder = None if now_leading or not leading else await asyncio.to_thread(lease.holder)
+                asked = not now_leading and (leading or first)
+                holder = await asyncio.to_thread(lease.holder) if asked else None
                 if unreachable:
                     log.warning("Redis answers again at %s", masked(settings.broker_url))
                 unreachable = False
@@ -101,6 +102,11 @@ async def run_scheduler(
                         exc,
                     )
                 unreachable = True
+            if first and not now_leading:  # a standby says so at its start, or nothing would
+                log.info("scheduler standing by: %s leads", holder or "another scheduler")
+                if on_change is not None:
+                    on_change(False, holder)
+            first = False
             if now_leading != leading:
                 leading = now_leading
                 if leading:
@@ -114,6 +120,7 @@ async def run_scheduler(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.leader_seconds / 3)
     finally:
+        log.info("scheduler stopping: no more jobs are sent%s", "; the lead is let go" if leading else "")
         scheduler.shutdown(wait=False)
         lease.release()
         if installed:

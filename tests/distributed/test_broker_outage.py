@@ -153,3 +153,47 @@ def test_a_broker_that_does_not_answer_at_start_is_one_clear_line() -> None:
     message = str(caught.value)
     assert message.startswith("Redis at redis://:****@127.0.0.1:1/9 does not answer: ")
     assert "[distributed] broker_url" in message and "$MONITOR_BROKER_URL" in message and "pw" not in message
+
+
+def test_a_standby_scheduler_says_who_leads_at_its_start_and_stopping_is_said(
+    redis_url: str, namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A standby had logged nothing at all: alive or not, nobody could tell."""
+    import logging
+
+    from monitor.distributed.leader import Lease
+
+    config = load_config(
+        DEMO_CONFIG,
+        environ={},
+        overrides={"distributed": {"broker_url": redis_url, "namespace": namespace, "leader_seconds": 3}},
+    )
+    coordination = Coordination(redis_client(redis_url), namespace, 60)
+    other = Lease(coordination.client, coordination.key("scheduler"), 3)  # another scheduler leads
+    assert other.keep()
+    changes: list[tuple[bool, str | None]] = []
+    stop = asyncio.Event()
+    loop = asyncio.new_event_loop()
+    caplog.set_level(logging.INFO, logger="monitor")
+    runner = threading.Thread(
+        target=lambda: loop.run_until_complete(
+            run_scheduler(
+                config, coordination, lambda job: None, stop, lambda *change: changes.append(change)
+            )
+        ),
+        daemon=True,
+    )
+    runner.start()
+    try:
+        _wait(lambda: len(changes) == 1)
+        assert changes[0] == (False, other.token)
+        other.release()  # it stops: this one takes over
+        _wait(lambda: len(changes) == 2)
+        assert changes[1] == (True, None)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        runner.join(timeout=10)
+        loop.close()
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("monitor.distributed")]
+    assert f"scheduler standing by: {other.token} leads" in said
+    assert "scheduler stopping: no more jobs are sent; the lead is let go" in said
