@@ -26,7 +26,7 @@ from monitor.detect.velocity import replies_in_window
 from monitor.detect.views import first_day_pace, usual_views_per_hour
 from monitor.enrich.sentiment_models import card_negative_below
 from monitor.enrich.signals import signal_name
-from monitor.store import repo
+from monitor.store import board_figures, repo
 from monitor.store.models import Post, Snapshot, Thread
 
 BASELINE_TTL = timedelta(hours=1)
@@ -55,7 +55,7 @@ class FactsReader:
         if cached is not None and now - cached[0] < BASELINE_TTL:
             return cached[1]
         settings = self._config.settings.detect
-        histories = repo.board_histories(
+        histories = board_figures.board_histories(
             session, board_id, now - timedelta(days=settings.baseline_days), now - timedelta(days=1)
         )
         baseline = learn_board_baseline(histories, settings)
@@ -68,7 +68,7 @@ class FactsReader:
         if cached is not None and now - cached[0] < BASELINE_TTL:
             return cached[1]
         since = now - timedelta(days=self._config.settings.detect.baseline_days)
-        shares = sorted(repo.board_negative_shares(session, board_id, since, now))
+        shares = sorted(board_figures.board_negative_shares(session, board_id, since, now))
         usual = shares[(len(shares) - 1) // 2] if len(shares) >= BOARD_NEGATIVITY_THREADS else None
         self._negativity[board_id] = (now, usual)
         return usual
@@ -79,7 +79,7 @@ class FactsReader:
         if cached is not None and now - cached[0] < BASELINE_TTL:
             return cached[1]
         since = now - timedelta(days=self._config.settings.detect.baseline_days)
-        readings = repo.board_view_readings(session, board_id, since, now)
+        readings = board_figures.board_view_readings(session, board_id, since, now)
         paces = [first_day_pace(first, views) for first, views in readings.values()]
         usual = usual_views_per_hour([p for p in paces if p is not None])
         self._views[board_id] = (now, usual)

@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
 from monitor.config.files import SourceConfig, SourcesFile
-from monitor.config.loader import validation_problems
+from monitor.config.problems import validation_problems
 from monitor.config.routing_refs import refuse_if_routed
 from monitor.errors import ConfigError, UnknownNameError
 from monitor.yaml_errors import not_utf8, yaml_problem

@@ -22,18 +22,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from monitor.alerting.message import ChecklistLine
+from monitor.alerting.playbook_wording import boolean_hint, key_text, kind_of, line_note, unknown_key
 from monitor.detect.severity import Severity
 from monitor.errors import ConfigError
 from monitor.yaml_errors import not_utf8, yaml_problem
-
-if TYPE_CHECKING:
-    from monitor.config.yaml_lines import YamlLines
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +157,7 @@ def load_playbooks(path: Path) -> Playbooks:
         from monitor.config.yaml_lines import YamlLines  # not at the top: monitor.config imports this module
 
         lines = YamlLines(yaml.compose(text, Loader=yaml.SafeLoader))
-        raise ConfigError([f"{label}: {problem}{_line(lines, problem)}" for problem in problems])
+        raise ConfigError([f"{label}: {problem}{line_note(lines, problem)}" for problem in problems])
     logger.debug("loaded playbooks", extra={"path": label})
     return playbooks
 
@@ -192,12 +190,13 @@ def _validate(data: object, problems: list[str]) -> Playbooks:
         return Playbooks({}, {})
     if not isinstance(data, Mapping):
         problems.append(
-            f"(top level): must be a mapping of severity ({', '.join(_TIERS)}) to playbook, got {_kind(data)}"
+            f"(top level): must be a mapping of severity ({', '.join(_TIERS)}) to playbook, "
+            f"got {kind_of(data)}"
         )
         return Playbooks({}, {})
     for key in data:
         if key not in _TOP_KEYS:
-            problems.append(f"{_loc((key,))}: {_unknown_key(key, _TOP_KEYS)}")
+            problems.append(f"{key_text((key,))}: {unknown_key(key, _TOP_KEYS)}")
     playbooks: dict[Severity, Playbook] = {}
     for severity in Severity:
         if severity.value not in data:
@@ -210,7 +209,7 @@ def _validate(data: object, problems: list[str]) -> Playbooks:
         except ValidationError as exc:
             for error in exc.errors():
                 loc = (severity.value, *error["loc"])
-                problems.append(f"{_loc(loc)}: {_message(error, loc)}")
+                problems.append(f"{key_text(loc)}: {_message(error, loc)}")
             continue
         problems.extend(_check_steps(severity, playbook))
         playbooks[severity] = playbook
@@ -226,21 +225,21 @@ def _validate_categories(
     if not isinstance(data, Mapping):
         problems.append(
             f"{BY_CATEGORY}: must be a mapping of category ({', '.join(CATEGORY_NAMES)}) to steps, "
-            f"got {_kind(data)}"
+            f"got {kind_of(data)}"
         )
         return {}
     tier_ids = {step.id for playbook in tiers.values() for step in playbook.steps if step.id}
     out: dict[str, CategorySteps] = {}
     for key, value in data.items():
         if key not in CATEGORY_NAMES:
-            problems.append(f"{BY_CATEGORY}.{key}: {_unknown_key(key, CATEGORY_NAMES)}")
+            problems.append(f"{BY_CATEGORY}.{key}: {unknown_key(key, CATEGORY_NAMES)}")
             continue
         try:
             entry = CategorySteps.model_validate(value)
         except ValidationError as exc:
             for error in exc.errors():
                 loc = (BY_CATEGORY, key, *error["loc"])
-                problems.append(f"{_loc(loc)}: {_message(error, loc[1:])}")
+                problems.append(f"{key_text(loc)}: {_message(error, loc[1:])}")
             continue
         seen: set[str] = set()
         for index, step in enumerate(entry.steps):
@@ -311,64 +310,20 @@ def _message(error: Mapping[str, Any], loc: Sequence[object]) -> str:
     field = loc[-1] if loc else ""
     if kind == "extra_forbidden":
         allowed = _PLAYBOOK_KEYS if len(loc) == 2 else _STEP_KEYS
-        return _unknown_key(field, allowed)
+        return unknown_key(field, allowed)
     if kind == "missing":
         return "missing; this key is required"
     if field == "due_after_minutes":
-        return "must be a non-negative integer (whole minutes)" + _boolean_hint(value)
+        return "must be a non-negative integer (whole minutes)" + boolean_hint(value)
     if field == "steps":
         if kind == "too_short":
             return "must list at least one step"
-        return f"must be a list of steps, got {_kind(value)}"
+        return f"must be a list of steps, got {kind_of(value)}"
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
         what = "a step" if isinstance(field, int) else "a playbook"
-        return f"must be a mapping ({what}), got {_kind(value)}"
+        return f"must be a mapping ({what}), got {kind_of(value)}"
     if field in ("id", "replaces") and kind in {"string_pattern_mismatch", "string_too_long"}:
         return "must be lowercase letters, digits and _, starting with a letter (at most 64 characters)"
     if kind == "string_type" or (kind == "value_error" and isinstance(value, str)):
-        return "must be a non-empty string" + _boolean_hint(value)
+        return "must be a non-empty string" + boolean_hint(value)
     return str(error["msg"])
-
-
-def _boolean_hint(value: object) -> str:
-    if isinstance(value, bool):
-        return (
-            f"; YAML read the value as the boolean {str(value).lower()} (no/yes/on/off/true/false): quote it"
-        )
-    return ""
-
-
-def _unknown_key(key: object, allowed: Sequence[str]) -> str:
-    message = "unknown key"
-    if isinstance(key, bool):
-        message += " (YAML read it as a boolean: quote it)"
-    close = difflib.get_close_matches(str(key), allowed, n=1)
-    if close:
-        return f"{message}; did you mean {close[0]!r}?"
-    return f"{message}; expected one of: {', '.join(allowed)}"
-
-
-def _line(lines: YamlLines, problem: str) -> str:
-    """`` (line N)``: where the problem's key (``general.steps[4].title: …``) is in the file."""
-    from monitor.config.yaml_lines import key_of
-
-    key = key_of(problem.split(": ", 1)[0])
-    line = lines.within(key) if key is not None else None
-    return f" (line {line})" if line is not None else ""
-
-
-def _loc(loc: Sequence[object]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _kind(value: object) -> str:
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list"}
-    if value is None:
-        return "nothing"
-    return names.get(type(value), type(value).__name__)

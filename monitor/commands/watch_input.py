@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig
-from monitor.config.loader import validation_problems
+from monitor.config.problems import validation_problems
 from monitor.config.yaml_lines import Key, YamlLines
 from monitor.enrich.category import CATEGORIES
 from monitor.errors import ConfigError

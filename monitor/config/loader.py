@@ -10,7 +10,6 @@ on a config with any problem.
 from __future__ import annotations
 
 import logging
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from monitor.config.files import (
     WatchGroupConfig,
     WatchGroupsFile,
 )
+from monitor.config.problems import validation_problems
 from monitor.config.routing_checks import chat_targets as _chat_targets
 from monitor.config.routing_checks import routing_problems as _check_routing
 from monitor.config.settings import (
@@ -42,7 +42,7 @@ from monitor.config.settings import (
     apply_environment,
 )
 from monitor.config.toml_lines import TomlLines
-from monitor.config.yaml_lines import Key, YamlLines, key_of, key_text
+from monitor.config.yaml_lines import Key
 from monitor.errors import ConfigError, UnknownNameError
 from monitor.yaml_errors import not_utf8, yaml_problem
 
@@ -337,43 +337,6 @@ def _validate(
     except ValidationError as exc:
         problems.extend(validation_problems(file, exc, lines))
         return None
-
-
-def validation_problems(
-    file: Path,
-    exc: ValidationError,
-    lines: Callable[[Key], int | None] | None = None,
-    origin: Callable[[Key], str | None] | None = None,
-) -> list[str]:
-    """Each validation error as ``file: key: message (line N)``; misspelt keys first, since the
-    errors that follow them often come from the key the typo left out (``inclue:`` leaves no
-    include terms). ``lines``: where a key is in ``file`` (default: a YAML file's own lines);
-    ``origin``: where a key's value came from instead of ``file`` (an environment variable)."""
-    if lines is None and file.suffix in (".yaml", ".yml") and file.is_file():
-        lines = YamlLines.of(file).line
-    errors = sorted(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
-    said = []
-    for error in errors:
-        key, message = tuple(error["loc"]), _message(error)
-        named = re.match(r"([\w.\[\]]+): (.+)", message, re.DOTALL) if not key else None
-        if named and key_of(named[1]):  # a check of the whole file that names the entry it is about
-            key, message = key_of(named[1]) or (), named[2]
-        line = lines(key) if lines is not None and key else None
-        at = f" (line {line})" if line is not None else ""
-        where = (origin(key) if origin is not None and key else None) or file
-        said.append(f"{where}: {key_text(key)}: {message}{at}")
-    return said
-
-
-def _message(error: Any) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown key (misspelt?)"
-    if error["type"] == "missing":
-        return "required key is missing"
-    if error["type"] == "recursion_loop":
-        return "a YAML anchor refers to itself (a cycle); write the structure out"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
 
 
 def _check_sentiment_model(file: Path, model: str) -> list[str]:

@@ -31,7 +31,8 @@ import yaml
 from pydantic import ValidationError
 
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
-from monitor.config.loader import config_directory, validation_problems
+from monitor.config.loader import config_directory
+from monitor.config.problems import validation_problems
 from monitor.config.routing_refs import refuse_if_routed, unrouted_groups
 from monitor.detect.velocity import counted
 from monitor.enrich import watch_yaml

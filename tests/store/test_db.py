@@ -14,7 +14,7 @@ from sqlalchemy import select
 from monitor.config.files import SourceConfig
 from monitor.errors import StoreError
 from monitor.sources.base import PostRecord, ThreadSummary
-from monitor.store import repo
+from monitor.store import board_figures, repo
 from monitor.store.db import (
     current_revision,
     ensure_schema,
@@ -169,7 +169,7 @@ def test_a_boards_usual_negativity_counts_only_threads_whose_posts_were_read(db_
             for row in rows:
                 row.sentiment = 0.1
             repo.record_snapshot(session, thread, rows, NOW - timedelta(minutes=10), negative_below=0.5)
-        shares = repo.board_negative_shares(session, board.id, NOW - timedelta(days=1), NOW)
+        shares = board_figures.board_negative_shares(session, board.id, NOW - timedelta(days=1), NOW)
     assert shares == [1.0, 1.0, 1.0]
     engine.dispose()
 
@@ -207,12 +207,12 @@ def test_board_view_readings_keep_each_threads_first_day(db_url: str) -> None:
                 repo.record_snapshot(
                     session, thread, rows, posted + timedelta(hours=hours), negative_below=0.5
                 )
-        readings = repo.board_view_readings(session, board.id, NOW - timedelta(days=30), NOW)
+        readings = board_figures.board_view_readings(session, board.id, NOW - timedelta(days=30), NOW)
         assert len(readings) == 2  # not the other board's thread
         for first_post_at, views in readings.values():
             assert first_post_at == posted
             assert sorted(views) == [(posted + timedelta(hours=0.5), 40), (posted + timedelta(hours=2), 100)]
-        assert repo.board_view_readings(session, board.id, NOW - timedelta(days=2), NOW) == {}
+        assert board_figures.board_view_readings(session, board.id, NOW - timedelta(days=2), NOW) == {}
     engine.dispose()
 
 
