@@ -157,4 +157,6 @@ def _queue(
 
 def _span(span: timedelta) -> str:
     minutes = int(abs(span.total_seconds()) // 60)
+    if minutes >= 48 * 60 and minutes % (24 * 60) == 0:  # a backed-off prompt: "7 days", not "168 h 00 min"
+        return f"{minutes // (24 * 60)} days"
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"

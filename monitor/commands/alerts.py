@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -144,8 +145,11 @@ def _list(args: argparse.Namespace) -> int:
             }
             for alert in session.scalars(query)
         ]
+    more = f"the newest {len(rows)} of {total}; --limit 0 lists every one" if total > len(rows) else ""
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
+        if more:  # stdout stays the JSON; a script is still told it is not every alert
+            print(more, file=sys.stderr)
         return 0
     for row in rows:
         label = Severity(row["severity"]).label_zh
@@ -156,8 +160,8 @@ def _list(args: argparse.Namespace) -> int:
         )
     if not rows:
         print("no alerts")
-    elif total > len(rows):
-        print(f"the newest {len(rows)} of {total}; --limit 0 lists every one")
+    elif more:
+        print(more)
     return 0
 
 
@@ -217,7 +221,10 @@ def _show(args: argparse.Namespace) -> int:
     print("  trail:")
     for at, until, line in trail:
         if until is not None:  # the monitor's own long run, summed up (--json lists each event)
-            print(f"    {at} … {until}: {line.events} lines by the monitor — {clean_text(line.detail)}")
+            print(
+                f"    {at} … {until}: {line.events} lines by the monitor — {clean_text(line.detail)} "
+                "(--json lists each)"
+            )
         else:
             print(f"    {at} {line.kind:<13} {line.actor:<10} {clean_text(line.detail)}")
     return 0

@@ -11,6 +11,7 @@ kept and ``GET /digests/{id}`` shows one as it was emailed. Signing in: :mod:`mo
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -42,7 +43,7 @@ from monitor.web.signin import make_gate, signin_routes
 
 MAX_RISING_HOURS = 7 * 24.0
 MAX_RISING_ROWS = 100
-RISING_REUSE_SECONDS = 30  # the page reloads every minute; tabs within the same 30 s share one view
+RISING_REUSE_SECONDS = 30  # the page reloads every minute; a view is shared for 30 s after it is computed
 SOURCE_EVENTS = 10  # newest health events shown per forum
 _BACK_TO_DIGESTS = (
     '<p style="font-family:sans-serif;font-size:13px;margin:8px"><a href="/digests">← 周报 Digests</a></p>'
@@ -132,8 +133,8 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             return await run_in_threadpool(again, str(exc), 404)
         return RedirectResponse(f"/alerts/{claim.alert_id}?done={do}", status_code=303)
 
-    rising_views: dict[tuple[float, int], RisingView] = {}
-    rising_lock = threading.Lock()
+    rising_views: dict[float, tuple[datetime, RisingView]] = {}  # per span of hours: when computed, the view
+    rising_locks: dict[float, threading.Lock] = {}
 
     async def threads(request: Request) -> Response:
         found = signed_in(request)
@@ -148,19 +149,17 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         detect = config.settings.detect
 
         def collect() -> RisingView:
-            now = clock()
-            key = (hours, int(now.timestamp() // RISING_REUSE_SECONDS))
-            with rising_lock:  # tabs reloading at once, or within seconds: one assessment of every thread
-                held = rising_views.get(key)
-                if held is not None:
-                    return held
+            with rising_locks.setdefault(hours, threading.Lock()):  # per span: one never waits on another
+                now = clock()
+                held = rising_views.get(hours)
+                # tabs reloading at once, or within seconds: one assessment of every thread
+                if held is not None and 0 <= (now - held[0]).total_seconds() < RISING_REUSE_SECONDS:
+                    return held[1]
                 with desk.sessions() as session:
                     rows = rising_threads(config, facts, session, now, hours)[:MAX_RISING_ROWS]
                 tiers = (detect.general_score, detect.urgent_score, detect.very_urgent_score)
-                for stale in [held for held in rising_views if held[1] != key[1]]:
-                    del rising_views[stale]
-                rising_views[key] = RisingView(rows, hours, *tiers)
-                return rising_views[key]
+                rising_views[hours] = (now, RisingView(rows, hours, *tiers))
+                return rising_views[hours][1]
 
         shown = await run_in_threadpool(collect)
         return HTMLResponse(rising_page(Nav(nav.name, nav.csrf, "threads"), shown))

@@ -82,6 +82,9 @@ def _pages(shown: AlertsView) -> list[str]:
     first = (shown.page - 1) * LIMIT + 1
     if shown.total <= len(shown.rows) and shown.page == 1:
         return []
+    if not shown.rows:
+        back = urlencode({"view": shown.view} | ({"mine": "1"} if shown.mine else {}))
+        return [f'<p class="muted">{shown.total} in all. <a href="/alerts?{back}">First page</a></p>']
 
     def link(page: int, label: str) -> str:
         query = urlencode({"view": shown.view} | ({"mine": "1"} if shown.mine else {}) | {"page": page})
@@ -108,6 +111,7 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
     body.append(f'<p>{" · ".join(tabs)} &nbsp;|&nbsp; <a href="/alerts?{mine_query}">{mine_label}</a></p>')
     if not shown.rows:
         body.append('<p class="muted">No alerts here.</p>')
+        body += _pages(shown)  # a page past the end: the count, and the way back
         return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
     body.append(
         '<table class="list"><tr><th>#</th><th>Severity</th><th>Thread</th><th>Watch group</th>'

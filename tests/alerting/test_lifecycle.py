@@ -213,6 +213,9 @@ def test_alerts_list_shows_the_newest_hundred_and_says_how_many_more(
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines[:2]] == ["#3", "#2"]  # the newest
     assert lines[2] == "the newest 2 of 3; --limit 0 lists every one"
+    assert main(["alerts", "list", "--limit", "2", "--json", *base]) == 0
+    listed = capsys.readouterr()  # the JSON stays JSON; a script is told it is not every alert
+    assert len(json.loads(listed.out)) == 2 and "the newest 2 of 3; --limit 0 lists every one" in listed.err
     assert main(["alerts", "list", "--limit", "0", "--json", *base]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 3
     assert main(["alerts", "list", *base]) == 0
