@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
 from monitor.alerting.service import consider
-from monitor.alerting.sla import _backed_off, check_sla
+from monitor.alerting.sla import _backed_off, _span, check_sla
 from monitor.cli import main
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
@@ -227,9 +227,11 @@ def test_progress_prompts_wait_at_most_a_week() -> None:
     assert _backed_off(timedelta(hours=4), 0) == timedelta(hours=4)
     assert _backed_off(timedelta(hours=4), 3) == timedelta(hours=32)
     assert _backed_off(timedelta(hours=4), 40) == timedelta(days=7)
-    assert _backed_off(timedelta(days=10), 2) == timedelta(
-        days=10
-    )  # a configured interval over a week stands
+    assert _backed_off(timedelta(days=10), 2) == timedelta(days=10)  # a longer configured interval stands
+    assert (_span(timedelta(days=7)), _span(timedelta(hours=32))) == (
+        "7 days",
+        "32 h 00 min",
+    )  # as prompts say
 
 
 def test_resolved_alert_reopens_when_the_thread_flares_up(session: Session, config: MonitorConfig) -> None:
