@@ -363,3 +363,23 @@ def test_alerts_commands(
     assert main(["alerts", "list", "--json", *base]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main(["alerts", "show", "99", *base]) == 1
+
+
+def test_the_first_hour_counts_a_message_a_person_got_not_the_console_copy(
+    session: Session, config: MonitorConfig
+) -> None:
+    """With the mail server down, the console copy (a server's journal) is no delivery to a person."""
+    thread = _story(session, config)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    assert change is not None
+    alert = lifecycle.get_alert(session, change.alert_id)
+    rows = session.scalars(select(Delivery).where(Delivery.alert_id == alert.id)).all()
+    assert {row.channel for row in rows} >= {"console", "email"}
+    for row in rows:
+        if row.channel == "console":
+            row.status, row.sent_at = "sent", T0 + timedelta(minutes=1)
+    assert lifecycle.first_hour(session, alert).delivered is None  # the email is still queued
+    for row in rows:
+        if row.channel == "email":
+            row.status, row.sent_at = "sent", T0 + timedelta(minutes=30)
+    assert lifecycle.first_hour(session, alert).delivered == T0 + timedelta(minutes=30)
