@@ -10,6 +10,8 @@ pipeline assesses the facts and acts on them, and ``monitor threads rising`` sho
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -48,6 +50,26 @@ class FactsReader:
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
         self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
         self._views: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual views/h)
+        self._held: dict[tuple[str, datetime], list[repo.GroupThread]] | None = None  # see held_groups
+
+    @contextmanager
+    def held_groups(self) -> Iterator[None]:
+        """Within the block, each watch group's recent threads are read once per moment, not once
+        per thread of the group: for a reader of what is stored (``threads rising``, the dashboard),
+        never for a crawl pass, whose threads are written as it goes."""
+        self._held = {}
+        try:
+            yield
+        finally:
+            self._held = None
+
+    def _group_threads(self, session: Session, group: str, since: datetime) -> list[repo.GroupThread]:
+        if self._held is None:
+            return repo.watch_group_threads(session, group, since)
+        key = (group, since)
+        if key not in self._held:
+            self._held[key] = repo.watch_group_threads(session, group, since)
+        return self._held[key]
 
     def _baseline(self, session: Session, board_id: int, now: datetime) -> BoardBaseline:
         """The board's own baseline, learned from its threads 1 to ``baseline_days`` days old (hourly)."""
@@ -162,7 +184,7 @@ class FactsReader:
             StoryThread(
                 o.thread_id, o.forum, o.board, o.title, f"{o.title}\n{o.opening}", o.replies, o.first_post_at
             )
-            for o in repo.watch_group_threads(session, group.name, since)
+            for o in self._group_threads(session, group.name, since)
             if o.first_post_at is None or o.first_post_at <= now  # at a past moment: not what came later
         ]
         own = StoryThread(

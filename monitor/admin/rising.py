@@ -71,38 +71,39 @@ def rising_threads(
         .where(Thread.last_seen_at >= now - timedelta(hours=hours))
         .order_by(Thread.id, WatchGroupRow.name)
     )
-    best: dict[int, RisingThread] = {}
-    for thread, name in rows:
-        group = groups.get(name)
-        snapshot = repo.snapshot_before(session, thread, now)
-        if group is None or snapshot is None:
-            continue
-        # what was known at ``now`` (``--at`` a past moment): posts read by then, the snapshot then
-        posts = [p for p in repo.thread_posts(session, thread) if p.first_seen_at <= now]
-        known = _copies_then(session, facts.read(session, thread, posts, snapshot, group, now), now)
-        found = assess(known, config.settings.detect)
-        alert = alert_for_thread(session, thread)
-        if alert is not None and alert.opened_at > now:
-            alert = None
-        row = RisingThread(
-            thread_id=thread.id,
-            source=thread.source.name,
-            board=thread.board.name or thread.board.external_id,
-            title=thread.title,
-            url=thread.url,
-            replies=snapshot.replies,
-            watch_group=name,
-            score=found.score,
-            would_alert=found.escalating,
-            severity=found.severity.value,
-            alert_id=alert.id if alert is not None else None,
-            alert_severity=alert.severity if alert is not None else None,
-            spread_of_alert=alert is not None and alert.thread_id != thread.id,
-            figures=tuple(found.figures),
-        )
-        held = best.get(thread.id)
-        if held is None or _rank(row) < _rank(held):
-            best[thread.id] = row
+    with facts.held_groups():  # a group's recent threads read once, not once per thread of it
+        best: dict[int, RisingThread] = {}
+        for thread, name in rows:
+            group = groups.get(name)
+            snapshot = repo.snapshot_before(session, thread, now)
+            if group is None or snapshot is None:
+                continue
+            # what was known at ``now`` (``--at`` a past moment): posts read by then, the snapshot then
+            posts = [p for p in repo.thread_posts(session, thread) if p.first_seen_at <= now]
+            known = _copies_then(session, facts.read(session, thread, posts, snapshot, group, now), now)
+            found = assess(known, config.settings.detect)
+            alert = alert_for_thread(session, thread)
+            if alert is not None and alert.opened_at > now:
+                alert = None
+            row = RisingThread(
+                thread_id=thread.id,
+                source=thread.source.name,
+                board=thread.board.name or thread.board.external_id,
+                title=thread.title,
+                url=thread.url,
+                replies=snapshot.replies,
+                watch_group=name,
+                score=found.score,
+                would_alert=found.escalating,
+                severity=found.severity.value,
+                alert_id=alert.id if alert is not None else None,
+                alert_severity=alert.severity if alert is not None else None,
+                spread_of_alert=alert is not None and alert.thread_id != thread.id,
+                figures=tuple(found.figures),
+            )
+            held = best.get(thread.id)
+            if held is None or _rank(row) < _rank(held):
+                best[thread.id] = row
     return sorted(best.values(), key=_rank)
 
 
