@@ -10,6 +10,7 @@ pipeline assesses the facts and acts on them, and ``monitor threads rising`` sho
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -50,26 +51,26 @@ class FactsReader:
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
         self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
         self._views: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual views/h)
-        self._held: dict[tuple[str, datetime], list[repo.GroupThread]] | None = None  # see held_groups
+        self._held = threading.local()  # per thread (the dashboard's run side by side): see held_groups
 
     @contextmanager
     def held_groups(self) -> Iterator[None]:
         """Within the block, each watch group's recent threads are read once per moment, not once
         per thread of the group: for a reader of what is stored (``threads rising``, the dashboard),
         never for a crawl pass, whose threads are written as it goes."""
-        self._held = {}
+        self._held.groups = {}
         try:
             yield
         finally:
-            self._held = None
+            self._held.groups = None
 
     def _group_threads(self, session: Session, group: str, since: datetime) -> list[repo.GroupThread]:
-        if self._held is None:
+        held: dict[tuple[str, datetime], list[repo.GroupThread]] | None = getattr(self._held, "groups", None)
+        if held is None:
             return repo.watch_group_threads(session, group, since)
-        key = (group, since)
-        if key not in self._held:
-            self._held[key] = repo.watch_group_threads(session, group, since)
-        return self._held[key]
+        if (group, since) not in held:
+            held[(group, since)] = repo.watch_group_threads(session, group, since)
+        return held[(group, since)]
 
     def _baseline(self, session: Session, board_id: int, now: datetime) -> BoardBaseline:
         """The board's own baseline, learned from its threads 1 to ``baseline_days`` days old (hourly)."""

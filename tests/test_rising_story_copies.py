@@ -13,6 +13,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from demo_forum_config import ForumSource, demo_forum_config
 
 from monitor.admin.rising import RisingThread, rising_threads
@@ -79,3 +80,27 @@ def test_story_copies_show_their_reply_counts_at_the_moment_asked(tmp_path: Path
     assert "the 自由讨论 board (0 replies, 15 min later)" in now
     assert rows[20].score is not None and rows[50].score is not None
     assert rows[20].score < rows[50].score  # one place then, two now
+
+
+def test_a_reader_of_what_is_stored_reads_a_groups_recent_threads_once_per_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """threads rising assessed 165 threads of a few groups; each read its group's threads again."""
+    from monitor.facts import FactsReader
+    from monitor.store import repo
+
+    asked: list[tuple[str, datetime]] = []
+
+    def read(session: object, group: str, since: datetime) -> list[object]:
+        asked.append((group, since))
+        return []
+
+    monkeypatch.setattr(repo, "watch_group_threads", read)
+    forum = [ForumSource("bbs", "演示论坛", "http://127.0.0.1:9/", [2])]
+    reader = FactsReader(demo_forum_config(tmp_path / "config", forum))
+    with reader.held_groups():
+        for _ in range(3):
+            reader._group_threads(None, "途乐旅行", START)  # type: ignore[arg-type]
+        reader._group_threads(None, "途乐旅行", _at(5))  # type: ignore[arg-type]
+    reader._group_threads(None, "途乐旅行", START)  # type: ignore[arg-type]  # a crawl pass: read fresh
+    assert asked == [("途乐旅行", START), ("途乐旅行", _at(5)), ("途乐旅行", START)]
