@@ -351,3 +351,18 @@ def test_a_sources_file_that_is_not_yaml_is_said_on_one_line_and_left_as_it_is(
     err = capsys.readouterr().err
     assert err.count(f"{sources}: line ") == 2 and "not valid YAML: found character '\\t'" in err
     assert "Traceback" not in err and sources.read_bytes() == before
+
+
+def test_sources_remove_keeps_the_files_permissions(fixture_config: Path) -> None:
+    """It had rewritten sources.yaml as 0600: a service running as another user could not read it."""
+    sources = fixture_config / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(
+        text
+        + "  - {key: other, name: Other, engine: discuz, base_url: 'http://127.0.0.1:9/', boards: ['2']}\n",
+        encoding="utf-8",
+    )
+    sources.chmod(0o640)
+    assert main(["sources", "remove", "other", "--config", str(fixture_config)]) == 0
+    assert sources.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in fixture_config.iterdir() if p.name.startswith(".")] == []  # no temporary left

@@ -7,9 +7,7 @@ edit never leaves a broken file behind.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelYAMLError
 
+from monitor.config.atomic_write import write_atomically
 from monitor.config.files import SourceConfig, SourcesFile
 from monitor.config.problems import validation_problems
 from monitor.config.routing_refs import refuse_if_routed
@@ -61,10 +60,7 @@ def _write_validated(file: Path, document: CommentedMap) -> None:
     except ValidationError as exc:
         raise ConfigError(validation_problems(file, exc)) from None
     file.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".sources.", suffix=".yaml")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temporary, file)
+    write_atomically(file, text)
 
 
 def check_editable(file: Path) -> None:

@@ -20,8 +20,6 @@ import contextlib
 import difflib
 import getpass
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any, TextIO
 import yaml
 from pydantic import ValidationError
 
+from monitor.config.atomic_write import write_atomically
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
 from monitor.config.loader import config_directory
 from monitor.config.problems import validation_problems
@@ -154,7 +153,7 @@ def _edit(
         _parse(file, new_text)
         if routing_check is not None:
             _check_routing(file, routing_check)
-        _write_atomically(file, new_text)
+        write_atomically(file, new_text)
         record = ChangeRecord(
             at=timestamp(now),
             by=by,
@@ -168,22 +167,6 @@ def _edit(
         )
         append_records(audit, [record])
         return record
-
-
-def _write_atomically(file: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".watch_groups.", suffix=".yaml")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if file.exists():
-            os.chmod(temporary, file.stat().st_mode & 0o777)
-        os.replace(temporary, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _check_routing(file: Path, name: str) -> None:
