@@ -44,10 +44,14 @@ P = ParamSpec("P")
 DATABASE = DatabaseOutage()  # the database going away and coming back, said once each
 
 
-def _stops_quietly(job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+def _stops_quietly(
+    job: Callable[P, Awaitable[None]], *, always_asks_database: bool = False
+) -> Callable[P, Awaitable[None]]:
     """``job``, cancelled at a stop, ends with a log line instead of an error and its traceback
     (APScheduler cancels the jobs still running when it shuts down); one the database failed
-    (down, unreachable) ends too, the outage said once for all jobs (:mod:`monitor.store.outage`)."""
+    (down, unreachable) ends too, the outage said once for all jobs (:mod:`monitor.store.outage`).
+    Only a job that ``always_asks_database`` (the SLA clocks, every minute) says it is back: another
+    may end well without having asked it anything."""
 
     @functools.wraps(job)
     async def run(*args: P.args, **kwargs: P.kwargs) -> None:
@@ -61,7 +65,8 @@ def _stops_quietly(job: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[N
                 raise
             DATABASE.failed(name, exc)
         else:
-            DATABASE.answered()
+            if always_asks_database:
+                DATABASE.answered()
 
     return run
 
@@ -175,7 +180,8 @@ def add_jobs(scheduler: AsyncIOScheduler, app: App, pipeline: Pipeline, clock: C
         id="hot",
         **common,
     )
-    scheduler.add_job(_stops_quietly(sla_job), "interval", args=[app, clock], minutes=1, id="sla", **common)
+    sla = _stops_quietly(sla_job, always_asks_database=True)
+    scheduler.add_job(sla, "interval", args=[app, clock], minutes=1, id="sla", **common)
     if app.config.settings.digest.enabled and app.config.settings.smtp.enabled:
         scheduler.add_job(
             _stops_quietly(digest_job),

@@ -23,12 +23,19 @@ from monitor.store.migration_lock import migration_lock
 log = logging.getLogger(__name__)
 
 
+CONNECT_TIMEOUT_SECONDS = 10
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; for SQLite, create the file's directory and enable foreign keys + WAL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    connect_args: dict[str, object] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # a server that takes the connection and never answers: fail, as /healthz must, not hang for minutes
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    engine = create_engine(url, future=True, connect_args=connect_args)
     if parsed.get_backend_name() == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -29,10 +29,14 @@ def test_a_database_that_stops_answering_is_said_once_and_its_return_once(
             with engine.connect() as connection:  # refused: the server is down
                 connection.execute(text("SELECT 1"))
 
-    job = scheduling._stops_quietly(sla_job)
+    async def hot_boards_job() -> None:  # no hot board: it asks the database nothing
+        return None
+
+    job = scheduling._stops_quietly(sla_job, always_asks_database=True)
     caplog.set_level(logging.DEBUG, logger="monitor")
     for _ in range(5):
         asyncio.run(job())  # no exception escapes to the scheduler: no traceback in the log
+        asyncio.run(scheduling._stops_quietly(hot_boards_job)())  # ends well: no false "answers again"
     up[0] = True
     asyncio.run(job())
     asyncio.run(job())
