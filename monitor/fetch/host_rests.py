@@ -63,6 +63,8 @@ def restore(host: Host, rest: SavedRest) -> None:
     if rest.lifted_at is not None:
         if host.resting_until is not None and (host.rested_at is None or host.rested_at <= rest.lifted_at):
             host.resting_until, host.resting_cause = None, ""
+            if host.robots_problem:  # the rest came with robots.txt: read it at once, not in 5 min
+                host.robots_loaded_at = None
         kept = [wait for wait in host.retry_after_waits.waits if wait[0] > rest.lifted_at]
         host.retry_after_waits.waits.clear()
         host.retry_after_waits.waits.extend(kept)

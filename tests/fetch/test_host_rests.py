@@ -253,6 +253,15 @@ def test_a_running_process_drops_its_rest_within_a_minute_of_a_lift_but_not_a_la
     assert forum.asked("/page") == 3
 
 
+def test_a_lift_has_a_robots_txt_that_rested_the_host_read_again_at_once() -> None:
+    """A rest told on robots.txt had kept the host unread for the 5 min robots.txt is retried after."""
+    host = Host.under(Politeness())
+    host.rest(NOW, 7200)
+    host.robots_loaded_at, host.robots_problem = NOW, "the forum asks us to wait 2 h (Retry-After)"
+    restore(host, SavedRest(None, "", (), lifted_at=NOW + timedelta(minutes=1)))
+    assert host.resting_until is None and host.robots_due(lambda: NOW + timedelta(minutes=2), 300.0)
+
+
 def test_a_lift_forgets_the_waits_before_it_and_a_later_save_does_not_bring_them_back(
     sessions: sessionmaker[Session],
 ) -> None:
