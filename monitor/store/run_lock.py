@@ -7,23 +7,32 @@ the block, or raises :class:`AlreadyRunning` naming what holds it:
 
 * SQLite — an exclusive ``flock`` on ``<database file>.run-lock`` (the file keeps the holder's
   pid and command; the lock goes with the process, however it ends);
-* PostgreSQL — a session advisory lock, on a connection kept open for the block.
+* PostgreSQL — a session advisory lock, on a connection kept open for the block and checked every
+  :data:`KEEP_SECONDS`: a connection the server dropped (a restart, a network blip) took the lock
+  with it, so it is taken again on a new one — or, if another process took it meanwhile, that is
+  logged as the error it is.
 
 Other databases, and platforms without ``fcntl``, run unguarded.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import MonitorError
+
+log = logging.getLogger(__name__)
 
 ADVISORY_KEY = 0x6D6F6E69746F72  # "monitor": the PostgreSQL advisory lock's key
 
@@ -86,13 +95,11 @@ def holding(handle: TextIO, holder: str) -> Iterator[None]:
 
 @contextmanager
 def _advisory_lock(engine: Engine, command: str, shown: str) -> Iterator[None]:
-    with engine.connect() as connection:
-        # who holds the lock is told by the session's name: the command and its pid and host
-        me = f"`{command}` (pid {os.getpid()} on {socket.gethostname()})"[:63]
-        connection.execute(text("select set_config('application_name', :me, false)"), {"me": me})
-        held = connection.execute(text("select pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
-        connection.commit()
-        if not held:
+    # who holds the lock is told by the session's name: the command and its pid and host
+    me = f"`{command}` (pid {os.getpid()} on {socket.gethostname()})"[:63]
+    connection = engine.connect()
+    try:
+        if not _take(connection, me):
             holder = connection.execute(
                 text(
                     "select coalesce(nullif(a.application_name, ''), 'another process on ' || "
@@ -104,11 +111,77 @@ def _advisory_lock(engine: Engine, command: str, shown: str) -> Iterator[None]:
                 {"key": ADVISORY_KEY},
             ).scalar()
             raise AlreadyRunning(_refusal(command, holder or "another process", shown))
+    except BaseException:
+        connection.close()
+        raise
+    keeper = _Keeper(engine, connection, me)
+    keeper.start()
+    try:
+        yield
+    finally:
+        keeper.stop()
+
+
+def _take(connection: Connection, me: str) -> bool:
+    connection.execute(text("select set_config('application_name', :me, false)"), {"me": me})
+    held = connection.execute(text("select pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+    connection.commit()
+    return bool(held)
+
+
+KEEP_SECONDS = 30.0
+
+
+class _Keeper(threading.Thread):
+    """Checks the lock's connection every :data:`KEEP_SECONDS` and takes the lock again on a new
+    one when the server dropped it; lets it go at the end (a dead connection let go of it already)."""
+
+    def __init__(self, engine: Engine, connection: Connection, me: str) -> None:
+        super().__init__(name="run-lock keeper", daemon=True)
+        self.engine, self.connection, self.me = engine, connection, me
+        self.done = threading.Event()
+        self.lost = False  # the lock is not held: the connection dropped, not taken again yet
+        self.said_taken = False
+
+    def run(self) -> None:
+        while not self.done.wait(KEEP_SECONDS):
+            if not self.lost:
+                try:
+                    self.connection.execute(text("select 1"))
+                    self.connection.commit()
+                    continue
+                except SQLAlchemyError as exc:
+                    log.warning("the run lock's connection was lost (%s); taking the lock again", exc)
+            self.lost = not self._take_again()
+
+    def _take_again(self) -> bool:
+        with contextlib.suppress(SQLAlchemyError):
+            self.connection.close()
         try:
-            yield
-        finally:
-            connection.execute(text("select pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
-            connection.commit()
+            self.connection = self.engine.connect()
+            if _take(self.connection, self.me):
+                log.warning("the run lock is held again")
+                self.said_taken = False
+                return True
+        except SQLAlchemyError as exc:
+            log.debug("the run lock cannot be taken again yet: %s", exc)
+            return False
+        if not self.said_taken:
+            self.said_taken = True
+            log.error(
+                "the run lock was taken by another process while the database was away: two crawlers may "
+                "now run on this database; stop one"
+            )
+        return False
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+        with contextlib.suppress(SQLAlchemyError):  # a dropped connection let go of the lock already
+            self.connection.execute(text("select pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+            self.connection.commit()
+        with contextlib.suppress(SQLAlchemyError):
+            self.connection.close()
 
 
 def _refusal(command: str, holder: str, shown: str) -> str:
