@@ -44,10 +44,7 @@ class StoredRests:
         read it): the later end holds, and every wait counts once."""
         try:
             with self._sessions.begin() as session:
-                row = session.get(HostRest, netloc)
-                if row is None:
-                    row = HostRest(netloc=netloc, resting_until=None, cause="", waits=[])
-                    session.add(row)
+                row = _row(session, netloc)
                 kept = _saved(row)
                 if kept.resting_until is None or (
                     rest.resting_until is not None and rest.resting_until >= kept.resting_until
@@ -69,15 +66,21 @@ class StoredRests:
         Returns the rest that was on (None: there was none; the budget's waits are forgotten all the
         same). Unlike :meth:`load` and :meth:`save`, a database error is the caller's to report."""
         with self._sessions.begin() as session:
-            row = session.get(HostRest, netloc)
-            if row is None:
-                row = HostRest(netloc=netloc, resting_until=None, cause="", waits=[])
-                session.add(row)
+            row = _row(session, netloc)
             before = _saved(row)
             row.resting_until, row.cause, row.waits = None, "", []
             row.lifted_at = row.updated_at = now
         on = before.resting_until is not None and before.resting_until > now
         return before if on else None
+
+
+def _row(session: Session, netloc: str) -> HostRest:
+    """The host's row, added empty if it has none yet."""
+    row = session.get(HostRest, netloc)
+    if row is None:
+        row = HostRest(netloc=netloc, resting_until=None, cause="", waits=[])
+        session.add(row)
+    return row
 
 
 def _saved(row: HostRest) -> SavedRest:

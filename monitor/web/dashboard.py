@@ -33,9 +33,9 @@ from monitor.web.dashboard_pages import (
     alerts_page,
     digests_page,
     rising_page,
-    sources_page,
 )
 from monitor.web.desk import ACTIONS, Desk, Refused
+from monitor.web.forums_page import sources_page
 from monitor.web.links import LinkClaim
 from monitor.web.pages import DONE_MESSAGES, error_page
 from monitor.web.session import SessionKeys, Visitor
