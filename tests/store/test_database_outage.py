@@ -61,3 +61,26 @@ def test_a_query_that_is_wrong_is_not_taken_for_an_outage(monkeypatch: pytest.Mo
     with pytest.raises(ProgrammingError):  # a bug still surfaces, with its traceback
         asyncio.run(scheduling._stops_quietly(broken_job)())
     assert scheduling.DATABASE.down_since is None
+
+
+def test_a_server_that_takes_the_connection_and_never_answers_fails_within_the_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """/healthz had hung 130 s on such a server: no connect timeout was set for PostgreSQL."""
+    import socket
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    from monitor.store import db
+
+    monkeypatch.setattr(db, "CONNECT_TIMEOUT_SECONDS", 1)
+    with socket.socket() as silent:  # accepts (the kernel does, from its backlog) and says nothing
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        engine = make_engine(f"postgresql+psycopg://monitor@127.0.0.1:{silent.getsockname()[1]}/monitor")
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="timeout"), engine.connect():
+            pass
+        engine.dispose()
+    assert time.monotonic() - started < 10
