@@ -61,6 +61,15 @@ def _story(
     return thread
 
 
+def _opened(session: Session, config: MonitorConfig, severity: Severity) -> Alert:
+    """The story's alert, opened at ``T0`` at ``severity``."""
+    change = consider(
+        session, config, _story(session, config), config.watch_groups[0], _assessment(severity), T0
+    )
+    assert change is not None
+    return lifecycle.get_alert(session, change.alert_id)
+
+
 def _assessment(severity: Severity, escalating: bool = True) -> Assessment:
     return Assessment(
         escalating=escalating,
@@ -103,10 +112,7 @@ def test_unacknowledged_alert_goes_to_backup_once_and_reminders_follow(
 
 
 def test_acknowledged_and_contacted_alerts_stop_their_clocks(session: Session, config: MonitorConfig) -> None:
-    thread = _story(session, config)
-    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
-    assert change is not None
-    alert = lifecycle.get_alert(session, change.alert_id)
+    alert = _opened(session, config, Severity.VERY_URGENT)
     assert lifecycle.acknowledge(session, alert, "李娜", T0 + timedelta(minutes=10))
     assert not lifecycle.acknowledge(session, alert, "王强", T0 + timedelta(minutes=11))
     lifecycle.tick(session, alert, "first_contact", "李娜", T0 + timedelta(hours=1))
@@ -122,10 +128,7 @@ def test_acknowledged_and_contacted_alerts_stop_their_clocks(session: Session, c
 
 
 def test_a_progress_note_restarts_the_progress_clock(session: Session, config: MonitorConfig) -> None:
-    thread = _story(session, config)
-    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
-    assert change is not None
-    alert = lifecycle.get_alert(session, change.alert_id)
+    alert = _opened(session, config, Severity.VERY_URGENT)
     lifecycle.contacted(session, alert, "李娜", T0 + timedelta(minutes=20))
     # very urgent: a progress prompt every 4 h — unless someone has just given feedback
     kept = lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=3), "  已致电客户，\n承诺三日内退款 ")
@@ -149,10 +152,7 @@ def test_a_progress_note_restarts_the_progress_clock(session: Session, config: M
 def test_unanswered_progress_prompts_come_ever_less_often_until_someone_acts(
     session: Session, config: MonitorConfig
 ) -> None:
-    thread = _story(session, config)
-    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
-    assert change is not None
-    alert = lifecycle.get_alert(session, change.alert_id)
+    alert = _opened(session, config, Severity.VERY_URGENT)
     lifecycle.acknowledge(session, alert, "李娜", T0 + timedelta(minutes=10))
     prompted = []
     for hours in range(1, 29):  # very urgent: every 4 h, then 8 and 16 h when no one answers
@@ -180,10 +180,7 @@ def test_unanswered_progress_prompts_come_ever_less_often_until_someone_acts(
 def test_alerts_show_sums_up_months_of_prompts_and_json_keeps_each(
     config_dir: Path, config: MonitorConfig, session: Session, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    thread = _story(session, config)
-    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT), T0)
-    assert change is not None
-    alert = lifecycle.get_alert(session, change.alert_id)
+    alert = _opened(session, config, Severity.VERY_URGENT)
     lifecycle.acknowledge(session, alert, "李娜", T0 + timedelta(minutes=10))
     for hours in range(1, 24 * 90):  # three months open, nobody writing
         check_sla(session, config, T0 + timedelta(hours=hours))
@@ -276,10 +273,7 @@ def test_resolved_alert_reopens_when_the_thread_flares_up(session: Session, conf
 
 
 def test_a_title_start_shared_by_two_steps_ticks_neither(session: Session, config: MonitorConfig) -> None:
-    thread = _story(session, config)
-    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
-    assert change is not None
-    alert = lifecycle.get_alert(session, change.alert_id)
+    alert = _opened(session, config, Severity.URGENT)
     titles = [item.title for item in alert.checklist]
     shared = next(t[:2] for t in titles if sum(other.startswith(t[:2]) for other in titles) > 1)
     numbers = [str(n) for n, t in enumerate(titles, start=1) if t.startswith(shared)]
@@ -369,10 +363,7 @@ def test_the_first_hour_counts_a_message_a_person_got_not_the_console_copy(
     session: Session, config: MonitorConfig
 ) -> None:
     """With the mail server down, the console copy (a server's journal) is no delivery to a person."""
-    thread = _story(session, config)
-    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
-    assert change is not None
-    alert = lifecycle.get_alert(session, change.alert_id)
+    alert = _opened(session, config, Severity.URGENT)
     rows = session.scalars(select(Delivery).where(Delivery.alert_id == alert.id)).all()
     assert {row.channel for row in rows} >= {"console", "email"}
     for row in rows:
