@@ -248,6 +248,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     db = args.command == "db"
     config = load_config(args.config, environ=os.environ, links=not db, sends=not db)
     if args.command == "check-config":
+        from monitor.config.local_files import local_file_problems, placeholder_sources
+
+        problems = local_file_problems(config.settings, config.directory / "monitor.toml", os.environ)
+        if problems:
+            raise ConfigError(problems)
+        for warning in placeholder_sources(config.sources):
+            print(f"warning: {warning}", file=sys.stderr)
         print(
             f"{config.directory}: OK — {counted(len(config.sources), 'source', 'sources')}, "
             f"{counted(len(config.watch_groups), 'watch group', 'watch groups')}, "
