@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.app import App, build
 from monitor.config.loader import MonitorConfig
-from monitor.distributed.broker import QUEUE, connect, job_actor, send
+from monitor.distributed.broker import connect, job_actor, make_worker, send
 from monitor.distributed.coordination import Coordination, LaneBusy
 from monitor.distributed.jobs import SOURCE_KINDS, Job
 from monitor.pipeline import PassReport, Pipeline
@@ -186,8 +186,6 @@ class RunningWorker:
 
 def start_worker(config: MonitorConfig, threads: int, clock: Clock = _utcnow) -> RunningWorker:
     """Connect to the broker, build the app and its pipeline, and start ``threads`` job threads."""
-    from dramatiq import Worker
-
     coordination, broker = connect(config.settings.distributed)
     timeout_ms = int(config.settings.distributed.job_timeout_minutes * 60_000)
     # Workers starting together must not migrate the shared database at the same time.
@@ -197,6 +195,6 @@ def start_worker(config: MonitorConfig, threads: int, clock: Clock = _utcnow) ->
     actor = job_actor(broker, lambda *job: holder[0].run(*job), timeout_ms)
     runtime = WorkerRuntime(app, coordination, lambda job: send(actor, job), clock).start()
     holder.append(runtime)
-    worker = Worker(broker, queues={QUEUE}, worker_threads=threads)
+    worker = make_worker(broker, threads)
     worker.start()
     return RunningWorker(runtime, worker, broker, timeout_ms)
