@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -366,3 +367,25 @@ def test_sources_remove_keeps_the_files_permissions(fixture_config: Path) -> Non
     assert main(["sources", "remove", "other", "--config", str(fixture_config)]) == 0
     assert sources.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in fixture_config.iterdir() if p.name.startswith(".")] == []  # no temporary left
+
+
+def test_a_board_added_without_a_restart_is_stale_once_the_crawl_has_gone_on_without_it(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A board added to sources.yaml while the service ran (no restart) had stayed "never polled",
+    exit 0, for as long as anyone looked."""
+    main(["crawl", "--once", "--config", str(fixture_config)])  # the service polls board 2
+    sources = fixture_config / "sources.yaml"
+    sources.write_text(
+        sources.read_text(encoding="utf-8").replace('["2"]', '["2", "4"]', 1), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 0  # just added: not yet
+    assert "board 4: never polled" in capsys.readouterr().out
+    old = time.time() - 31 * 60  # added 31 min ago (a pass every 10 min), and the crawl went on without it
+    os.utime(sources, (old, old))
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 1
+    out = capsys.readouterr().out
+    assert "board 4: stale: never polled, while the crawl polls other boards" in out
+    assert "restart `monitor run`" in out
+    assert "board 2 投诉维权: ok" in out

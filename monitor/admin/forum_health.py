@@ -28,7 +28,7 @@ from monitor.store.models import Board, HealthEvent, HostRest, SourceRow
 class BoardHealth:
     board_id: str
     name: str
-    state: str  # ok, failing, degraded, empty, never polled
+    state: str  # ok, failing, degraded, empty, never polled, stale (never polled: ``stored`` False)
     last_success_at: datetime | None = None
     consecutive_failures: int = 0
     last_threads_seen: int = 0
@@ -119,7 +119,34 @@ def forum_health(
         if rest is not None and rest.resting_until is not None and rest.resting_until > now:
             health = replace(health, resting_until=rest.resting_until, resting_cause=rest.cause)
         found.append(health)
-    return found
+    return _unpolled_stale(found, config, now)
+
+
+def _unpolled_stale(found: list[SourceHealth], config: MonitorConfig, now: datetime) -> list[SourceHealth]:
+    """A board never polled is stale when the crawl polls other boards and ``sources.yaml`` has
+    been as it is for longer than :func:`stale_after`: the running service was started before the
+    board was added (``sources add`` asks for a restart), so it will never poll it."""
+    since = now - stale_after(config)
+    crawling = any(
+        b.last_polled_at is not None and b.last_polled_at >= since for s in found for b in s.boards
+    )
+    try:
+        changed = datetime.fromtimestamp((config.directory / "sources.yaml").stat().st_mtime, UTC)
+    except OSError:
+        return found
+    if not crawling or changed > since:
+        return found
+    return [
+        replace(
+            source,
+            boards=tuple(
+                replace(board, state="stale") if not board.stored else board for board in source.boards
+            ),
+        )
+        if source.enabled
+        else source
+        for source in found
+    ]
 
 
 PAGES_READ_PER_NOTE = 50  # events read per note shown: enough to group a board's pages walled together

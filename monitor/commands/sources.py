@@ -131,6 +131,13 @@ def _status(args: argparse.Namespace) -> int:
             cause = clean_text(source.resting_cause)
             print(f"  not asked anything before {_local(source.resting_until, tz)}: {cause}")
         for board in source.boards:
+            if not board.stored and board.state == "stale":
+                print(
+                    f"  board {board.board_id}: stale: never polled, while the crawl polls other boards "
+                    "and sources.yaml has not changed lately — restart `monitor run` (or its scheduler "
+                    "and workers) to apply sources.yaml"
+                )
+                continue
             if not board.stored:
                 print(f"  board {board.board_id}: never polled")
                 continue
