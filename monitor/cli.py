@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
-from monitor.log_format import DetailsFormatter, RepeatsEvery
+from monitor.log_format import DetailsFormatter, RepeatsEvery, use_zone
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -247,6 +247,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     # `db` sends nothing; check-config reports a missing link-signing key, run and crawl need it.
     db = args.command == "db"
     config = load_config(args.config, environ=os.environ, links=not db, sends=not db)
+    use_zone(config.settings.general.timezone)
     if args.command == "check-config":
         from monitor.config.local_files import local_file_problems, placeholder_sources
 

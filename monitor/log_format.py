@@ -9,11 +9,23 @@ tokens, keys and passwords never are (chat targets are masked before they are lo
 from __future__ import annotations
 
 import logging
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
 class DetailsFormatter(logging.Formatter):
+    """Times with their UTC offset, in ``zone`` once the config names the team's (:func:`use_zone`):
+    the scheduler's "next run at 15:30:00+08:00" and the line's own time then read alike, where
+    the machine's clock (UTC in a container) had stamped 07:29 beside it."""
+
+    zone: tzinfo | None = None  # None: the machine's
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        at = datetime.fromtimestamp(record.created, self.zone).astimezone(self.zone)
+        return at.isoformat(sep=" ", timespec="milliseconds")
+
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         details = [f"{key}={value}" for key, value in vars(record).items() if key not in _STANDARD]
@@ -21,6 +33,13 @@ class DetailsFormatter(logging.Formatter):
             return line
         first, newline, rest = line.partition("\n")  # after the message, before any traceback
         return f"{first} [{' '.join(details)}]{newline}{rest}"
+
+
+def use_zone(zone: str) -> None:
+    """Stamp the log's lines in the team's time zone (``general.timezone``) from now on."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, DetailsFormatter):
+            handler.formatter.zone = ZoneInfo(zone)
 
 
 class RepeatsEvery(logging.Filter):

@@ -63,3 +63,25 @@ def test_a_message_a_library_repeats_while_redis_is_down_is_one_line_per_five_mi
     assert repeats.filter(later) and later.getMessage().endswith("(and 39 times more in the last 5 min)")
     assert repeats.filter(record(1000 + 302, msg="Worker process is ready"))  # other lines untouched
     assert repeats.filter(record(1000 + 302, name="monitor.distributed.worker"))
+
+
+def test_lines_are_stamped_with_their_offset_in_the_teams_zone_once_the_config_names_it() -> None:
+    """The scheduler said "next run at 15:30:00+08:00" beside lines stamped 07:29 (the machine's UTC)."""
+    import logging
+    from datetime import UTC, datetime
+
+    from monitor.log_format import use_zone
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(DetailsFormatter("%(asctime)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    record = logging.LogRecord("monitor", logging.INFO, "", 0, "pass done", (), None)
+    record.created = datetime(2026, 12, 7, 7, 29, 5, 250_000, tzinfo=UTC).timestamp()
+    try:
+        use_zone("Asia/Shanghai")
+        assert handler.format(record) == "2026-12-07 15:29:05.250+08:00 pass done"
+        use_zone("UTC")
+        assert handler.format(record) == "2026-12-07 07:29:05.250+00:00 pass done"
+    finally:
+        root.removeHandler(handler)

@@ -16,6 +16,7 @@ import uvicorn
 
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.errors import MonitorError, UnknownNameError
+from monitor.log_format import use_zone
 from monitor.store.db import ensure_schema, make_engine, session_factory
 from monitor.web.app import create_app
 from monitor.web.members import VIEWER, find_member
@@ -66,6 +67,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _serve(args: argparse.Namespace) -> int:
     config = load_config(args.config, environ=os.environ)
+    use_zone(config.settings.general.timezone)
     host = args.host or config.settings.web.listen_host
     port = args.port or config.settings.web.listen_port
     try:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.errors import MonitorError
+from monitor.log_format import use_zone
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def _work(args: argparse.Namespace) -> int:
         raise MonitorError("--threads must be at least 1")
     config = load_config(args.config, environ=os.environ)
     url = _distributed(config, "monitor worker")
+    use_zone(config.settings.general.timezone)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
