@@ -87,12 +87,20 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 @contextmanager
 def _session(
-    args: argparse.Namespace, write: bool, *, links: bool = False
+    args: argparse.Namespace, write: bool, *, links: bool = False, routes: bool = False
 ) -> Iterator[tuple[MonitorConfig, Session]]:
     """The config and a database session; the link-signing key is needed only with ``links``. These
     commands send nothing (the SMTP password is not needed) and read no watch group: a broken
-    watch_groups.yaml must not keep anyone from acknowledging an alert."""
-    config = load_config(args.config, environ=os.environ, links=links, sends=False, without_watch_groups=True)
+    watch_groups.yaml must not keep anyone from acknowledging an alert. Nor a broken routing.yaml,
+    but for those that reach a spokesperson (``routes``: a handover, a link made for one)."""
+    config = load_config(
+        args.config,
+        environ=os.environ,
+        links=links,
+        sends=False,
+        without_watch_groups=True,
+        without_routing=not routes,
+    )
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, config.settings.database.auto_migrate)
     sessions = session_factory(engine)
@@ -232,7 +240,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _act(args: argparse.Namespace, action: str) -> int:
     now = datetime.now(UTC)
-    with _session(args, write=True) as (config, session):
+    with _session(args, write=True, routes=action == "handover") as (config, session):
         message = perform(args, action, config, session, now)
     print(json.dumps({"ok": True, "message": message}, ensure_ascii=False) if args.json else message)
     return 0
@@ -263,7 +271,7 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
-    with _session(args, write=False, links=True) as (config, session):
+    with _session(args, write=False, links=True, routes=True) as (config, session):
         alert = lifecycle.get_alert(session, args.alert_id)
         signer = link_signer(config)
         if signer is None:

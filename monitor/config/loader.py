@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from monitor.alerting.channels.base import ChannelTarget
 from monitor.alerting.playbooks import Playbooks, default_playbooks_path, load_playbooks
+from monitor.alerting.route_tree import RouteNode
 from monitor.config.files import (
     RoutingFile,
     SourceConfig,
@@ -122,6 +123,7 @@ def load_config(
     links: bool = True,
     sends: bool = True,
     without_watch_groups: bool = False,
+    without_routing: bool = False,
 ) -> MonitorConfig:
     """Load the config directory; raise :class:`ConfigError` listing every problem.
 
@@ -131,6 +133,8 @@ def load_config(
     password is not required either. ``without_watch_groups``: a ``watch_groups.yaml`` that does
     not load is logged and left out (no watch groups) instead of stopping the command, for those
     that do not use them — acting on an alert from a terminal must not wait for an ops typo.
+    ``without_routing``: the same for a ``routing.yaml`` that does not load (no spokespeople, no
+    routes, no chat channels), for the terminal's alert commands that route nothing.
     """
     env = dict(environ or {})
     directory = resolve_directory(path, env)
@@ -150,7 +154,8 @@ def load_config(
     else:
         problems.extend(group_problems)
         group_names = {g.name for g in groups.watch_groups} if groups is not None else None
-    routing = _load_yaml(directory / "routing.yaml", RoutingFile, problems)
+    routing_problems: list[str] = []
+    routing = _load_yaml(directory / "routing.yaml", RoutingFile, routing_problems)
     playbooks_file = directory / "playbooks.yaml"
     playbooks = Playbooks({}, {})
     try:
@@ -161,8 +166,15 @@ def load_config(
     chat_targets: dict[str, list[ChannelTarget]] = {}
     if routing is not None:
         boards = {s.key: set(s.boards) for s in sources.sources} if sources is not None else None
-        problems.extend(_check_routing(directory / "routing.yaml", routing, group_names, boards))
-        chat_targets = _chat_targets(directory / "routing.yaml", routing, env, problems)
+        routing_problems.extend(_check_routing(directory / "routing.yaml", routing, group_names, boards))
+        chat_targets = _chat_targets(directory / "routing.yaml", routing, env, routing_problems)
+    if routing_problems and without_routing:
+        for said in routing_problems:
+            log.warning("going on without routing.yaml: %s", said)
+        routing = RoutingFile.model_construct(spokespeople=[], leadership=[], route=RouteNode())
+        chat_targets = {}
+    else:
+        problems.extend(routing_problems)
 
     # Cross-checks read one section each: from the settings, or when another section is invalid,
     # from their own section validated alone — a bad time zone does not hide an unknown recipient.
@@ -172,7 +184,7 @@ def load_config(
     if sentiment is not None:
         problems.extend(_check_sentiment_model(toml, sentiment.model))
     digest = _section(settings, merged, "digest", DigestSettings)
-    if digest is not None and routing is not None:
+    if digest is not None and routing is not None and not (routing_problems and without_routing):
         problems.extend(_check_digest_recipients(toml, digest, routing))
     web = _section(settings, merged, "web", WebSettings)
     if web is not None:

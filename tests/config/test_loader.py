@@ -280,3 +280,24 @@ def test_unknown_sentiment_model_is_a_config_error(config_dir: Path) -> None:
         f"{config_dir / 'monitor.toml'}: sentiment.model: unknown sentiment model 'forum-v9'"
     )
     assert "forum-v1" in problem
+
+
+def test_a_broken_routing_file_does_not_keep_anyone_from_acting_on_alerts_from_a_terminal(
+    config_dir: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An ops typo in routing.yaml had refused `alerts list` and `alerts ack` (exit 2) until fixed."""
+    (config_dir / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{(config_dir / "data").as_posix()}"\n[smtp]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    routing = config_dir / "routing.yaml"
+    routing.write_text(routing.read_text(encoding="utf-8") + "route: [broken\n", encoding="utf-8")
+    base = ["--config", str(config_dir)]
+    assert main(["alerts", "list", *base]) == 0
+    assert main(["alerts", "ack", "999", "--by", "ops", *base]) == 1  # past the config: no such alert
+    assert "999" in capsys.readouterr().err
+    assert "going on without routing.yaml" in caplog.text
+    # what reaches a spokesperson, or routes, still refuses, naming the file
+    for command in (["alerts", "handover", "999", "--to", "x"], ["check-config"], ["crawl", "--once"]):
+        assert main([*command, *base]) == 2, command
+        assert "routing.yaml" in capsys.readouterr().err, command
