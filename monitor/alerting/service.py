@@ -18,14 +18,23 @@ from sqlalchemy.orm import Session
 from monitor.alerting import deliveries, lifecycle
 from monitor.alerting.checklist import add_checklist
 from monitor.alerting.route_tree import AlertFacts
-from monitor.alerting.routing import Routed, route
+from monitor.alerting.routing import Routed, route_groups
 from monitor.alerting.story_alerts import OPEN_STATUSES, open_story
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
-from monitor.store.models import Alert, AlertEvent, AlertThread, Delivery, Post, Thread
+from monitor.store.models import (
+    Alert,
+    AlertEvent,
+    AlertThread,
+    Delivery,
+    Post,
+    Thread,
+    WatchGroupRow,
+    WatchMatch,
+)
 from monitor.store.repo import snapshot_before
 
 log = logging.getLogger(__name__)
@@ -129,19 +138,40 @@ def growth_band(replies: int, bands: tuple[int, ...]) -> int:
 def _route(
     session: Session, config: MonitorConfig, thread: Thread, group: WatchGroupConfig, severity: Severity
 ) -> Routed:
+    """Where the alert goes, asked with every watch group the thread names (``group`` first): the
+    routing tree's order decides who owns a thread naming two brands (see :func:`route_groups`)."""
     names: set[str] = set()
     for signals in session.scalars(select(Post.signals).where(Post.thread_id == thread.id)):
         for item in signals or []:
             names.add(str(item.get("name")) if isinstance(item, dict) else str(item))
-    facts = AlertFacts(
-        watch_group=group.name,
-        category=thread.category if thread.category not in (None, "other") else group.category,
-        severity=severity,
-        source=thread.source.key,
-        board=thread.board.external_id,
-        signals=tuple(sorted(names)),
+    categories = {known.name: known.category for known in config.watch_groups}
+    categories.setdefault(group.name, group.category)
+    matched = session.scalars(
+        select(WatchGroupRow.name)
+        .join(WatchMatch, WatchMatch.watch_group_id == WatchGroupRow.id)
+        .where(WatchMatch.thread_id == thread.id)
+        .order_by(WatchGroupRow.id)
     )
-    return route(config.routing, facts)
+    groups = [group.name, *(name for name in matched if name != group.name and name in categories)]
+    return route_groups(
+        config.routing,
+        [
+            AlertFacts(
+                watch_group=name,
+                category=_category(thread, categories[name]),
+                severity=severity,
+                source=thread.source.key,
+                board=thread.board.external_id,
+                signals=tuple(sorted(names)),
+            )
+            for name in groups
+        ],
+    )
+
+
+def _category(thread: Thread, group_category: str) -> str:
+    """The thread's own complaint category, else its watch group's."""
+    return thread.category if thread.category not in (None, "other") else group_category
 
 
 def _tell_others(
@@ -253,10 +283,11 @@ def _open(
     severity = assessment.severity
     routed = _route(session, config, thread, group, severity)
     playbook = config.playbooks[severity]
+    owning = next((known for known in config.watch_groups if known.name == routed.watch_group), group)
     alert = Alert(
         thread_id=thread.id,
-        watch_group=group.name,
-        category=thread.category if thread.category not in (None, "other") else group.category,
+        watch_group=owning.name,  # of several, the group whose route owns the alert
+        category=_category(thread, owning.category),
         severity=severity.value,
         status="open",
         spokesperson=routed.spokesperson.key,

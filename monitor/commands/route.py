@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.alerting.route_tree import AlertFacts
-from monitor.alerting.routing import route
+from monitor.alerting.routing import route_groups
 from monitor.config.loader import load_config
 from monitor.detect.severity import Severity
 from monitor.errors import UnknownNameError
@@ -19,8 +19,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parent = commands.add_parser("route", help="try the routing tree")
     tasks = parent.add_subparsers(dest="route_command", required=True, metavar="TASK")
     test = tasks.add_parser("test", help="show where a sample alert would go and why")
-    test.add_argument("--watch-group", required=True, help="the alert's watch group")
-    test.add_argument("--category", default=None, help="complaint category (default: the watch group's)")
+    test.add_argument(
+        "--watch-group",
+        required=True,
+        action="append",
+        help="the thread's watch group; repeat it for a thread naming several (the first is the alert's)",
+    )
+    test.add_argument("--category", default=None, help="complaint category (default: each watch group's own)")
     test.add_argument("--severity", choices=[s.value for s in Severity], default="general")
     test.add_argument("--source", default="", help="source key")
     test.add_argument("--board", default="", help="board id")
@@ -36,38 +41,49 @@ def _test(args: argparse.Namespace) -> int:
     config = load_config(args.config, environ=os.environ, links=False, sends=False)
     zone = config.settings.general.timezone
     groups = {g.name: g for g in config.watch_groups}
-    if args.watch_group not in groups:
-        raise UnknownNameError(
-            f"no watch group {args.watch_group!r} in watch_groups.yaml; the groups: {', '.join(groups)}"
-        )
-    category = args.category or groups[args.watch_group].category
+    for name in args.watch_group:
+        if name not in groups:
+            raise UnknownNameError(
+                f"no watch group {name!r} in watch_groups.yaml; the groups: {', '.join(groups)}"
+            )
     from monitor.enrich.category import CATEGORIES
     from monitor.enrich.signals import SIGNAL_LABELS
 
+    categories = [args.category] if args.category else []
     for kind, given, known in (
         ("crisis signal", args.signal, SIGNAL_LABELS),
-        ("category", [category], CATEGORIES),
+        ("category", categories, CATEGORIES),
     ):
         for name in given:
             if name not in known:  # a typo would show a route not taken, as if the tree were wrong
                 raise UnknownNameError(f"no {kind} {name!r}; the known ones: {', '.join(known)}")
-    facts = AlertFacts(
-        watch_group=args.watch_group,
-        category=category,
-        severity=Severity(args.severity),
-        source=args.source,
-        board=args.board,
-        signals=tuple(args.signal),
-    )
+    every = [
+        AlertFacts(
+            watch_group=name,
+            category=args.category or groups[name].category,
+            severity=Severity(args.severity),
+            source=args.source,
+            board=args.board,
+            signals=tuple(args.signal),
+        )
+        for name in dict.fromkeys(args.watch_group)
+    ]
     at = (
         datetime.fromisoformat(args.at).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
         if args.at
         else datetime.now(UTC)
     )
-    routed = route(config.routing, facts)
+    routed = route_groups(config.routing, every)
+    facts = next(one for one in every if one.watch_group == routed.watch_group)
     print(
         f"alert: watch group {facts.watch_group}, category {facts.category}, severity {facts.severity.value}"
     )
+    if len(every) > 1:
+        others = ", ".join(one.watch_group for one in every if one is not facts)
+        print(
+            f"  (the thread names {others} too: the route taken for {facts.watch_group} comes first in "
+            "the tree, so it owns the alert; their people are told as well)"
+        )
     for number, why in routed.decision.path:
         print(f"  {'root' if number == 0 else f'route {number}'}: {why}")
     backup = routed.backup.name if routed.backup else "(none)"
