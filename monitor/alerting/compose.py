@@ -7,13 +7,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerting.lifecycle import steps_in_due_order
+from monitor.alerting.lifecycle import name_of, steps_in_due_order
 from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Recipient
 from monitor.alerting.render import shorten
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
-from monitor.errors import UnknownNameError
 from monitor.store.models import Alert, AlertThread, Delivery, Post, Thread
 from monitor.web.links import Action, LinkSigner
 
@@ -126,7 +125,7 @@ def compose(
         notice=delivery.notice if delivery else "",
         acknowledged=alert.acknowledged_at is not None,
         actions=links,
-        actions_for=_name(config, delivery.recipient) if delivery else "",
+        actions_for=name_of(config, delivery.recipient) if delivery else "",
         for_information=copy,
         terminal_for=delivery.recipient
         if delivery is not None and to_person and not links and not copy
@@ -155,10 +154,3 @@ def also_on(session: Session, alert: Alert) -> list[str]:
                 place_name(board, thread.source.name if thread.source_id != own.source_id else None)
             )
     return list(dict.fromkeys(places)) or list(alert.also_on)
-
-
-def _name(config: MonitorConfig, key: str) -> str:
-    try:
-        return config.spokesperson(key).name
-    except UnknownNameError:
-        return key

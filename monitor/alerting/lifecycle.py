@@ -201,7 +201,7 @@ def hand_over(
         if alert.contacted_at
         else f"first contact is still due by {local_time(alert.respond_by, zone)}"
     )
-    giver, owner = by_name or _name(config, by), _name(config, previous)
+    giver, owner = by_name or name_of(config, by), name_of(config, previous)
     notice = (
         f"转交 Handed over: {giver} has handed this alert to you"
         + ("" if giver == owner else f" (it was {owner}'s)")
@@ -228,7 +228,8 @@ def kept_by_handover(session: Session, config: MonitorConfig, alert: Alert) -> b
     return any(person.key == alert.spokesperson for person in config.routing.spokespeople)
 
 
-def _name(config: MonitorConfig, key: str) -> str:
+def name_of(config: MonitorConfig, key: str) -> str:
+    """A spokesperson's name, or the key as given (an ops colleague, a login name)."""
     try:
         return config.spokesperson(key).name
     except UnknownNameError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -354,17 +355,74 @@ def _update(
     alert.respond_by = min(alert.respond_by, now + new.first_contact)
     routed = _route(session, config, thread, group, new)
     kept = lifecycle.kept_by_handover(session, config, alert)
+    previous = alert.spokesperson
     if not kept:
         alert.spokesperson = routed.spokesperson.key
         alert.backup = routed.backup.key if routed.backup else None
     alert.playbook = config.playbooks[new].name
     add_checklist(session, config, alert, new, now)
     held = f"; kept with {alert.spokesperson} (handed over)" if kept else ""
-    _event(session, alert, now, "escalated", f"{current.value} -> {new.value}{held}")
-    _queue(session, alert, config, new, current, now)
-    _tell_others(session, config, alert, routed, new, now)
+    moved = alert.spokesperson != previous
+    owner = f"; the routing tree gives it to {alert.spokesperson} (it was {previous}'s)" if moved else ""
+    _event(session, alert, now, "escalated", f"{current.value} -> {new.value}{held}{owner}")
+    notice = _now_yours(session, config, alert, previous, new) if moved else ""
+    _queue(session, alert, config, new, current, now, notice=notice)
+    _tell_others(
+        session, config, alert, routed, new, now, skip=frozenset({previous}) if moved else frozenset()
+    )
+    if moved:
+        _tell_no_longer_owner(session, config, alert, previous, new, now)
     log.info("alert escalated", extra={"alert_id": alert.id, "severity": new.value})
     return AlertChange(alert.id, "escalated", new)
+
+
+def _now_yours(session: Session, config: MonitorConfig, alert: Alert, previous: str, new: Severity) -> str:
+    """What the new owner of an alert that changed hands at an escalation must know first: it is
+    theirs now, whose it was, and what has been done (acknowledged, contacted, the last note) — the
+    customer may have been promised something already."""
+    zone = config.settings.general.timezone
+    was = lifecycle.name_of(config, previous)
+    done: list[str] = []
+    if alert.acknowledged_at is not None:
+        by = lifecycle.name_of(config, alert.acknowledged_by or previous)
+        done.append(f"acknowledged by {by} at {_at(alert.acknowledged_at, zone)}")
+    if alert.contacted_at is not None:
+        done.append(f"the complainant was contacted at {_at(alert.contacted_at, zone)}")
+    else:
+        done.append(f"first contact is due by {_at(alert.respond_by, zone)}")
+    last = session.scalars(
+        select(AlertEvent)
+        .where(AlertEvent.alert_id == alert.id, AlertEvent.kind == "note")
+        .order_by(AlertEvent.at.desc(), AlertEvent.id.desc())
+        .limit(1)
+    ).first()
+    said = (
+        f" Last note ({lifecycle.name_of(config, last.actor)}, {_at(last.at, zone)}): {last.detail}"
+        if last is not None
+        else ""
+    )
+    return (
+        f"转给你 Now yours: at {new.label_zh} the routing tree gives this alert to you; it was {was}'s. "
+        f"So far ({zone} time): {'; '.join(done)}.{said}"
+    )
+
+
+def _at(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _tell_no_longer_owner(
+    session: Session, config: MonitorConfig, alert: Alert, previous: str, new: Severity, now: datetime
+) -> None:
+    """The owner until an escalation hears whose the alert is now (a copy: their links only open it)."""
+    if previous not in {person.key for person in config.routing.spokespeople}:
+        return
+    owner = lifecycle.name_of(config, alert.spokesperson)
+    notice = (
+        f"抄送 For your information: at {new.label_zh} the routing tree gives this alert to {owner}, "
+        f"who owns it and speaks for the company from now on; tell them what you know."
+    )
+    deliveries.queue(session, config, alert, previous, now, kind="copy", severity=new, notice=notice)
 
 
 def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> AlertChange:

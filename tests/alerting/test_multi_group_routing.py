@@ -142,3 +142,60 @@ def test_route_test_takes_several_watch_groups(
     assert "the thread names 途乐旅行 too" in out
     assert "owner: chen_jie — 陈洁 (backup: 李娜)" in out
     assert "li_na (told as well)" in out and "zhao_min (told as well)" in out
+
+
+def test_an_alert_that_changes_hands_at_an_escalation_tells_both_what_was_done(
+    config: MonitorConfig, tmp_path: Path
+) -> None:
+    """li_na had acknowledged, contacted and promised a refund; at 非常紧迫 the route gave the alert to
+    chen_jie, whose email said only "Respond by …" — not that it was hers now, nor what was done."""
+    from datetime import timedelta
+
+    from monitor.alerting import lifecycle
+    from monitor.store.models import AlertEvent
+
+    routing = config.directory / "routing.yaml"
+    routing.write_text(
+        routing.read_text(encoding="utf-8").replace(
+            "      receiver: li_na\n",
+            "      receiver: li_na\n      routes:\n"
+            "        - match: {min_severity: very_urgent}\n          receiver: chen_jie\n",
+        ),
+        encoding="utf-8",
+    )
+    config = load_config(config.directory, environ={})
+    alert, _ = _alert_for(config, tmp_path, "途乐旅行三个月不退款", ["途乐旅行"])
+    assert alert.spokesperson == "li_na"
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    later = NOW + timedelta(hours=1)
+    with session_factory(engine).begin() as session:
+        alert = session.get_one(Alert, alert.id)
+        lifecycle.acknowledge(session, alert, "li_na", NOW + timedelta(minutes=2))
+        lifecycle.contacted(session, alert, "li_na", NOW + timedelta(minutes=3))
+        lifecycle.note(session, alert, "li_na", NOW + timedelta(minutes=4), "承诺48小时内退款到账")
+        group = next(g for g in config.watch_groups if g.name == "途乐旅行")
+        very_urgent = Assessment(
+            escalating=True, severity=Severity.VERY_URGENT, figures=["60 replies in the last 60 min"],
+            signals=[], negative_share=0.9, replies_per_hour=60.0,
+        )  # fmt: skip
+        change = consider(session, config, alert.thread, group, very_urgent, later)
+        assert change is not None and change.kind == "escalated"
+        assert alert.spokesperson == "chen_jie"
+        [to_owner] = session.scalars(
+            select(Delivery).where(Delivery.recipient == "chen_jie", Delivery.created_at == later)
+        )
+        assert to_owner.kind == "alert" and to_owner.escalated_from == "urgent"
+        assert to_owner.notice.startswith(
+            "转给你 Now yours: at 非常紧迫 the routing tree gives this alert to you"
+        )
+        assert "it was 李娜's" in to_owner.notice
+        assert "acknowledged by 李娜 at 2026-11-23 20:02" in to_owner.notice  # Asia/Shanghai
+        assert "the complainant was contacted at 2026-11-23 20:03" in to_owner.notice
+        assert "Last note (李娜, 2026-11-23 20:04): 承诺48小时内退款到账" in to_owner.notice
+        [to_previous] = session.scalars(
+            select(Delivery).where(Delivery.recipient == "li_na", Delivery.created_at == later)
+        )
+        assert to_previous.kind == "copy" and "gives this alert to 陈洁" in to_previous.notice
+        trail = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "escalated")).one()
+        assert trail == "urgent -> very_urgent; the routing tree gives it to chen_jie (it was li_na's)"
+    engine.dispose()
