@@ -102,13 +102,41 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def _upgrade(engine: Engine, revision: str) -> None:
-    """Apply migrations up to ``revision``; the caller holds the migration lock."""
+    """Apply migrations up to ``revision``, all or none; the caller holds the migration lock."""
+    migrating = _all_or_nothing(engine)
     try:
-        command.upgrade(_alembic_config(engine), revision)
+        command.upgrade(_alembic_config(migrating), revision)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"migration failed on {engine.url.render_as_string(hide_password=True)}: {exc}"
+            f"migration failed on {engine.url.render_as_string(hide_password=True)}: {exc} "
+            "(nothing of it was applied: the database is as it was)"
         ) from exc
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _all_or_nothing(engine: Engine) -> Engine:
+    """An engine whose transactions hold DDL too. Python's sqlite3 commits every statement run before
+    a transaction's first data change on its own (no BEGIN before ALTER or CREATE): a migration killed
+    or failing half-way left its first columns and tables behind with the old revision stamped, and
+    every later start failed on "duplicate column name". SQLAlchemy's recipe for the pysqlite driver:
+    the driver's own transaction handling off, an explicit BEGIN at each transaction's start.
+    PostgreSQL's DDL is transactional already; an in-memory SQLite database is only this engine's."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return engine
+    migrating = make_engine(engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(migrating, "connect")
+    def _no_implicit_transactions(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")
+
+    return migrating
 
 
 def _refuse_unknown(engine: Engine, current: str | None = None) -> None:
