@@ -22,6 +22,7 @@ from monitor.store.models import Alert, AlertEvent, ChecklistItem, Delivery, Pos
 
 FIRST_CONTACT_STEP = "first_contact"
 HANDED_OVER = "handed_over"  # the trail event of a handover; the delivery to the new owner is "handover"
+OWNER_CHANGED = "spokesperson"  # an escalation's trail detail: "urgent -> very_urgent; spokesperson a -> b"
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:

@@ -363,7 +363,8 @@ def _update(
     add_checklist(session, config, alert, new, now)
     held = f"; kept with {alert.spokesperson} (handed over)" if kept else ""
     moved = alert.spokesperson != previous
-    owner = f"; the routing tree gives it to {alert.spokesperson} (it was {previous}'s)" if moved else ""
+    # the new tier's route names someone else: the trail says who, as the digest reads it (digest/handlers.py)
+    owner = f"; {lifecycle.OWNER_CHANGED} {previous} -> {alert.spokesperson}" if moved else ""
     _event(session, alert, now, "escalated", f"{current.value} -> {new.value}{held}{owner}")
     notice = _now_yours(session, config, alert, previous, new) if moved else ""
     _queue(session, alert, config, new, current, now, notice=notice)

@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session
 
+from monitor.digest.handlers import TrailEvent, handlers, read_trails
 from monitor.digest.model import AlertReview, AlertTiming, DigestPeriod
 from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Thread
 
@@ -82,8 +84,10 @@ def _rank(alert: ThreadAlert) -> tuple[bool, datetime, int]:
 def alert_reviews(
     session: Session, period: DigestPeriod, people: Mapping[str, str]
 ) -> tuple[AlertReview, ...]:
-    """Alerts open at some time in the period, newest opened first, with their checklist progress."""
+    """Alerts open at some time in the period, newest opened first, with their checklist progress and
+    who handled them (:mod:`monitor.digest.handlers`: one more query, for the trails of them all)."""
     open_in_period = _open_in_period(period)
+    trails = read_trails(session, select(Alert.id).where(*open_in_period))
     checklist = (
         select(
             ChecklistItem.alert_id.label("alert_id"),
@@ -109,14 +113,16 @@ def alert_reviews(
             Alert.severity,
             Alert.status,
             Alert.spokesperson,
+            Alert.backup,
+            Alert.acknowledged_by,
             Alert.opened_at,
             Alert.respond_by,
             Alert.acknowledged_at,
             Alert.contacted_at,
             Alert.resolved_at,
-            func.coalesce(checklist.c.done, 0),
-            func.coalesce(checklist.c.total, 0),
-            func.coalesce(notes.c.notes, 0),
+            func.coalesce(checklist.c.done, 0).label("done"),
+            func.coalesce(checklist.c.total, 0).label("total"),
+            func.coalesce(notes.c.notes, 0).label("notes"),
         )
         .join(Thread, Thread.id == Alert.thread_id)
         .outerjoin(checklist, checklist.c.alert_id == Alert.id)
@@ -124,40 +130,41 @@ def alert_reviews(
         .where(*open_in_period)
         .order_by(Alert.opened_at.desc(), Alert.id.desc())
     )
-    return tuple(
-        AlertReview(
-            alert_id=alert_id,
-            title=title,
-            url=url,
-            watch_group=group,
-            severity=severity,
-            status=status,
-            spokesperson=people.get(spokesperson, spokesperson),
-            opened_at=opened_at,
-            respond_by=respond_by,
-            acknowledged_at=acknowledged_at,
-            contacted_at=contacted_at,
-            resolved_at=resolved_at,
-            checklist_done=int(done),
-            checklist_total=int(total),
-            opened_in_period=period.start <= opened_at < period.end,
-            notes=int(noted),
-        )
-        for (
-            alert_id,
-            title,
-            url,
-            group,
-            severity,
-            status,
-            spokesperson,
-            opened_at,
-            respond_by,
-            acknowledged_at,
-            contacted_at,
-            resolved_at,
-            done,
-            total,
-            noted,
-        ) in rows
+    return tuple(_review(row, period, trails.get(row.id, []), people) for row in rows)
+
+
+def _review(
+    row: Row[*tuple[Any, ...]], period: DigestPeriod, trail: Sequence[TrailEvent], people: Mapping[str, str]
+) -> AlertReview:
+    """One alert's row, with who handled it from its trail."""
+    who = handlers(
+        trail,
+        spokesperson=row.spokesperson,
+        backup=row.backup,
+        acknowledged_by=row.acknowledged_by,
+        people=people,
+    )
+    return AlertReview(
+        alert_id=row.id,
+        title=row.title,
+        url=row.url,
+        watch_group=row.watch_group,
+        severity=row.severity,
+        status=row.status,
+        spokesperson=people.get(row.spokesperson, row.spokesperson),
+        opened_at=row.opened_at,
+        respond_by=row.respond_by,
+        acknowledged_at=row.acknowledged_at,
+        contacted_at=row.contacted_at,
+        resolved_at=row.resolved_at,
+        checklist_done=int(row.done),
+        checklist_total=int(row.total),
+        opened_in_period=period.start <= row.opened_at < period.end,
+        notes=int(row.notes),
+        acknowledged_by=who.acknowledged_by,
+        acknowledged_by_contact=row.acknowledged_at is not None and row.acknowledged_at == row.contacted_at,
+        contacted_by=who.contacted_by,
+        owner_changes=who.owner_changes,
+        backup_called=who.backup_called,
+        leadership_called=who.leadership_called,
     )

@@ -6,6 +6,7 @@
      '3 alerts opened (1 last week); 1 非常紧迫 very urgent',
      '途乐旅行: 180 posts (none last week) — new this week',
      'Median time to acknowledge 18 min (42 min last week)',
+     'Backup called for 2 of 3 alerts, leadership for 1 (none last week)',
      '2 alerts missed their first-contact SLA (none last week)',
      'Complaint categories that grew most: service 12 threads (8 last week)')
 
@@ -48,6 +49,7 @@ def what_changed(week: WeekFigures, previous: WeekFigures, *, now: datetime | No
         _alerts_line(week, previous),
         *_group_lines(week, previous),
         _acknowledge_line(week, previous),
+        _called_line(week, previous),
         _missed_line(_missed_first_contact(week, as_of), _missed_first_contact(previous, as_of)),
         _categories_line(week, previous),
     ]
@@ -165,6 +167,25 @@ def _acknowledge_line(week: WeekFigures, previous: WeekFigures) -> str:
     if duration(now) == duration(before):
         return ""
     return f"Median time to acknowledge {duration(now)} ({duration(before)} last week)"
+
+
+def _called(week: WeekFigures) -> tuple[int, int]:
+    """Alerts opened in the week that nobody acknowledged in time: the backup called, leadership called."""
+    opened = [alert for alert in week.alerts if alert.opened_in_period]
+    return (
+        sum(1 for alert in opened if alert.backup_called is not None),
+        sum(1 for alert in opened if alert.leadership_called is not None),
+    )
+
+
+def _called_line(week: WeekFigures, previous: WeekFigures) -> str:
+    """Said beside the median time to acknowledge, which a quick acknowledgement hides them behind."""
+    (backup, leadership), before = _called(week), _called(previous)
+    if (backup, leadership) == before or week.alerts_opened == 0:
+        return ""
+    was = "none last week" if before == (0, 0) else f"{before[0]} and {before[1]} last week"
+    opened = _plural(week.alerts_opened, "alert")
+    return f"Backup called for {backup} of {opened}, leadership for {leadership} ({was})"
 
 
 def _missed_first_contact(week: WeekFigures, now: datetime) -> int:

@@ -12,6 +12,7 @@ from html import escape
 
 from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.detect.severity import Severity
+from monitor.digest.alert_wording import alert_facts, called, first_contact, handling, within_sla
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
@@ -21,7 +22,6 @@ from monitor.digest.wording import (
     COVERAGE,
     NO_ALERTS,
     NO_CHANGES,
-    alert_facts,
     alert_timing_note,
     category_rows,
     changes,
@@ -30,9 +30,7 @@ from monitor.digest.wording import (
     day_labels,
     duration,
     empty_week,
-    first_contact,
     group_rows,
-    handling,
     name_of,
     not_complaints,
     period_heading,
@@ -40,7 +38,6 @@ from monitor.digest.wording import (
     tier,
     title_of,
     week_summary,
-    within_sla,
     zone_name,
 )
 
@@ -256,9 +253,14 @@ def _alerts(digest: Digest) -> str:
 
 def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
     verdict, said = first_contact(review, digest.generated_at, timezone)
-    facts = [
-        _e(fact) if fact != said else f'<strong style="color:{_VERDICT_COLOURS[verdict]}">{_e(fact)}</strong>'
-        for fact in alert_facts(review, digest.generated_at, timezone)
+    lines = [
+        " · ".join(
+            _e(fact)
+            if fact != said
+            else f'<strong style="color:{_VERDICT_COLOURS[verdict]}">{_e(fact)}</strong>'
+            for fact in facts
+        )
+        for facts in alert_facts(review, digest.generated_at, timezone)
     ]
     return (
         '<div style="margin:0 0 10px;padding:6px 10px;border-left:3px solid '
@@ -266,7 +268,7 @@ def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
         f"{_badge(review.severity, tier(review.severity))} #{review.alert_id} "
         f"{_title_link(review.title, review.url)} "
         f'<span style="{_MUTED}">— {_e(name_of(review.watch_group))}</span>'
-        f'<br><span style="font-size:13px">{" · ".join(facts)}</span></div>'
+        f'<br><span style="font-size:13px">{"<br>".join(lines)}</span></div>'
     )
 
 
@@ -279,6 +281,7 @@ def _handling(digest: Digest) -> str:
             duration(now.median_minutes_to_acknowledge),
             duration(before.median_minutes_to_acknowledge),
         ),
+        ("Not acknowledged in time", called(now), called(before)),
         ("First contact within SLA", within_sla(now), within_sla(before)),
     ]
     cells = "".join(

@@ -128,6 +128,37 @@ class TopThread:
     complaint: bool = True  # it reads as a complaint (see CategoryCount): counted under its category
 
 
+Role = Literal["", "backup", "leadership"]
+"""Who someone was to the alert when they acted: its spokesperson then or anyone else (``""``), the
+backup (the alert's, or one the SLA clocks called), or leadership the SLA clocks called."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acknowledged an alert or made the first contact, from its trail."""
+
+    name: str  # the person's display name (or key when no longer configured)
+    role: Role = ""
+
+
+@dataclass(frozen=True)
+class OwnerChange:
+    """The alert went to another spokesperson: handed over by someone, or routed anew at an escalation."""
+
+    previous: str  # the spokesperson it came from (display name)
+    how: Literal["handover", "escalation"]
+    at: datetime | None  # None: an escalation before the trail named the new owner (the latest one)
+    by: str = ""  # who handed it over (display name); empty for an escalation
+
+
+@dataclass(frozen=True)
+class SlaCall:
+    """Nobody acknowledged in time, so the SLA clocks told someone: the backup, then leadership."""
+
+    at: datetime
+    people: tuple[str, ...]  # display names
+
+
 @dataclass(frozen=True)
 class AlertReview:
     """One alert that was open at some time in the period, and how it was handled."""
@@ -148,6 +179,13 @@ class AlertReview:
     checklist_total: int
     opened_in_period: bool
     notes: int = 0  # progress notes written in the period (持续反馈: what the customer was told)
+    # who did what, from the alert's trail (the current round, after a reopening); None: not known
+    acknowledged_by: Actor | None = None
+    acknowledged_by_contact: bool = False  # no acknowledgement of its own: the first contact counted as one
+    contacted_by: Actor | None = None
+    owner_changes: tuple[OwnerChange, ...] = ()  # oldest first; ``spokesperson`` is the owner now
+    backup_called: SlaCall | None = None
+    leadership_called: SlaCall | None = None
 
     @property
     def minutes_to_acknowledge(self) -> float | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.digest import html_body
+from monitor.digest.alert_wording import alert_facts, called, handling, within_sla
 from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
@@ -21,7 +22,6 @@ from monitor.digest.wording import (
     COVERAGE,
     NO_ALERTS,
     NO_CHANGES,
-    alert_facts,
     alert_timing_note,
     category_rows,
     changes,
@@ -31,7 +31,6 @@ from monitor.digest.wording import (
     duration,
     empty_week,
     group_rows,
-    handling,
     headline,
     name_of,
     not_complaints,
@@ -41,7 +40,6 @@ from monitor.digest.wording import (
     tier,
     title_of,
     week_summary,
-    within_sla,
     zone_name,
 )
 
@@ -179,18 +177,19 @@ def _alert_lines(review: AlertReview, digest: Digest, timezone: str) -> list[str
     return [
         f"  #{review.alert_id} [{tier(review.severity)}] {title_of(review.title)}"
         f" — {name_of(review.watch_group)}",
-        f"     {' · '.join(facts[:3])}",
-        f"     {' · '.join(facts[3:])}",
+        *(f"     {' · '.join(line)}" for line in facts),
     ]
 
 
 def handling_summary(digest: Digest) -> list[str]:
-    """Alerts opened, median time to acknowledge and first contacts within SLA, beside last week's."""
+    """Alerts opened, median time to acknowledge (and how often the backup and leadership had to be
+    called) and first contacts within SLA, beside last week's."""
     now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
     return [
         f"Opened this week: {now.opened} (last week {before.opened})",
         f"Median time to acknowledge: {duration(now.median_minutes_to_acknowledge)} "
         f"(last week {duration(before.median_minutes_to_acknowledge)})",
+        f"Not acknowledged in time: {called(now)} (last week {called(before)})",
         f"First contact within SLA: {within_sla(now)} (last week {within_sla(before)})",
     ]
 

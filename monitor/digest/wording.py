@@ -7,15 +7,13 @@ HTML body escapes it. Times are UTC in the figures and shown in the digest's tim
 from __future__ import annotations
 
 import logging
-import statistics
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerting.render import clean_text, severity_label
 from monitor.detect.severity import Severity
-from monitor.digest.model import AlertReview, AlertTiming, Digest, GroupVolume, WeekFigures
+from monitor.digest.model import AlertTiming, Digest, GroupVolume, WeekFigures
 
 logger = logging.getLogger(__name__)
 
@@ -176,96 +174,6 @@ def empty_week(digest: Digest) -> str:
 
 def changes(digest: Digest) -> list[str]:
     return [line for line in (clean_text(change) for change in digest.changes) if line]
-
-
-@dataclass(frozen=True)
-class Handling:
-    """How the alerts opened in one period were handled."""
-
-    opened: int
-    median_minutes_to_acknowledge: float | None  # None: none of them acknowledged
-    on_time: int  # first contact within the tier's SLA
-    decided: int  # contacted, or overdue without contact
-    pending: int  # not contacted yet, still within the SLA
-    closed_uncontacted: int = 0  # resolved before the SLA ran out, with no first contact
-
-    @property
-    def on_time_share(self) -> float | None:
-        return self.on_time / self.decided if self.decided else None
-
-
-def handling(figures: WeekFigures, now: datetime) -> Handling:
-    """Figures for the alerts opened in the period; first contact judged at ``now``."""
-    opened = [review for review in figures.alerts if review.opened_in_period]
-    minutes = [m for m in (review.minutes_to_acknowledge for review in opened) if m is not None]
-    verdicts = [review.contact_on_time(now) for review in opened]
-    return Handling(
-        opened=len(opened),
-        median_minutes_to_acknowledge=statistics.median(minutes) if minutes else None,
-        on_time=sum(1 for verdict in verdicts if verdict is True),
-        decided=sum(1 for verdict in verdicts if verdict is not None),
-        pending=sum(
-            1
-            for review, verdict in zip(opened, verdicts, strict=True)
-            if verdict is None and not review.closed_uncontacted
-        ),
-        closed_uncontacted=sum(
-            1
-            for review, verdict in zip(opened, verdicts, strict=True)
-            if verdict is None and review.closed_uncontacted
-        ),
-    )
-
-
-def within_sla(figures: Handling) -> str:
-    """``2 of 3, 67 %``, plus how many are still within their SLA; ``—`` when none is decided."""
-    shown = NOTHING
-    if figures.decided:
-        shown = f"{figures.on_time} of {figures.decided}, {share(figures.on_time_share)}"
-    if figures.pending:
-        shown += f", {figures.pending} still within SLA"
-    if figures.closed_uncontacted:
-        shown += f", {figures.closed_uncontacted} resolved before it was due without one"
-    return shown
-
-
-def first_contact(review: AlertReview, now: datetime, timezone: str) -> tuple[bool | None, str]:
-    """The verdict (see :meth:`AlertReview.contact_on_time`) and how to say it."""
-    verdict = review.contact_on_time(now)
-    due = short_time(review.respond_by, timezone)  # an escalation may have brought it forward
-    if review.contacted_at is not None:
-        after = duration((review.contacted_at - review.opened_at).total_seconds() / 60)
-        if verdict:
-            return verdict, f"first contact on time ({after})"
-        return verdict, f"first contact late ({after} after opening, due by {due})"
-    if verdict is False:
-        return verdict, f"no first contact, overdue since {due}"
-    if review.closed_uncontacted:
-        return verdict, f"resolved without a first contact, before it was due ({due})"
-    return verdict, f"no first contact yet, still within SLA (due {short_time(review.respond_by, timezone)})"
-
-
-def acknowledged(review: AlertReview) -> str:
-    minutes = review.minutes_to_acknowledge
-    return "not acknowledged" if minutes is None else f"acknowledged in {duration(minutes)}"
-
-
-def opened(review: AlertReview, timezone: str) -> str:
-    when = f"opened {short_time(review.opened_at, timezone)}"
-    return when if review.opened_in_period else f"{when} (before this week)"
-
-
-def alert_facts(review: AlertReview, now: datetime, timezone: str) -> list[str]:
-    """Spokesperson, opened, acknowledged, first contact, checklist, notes, status — in that order."""
-    return [
-        f"spokesperson {name_of(review.spokesperson)}",
-        opened(review, timezone),
-        acknowledged(review),
-        first_contact(review, now, timezone)[1],
-        f"checklist {review.checklist_done}/{review.checklist_total}",
-        counted(review.notes, "progress note", "progress notes") if review.notes else "no progress note",
-        clean_text(review.status) or NOTHING,
-    ]
 
 
 def complaint_category(category: str | None, complaint: bool) -> str:

@@ -197,5 +197,5 @@ def test_an_alert_that_changes_hands_at_an_escalation_tells_both_what_was_done(
         )
         assert to_previous.kind == "copy" and "gives this alert to 陈洁" in to_previous.notice
         trail = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "escalated")).one()
-        assert trail == "urgent -> very_urgent; the routing tree gives it to chen_jie (it was li_na's)"
+        assert trail == "urgent -> very_urgent; spokesperson li_na -> chen_jie"
     engine.dispose()

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from bs4 import BeautifulSoup
 
+from monitor.digest.alert_wording import handling
 from monitor.digest.charts import html_bar, sparkline, text_bar
 from monitor.digest.model import (
     AlertReview,
@@ -30,7 +31,7 @@ from monitor.digest.model import (
     WeekFigures,
 )
 from monitor.digest.render import handling_summary, render_html, render_subject, render_text
-from monitor.digest.wording import duration, handling
+from monitor.digest.wording import duration
 
 ZONE = "Asia/Shanghai"
 # Local midnight Monday 2026-12-07 in Shanghai is 16:00 UTC on Sunday 12-06: the UTC days differ.
@@ -262,6 +263,8 @@ def test_text_alerts_say_how_each_was_handled():
         "     first contact on time (2 h 10 min) · checklist 4/6 · 2 progress notes · resolved",
         "  Opened this week: 1 (last week 1)",
         "  Median time to acknowledge: 25 min (last week 1 h 10 min)",
+        "  Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 "
+        "(last week backup called for 0 of 1 alert, leadership for 0)",
         "  First contact within SLA: 1 of 1, 100 % (last week 0 of 1, 0 %)",
     ]
 
@@ -313,6 +316,7 @@ def test_handling_summary_with_nothing_to_measure():
     assert handling_summary(digest(week, last_week(alerts=()))) == [
         "Opened this week: 1 (last week 0)",
         "Median time to acknowledge: — (last week —)",
+        "Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 (last week —)",
         "First contact within SLA: —, 1 still within SLA (last week —)",
     ]
 
@@ -322,7 +326,7 @@ def test_an_alert_resolved_without_contact_is_not_still_within_sla():
     false_alarm = review(alert_id=4, contacted_at=None, resolved_at=opened + timedelta(hours=1))
     too_late = review(alert_id=5, contacted_at=None, resolved_at=opened + timedelta(hours=9))
     week = figures(alerts=(review(), false_alarm, too_late))
-    assert handling_summary(digest(week, last_week(alerts=())))[2] == (
+    assert handling_summary(digest(week, last_week(alerts=())))[3] == (
         "First contact within SLA: 1 of 2, 50 %, 1 resolved before it was due without one (last week —)"
     )
 

@@ -1,0 +1,170 @@
+"""How both digest bodies say how each alert was handled: who owns it and who it came from, who
+acknowledged it (or that only the first contact did), whether the backup and leadership had to be
+called, the first contact and its verdict — and the week's figures under them.
+
+Everything here returns plain, cleaned text; the HTML body escapes it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.alerting.render import clean_text
+from monitor.digest.model import Actor, AlertReview, OwnerChange, SlaCall, WeekFigures
+from monitor.digest.wording import NOTHING, counted, duration, name_of, share, short_time
+
+
+@dataclass(frozen=True)
+class Handling:
+    """How the alerts opened in one period were handled."""
+
+    opened: int
+    median_minutes_to_acknowledge: float | None  # None: none of them acknowledged
+    on_time: int  # first contact within the tier's SLA
+    decided: int  # contacted, or overdue without contact
+    pending: int  # not contacted yet, still within the SLA
+    closed_uncontacted: int = 0  # resolved before the SLA ran out, with no first contact
+    backup_called: int = 0  # nobody acknowledged in time: the backup was told
+    leadership_called: int = 0  # ... and then leadership
+    acknowledged_by_contact: int = 0  # acknowledged only by recording the first contact
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.decided if self.decided else None
+
+
+def handling(figures: WeekFigures, now: datetime) -> Handling:
+    """Figures for the alerts opened in the period; first contact judged at ``now``."""
+    opened = [review for review in figures.alerts if review.opened_in_period]
+    minutes = [m for m in (review.minutes_to_acknowledge for review in opened) if m is not None]
+    verdicts = [review.contact_on_time(now) for review in opened]
+    return Handling(
+        opened=len(opened),
+        median_minutes_to_acknowledge=statistics.median(minutes) if minutes else None,
+        on_time=sum(1 for verdict in verdicts if verdict is True),
+        decided=sum(1 for verdict in verdicts if verdict is not None),
+        pending=sum(
+            1
+            for review, verdict in zip(opened, verdicts, strict=True)
+            if verdict is None and not review.closed_uncontacted
+        ),
+        closed_uncontacted=sum(
+            1
+            for review, verdict in zip(opened, verdicts, strict=True)
+            if verdict is None and review.closed_uncontacted
+        ),
+        backup_called=sum(1 for review in opened if review.backup_called is not None),
+        leadership_called=sum(1 for review in opened if review.leadership_called is not None),
+        acknowledged_by_contact=sum(1 for review in opened if review.acknowledged_by_contact),
+    )
+
+
+def within_sla(figures: Handling) -> str:
+    """``2 of 3, 67 %``, plus how many are still within their SLA; ``—`` when none is decided."""
+    shown = NOTHING
+    if figures.decided:
+        shown = f"{figures.on_time} of {figures.decided}, {share(figures.on_time_share)}"
+    if figures.pending:
+        shown += f", {figures.pending} still within SLA"
+    if figures.closed_uncontacted:
+        shown += f", {figures.closed_uncontacted} resolved before it was due without one"
+    return shown
+
+
+def called(figures: Handling) -> str:
+    """``backup called for 2 of 6 alerts, leadership for 2``; ``—`` when no alert opened. Said beside
+    the median time to acknowledge, which a quick acknowledgement by someone else would flatter."""
+    if not figures.opened:
+        return NOTHING
+    shown = (
+        f"backup called for {figures.backup_called} of {counted(figures.opened, 'alert', 'alerts')}, "
+        f"leadership for {figures.leadership_called}"
+    )
+    if figures.acknowledged_by_contact:
+        shown += f", {figures.acknowledged_by_contact} acknowledged only by the first contact"
+    return shown
+
+
+def first_contact(review: AlertReview, now: datetime, timezone: str) -> tuple[bool | None, str]:
+    """The verdict (see :meth:`AlertReview.contact_on_time`) and how to say it, with who made it."""
+    verdict = review.contact_on_time(now)
+    due = short_time(review.respond_by, timezone)  # an escalation may have brought it forward
+    if review.contacted_at is not None:
+        after = duration((review.contacted_at - review.opened_at).total_seconds() / 60)
+        by = f" by {actor(review.contacted_by)}" if review.contacted_by else ""
+        if verdict:
+            return verdict, f"first contact{by} on time ({after})"
+        return verdict, f"first contact{by} late ({after} after opening, due by {due})"
+    if verdict is False:
+        return verdict, f"no first contact, overdue since {due}"
+    if review.closed_uncontacted:
+        return verdict, f"resolved without a first contact, before it was due ({due})"
+    return verdict, f"no first contact yet, still within SLA (due {short_time(review.respond_by, timezone)})"
+
+
+def actor(who: Actor) -> str:
+    """``李娜`` for the spokesperson then (or anyone else), ``李娜 (backup)``, ``赵敏 (leadership)``."""
+    return name_of(who.name) + (f" ({who.role})" if who.role else "")
+
+
+def acknowledged(review: AlertReview) -> str:
+    """``acknowledged by 李娜 (backup) in 5 min``; ``acknowledged only by the first contact, after 13 min``
+    when nobody pressed acknowledge (recording the first contact counts as one)."""
+    minutes = review.minutes_to_acknowledge
+    if minutes is None:
+        return "not acknowledged"
+    if review.acknowledged_by_contact:  # nobody pressed acknowledge: who made the contact is said with it
+        return f"acknowledged only by the first contact, after {duration(minutes)}"
+    by = f" by {actor(review.acknowledged_by)}" if review.acknowledged_by else ""
+    return f"acknowledged{by} in {duration(minutes)}"
+
+
+def sla_calls(review: AlertReview, timezone: str) -> str:
+    """``not acknowledged in time: backup 王强 called 12-01 10:30, leadership 赵敏 12-01 11:00``; empty
+    when the SLA clocks called nobody."""
+    calls = [
+        _call(kind, call, timezone)
+        for kind, call in (("backup", review.backup_called), ("leadership", review.leadership_called))
+        if call is not None
+    ]
+    return "not acknowledged in time: " + ", ".join(calls) if calls else ""
+
+
+def _call(kind: str, call: SlaCall, timezone: str) -> str:
+    return f"{kind} {', '.join(name_of(name) for name in call.people)} called {short_time(call.at, timezone)}"
+
+
+def spokesperson(review: AlertReview, timezone: str) -> str:
+    """``spokesperson 陈洁 (from 李娜 at the escalation 12-01 10:30)``: who owns it now, and each
+    spokesperson it came from, oldest first."""
+    moves = ", then ".join(_moved(change, timezone) for change in review.owner_changes)
+    return f"spokesperson {name_of(review.spokesperson)}" + (f" ({moves})" if moves else "")
+
+
+def _moved(change: OwnerChange, timezone: str) -> str:
+    when = f" {short_time(change.at, timezone)}" if change.at else ""
+    if change.how == "escalation":
+        return f"from {name_of(change.previous)} at the escalation{when}"
+    by = "" if not change.by or change.by == change.previous else f" by {name_of(change.by)}"
+    return f"handed over from {name_of(change.previous)}{by}{when}"
+
+
+def opened(review: AlertReview, timezone: str) -> str:
+    when = f"opened {short_time(review.opened_at, timezone)}"
+    return when if review.opened_in_period else f"{when} (before this week)"
+
+
+def alert_facts(review: AlertReview, now: datetime, timezone: str) -> list[list[str]]:
+    """The facts, a line each: who (spokesperson, opened, acknowledged); the SLA's calls, when it
+    made any; how far (first contact, checklist, notes, status)."""
+    who = [spokesperson(review, timezone), opened(review, timezone), acknowledged(review)]
+    calls = sla_calls(review, timezone)
+    progress = [
+        first_contact(review, now, timezone)[1],
+        f"checklist {review.checklist_done}/{review.checklist_total}",
+        counted(review.notes, "progress note", "progress notes") if review.notes else "no progress note",
+        clean_text(review.status) or NOTHING,
+    ]
+    return [who, [calls], progress] if calls else [who, progress]
