@@ -57,7 +57,8 @@ def action_links(
 
     ``for_information``: a copy to someone a route names besides the owner (leadership, say) only
     opens the alert — acknowledging is the owner's (or the backup's) to do, and an acknowledgement
-    from a copy would stop the escalation to the backup while the owner has not seen it.
+    from a copy would stop the escalation to the backup while the owner has not seen it. A copy to
+    the owner's backup is not asked for this: their page lets them act, so their links do.
     """
     signer = link_signer(config)
     if signer is None or alert.status == "resolved":
@@ -91,10 +92,12 @@ def compose(
     severity = Severity(delivery.severity) if delivery else Severity(alert.severity)
     escalated_from = Severity(delivery.escalated_from) if delivery and delivery.escalated_from else None
     copy = delivery is not None and delivery.kind == "copy"  # for information: its link only opens the alert
+    # ... unless it goes to the owner's backup, whose page lets them act: their copy acts as theirs does.
+    as_backup = copy and delivery is not None and delivery.recipient == alert.backup
     to_person = delivery is not None and delivery.channel != "console"
     # Console output ends up in logs, and a link is a credential: only messages to a person carry one.
     links = (
-        action_links(config, alert, delivery.recipient, now, for_information=copy)
+        action_links(config, alert, delivery.recipient, now, for_information=copy and not as_backup)
         if delivery is not None and now is not None and to_person
         else ()
     )
@@ -127,8 +130,9 @@ def compose(
         actions=links,
         actions_for=name_of(config, delivery.recipient) if delivery else "",
         for_information=copy,
+        as_backup=as_backup,
         terminal_for=delivery.recipient
-        if delivery is not None and to_person and not links and not copy
+        if delivery is not None and to_person and not links and (as_backup or not copy)
         else "",
         delivery_id=delivery.id if delivery else None,
     )

@@ -69,5 +69,6 @@ class AlertMessage:
     actions: tuple[ActionLink, ...] = ()  # empty unless web.base_url is configured
     actions_for: str = ""  # the name of the person the action links act for
     for_information: bool = False  # a copy (a route's ``also``): its one link opens the alert to read
+    as_backup: bool = False  # a copy to the owner's backup: their page lets them act, and the links do
     terminal_for: str = ""  # no links (web.base_url unset): the recipient's key, for the commands to act
     delivery_id: int | None = None  # the outbox row this message is for: its email's Message-ID follows it

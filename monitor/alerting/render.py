@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerting.acting import terminal_html, terminal_lines
+from monitor.alerting.links_note import links_note
 from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
 from monitor.detect.severity import Severity
 
@@ -244,21 +245,11 @@ def render_html(msg: AlertMessage) -> str:
 
 
 def _links_note(msg: AlertMessage) -> str:
-    """What the links are and do: a copy's opens the alert to read; an owner's act on it."""
+    """What the links are and do (:func:`links_note`), with the names and the time made safe."""
     until = local_time(min(action.expires_at for action in msg.actions), msg.timezone)
     who = clean_text(msg.actions_for) or "the recipient"
-    if msg.for_information:
-        owner = clean_text(msg.spokesperson.name) or "the spokesperson"
-        return (
-            f"For information — a copy for {who}: the link opens the alert to read, valid until {until}; "
-            f"its page has no button to act ({owner} acts on it)"
-        )
-    if all(action.kind == "view" for action in msg.actions):
-        return f"Open the alert — a link in the name of {who}, valid until {until}"
-    return (
-        f"Act on it — links in the name of {who}, valid until {until}; "
-        "each opens a page with one button to confirm"
-    )
+    owner = clean_text(msg.spokesperson.name) or "the spokesperson"
+    return links_note(msg, who, owner, until)
 
 
 def _html_actions(msg: AlertMessage, colour: str) -> str:

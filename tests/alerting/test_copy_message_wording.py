@@ -58,6 +58,40 @@ def test_the_copys_email_says_it_is_for_information_and_that_its_link_opens_the_
     assert "For information — a copy for 赵敏: the link opens the alert to read" in html
 
 
+def backup_copy_message(*actions: ActionLink) -> AlertMessage:
+    """The copy a route's ``also`` sends to the owner's backup (李强): their page lets them act."""
+    return replace(copy_message(), actions=actions, actions_for="李强", as_backup=True)
+
+
+def test_the_backups_copy_says_they_can_act_on_it_as_the_backup_and_carries_their_links() -> None:
+    text = render_text(backup_copy_message(ACK, CONTACTED, VIEW))
+    assert "no button to act" not in text
+    assert (
+        "For information — a copy for 李强; as 张敏's backup you can act on it on its page: links in the "
+        "name of 李强, valid until 2026-11-26 17:07 (Asia/Shanghai); each opens a page with one button "
+        "to confirm:\n"
+        "  确认 Acknowledge: https://m.example.com/l/ack.sig\n"
+        "  已联系投诉人 Mark contacted: https://m.example.com/l/con.sig\n"
+        "  打开告警 Open the alert: https://m.example.com/l/view.sig\n"
+    ) in text
+    html = render_html(backup_copy_message(ACK, CONTACTED, VIEW))
+    assert "no button to act" not in html
+    assert "as 张敏&#x27;s backup you can act on it on its page" in html
+    done = render_text(backup_copy_message(VIEW))  # acknowledged and contacted: the page is left
+    assert (
+        "For information — a copy for 李强; as 张敏's backup you can act on it on its page: the link "
+        "opens it, in the name of 李强, valid until 2026-11-26 17:07 (Asia/Shanghai):\n"
+    ) in done
+
+
+@pytest.mark.parametrize("dialect", [WECOM, DINGTALK, FEISHU, SLACK], ids=lambda d: d.name)
+def test_the_backups_copy_in_chat_says_they_can_act_on_it(dialect) -> None:
+    lines = chat_lines(backup_copy_message(ACK, CONTACTED, VIEW), dialect)
+    link = next(line for line in lines if "m.example.com/l/ack.sig" in line)
+    assert link.endswith(" — 抄送 a copy for information; as 张敏's backup you can act on it")
+    assert not any("no button to act" in line for line in lines)
+
+
 def test_the_owners_email_still_asks_them_to_act() -> None:
     owner = sample_alert(actions=(ACK, CONTACTED, VIEW), actions_for="张敏")
     for body in (render_text(owner), render_html(owner)):
@@ -122,7 +156,14 @@ def test_compose_marks_a_copy_delivery_for_information(tmp_path: Path) -> None:
                 created_at=OPENED,
             )
 
-        assert compose(session, config, alert, delivery("copy")).for_information
+        copy = compose(session, config, alert, delivery("copy"))
+        assert copy.for_information and not copy.as_backup and copy.terminal_for == ""
+        assert alert.backup == "wang_qiang"
+        backups = delivery("copy")
+        backups.recipient = "wang_qiang"  # the owner's backup: told how to act, from a terminal here
+        backup_copy = compose(session, config, alert, backups)
+        assert backup_copy.for_information and backup_copy.as_backup
+        assert backup_copy.terminal_for == "wang_qiang"
         assert not compose(session, config, alert, delivery("to_leadership")).for_information
         assert not compose(session, config, alert).for_information
     engine.dispose()

@@ -1,5 +1,6 @@
 """A copy for information (a route's `also`, leadership) opens the alert but cannot act on it:
-its message carries no action link, and its link's page is read-only and refuses actions."""
+its message carries no action link, and its link's page is read-only and refuses actions. A copy
+to the owner's backup carries the backup's links, and their page acts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import httpx
 from web_site import Site
 
 from monitor.alerting.compose import compose, link_signer
+from monitor.alerting.render import render_text
 from monitor.store.models import Alert, Delivery
 
 
@@ -32,6 +34,7 @@ def test_the_owner_and_the_backup_get_every_action_and_a_copy_only_opens_the_ale
     assert _message_links(site, "alert", "li_na") == ["ack", "contacted", "view"]
     assert _message_links(site, "to_backup", "wang_qiang") == ["ack", "contacted", "view"]
     assert _message_links(site, "copy", "zhao_min") == ["view"]
+    assert _message_links(site, "copy", "wang_qiang") == ["ack", "contacted", "view"]  # li_na's backup
 
 
 def _copy_to(site: Site, recipient: str, kind: str = "copy") -> str:
@@ -85,3 +88,27 @@ def test_someone_sent_the_alert_to_act_on_may_act_through_the_same_kind_of_link(
     assert "<form" in httpx.get(url).text
     assert httpx.post(url, data={"do": "ack"}).status_code == 303
     assert _acknowledged_by(site) == "zhao_min (web link)"
+
+
+def test_the_backups_copy_says_they_can_act_and_its_links_act_on_the_page(site: Site) -> None:
+    with site.sessions() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None and alert.backup == "wang_qiang"
+        delivery = Delivery(
+            alert_id=alert.id,
+            channel="email",
+            target="wang.qiang@test.invalid",
+            kind="copy",
+            recipient="wang_qiang",
+            severity=alert.severity,
+            created_at=site.now,
+        )
+        text = render_text(compose(session, site.config, alert, delivery, site.now))
+    assert "as 李娜（公关部发言人）'s backup you can act on it on its page" in text
+    assert "no button to act" not in text
+    links = dict(re.findall(r"^ +(\S[^:\n]*): (http://\S+)", text, re.M))
+    page = httpx.get(links["打开告警 Open the alert"]).text
+    assert 'value="ack"' in page and 'value="contacted"' in page and 'value="resolve"' in page
+    assert "copy for information" not in page
+    assert httpx.post(links["确认 Acknowledge"], data={"do": "ack"}).status_code == 303
+    assert _acknowledged_by(site) == "wang_qiang (web link)"

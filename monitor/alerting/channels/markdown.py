@@ -6,7 +6,8 @@ turn, a copy for information …), thread title, a link to the thread, board, re
 the alert's time zone, spokesperson and backup, the one-voice rule, why it fired, crisis
 signals, watch groups, the first few checklist items, and a short excerpt. When
 ``web.base_url`` is set, the signed action links (acknowledge, mark contacted, open the alert)
-follow the thread's link; a copy for information has only the last, marked read-only.
+follow the thread's link; a copy for information has only the last, marked read-only — but a
+copy to the owner's backup has the backup's links, marked as theirs to act on as the backup.
 
 Forum text is untrusted, and chat markdown has no reliable escape character (WeCom and DingTalk
 document none). So, after :func:`~monitor.alerting.render.clean_text` strips control characters,
@@ -165,9 +166,7 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
     )
     actions = [link(action.label, action.url, dialect) for action in msg.actions]
     if any(actions):
-        lines.append(
-            " · ".join(item for item in actions if item) + (READ_ONLY if msg.for_information else "")
-        )
+        lines.append(" · ".join(item for item in actions if item) + _copy_note(msg, dialect))
     commands = terminal_commands(msg)
     if commands:
         lines.append(f"{TERMINAL_NOTE}: " + " · ".join(f"`{command}`" for command, _ in commands))
@@ -276,6 +275,16 @@ def _cap(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return truncate(text, limit, unit="chars")
+
+
+def _copy_note(msg: AlertMessage, dialect: Dialect) -> str:
+    """After a copy's links: read-only, or (the owner's backup) theirs to act on as the backup."""
+    if not msg.for_information:
+        return ""
+    if msg.as_backup:
+        owner = _name(msg.spokesperson, dialect)
+        return f" — 抄送 a copy for information; as {owner}'s backup you can act on it"
+    return READ_ONLY
 
 
 def _name(person: Recipient | None, dialect: Dialect) -> str:
