@@ -57,6 +57,20 @@ def local(moment: datetime | None, zone: str) -> str | None:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") if moment else None
 
 
+def _as_backup(alert: Alert, by: str, config: MonitorConfig) -> str:
+    """After "acknowledged by X", for the owner's backup: the owner stays the owner."""
+    if by != alert.backup or by == alert.spokesperson:
+        return ""
+    try:
+        owner = config.spokesperson(alert.spokesperson).name
+    except UnknownNameError:  # routing.yaml changed or did not load: the key says who
+        owner = alert.spokesperson
+    return (
+        f", as {owner}'s backup: you have it in hand and the escalation stops; {owner} stays its "
+        f"spokesperson (to take it on yourself: monitor alerts handover {alert.id} --to {by})"
+    )
+
+
 def perform(
     args: argparse.Namespace, action: str, config: MonitorConfig, session: Session, now: datetime
 ) -> str:
@@ -72,7 +86,7 @@ def perform(
     if action == "ack":
         changed = lifecycle.acknowledge(session, alert, by, now)
         message = (
-            f"alert #{alert.id} acknowledged by {by}"
+            f"alert #{alert.id} acknowledged by {by}{_as_backup(alert, by, config)}"
             if changed
             else (f"alert #{alert.id} was already acknowledged by {alert.acknowledged_by}")
         )

@@ -60,7 +60,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     task("show", "one alert: figures, checklist, first-hour timeline, event trail").set_defaults(
         handler=_show
     )
-    task("ack", "acknowledge: you own it now", actor=True).set_defaults(handler=_ack)
+    task(
+        "ack", "acknowledge: it is in hand and the escalation stops (the owner stays the owner)", actor=True
+    ).set_defaults(handler=_ack)
     task("contacted", "the complainant has been contacted (first-contact SLA)", actor=True).set_defaults(
         handler=_contacted
     )

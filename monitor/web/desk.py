@@ -96,7 +96,6 @@ class Desk:
                 claim=claim,
                 names=self.names(),
                 actor_name=actor_name or self.name_of(claim.recipient),
-                backup_name=self.name_of(alert.backup) or None,
                 backup_due=backup_due,
                 first_hour=lifecycle.first_hour(session, alert),
                 timezone=self.config.settings.general.timezone,
@@ -108,6 +107,7 @@ class Desk:
                 read_only=read_only or copy,
                 copy_only=copy,
                 full_trail=full_trail,
+                leadership=any(key != alert.spokesperson for key in self.config.routing.leadership),
             )
             return HTMLResponse(alert_page(alert, page), status_code=status)
 

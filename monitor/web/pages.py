@@ -18,6 +18,7 @@ from monitor.alerting.render import clean_text, safe_href, severity_label
 from monitor.alerting.trail import TrailLine, readable_trail
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
+from monitor.web.ack_wording import OWNER_DONE, Acker, ack_why, acknowledged
 from monitor.web.html import csrf_field as csrf_field
 from monitor.web.html import h as h
 from monitor.web.html import page_html as page_html
@@ -26,7 +27,7 @@ from monitor.web.links import LinkClaim
 
 COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
 DONE_MESSAGES = {
-    "ack": "已确认 Acknowledged: you own this alert now; the backup will not be called.",
+    "ack": OWNER_DONE,
     "contacted": "已记录 First contact recorded: the first-contact clock has stopped.",
     "tick": "已勾选 Step ticked.",
     "note": "已记录 Note added to the trail.",
@@ -43,7 +44,6 @@ class AlertPage:
     claim: LinkClaim
     names: Mapping[str, str]  # spokesperson key -> name
     actor_name: str
-    backup_name: str | None
     backup_due: datetime | None  # when the backup is told if nobody acknowledges
     first_hour: FirstHour
     timezone: str
@@ -55,6 +55,7 @@ class AlertPage:
     read_only: bool = False  # a viewer (web.viewers), or a copy's link: the page shows, no form acts
     copy_only: bool = False  # the link of someone who has only a copy for information
     full_trail: bool = False  # ?trail=all: every event, the monitor's long runs not summed up
+    leadership: bool = True  # someone besides the owner is told when nobody acknowledges in time
 
 
 def _button(
@@ -202,12 +203,8 @@ def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
     intent = page.claim.action
     if intent in open_actions:
         if intent == "ack":
-            why = "Acknowledging says you own this alert (统一口径: one spokesperson)."
-            if page.backup_name and alert.ack_escalation >= 1:
-                why += f" The backup, {page.backup_name}, has already been told."
-            elif page.backup_name and page.backup_due:
-                due = when(page.backup_due, page.timezone)
-                why += f" Otherwise the backup, {page.backup_name}, is told at {due}."
+            due = when(page.backup_due, page.timezone) if page.backup_due else None
+            why = ack_why(alert, _acker(page), due)
             label = "确认 Acknowledge"
         else:
             why = "Record that the complainant has been contacted: this stops the first-contact clock."
@@ -226,24 +223,13 @@ def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
     return out
 
 
+def _acker(page: AlertPage) -> Acker:
+    return Acker(me=page.claim.recipient, names=page.names, leadership=page.leadership)
+
+
 def _acknowledged(alert: Alert, page: AlertPage) -> str:
-    """What pressing 确认 did, for the one who pressed it: someone else may have been first (two
-    people at once), and acknowledging someone else's alert does not make it yours."""
-    me = page.claim.recipient
-    by = alert.acknowledged_by or ""
-    if by != me and not by.startswith(f"{me} ("):
-        at = when(alert.acknowledged_at, page.timezone)
-        return f"已确认 Already acknowledged by {by} at {at}; nothing was changed."
-    if alert.spokesperson != me:
-        owner = page.names.get(alert.spokesperson, alert.spokesperson)
-        return (
-            f"已确认 Acknowledged: {owner} stays its spokesperson; to take it on yourself, hand it over to "
-            "yourself below."
-        )
-    if alert.ack_escalation:  # the backup (or leadership) was told before
-        told = "the backup and leadership were" if alert.ack_escalation > 1 else "the backup was"
-        return f"已确认 Acknowledged: you own this alert now; {told} told already: tell them you have it."
-    return DONE_MESSAGES["ack"]
+    """What pressing 确认 did, for the one who pressed it (:func:`acknowledged`)."""
+    return acknowledged(alert, _acker(page), when(alert.acknowledged_at, page.timezone))
 
 
 def _handover(alert: Alert, page: AlertPage) -> list[str]:

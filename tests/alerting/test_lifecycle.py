@@ -317,7 +317,8 @@ def test_alerts_commands(
     assert main(["alerts", "ack", "1", "--by", "lina", *base]) == 1  # li_na misspelt: nothing done
     assert "--by 'lina' is not in routing.yaml; did you mean 'li_na'?" in capsys.readouterr().err
     assert main(["alerts", "ack", "1", "--by", "李娜", *base]) == 0
-    assert "acknowledged by 李娜" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "acknowledged by 李娜" in said and "backup" not in said
     assert main(["alerts", "tick", "1", "2", "--by", "李娜", "--json", *base]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True
     assert main(["alerts", "tick", "1", "2", "--by", "李娜", *base]) == 0  # again: says so, changes nothing
@@ -357,6 +358,20 @@ def test_alerts_commands(
     assert main(["alerts", "list", "--json", *base]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main(["alerts", "show", "99", *base]) == 1
+
+
+def test_the_backups_acknowledgement_from_a_terminal_says_the_owner_stays_the_owner(
+    config_dir: Path, config: MonitorConfig, session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    thread = _story(session, config)
+    consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    session.commit()
+    assert main(["alerts", "ack", "1", "--by", "wang_qiang", "--config", str(config_dir)]) == 0
+    assert capsys.readouterr().out == (
+        "alert #1 acknowledged by wang_qiang, as 李娜（公关部发言人）'s backup: you have it in hand and the "
+        "escalation stops; 李娜（公关部发言人） stays its spokesperson (to take it on yourself: "
+        "monitor alerts handover 1 --to wang_qiang)\n"
+    )
 
 
 def test_the_first_hour_counts_a_message_a_person_got_not_the_console_copy(

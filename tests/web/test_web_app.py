@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from html import escape
+from html import escape, unescape
 
 import httpx
 from sqlalchemy import select
@@ -67,6 +67,64 @@ def test_acknowledging_after_the_backup_was_told_says_so_not_that_they_will_not_
     after = httpx.get(site.link("ack") + "?done=ack").text
     assert "the backup and leadership were told already: tell them you have it" in after
     assert "will not be called" not in after
+
+
+def _backup_ack_link(site: Site) -> str:
+    from monitor.alerting.compose import link_signer
+
+    signer = link_signer(site.config)
+    assert signer is not None
+    return signer.url(site.alert_id, "ack", "wang_qiang", site.now)  # 李娜's backup
+
+
+def test_the_backups_acknowledge_page_speaks_to_the_backup_as_the_backup(site: Site) -> None:
+    owner = "李娜（公关部发言人）"
+    page = unescape(httpx.get(_backup_ack_link(site)).text)
+    assert (
+        f"Acknowledging as {owner}'s backup says you have it in hand and stops the escalation to "
+        f"leadership. {owner} stays its spokesperson (统一口径: one spokesperson); to take it on yourself, "
+        "hand it over to yourself below."
+    ) in page
+    assert "says you own this alert" not in page and "The backup, 王强" not in page
+    with site.sessions.begin() as session:  # nobody acknowledged in time: the backup told, then leadership
+        check_sla(session, site.config, site.now + timedelta(hours=3))
+    page = unescape(httpx.get(_backup_ack_link(site)).text)
+    assert (
+        f"Acknowledging as {owner}'s backup says you have it in hand; leadership has already been told"
+        in page
+    )
+    assert "has already been told." not in page.replace("leadership has already been told", "")
+    httpx.post(_backup_ack_link(site), data={"do": "ack"})
+    said = unescape(httpx.get(_backup_ack_link(site) + "?done=ack").text)
+    assert (
+        f"已确认 Acknowledged as {owner}'s backup: you have it in hand, and leadership was told already: "
+        f"tell them you have it. {owner} stays its spokesperson; to take it on yourself, hand it over"
+    ) in said
+
+
+def test_the_backups_acknowledgement_says_leadership_will_not_be_called(site: Site) -> None:
+    httpx.post(_backup_ack_link(site), data={"do": "ack"})
+    said = unescape(httpx.get(_backup_ack_link(site) + "?done=ack").text)
+    assert (
+        "已确认 Acknowledged as 李娜（公关部发言人）'s backup: you have it in hand, and leadership will not"
+        in said
+    )
+    assert "you own this alert" not in said
+
+
+def test_leaderships_acknowledge_page_says_the_owner_stays_the_owner(site: Site) -> None:
+    from monitor.alerting.compose import link_signer
+
+    with site.sessions.begin() as session:  # leadership is asked to act once nobody acknowledged
+        check_sla(session, site.config, site.now + timedelta(hours=3))
+    signer = link_signer(site.config)
+    assert signer is not None
+    page = unescape(httpx.get(signer.url(site.alert_id, "ack", "zhao_min", site.now)).text)
+    assert (
+        "Acknowledging says it is in hand and stops its escalation; 李娜（公关部发言人） stays its "
+        "spokesperson. The backup, 王强（客服总监）, has already been told."
+    ) in page
+    assert "says you own this alert" not in page
 
 
 def test_acknowledging_says_who_owns_it_when_someone_else_acknowledged_or_owns_it(site: Site) -> None:

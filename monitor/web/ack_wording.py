@@ -1,0 +1,89 @@
+"""What acknowledging means, said to the one about to press 确认 and to the one who pressed it.
+
+Acknowledging stops the alert's escalation (to the backup, then leadership); it makes the alert
+yours only if you own it. The owner is told they own it; the owner's backup that they have it in
+hand as the backup, the owner staying the spokesperson; anyone else (leadership, a colleague
+signed in) that the owner stays the spokesperson.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from monitor.store.models import Alert
+
+OWNER_DONE = "已确认 Acknowledged: you own this alert now; the backup will not be called."
+ONE_VOICE = "统一口径: one spokesperson"
+
+
+@dataclass(frozen=True)
+class Acker:
+    """Who is acknowledging (a spokesperson's key) and what the page knows around them."""
+
+    me: str
+    names: Mapping[str, str]  # spokesperson key -> name
+    leadership: bool  # someone besides the owner is told when nobody acknowledges in time
+
+    def name(self, key: str) -> str:
+        return self.names.get(key, key)
+
+
+def ack_why(alert: Alert, acker: Acker, backup_due: str | None) -> str:
+    """The line above the 确认 button: what pressing it does (``backup_due``: when the backup is told,
+    as the page shows times)."""
+    owner = acker.name(alert.spokesperson)
+    if acker.me == alert.backup and acker.me != alert.spokesperson:
+        return _backup_why(alert, acker, owner)
+    if acker.me == alert.spokesperson:
+        why = f"Acknowledging says you own this alert ({ONE_VOICE})."
+    else:
+        why = f"Acknowledging says it is in hand and stops its escalation; {owner} stays its spokesperson."
+    backup = acker.name(alert.backup) if alert.backup else ""
+    if backup and alert.ack_escalation >= 1:
+        why += f" The backup, {backup}, has already been told."
+    elif backup and backup_due:
+        why += f" Otherwise the backup, {backup}, is told at {backup_due}."
+    return why
+
+
+def _backup_why(alert: Alert, acker: Acker, owner: str) -> str:
+    why = f"Acknowledging as {owner}'s backup says you have it in hand"
+    if alert.ack_escalation >= 2:
+        why += "; leadership has already been told: tell them you have it."
+    elif acker.leadership:
+        why += " and stops the escalation to leadership."
+    else:
+        why += "."
+    return (
+        f"{why} {owner} stays its spokesperson ({ONE_VOICE}); to take it on yourself, hand it over to "
+        "yourself below."
+    )
+
+
+def acknowledged(alert: Alert, acker: Acker, at: str) -> str:
+    """What pressing 确认 did, for the one who pressed it (``at``: when it was acknowledged, as the
+    page shows times): someone else may have been first (two people at once), and acknowledging
+    someone else's alert does not make it yours."""
+    by = alert.acknowledged_by or ""
+    if by != acker.me and not by.startswith(f"{acker.me} ("):
+        return f"已确认 Already acknowledged by {by} at {at}; nothing was changed."
+    owner = acker.name(alert.spokesperson)
+    take_on = "to take it on yourself, hand it over to yourself below."
+    if alert.spokesperson == acker.me:
+        if alert.ack_escalation:  # the backup (or leadership) was told before
+            told = "the backup and leadership were" if alert.ack_escalation > 1 else "the backup was"
+            return f"已确认 Acknowledged: you own this alert now; {told} told already: tell them you have it."
+        return OWNER_DONE
+    if acker.me != alert.backup:
+        return f"已确认 Acknowledged: {owner} stays its spokesperson; {take_on}"
+    if alert.ack_escalation >= 2:
+        escalation = "leadership was told already: tell them you have it"
+    elif acker.leadership:
+        escalation = "leadership will not be called"
+    else:
+        escalation = "the escalation stops"
+    return (
+        f"已确认 Acknowledged as {owner}'s backup: you have it in hand, and {escalation}. "
+        f"{owner} stays its spokesperson; {take_on}"
+    )
