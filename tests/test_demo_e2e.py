@@ -120,7 +120,9 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
     escalated = BytesParser(policy=policy.default).parsebytes(files[1].read_bytes())
     assert "非常紧迫 very urgent" in escalated["Subject"]
     backup = BytesParser(policy=policy.default).parsebytes(files[2].read_bytes())
-    assert backup["To"] == "wang.qiang@pr.demo.invalid" and backup["Subject"].startswith("[转备份 to backup")
+    assert backup["To"] == "wang.qiang@pr.demo.invalid" and backup["Subject"].startswith(
+        "[备份提醒 for the backup"
+    )
     assert "has not acknowledged alert #1" in backup.get_body(("plain",)).get_content()
     leaders = BytesParser(policy=policy.default).parsebytes(files[3].read_bytes())
     assert leaders["To"] == "zhao.min@pr.demo.invalid" and leaders["Subject"].startswith("[上报 leadership")

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
+from monitor.alerting.compose import compose
+from monitor.alerting.render import render_subject
 from monitor.alerting.service import consider
 from monitor.alerting.sla import _backed_off, _span, check_sla
 from monitor.cli import main
@@ -96,6 +98,12 @@ def test_unacknowledged_alert_goes_to_backup_once_and_reminders_follow(
     assert check_sla(session, config, T0 + timedelta(minutes=59)) == []
     actions = check_sla(session, config, T0 + timedelta(minutes=60))
     assert [(a.kind, a.recipient) for a in actions] == [("to_backup", "wang_qiang")]
+    # told as the backup, in words that are not 转交 (hand over: that changes the owner; this does not)
+    backup = session.scalars(select(Delivery).where(Delivery.kind == "to_backup")).first()
+    assert backup is not None and backup.notice.startswith("备份提醒 You are the backup: ")
+    alert = session.scalars(select(Alert)).one()
+    subject = render_subject(compose(session, config, alert, backup))
+    assert subject.startswith("[备份提醒 for the backup · 紧迫 urgent] ") and "转" not in subject
     assert check_sla(session, config, T0 + timedelta(minutes=90)) == []  # once
     # still nobody after twice the time: leadership (routing.yaml `leadership:`) is told, once
     leaders = check_sla(session, config, T0 + timedelta(minutes=120))
