@@ -87,6 +87,43 @@ def test_a_quote_does_not_count_again() -> None:
     assert is_me_too("我也遇到了！", quoted=quote)
 
 
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("加一", "加一"),
+        ("加一！我也等了三个月", "加一"),
+        ("楼上加一", "加一"),
+        ("加一加一，退款到现在没到", "加一"),
+        ("加一啊，客服根本不理人", "加一"),
+        ("加1 北京 5800", "加1"),
+        ("加１，同样的情况", "加１"),  # full-width 1
+        ("+1", "+1"),
+    ],
+)
+def test_jia_yi_standing_alone_is_a_me_too(text: str, term: str) -> None:
+    assert _found(text)[:1] == [("resonance", term)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请问这款笔记本能不能加一个内存插槽",  # a quantity: add one (slot), not "+1"
+        "再加一点钱就能换高配",
+        "方便加一下微信吗",
+        "能不能加一些冰块",
+        "加一条数据线多少钱",
+        "预算加一倍也行",
+        "路由器要不要加一台做中继",
+        "加一块硬盘，加一根内存条，加一张网卡",
+        "1加1等于2",
+        "每次加10元",
+        "加1.5倍",
+    ],
+)
+def test_jia_yi_as_a_quantity_or_a_sum_is_no_me_too(text: str) -> None:
+    assert _found(text) == []
+
+
 def test_false_friends() -> None:
     assert _found("工商银行的信用卡") == []
     assert _found("一斤3.15元") == []

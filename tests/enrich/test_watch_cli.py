@@ -333,6 +333,15 @@ def test_watch_test_without_a_me_too_says_nothing_of_it(
     assert code == 0 and "crisis signals: lawyer (律师/诉讼) '律师' at 16–18" in out and "me too" not in out
 
 
+def test_watch_test_reads_jia_yi_ge_as_a_quantity_not_a_me_too(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "test", "请问这款笔记本能不能加一个内存插槽", "--config", str(config_dir))
+    assert code == 0 and "crisis signals: none" in out.splitlines() and "me too" not in out, out
+    code, out, _ = _run(capsys, "test", "加一，等了两个月还没退款", "--config", str(config_dir))
+    assert code == 0 and "crisis signals: me too (我也遇到了/+1) '加一' at 0–2" in out.splitlines(), out
+
+
 def test_a_mistyped_config_folder_is_said_and_not_made(
     tmp_path: Path, config_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
