@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email
 import logging
 import re
 import smtplib
@@ -13,6 +14,7 @@ from email.parser import BytesParser
 import pytest
 
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
+from monitor.alerting.compose import NOTICE_TAGS
 from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
 from monitor.alerting.render import render_subject
 from monitor.demo.smtp_sink import MailSink
@@ -115,6 +117,57 @@ def test_wire_format_is_seven_bit_safe_and_written_as_eml(sink):
     assert b"Subject: =?utf-8?" in raw
     reparsed = BytesParser(policy=policy.default).parsebytes(raw)
     assert reparsed["Subject"] == sink.messages[0]["Subject"]
+
+
+@pytest.mark.parametrize(
+    ("title", "board", "source", "changes"),
+    [
+        ("大家要小心", "旅游天地", "天涯论坛", {}),  # came back "大家要小心— 旅游天地"
+        (
+            "途乐旅行收了我2万8团费，行程取消后三个月不退款！大家要小心",
+            "旅游天地",
+            "演示论坛 Demo BBS",
+            {"escalated_from": Severity.URGENT, "notice_tag": "上报 leadership"},
+        ),
+        ("大家要小心", "投诉维权", "演示论坛 Demo BBS", {}),
+        ("Refund =?utf-8?q?fake?= 退款", "旅游天地", "天涯论坛", {}),  # what reads as an encoded word
+        ("Refund still pending after three months", "Travel", "Demo BBS", {}),  # ASCII: as it was
+    ],
+)
+def test_a_long_mixed_subject_reads_back_exactly(sink, title, board, source, changes):
+    msg = make_message(thread_title=title, board_name=board, source_name=source, **changes)
+    channel_for(sink.host, sink.port).send(msg, TO)
+    raw = sink.paths[0].read_bytes()
+    assert raw.isascii()
+    head = raw.split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert max(len(line) for line in head) <= 78  # folded as RFC 5322 asks
+    subject = render_subject(msg)
+    assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == subject
+    assert sink.messages[0]["Subject"] == subject
+
+
+def test_every_notice_tag_and_title_length_reads_back_exactly(sink):
+    title = "途乐旅行收了我2万8团费，行程取消后三个月不退款！大家要小心"
+    sent = [
+        make_message(
+            thread_title=title[-length:],
+            board_name="旅游天地",
+            source_name="演示论坛 Demo BBS",
+            notice_tag=tag,
+            escalated_from=escalated,
+        )
+        for tag in ["", *NOTICE_TAGS.values()]
+        for length in range(5, len(title) + 1, 3)
+        for escalated in (None, Severity.URGENT)
+    ]
+    channel = channel_for(sink.host, sink.port)
+    for msg in sent:
+        channel.send(msg, TO)
+    wrong = [
+        (render_subject(msg), email.message_from_bytes(path.read_bytes(), policy=policy.default)["Subject"])
+        for msg, path in zip(sent, sink.paths, strict=True)
+    ]
+    assert [(want, got) for want, got in wrong if want != got] == []
 
 
 def test_html_part_escapes_forum_text(sink):

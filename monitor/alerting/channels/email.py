@@ -13,6 +13,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -52,6 +53,20 @@ class SmtpSettings:
         return f"{self.host}:{self.port}"
 
 
+def set_subject(email: EmailMessage, subject: str) -> None:
+    """Set ``subject`` so that a mail client reads it back exactly.
+
+    The email policy's folder puts the space between two RFC 2047 encoded words as folding
+    whitespace, which a reader drops ("大家要小心 — 旅游天地" came back "大家要小心— 旅游天地"), so
+    a subject that is not plain ASCII is encoded here, every character (spaces too) inside an
+    encoded word, already folded (:class:`~email.header.Header`), and stored as it is.
+    """
+    if subject.isascii() and "=?" not in subject:  # a title may hold what reads as an encoded word
+        email["Subject"] = subject
+        return
+    email.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\n"))
+
+
 class EmailChannel:
     """Sends alerts as email to a spokesperson (and backup) over SMTP."""
 
@@ -71,7 +86,7 @@ class EmailChannel:
     def build(self, msg: AlertMessage, to: list[str]) -> EmailMessage:
         """The email for an alert: UTF-8 text and HTML alternatives, Message-ID and Date set."""
         email = EmailMessage(policy=SMTP_POLICY)
-        email["Subject"] = render_subject(msg)
+        set_subject(email, render_subject(msg))
         email["From"] = self.settings.sender
         email["To"] = ", ".join(to)
         email["Date"] = format_datetime(self._clock().astimezone(UTC))
