@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from monitor.admin.rising import RisingThread, render_rising
+from monitor.cli import main
 
 
 def _row(**changes: object) -> RisingThread:
@@ -52,3 +55,14 @@ def test_states_long_titles_and_an_empty_list() -> None:
     assert lines[3].startswith(" +0.4  would alert 紧迫 ")
     assert lines[5].startswith("  n/a  spread of #3 ")
     assert render_rising([], 2, 0.0, 1.0, 2.0).splitlines()[1] == "  (none)"
+
+
+def test_hours_that_are_not_a_positive_number_are_refused_as_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--hours nan had ended in a traceback (cannot convert float NaN to integer)."""
+    for given in ("nan", "inf", "0", "-3"):
+        with pytest.raises(SystemExit) as stopped:
+            main(["threads", "rising", "--hours", given])
+        assert stopped.value.code == 2
+        assert f"not a positive number of hours: '{given}'" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from datetime import UTC, datetime
@@ -90,7 +91,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     rising.add_argument(
         "--hours",
-        type=float,
+        type=_hours,
         default=None,
         help="threads seen within this many hours (default: hot_for_hours)",
     )
@@ -270,3 +271,14 @@ def _rising(args: argparse.Namespace) -> int:
     detect = config.settings.detect
     print(render_rising(rows, hours, detect.general_score, detect.urgent_score, detect.very_urgent_score))
     return 0
+
+
+def _hours(given: str) -> float:
+    """``--hours``: a positive number of hours (argparse's float takes nan and inf)."""
+    try:
+        hours = float(given)
+    except ValueError:
+        hours = math.nan
+    if not math.isfinite(hours) or hours <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of hours: {given!r}")
+    return hours

@@ -10,6 +10,7 @@ kept and ``GET /digests/{id}`` shows one as it was emailed. Signing in: :mod:`mo
 
 from __future__ import annotations
 
+import math
 import threading
 from datetime import datetime
 
@@ -141,11 +142,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         if found is None:
             return to_signin()
         _, nav, _ = found
-        try:
-            hours = float(request.query_params.get("hours", config.settings.schedule.hot_for_hours))
-        except ValueError:
-            hours = config.settings.schedule.hot_for_hours
-        hours = min(max(hours, 0.25), MAX_RISING_HOURS)
+        hours = _span_of_hours(request.query_params.get("hours"), config.settings.schedule.hot_for_hours)
         detect = config.settings.detect
 
         def collect() -> RisingView:
@@ -158,8 +155,12 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
                 with desk.sessions() as session:
                     rows = rising_threads(config, facts, session, now, hours)[:MAX_RISING_ROWS]
                 tiers = (detect.general_score, detect.urgent_score, detect.very_urgent_score)
-                rising_views[hours] = (now, RisingView(rows, hours, *tiers))
-                return rising_views[hours][1]
+                view = RisingView(rows, hours, *tiers)
+                for span, (at, _) in list(rising_views.items()):  # a view past its reuse is never shown again
+                    if not 0 <= (now - at).total_seconds() < RISING_REUSE_SECONDS:
+                        rising_views.pop(span, None)
+                rising_views[hours] = (now, view)
+                return view
 
         shown = await run_in_threadpool(collect)
         return HTMLResponse(rising_page(Nav(nav.name, nav.csrf, "threads"), shown))
@@ -224,3 +225,17 @@ def _with_back_link(html: str) -> str:
     if end < 0:
         return _BACK_TO_DIGESTS + html
     return html[: end + 1] + _BACK_TO_DIGESTS + html[end + 1 :]
+
+
+def _span_of_hours(given: str | None, default: float) -> float:
+    """``?hours=`` as a quarter of an hour between 0.25 and :data:`MAX_RISING_HOURS`; anything else
+    (text, nan, inf) is the default. Each span keeps its view and lock: at most 672 of them, where any
+    float had made one (``?hours=1.0001``, ``1.0002`` … grew the process without end, and ``nan``
+    answered 500)."""
+    try:
+        hours = float(given) if given is not None else default
+    except ValueError:
+        hours = default
+    if not math.isfinite(hours):
+        hours = default
+    return min(max(round(hours * 4) / 4, 0.25), MAX_RISING_HOURS)

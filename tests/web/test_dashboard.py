@@ -341,6 +341,12 @@ def test_rising_threads_show_what_the_detector_sees_escaped(site: Site) -> None:
     assert escape(TITLE) in client.get("/threads?hours=12").text
     assert "last 168 h" in client.get("/threads?hours=100000").text  # at most a week
     assert "last 6 h" in client.get("/threads?hours=soon").text  # not a number: the default
+    for odd in ("nan", "inf", "-inf"):  # nan had answered 500, with a 160-line traceback in the log
+        page = client.get(f"/threads?hours={odd}")
+        assert page.status_code == 200 and "last 6 h" in page.text, odd
+    # a span is a quarter of an hour: ?hours=2.0001, 2.0002 … had each kept a view, growing the process
+    assert "last 2 h" in client.get("/threads?hours=2.0001").text
+    assert "last 2.25 h" in client.get("/threads?hours=2.2").text
 
 
 def test_rising_threads_within_half_a_minute_are_one_view_not_a_new_assessment(site: Site) -> None:
