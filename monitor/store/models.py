@@ -123,10 +123,14 @@ class Thread(Base):
 
 class Post(Base):
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("thread_id", "external_id"),)
+    # a thread's posts, and its first one (floor 1) without reading the rest
+    __table_args__ = (
+        UniqueConstraint("thread_id", "external_id"),
+        Index("ix_posts_thread_id_floor", "thread_id", "floor"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
     external_id: Mapped[str] = mapped_column(String(64))
     floor: Mapped[int] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(200))
