@@ -115,6 +115,7 @@ def compose(
         backup=_recipient(config, alert.backup) if alert.backup else None,
         opened_at=alert.opened_at,
         respond_by=alert.respond_by,
+        contacted_at=alert.contacted_at,
         playbook_name=alert.playbook,
         checklist=[
             ChecklistLine(title=item.title, due_at=item.due_at, done=item.done_at is not None)

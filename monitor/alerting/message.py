@@ -71,4 +71,5 @@ class AlertMessage:
     for_information: bool = False  # a copy (a route's ``also``): its one link opens the alert to read
     as_backup: bool = False  # a copy to the owner's backup: their page lets them act, and the links do
     terminal_for: str = ""  # no links (web.base_url unset): the recipient's key, for the commands to act
+    contacted_at: datetime | None = None  # UTC: the first contact, made (then it, not respond_by, is shown)
     delivery_id: int | None = None  # the outbox row this message is for: its email's Message-ID follows it

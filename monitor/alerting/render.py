@@ -143,7 +143,7 @@ def render_text(msg: AlertMessage) -> str:
         [
             ("Spokesperson", _person(msg.spokesperson)),
             ("Backup", _person(msg.backup) if msg.backup else "(none)"),
-            ("Respond by", f"{local_time(msg.respond_by, tz)}{_sla_note(msg.severity)}"),
+            first_contact_row(msg),
             ("Opened", local_time(msg.opened_at, tz)),
         ]
     )
@@ -202,10 +202,7 @@ def render_html(msg: AlertMessage) -> str:
                 ("Also on", _h(_joined(msg.also_on))),
                 ("Spokesperson", _h(_person(msg.spokesperson))),
                 ("Backup", _h(_person(msg.backup) if msg.backup else "(none)")),
-                (
-                    "Respond by",
-                    f"<strong>{_h(local_time(msg.respond_by, tz))}</strong>{escape(_sla_note(msg.severity))}",
-                ),
+                _first_contact_html(msg),
                 ("Opened", _h(local_time(msg.opened_at, tz))),
             ]
         )
@@ -296,6 +293,21 @@ def _one_voice(msg: AlertMessage) -> str:
         f"One voice (统一口径): only {name} speaks for the company on this thread. "
         f"All other staff must not comment publicly. {ONE_VOICE_ZH}"
     )
+
+
+def first_contact_row(msg: AlertMessage) -> tuple[str, str]:
+    """When the first contact is due, or, made already, when it was."""
+    tz = msg.timezone
+    if msg.contacted_at is not None:
+        return "Contacted", f"{local_time(msg.contacted_at, tz)} — the complainant has been contacted"
+    return "Respond by", f"{local_time(msg.respond_by, tz)}{_sla_note(msg.severity)}"
+
+
+def _first_contact_html(msg: AlertMessage) -> tuple[str, str]:
+    if msg.contacted_at is not None:
+        return first_contact_row(msg)[0], _h(first_contact_row(msg)[1])
+    due = f"<strong>{_h(local_time(msg.respond_by, msg.timezone))}</strong>"
+    return "Respond by", due + escape(_sla_note(msg.severity))
 
 
 def _sla_note(severity: Severity) -> str:

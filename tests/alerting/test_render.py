@@ -314,3 +314,22 @@ def test_long_excerpt_is_cut():
     text = render_text(make_message(excerpt="我也遇到了" * 500))
     quoted = "".join(line[4:] for line in text.splitlines() if line.startswith("  | "))
     assert len(quoted) == 600 and quoted.endswith("…")
+
+
+def test_a_contact_already_made_is_shown_instead_of_a_deadline_gone_by():
+    """An escalation's message, after the complainant was contacted, had said "Respond by 19:15 — first
+    contact within 4 h" (PR-team walkthrough)."""
+    from monitor.alerting.channels.markdown import WECOM, render_chat
+
+    msg = make_message(contacted_at=datetime(2026, 11, 23, 9, 30, tzinfo=UTC), escalated_from=Severity.URGENT)
+    text, html = render_text(msg), render_html(msg)
+    assert "Contacted:    2026-11-23 17:30 (Asia/Shanghai) — the complainant has been contacted" in text
+    assert (
+        "Contacted" in html
+        and "2026-11-23 17:30 (Asia/Shanghai) — the complainant has been contacted" in html
+    )
+    chat = render_chat(msg, WECOM)
+    assert "Contacted 2026-11-23 17:30 (Asia/Shanghai): the complainant has been contacted" in chat
+    for said in (text, html, chat):
+        assert "Respond by" not in said
+    assert "Respond by" in render_text(make_message())  # not contacted yet: the deadline

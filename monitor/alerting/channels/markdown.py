@@ -177,9 +177,14 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
     if where or also:
         lines.append(f"Board: {where or '—'}" + (f" (also on {', '.join(also)})" if also else ""))
     hours = f"{msg.severity.first_contact.total_seconds() / 3600:g} h"
-    lines.append(
-        f"{bold('Respond by ' + local_time(msg.respond_by, msg.timezone))} — first contact within {hours}"
-    )
+    if msg.contacted_at is not None:
+        lines.append(
+            f"Contacted {local_time(msg.contacted_at, msg.timezone)}: the complainant has been contacted"
+        )
+    else:
+        lines.append(
+            f"{bold('Respond by ' + local_time(msg.respond_by, msg.timezone))} — first contact within {hours}"
+        )
     spokesperson = _name(msg.spokesperson, dialect) or "(unnamed)"
     backup = f" · backup {_name(msg.backup, dialect)}" if msg.backup is not None else ""
     lines.append(f"Spokesperson: {spokesperson}{backup}")

@@ -65,6 +65,7 @@ def alert_payload(msg: AlertMessage, sent_at: datetime) -> dict[str, Any]:
         "opened_at": _iso(msg.opened_at),
         "respond_by": _iso(msg.respond_by),
         "respond_by_local": local_time(msg.respond_by, tz),
+        "contacted_at": _iso(msg.contacted_at) if msg.contacted_at is not None else None,
         "timezone": tz,
         "playbook": clean_text(msg.playbook_name),
         "checklist": [
