@@ -184,12 +184,12 @@ def _tell_others(
     now: datetime,
     *,
     skip: frozenset[str] = frozenset(),
-    news: str = "",
+    why: str = "",
 ) -> list[str]:
     """Routes with ``also`` or ``continue`` name more people: they hear of it (a copy for information;
-    ``news``: what brought them in late); the owner stays the owner (the alert's, who may have been
-    handed it: told as its owner, not sent a copy). ``skip``: those who heard already. Returns who
-    was told."""
+    ``why``: a sentence on what brought them in late); the owner stays the owner (the alert's, who
+    may have been handed it: told as its owner, not sent a copy). ``skip``: those who heard already.
+    Returns who was told."""
     owner = config.spokesperson(alert.spokesperson).name
     told = [p.key for p in routed.also if p.key != alert.spokesperson and p.key not in skip]
     notice = f"抄送 For your information: {owner} owns this alert and speaks for the company."
@@ -202,7 +202,7 @@ def _tell_others(
             now,
             kind="copy",
             severity=severity,
-            notice=f"{notice} Now: {news}." if news else notice,
+            notice=f"{notice} {why}" if why else notice,
         )
     return told
 
@@ -223,9 +223,9 @@ def _tell_newly_routed(
     routed = _route(session, config, thread, group, severity)
     heard = frozenset(session.scalars(select(Delivery.recipient).where(Delivery.alert_id == alert.id)))
     skip = heard | {alert.backup or ""}
-    told = _tell_others(
-        session, config, alert, routed, severity, now, skip=skip, news="; ".join(alert.signals)
-    )
+    # what the thread says as a whole (the route may have been brought in by the tier, not a new signal)
+    said = f"The thread's signals so far: {'; '.join(alert.signals)}." if alert.signals else ""
+    told = _tell_others(session, config, alert, routed, severity, now, skip=skip, why=said)
     if told:
         _event(session, alert, now, "routed", "told as well: " + ", ".join(told))
 
@@ -269,7 +269,7 @@ def _tell_joined(
         notice=f"新信号 New on the thread: {news}.",
     )
     routed = _route(session, config, thread, group, severity)
-    told = _tell_others(session, config, alert, routed, severity, now, news=news)
+    told = _tell_others(session, config, alert, routed, severity, now, why=f"New on the thread: {news}.")
     _event(session, alert, now, "signal", news + (f"; told as well: {', '.join(told)}" if told else ""))
 
 
