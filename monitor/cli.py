@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="monitor", description="BBS crisis early-warning monitor for PR teams."
     )
-    parser.add_argument("--version", action="version", version=f"monitor {__version__}")
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, help="the version, and the database schema it migrates to"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -112,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).add_parser(commands)
     return parser
+
+
+class _Version(argparse.Action):
+    """``monitor 0.1.0 (database schema 0016)``: the schema tells two builds of one version apart,
+    and says which migrations an upgrade will run (read only when asked: it loads the migrations)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from monitor.store.db import head_revision
+
+        print(f"monitor {__version__} (database schema {head_revision()})")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

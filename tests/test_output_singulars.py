@@ -82,3 +82,14 @@ def test_one_minute_and_one_character(
     assert "once, within 1 minute, at the monitor web serving https://monitor.example.com" in (
         capsys.readouterr().out
     )
+
+
+def test_version_names_the_database_schema_it_migrates_to(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every build said "monitor 0.1.0": an upgrade walkthrough could not tell old from new."""
+    from monitor import __version__
+    from monitor.store.db import head_revision
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == f"monitor {__version__} (database schema {head_revision()})\n"
