@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.story import story_similarity
-from monitor.store.models import Alert, Post, Thread
+from monitor.store.models import Alert, Post, Thread, WatchGroupRow, WatchMatch
 
 OPEN_STATUSES = ("open", "acknowledged")
 
@@ -24,12 +24,20 @@ def _story_text(session: Session, thread: Thread) -> str:
 def open_story(
     session: Session, config: MonitorConfig, group: WatchGroupConfig, thread: Thread, now: datetime
 ) -> Alert | None:
-    """An open alert of the same watch group whose origin thread tells the same story as ``thread``."""
+    """An open alert of the same watch group whose origin thread tells the same story as ``thread``.
+
+    The alert's origin may name several groups and the alert carry another's (the group whose route
+    owns it): it is a candidate when its origin thread matched this group too."""
     settings = config.settings.detect
+    origins_of_group = (
+        select(WatchMatch.thread_id)
+        .join(WatchGroupRow, WatchGroupRow.id == WatchMatch.watch_group_id)
+        .where(WatchGroupRow.name == group.name)
+    )
     candidates = session.scalars(
         select(Alert)
         .where(
-            Alert.watch_group == group.name,
+            or_(Alert.watch_group == group.name, Alert.thread_id.in_(origins_of_group)),
             Alert.status.in_(OPEN_STATUSES),
             Alert.updated_at >= now - timedelta(hours=settings.story_window_hours),
             Alert.thread_id != thread.id,

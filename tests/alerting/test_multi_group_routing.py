@@ -199,3 +199,31 @@ def test_an_alert_that_changes_hands_at_an_escalation_tells_both_what_was_done(
         trail = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "escalated")).one()
         assert trail == "urgent -> very_urgent; spokesperson li_na -> chen_jie"
     engine.dispose()
+
+
+def test_a_copy_naming_only_the_brand_joins_the_alert_the_ceos_route_owns(
+    config: MonitorConfig, tmp_path: Path
+) -> None:
+    """The alert carries the owning group (张志远); a retelling on another board that names only the
+    brand must still join it as the story's spread, not open a second alert."""
+    title = "途乐旅行的张志远就是个骗子，收了团费不退"
+    alert, _ = _alert_for(config, tmp_path, title, ["途乐旅行", "张志远"])
+    assert alert.watch_group == "张志远"
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    with session_factory(engine).begin() as session:
+        source = repo.ensure_source(session, config.sources[0])
+        board = repo.ensure_board(session, source, "5", "旅游天地")
+        summary = ThreadSummary(
+            thread_id="9", title="途乐旅行收了团费不退，老板就是个骗子", author="b", author_id="2", replies=3,
+            views=90, sticky=False, url="http://x/9",
+        )  # fmt: skip
+        copy, _ = repo.upsert_thread(session, source, board, summary, NOW)
+        post = PostRecord(post_id="2", floor=1, author="b", author_id="2", posted_at=NOW, text=title)
+        repo.save_posts(session, copy, [post], NOW)
+        row = session.scalars(select(WatchGroupRow).where(WatchGroupRow.name == "途乐旅行")).one()
+        session.add(WatchMatch(watch_group_id=row.id, thread_id=copy.id, term="途乐", matched_at=NOW))
+        group = next(g for g in config.watch_groups if g.name == "途乐旅行")
+        change = consider(session, config, copy, group, _urgent(), NOW)
+        assert change is not None and change.kind == "spread" and change.alert_id == alert.id
+        assert len(session.scalars(select(Alert)).all()) == 1
+    engine.dispose()
