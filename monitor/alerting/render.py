@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerting.acting import terminal_html, terminal_lines
+from monitor.alerting.email_html import email_head
 from monitor.alerting.links_note import links_note
 from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
 from monitor.detect.severity import Severity
@@ -161,12 +162,7 @@ def render_html(msg: AlertMessage) -> str:
     """The HTML body: every string escaped; the thread linked only if it is http/https."""
     tz = msg.timezone
     colour = _SEVERITY_COLOURS[msg.severity]
-    parts: list[str] = [
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{_h(render_subject(msg))}</title></head>",
-        '<body style="font-family:-apple-system,Segoe UI,PingFang SC,Microsoft YaHei,sans-serif;'
-        'color:#1f2933;max-width:720px;margin:0 auto;padding:16px">',
-    ]
+    parts: list[str] = [email_head(clean_text(render_subject(msg)))]
     if msg.escalated_from is not None:
         parts.append(
             f'<p style="background:{colour};color:#fff;padding:8px 12px;font-weight:bold;margin:0 0 12px">'

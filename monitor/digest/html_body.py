@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from monitor.alerting.email_html import email_head
 from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.detect.severity import Severity
 from monitor.digest.alert_wording import alert_facts, called, first_contact, handling, within_sla
@@ -41,10 +42,6 @@ from monitor.digest.wording import (
     zone_name,
 )
 
-_BODY = (
-    "font-family:-apple-system,Segoe UI,PingFang SC,Microsoft YaHei,sans-serif;"
-    "color:#1f2933;max-width:720px;margin:0 auto;padding:16px"
-)
 _H2 = "font-size:16px;margin:24px 0 8px;padding-bottom:4px;border-bottom:1px solid #d9e2ec"
 _TABLE = 'role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"'
 _TD = "padding:3px 8px 3px 0;vertical-align:middle"
@@ -62,9 +59,7 @@ _VERDICT_COLOURS = {True: "#2f855a", False: "#b91c1c", None: "#b7791f"}
 def render(digest: Digest, subject: str) -> str:
     """The complete HTML document for ``digest``, titled ``subject``."""
     parts = [
-        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{_e(subject)}</title></head>",
-        f'<body style="{_BODY}">',
+        email_head(clean_text(subject)),
         _heading(digest),
         _changes(digest),
         _reading(digest),

@@ -147,7 +147,8 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         except UnknownNameError as exc:
             return await run_in_threadpool(desk.render, claim, None, str(exc), 404)
         # Post/redirect/get: reloading the page never repeats the action.
-        return RedirectResponse(f"?done={do}", status_code=303)
+        # a step ticked lands back at the checklist, not at the top of a long page (on a phone)
+        return RedirectResponse(f"?done={do}" + ("#checklist" if do == "tick" else ""), status_code=303)
 
     async def home(request: Request) -> Response:
         return HTMLResponse(home_page())
@@ -193,8 +194,9 @@ def _link_problem(exc: LinkError, signer: LinkSigner, zone: str) -> HTMLResponse
                 "链接已过期 Link expired",
                 f"This link expired at {local_time(exc.expired_at, zone)} (links last {hours:g} h).",
                 "The next reminder or progress message carries fresh links. Meanwhile, sign in to the "
-                "dashboard at /signin with your email to act on the alert there (or, from a terminal: "
-                "monitor alerts ack ID).",
+                "dashboard with your email to act on the alert there (or, from a terminal: "
+                f"monitor alerts ack {exc.alert_id if exc.alert_id is not None else 'ID'}).",
+                signin=True,
             ),
             status_code=410,
         )

@@ -132,7 +132,8 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             return await run_in_threadpool(again, str(exc), 409)
         except UnknownNameError as exc:
             return await run_in_threadpool(again, str(exc), 404)
-        return RedirectResponse(f"/alerts/{claim.alert_id}?done={do}", status_code=303)
+        anchor = "#checklist" if do == "tick" else ""
+        return RedirectResponse(f"/alerts/{claim.alert_id}?done={do}{anchor}", status_code=303)
 
     rising_views: dict[float, tuple[datetime, RisingView]] = {}  # per span of hours: when computed, the view
     rising_locks: dict[float, threading.Lock] = {}
@@ -218,8 +219,14 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
     ]
 
 
+_VIEWPORT = '<meta name="viewport" content="width=device-width,initial-scale=1">'
+
+
 def _with_back_link(html: str) -> str:
-    """The digest as emailed, with a way back to the list just inside its body."""
+    """The digest as emailed, with a way back to the list just inside its body (and, for one kept
+    before digests carried it, the viewport tag that lays it out at a phone's width)."""
+    if 'name="viewport"' not in html:
+        html = html.replace("<head>", "<head>" + _VIEWPORT, 1)
     start = html.find("<body")
     end = html.find(">", start) if start >= 0 else -1
     if end < 0:

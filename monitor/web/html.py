@@ -30,7 +30,7 @@ nav a{margin-right:14px}nav form{display:inline;float:right}
 .list td{border-top:1px solid #e4e7eb;padding:5px 10px 5px 0}.nw{white-space:nowrap}
 .late{color:#b91c1c;font-weight:bold}
 .chip{display:inline-block;border:1px solid #cbd2d9;border-radius:3px;padding:0 6px;margin-right:6px}
-td{overflow-wrap:break-word}table.list{display:block;max-width:100%;overflow-x:auto}
+td{overflow-wrap:anywhere}input,select,textarea{font-size:16px}table.list{display:block;max-width:100%;overflow-x:auto}
 @media (max-width:640px){body{padding:10px}nav form{float:none;display:block;margin-top:6px}
 button{padding:8px 12px}}
 """

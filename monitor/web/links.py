@@ -26,10 +26,18 @@ _DOMAIN = b"monitor-action-link-v1:"
 class LinkError(Exception):
     """A link that cannot be honoured; ``expired`` tells a stale link from a forged one."""
 
-    def __init__(self, message: str, *, expired: bool = False, expired_at: datetime | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        expired: bool = False,
+        expired_at: datetime | None = None,
+        alert_id: int | None = None,  # a genuine link's, expired: which alert it was for
+    ) -> None:
         super().__init__(message)
         self.expired = expired
         self.expired_at = expired_at
+        self.alert_id = alert_id
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,9 @@ class LinkSigner:
         except (ValueError, KeyError, TypeError) as exc:
             raise LinkError("this link is not valid: its contents cannot be read") from exc
         if now >= claim.expires_at:
-            raise LinkError("this link has expired", expired=True, expired_at=claim.expires_at)
+            raise LinkError(
+                "this link has expired", expired=True, expired_at=claim.expires_at, alert_id=claim.alert_id
+            )
         return claim
 
 

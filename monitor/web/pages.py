@@ -162,7 +162,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
             f'<form method="post" action="">{csrf_field(page.csrf)}'
             '<p><label for="progress">What was the customer told, what was done? '
             "(持续反馈; it restarts the progress-prompt clock)</label><br>"
-            '<textarea id="progress" name="note" rows="2" maxlength="2000" required></textarea></p>'
+            '<textarea id="progress" name="note" rows="3" maxlength="2000" required></textarea></p>'
             '<button type="submit" name="do" value="note">记录 Add note</button></form>'
         )
     if alert.status != "resolved" and not page.read_only:
@@ -248,7 +248,7 @@ def _handover(alert: Alert, page: AlertPage) -> list[str]:
         "the clocks and the first-contact deadline run on)</label><br>"
         f'<select id="handover_to" name="to" required>{options}</select></p>'
         '<p><label for="handover_note">Why? (kept in the trail and told to them)</label><br>'
-        '<textarea id="handover_note" name="note" rows="2" maxlength="2000"></textarea></p>'
+        '<textarea id="handover_note" name="note" rows="3" maxlength="2000"></textarea></p>'
         '<button type="submit" name="do" value="handover">转交 Hand over</button></form>'
     ]
 
@@ -257,7 +257,7 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
     if not alert.checklist:
         return []
     zone = page.timezone
-    rows = ["<h2>处置清单 Checklist — " + h(alert.playbook) + "</h2><table>"]
+    rows = ['<h2 id="checklist">处置清单 Checklist — ' + h(alert.playbook) + "</h2><table>"]
     for position, item in steps_in_due_order(alert):
         if item.done_at is not None:
             state = f"☑ {when(item.done_at, zone)} {h(item.done_by)}"
@@ -272,10 +272,13 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
     return rows
 
 
-def error_page(title: str, message: str, hint: str = "") -> str:
+def error_page(title: str, message: str, hint: str = "", *, signin: bool = False) -> str:
+    """``signin``: the hint's way out is the dashboard's sign-in page, linked (a phone cannot type it)."""
     body = [f"<h1>{h(title)}</h1>", f'<p class="problem" role="alert">{h(message)}</p>']
     if hint:
         body.append(f"<p>{h(hint)}</p>")
+    if signin:
+        body.append('<p><a href="/signin">登录 Sign in to the dashboard</a></p>')
     return page_html(title, body)
 
 

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_ADDRESS_CHARS = 320
 SIGNIN_EMAIL_EVERY = timedelta(minutes=1)
-_ASK_AGAIN = "Ask for a new one on the sign-in page: /signin"
+_ASK_AGAIN = "Ask for a new one on the sign-in page."
 _NOT_ON_THE_LIST = "This person is no longer on the team's list (routing.yaml, web.viewers)."
 
 
@@ -141,7 +141,7 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
     def signin_problem(exc: SessionError) -> Response:
         if exc.expired:
             return HTMLResponse(
-                error_page("链接已过期 Link expired", str(exc), _ASK_AGAIN),
+                error_page("链接已过期 Link expired", str(exc), _ASK_AGAIN, signin=True),
                 status_code=410,
             )
         return HTMLResponse(
@@ -173,6 +173,7 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
                     "链接已用过 Link already used",
                     "A sign-in link works once.",
                     _ASK_AGAIN,
+                    signin=True,
                 ),
                 status_code=410,
             )

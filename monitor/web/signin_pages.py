@@ -16,7 +16,8 @@ def signin_page(*, email_on: bool, problem: str | None = None, address: str = ""
         body.append(
             "<p>Enter the address your alert emails go to; a sign-in link will be sent there.</p>"
             '<form method="post" action="/signin"><p><label for="email">Email</label><br>'
-            f'<input id="email" name="email" type="email" required size="40" value="{h(address)}" autofocus>'
+            f'<input id="email" name="email" type="email" required size="40" value="{h(address)}" '
+            'autocomplete="email" autofocus>'
             '</p><button type="submit">发送登录链接 Send me a sign-in link</button></form>'
         )
     else:

@@ -333,3 +333,11 @@ def test_a_contact_already_made_is_shown_instead_of_a_deadline_gone_by():
     for said in (text, html, chat):
         assert "Respond by" not in said
     assert "Respond by" in render_text(make_message())  # not contacted yet: the deadline
+
+
+def test_the_email_is_laid_out_at_a_phones_width():
+    """Without the viewport tag a phone's browser laid the email out 980 px wide and shrank it."""
+    assert '<meta name="viewport" content="width=device-width,initial-scale=1">' in render_html(
+        make_message()
+    )
+    assert "overflow-wrap:anywhere" in render_html(make_message())  # a long forum URL breaks, not widens

@@ -547,6 +547,13 @@ def test_html_escapes_every_scraped_string():
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+def test_the_digest_is_laid_out_at_a_phones_width():
+    """The digest's 13 px text came out at about 5 px on a phone, laid out 980 px wide and shrunk."""
+    assert '<meta name="viewport" content="width=device-width,initial-scale=1">' in render_html(
+        hostile_digest()
+    )
+
+
 def test_html_links_only_http_urls():
     html = render_html(hostile_digest())
     assert 'href="javascript' not in html and 'href="data:' not in html

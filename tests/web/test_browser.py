@@ -35,7 +35,7 @@ def _submit(browser: object, button: object, done: str) -> str:
     wait = WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,))
     wait.until(
         lambda d: (
-            d.current_url.endswith(f"?done={done}")
+            d.current_url.split("#")[0].endswith(f"?done={done}")
             and d.execute_script("return document.readyState") == "complete"
         )
     )
@@ -89,6 +89,7 @@ def test_acknowledge_and_tick_a_step_by_clicking(site: Site, browser: object, tm
     site.now += timedelta(minutes=3)
     tick = browser.find_element(By.CSS_SELECTOR, 'button[value="tick"]')
     assert _submit(browser, tick, "tick").startswith("已勾选")
+    assert browser.current_url.endswith("?done=tick#checklist")  # back at the checklist, not the top
     first = _alert(site).checklist[0]
     assert first.done_by == "li_na (web link)" and first.done_at == site.now
     browser.refresh()  # post/redirect/get: a reload repeats nothing
@@ -183,7 +184,17 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(site: Site, browser: object
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
 
+    from monitor.alerting import lifecycle
+
     assert isinstance(browser, WebDriver)
+    with (
+        site.sessions.begin() as session
+    ):  # a reply's address pasted into a note had made every page 1,098 px
+        alert = session.get_one(Alert, site.alert_id)
+        long_url = (
+            "https://bbs.example.cn/forum.php?mod=viewthread&tid=8812&extra=page%3D1&page=3#pid" + "9" * 60
+        )
+        lifecycle.note(session, alert, "li_na", site.now, f"回复了 {long_url}")
     browser.set_window_size(390, 1400)
     keys = session_keys(site.config)
     assert keys is not None

@@ -161,7 +161,9 @@ def test_contacted_and_ticking_steps_land_in_the_trail(site: Site) -> None:
     assert first.done_by == "li_na (web link)"
 
     site.now += timedelta(minutes=10)
-    assert httpx.post(url, data={"do": "tick", "step": "1"}).status_code == 303
+    ticked = httpx.post(url, data={"do": "tick", "step": "1"})
+    assert ticked.status_code == 303
+    assert ticked.headers["location"] == "?done=tick#checklist"  # back at the checklist, not the top
     alert = _alert(site)
     assert alert.checklist[0].done_at == site.now and alert.checklist[0].done_by == "li_na (web link)"
     page = httpx.get(site.link("view"))
@@ -194,7 +196,9 @@ def test_expired_altered_and_foreign_links_are_refused(site: Site) -> None:
     site.now += timedelta(hours=72)
     expired = httpx.get(url)
     assert expired.status_code == 410 and "expired at 2026-11-26 20:01" in expired.text
-    assert "sign in to the dashboard at /signin with your email" in expired.text  # what a spokesperson can do
+    assert "sign in to the dashboard with your email" in expired.text  # what a spokesperson can do
+    assert '<a href="/signin">' in expired.text  # a link a phone can tap, not a path to type
+    assert f"monitor alerts ack {site.alert_id})" in expired.text  # the alert's own number, not ID
     assert httpx.post(url, data={"do": "ack"}).status_code == 410
     site.now -= timedelta(hours=1)
 
