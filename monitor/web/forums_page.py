@@ -12,7 +12,7 @@ from monitor.web.dashboard_pages import Nav
 from monitor.web.pages import h, page_html, when
 
 _STATE_COLOURS = {
-    "ok": "#3f9142",
+    "ok": "#2f6f3e",
     "failing": "#b91c1c",
     "degraded": "#c2410c",
     "empty": "#b45309",

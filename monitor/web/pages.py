@@ -264,7 +264,7 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
         elif alert.status == "resolved" or page.read_only:
             state = "☐"
         else:
-            state = _button("tick", "完成 Done", colour="#3f9142", step=position, csrf=page.csrf)
+            state = _button("tick", "完成 Done", colour="#2f6f3e", step=position, csrf=page.csrf)
         overdue = item.done_at is None and item.due_at is not None and page.now > item.due_at
         due = when(item.due_at, zone) + (' <span style="color:#b91c1c">overdue</span>' if overdue else "")
         rows.append(f"<tr><td>{position}.</td><td>{due}</td><td>{h(item.title)}</td><td>{state}</td></tr>")
