@@ -47,7 +47,13 @@ def route_groups(routing: RoutingFile, facts: Sequence[AlertFacts]) -> Routed:
     brands' people, and the PR lead's order of the routes says who speaks."""
     ways = [route(routing, one) for one in facts]
     chosen = min(ways, key=_precedence)  # the first of equals: the alert's own group
-    others = [person for way in ways if way is not chosen for person in (way.spokesperson, *way.also)]
+    # a group no route takes falls to the root's receiver, the catch-all: nobody of its own to tell
+    others = [
+        person
+        for way in ways
+        if way is not chosen and not _precedence(way)[0]
+        for person in (way.spokesperson, *way.also)
+    ]
     told: dict[str, SpokespersonConfig] = {}
     for person in [*chosen.also, *others]:
         if person.key != chosen.spokesperson.key:

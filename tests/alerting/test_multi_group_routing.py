@@ -227,3 +227,24 @@ def test_a_copy_naming_only_the_brand_joins_the_alert_the_ceos_route_owns(
         assert change is not None and change.kind == "spread" and change.alert_id == alert.id
         assert len(session.scalars(select(Alert)).all()) == 1
     engine.dispose()
+
+
+def test_a_group_no_route_takes_adds_nobody(config: MonitorConfig, tmp_path: Path) -> None:
+    """The root's receiver takes what no route takes: a thread some route owns is not copied to it
+    because it also names a group without a route of its own."""
+    routing = config.directory / "routing.yaml"
+    routing.write_text(
+        routing.read_text(encoding="utf-8").replace(
+            "  receiver: chen_jie\n  routes:", "  receiver: zhao_min\n  routes:"
+        ),
+        encoding="utf-8",
+    )
+    groups = config.directory / "watch_groups.yaml"
+    groups.write_text(
+        groups.read_text(encoding="utf-8") + '  - name: 其他\n    category: other\n    include: ["其他"]\n',
+        encoding="utf-8",
+    )
+    config = load_config(config.directory, environ={})
+    alert, copies = _alert_for(config, tmp_path, "途乐旅行其他问题", ["途乐旅行", "其他"])
+    assert alert.spokesperson == "li_na"
+    assert copies == set()  # not zhao_min, the root's receiver

@@ -281,7 +281,8 @@ def test_digests_listed_and_shown_as_emailed(site: Site) -> None:
     assert shown.status_code == 200
     assert '<body style="margin:0"><p' in shown.text and 'href="/digests"' in shown.text
     assert "<h1>本周 This week</h1>" in shown.text
-    assert '<head><meta name="viewport" content="width=device-width,initial-scale=1">' in shown.text  # a phone
+    viewport = '<meta name="viewport" content="width=device-width,initial-scale=1">'
+    assert f"<head>{viewport}" in shown.text  # laid out at a phone's width
     assert shown.headers["content-security-policy"].startswith("default-src 'none'")
     assert client.get(f"/digests/{digest_id + 1}").status_code == 404
 
