@@ -203,13 +203,24 @@ def hand_over(
         else f"first contact is still due by {local_time(alert.respond_by, zone)}"
     )
     giver, owner = by_name or name_of(config, by), name_of(config, previous)
+    taken = actor_key(by) == person.key  # the backup (say) took it over themselves
     notice = (
-        f"转交 Handed over: {giver} has handed this alert to you"
-        + ("" if giver == owner else f" (it was {owner}'s)")
+        (f"转交 Handed over: you took this alert over from {owner}" if taken else
+         f"转交 Handed over: {giver} has handed this alert to you"
+         + ("" if giver == owner else f" (it was {owner}'s)"))
         + f". You are its spokesperson now; its clocks run on: {clock}."
         + (f" Why: {why}" if why else "")
-    )
+    )  # fmt: skip
     deliveries.queue(session, config, alert, person.key, now, kind="handover", notice=notice)
+    if actor_key(by) != previous and any(p.key == previous for p in config.routing.spokespeople):
+        # one voice: the spokesperson until now hears that someone else speaks for the company now
+        moved = (
+            f"{person.name} has taken this alert over from you"
+            if taken
+            else f"{giver} has handed this alert to {person.name}"
+        )
+        told = f"转交 Handed over: {moved}; they speak for the company on it now. Tell them what you know."
+        deliveries.queue(session, config, alert, previous, now, kind="copy", notice=told)
     session.flush()
 
 
@@ -229,10 +240,23 @@ def kept_by_handover(session: Session, config: MonitorConfig, alert: Alert) -> b
     return any(person.key == alert.spokesperson for person in config.routing.spokespeople)
 
 
+# how the trail marks an action taken on a page: from a signed link, or signed in to the dashboard
+WEB_ACTOR_SUFFIXES = (" (web link)", " (web)")
+
+
+def actor_key(actor: str) -> str:
+    """The person behind a trail's actor: ``li_na (web link)`` and ``li_na (web)`` are ``li_na``."""
+    for suffix in WEB_ACTOR_SUFFIXES:
+        if actor.endswith(suffix):
+            return actor[: -len(suffix)]
+    return actor
+
+
 def name_of(config: MonitorConfig, key: str) -> str:
-    """A spokesperson's name, or the key as given (an ops colleague, a login name)."""
+    """A spokesperson's name (``key`` may be a trail's actor), or the key as given (an ops colleague,
+    a login name)."""
     try:
-        return config.spokesperson(key).name
+        return config.spokesperson(actor_key(key)).name
     except UnknownNameError:
         return key
 

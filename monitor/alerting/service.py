@@ -387,6 +387,8 @@ def _now_yours(session: Session, config: MonitorConfig, alert: Alert, previous: 
     if alert.acknowledged_at is not None:
         by = lifecycle.name_of(config, alert.acknowledged_by or previous)
         done.append(f"acknowledged by {by} at {_at(alert.acknowledged_at, zone)}")
+    else:
+        done.append("nobody has acknowledged it yet: acknowledge it now")
     if alert.contacted_at is not None:
         done.append(f"the complainant was contacted at {_at(alert.contacted_at, zone)}")
     else:

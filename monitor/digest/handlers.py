@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from monitor.alerting.lifecycle import HANDED_OVER, OWNER_CHANGED
+from monitor.alerting.lifecycle import HANDED_OVER, OWNER_CHANGED, actor_key
 from monitor.digest.model import Actor, OwnerChange, Role, SlaCall
 from monitor.store.models import AlertEvent
 
@@ -39,7 +39,6 @@ KINDS = (
 _KEY = r"[^\s;:]+"
 _HANDOVER = re.compile(rf"^({_KEY}) -> ({_KEY})")
 _ESCALATION_OWNER = re.compile(rf"; {OWNER_CHANGED} ({_KEY}) -> ({_KEY})")
-_WEB = " (web)"  # the actor of an action on the dashboard: "li_na (web)"
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ def _recipient(event: TrailEvent) -> str:
 
 
 def _key(actor: str) -> str:
-    return actor.removesuffix(_WEB)
+    return actor_key(actor)  # "li_na (web link)", "li_na (web)": li_na
 
 
 def _name(people: Mapping[str, str], actor: str) -> str:

@@ -224,3 +224,24 @@ def test_a_handover_message_overtaken_while_queued_is_not_sent(
     deliver_pending(session, config, Channels(None, None, None), T0 + timedelta(hours=3))
     left = [d for d in _deliveries(session, "handover") if d.recipient == "wang_qiang"]
     assert left and all(d.status == "dropped" and "resolved" in d.last_error for d in left)
+
+
+def test_the_owner_until_now_hears_when_someone_else_hands_the_alert_over_or_takes_it(
+    session: Session, config: MonitorConfig
+) -> None:
+    """The backup took the alert over from its owner: only the backup was emailed, and the owner,
+    not told, could go on speaking for the company (PR-team re-verification)."""
+    alert = _urgent_alert(session, config)  # li_na's, backed up by wang_qiang
+    at = T0 + timedelta(minutes=30)
+    lifecycle.hand_over(session, config, alert, "wang_qiang", "wang_qiang (web link)", at, "李娜在飞机上")
+    session.commit()
+    [to_new] = _deliveries(session, "handover")
+    assert to_new.notice.startswith("转交 Handed over: you took this alert over from 李娜（公关部发言人）.")
+    [to_previous] = [d for d in _deliveries(session, "copy") if d.recipient == "li_na"]
+    assert to_previous.notice == (
+        "转交 Handed over: 王强（客服总监） has taken this alert over from you; they speak for the company "
+        "on it now. Tell them what you know."
+    )
+    lifecycle.hand_over(session, config, alert, "li_na", "wang_qiang", at + timedelta(hours=1))
+    session.commit()
+    assert not [d for d in _deliveries(session, "copy") if d.recipient == "wang_qiang"]  # the giver knows
