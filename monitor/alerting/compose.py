@@ -13,7 +13,7 @@ from monitor.alerting.render import shorten
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
-from monitor.store.models import Alert, AlertThread, Delivery, Post, Thread
+from monitor.store.models import Alert, AlertThread, Delivery, Post, Thread, WatchGroupRow, WatchMatch
 from monitor.web.links import Action, LinkSigner
 
 EXCERPT_CHARS = 120
@@ -108,7 +108,7 @@ def compose(
         thread_url=thread.url,
         board_name=thread.board.name or thread.board.external_id,
         source_name=thread.source.name,
-        watch_groups=[alert.watch_group],
+        watch_groups=watch_groups_of(session, alert),
         figures=list(alert.figures),
         signals=list(alert.signals),
         spokesperson=_recipient(config, alert.spokesperson),
@@ -137,6 +137,18 @@ def compose(
         else "",
         delivery_id=delivery.id if delivery else None,
     )
+
+
+def watch_groups_of(session: Session, alert: Alert) -> list[str]:
+    """The watch groups the alert's thread names, the alert's own (whose route owns it) first: a copy
+    sent to another brand's people says why it reached them."""
+    named = session.scalars(
+        select(WatchGroupRow.name)
+        .join(WatchMatch, WatchMatch.watch_group_id == WatchGroupRow.id)
+        .where(WatchMatch.thread_id == alert.thread_id)
+        .order_by(WatchGroupRow.id)
+    )
+    return list(dict.fromkeys([alert.watch_group, *named]))
 
 
 def also_on(session: Session, alert: Alert) -> list[str]:

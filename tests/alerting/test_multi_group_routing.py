@@ -248,3 +248,17 @@ def test_a_group_no_route_takes_adds_nobody(config: MonitorConfig, tmp_path: Pat
     alert, copies = _alert_for(config, tmp_path, "途乐旅行其他问题", ["途乐旅行", "其他"])
     assert alert.spokesperson == "li_na"
     assert copies == set()  # not zhao_min, the root's receiver
+
+
+def test_every_message_names_each_watch_group_the_thread_names(config: MonitorConfig, tmp_path: Path) -> None:
+    """A copy sent to the laptop brand's owner said "Watch groups: 途乐旅行" only: not why it reached them."""
+    from monitor.alerting.compose import compose
+
+    alert, _ = _alert_for(config, tmp_path, "星耀笔记本和途乐旅行都不给退款", ["途乐旅行", "星耀笔记本"])
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    with session_factory(engine)() as session:
+        alert = session.get_one(Alert, alert.id)
+        copy = session.scalars(select(Delivery).where(Delivery.recipient == "wang_qiang")).first()
+        assert copy is not None and copy.kind == "copy"
+        assert compose(session, config, alert, copy, NOW).watch_groups == ["途乐旅行", "星耀笔记本"]
+    engine.dispose()
