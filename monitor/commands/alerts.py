@@ -129,6 +129,8 @@ def _summary(alert: Alert, zone: str) -> dict[str, Any]:
         "acknowledged_by": alert.acknowledged_by,
         "opened_local": local(alert.opened_at, zone),
         "respond_by_local": local(alert.respond_by, zone),
+        "contacted_at": alert.contacted_at.isoformat() if alert.contacted_at else None,
+        "contacted_local": local(alert.contacted_at, zone),
     }
 
 
@@ -163,7 +165,11 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         label = Severity(row["severity"]).label_zh
-        due = f"respond by {row['respond_by_local']}" + (" OVERDUE" if row["overdue"] else "")
+        due = (
+            f"contacted  {row['contacted_local']}"
+            if row["contacted_local"]
+            else f"respond by {row['respond_by_local']}" + (" OVERDUE" if row["overdue"] else "")
+        )
         print(
             f"#{row['id']:<4} {label:<4} {row['status']:<12} {due}  "
             f"{row['spokesperson']:<12} {clean_text(row['thread'])[:40]}"
@@ -214,7 +220,11 @@ def _show(args: argparse.Namespace) -> int:
     backup = f"backup {data['backup']}" if data["backup"] else "no backup"
     print(
         f"  {data['url']}\n  spokesperson {data['spokesperson']} ({backup}); "
-        f"respond by {data['respond_by_local']} ({zone})"
+        + (
+            f"contacted {data['contacted_local']} ({zone})"
+            if data["contacted_local"]
+            else f"respond by {data['respond_by_local']} ({zone})"
+        )
     )
     print(f"  why it fired, as of the last poll ({data['figures_as_of']}):")
     for figure in data["figures"] + data["signals"]:

@@ -125,7 +125,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         f"<tr><th>Spokesperson</th><td>{h(page.names.get(alert.spokesperson, alert.spokesperson))}"
         + (f" (backup {h(page.names.get(alert.backup, alert.backup))})" if alert.backup else "")
         + "</td></tr>"
-        f"<tr><th>First contact due</th><td><strong>{when(alert.respond_by, zone)}</strong>"
+        f"<tr><th>First contact due</th><td>{_due(alert, zone)}"
         + (' <strong style="color:#b91c1c">overdue</strong>' if late else "")
         + "</td></tr>"
         f"<tr><th>Acknowledged</th><td>{when(alert.acknowledged_at, zone)} "
@@ -270,6 +270,14 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
         rows.append(f"<tr><td>{position}.</td><td>{due}</td><td>{h(item.title)}</td><td>{state}</td></tr>")
     rows.append("</table>")
     return rows
+
+
+def _due(alert: Alert, zone: str) -> str:
+    """The first-contact deadline: in bold while it is ahead, said to be met (or not) once contact is made."""
+    if alert.contacted_at is None:
+        return f"<strong>{when(alert.respond_by, zone)}</strong>"
+    met = "met" if alert.contacted_at <= alert.respond_by else "contact came after it"
+    return f"{when(alert.respond_by, zone)} — {met}"
 
 
 def error_page(title: str, message: str, hint: str = "", *, signin: bool = False) -> str:

@@ -348,6 +348,11 @@ def test_alerts_commands(
     out = capsys.readouterr().out
     assert f"  why it fired, as of the last poll ({as_of}):" in out
     assert out.startswith("Alert #1 [紧迫 urgent] acknowledged — ") and "(backup wang_qiang)" in out
+    # contacted: the time of the contact, not a deadline that reads as still to meet
+    assert "(backup wang_qiang); contacted " in out and "respond by" not in out
+    assert main(["alerts", "list", *base]) == 0
+    listed = capsys.readouterr().out
+    assert " contacted  " in listed and "respond by" not in listed and "OVERDUE" not in listed
     for status, listed in (("open", False), ("acknowledged", True), ("unresolved", True)):
         assert main(["alerts", "list", "--status", status, "--json", *base]) == 0
         assert bool(json.loads(capsys.readouterr().out)) is listed  # open: not acknowledged yet

@@ -168,6 +168,7 @@ def test_contacted_and_ticking_steps_land_in_the_trail(site: Site) -> None:
     assert alert.checklist[0].done_at == site.now and alert.checklist[0].done_by == "li_na (web link)"
     page = httpx.get(site.link("view"))
     assert "☑" in page.text and "li_na (web link)" in page.text
+    assert "— met</td>" in page.text  # the deadline met, not a bold deadline still ahead
     kinds = [kind for kind, _ in _events(site)]
     # the first-contact step ticked by 已联系 and step 1 ticked by hand: one trail line each
     assert kinds.count("checklist") == 2 and "contacted" in kinds
