@@ -65,8 +65,13 @@ def _as_backup(alert: Alert, by: str, config: MonitorConfig) -> str:
         owner = config.spokesperson(alert.spokesperson).name
     except UnknownNameError:  # routing.yaml changed or did not load: the key says who
         owner = alert.spokesperson
+    escalation = (  # as the page says (monitor/web/ack_wording.py)
+        "leadership was told already: tell them you have it"
+        if alert.ack_escalation >= 2
+        else "the escalation to leadership stops"
+    )
     return (
-        f", as {owner}'s backup: you have it in hand and the escalation stops; {owner} stays its "
+        f", as {owner}'s backup: you have it in hand, and {escalation}; {owner} stays its "
         f"spokesperson (to take it on yourself: monitor alerts handover {alert.id} --to {by})"
     )
 

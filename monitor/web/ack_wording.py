@@ -71,8 +71,8 @@ def acknowledged(alert: Alert, acker: Acker, at: str) -> str:
     owner = acker.name(alert.spokesperson)
     take_on = "to take it on yourself, hand it over to yourself below."
     if alert.spokesperson == acker.me:
-        if alert.ack_escalation:  # the backup (or leadership) was told before
-            told = "the backup and leadership were" if alert.ack_escalation > 1 else "the backup was"
+        told = _told_before(alert, acker)  # the backup (or leadership) called: not oneself, taken over since
+        if told:
             return f"已确认 Acknowledged: you own this alert now; {told} told already: tell them you have it."
         return OWNER_DONE
     if acker.me != alert.backup:
@@ -87,3 +87,18 @@ def acknowledged(alert: Alert, acker: Acker, at: str) -> str:
         f"已确认 Acknowledged as {owner}'s backup: you have it in hand, and {escalation}. "
         f"{owner} stays its spokesperson; {take_on}"
     )
+
+
+def _told_before(alert: Alert, acker: Acker) -> str:
+    """Who the SLA clocks called because nobody acknowledged (the trail's ``to_backup`` and
+    ``to_leadership``), but the one acknowledging — a backup who took the alert over was one of them:
+    "王强 was", "王强 and 赵敏 were", or "" when nobody else."""
+    called = [
+        event.detail.removeprefix("to ").strip()
+        for event in alert.events
+        if event.kind in ("to_backup", "to_leadership")
+    ]
+    others = [acker.name(key) for key in dict.fromkeys(called) if key != acker.me]
+    if not others:
+        return ""
+    return f"{others[0]} was" if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]} were"

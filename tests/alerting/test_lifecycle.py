@@ -381,10 +381,26 @@ def test_the_backups_acknowledgement_from_a_terminal_says_the_owner_stays_the_ow
     session.commit()
     assert main(["alerts", "ack", "1", "--by", "wang_qiang", "--config", str(config_dir)]) == 0
     assert capsys.readouterr().out == (
-        "alert #1 acknowledged by wang_qiang, as 李娜（公关部发言人）'s backup: you have it in hand and the "
-        "escalation stops; 李娜（公关部发言人） stays its spokesperson (to take it on yourself: "
-        "monitor alerts handover 1 --to wang_qiang)\n"
+        "alert #1 acknowledged by wang_qiang, as 李娜（公关部发言人）'s backup: you have it in hand, "
+        "and the escalation to leadership stops; 李娜（公关部发言人） stays its spokesperson "
+        "(to take it on yourself: monitor alerts handover 1 --to wang_qiang)\n"
     )
+
+
+def test_the_backups_acknowledgement_after_leadership_was_called_does_not_say_it_stops(
+    config_dir: Path, config: MonitorConfig, session: Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "the escalation stops" when leadership had been told already (PR-team re-verification)."""
+    thread = _story(session, config)
+    consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=3))] == [
+        "to_backup",
+        "to_leadership",
+    ]
+    session.commit()
+    assert main(["alerts", "ack", "1", "--by", "wang_qiang", "--config", str(config_dir)]) == 0
+    said = capsys.readouterr().out
+    assert "leadership was told already: tell them you have it" in said and "stops" not in said
 
 
 def test_the_first_hour_counts_a_message_a_person_got_not_the_console_copy(

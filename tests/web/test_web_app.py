@@ -65,7 +65,7 @@ def test_acknowledging_after_the_backup_was_told_says_so_not_that_they_will_not_
     assert told == ["to_backup", "to_leadership"]
     httpx.post(site.link("ack"), data={"do": "ack"})
     after = httpx.get(site.link("ack") + "?done=ack").text
-    assert "the backup and leadership were told already: tell them you have it" in after
+    assert "王强（客服总监） and 赵敏（副总裁） were told already: tell them you have it" in after
     assert "will not be called" not in after
 
 
