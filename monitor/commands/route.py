@@ -23,7 +23,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--watch-group",
         required=True,
         action="append",
-        help="the thread's watch group; repeat it for a thread naming several (the route order decides the owner)",
+        help="the thread's watch group; repeat it for a thread naming several (route order decides)",
     )
     test.add_argument("--category", default=None, help="complaint category (default: each watch group's own)")
     test.add_argument("--severity", choices=[s.value for s in Severity], default="general")
