@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from monitor.alerting.lifecycle import name_of, steps_in_due_order
 from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Recipient
 from monitor.alerting.render import shorten
+from monitor.alerting.thread_routing import named_groups
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
-from monitor.store.models import Alert, AlertThread, Delivery, Post, Thread, WatchGroupRow, WatchMatch
+from monitor.store.models import Alert, AlertThread, Delivery, Post, Thread
 from monitor.web.links import Action, LinkSigner
 
 EXCERPT_CHARS = 120
@@ -142,13 +143,7 @@ def compose(
 def watch_groups_of(session: Session, alert: Alert) -> list[str]:
     """The watch groups the alert's thread names, the alert's own (whose route owns it) first: a copy
     sent to another brand's people says why it reached them."""
-    named = session.scalars(
-        select(WatchGroupRow.name)
-        .join(WatchMatch, WatchMatch.watch_group_id == WatchGroupRow.id)
-        .where(WatchMatch.thread_id == alert.thread_id)
-        .order_by(WatchGroupRow.id)
-    )
-    return list(dict.fromkeys([alert.watch_group, *named]))
+    return list(dict.fromkeys([alert.watch_group, *named_groups(session, alert.thread_id)]))
 
 
 def also_on(session: Session, alert: Alert) -> list[str]:
