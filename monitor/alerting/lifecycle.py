@@ -204,13 +204,14 @@ def hand_over(
     )
     giver, owner = by_name or name_of(config, by), name_of(config, previous)
     taken = actor_key(by) == person.key  # the backup (say) took it over themselves
-    notice = (
-        (f"转交 Handed over: you took this alert over from {owner}" if taken else
-         f"转交 Handed over: {giver} has handed this alert to you"
-         + ("" if giver == owner else f" (it was {owner}'s)"))
-        + f". You are its spokesperson now; its clocks run on: {clock}."
-        + (f" Why: {why}" if why else "")
-    )  # fmt: skip
+    if taken:
+        given = f"转交 Handed over: you took this alert over from {owner}"
+    else:
+        whose = "" if giver == owner else f" (it was {owner}'s)"
+        given = f"转交 Handed over: {giver} has handed this alert to you{whose}"
+    notice = f"{given}. You are its spokesperson now; its clocks run on: {clock}." + (
+        f" Why: {why}" if why else ""
+    )
     deliveries.queue(session, config, alert, person.key, now, kind="handover", notice=notice)
     if actor_key(by) != previous and any(p.key == previous for p in config.routing.spokespeople):
         # one voice: the spokesperson until now hears that someone else speaks for the company now
