@@ -125,15 +125,25 @@ def sla_calls(review: AlertReview, timezone: str) -> str:
     """``not acknowledged in time: backup 王强 called 12-01 10:30, leadership 赵敏 12-01 11:00``; empty
     when the SLA clocks called nobody."""
     calls = [
-        _call(kind, call, timezone)
+        _call(kind, call, timezone, _owner_then(review, call.at) if kind == "backup" else None)
         for kind, call in (("backup", review.backup_called), ("leadership", review.leadership_called))
         if call is not None
     ]
     return "not acknowledged in time: " + ", ".join(calls) if calls else ""
 
 
-def _call(kind: str, call: SlaCall, timezone: str) -> str:
-    return f"{kind} {', '.join(name_of(name) for name in call.people)} called {short_time(call.at, timezone)}"
+def _owner_then(review: AlertReview, at: datetime) -> str | None:
+    """Whose the alert was at ``at`` when it has changed hands since (``None``: the owner now's)."""
+    later = [change for change in review.owner_changes if change.at is not None and change.at > at]
+    return later[0].previous if later else None
+
+
+def _call(kind: str, call: SlaCall, timezone: str, owner_then: str | None = None) -> str:
+    """``backup 陈洁 called 12-01 10:30``; ``(李娜's backup then)`` after the names when the alert has
+    changed hands since — its spokesperson now may be the very backup called then."""
+    then = f" ({name_of(owner_then)}'s backup then)" if owner_then else ""
+    people = ", ".join(name_of(name) for name in call.people)
+    return f"{kind} {people}{then} called {short_time(call.at, timezone)}"
 
 
 def spokesperson(review: AlertReview, timezone: str) -> str:

@@ -302,3 +302,23 @@ def test_a_trail_from_before_escalations_named_the_owner_says_the_latest_escalat
     found = handlers(trail, spokesperson="chen_jie", backup="li_na", acknowledged_by="li_na", people={})
     assert found.owner_changes == (OwnerChange("li_na", "escalation", T0 + timedelta(minutes=30)),)
     assert found.acknowledged_by == Actor("li_na")  # she owned it then: no role to name
+
+
+def test_a_backup_called_before_the_alert_changed_hands_is_named_as_whose_backup_then(
+    session: Session, config: MonitorConfig
+) -> None:
+    """li_na's alert, nobody acknowledging: her backup 王强 is called at 11:00; at 11:30 it escalates and
+    routes to 陈洁. The digest had read "spokesperson 陈洁 … backup 王强 called" as if 王强 were 陈洁's
+    backup (her backup is 李娜), and where the new owner was the backup called, "spokesperson 陈洁 …
+    backup 陈洁 called" (PR-team re-verification)."""
+    alert = _open(session, config, _thread(session, config, "41", "途乐旅行不退款", "团费不退"), 0, T0)
+    called = [a.kind for a in check_sla(session, config, T0 + timedelta(minutes=60))]
+    assert called == ["to_backup"]
+    change = consider(
+        session, config, alert.thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT),
+        T0 + timedelta(minutes=90),
+    )  # fmt: skip
+    assert change is not None and change.kind == "escalated" and alert.spokesperson == "chen_jie"
+    session.commit()
+    [line] = [line for line in _week(session, config)[alert.id] if "not acknowledged in time" in line]
+    assert f"backup {WANG_QIANG} ({LI_NA}'s backup then) called 12-02 11:00" in line
