@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from monitor.alerting.route_tree import AlertFacts
-from monitor.alerting.routing import route_groups
+from monitor.alerting.routing import route, route_groups
 from monitor.config.loader import load_config
 from monitor.detect.severity import Severity
 from monitor.errors import UnknownNameError
@@ -78,11 +78,13 @@ def _test(args: argparse.Namespace) -> int:
     print(
         f"alert: watch group {facts.watch_group}, category {facts.category}, severity {facts.severity.value}"
     )
-    if len(every) > 1:
-        others = ", ".join(one.watch_group for one in every if one is not facts)
+    for other in (one for one in every if one is not facts):
+        # a group whose way takes no route ends at the root's receiver, who is not told for it
+        own_route = len(route(config.routing, other).decision.path) > 1
+        told = "its route's people are told as well" if own_route else "it has no route: nobody more is told"
         print(
-            f"  (the thread names {others} too: the route taken for {facts.watch_group} comes first in "
-            "the tree, so it owns the alert; their people are told as well)"
+            f"  (the thread names {other.watch_group} too; the route taken for {facts.watch_group} comes "
+            f"first in the tree, so it owns the alert; {told})"
         )
     for number, why in routed.decision.path:
         print(f"  {'root' if number == 0 else f'route {number}'}: {why}")

@@ -139,7 +139,8 @@ def test_route_test_takes_several_watch_groups(
     assert main(["route", "test", *sample, "--config", str(config.directory)]) == 0
     out = capsys.readouterr().out
     assert "alert: watch group 张志远, category other, severity urgent" in out
-    assert "the thread names 途乐旅行 too" in out
+    assert "the thread names 途乐旅行 too; the route taken for 张志远 comes first" in out
+    assert "its route's people are told as well" in out
     assert "owner: chen_jie — 陈洁 (backup: 李娜)" in out
     assert "li_na (told as well)" in out and "zhao_min (told as well)" in out
 

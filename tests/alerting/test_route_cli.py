@@ -29,3 +29,14 @@ def test_a_watch_group_that_does_not_exist_is_named_with_the_ones_that_do(
     groups = "途乐旅行, 星耀Pro14, 途乐高管"
     assert f"no watch group '途乐' in watch_groups.yaml; the groups: {groups}" in captured.err
     assert "owner:" not in captured.out  # not silently routed to the root
+
+
+def test_a_second_group_without_a_route_of_its_own_tells_nobody_more(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """route test had said "their people are told as well" for a group that only reaches the root."""
+    sample = ["--watch-group", "途乐高管", "--watch-group", "途乐旅行", "--severity", "urgent"]
+    assert main(["route", "test", *sample, "--config", str(CONFIG)]) == 0
+    out = capsys.readouterr().out
+    assert "alert: watch group 途乐旅行" in out  # its route comes first: it owns the alert
+    assert "the thread names 途乐高管 too; " in out and "it has no route: nobody more is told" in out
