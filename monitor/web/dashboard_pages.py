@@ -113,8 +113,9 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
         body += _pages(shown)  # a page past the end: the count, and the way back
         return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
     body.append(
-        '<table class="list"><tr><th>#</th><th>Severity</th><th>Thread</th><th>Watch group</th>'
-        "<th>Status</th><th>Owner</th><th>Opened</th><th>First contact</th><th>Checklist</th></tr>"
+        # the first-contact deadline next to the thread: on a phone, where the list scrolls sideways
+        '<table class="list"><tr><th>#</th><th>Severity</th><th>Thread</th><th>First contact</th>'
+        "<th>Watch group</th><th>Status</th><th>Owner</th><th>Opened</th><th>Checklist</th></tr>"
     )
     for row in shown.rows:
         body.append(_alert_row(row, shown.names, zone, shown.now))
@@ -159,9 +160,9 @@ def _alert_row(row: AlertRow, names: Mapping[str, str], zone: str, now: datetime
     else:
         contact = f"due {when(row.respond_by, zone)}"
     return (
-        f"<tr><td>{row.id}</td><td>{badge}</td><td>{title}{where}</td><td>{h(row.watch_group)}</td>"
-        f"<td>{h(STATUS.get(row.status, row.status))}</td><td>{owner}</td>"
-        f'<td class="nw">{when(row.opened_at, zone)}</td><td>{contact}</td>'
+        f"<tr><td>{row.id}</td><td>{badge}</td><td>{title}{where}</td><td>{contact}</td>"
+        f"<td>{h(row.watch_group)}</td><td>{h(STATUS.get(row.status, row.status))}</td><td>{owner}</td>"
+        f'<td class="nw">{when(row.opened_at, zone)}</td>'
         f"<td>{row.steps_done}/{row.steps}</td></tr>"
     )
 

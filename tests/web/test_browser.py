@@ -210,3 +210,10 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(site: Site, browser: object
     browser.get(site.link("view"))
     page, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert page <= screen
+    browser.get(site.base_url + "/alerts?view=all")
+    due = browser.find_element(By.XPATH, "//table[@class='list']//tr[2]/td[4]")
+    right, screen = browser.execute_script(
+        "return [arguments[0].getBoundingClientRect().right, window.innerWidth]", due
+    )
+    assert "✓" in due.text or "due" in due.text or "overdue" in due.text  # the first-contact column
+    assert right <= screen, f"the first-contact column ends at {right} px on a {screen} px screen"
