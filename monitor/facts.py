@@ -3,8 +3,8 @@
 :class:`FactsReader` turns a thread's stored posts and snapshots into
 :class:`~monitor.detect.assess.ThreadFacts`: the cleaned timeline of its replies, velocity and
 views over the window, negativity, resonance, crisis signals, where else its story is told
-(spread), its board's own baseline, usual negativity and usual views (each learned from the board's
-recent threads and cached for ``BASELINE_TTL``), and the tier of its open alert. It only reads; the
+(spread), its board's own baseline, usual negativity, usual views and boilerplate (each learned from the
+board's recent threads and cached for ``BASELINE_TTL``), and the tier of its open alert. It only reads; the
 pipeline assesses the facts and acts on them, and ``monitor threads rising`` shows them.
 """
 
@@ -22,6 +22,7 @@ from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import ThreadFacts
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
+from monitor.detect.boilerplate import board_boilerplate
 from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, StoryThread, find_spread
 from monitor.detect.timeline import build_timeline
@@ -51,6 +52,8 @@ class FactsReader:
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
         self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
         self._views: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual views/h)
+        # (board id, watch group) -> (when, the board's boilerplate trigrams without the group's terms)
+        self._boilerplate: dict[tuple[int, str], tuple[datetime, frozenset[int]]] = {}
         self._held = threading.local()  # per thread (the dashboard's run side by side): see held_groups
 
     @contextmanager
@@ -183,7 +186,14 @@ class FactsReader:
         since = now - timedelta(hours=settings.story_window_hours)
         candidates = [
             StoryThread(
-                o.thread_id, o.forum, o.board, o.title, f"{o.title}\n{o.opening}", o.replies, o.first_post_at
+                o.thread_id,
+                o.forum,
+                o.board,
+                o.title,
+                f"{o.title}\n{o.opening}",
+                o.replies,
+                o.first_post_at,
+                o.board_id,
             )
             for o in self._group_threads(session, group.name, since)
             if o.first_post_at is None or o.first_post_at <= now  # at a past moment: not what came later
@@ -196,5 +206,37 @@ class FactsReader:
             text=f"{thread.title}\n{first.text if first else ''}",
             replies=thread.replies,
             first_post_at=first.posted_at if first else None,
+            board_id=thread.board_id,
         )
-        return find_spread(own, candidates, [*group.include, *group.aliases], settings.story_similarity)
+        return find_spread(
+            own,
+            candidates,
+            _story_terms(group),
+            settings.story_similarity,
+            lambda told: self.boilerplate(session, told.board_id, group, now),
+        )
+
+    def boilerplate(
+        self, session: Session, board_id: int | None, group: WatchGroupConfig, now: datetime
+    ) -> frozenset[int]:
+        """The board's boilerplate trigrams, as the story check of ``group`` shingles them (hourly)."""
+        if board_id is None:
+            return frozenset()
+        key = (board_id, group.name)
+        cached = self._boilerplate.get(key)
+        if cached is not None and timedelta(0) <= now - cached[0] < BASELINE_TTL:
+            return cached[1]
+        settings = self._config.settings.detect
+        found = board_boilerplate(
+            repo.board_openings(session, board_id, now),
+            _story_terms(group),
+            settings.story_boilerplate_share,
+            settings.story_boilerplate_threads,
+        )
+        self._boilerplate[key] = (now, found)
+        return found
+
+
+def _story_terms(group: WatchGroupConfig) -> list[str]:
+    """The watch terms the story check removes: every thread of the group shares them."""
+    return [*group.include, *group.aliases]

@@ -260,7 +260,15 @@ class Pipeline:
     ) -> AlertChange | None:
         settings = self.config.settings.detect
         assessment = assess(self.facts.read(session, thread, posts, snapshot, group, now), settings)
-        change = consider(session, self.config, thread, group, assessment, now)
+        change = consider(
+            session,
+            self.config,
+            thread,
+            group,
+            assessment,
+            now,
+            lambda board_id: self.facts.boilerplate(session, board_id, group, now),
+        )
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
             thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
         first = next((p for p in posts if p.floor == 1), None)

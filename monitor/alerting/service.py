@@ -9,6 +9,7 @@ alert opens or its severity rises.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -67,12 +68,16 @@ def consider(
     group: WatchGroupConfig,
     assessment: Assessment,
     now: datetime,
+    boilerplate: Callable[[int], frozenset[int]] | None = None,
 ) -> AlertChange | None:
-    """Apply one thread's assessment: update, escalate, join a story, open a new alert, or nothing."""
+    """Apply one thread's assessment: update, escalate, join a story, open a new alert, or nothing.
+
+    ``boilerplate``: a board's boilerplate by board id, left out when the thread's story is compared
+    with the open alerts' (:func:`~monitor.alerting.story_alerts.open_story`)."""
     alert = alert_for_thread(session, thread)
     if alert is not None:
         return _update(session, config, alert, thread, group, assessment, now)
-    story = open_story(session, config, group, thread, now)
+    story = open_story(session, config, group, thread, now, boilerplate)
     if story is not None:
         return _join(session, story, thread, now)
     if not assessment.escalating:

@@ -1,8 +1,12 @@
 """The open alert a thread's story belongs to: another thread of the same watch group telling the
-same story (a cross-post, a retelling) joins that alert instead of opening one of its own."""
+same story (a cross-post, a retelling) joins that alert instead of opening one of its own.
+
+The two texts are compared as the spread check compares them (:mod:`monitor.detect.spread`):
+without the group's watch terms and aliases, and without the boards' boilerplate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -22,12 +26,18 @@ def _story_text(session: Session, thread: Thread) -> str:
 
 
 def open_story(
-    session: Session, config: MonitorConfig, group: WatchGroupConfig, thread: Thread, now: datetime
+    session: Session,
+    config: MonitorConfig,
+    group: WatchGroupConfig,
+    thread: Thread,
+    now: datetime,
+    boilerplate: Callable[[int], frozenset[int]] | None = None,
 ) -> Alert | None:
     """An open alert of the same watch group whose origin thread tells the same story as ``thread``.
 
     The alert's origin may name several groups and the alert carry another's (the group whose route
-    owns it): it is a candidate when its origin thread matched this group too."""
+    owns it): it is a candidate when its origin thread matched this group too. ``boilerplate`` gives
+    a board's boilerplate trigrams by board id (see :meth:`monitor.facts.FactsReader.boilerplate`)."""
     settings = config.settings.detect
     origins_of_group = (
         select(WatchMatch.thread_id)
@@ -45,8 +55,11 @@ def open_story(
         .order_by(Alert.opened_at.desc())
     )
     text = _story_text(session, thread)
+    terms = [*group.include, *group.aliases]
+    own = boilerplate(thread.board_id) if boilerplate is not None else frozenset()
     for alert in candidates:
-        similarity = story_similarity(text, _story_text(session, alert.thread), group.include)
+        drop = own | boilerplate(alert.thread.board_id) if boilerplate is not None else own
+        similarity = story_similarity(text, _story_text(session, alert.thread), terms, drop)
         if similarity >= settings.story_similarity:
             return alert
     return None

@@ -151,6 +151,24 @@ class DetectSettings(Section):
             "0.1-0.3, another complaint about the same company a few hundredths."
         ),
     )
+    story_boilerplate_share: float = Field(
+        0.3,
+        gt=0,
+        le=1,
+        description=(
+            "Character trigrams found in at least this share of a board's recent opening posts are the "
+            "board's boilerplate (a posting template, stock phrases) and are left out when the story "
+            "check compares a thread of that board: two complaints sharing a template are not one story."
+        ),
+    )
+    story_boilerplate_threads: int = Field(
+        10,
+        ge=2,
+        description=(
+            "A board needs this many recent threads (of the last 100) before anything counts as its "
+            "boilerplate."
+        ),
+    )
     spread_score: float = Field(
         0.5,
         ge=0,

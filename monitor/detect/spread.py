@@ -18,16 +18,17 @@ A copy on the thread's own board (the author posting again) is listed but does n
 spread. Candidates are limited to the watch group's threads: a cross-post of a complaint about
 the company names it too, and a watch group's recent threads are a few hundred at most, so
 comparing exactly beats an approximate index (MinHash/LSH pays off only at far larger sets).
+Each pair is compared without the two boards' boilerplate (:mod:`monitor.detect.boilerplate`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor.config.settings import DetectSettings
-from monitor.detect.story import containment, story_shingles
+from monitor.detect.story import containment, story_shingles, without
 from monitor.detect.velocity import counted
 
 _NAMED_PLACES = 3  # the reason names at most this many places, then "and N more"
@@ -44,6 +45,7 @@ class StoryThread:
     text: str  # title and opening post
     replies: int = 0
     first_post_at: datetime | None = None
+    board_id: int | None = None  # the stored board's id (its boilerplate), when known
 
 
 @dataclass(frozen=True)
@@ -103,16 +105,23 @@ class Spread:
 
 
 def find_spread(
-    own: StoryThread, candidates: Iterable[StoryThread], ignore: Sequence[str], threshold: float
+    own: StoryThread,
+    candidates: Iterable[StoryThread],
+    ignore: Sequence[str],
+    threshold: float,
+    boilerplate: Callable[[StoryThread], frozenset[int]] | None = None,
 ) -> Spread:
-    """The candidates telling ``own``'s story (similarity >= ``threshold``); ``ignore`` = watch terms."""
+    """The candidates telling ``own``'s story (similarity >= ``threshold``); ``ignore`` = watch terms;
+    ``boilerplate`` gives a thread's board's boilerplate, left out of each comparison."""
     terms = tuple(ignore)
     mine = frozenset(story_shingles(own.text, terms))
+    own_drop = boilerplate(own) if boilerplate is not None else frozenset()
     copies = []
     for other in candidates:
         if other.thread_id == own.thread_id:
             continue
-        similarity = containment(mine, story_shingles(other.text, terms))
+        drop = own_drop | boilerplate(other) if boilerplate is not None else own_drop
+        similarity = containment(without(mine, drop), without(story_shingles(other.text, terms), drop))
         if similarity >= threshold:
             copies.append(StoryCopy(other, similarity))
     copies.sort(key=lambda c: (-c.similarity, c.thread.thread_id))

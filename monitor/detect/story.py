@@ -14,6 +14,9 @@ within a process, which is all the cache needs) in an array and cached by text
 (``CACHED_TEXTS`` of them: 5.2 MB for 1,024 stories of 400 characters, where sets of strings
 took 49 MB), so comparing a thread against every recent thread of its watch group at each poll
 is one pass over each candidate's hashes.
+
+A board's boilerplate (its posting template, its posters' stock phrases: see
+:mod:`monitor.detect.boilerplate`) is left out of a comparison through ``drop``.
 """
 
 from __future__ import annotations
@@ -39,16 +42,25 @@ def story_shingles(text: str, ignore: Iterable[str] = ()) -> array[int]:
     return _shingles(text, tuple(sorted(set(ignore))))
 
 
+def shingle_set(text: str, ignore: Iterable[str] = ()) -> frozenset[int]:
+    """The text's distinct character trigrams as hashes, uncached (for reading many texts once)."""
+    return frozenset(_hashes(text, tuple(sorted(set(ignore)))))
+
+
 @lru_cache(maxsize=CACHED_TEXTS)
 def _shingles(text: str, ignore: tuple[str, ...]) -> array[int]:
+    return array("q", sorted(_hashes(text, ignore)))
+
+
+def _hashes(text: str, ignore: tuple[str, ...]) -> set[int]:
     plain = normalise(text)
     for term in sorted((normalise(t) for t in ignore), key=len, reverse=True):
         if term:
             plain = plain.replace(term, " ")
     plain = _NOT_WORD.sub("", plain)[:STORY_CHARS]
     if len(plain) < SHINGLE:
-        return array("q", [hash(plain)] if plain else [])
-    return array("q", sorted({hash(plain[i : i + SHINGLE]) for i in range(len(plain) - SHINGLE + 1)}))
+        return {hash(plain)} if plain else set()
+    return {hash(plain[i : i + SHINGLE]) for i in range(len(plain) - SHINGLE + 1)}
 
 
 def containment(first: Collection[int], second: Collection[int]) -> float:
@@ -60,7 +72,15 @@ def containment(first: Collection[int], second: Collection[int]) -> float:
     return sum(1 for h in small if h in lookup) / len(small)
 
 
-def story_similarity(a: str, b: str, ignore: Iterable[str] = ()) -> float:
-    """Share (0..1) of the shorter text's character trigrams that the other text also has."""
+def story_similarity(
+    a: str, b: str, ignore: Iterable[str] = (), drop: Collection[int] = frozenset()
+) -> float:
+    """Share (0..1) of the shorter text's character trigrams that the other text also has, leaving
+    out the trigrams in ``drop`` (the boards' boilerplate)."""
     terms = tuple(ignore)
-    return containment(story_shingles(a, terms), story_shingles(b, terms))
+    return containment(without(story_shingles(a, terms), drop), without(story_shingles(b, terms), drop))
+
+
+def without(shingles: Collection[int], drop: Collection[int]) -> Collection[int]:
+    """``shingles`` less those in ``drop`` (the same collection when there is nothing to drop)."""
+    return [h for h in shingles if h not in drop] if drop else shingles

@@ -210,6 +210,7 @@ class GroupThread:
     replies: int
     opening: str  # the opening post's text ("" when not stored)
     first_post_at: datetime | None
+    board_id: int | None = None
 
 
 def watch_group_threads(session: Session, watch_group: str, seen_since: datetime) -> list[GroupThread]:
@@ -225,6 +226,7 @@ def watch_group_threads(session: Session, watch_group: str, seen_since: datetime
             Thread.replies,
             opening.c.text,
             opening.c.posted_at,
+            Thread.board_id,
         )
         .join(WatchMatch, WatchMatch.thread_id == Thread.id)
         .join(WatchGroupRow, WatchGroupRow.id == WatchMatch.watch_group_id)
@@ -235,9 +237,22 @@ def watch_group_threads(session: Session, watch_group: str, seen_since: datetime
         .order_by(Thread.id)
     )
     return [
-        GroupThread(thread_id, forum, board or board_id, title, replies, text or "", posted_at)
-        for thread_id, forum, board, board_id, title, replies, text, posted_at in rows
+        GroupThread(thread_id, forum, board or external, title, replies, text or "", posted_at, board_id)
+        for thread_id, forum, board, external, title, replies, text, posted_at, board_id in rows
     ]
+
+
+def board_openings(session: Session, board_id: int, until: datetime, limit: int = 100) -> list[str]:
+    """Title and opening post of the board's latest ``limit`` threads first posted by ``until``
+    (the story check's text: see :mod:`monitor.detect.boilerplate`)."""
+    rows = session.execute(
+        select(Thread.title, Post.text)
+        .join(Post, (Post.thread_id == Thread.id) & (Post.floor == 1))
+        .where(Thread.board_id == board_id, Post.posted_at <= until)
+        .order_by(Post.posted_at.desc(), Thread.id.desc())
+        .limit(limit)
+    )
+    return [f"{title}\n{text}" for title, text in rows]
 
 
 def refresh_candidates(
