@@ -40,7 +40,7 @@ class Nav:
 
     name: str
     csrf: str
-    here: str  # "alerts", "threads", "sources" or "digests"
+    here: str  # "alerts", "threads", "sources" or "digests"; "" on a page that is none of them
 
     def html(self) -> str:
         links = [
@@ -57,8 +57,9 @@ class Nav:
             f"<nav>{shown}"
             f'<form method="post" action="/signout">{csrf_field(self.csrf)}'
             f'<span class="muted">{h(self.name)}</span> <button type="submit">退出 Sign out</button> '
-            '<button type="submit" name="everywhere" value="1" title="End this sign-in on every device">'
-            "全部退出 Sign out everywhere</button></form>"
+            # every device: a page that asks first (signin_pages.signout_everywhere_page), not a button
+            # at the top of every page that one stray tap on a phone presses
+            '<a href="/signout/everywhere" class="muted">全部退出 Sign out everywhere…</a></form>'
             "</nav>"
         )
 
@@ -113,9 +114,10 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
         body += _pages(shown)  # a page past the end: the count, and the way back
         return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
     body.append(
-        # the first-contact deadline next to the thread: on a phone, where the list scrolls sideways
-        '<table class="list"><tr><th>#</th><th>Severity</th><th>Thread</th><th>First contact</th>'
-        "<th>Watch group</th><th>Status</th><th>Owner</th><th>Opened</th><th>Checklist</th></tr>"
+        # on a phone (html.STYLE) each row is a card, each cell after the thread named by its data-label
+        '<table class="list" id="alert-list"><tr><th>#</th><th>Severity</th><th>Thread</th>'
+        "<th>First contact</th><th>Watch group</th><th>Status</th><th>Owner</th><th>Opened</th>"
+        "<th>Checklist</th></tr>"
     )
     for row in shown.rows:
         body.append(_alert_row(row, shown.names, zone, shown.now))
@@ -160,10 +162,12 @@ def _alert_row(row: AlertRow, names: Mapping[str, str], zone: str, now: datetime
     else:
         contact = f"due {when(row.respond_by, zone)}"
     return (
-        f"<tr><td>{row.id}</td><td>{badge}</td><td>{title}{where}</td><td>{contact}</td>"
-        f"<td>{h(row.watch_group)}</td><td>{h(STATUS.get(row.status, row.status))}</td><td>{owner}</td>"
-        f'<td class="nw">{when(row.opened_at, zone)}</td>'
-        f"<td>{row.steps_done}/{row.steps}</td></tr>"
+        f"<tr><td>{row.id}</td><td>{badge}</td><td>{title}{where}</td>"
+        f'<td data-label="First contact">{contact}</td><td data-label="Watch group">{h(row.watch_group)}</td>'
+        f'<td data-label="Status">{h(STATUS.get(row.status, row.status))}</td>'
+        f'<td data-label="Owner">{owner}</td>'
+        f'<td class="nw" data-label="Opened">{when(row.opened_at, zone)}</td>'
+        f'<td data-label="Checklist">{row.steps_done}/{row.steps}</td></tr>'
     )
 
 

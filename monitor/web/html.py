@@ -1,5 +1,9 @@
 """The HTML every page is made of: the style sheet, escaping, times, the page frame, the CSRF field.
 
+On a phone (at most 640 px wide) the style sheet makes the nav's links and buttons 44 px tall tap
+targets, and turns the alert list (``#alert-list``) into one card per alert, each cell after the
+thread named by its ``data-label``, so the page never scrolls sideways; wider, it is a table.
+
 Everything that came from a forum or a config file goes through :func:`h` (control characters
 stripped, HTML escaped). No page carries a script.
 """
@@ -32,7 +36,13 @@ nav a{margin-right:14px}nav form{display:inline;float:right}
 .chip{display:inline-block;border:1px solid #cbd2d9;border-radius:3px;padding:0 6px;margin-right:6px}
 td{overflow-wrap:anywhere}input,select,textarea{font-size:16px}table.list{display:block;max-width:100%;overflow-x:auto}
 @media (max-width:640px){body{padding:10px}nav form{float:none;display:block;margin-top:6px}
-button{padding:8px 12px}}
+button{padding:8px 12px}nav a,nav strong,nav button{display:inline-flex;align-items:center;min-height:44px}
+nav a{padding:0 4px;margin-right:8px}
+#alert-list,#alert-list tbody,#alert-list tr,#alert-list td{display:block}
+#alert-list tr:first-child{display:none}#alert-list tr{border-top:1px solid #cbd2d9;padding:6px 0}
+#alert-list td{border:0;padding:1px 0}
+#alert-list td:nth-child(-n+2),#alert-list td:nth-child(n+5){display:inline-block;margin-right:10px}
+#alert-list td[data-label]::before{content:attr(data-label) ": ";color:#52606d}}
 """
 
 

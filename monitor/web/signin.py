@@ -32,7 +32,12 @@ from monitor.web.session import (
     Visitor,
 )
 from monitor.web.signin_mail import signin_email
-from monitor.web.signin_pages import signin_confirm_page, signin_page, signin_sent_page
+from monitor.web.signin_pages import (
+    signin_confirm_page,
+    signin_page,
+    signin_sent_page,
+    signout_everywhere_page,
+)
 from monitor.web.signin_store import SignInSessions
 
 log = logging.getLogger(__name__)
@@ -205,10 +210,20 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
             await run_in_threadpool(gate.signins.sign_out, visitor.session, clock())
         return gate.to_signin()
 
+    async def signout_everywhere(request: Request) -> Response:
+        """The page that asks; its button posts to /signout with ``everywhere``."""
+        found = signed_in(request)
+        if found is None:
+            return gate.to_signin()
+        nav = found[1]
+        page = signout_everywhere_page(Nav(nav.name, nav.csrf, "").html(), nav.name, nav.csrf)
+        return HTMLResponse(page)
+
     return [
         Route("/signin", signin_form, methods=["GET", "HEAD"]),
         Route("/signin", signin_request, methods=["POST"]),
         Route("/signin/{token}", signin_link, methods=["GET", "HEAD"]),
         Route("/signin/{token}", signin_use, methods=["POST"]),
         Route("/signout", signout, methods=["POST"]),
+        Route("/signout/everywhere", signout_everywhere, methods=["GET", "HEAD"]),
     ]

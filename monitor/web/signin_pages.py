@@ -1,11 +1,12 @@
-"""HTML of the dashboard's sign-in: asking for a link, "check your email", and the button a link opens.
+"""HTML of the dashboard's sign-in: asking for a link, "check your email", and the button a link opens;
+and the page that asks before signing out on every device.
 
 Every string from outside goes through :func:`~monitor.web.pages.h`; no page carries a script.
 """
 
 from __future__ import annotations
 
-from monitor.web.pages import h, page_html
+from monitor.web.pages import csrf_field, h, page_html
 
 
 def signin_page(*, email_on: bool, problem: str | None = None, address: str = "") -> str:
@@ -51,5 +52,25 @@ def signin_confirm_page(name: str) -> str:
             f"<p>Sign in to the dashboard as <strong>{h(name)}</strong>?</p>",
             '<form method="post" action=""><button type="submit" class="big" style="background:#2f6690" '
             "autofocus>登录 Sign in</button></form>",
+        ],
+    )
+
+
+def signout_everywhere_page(nav: str, name: str, csrf: str) -> str:
+    """Signing out on every device, asked first: the link to it sits next to "Sign out" at the top of
+    every page, where a phone's stray tap lands, and the devices it signs out all need a new link."""
+    return page_html(
+        "全部退出 Sign out everywhere · BBS crisis monitor",
+        [
+            nav,
+            "<h1>全部退出 Sign out everywhere</h1>",
+            f"<p>This ends <strong>{h(name)}</strong>'s sign-in on every device: this one, and every "
+            "phone or computer signed in as you. Each will need a new sign-in link. For a lost or "
+            "shared phone; to leave this device only, <strong>退出 Sign out</strong> above is enough.</p>",
+            f'<form method="post" action="/signout">{csrf_field(csrf)}'
+            '<input type="hidden" name="everywhere" value="1">'
+            '<button type="submit" class="big" style="background:#b91c1c">全部退出 Sign out everywhere'
+            "</button></form>",
+            '<p><a href="/alerts">取消 Cancel, back to the alerts</a></p>',
         ],
     )

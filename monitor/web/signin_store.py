@@ -5,7 +5,7 @@ row — a second use finds it and is refused, in any process — and the session
 A session lives while its row says so:
 
 * **sign out** marks that one row: a copy of the cookie opens nothing after;
-* **sign out everywhere** marks every row of the person — the dashboard's button, or
+* **sign out everywhere** marks every row of the person — the dashboard's page for it, or
   ``monitor web signout --who KEY`` for a lost phone;
 * a row is kept until both its link and its session would have expired, then cleared on the
   next sign-in.

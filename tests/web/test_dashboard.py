@@ -228,14 +228,25 @@ def test_sign_out_everywhere_ends_the_sessions_on_every_device(site: Site) -> No
     phone = _signed_in(site)
     other = _signed_in(site, "wang.qiang@pr.demo.invalid")
     page = laptop.get("/alerts")
-    assert "Sign out everywhere" in page.text
-    out = laptop.post("/signout", data={"csrf": _csrf(page.text), "everywhere": "1"})
+    assert 'href="/signout/everywhere"' in page.text and 'name="everywhere"' not in page.text  # asks first
+    asked = laptop.get("/signout/everywhere")
+    assert asked.status_code == 200 and "every device" in asked.text
+    assert laptop.get("/alerts").status_code == 200  # opening the question signed nobody out
+    assert phone.get("/alerts").status_code == 200
+    assert laptop.post("/signout", data={"everywhere": "1"}).status_code == 403  # the form's token
+    assert '<form method="post" action="/signout">' in asked.text
+    out = laptop.post("/signout", data={"csrf": _csrf(asked.text), "everywhere": "1"})
     assert out.status_code == 303 and out.headers["location"] == "/signin"
     for device in (laptop, phone):
         assert device.get("/alerts").headers.get("location") == "/signin"
     assert other.get("/alerts").status_code == 200  # only li_na was signed out
     site.now += timedelta(minutes=2)
     assert _signed_in(site).get("/alerts").status_code == 200  # signing in again works at once
+
+
+def test_the_sign_out_everywhere_question_is_for_the_signed_in_only(site: Site) -> None:
+    out = _client(site).get("/signout/everywhere")
+    assert out.status_code == 303 and out.headers["location"] == "/signin"
 
 
 def test_views_and_only_mine(site: Site) -> None:
