@@ -219,7 +219,7 @@ def _show(args: argparse.Namespace) -> int:
     print(f"Alert #{data['id']} [{tier}] {data['status']} — {title}")
     backup = f"backup {data['backup']}" if data["backup"] else "no backup"
     print(
-        f"  {data['url']}\n  spokesperson {data['spokesperson']} ({backup}); "
+        f"  {clean_text(data['url'])}\n  spokesperson {data['spokesperson']} ({backup}); "
         + (
             f"contacted {data['contacted_local']} ({zone})"
             if data["contacted_local"]

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from monitor.alerting.render import clean_text, shorten
 from monitor.commands.watch_input import count, days, group_options, proposed_groups, utc
 from monitor.config.files import WatchGroupConfig
 from monitor.detect.velocity import counted
@@ -275,8 +276,10 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _hit_line(hit: BacktestHit) -> str:
+    """One matched thread; its title and link are the forum's words, cleaned of terminal codes."""
     where = "title" if hit.floor == 0 else f"floor {hit.floor}"
-    return f"    #{hit.thread_id} {hit.title[:60]} — {where}: {hit.reason} — {hit.url}"
+    title = shorten(clean_text(hit.title), 60)
+    return f"    #{hit.thread_id} {title} — {where}: {hit.reason} — {clean_text(hit.url)}"
 
 
 def _history(args: argparse.Namespace) -> int:
