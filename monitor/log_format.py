@@ -4,15 +4,34 @@ The code attaches what a line is about as ``extra={...}`` (alert, recipient, URL
 the standard formatter drops those fields, leaving ops with "email sent" and no way to tell
 which. :class:`DetailsFormatter` appends them. Nothing secret is passed as an extra: link
 tokens, keys and passwords never are (chat targets are masked before they are logged).
+
+A message and its details often quote a forum (a Discuz notice in "page skipped: …", a thread
+link): control characters and bidi overrides in them are written as escapes (``\\x1b``,
+``\\n``, ``\\u202e``), so a forum can neither drive the terminal that shows the log nor start
+a forged line in it. A traceback after the first line is left as it is.
 """
 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and bidi controls written as Python escapes (``\\x1b``)."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc"
+        else char
+        for char in text
+    )
 
 
 class DetailsFormatter(logging.Formatter):
@@ -26,9 +45,13 @@ class DetailsFormatter(logging.Formatter):
         at = datetime.fromtimestamp(record.created, self.zone).astimezone(self.zone)
         return at.isoformat(sep=" ", timespec="milliseconds")
 
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = printable(record.message)
+        return super().formatMessage(record)
+
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        details = [f"{key}={value}" for key, value in vars(record).items() if key not in _STANDARD]
+        details = [printable(f"{key}={value}") for key, value in vars(record).items() if key not in _STANDARD]
         if not details:
             return line
         first, newline, rest = line.partition("\n")  # after the message, before any traceback

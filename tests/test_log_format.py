@@ -85,3 +85,28 @@ def test_lines_are_stamped_with_their_offset_in_the_teams_zone_once_the_config_n
         assert handler.format(record) == "2026-12-07 07:29:05.250+00:00 pass done"
     finally:
         root.removeHandler(handler)
+
+
+def test_a_forums_words_in_a_line_cannot_drive_the_terminal_or_forge_a_line() -> None:
+    """What crawl_failures logs for a Discuz API message page whose notice a hostile forum wrote."""
+    notice = (
+        "\x1b[2J\x1b[1;1H\n2026-11-23 09:00:00.000+08:00 INFO monitor.alerting: alert resolved"
+        "\r\x1b]8;;http://evil.example/\x07点这里\x1b]8;;\x07\u202e"
+    )
+    url = "http://bbs.test/thread-26\x1b[31m.html"
+    record = logging.LogRecord(
+        "monitor.crawl_failures", logging.WARNING, __file__, 1, "page skipped: %s: %s", (url, notice), None
+    )
+    record.url = url
+    line = DetailsFormatter("%(levelname)s %(name)s: %(message)s").format(record)
+    assert line == (
+        "WARNING monitor.crawl_failures: page skipped: http://bbs.test/thread-26\\x1b[31m.html: "
+        "\\x1b[2J\\x1b[1;1H\\n2026-11-23 09:00:00.000+08:00 INFO monitor.alerting: alert resolved"
+        "\\r\\x1b]8;;http://evil.example/\\x07点这里\\x1b]8;;\\x07\\u202e"
+        " [url=http://bbs.test/thread-26\\x1b[31m.html]"
+    )
+
+
+def test_chinese_text_and_full_width_spaces_are_left_as_they_are() -> None:
+    record = logging.LogRecord("m", logging.INFO, __file__, 1, "途乐旅行 退款　全角空格 · ok", (), None)
+    assert DetailsFormatter("%(message)s").format(record) == "途乐旅行 退款　全角空格 · ok"
