@@ -1,16 +1,21 @@
-"""What one crawl of a board carries along: its report, whose pages it reads and its clock."""
+"""What one crawl of a board carries along: its report, whose pages it reads and its clock; and
+:func:`off_site_thread`, which keeps a forum's thread links from sending the crawler elsewhere."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from monitor import health
 from monitor.crawl_clock import pass_clock
+from monitor.errors import FetchError
 from monitor.fetch.client import Page
+from monitor.fetch.redirects import same_site
+from monitor.sources.base import Source
 
 T = TypeVar("T")
 
@@ -53,3 +58,19 @@ def row_of(session: Session, model: type[T], row_id: int) -> T:
     if row is None:  # pragma: no cover - rows are never deleted during a crawl
         raise LookupError(f"{model.__name__} {row_id} vanished during the crawl")
     return row
+
+
+def off_site_thread(adapter: Source, url: str, page: int) -> FetchError | None:
+    """The error for a thread page ``url`` that the forum's thread id moved off the site the
+    source's own URLs name (None when it is on it), so that it is never fetched.
+
+    A thread id comes from the forum: a feed item's link, or a generic board's thread link when
+    ``thread_id`` does not match it, is the id itself, and a template that starts with it
+    (``thread_feed: "{thread}.rss"``) would otherwise fetch whatever host the forum names —
+    ``http://169.254.169.254/…``, ``http://127.0.0.1:6379/``. The site is what the same template
+    gives for a plain id; as for redirects, ``www.`` and ``http``/``https`` do not count."""
+    expected = adapter.thread_url("0", page)
+    if same_site(url, expected):
+        return None
+    host = urlsplit(url).netloc or url[:100]
+    return FetchError(url, f"not fetched: the forum's thread link leads to another site ({host})")

@@ -38,7 +38,7 @@ from monitor.config.files import SourceConfig
 from monitor.crawl_clock import PageClock
 from monitor.crawl_failures import page_skipped
 from monitor.crawl_pages import thread_pages
-from monitor.crawl_read import BoardRead, NotModified, row_of
+from monitor.crawl_read import BoardRead, NotModified, off_site_thread, row_of
 from monitor.crawl_read import CrawlReport as CrawlReport  # re-exported
 from monitor.crawl_replies import Overclaims, ThreadRead, store_listed_replies, store_refreshed_replies
 from monitor.errors import FetchError, ParseError
@@ -247,7 +247,10 @@ class Crawler:
         read_ids: set[str] = set()
         while last is None or page_number <= last:
             url = adapter.thread_url(external_id, page_number)
-            read = await self._read(url, adapter.parse_thread, where, report, pages=where.pages)
+            refused = off_site_thread(adapter, url, page_number)
+            read = await self._read(
+                url, adapter.parse_thread, where, report, pages=where.pages, refused=refused
+            )
             if read is None:
                 reached_end = False  # whether more pages follow is not known
                 break
@@ -288,11 +291,15 @@ class Crawler:
         board_list: bool = False,
         conditional: bool = False,
         pages: health.ThreadPages | None = None,
+        refused: FetchError | None = None,
     ) -> tuple[P, Page] | None:
-        """The page, or ``None`` if it failed (:func:`page_skipped`); counted in ``pages`` if given."""
+        """The page, or ``None`` if it failed (:func:`page_skipped`); counted in ``pages`` if given.
+        A ``refused`` page is not fetched: it fails with that error."""
         now = where.now
         fetched: Page | None = None
         try:
+            if refused is not None:
+                raise refused
             fetched = await self._fetcher.get(url, conditional=conditional)
             report.pages_fetched += 1
             if fetched.not_modified:
