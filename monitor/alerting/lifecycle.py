@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from monitor.alerting import deliveries
@@ -174,8 +174,11 @@ def hand_over(
 
     The SLA clocks run on from the alert's own times: the first-contact deadline the customer was
     promised stands, an acknowledgement already made stays made, and an escalation already sent is
-    not sent again; a later escalation to the backup goes to the new owner's backup. The trail
-    records who handed it to whom, and why (``note``). ``by_name``: how the new owner's message
+    not sent again; a later escalation to the backup goes to the new owner's backup. A person chose
+    the new owner here, so nothing is withdrawn — unlike an escalation the routing tree gives to
+    someone else, whose new owner must acknowledge it afresh
+    (:func:`monitor.alerting.owner_change.ask_new_owner_to_acknowledge`). The trail records who
+    handed it to whom, and why (``note``). ``by_name``: how the new owner's message
     names ``by`` (default: the spokesperson ``by`` is the key of, else ``by`` as given).
 
     Refused (``ValueError``, nothing changes) when the alert is resolved or already ``to``'s;
@@ -313,6 +316,15 @@ def first_hour(session: Session, alert: Alert) -> FirstHour:
     published = session.scalar(
         select(Post.posted_at).where(Post.thread_id == alert.thread_id).order_by(Post.floor).limit(1)
     )
+    # the round's first acknowledgement: one an escalation withdrew from the alert when it changed hands
+    # (owner_change.ask_new_owner_to_acknowledge) still came within the first hour
+    acknowledged = session.scalar(
+        select(func.min(AlertEvent.at)).where(
+            AlertEvent.alert_id == alert.id,
+            AlertEvent.kind == "acknowledged",
+            AlertEvent.at >= alert.clock_start,
+        )
+    )
     delivered = session.scalar(
         select(Delivery.sent_at)
         .where(Delivery.alert_id == alert.id, Delivery.status == "sent", Delivery.channel != "console")
@@ -324,6 +336,6 @@ def first_hour(session: Session, alert: Alert) -> FirstHour:
         first_crawled=alert.thread.first_seen_at,
         opened=alert.opened_at,
         delivered=delivered,
-        acknowledged=alert.acknowledged_at,
+        acknowledged=acknowledged or alert.acknowledged_at,
         contacted=alert.contacted_at,
     )

@@ -1,6 +1,10 @@
-"""An alert that changes hands at an escalation (the new tier's route names someone else): what the
-new owner must know first (:func:`now_yours`), and the word to the owner until then
-(:func:`tell_no_longer_owner`)."""
+"""An alert that changes hands at an escalation (the new tier's route names someone else): the new
+owner must acknowledge it themselves (:func:`ask_new_owner_to_acknowledge`), what they must know
+first (:func:`now_yours`), and the word to the owner until then (:func:`tell_no_longer_owner`).
+
+A handover (:func:`monitor.alerting.lifecycle.hand_over`) is not such a change: a person chose the
+new owner, and its acknowledgement and clocks run on.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +15,45 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerting import deliveries, lifecycle
+from monitor.alerting.sla import ack_within
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert, AlertEvent
 
 
-def now_yours(session: Session, config: MonitorConfig, alert: Alert, previous: str, new: Severity) -> str:
+def ask_new_owner_to_acknowledge(alert: Alert, now: datetime) -> None:
+    """The routing tree gave ``alert`` to another spokesperson at an escalation (PagerDuty: a
+    reassigned incident is triggered again): an acknowledgement the previous owner made is withdrawn —
+    it stays in the trail, and the digest still credits it — and the acknowledgement clock starts
+    again ``now`` (``rerouted_at``), so the new owner's backup is told only if they have not
+    acknowledged within the tier's time from now, and leadership after twice that; not at the next
+    SLA check because the alert opened hours ago. The first contact — its deadline, and a contact
+    made — stands: that is the customer's promise, whoever owns the alert."""
+    alert.acknowledged_at = alert.acknowledged_by = None
+    if alert.status == "acknowledged":
+        alert.status = "open"
+    alert.ack_escalation, alert.rerouted_at = 0, now
+
+
+def now_yours(
+    session: Session, config: MonitorConfig, alert: Alert, previous: str, new: Severity, now: datetime
+) -> str:
     """What the new owner of an alert that changed hands at an escalation must know first: it is
     theirs now, whose it was, and what has been done (acknowledged, contacted, the last note) — the
-    customer may have been promised something already."""
+    customer may have been promised something already — and that they must acknowledge it, by when
+    (the acknowledgement clock restarts ``now``: :func:`ask_new_owner_to_acknowledge`). Read before
+    the acknowledgement is withdrawn."""
     zone = config.settings.general.timezone
     was = lifecycle.name_of(config, previous)
+    ask = _ask(config, alert, new, now + ack_within(config, new))
     done: list[str] = []
     if alert.acknowledged_at is not None:
         by = lifecycle.name_of(config, alert.acknowledged_by or previous)
-        done.append(f"acknowledged by {by} at {_at(alert.acknowledged_at, zone)}")
+        done.append(
+            f"{by} had acknowledged it at {_at(alert.acknowledged_at, zone)}; now that it is yours, {ask}"
+        )
     else:
-        done.append("nobody has acknowledged it yet: acknowledge it now")
+        done.append(f"nobody has acknowledged it yet: {ask}")
     if alert.contacted_at is not None:
         done.append(f"the complainant was contacted at {_at(alert.contacted_at, zone)}")
     else:
@@ -47,6 +73,20 @@ def now_yours(session: Session, config: MonitorConfig, alert: Alert, previous: s
         f"转给你 Now yours: at {new.label_zh} the routing tree gives this alert to you; it was {was}'s. "
         f"So far ({zone} time): {'; '.join(done)}.{said}"
     )
+
+
+def _ask(config: MonitorConfig, alert: Alert, new: Severity, due: datetime) -> str:
+    """``acknowledge it by 20:32, or your backup 李娜 is told``: who is told when, as the SLA clocks
+    will (the alert's backup is already the new owner's)."""
+    zone = config.settings.general.timezone
+    if alert.backup:
+        who = f"your backup {lifecycle.name_of(config, alert.backup)} is told"
+    elif any(key != alert.spokesperson for key in config.routing.leadership):
+        who = "leadership is told"
+        due += ack_within(config, new)  # no backup: leadership, at twice the time
+    else:
+        return "acknowledge it"
+    return f"acknowledge it by {_at(due, zone)}, or {who}"
 
 
 def _at(moment: datetime, zone: str) -> str:

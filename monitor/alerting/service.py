@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting import lifecycle
 from monitor.alerting.checklist import add_checklist
-from monitor.alerting.owner_change import now_yours, tell_no_longer_owner
+from monitor.alerting.owner_change import ask_new_owner_to_acknowledge, now_yours, tell_no_longer_owner
 from monitor.alerting.story_alerts import OPEN_STATUSES, open_story
 from monitor.alerting.telling import (
     joined_signals,
@@ -125,7 +125,7 @@ def _reopen(
     The earlier round stays in the trail.
     """
     severity = max(assessment.severity, Severity(alert.severity))
-    alert.status, alert.resolved_at, alert.reopened_at = "open", None, now
+    alert.status, alert.resolved_at, alert.reopened_at, alert.rerouted_at = "open", None, now, None
     alert.acknowledged_at = alert.acknowledged_by = alert.contacted_at = None
     alert.ack_escalation, alert.reminded_at, alert.progress_prompted_at = 0, None, None
     alert.severity, alert.updated_at = severity.value, now
@@ -236,7 +236,10 @@ def _update(
     # the new tier's route names someone else: the trail says who, as the digest reads it (digest/handlers.py)
     owner = f"; {lifecycle.OWNER_CHANGED} {previous} -> {alert.spokesperson}" if moved else ""
     trail(session, alert, now, "escalated", f"{current.value} -> {new.value}{held}{owner}")
-    notice = now_yours(session, config, alert, previous, new) if moved else ""
+    notice = ""
+    if moved:  # the new owner acknowledges it themselves (a handover, which a person chose, keeps it)
+        notice = now_yours(session, config, alert, previous, new, now)
+        ask_new_owner_to_acknowledge(alert, now)
     queue_to_owner(session, alert, config, new, current, now, notice=notice)
     tell_others(
         session, config, alert, routed, new, now, skip=frozenset({previous}) if moved else frozenset()

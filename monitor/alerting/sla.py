@@ -4,7 +4,9 @@ Checked on a schedule with ``now`` passed in. Each action queues a delivery in t
 (so a channel that is down delays it and loses nothing) and an event in the trail:
 
 * not acknowledged within the tier's time -> the backup is told (once); within twice that
-  time -> leadership (``leadership:`` in routing.yaml) is told (once);
+  time -> leadership (``leadership:`` in routing.yaml) is told (once). The time counts from the
+  opening (or reopening), or from the latest escalation that gave the alert to another
+  spokesperson, who must acknowledge it afresh (``Alert.ack_clock_start``);
 * first contact not recorded when ``remind_before_fraction`` of its time is left -> a reminder (once);
 * open urgent / very urgent / general alerts -> a progress prompt every N hours (seed 000: feed
   back at least once a day, even without progress); each prompt no one answers (a note, a tick,
@@ -59,7 +61,7 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
     actions: list[SlaAction] = []
     for alert in session.scalars(select(Alert).where(Alert.status.in_(OPEN)).order_by(Alert.id)):
         severity = Severity(alert.severity)
-        overdue = now - alert.clock_start >= ack_within(config, severity)
+        overdue = now - alert.ack_clock_start >= ack_within(config, severity)
         if alert.acknowledged_at is None and alert.ack_escalation == 0 and alert.backup and overdue:
             alert.ack_escalation = 1
             notice = (
@@ -69,7 +71,7 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                 f"handover {alert.id} --to {alert.backup}`)."
             )
             actions.append(_queue(session, config, alert, "to_backup", alert.backup, notice, now))
-        long_overdue = now - alert.clock_start >= 2 * ack_within(config, severity)
+        long_overdue = now - alert.ack_clock_start >= 2 * ack_within(config, severity)
         if alert.acknowledged_at is None and alert.ack_escalation < 2 and long_overdue:
             alert.ack_escalation = 2
             backup = " or the backup" if alert.backup else ""

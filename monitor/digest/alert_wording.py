@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.alerting.render import clean_text
-from monitor.digest.model import Actor, AlertReview, OwnerChange, SlaCall, WeekFigures
+from monitor.digest.model import Actor, AlertReview, AskedAgain, OwnerChange, SlaCall, WeekFigures
 from monitor.digest.wording import NOTHING, counted, duration, name_of, share, short_time
 
 
@@ -109,16 +109,30 @@ def actor(who: Actor) -> str:
     return name_of(who.name) + (f" ({who.role})" if who.role else "")
 
 
-def acknowledged(review: AlertReview) -> str:
+def acknowledged(review: AlertReview, timezone: str) -> str:
     """``acknowledged by 李娜 (backup) in 5 min``; ``acknowledged only by the first contact, after 13 min``
-    when nobody pressed acknowledge (recording the first contact counts as one)."""
+    when nobody pressed acknowledge (recording the first contact counts as one). The time is to the
+    first acknowledgement; when an escalation gave the alert to someone else since, who had to
+    acknowledge it afresh, whether they did: ``, then by 陈洁 5 min after the change of hands`` or
+    ``; 陈洁 has not acknowledged it since the change of hands 12-02 10:30``."""
     minutes = review.minutes_to_acknowledge
     if minutes is None:
         return "not acknowledged"
     if review.acknowledged_by_contact:  # nobody pressed acknowledge: who made the contact is said with it
-        return f"acknowledged only by the first contact, after {duration(minutes)}"
-    by = f" by {actor(review.acknowledged_by)}" if review.acknowledged_by else ""
-    return f"acknowledged{by} in {duration(minutes)}"
+        said = f"acknowledged only by the first contact, after {duration(minutes)}"
+    else:
+        by = f" by {actor(review.acknowledged_by)}" if review.acknowledged_by else ""
+        said = f"acknowledged{by} in {duration(minutes)}"
+    return said + _again(review.acknowledged_again, timezone)
+
+
+def _again(asked: AskedAgain | None, timezone: str) -> str:
+    if asked is None:
+        return ""
+    if asked.by is None or asked.minutes is None:
+        since = short_time(asked.since, timezone)
+        return f"; {name_of(asked.owner)} has not acknowledged it since the change of hands {since}"
+    return f", then by {actor(asked.by)} {duration(asked.minutes)} after the change of hands"
 
 
 def sla_calls(review: AlertReview, timezone: str) -> str:
@@ -169,7 +183,7 @@ def opened(review: AlertReview, timezone: str) -> str:
 def alert_facts(review: AlertReview, now: datetime, timezone: str) -> list[list[str]]:
     """The facts, a line each: who (spokesperson, opened, acknowledged); the SLA's calls, when it
     made any; how far (first contact, checklist, notes, status)."""
-    who = [spokesperson(review, timezone), opened(review, timezone), acknowledged(review)]
+    who = [spokesperson(review, timezone), opened(review, timezone), acknowledged(review, timezone)]
     calls = sla_calls(review, timezone)
     progress = [
         first_contact(review, now, timezone)[1],

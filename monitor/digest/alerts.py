@@ -144,6 +144,7 @@ def _review(
         acknowledged_by=row.acknowledged_by,
         people=people,
     )
+    acknowledged_at = who.acknowledged_at or row.acknowledged_at  # the round's first
     return AlertReview(
         alert_id=row.id,
         title=row.title,
@@ -154,7 +155,7 @@ def _review(
         spokesperson=people.get(row.spokesperson, row.spokesperson),
         opened_at=row.opened_at,
         respond_by=row.respond_by,
-        acknowledged_at=row.acknowledged_at,
+        acknowledged_at=acknowledged_at,
         contacted_at=row.contacted_at,
         resolved_at=row.resolved_at,
         checklist_done=int(row.done),
@@ -162,7 +163,8 @@ def _review(
         opened_in_period=period.start <= row.opened_at < period.end,
         notes=int(row.notes),
         acknowledged_by=who.acknowledged_by,
-        acknowledged_by_contact=row.acknowledged_at is not None and row.acknowledged_at == row.contacted_at,
+        acknowledged_again=who.acknowledged_again,
+        acknowledged_by_contact=acknowledged_at is not None and acknowledged_at == row.contacted_at,
         contacted_by=who.contacted_by,
         owner_changes=who.owner_changes,
         backup_called=who.backup_called,

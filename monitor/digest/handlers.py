@@ -7,6 +7,11 @@ The alert's row says only who owns it now and when it was acknowledged and conta
 (``AlertEvent``) says who did it. The events of every alert in the digest come in one query and
 are replayed in order: a reopening starts a new round, so acknowledgement, first contact and the
 SLA calls are those of the round the alert's row describes.
+
+The acknowledgement credited is the round's first: an escalation that gives an acknowledged alert
+to another spokesperson withdraws it from the alert's row (the new owner must acknowledge afresh),
+but the alert was in hand from then on, and the time to acknowledge runs to it. Whether the new
+owner acknowledged since is said beside it (``acknowledged_again``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from monitor.alerting.lifecycle import HANDED_OVER, OWNER_CHANGED, actor_key
-from monitor.digest.model import Actor, OwnerChange, Role, SlaCall
+from monitor.digest.model import Actor, AskedAgain, OwnerChange, Role, SlaCall
 from monitor.store.models import AlertEvent
 
 __all__ = ["Handlers", "TrailEvent", "handlers", "read_trails"]
@@ -53,7 +58,9 @@ class TrailEvent:
 class Handlers:
     """What the trail says about who handled an alert (names are display names)."""
 
-    acknowledged_by: Actor | None = None
+    acknowledged_by: Actor | None = None  # the round's first acknowledgement
+    acknowledged_at: datetime | None = None
+    acknowledged_again: AskedAgain | None = None
     contacted_by: Actor | None = None
     owner_changes: tuple[OwnerChange, ...] = ()
     backup_called: SlaCall | None = None
@@ -80,7 +87,10 @@ class _Replay:
     owner: str | None = None
     changes: list[OwnerChange] = field(default_factory=list)
     escalated_at: datetime | None = None  # the latest escalation since the owner was last named
-    acknowledged: tuple[str, str | None] | None = None  # (actor key, owner then)
+    acknowledged: tuple[str, str | None] | None = None  # the round's first: (actor key, owner then)
+    acknowledged_at: datetime | None = None
+    asked_again: tuple[str, datetime] | None = None  # acknowledged, then rerouted: (new owner key, when)
+    again: tuple[tuple[str, str | None], datetime] | None = None  # the first acknowledgement since
     contacted: tuple[str, str | None] | None = None
     backup: list[TrailEvent] = field(default_factory=list)
     leadership: list[TrailEvent] = field(default_factory=list)
@@ -97,13 +107,19 @@ class _Replay:
             if moved := _ESCALATION_OWNER.search(event.detail):
                 self.changes.append(OwnerChange(_name(people, moved[1]), "escalation", event.at))
                 self.owner, self.escalated_at = moved[2], None
+                if self.acknowledged is not None:  # withdrawn: the new owner acknowledges afresh
+                    self.asked_again, self.again = (moved[2], event.at), None
             else:
                 self.escalated_at = event.at
         elif kind == "reopened":  # a new round: acknowledged, contacted and called afresh
-            self.acknowledged = self.contacted = None
+            self.acknowledged = self.contacted = self.acknowledged_at = None
+            self.asked_again = self.again = None
             self.backup, self.leadership = [], []
         elif kind == "acknowledged":
-            self.acknowledged = (_key(event.actor), self.owner)
+            if self.acknowledged is None:
+                self.acknowledged, self.acknowledged_at = (_key(event.actor), self.owner), event.at
+            elif self.asked_again is not None and self.again is None:
+                self.again = ((_key(event.actor), self.owner), event.at)
         elif kind == "contacted":
             self.contacted = (_key(event.actor), self.owner)
         elif kind == "to_backup":
@@ -134,8 +150,16 @@ def handlers(
         "leadership": {_recipient(e) for e in replay.leadership},
     }
     acknowledged = replay.acknowledged or ((_key(acknowledged_by), None) if acknowledged_by else None)
+    again = None
+    # the row still holding an acknowledgement nobody made since: escalated before withdrawing was done
+    if replay.asked_again is not None and (replay.again is not None or not acknowledged_by):
+        owner, since = replay.asked_again
+        by, at = replay.again if replay.again is not None else (None, None)
+        again = AskedAgain(_name(people, owner), since, _actor(by, called, people), at)
     return Handlers(
         acknowledged_by=_actor(acknowledged, called, people),
+        acknowledged_at=replay.acknowledged_at,
+        acknowledged_again=again,
         contacted_by=_actor(replay.contacted, called, people),
         owner_changes=tuple(changes),
         backup_called=_call(replay.backup, people),

@@ -152,6 +152,21 @@ class OwnerChange:
 
 
 @dataclass(frozen=True)
+class AskedAgain:
+    """An escalation gave an acknowledged alert to another spokesperson, who had to acknowledge it
+    afresh (the earlier acknowledgement still counts for the time to acknowledge)."""
+
+    owner: str  # the new owner (display name)
+    since: datetime  # when it changed hands
+    by: Actor | None = None  # who acknowledged it since, if anyone
+    at: datetime | None = None
+
+    @property
+    def minutes(self) -> float | None:
+        return (self.at - self.since).total_seconds() / 60 if self.at is not None else None
+
+
+@dataclass(frozen=True)
 class SlaCall:
     """Nobody acknowledged in time, so the SLA clocks told someone: the backup, then leadership."""
 
@@ -172,7 +187,7 @@ class AlertReview:
     spokesperson: str  # the person's display name (or key when no longer configured)
     opened_at: datetime
     respond_by: datetime
-    acknowledged_at: datetime | None
+    acknowledged_at: datetime | None  # the round's first (the trail's; the row's when it has none)
     contacted_at: datetime | None
     resolved_at: datetime | None
     checklist_done: int
@@ -180,7 +195,8 @@ class AlertReview:
     opened_in_period: bool
     notes: int = 0  # progress notes written in the period (持续反馈: what the customer was told)
     # who did what, from the alert's trail (the current round, after a reopening); None: not known
-    acknowledged_by: Actor | None = None
+    acknowledged_by: Actor | None = None  # the round's first acknowledgement, like ``acknowledged_at``
+    acknowledged_again: AskedAgain | None = None  # an escalation gave it to someone else since
     acknowledged_by_contact: bool = False  # no acknowledgement of its own: the first contact counted as one
     contacted_by: Actor | None = None
     owner_changes: tuple[OwnerChange, ...] = ()  # oldest first; ``spokesperson`` is the owner now
@@ -189,6 +205,8 @@ class AlertReview:
 
     @property
     def minutes_to_acknowledge(self) -> float | None:
+        """From the opening to the first acknowledgement (``acknowledged_at``): one an escalation
+        withdrew when the alert changed hands counts — the alert was in hand then."""
         if self.acknowledged_at is None:
             return None
         return (self.acknowledged_at - self.opened_at).total_seconds() / 60

@@ -210,11 +210,21 @@ class Alert(Base):
     progress_prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     band: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # growth bands crossed
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the SLA clocks restart
+    # an escalation's route gave the alert to another spokesperson, who must acknowledge it: the
+    # acknowledgement clock restarts then (not at a handover, which a person chose: its clocks run on)
+    rerouted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     @property
     def clock_start(self) -> datetime:
         """When the SLA clocks started: the alert's opening, or its latest reopening."""
         return self.reopened_at or self.opened_at
+
+    @property
+    def ack_clock_start(self) -> datetime:
+        """When the acknowledgement clock (backup, then leadership) started: :attr:`clock_start`, or
+        the latest escalation that gave the alert to another spokesperson, if later."""
+        start = self.clock_start
+        return self.rerouted_at if self.rerouted_at is not None and self.rerouted_at > start else start
 
     thread: Mapped[Thread] = relationship()
     events: Mapped[list[AlertEvent]] = relationship(order_by="AlertEvent.id", back_populates="alert")

@@ -87,7 +87,7 @@ class Desk:
                     status_code=404,
                 )
             backup_due = (
-                alert.clock_start + ack_within(self.config, Severity(alert.severity))
+                alert.ack_clock_start + ack_within(self.config, Severity(alert.severity))
                 if alert.backup
                 else None
             )

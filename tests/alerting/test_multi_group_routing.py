@@ -149,7 +149,8 @@ def test_an_alert_that_changes_hands_at_an_escalation_tells_both_what_was_done(
     config: MonitorConfig, tmp_path: Path
 ) -> None:
     """li_na had acknowledged, contacted and promised a refund; at 非常紧迫 the route gave the alert to
-    chen_jie, whose email said only "Respond by …" — not that it was hers now, nor what was done."""
+    chen_jie, whose email said only "Respond by …" — not that it was hers now, nor what was done. Her
+    predecessor's acknowledgement is withdrawn: she is asked to acknowledge it herself."""
     from datetime import timedelta
 
     from monitor.alerting import lifecycle
@@ -190,7 +191,13 @@ def test_an_alert_that_changes_hands_at_an_escalation_tells_both_what_was_done(
             "转给你 Now yours: at 非常紧迫 the routing tree gives this alert to you"
         )
         assert "it was 李娜's" in to_owner.notice
-        assert "acknowledged by 李娜 at 2026-11-23 20:02" in to_owner.notice  # Asia/Shanghai
+        # hers to acknowledge now (Asia/Shanghai; the backup is told 30 min after the change of hands)
+        assert (
+            "李娜 had acknowledged it at 2026-11-23 20:02; now that it is yours, acknowledge it by "
+            "2026-11-23 21:30, or your backup 李娜 is told;"
+        ) in to_owner.notice
+        assert (alert.acknowledged_at, alert.acknowledged_by, alert.status) == (None, None, "open")
+        assert alert.contacted_at == NOW + timedelta(minutes=3)  # the customer's promise stands
         assert "the complainant was contacted at 2026-11-23 20:03" in to_owner.notice
         assert "Last note (李娜, 2026-11-23 20:04): 承诺48小时内退款到账" in to_owner.notice
         [to_previous] = session.scalars(

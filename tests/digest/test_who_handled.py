@@ -31,7 +31,7 @@ from monitor.detect.severity import Severity
 from monitor.digest.alerts import alert_reviews
 from monitor.digest.figures import build_digest
 from monitor.digest.handlers import TrailEvent, handlers
-from monitor.digest.model import Actor, DigestPeriod, OwnerChange
+from monitor.digest.model import Actor, AskedAgain, DigestPeriod, OwnerChange
 from monitor.digest.render import render_html, render_text
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
@@ -134,7 +134,8 @@ def _week(session: Session, config: MonitorConfig) -> dict[int, list[str]]:
 def handled(session: Session, config: MonitorConfig) -> dict[str, Alert]:
     """Four alerts of the week, each handled differently (times in Shanghai, all on 12-02)."""
     minutes = lambda n: T0 + timedelta(minutes=n)  # noqa: E731
-    # 10:00 li_na's; she acknowledges and contacts; at 10:30 it escalates and routes to 陈洁
+    # 10:00 li_na's; she acknowledges and contacts; at 10:30 it escalates and routes to 陈洁, who
+    # acknowledges at 10:35
     escalated = _open(
         session, config, _thread(session, config, "31", "途乐旅行退款", "团费三个月不退"), 0, T0
     )
@@ -149,6 +150,7 @@ def handled(session: Session, config: MonitorConfig) -> dict[str, Alert]:
         minutes(30),
     )
     assert change is not None and change.kind == "escalated"
+    lifecycle.acknowledge(session, escalated, "chen_jie", minutes(35))  # hers now: she acknowledges afresh
     # 10:00 wang_qiang's (星耀Pro14 routes to him); his backup li_na acknowledges
     by_backup = _open(session, config, _thread(session, config, "32", "星耀Pro14 黑屏", "开机就黑屏"), 1, T0)
     lifecycle.acknowledge(session, by_backup, "li_na (web)", minutes(5))
@@ -189,9 +191,9 @@ def test_the_owner_changed_at_the_escalation_is_not_credited_with_her_predecesso
     session: Session, config: MonitorConfig, handled: dict[str, Alert]
 ) -> None:
     who, progress = _week(session, config)[handled["escalated"].id]
-    assert who == (
+    assert who == (  # the time to acknowledge runs to li_na's: the alert was in hand from then on
         f"spokesperson {CHEN_JIE} (from {LI_NA} at the escalation 12-02 10:30) · opened 12-02 10:00 · "
-        f"acknowledged by {LI_NA} in 1 min"
+        f"acknowledged by {LI_NA} in 1 min, then by {CHEN_JIE} 5 min after the change of hands"
     )
     assert progress.startswith(f"first contact by {LI_NA} on time (2 min) · ")
 
@@ -322,3 +324,68 @@ def test_a_backup_called_before_the_alert_changed_hands_is_named_as_whose_backup
     session.commit()
     [line] = [line for line in _week(session, config)[alert.id] if "not acknowledged in time" in line]
     assert f"backup {WANG_QIANG} ({LI_NA}'s backup then) called 12-02 11:00" in line
+
+
+def test_an_acknowledgement_withdrawn_when_the_alert_changed_hands_still_counts_and_the_new_owner_is_awaited(
+    session: Session, config: MonitorConfig
+) -> None:
+    """li_na acknowledges at 10:01 and contacts at 10:02; at 10:30 the escalation routes it to 陈洁, who
+    must acknowledge it afresh and has not: the digest still credits li_na (and her minute counts
+    for the median), says that 陈洁 has not acknowledged it, and the first contact stands."""
+    alert = _open(session, config, _thread(session, config, "42", "途乐旅行退款难", "团费不退"), 0, T0)
+    lifecycle.acknowledge(session, alert, "li_na", T0 + timedelta(minutes=1))
+    lifecycle.contacted(session, alert, "li_na", T0 + timedelta(minutes=2))
+    change = consider(
+        session, config, alert.thread, config.watch_groups[0], _assessment(Severity.VERY_URGENT),
+        T0 + timedelta(minutes=30),
+    )  # fmt: skip
+    assert change is not None and alert.spokesperson == "chen_jie" and alert.acknowledged_at is None
+    session.commit()
+    lines = _week(session, config)
+    who, progress = lines[alert.id]
+    assert who.endswith(
+        f"acknowledged by {LI_NA} in 1 min; {CHEN_JIE} has not acknowledged it since the change of hands "
+        "12-02 10:30"
+    )
+    assert progress.startswith(f"first contact by {LI_NA} on time (2 min) · ")
+    assert "Median time to acknowledge: 1 min (last week —)" in lines[0]
+
+
+def test_the_trail_credits_the_first_acknowledgement_and_the_new_owners_made_afresh() -> None:
+    trail = [
+        TrailEvent(T0, "opened", "monitor", "urgent; route 1 (watch group) -> li_na"),
+        TrailEvent(T0 + timedelta(minutes=2), "contacted", "li_na", ""),
+        TrailEvent(T0 + timedelta(minutes=2), "acknowledged", "li_na", ""),
+        TrailEvent(
+            T0 + timedelta(minutes=30),
+            "escalated",
+            "monitor",
+            "urgent -> very_urgent; spokesperson li_na -> chen_jie",
+        ),
+        TrailEvent(T0 + timedelta(minutes=50), "acknowledged", "chen_jie (web link)", ""),
+    ]
+    found = handlers(trail, spokesperson="chen_jie", backup="li_na", acknowledged_by="chen_jie", people={})
+    assert (found.acknowledged_by, found.acknowledged_at) == (Actor("li_na"), T0 + timedelta(minutes=2))
+    assert found.acknowledged_again == AskedAgain(
+        "chen_jie", T0 + timedelta(minutes=30), Actor("chen_jie"), T0 + timedelta(minutes=50)
+    )
+
+
+def test_an_alert_escalated_before_acknowledgements_were_withdrawn_is_not_said_to_await_its_new_owner() -> (
+    None
+):
+    """Its row still holds li_na's acknowledgement (the escalation kept it then): nobody was asked again."""
+    trail = [
+        TrailEvent(T0, "opened", "monitor", "urgent; route 1 (watch group) -> li_na"),
+        TrailEvent(T0 + timedelta(minutes=1), "acknowledged", "li_na", ""),
+        TrailEvent(
+            T0 + timedelta(minutes=30),
+            "escalated",
+            "monitor",
+            "urgent -> very_urgent; spokesperson li_na -> chen_jie",
+        ),
+    ]
+    kept = handlers(trail, spokesperson="chen_jie", backup="li_na", acknowledged_by="li_na", people={})
+    assert (kept.acknowledged_by, kept.acknowledged_again) == (Actor("li_na"), None)
+    withdrawn = handlers(trail, spokesperson="chen_jie", backup="li_na", acknowledged_by=None, people={})
+    assert withdrawn.acknowledged_again == AskedAgain("chen_jie", T0 + timedelta(minutes=30))
