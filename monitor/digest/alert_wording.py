@@ -29,6 +29,9 @@ class Handling:
     backup_called: int = 0  # nobody acknowledged in time: the backup was told
     leadership_called: int = 0  # ... and then leadership
     acknowledged_by_contact: int = 0  # acknowledged only by recording the first contact
+    handed_over: int = 0  # handed to another spokesperson by someone (or taken over by the backup)
+    rerouted: int = 0  # given to another spokesperson by the routing tree at an escalation
+    changed_hands: int = 0  # either (an alert with both counts once)
 
     @property
     def on_time_share(self) -> float | None:
@@ -58,6 +61,9 @@ def handling(figures: WeekFigures, now: datetime) -> Handling:
         backup_called=sum(1 for review in opened if review.backup_called is not None),
         leadership_called=sum(1 for review in opened if review.leadership_called is not None),
         acknowledged_by_contact=sum(1 for review in opened if review.acknowledged_by_contact),
+        handed_over=sum(1 for review in opened if any(c.how == "handover" for c in review.owner_changes)),
+        rerouted=sum(1 for review in opened if any(c.how == "escalation" for c in review.owner_changes)),
+        changed_hands=sum(1 for review in opened if review.owner_changes),
     )
 
 
@@ -85,6 +91,25 @@ def called(figures: Handling) -> str:
     if figures.acknowledged_by_contact:
         shown += f", {figures.acknowledged_by_contact} acknowledged only by the first contact"
     return shown
+
+
+def hands(figures: Handling) -> str:
+    """``2 of 6 alerts (1 handed over, 1 at an escalation)``; ``—`` when no alert opened. An alert
+    that changed hands twice had two people speak for the company on one story: worth a look."""
+    if not figures.opened:
+        return NOTHING
+    how = [
+        f"{count} {said}"
+        for count, said in ((figures.handed_over, "handed over"), (figures.rerouted, "at an escalation"))
+        if count
+    ]
+    shown = f"{figures.changed_hands} of {counted(figures.opened, 'alert', 'alerts')}"
+    return f"{shown} ({', '.join(how)})" if how else shown
+
+
+def moved_hands(*weeks: Handling) -> bool:
+    """Whether any alert of these weeks changed hands (the summary's line is left out otherwise)."""
+    return any(week.changed_hands for week in weeks)
 
 
 def first_contact(review: AlertReview, now: datetime, timezone: str) -> tuple[bool | None, str]:

@@ -13,7 +13,15 @@ from html import escape
 from monitor.alerting.email_html import email_head
 from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.detect.severity import Severity
-from monitor.digest.alert_wording import alert_facts, called, first_contact, handling, within_sla
+from monitor.digest.alert_wording import (
+    alert_facts,
+    called,
+    first_contact,
+    handling,
+    hands,
+    moved_hands,
+    within_sla,
+)
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
@@ -277,6 +285,7 @@ def _handling(digest: Digest) -> str:
             duration(before.median_minutes_to_acknowledge),
         ),
         ("Not acknowledged in time", called(now), called(before)),
+        *([("Changed hands", hands(now), hands(before))] if moved_hands(now, before) else []),
         ("First contact within SLA", within_sla(now), within_sla(before)),
     ]
     cells = "".join(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.digest import html_body
-from monitor.digest.alert_wording import alert_facts, called, handling, within_sla
+from monitor.digest.alert_wording import alert_facts, called, handling, hands, moved_hands, within_sla
 from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
@@ -183,13 +183,16 @@ def _alert_lines(review: AlertReview, digest: Digest, timezone: str) -> list[str
 
 def handling_summary(digest: Digest) -> list[str]:
     """Alerts opened, median time to acknowledge (and how often the backup and leadership had to be
-    called) and first contacts within SLA, beside last week's."""
+    called), how many changed hands (when any did, this week or last), and first contacts within SLA,
+    beside last week's."""
     now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
+    moved = [f"Changed hands: {hands(now)} (last week {hands(before)})"] if moved_hands(now, before) else []
     return [
         f"Opened this week: {now.opened} (last week {before.opened})",
         f"Median time to acknowledge: {duration(now.median_minutes_to_acknowledge)} "
         f"(last week {duration(before.median_minutes_to_acknowledge)})",
         f"Not acknowledged in time: {called(now)} (last week {called(before)})",
+        *moved,
         f"First contact within SLA: {within_sla(now)} (last week {within_sla(before)})",
     ]
 

@@ -236,10 +236,12 @@ def test_the_week_counts_the_backup_and_leadership_calls_beside_the_median(
     session: Session, config: MonitorConfig, handled: dict[str, Alert]
 ) -> None:
     summary = _week(session, config)[0]
-    assert summary[-3:] == [
+    assert summary[-4:] == [
         "Median time to acknowledge: 15 min (last week —)",
         "Not acknowledged in time: backup called for 1 of 4 alerts, leadership for 1, "
         "1 acknowledged only by the first contact (last week —)",
+        # one handed over (李娜 -> 王强), one given to 陈洁 by the very-urgent route
+        "Changed hands: 2 of 4 alerts (1 handed over, 1 at an escalation) (last week —)",
         "First contact within SLA: 2 of 4, 50 % (last week —)",  # 2 overdue by 12-07
     ]
     people = {person.key: person.name for person in config.routing.spokespeople}
@@ -263,6 +265,7 @@ def test_the_html_digest_says_the_same_escaped(
         "first contact by 赵敏 <b>VP</b> (leadership) on time (2 h 10 min)",
         f"spokesperson {WANG_QIANG} (handed over from {LI_NA} 12-02 10:20)",
         "Not acknowledged in time backup called for 1 of 4 alerts, leadership for 1",
+        "Changed hands 2 of 4 alerts (1 handed over, 1 at an escalation)",
     ):
         assert phrase in text, phrase
 
