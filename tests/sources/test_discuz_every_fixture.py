@@ -18,8 +18,16 @@ import pytest
 from monitor.sources.base import BoardPage, ThreadPage
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "discuz"
-# Read by other tests: the crawler's rounds test, board discovery, robots.txt, ground truth.
-READ_ELSEWHERE = {"forum_index.html", "rounds_truth.json", "ground_truth.json", "robots.txt", "README.md"}
+# Read by other tests: the crawler's rounds test, board discovery, robots.txt, ground truth, the
+# boilerplate tests' opening posts.
+READ_ELSEWHERE = {
+    "forum_index.html",
+    "rounds_truth.json",
+    "ground_truth.json",
+    "openings.json",
+    "robots.txt",
+    "README.md",
+}
 PAGES = sorted(
     str(p.relative_to(ROOT))
     for p in ROOT.rglob("*")
