@@ -96,15 +96,14 @@ def local_time(moment: datetime, timezone: str) -> str:
 
 def render_subject(msg: AlertMessage) -> str:
     """``[非常紧迫 very urgent] <title, at most ~40 chars> — <board> · <source>``."""
-    title = clean_text(msg.thread_title) or "(untitled)"
-    if len(title) > SUBJECT_TITLE_CHARS:
-        title = title[: SUBJECT_TITLE_CHARS - 1].rstrip() + "…"
+    title = shorten(clean_text(msg.thread_title) or "(untitled)", SUBJECT_TITLE_CHARS)
     tag = severity_label(msg.severity)
     if msg.escalated_from is not None:
         tag = f"升级 escalated → {tag}"
     if msg.notice_tag:
         tag = f"{clean_text(msg.notice_tag)} · {tag}"
-    where = " · ".join(part for part in (clean_text(msg.board_name), clean_text(msg.source_name)) if part)
+    board = shorten(clean_text(msg.board_name), 24)  # the forum names its boards, however long
+    where = " · ".join(part for part in (board, clean_text(msg.source_name)) if part)
     return f"[{tag}] {title} — {where}" if where else f"[{tag}] {title}"
 
 

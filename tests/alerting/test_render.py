@@ -83,6 +83,14 @@ def test_subject_is_one_clean_line():
     assert not control_chars(subject)
 
 
+def test_a_forums_long_board_name_is_cut_in_the_subject():
+    """The forum names its boards: a hostile one must not make a subject of hundreds of characters."""
+    board = "投诉维权" + "转发" * 200
+    subject = render_subject(make_message(board_name=board))
+    assert subject.endswith(" — 投诉维权" + "转发" * 9 + "转… · 天涯论坛")
+    assert len(subject) < 120
+
+
 def test_escalated_subject():
     subject = render_subject(make_message(escalated_from=Severity.URGENT))
     assert subject.startswith("[升级 escalated → 非常紧迫 very urgent] ")
