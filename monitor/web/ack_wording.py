@@ -91,12 +91,14 @@ def acknowledged(alert: Alert, acker: Acker, at: str) -> str:
 
 def _told_before(alert: Alert, acker: Acker) -> str:
     """Who the SLA clocks called because nobody acknowledged (the trail's ``to_backup`` and
-    ``to_leadership``), but the one acknowledging — a backup who took the alert over was one of them:
+    ``to_leadership``) since its acknowledgement clock last started (an opening, a reopening, an
+    escalation that gave it to someone else: the calls of an earlier round are not this owner's), but the
+    one acknowledging — a backup who took the alert over was one of them:
     "王强 was", "王强 and 赵敏 were", or "" when nobody else."""
     called = [
         event.detail.removeprefix("to ").strip()
         for event in alert.events
-        if event.kind in ("to_backup", "to_leadership")
+        if event.kind in ("to_backup", "to_leadership") and event.at >= alert.ack_clock_start
     ]
     others = [acker.name(key) for key in dict.fromkeys(called) if key != acker.me]
     if not others:

@@ -234,3 +234,45 @@ def test_the_acknowledgement_clock_runs_from_the_later_of_a_reopening_and_a_chan
     assert alert.ack_clock_start == LATER
     alert.reopened_at = LATER + timedelta(hours=1)  # as a reopening sets it
     assert alert.ack_clock_start == LATER + timedelta(hours=1)
+
+
+def test_the_new_owner_is_not_told_of_the_calls_made_for_the_previous_one(
+    session: Session, config: MonitorConfig
+) -> None:
+    """王强 and 赵敏 were called because 李娜 did not acknowledge: 陈洁, acknowledging the alert the
+    escalation gave her, has nobody to tell; calls made on her own clock are still named."""
+    from monitor.web.ack_wording import OWNER_DONE, Acker, acknowledged
+
+    names = {person.key: person.name for person in config.routing.spokespeople}
+    alert = _alert(session, config)
+    assert _called(session, config, T0 + timedelta(minutes=60)) == [("to_backup", "wang_qiang")]
+    assert _called(session, config, T0 + timedelta(minutes=120)) == [("to_leadership", "zhao_min")]
+    _escalate(session, config, alert, LATER + timedelta(minutes=1))
+    assert lifecycle.acknowledge(session, alert, "chen_jie", LATER + timedelta(minutes=5))
+    assert acknowledged(alert, Acker("chen_jie", names, True), "22:05") == OWNER_DONE
+
+    again = _alert_on_thread(session, config, "27")
+    assert _called(session, config, LATER + timedelta(minutes=2)) == [
+        ("to_backup", "wang_qiang"),
+        ("to_leadership", "zhao_min"),
+    ]
+    _escalate(session, config, again, LATER + timedelta(minutes=3))
+    assert _called(session, config, LATER + timedelta(minutes=33)) == [("to_backup", "li_na")]
+    assert lifecycle.acknowledge(session, again, "chen_jie", LATER + timedelta(minutes=34))
+    said = acknowledged(again, Acker("chen_jie", names, True), "22:31")
+    assert "李娜 was told already" in said and "王强" not in said and "赵敏" not in said
+
+
+def _alert_on_thread(session: Session, config: MonitorConfig, tid: str) -> Alert:
+    source = repo.ensure_source(session, config.sources[0])
+    board = repo.ensure_board(session, source, "2", "投诉维权")
+    summary = ThreadSummary(
+        thread_id=tid, title=f"途乐旅行又一个投诉 {tid}", author="b", author_id="3", replies=9, views=10,
+        sticky=False, url=f"http://bbs.test/forum.php?mod=viewthread&tid={tid}",
+    )  # fmt: skip
+    thread, _ = repo.upsert_thread(session, source, board, summary, T0)
+    post = PostRecord(post_id=f"{tid}1", floor=1, author="b", author_id="3", posted_at=T0, text="另一件事")
+    repo.save_posts(session, thread, [post], T0)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), T0)
+    assert change is not None and change.kind == "opened"
+    return lifecycle.get_alert(session, change.alert_id)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from monitor.store.models import Alert, AlertEvent
 from monitor.web.ack_wording import Acker, acknowledged
 
 NAMES = {"li_na": "李娜", "wang_qiang": "王强", "zhao_min": "赵敏"}
+OPENED = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
 
 def _alert(called: list[str]) -> Alert:
-    events = [AlertEvent(kind=kind, detail=f"to {key}") for kind, key in _calls(called)]
-    return Alert(spokesperson="li_na", backup="chen_jie", acknowledged_by="li_na (web link)", events=events)
+    events = [
+        AlertEvent(kind=kind, detail=f"to {key}", at=OPENED + timedelta(hours=1 + i))
+        for i, (kind, key) in enumerate(_calls(called))
+    ]
+    return Alert(
+        spokesperson="li_na",
+        backup="chen_jie",
+        acknowledged_by="li_na (web link)",
+        opened_at=OPENED,
+        events=events,
+    )
 
 
 def _calls(called: list[str]) -> list[tuple[str, str]]:
