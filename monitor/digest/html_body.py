@@ -52,7 +52,10 @@ from monitor.digest.wording import (
 
 _H2 = "font-size:16px;margin:24px 0 8px;padding-bottom:4px;border-bottom:1px solid #d9e2ec"
 _TABLE = 'role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"'
-_TD = "padding:3px 8px 3px 0;vertical-align:middle"
+# The email body lets long strings break anywhere (monitor.alerting.email_html); in a table that also
+# lets the browser squeeze a column to one character ("acknowl|edge", 途|乐|旅|行 down a phone screen):
+# table cells break only between words, or inside a word too long for the cell.
+_TD = "padding:3px 8px 3px 0;vertical-align:middle;overflow-wrap:break-word"
 _NUM = f"{_TD};text-align:right;white-space:nowrap"
 _MUTED = "color:#52606d"
 _SMALL = "color:#52606d;font-size:12px"
