@@ -147,7 +147,9 @@ class Crawler:
             thread = row_of(session, Thread, thread_id)
             external_id = thread.external_id
             where = BoardRead(thread.source_id, thread.board_id, config.key, now, time.monotonic())
-            first = repo.stored_post_count(session, thread) // config.posts_per_page + 1
+            # posts the forum deleted stay stored: past the posts the board last listed, start there
+            read_up_to = min(repo.stored_post_count(session, thread), thread.replies + 1)
+            first = read_up_to // config.posts_per_page + 1
         if not self._claim(where, external_id):
             return
         try:
@@ -208,7 +210,7 @@ class Crawler:
             thread, previous = repo.upsert_thread(session, source, board, summary, where.now)
             stored = repo.stored_post_count(session, thread)
             thread_id, fresh = thread.id, thread.replies != previous  # new or grown: not only a retry
-        first, last = thread_pages(adapter, summary, stored, config.posts_per_page)
+        first, last = thread_pages(adapter, summary, stored, config.posts_per_page, previous)
         if first is not None:
             where.pages.fresh_threads += fresh
             read = await self._fetch_thread_pages(

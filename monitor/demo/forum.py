@@ -178,11 +178,23 @@ class Forum:
     ) -> Post:
         posts = self._posts[thread.tid]
         uid = self.user_id(author)
-        post = Post(self._next_pid, thread.tid, len(posts) + 1, author, uid, posted_at, message, quote)
+        floor = posts[-1].floor + 1 if posts else 1  # as Discuz: a deleted post's floor is not given again
+        post = Post(self._next_pid, thread.tid, floor, author, uid, posted_at, message, quote)
         self._next_pid += 1
         posts.append(post)
         self._post_by_pid[post.pid] = post
         return post
+
+    def delete_post(self, tid: int, floor: int) -> Post:
+        """A moderator deletes a reply: it is gone from the thread's pages and its reply count, and the
+        posts after it move up a place (Discuz pages by position among the posts that remain)."""
+        with self._lock:
+            posts = self._posts[tid]
+            post = next(p for p in posts if p.floor == floor)
+            if post.floor == 1:
+                raise ValueError("the opening post is deleted with its thread, not alone")
+            posts.remove(post)
+            return post
 
     # --- what a visitor sees at ``now`` -----------------------------------------------------
 
