@@ -64,7 +64,8 @@ _SEVERITY_COLOURS = {
     Severity.URGENT.value: "#b45309",
     Severity.VERY_URGENT.value: "#b91c1c",
 }
-_VERDICT_COLOURS = {True: "#2f855a", False: "#b91c1c", None: "#b7791f"}
+# text on white, each at least 4.5:1 (WCAG 1.4.3): the amber for "not yet" was #b7791f, 3.6:1
+_VERDICT_COLOURS = {True: "#2f855a", False: "#b91c1c", None: "#975a16"}
 
 
 def render(digest: Digest, subject: str) -> str:
@@ -94,7 +95,9 @@ def _reading(digest: Digest) -> str:
     head, *boards = lines
     items = "".join(f"<li>{_e(clean_text(line))}</li>" for line in boards)
     partial = digest.reading is not None and (digest.reading.unwatched or digest.reading.watched_from)
-    colour = "#b91c1c" if boards else "#b7791f" if partial else "#2f855a"
+    colour = (
+        _VERDICT_COLOURS[False] if boards else _VERDICT_COLOURS[None] if partial else _VERDICT_COLOURS[True]
+    )
     body = f'<p style="margin:4px 0;color:{colour}">{_e(head)}</p>' + (f"<ul>{items}</ul>" if items else "")
     return _section("Forums read", body)
 

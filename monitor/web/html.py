@@ -6,6 +6,9 @@ thread named by its ``data-label``, so the page never scrolls sideways; wider, i
 
 Everything that came from a forum or a config file goes through :func:`h` (control characters
 stripped, HTML escaped). No page carries a script.
+
+Every text colour is at least 4.5:1 against what it is shown on (WCAG 1.4.3): buttons are white, not
+the browser's grey, because a severity's colour on a button (the urgent #b45309) was 4.4:1 on grey.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ h1{font-size:20px;margin:8px 0}h2{font-size:16px;margin:20px 0 6px}
 .flash{background:#e3f9e5;border:1px solid #3f9142;padding:8px 12px;margin:12px 0}
 .problem{background:#ffe3e3;border:1px solid #b91c1c;padding:8px 12px;margin:12px 0}
 .primary{border:2px solid;padding:12px;margin:12px 0;border-radius:4px}
-button{font-size:15px;padding:8px 16px;border-radius:4px;cursor:pointer}
+button{font-size:15px;padding:8px 16px;border-radius:4px;cursor:pointer;background:#fff;color:#1f2933;
+border:1px solid #52606d}
 .big{font-size:18px;padding:12px 24px;color:#fff;border:0}
 table{border-collapse:collapse}td,th{padding:3px 10px 3px 0;text-align:left;vertical-align:top}
 .muted{color:#52606d;font-size:13px}textarea{width:100%;max-width:560px}

@@ -1,0 +1,145 @@
+"""What an axe-core audit (tests/web/axe_audit.py, WCAG 2.1 A/AA) found wrong, held without axe:
+text colours against what they are shown on, computed here as WCAG 2.1 defines contrast.
+
+Reads the pages of a real `monitor web` over one alert (the ``site`` fixture, tests/web/web_site.py),
+the alert email it sent, and a digest kept from the same database.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from bs4 import BeautifulSoup, Tag
+from web_site import Site
+
+from monitor.digest import html_body
+from monitor.digest.model import DigestPeriod
+from monitor.digest.send import compose
+from monitor.web import forums_page, pages
+from monitor.web.html import STYLE
+
+WHITE = "#ffffff"
+BUTTON_FACE = "#efefef"  # Chromium's grey for a button with no background of its own
+BODY_TEXT = "#1f2933"
+
+
+def _luminance(colour: str) -> float:
+    hex_digits = colour.lstrip("#")
+    if len(hex_digits) == 3:
+        hex_digits = "".join(c * 2 for c in hex_digits)
+    channels = [int(hex_digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_is_computed_as_wcag_defines_it() -> None:
+    assert contrast("#000", "#fff") == pytest.approx(21.0)
+    assert contrast("#777777", WHITE) == pytest.approx(4.48, abs=0.01)  # the classic near miss
+    assert contrast("#b7791f", WHITE) < 4.5 < contrast("#975a16", WHITE)
+
+
+def _css_rules(css: str) -> dict[str, dict[str, str]]:
+    rules: dict[str, dict[str, str]] = {}
+    for selectors, block in re.findall(r"([^{}]+)\{([^{}]*)\}", css.replace("\n", "")):
+        declarations = dict(
+            (name.strip(), value.strip())
+            for name, _, value in (part.partition(":") for part in block.split(";") if ":" in part)
+        )
+        for selector in selectors.split(","):
+            rules.setdefault(selector.strip(), {}).update(declarations)
+    return rules
+
+
+def _declared(style: str, name: str) -> str | None:
+    found = re.search(rf"(?:^|;)\s*{name}\s*:\s*(#[0-9a-fA-F]{{3,6}})", style)
+    return found.group(1) if found else None
+
+
+def _background(element: Tag) -> str:
+    """The background an element's text is drawn on: its own or an ancestor's inline one, a
+    button's from the style sheet (or the browser's grey), else white."""
+    node: Tag | None = element
+    while node is not None and node.name != "[document]":
+        own = _declared(str(node.get("style", "")), "background")
+        if own is not None:
+            return own
+        if node.name == "button":
+            return _css_rules(STYLE).get("button", {}).get("background", BUTTON_FACE)
+        node = node.parent
+    return WHITE
+
+
+def _inline_text_colours(html: str) -> list[tuple[str, str, str]]:
+    """(colour, background, element) of every element whose inline style gives its text a colour."""
+    found = []
+    for element in BeautifulSoup(html, "html.parser").find_all(style=True):
+        colour = _declared(str(element["style"]), "color")
+        if colour is not None and element.get_text(strip=True):
+            found.append((colour, _background(element), str(element)[:120]))
+    return found
+
+
+def _too_faint(html: str) -> list[str]:
+    return [
+        f"{colour} on {ground} ({contrast(colour, ground):.2f}:1): {where}"
+        for colour, ground, where in _inline_text_colours(html)
+        if contrast(colour, ground) < 4.5
+    ]
+
+
+def test_buttons_have_a_background_of_their_own_that_coloured_labels_read_on() -> None:
+    button = _css_rules(STYLE)["button"]
+    assert "background" in button, "a button left on the browser's grey: #b45309 is 4.4:1 on it"
+    ground = button["background"]
+    assert contrast(button["color"], ground) >= 4.5
+    for colour in [*pages.COLOURS.values(), "#2f6f3e"]:  # severities (ack, contacted) and "done"
+        assert contrast(colour, ground) >= 4.5, colour
+
+
+def test_the_style_sheets_colours_read_on_their_backgrounds() -> None:
+    for selector, rule in _css_rules(STYLE).items():
+        if "background" not in rule and rule.get("color") == "#fff":
+            continue  # .badge, .big: white on the colour each is given inline (tested below)
+        ground = rule.get("background", WHITE)
+        text = rule.get("color", BODY_TEXT)
+        if text.startswith("#") and ground.startswith("#"):
+            assert contrast(text, ground) >= 4.5, f"{selector}: {text} on {ground}"
+
+
+def test_white_on_every_badge_colour_and_every_named_text_colour_on_white() -> None:
+    badges = [*pages.COLOURS.values(), *forums_page._STATE_COLOURS.values()]
+    for colour in badges:
+        assert contrast("#fff", colour) >= 4.5, colour
+    for colour in [*html_body._VERDICT_COLOURS.values(), *html_body._SEVERITY_COLOURS.values()]:
+        assert contrast(colour, WHITE) >= 4.5, colour
+
+
+def test_the_alert_page_behind_a_signed_link_has_no_faint_text(site: Site) -> None:
+    page = httpx.get(site.link("view"))
+    assert page.status_code == 200 and 'value="contacted"' in page.text
+    assert _too_faint(page.text) == []
+
+
+def test_the_alert_email_has_no_faint_text(site: Site) -> None:
+    html = site.email.get_body(("html",))
+    assert html is not None
+    assert _too_faint(html.get_content()) == []
+
+
+def test_the_digest_has_no_faint_text(site: Site) -> None:
+    """A digest whose forums were read only part of the week and whose alert is not yet contacted:
+    the two amber lines the audit found at 3.6:1."""
+    with site.sessions.begin() as session:
+        now = site.now + timedelta(hours=1)
+        period = DigestPeriod.week_ending(now, site.config.settings.general.timezone)
+        html = compose(session, site.config, period, now, 0.5).html
+    assert "monitored only since" in html and "no first contact yet" in html
+    assert _too_faint(html) == []
