@@ -79,7 +79,18 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
                 rows, total = list_alerts(session, view, visitor.key if mine else None, offset=offset)
                 now = clock()
                 counts = alert_counts(session, now)
-                return AlertsView(rows, total, counts, view, mine, desk.names(), zone, now, page)
+                return AlertsView(
+                    rows,
+                    total,
+                    counts,
+                    view,
+                    mine,
+                    desk.names(),
+                    zone,
+                    now,
+                    page,
+                    refresh=refreshing(request),
+                )
 
         return HTMLResponse(alerts_page(nav, await run_in_threadpool(collect)))
 
@@ -164,7 +175,9 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
                 return view
 
         shown = await run_in_threadpool(collect)
-        return HTMLResponse(rising_page(Nav(nav.name, nav.csrf, "threads"), shown))
+        return HTMLResponse(
+            rising_page(Nav(nav.name, nav.csrf, "threads"), shown, refresh=refreshing(request))
+        )
 
     async def sources(request: Request) -> Response:
         found = signed_in(request)
@@ -232,6 +245,11 @@ def _with_back_link(html: str) -> str:
     if end < 0:
         return _BACK_TO_DIGESTS + html
     return html[: end + 1] + _BACK_TO_DIGESTS + html[end + 1 :]
+
+
+def refreshing(request: Request) -> bool:
+    """``?refresh=1``: the list reloads itself every minute (asked for, for a screen left open)."""
+    return request.query_params.get("refresh") == "1"
 
 
 def _span_of_hours(given: str | None, default: float) -> float:

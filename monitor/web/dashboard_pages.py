@@ -24,7 +24,10 @@ from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
 
 _ALERTS_TITLE = "告警 Alerts · BBS crisis monitor"
 _RISING_TITLE = "升温 Rising threads · BBS crisis monitor"
-REFRESH_SECONDS = 60  # the alert and rising-thread lists reload themselves on a screen left open
+# ``?refresh=1`` (a link on the page turns it on and off): the alert and rising-thread lists reload
+# themselves, for a screen left open. Never unasked: a reload every minute moves a screen reader
+# back to the top and a keyboard's focus off what it was on (WCAG 2.2.1, axe's meta-refresh).
+REFRESH_SECONDS = 60
 _VIEW_LABELS = {
     "active": "处理中的 Active",
     "open": "待确认 Unacknowledged",
@@ -75,6 +78,25 @@ class AlertsView:
     timezone: str
     now: datetime
     page: int = 1  # pages of alert_list.LIMIT alerts, from 1
+    refresh: bool = False  # reloads itself (``?refresh=1``); every link on the page keeps it
+
+    def kept(self) -> dict[str, str]:
+        """What every link within the alert list carries on: only mine, reloading."""
+        return ({"mine": "1"} if self.mine else {}) | ({"refresh": "1"} if self.refresh else {})
+
+
+def refresh_switch(path: str, query: dict[str, str], on: bool) -> str:
+    """``自动刷新 Auto-refresh: off · turn on`` — a link to the same list reloading itself, or not."""
+    if on:
+        return (
+            f'<p class="muted">自动刷新 Auto-refresh: on, every {REFRESH_SECONDS} s · '
+            f'<a href="{path}?{escape(urlencode(query), quote=True)}">turn off</a></p>'
+        )
+    query = query | {"refresh": "1"}
+    return (
+        '<p class="muted">自动刷新 Auto-refresh: off · '
+        f'<a href="{path}?{escape(urlencode(query), quote=True)}">turn on (for a screen left open)</a></p>'
+    )
 
 
 def _pages(shown: AlertsView) -> list[str]:
@@ -83,11 +105,11 @@ def _pages(shown: AlertsView) -> list[str]:
     if shown.total <= len(shown.rows) and shown.page == 1:
         return []
     if not shown.rows:
-        back = urlencode({"view": shown.view} | ({"mine": "1"} if shown.mine else {}))
+        back = urlencode({"view": shown.view} | shown.kept())
         return [f'<p class="muted">{shown.total} in all. <a href="/alerts?{back}">First page</a></p>']
 
     def link(page: int, label: str) -> str:
-        query = urlencode({"view": shown.view} | ({"mine": "1"} if shown.mine else {}) | {"page": page})
+        query = urlencode({"view": shown.view} | shown.kept() | {"page": str(page)})
         return f'<a href="/alerts?{query}">{label}</a>'
 
     links = [link(shown.page - 1, "← 上一页 Previous")] if shown.page > 1 else []
@@ -103,16 +125,22 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
     tabs = []
     for view in VIEWS:
         label = _VIEW_LABELS[view]
-        query = urlencode({"view": view} | ({"mine": "1"} if shown.mine else {}))
+        query = urlencode({"view": view} | shown.kept())
         link = f'<a href="/alerts?{query}">{label}</a>'
         tabs.append(f"<strong>{label}</strong>" if view == shown.view else link)
-    mine_query = urlencode({"view": shown.view} | ({} if shown.mine else {"mine": "1"}))
+    reloading = {"refresh": "1"} if shown.refresh else {}
+    mine_query = urlencode({"view": shown.view} | ({} if shown.mine else {"mine": "1"}) | reloading)
     mine_label = "全部的 Everyone's" if shown.mine else "我的 Only mine"
     body.append(f'<p>{" · ".join(tabs)} &nbsp;|&nbsp; <a href="/alerts?{mine_query}">{mine_label}</a></p>')
+    here = {"view": shown.view} | ({"mine": "1"} if shown.mine else {})
+    body.append(
+        refresh_switch("/alerts", here | ({"page": str(shown.page)} if shown.page > 1 else {}), shown.refresh)
+    )
+    reload = REFRESH_SECONDS if shown.refresh else 0
     if not shown.rows:
         body.append('<p class="muted">No alerts here.</p>')
         body += _pages(shown)  # a page past the end: the count, and the way back
-        return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
+        return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=reload)
     body.append(
         # on a phone (html.STYLE) each row is a card, each cell after the thread named by its data-label
         '<table class="list" id="alert-list"><tr><th>#</th><th>Severity</th><th>Thread</th>'
@@ -124,7 +152,7 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
     body.append("</table>")
     body += _pages(shown)
     body.append(f'<p class="muted">Times in {h(zone)}.</p>')
-    return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
+    return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=reload)
 
 
 def _summary(counts: AlertCounts) -> str:
@@ -199,18 +227,21 @@ class RisingView:
     very_urgent: float
 
 
-def rising_page(nav: Nav, shown: RisingView) -> str:
-    """The detector's view of every watched thread seen lately, alerting or not (``threads rising``)."""
+def rising_page(nav: Nav, shown: RisingView, *, refresh: bool = False) -> str:
+    """The detector's view of every watched thread seen lately, alerting or not (``threads rising``);
+    ``refresh``: the page reloads itself every minute."""
     body = [
         nav.html(),
         "<h1>升温 Rising threads</h1>",
         f"<p>Watched threads seen in the last {shown.hours:g} h, by escalation score: an alert opens at "
         f"{shown.general:+.1f}, 紧迫 at {shown.urgent:+.1f}, 非常紧迫 at {shown.very_urgent:+.1f}. "
         "What is close to alerting, and why.</p>",
+        refresh_switch("/threads", {"hours": f"{shown.hours:g}"}, refresh),
     ]
+    reload = REFRESH_SECONDS if refresh else 0
     if not shown.rows:
         body.append('<p class="muted">No watched thread was seen in that time.</p>')
-        return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
+        return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=reload)
     body.append(
         '<table class="list"><tr><th>Score</th><th>Now</th><th>Thread</th><th>Watch group</th>'
         "<th>Why</th></tr>"
@@ -218,7 +249,7 @@ def rising_page(nav: Nav, shown: RisingView) -> str:
     for row in shown.rows:
         body.append(_rising_row(row))
     body.append("</table>")
-    return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=REFRESH_SECONDS)
+    return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=reload)
 
 
 def _rising_row(row: RisingThread) -> str:

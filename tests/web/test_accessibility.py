@@ -1,5 +1,6 @@
 """What an axe-core audit (tests/web/axe_audit.py, WCAG 2.1 A/AA) found wrong, held without axe:
-text colours against what they are shown on, computed here as WCAG 2.1 defines contrast.
+text colours against what they are shown on, computed here as WCAG 2.1 defines contrast; lists
+that reloaded themselves every minute unasked.
 
 Reads the pages of a real `monitor web` over one alert (the ``site`` fixture, tests/web/web_site.py),
 the alert email it sent, and a digest kept from the same database.
@@ -20,6 +21,7 @@ from monitor.digest.model import DigestPeriod
 from monitor.digest.send import compose
 from monitor.web import forums_page, pages
 from monitor.web.html import STYLE
+from monitor.web.session import session_keys
 
 WHITE = "#ffffff"
 BUTTON_FACE = "#efefef"  # Chromium's grey for a button with no background of its own
@@ -143,3 +145,33 @@ def test_the_digest_has_no_faint_text(site: Site) -> None:
         html = compose(session, site.config, period, now, 0.5).html
     assert "monitored only since" in html and "no first contact yet" in html
     assert _too_faint(html) == []
+
+
+def _signed_in(site: Site) -> httpx.Client:
+    keys = session_keys(site.config)
+    assert keys is not None
+    client = httpx.Client(base_url=site.base_url)
+    site.closing.append(client.close)
+    assert client.post(keys.signin_url("li_na", site.now)).status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("path", ["/alerts", "/alerts?view=all&mine=1", "/threads"])
+def test_a_list_reloads_itself_only_when_asked(site: Site, path: str) -> None:
+    """A reload every minute puts a screen reader back at the top and a keyboard's focus off its
+    link (WCAG 2.2.1): it is a switch on the page, off unless turned on."""
+    client = _signed_in(site)
+    page = BeautifulSoup(client.get(path).text, "html.parser")
+    assert page.find("meta", attrs={"http-equiv": "refresh"}) is None
+    switch = page.find("a", string=re.compile("turn on"))
+    assert isinstance(switch, Tag) and "refresh=1" in str(switch["href"])
+
+    reloading = BeautifulSoup(client.get(str(switch["href"])).text, "html.parser")
+    meta = reloading.find("meta", attrs={"http-equiv": "refresh"})
+    assert isinstance(meta, Tag) and meta["content"] == "60"
+    off = reloading.find("a", string="turn off")
+    assert isinstance(off, Tag) and "refresh" not in str(off["href"])
+    if path.startswith("/alerts"):  # the views, only mine and the pages keep it on
+        links = [str(a["href"]) for a in reloading.select("a[href^='/alerts?']") if a is not off]
+        assert links and all("refresh=1" in link for link in links), links
+        assert ("mine=1" in str(switch["href"])) == ("mine=1" in path)
