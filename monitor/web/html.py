@@ -67,16 +67,24 @@ def when(moment: datetime | None, zone: str) -> str:
 
 
 def page_html(title: str, body: Iterable[str], *, wide: bool = False, refresh_seconds: int = 0) -> str:
-    """A whole page; ``refresh_seconds`` reloads it that often (lists left open on a screen; no script)."""
+    """A whole page; ``refresh_seconds`` reloads it that often (lists left open on a screen; no script).
+
+    The body is the page's ``<main>``, after the dashboard's ``<nav>`` when ``body`` starts with
+    it: a screen reader's user (or a keyboard's, with a landmark key) goes straight to the page's
+    content past the navigation (WCAG 2.4.1), and everything on the page is in a landmark.
+    """
     refresh = f'<meta http-equiv="refresh" content="{refresh_seconds}">' if refresh_seconds else ""
+    parts = list(body)
+    nav = parts.pop(0) + "\n" if parts and parts[0].startswith("<nav") else ""
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f'<meta name="referrer" content="no-referrer">{refresh}'
         f"<title>{h(title)}</title><style>{STYLE}</style></head>"
         + ('<body class="wide">\n' if wide else "<body>\n")
-        + "\n".join(body)
-        + "\n</body></html>\n"
+        + f"{nav}<main>\n"
+        + "\n".join(parts)
+        + "\n</main>\n</body></html>\n"
     )
 
 

@@ -1,6 +1,6 @@
 """What an axe-core audit (tests/web/axe_audit.py, WCAG 2.1 A/AA) found wrong, held without axe:
 text colours against what they are shown on, computed here as WCAG 2.1 defines contrast; lists
-that reloaded themselves every minute unasked.
+that reloaded themselves every minute unasked; pages whose content was in no landmark.
 
 Reads the pages of a real `monitor web` over one alert (the ``site`` fixture, tests/web/web_site.py),
 the alert email it sent, and a digest kept from the same database.
@@ -175,3 +175,44 @@ def test_a_list_reloads_itself_only_when_asked(site: Site, path: str) -> None:
         links = [str(a["href"]) for a in reloading.select("a[href^='/alerts?']") if a is not off]
         assert links and all("refresh=1" in link for link in links), links
         assert ("mine=1" in str(switch["href"])) == ("mine=1" in path)
+
+
+def _landmarks_problems(html: str) -> list[str]:
+    page = BeautifulSoup(html, "html.parser")
+    body = page.body
+    assert body is not None
+    problems = []
+    mains = page.find_all("main")
+    if len(mains) != 1:
+        problems.append(f"{len(mains)} <main> elements")
+    outside = [child.name for child in body.find_all(recursive=False) if child.name not in ("nav", "main")]
+    if outside:
+        problems.append(f"outside any landmark: {outside}")
+    h1 = page.find("h1")
+    if h1 is None or h1.find_parent("main") is None:
+        problems.append("the h1 is not in <main>")
+    for nav in page.find_all("nav"):
+        if nav.find_parent("main") is not None:
+            problems.append("the nav is inside <main>")
+    return problems
+
+
+def test_every_page_is_a_nav_then_its_main_content(site: Site) -> None:
+    signed_out = {
+        "sign-in": httpx.get(f"{site.base_url}/signin").text,
+        "signed link": httpx.get(site.link("ack")).text,
+        "home": httpx.get(f"{site.base_url}/").text,
+    }
+    client = _signed_in(site)
+    signed_in = {
+        path: client.get(path).text
+        for path in ("/alerts", f"/alerts/{site.alert_id}", "/threads", "/sources", "/digests")
+    }
+    signed_in["sign out everywhere"] = client.get("/signout/everywhere").text
+    for name, html in signed_in.items():
+        assert BeautifulSoup(html, "html.parser").find("nav") is not None, name
+    site.now += timedelta(days=30)
+    expired = httpx.get(site.link("view"))
+    assert expired.status_code == 410
+    for name, html in {**signed_out, **signed_in, "expired link": expired.text}.items():
+        assert _landmarks_problems(html) == [], name
