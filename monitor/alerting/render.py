@@ -266,8 +266,8 @@ def _h(text: str) -> str:
 
 def _html_table(rows: Iterable[tuple[str, str]]) -> str:
     cells = "".join(
-        f'<tr><th style="text-align:left;padding:2px 12px 2px 0;vertical-align:top;color:#52606d">'
-        f"{label}</th><td>{value}</td></tr>"
+        f'<tr><th scope="row" style="text-align:left;padding:2px 12px 2px 0;vertical-align:top;'
+        f'color:#52606d">{label}</th><td>{value}</td></tr>'
         for label, value in rows
         if value
     )

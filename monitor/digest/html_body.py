@@ -51,7 +51,9 @@ from monitor.digest.wording import (
 )
 
 _H2 = "font-size:16px;margin:24px 0 8px;padding-bottom:4px;border-bottom:1px solid #d9e2ec"
-_TABLE = 'role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"'
+# a table of figures, its headers read out with each figure (no role="presentation", which hid them);
+# the bars inside (charts.py) are layout, and say so
+_TABLE = 'cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%"'
 # The email body lets long strings break anywhere (monitor.alerting.email_html); in a table that also
 # lets the browser squeeze a column to one character ("acknowl|edge", 途|乐|旅|行 down a phone screen):
 # table cells break only between words, or inside a word too long for the cell.
@@ -133,13 +135,16 @@ def _with_last(now: str, before: str) -> str:
 
 
 def _header_row(*labels: str) -> str:
-    """Column headings: the first (a name) and the last (the bar) to the left, figures to the right."""
-    cells = "".join(
-        f'<th style="{_TD};text-align:{"left" if n in (0, len(labels) - 1) else "right"};'
-        f'{_SMALL};font-weight:normal">{_e(label)}</th>'
-        for n, label in enumerate(labels)
-    )
-    return f"<tr>{cells}</tr>"
+    """Column headings: the first (a name) and the last (the bar) to the left, figures to the right;
+    a column with no heading (the bars) has an empty cell, not an empty header."""
+    cells = []
+    for n, label in enumerate(labels):
+        style = (
+            f"{_TD};text-align:{'left' if n in (0, len(labels) - 1) else 'right'};{_SMALL};font-weight:normal"
+        )
+        tag = 'th scope="col"' if label else "td"
+        cells.append(f'<{tag} style="{style}">{_e(label)}</{tag.split()[0]}>')
+    return f"<tr>{''.join(cells)}</tr>"
 
 
 def _volume(digest: Digest) -> str:
@@ -295,12 +300,12 @@ def _handling(digest: Digest) -> str:
         ("First contact within SLA", within_sla(now), within_sla(before)),
     ]
     cells = "".join(
-        f'<tr><th style="{_TD};text-align:left;font-weight:normal;{_MUTED}">{_e(label)}</th>'
+        f'<tr><th scope="row" style="{_TD};text-align:left;font-weight:normal;{_MUTED}">{_e(label)}</th>'
         f'<td style="{_TD}"><strong>{_e(this)}</strong> '
         f'<span style="{_MUTED}">(last week {_e(last)})</span></td></tr>'
         for label, this, last in rows
     )
-    return f'<table role="presentation" style="border-collapse:collapse;margin-top:8px">{cells}</table>'
+    return f'<table style="border-collapse:collapse;margin-top:8px">{cells}</table>'
 
 
 def _categories(digest: Digest) -> str:

@@ -20,6 +20,7 @@ from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
 from monitor.store.models import DigestRow
 from monitor.web.alert_list import LIMIT, VIEWS, AlertCounts, AlertRow
+from monitor.web.html import column_headings
 from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
 
 _ALERTS_TITLE = "告警 Alerts · BBS crisis monitor"
@@ -143,9 +144,18 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
         return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=reload)
     body.append(
         # on a phone (html.STYLE) each row is a card, each cell after the thread named by its data-label
-        '<table class="list" id="alert-list"><tr><th>#</th><th>Severity</th><th>Thread</th>'
-        "<th>First contact</th><th>Watch group</th><th>Status</th><th>Owner</th><th>Opened</th>"
-        "<th>Checklist</th></tr>"
+        '<table class="list" id="alert-list">'
+        + column_headings(
+            "#",
+            "Severity",
+            "Thread",
+            "First contact",
+            "Watch group",
+            "Status",
+            "Owner",
+            "Opened",
+            "Checklist",
+        )
     )
     for row in shown.rows:
         body.append(_alert_row(row, shown.names, zone, shown.now))
@@ -207,7 +217,7 @@ def digests_page(nav: Nav, digests: Sequence[DigestRow], zone: str) -> str:
             "(<code>[digest]</code> in monitor.toml); <code>monitor digest send</code> sends one now.</p>"
         )
         return page_html("周报 Digests · BBS crisis monitor", body, wide=True)
-    body.append('<table class="list"><tr><th>Week</th><th>Subject</th><th>Sent</th></tr>')
+    body.append('<table class="list">' + column_headings("Week", "Subject", "Sent"))
     for digest in digests:
         sent = when(digest.sent_at, zone) if digest.sent_at else h(digest.status)
         body.append(
@@ -242,10 +252,7 @@ def rising_page(nav: Nav, shown: RisingView, *, refresh: bool = False) -> str:
     if not shown.rows:
         body.append('<p class="muted">No watched thread was seen in that time.</p>')
         return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=reload)
-    body.append(
-        '<table class="list"><tr><th>Score</th><th>Now</th><th>Thread</th><th>Watch group</th>'
-        "<th>Why</th></tr>"
-    )
+    body.append('<table class="list">' + column_headings("Score", "Now", "Thread", "Watch group", "Why"))
     for row in shown.rows:
         body.append(_rising_row(row))
     body.append("</table>")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from monitor.admin.forum_health import BoardHealth, SourceHealth
 from monitor.detect.velocity import counted
 from monitor.web.dashboard_pages import Nav
+from monitor.web.html import column_headings
 from monitor.web.pages import h, page_html, when
 
 _STATE_COLOURS = {
@@ -48,15 +49,15 @@ def sources_page(nav: Nav, sources: Sequence[SourceHealth], zone: str) -> str:
                 f"{h(source.resting_cause)}</p>"
             )
         body.append(
-            '<table class="list"><tr><th>Board</th><th>State</th><th>Last success</th>'
-            "<th>Failures in a row</th><th>Last poll</th><th>Last error</th></tr>"
+            '<table class="list">'
+            + column_headings(
+                "Board", "State", "Last success", "Failures in a row", "Last poll", "Last error"
+            )
         )
         body.extend(_board_row(board, zone) for board in source.boards)
         body.append("</table>")
         if source.events:
-            body.append(
-                '<table class="list muted"><tr><th>When</th><th>Event</th><th>Page</th><th>Detail</th></tr>'
-            )
+            body.append('<table class="list muted">' + column_headings("When", "Event", "Page", "Detail"))
             for event in source.events:
                 kept = f" (raw page kept: {h(event.kept_as)})" if event.kept_as else ""
                 seen, times = when(event.at, zone), ""

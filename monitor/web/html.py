@@ -88,5 +88,10 @@ def page_html(title: str, body: Iterable[str], *, wide: bool = False, refresh_se
     )
 
 
+def column_headings(*labels: str) -> str:
+    """A table's heading row, each heading named as its column's (``scope="col"``)."""
+    return "<tr>" + "".join(f'<th scope="col">{label}</th>' for label in labels) + "</tr>"
+
+
 def csrf_field(csrf: str | None) -> str:
     return f'<input type="hidden" name="csrf" value="{escape(csrf, quote=True)}">' if csrf else ""

@@ -19,6 +19,7 @@ from monitor.alerting.trail import TrailLine, readable_trail
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
 from monitor.web.ack_wording import OWNER_DONE, Acker, ack_why, acknowledged
+from monitor.web.html import column_headings
 from monitor.web.html import csrf_field as csrf_field
 from monitor.web.html import h as h
 from monitor.web.html import page_html as page_html
@@ -76,7 +77,7 @@ def _trail(alert: Alert, page: AlertPage, zone: str) -> list[str]:
     ``?trail=all`` asked for every line, with a link to it when lines were summed up."""
     every = [TrailLine(e.at, e.kind, e.actor, e.detail) for e in alert.events]
     readable = readable_trail(alert.events)
-    html = ["<h2>记录 Trail</h2><table>"]
+    html = ["<h2>记录 Trail</h2><table>" + column_headings("When", "What", "Who", "Detail")]
     for line in every if page.full_trail else readable:
         at, said = when(line.at, zone), h(line.detail)
         if line.until is not None:
@@ -122,15 +123,16 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
     late = alert.contacted_at is None and page.now > alert.respond_by
     body.append(
         "<table>"
-        f"<tr><th>Spokesperson</th><td>{h(page.names.get(alert.spokesperson, alert.spokesperson))}"
+        '<tr><th scope="row">Spokesperson</th>'
+        f"<td>{h(page.names.get(alert.spokesperson, alert.spokesperson))}"
         + (f" (backup {h(page.names.get(alert.backup, alert.backup))})" if alert.backup else "")
         + "</td></tr>"
-        f"<tr><th>First contact due</th><td>{_due(alert, zone)}"
+        f'<tr><th scope="row">First contact due</th><td>{_due(alert, zone)}'
         + (' <strong style="color:#b91c1c">overdue</strong>' if late else "")
         + "</td></tr>"
-        f"<tr><th>Acknowledged</th><td>{when(alert.acknowledged_at, zone)} "
+        f'<tr><th scope="row">Acknowledged</th><td>{when(alert.acknowledged_at, zone)} '
         f"{h(alert.acknowledged_by)}</td></tr>"
-        f"<tr><th>Contacted</th><td>{when(alert.contacted_at, zone)}</td></tr>"
+        f'<tr><th scope="row">Contacted</th><td>{when(alert.contacted_at, zone)}</td></tr>'
         "</table>"
     )
     as_of = f'<p class="muted">as of the last poll, {when(alert.updated_at, zone)}</p>'
@@ -153,7 +155,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         ("acknowledged", hour.acknowledged),
         ("contacted", hour.contacted),
     ):
-        body.append(f"<tr><th>{label}</th><td>{when(moment, zone)}</td></tr>")
+        body.append(f'<tr><th scope="row">{label}</th><td>{when(moment, zone)}</td></tr>')
     body.append("</table>")
     body += _trail(alert, page, zone)
     if not page.read_only:

@@ -1,6 +1,7 @@
 """What an axe-core audit (tests/web/axe_audit.py, WCAG 2.1 A/AA) found wrong, held without axe:
 text colours against what they are shown on, computed here as WCAG 2.1 defines contrast; lists
-that reloaded themselves every minute unasked; pages whose content was in no landmark.
+that reloaded themselves every minute unasked; pages whose content was in no landmark; table
+headings not tied to their cells.
 
 Reads the pages of a real `monitor web` over one alert (the ``site`` fixture, tests/web/web_site.py),
 the alert email it sent, and a digest kept from the same database.
@@ -18,7 +19,7 @@ from web_site import Site
 
 from monitor.digest import html_body
 from monitor.digest.model import DigestPeriod
-from monitor.digest.send import compose
+from monitor.digest.send import compose, keep
 from monitor.web import forums_page, pages
 from monitor.web.html import STYLE
 from monitor.web.session import session_keys
@@ -216,3 +217,43 @@ def test_every_page_is_a_nav_then_its_main_content(site: Site) -> None:
     assert expired.status_code == 410
     for name, html in {**signed_out, **signed_in, "expired link": expired.text}.items():
         assert _landmarks_problems(html) == [], name
+
+
+def _heading_problems(html: str) -> list[str]:
+    """Every table with figures says which headings are its columns' and which its rows':
+    each ``th`` has a scope and a name, and no table of headings is marked as mere layout."""
+    problems = []
+    for table in BeautifulSoup(html, "html.parser").find_all("table"):
+        headings = table.find_all("th")
+        if headings and table.get("role") == "presentation":
+            problems.append(f"headings hidden by role=presentation: {str(table)[:80]}")
+        for th in headings:
+            if th.get("scope") not in ("col", "row") or not th.get_text(strip=True):
+                problems.append(str(th)[:80])
+    return problems
+
+
+def test_every_table_heading_is_its_column_or_its_row(site: Site) -> None:
+    from monitor.alerting import lifecycle
+    from monitor.store.models import Alert
+
+    with site.sessions.begin() as session:  # a second line in the trail
+        lifecycle.note(session, session.get_one(Alert, site.alert_id), "li_na", site.now, "已联系客户")
+    client = _signed_in(site)
+    shown = {path: client.get(path).text for path in ("/alerts", f"/alerts/{site.alert_id}", "/sources")}
+    shown["signed link"] = httpx.get(site.link("view")).text
+    email = site.email.get_body(("html",))
+    assert email is not None
+    shown["alert email"] = email.get_content()
+    with site.sessions.begin() as session:
+        now = site.now + timedelta(hours=1)
+        period = DigestPeriod.week_ending(now, site.config.settings.general.timezone)
+        row = compose(session, site.config, period, now, 0.5)
+        keep(session, row)
+        shown["digest"] = row.html
+    shown["/digests"] = client.get("/digests").text
+    trail = BeautifulSoup(shown["signed link"], "html.parser").find("h2", string=re.compile("Trail"))
+    assert trail is not None and "When" in trail.find_next("table").find("tr").get_text()  # type: ignore[union-attr]
+    for name, html in shown.items():
+        assert BeautifulSoup(html, "html.parser").find("th") is not None, name
+        assert _heading_problems(html) == [], name
