@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class AlertChange:
     alert_id: int
-    kind: str  # opened, escalated, band, reopened, spread, updated
+    kind: str  # opened, escalated, band, reopened, spread, signal (news at the same tier), updated
     severity: Severity
 
 
@@ -210,7 +210,8 @@ def _update(
     if assessment.severity <= current:
         if joined:
             tell_joined(session, config, alert, thread, group, current, now, joined)
-        tell_newly_routed(session, config, alert, thread, group, current, now)
+        # news at the same tier is a change too: the crawl that found it sends it, not the next outbox run
+        news = bool(tell_newly_routed(session, config, alert, thread, group, current, now)) or bool(joined)
         band = growth_band(thread.replies, config.settings.alerting.growth_bands)
         if band > alert.band:
             alert.band = band
@@ -219,7 +220,7 @@ def _update(
             trail(session, alert, now, "band", f"passed {threshold} replies")
             queue_to_owner(session, alert, config, current, None, now, kind="band", notice=notice)
             return AlertChange(alert.id, "band", current)
-        return AlertChange(alert.id, "updated", current)
+        return AlertChange(alert.id, "signal" if news else "updated", current)
     new = assessment.severity
     alert.severity = new.value
     alert.respond_by = min(alert.respond_by, now + new.first_contact)

@@ -60,11 +60,11 @@ def tell_newly_routed(
     group: WatchGroupConfig,
     severity: Severity,
     now: datetime,
-) -> None:
+) -> list[str]:
     """The routing tree asked again with what the thread says now: a journalist or a lawyer who
     turns up after the alert reached its tier can bring a route's ``also`` (leadership's copy for
     information) that its opening or escalation did not; whoever has heard of the alert is not told
-    twice."""
+    twice. Returns who was told now."""
     routed = route_thread(session, config, thread, group, severity)
     heard = frozenset(session.scalars(select(Delivery.recipient).where(Delivery.alert_id == alert.id)))
     skip = heard | {alert.backup or ""}
@@ -73,6 +73,7 @@ def tell_newly_routed(
     told = tell_others(session, config, alert, routed, severity, now, skip=skip, why=said)
     if told:
         trail(session, alert, now, "routed", "told as well: " + ", ".join(told))
+    return told
 
 
 def joined_signals(config: MonitorConfig, before: list[str], now: list[str]) -> list[str]:

@@ -77,7 +77,8 @@ def test_a_journalist_after_the_escalation_brings_leaderships_copy_once(tmp_path
         )
         journalist.signals = [{"name": "media", "term": "记者", "start": 3, "end": 5}]
         session.flush()
-        consider(session, config, thread, group, _very_urgent(), later)
+        routed = consider(session, config, thread, group, _very_urgent(), later)
+        assert routed is not None and routed.kind == "signal"
         assert told() == ["zhao_min"]
         events = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "routed")).all()
         assert events == ["told as well: zhao_min"]
@@ -126,14 +127,19 @@ def test_a_lawyer_joining_a_very_urgent_alert_is_news_to_the_owner_and_to_leader
             escalating=True, severity=Severity.VERY_URGENT, figures=["40 replies in the last 60 min"],
             signals=["lawyer (律师/诉讼) first at floor 21"], negative_share=0.9, replies_per_hour=40.0,
         )  # fmt: skip
-        consider(session, config, thread, group, with_lawyer, later)
+        change = consider(session, config, thread, group, with_lawyer, later)
+        # a change, so the crawl that found it sends it at once (not the next outbox run, 2 min on)
+        assert change is not None and change.kind == "signal"
         news = session.scalars(
             select(Delivery).where(Delivery.created_at == later, Delivery.channel == "email")
         )
         assert sorted((d.recipient, d.kind) for d in news) == [("li_na", "signal"), ("zhao_min", "copy")]
         [event] = session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == "signal")).all()
         assert event == "lawyer (律师/诉讼) first at floor 21; told as well: zhao_min"
-        consider(session, config, thread, group, with_lawyer, later + timedelta(minutes=10))  # said once
+        again = consider(
+            session, config, thread, group, with_lawyer, later + timedelta(minutes=10)
+        )  # said once
+        assert again is not None and again.kind == "updated"
         assert (
             session.scalar(select(func.count()).select_from(Delivery).where(Delivery.kind == "signal")) == 2
         )
