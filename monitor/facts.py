@@ -148,6 +148,7 @@ class FactsReader:
                     if s.taken_at <= now  # at a past moment (threads rising --at), not what came after
                 ],
             )
+        views_gained, views_minutes, views_whole_life = _views_gained(snapshot, before, first, now, window)
         open_alert = alert_for_thread(session, thread)
         if open_alert is not None and open_alert.opened_at > now:  # a past moment: not open yet
             open_alert = None
@@ -162,8 +163,9 @@ class FactsReader:
                 [p.posted_at for p in posts if p.floor > 1],
             ),
             window_minutes=settings.window_minutes,
-            views_gained=max(0, snapshot.views - before.views) if before is not None else None,
-            views_span_minutes=(now - before.taken_at).total_seconds() / 60 if before is not None else 0.0,
+            views_gained=views_gained,
+            views_span_minutes=views_minutes,
+            views_whole_life=views_whole_life,
             posts_scored=sum(1 for p in posts if p.sentiment is not None),
             negative_share=snapshot.negative_share,
             distinct_authors=snapshot.distinct_authors,
@@ -240,3 +242,16 @@ class FactsReader:
 def _story_terms(group: WatchGroupConfig) -> list[str]:
     """The watch terms the story check removes: every thread of the group shares them."""
     return [*group.include, *group.aliases]
+
+
+def _views_gained(
+    snapshot: Snapshot, before: Snapshot | None, first: Post | None, now: datetime, window: timedelta
+) -> tuple[int | None, float, bool]:
+    """Views gained over the window and its minutes, from the snapshot a window ago; a thread younger
+    than the window has none that old, and all its views came since its first post (a new thread's
+    counter starts at 0): then the third value is True."""
+    if before is not None:
+        return max(0, snapshot.views - before.views), (now - before.taken_at).total_seconds() / 60, False
+    if first is not None and timedelta(0) < now - first.posted_at <= window:
+        return snapshot.views, (now - first.posted_at).total_seconds() / 60, True
+    return None, 0.0, False

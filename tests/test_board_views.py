@@ -67,3 +67,36 @@ def test_rising_thread_shows_its_views_as_a_multiple_of_the_boards_usual_pace(tm
     expected = f"{gained} views in the last 60 min ({gained}/h), "
     expected += f"{gained / usual:.0f}× this board's usual ({usual:.1f}/h)"
     assert gained / usual >= 10 and expected in figures[0], figures[0]
+
+
+def test_a_thread_younger_than_the_window_shows_its_views_since_its_first_post(tmp_path: Path) -> None:
+    """The first hour is when an early warning matters: no snapshot is an hour old yet, so the views
+    line had been left out of every message sent in it (live walkthrough: 5 of 5)."""
+    forum = Forum(now=START)
+    forum.add_board(2, "投诉维权")
+    for n in range(6):
+        forum.add_thread(2, f"小区停车问题{n}", f"业主{n}", START, "物业怎么管？")
+    watched = forum.add_thread(2, "途乐旅行退款三个月没到账", "维权人", START, "我也遇到了，怎么办？").tid
+    for n in range(12):
+        forum.add_reply(watched, f"网友{n}", _at(5 + 2 * n), "我也遇到了，途乐旅行一直拖着不退。")
+    with DemoForum(forum) as site:
+        config = demo_forum_config(tmp_path / "config", [ForumSource("bbs", "演示论坛", site.base_url, [2])])
+        app = build(config)
+        try:
+
+            async def play() -> list[tuple[str, ...]]:
+                async with app.pipeline() as pipeline:
+                    for minutes in (10, 20, 30, 40):
+                        forum.now = _at(minutes)
+                        await pipeline.crawl_pass(_at(minutes))
+                    with app.sessions() as session:
+                        rows = rising_threads(config, pipeline.facts, session, _at(40), 6)
+                        return [row.figures for row in rows]
+
+            figures = asyncio.run(play())
+        finally:
+            app.close()
+    forum.now = _at(40)
+    seen = forum.views(watched)
+    assert len(figures) == 1, figures
+    assert f"{seen} views in its first 40 min ({seen * 60 / 40:,.0f}/h)" in figures[0][1], figures[0]

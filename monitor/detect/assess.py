@@ -52,6 +52,7 @@ class ThreadFacts:
     spread: Spread | None = None  # the same story on other boards and forums
     views_gained: int | None = None  # views gained since an earlier snapshot; None = unknown
     views_span_minutes: float = 0.0  # ... over this many minutes (the window, or more if polls were sparse)
+    views_whole_life: bool = False  # a thread younger than the window: its views since its first post
     board_negative_share: float | None = None  # the board's median thread's negative share; None = unknown
     board_views_per_hour: float | None = None  # the board's median thread's first-day views/h; None = unknown
     baseline: BoardBaseline | None = None  # the board's; None = board unknown (prior is used)
@@ -175,7 +176,9 @@ _HOWEVER_SLOWLY = "alerts however slowly the thread grows"
 
 def _views_figure(facts: ThreadFacts) -> list[str]:
     """Views show readers arriving before they reply; shown when snapshots give them."""
-    return views_figure(facts.views_gained, facts.views_span_minutes, facts.board_views_per_hour)
+    return views_figure(
+        facts.views_gained, facts.views_span_minutes, facts.board_views_per_hour, facts.views_whole_life
+    )
 
 
 def _negative_figure(facts: ThreadFacts, settings: DetectSettings) -> str:

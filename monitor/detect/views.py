@@ -4,7 +4,8 @@ A forum's view counter climbs before the replies do — lurkers reading a compla
 doing the rounds. The detector does not score views (the replay data has none to tune on),
 but the reasons show them next to the board's usual pace, like replies: "543 views in the
 last 60 min (543/h), 9× this board's usual (60/h)". A busy board's steady traffic then reads
-as usual and a quiet board's sudden readers stand out.
+as usual and a quiet board's sudden readers stand out. A thread younger than the window shows its
+views since its first post ("120 views in its first 17 min"): the first hour is when it matters.
 
 The usual pace (:func:`usual_views_per_hour`) is the median, over the board's recent threads,
 of each thread's views per hour during its first day, read from its snapshots: the first and
@@ -47,12 +48,16 @@ def usual_views_per_hour(paces: Sequence[float]) -> float | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def views_figure(views: int | None, minutes: float, usual_per_hour: float | None) -> list[str]:
-    """The reasons' views line; none when no views were gained or the span is unknown."""
+def views_figure(
+    views: int | None, minutes: float, usual_per_hour: float | None, whole_life: bool = False
+) -> list[str]:
+    """The reasons' views line; none when no views were gained or the span is unknown.
+    ``whole_life``: the views are a young thread's since its first post, ``minutes`` its age."""
     if not views or minutes <= 0:
         return []
-    rate = views * 60 / minutes
-    line = f"{counted(views, 'view', 'views')} in the last {minutes:.0f} min ({rate:,.0f}/h)"
+    rate = views * 60 / max(minutes, MIN_SPAN.total_seconds() / 60)  # not "per 2 minutes"
+    span = f"in its first {minutes:.0f} min" if whole_life else f"in the last {minutes:.0f} min"
+    line = f"{counted(views, 'view', 'views')} {span} ({rate:,.0f}/h)"
     if usual_per_hour is not None:
         if usual_per_hour > 0:
             line += f", {times(rate / usual_per_hour)} this board's usual ({_pace(usual_per_hour)}/h)"

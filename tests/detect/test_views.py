@@ -50,3 +50,11 @@ def test_views_line_names_the_multiple_of_the_usual_pace() -> None:
     ]
     assert views_figure(0, 60.0, 60.0) == [] and views_figure(None, 60.0, 60.0) == []
     assert views_figure(10, 0.0, 60.0) == []
+
+
+def test_a_young_threads_views_are_since_its_first_post_and_never_per_two_minutes() -> None:
+    assert views_figure(120, 17.0, 60.0, whole_life=True) == [
+        "120 views in its first 17 min (424/h), 7.1× this board's usual (60/h)"
+    ]
+    # two minutes old: the rate is over at least 10 minutes, not 40 views × 30
+    assert views_figure(40, 2.0, None, whole_life=True) == ["40 views in its first 2 min (240/h)"]
