@@ -27,6 +27,7 @@ from monitor.config.settings import DetectSettings
 from monitor.detect.baseline import BoardBaseline
 from monitor.detect.detector import detect_thread
 from monitor.detect.forecast import Forecast
+from monitor.detect.hysteresis import tier_thresholds
 from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, describe_spread
 from monitor.detect.timeline import Timeline
@@ -137,6 +138,7 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         *_views_figure(facts),
         *found.reasons[1:],
         *_spread_floor_figure(facts, settings),
+        *_tier_figure(found.tier, found.score.value, facts, me_too, settings),
         _negative_figure(facts, settings),
         *found.notes,
     ]
@@ -202,6 +204,53 @@ def _signal_floor(facts: ThreadFacts, me_too_authors: int, settings: DetectSetti
     if any(name in facts.signal_floors for name in settings.very_urgent_signals):
         floor = Severity.VERY_URGENT
     return floor
+
+
+_TIERS = {
+    Severity.GENERAL: "一般 general",
+    Severity.URGENT: "紧迫 urgent",
+    Severity.VERY_URGENT: "非常紧迫 very urgent",
+}
+
+
+def _tier_figure(
+    tier: Severity | None, score: float, facts: ThreadFacts, me_too_authors: int, settings: DetectSettings
+) -> list[str]:
+    """Which rule set the thread's tier: a crisis signal or the me-too authors (a floor), or the
+    escalation score against the tiers' thresholds (and what the next tier needs). None below the
+    alert threshold, nor for the spread to other forums (its own line says so)."""
+    floor, why = _floor_why(facts, me_too_authors, settings)
+    if floor > (tier or Severity.GENERAL) and why:
+        return [f"{_TIERS[floor]}: set by {why}"]
+    if tier is None:
+        return []
+    thresholds = tier_thresholds(settings)
+    reached = thresholds[tier]
+    above = [t for t in thresholds if t > tier]
+    beyond = f"{above[0].label_zh} from {thresholds[above[0]]:+.1f}" if above else f"from {reached:+.1f}"
+    if score >= reached:
+        return [f"{_TIERS[tier]} by the escalation score {score:+.1f} ({beyond})"]
+    return [
+        f"{_TIERS[tier]} kept while the escalation score ({score:+.1f}) stays within "
+        f"{settings.hysteresis:g} of {reached:+.1f}" + (f" ({beyond})" if above else "")
+    ]
+
+
+def _floor_why(facts: ThreadFacts, me_too_authors: int, settings: DetectSettings) -> tuple[Severity, str]:
+    """The tier the thread's signals and me-too authors make it at least, and why ("" if nothing)."""
+    for tier, names in (
+        (Severity.VERY_URGENT, settings.very_urgent_signals),
+        (Severity.URGENT, settings.urgent_signals),
+    ):
+        found = sorted((facts.signal_floors[name], name) for name in names if name in facts.signal_floors)
+        if found:
+            floor, name = found[0]
+            where = "the opening post" if floor == 1 else f"floor {floor}"
+            return tier, f"{SIGNAL_LABELS.get(name, name)} at {where}"
+    if me_too_authors >= settings.urgent_me_too_authors:
+        says = counted(me_too_authors, "author saying", "authors saying")
+        return Severity.URGENT, f"{says} 我也遇到了 (紧迫 from {settings.urgent_me_too_authors})"
+    return Severity.GENERAL, ""
 
 
 def _spread_to_forums(facts: ThreadFacts, settings: DetectSettings) -> bool:
