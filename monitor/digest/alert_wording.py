@@ -117,11 +117,13 @@ def first_contact(review: AlertReview, now: datetime, timezone: str) -> tuple[bo
     verdict = review.contact_on_time(now)
     due = short_time(review.respond_by, timezone)  # an escalation may have brought it forward
     if review.contacted_at is not None:
-        after = duration((review.contacted_at - review.opened_at).total_seconds() / 60)
+        after = duration((review.contacted_at - review.round_started_at).total_seconds() / 60)
         by = f" by {actor(review.contacted_by)}" if review.contacted_by else ""
         if verdict:
-            return verdict, f"first contact{by} on time ({after})"
-        return verdict, f"first contact{by} late ({after} after opening, due by {due})"
+            since = f"{after} after the reopening" if review.reopened_at else after
+            return verdict, f"first contact{by} on time ({since})"
+        since = "the reopening" if review.reopened_at else "opening"
+        return verdict, f"first contact{by} late ({after} after {since}, due by {due})"
     if verdict is False:
         return verdict, f"no first contact, overdue since {due}"
     if review.closed_uncontacted:
@@ -141,13 +143,15 @@ def acknowledged(review: AlertReview, timezone: str) -> str:
     acknowledge it afresh, whether they did: ``, then by 陈洁 5 min after the change of hands`` or
     ``; 陈洁 has not acknowledged it since the change of hands 12-02 10:30``."""
     minutes = review.minutes_to_acknowledge
+    reopened = review.reopened_at is not None  # the round's: timed from the reopening, and said so
     if minutes is None:
-        return "not acknowledged"
+        return "not acknowledged since the reopening" if reopened else "not acknowledged"
+    took = f"{duration(minutes)} after the reopening" if reopened else ""
     if review.acknowledged_by_contact:  # nobody pressed acknowledge: who made the contact is said with it
-        said = f"acknowledged only by the first contact, after {duration(minutes)}"
+        said = f"acknowledged only by the first contact, {took or f'after {duration(minutes)}'}"
     else:
         by = f" by {actor(review.acknowledged_by)}" if review.acknowledged_by else ""
-        said = f"acknowledged{by} in {duration(minutes)}"
+        said = f"acknowledged{by} {took or f'in {duration(minutes)}'}"
     return said + _again(review.acknowledged_again, timezone)
 
 
@@ -208,12 +212,59 @@ def opened(review: AlertReview, timezone: str) -> str:
 def alert_facts(review: AlertReview, now: datetime, timezone: str) -> list[list[str]]:
     """The facts, a line each: who (spokesperson, opened, acknowledged); the SLA's calls, when it
     made any; how far (first contact, checklist, notes, status)."""
-    who = [spokesperson(review, timezone), opened(review, timezone), acknowledged(review, timezone)]
+    reopening = reopened(review, timezone)
+    who = [
+        spokesperson(review, timezone),
+        opened(review, timezone),
+        *([reopening] if reopening else []),
+        acknowledged(review, timezone),
+    ]
     calls = sla_calls(review, timezone)
     progress = [
         first_contact(review, now, timezone)[1],
-        f"checklist {review.checklist_done}/{review.checklist_total}",
-        counted(review.notes, "progress note", "progress notes") if review.notes else "no progress note",
+        checklist(review),
+        notes(review),
         clean_text(review.status) or NOTHING,
     ]
     return [who, [calls], progress] if calls else [who, progress]
+
+
+def reopened(review: AlertReview, timezone: str) -> str:
+    """``resolved 12-05 10:00, reopened 12-06 15:00`` (``(its 2nd reopening)`` after more than one);
+    empty for an alert never reopened. The figures beside it are the new round's."""
+    if review.reopened_at is None:
+        return ""
+    closed = review.resolved_before_reopening
+    said = f"resolved {short_time(closed, timezone)}, " if closed is not None else ""
+    said += f"reopened {short_time(review.reopened_at, timezone)}"
+    if review.reopenings > 1:
+        said += f" (its {_ordinal(review.reopenings)} reopening)"
+    return said
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def checklist(review: AlertReview) -> str:
+    """``checklist 3/16``; a reopened alert's steps stay done across rounds, so it says how many the
+    new round did: ``checklist 3/16 (0 done since the reopening)``."""
+    said = f"checklist {review.checklist_done}/{review.checklist_total}"
+    if review.reopened_at is not None:
+        said += f" ({review.checklist_done_since_reopening} done since the reopening)"
+    return said
+
+
+def notes(review: AlertReview) -> str:
+    """``2 progress notes`` written in the week; a reopened alert's are the new round's, with the week's
+    earlier ones said apart: ``no progress note since the reopening (1 before it)``."""
+    if review.reopened_at is None:
+        return _notes(review.notes)
+    since = review.notes_since_reopening
+    before = review.notes - since
+    return f"{_notes(since)} since the reopening" + (f" ({before:,} before it)" if before else "")
+
+
+def _notes(n: int) -> str:
+    return counted(n, "progress note", "progress notes") if n else "no progress note"

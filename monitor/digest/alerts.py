@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.digest.handlers import TrailEvent, handlers, read_trails
@@ -93,13 +93,20 @@ def alert_reviews(
             ChecklistItem.alert_id.label("alert_id"),
             func.count().label("total"),
             func.count(ChecklistItem.done_at).label("done"),
+            func.count(case((ChecklistItem.done_at >= Alert.reopened_at, 1))).label("done_since"),
         )
-        .where(ChecklistItem.alert_id.in_(select(Alert.id).where(*open_in_period)))
+        .join(Alert, Alert.id == ChecklistItem.alert_id)
+        .where(*open_in_period)
         .group_by(ChecklistItem.alert_id)
         .subquery()
     )
     notes = (
-        select(AlertEvent.alert_id.label("alert_id"), func.count().label("notes"))
+        select(
+            AlertEvent.alert_id.label("alert_id"),
+            func.count().label("notes"),
+            func.count(case((AlertEvent.at >= Alert.reopened_at, 1))).label("notes_since"),
+        )
+        .join(Alert, Alert.id == AlertEvent.alert_id)
         .where(AlertEvent.kind == "note", AlertEvent.at >= period.start, AlertEvent.at < period.end)
         .group_by(AlertEvent.alert_id)
         .subquery()
@@ -120,9 +127,12 @@ def alert_reviews(
             Alert.acknowledged_at,
             Alert.contacted_at,
             Alert.resolved_at,
+            Alert.reopened_at,
             func.coalesce(checklist.c.done, 0).label("done"),
             func.coalesce(checklist.c.total, 0).label("total"),
+            func.coalesce(checklist.c.done_since, 0).label("done_since"),
             func.coalesce(notes.c.notes, 0).label("notes"),
+            func.coalesce(notes.c.notes_since, 0).label("notes_since"),
         )
         .join(Thread, Thread.id == Alert.thread_id)
         .outerjoin(checklist, checklist.c.alert_id == Alert.id)
@@ -169,4 +179,9 @@ def _review(
         owner_changes=who.owner_changes,
         backup_called=who.backup_called,
         leadership_called=who.leadership_called,
+        reopened_at=row.reopened_at,
+        resolved_before_reopening=who.resolved_before_reopening if row.reopened_at else None,
+        reopenings=max(who.reopenings, 1) if row.reopened_at else 0,
+        checklist_done_since_reopening=int(row.done_since),
+        notes_since_reopening=int(row.notes_since),
     )

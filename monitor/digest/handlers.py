@@ -40,6 +40,7 @@ KINDS = (
     "acknowledged",
     "contacted",
     "reopened",
+    "resolved",
 )
 _KEY = r"[^\s;:]+"
 _HANDOVER = re.compile(rf"^({_KEY}) -> ({_KEY})")
@@ -65,6 +66,8 @@ class Handlers:
     owner_changes: tuple[OwnerChange, ...] = ()
     backup_called: SlaCall | None = None
     leadership_called: SlaCall | None = None
+    reopenings: int = 0  # how many times it reopened
+    resolved_before_reopening: datetime | None = None  # the close the latest reopening undid
 
 
 def read_trails(session: Session, alert_ids: Select[int]) -> dict[int, list[TrailEvent]]:
@@ -94,6 +97,9 @@ class _Replay:
     contacted: tuple[str, str | None] | None = None
     backup: list[TrailEvent] = field(default_factory=list)
     leadership: list[TrailEvent] = field(default_factory=list)
+    resolved_at: datetime | None = None  # the latest close
+    reopenings: int = 0
+    resolved_before_reopening: datetime | None = None
 
     def see(self, event: TrailEvent, people: Mapping[str, str]) -> None:
         kind = event.kind
@@ -111,7 +117,11 @@ class _Replay:
                     self.asked_again, self.again = (moved[2], event.at), None
             else:
                 self.escalated_at = event.at
+        elif kind == "resolved":
+            self.resolved_at = event.at
         elif kind == "reopened":  # a new round: acknowledged, contacted and called afresh
+            self.reopenings += 1
+            self.resolved_before_reopening, self.resolved_at = self.resolved_at, None
             self.acknowledged = self.contacted = self.acknowledged_at = None
             self.asked_again = self.again = None
             self.backup, self.leadership = [], []
@@ -164,6 +174,8 @@ def handlers(
         owner_changes=tuple(changes),
         backup_called=_call(replay.backup, people),
         leadership_called=_call(replay.leadership, people),
+        reopenings=replay.reopenings,
+        resolved_before_reopening=replay.resolved_before_reopening,
     )
 
 

@@ -202,14 +202,27 @@ class AlertReview:
     owner_changes: tuple[OwnerChange, ...] = ()  # oldest first; ``spokesperson`` is the owner now
     backup_called: SlaCall | None = None
     leadership_called: SlaCall | None = None
+    # a reopened alert (resolved, then the thread flared up again) is a new round: the acknowledgement,
+    # first contact and calls above are the round's; these say when it began and what it did so far
+    reopened_at: datetime | None = None  # the latest reopening (None: never reopened)
+    resolved_before_reopening: datetime | None = None  # the close the latest reopening undid (trail)
+    reopenings: int = 0  # how many times the trail says it reopened
+    checklist_done_since_reopening: int = 0  # of ``checklist_done``, steps done in the round
+    notes_since_reopening: int = 0  # of ``notes``, written in the round
+
+    @property
+    def round_started_at(self) -> datetime:
+        """When the round the figures describe began: the opening, or the latest reopening."""
+        return self.reopened_at or self.opened_at
 
     @property
     def minutes_to_acknowledge(self) -> float | None:
-        """From the opening to the first acknowledgement (``acknowledged_at``): one an escalation
-        withdrew when the alert changed hands counts — the alert was in hand then."""
+        """From the round's start (the opening, or the reopening) to its first acknowledgement
+        (``acknowledged_at``): one an escalation withdrew when the alert changed hands counts — the
+        alert was in hand then."""
         if self.acknowledged_at is None:
             return None
-        return (self.acknowledged_at - self.opened_at).total_seconds() / 60
+        return (self.acknowledged_at - self.round_started_at).total_seconds() / 60
 
     @property
     def closed_uncontacted(self) -> bool:

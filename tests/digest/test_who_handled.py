@@ -392,3 +392,82 @@ def test_an_alert_escalated_before_acknowledgements_were_withdrawn_is_not_said_t
     assert (kept.acknowledged_by, kept.acknowledged_again) == (Actor("li_na"), None)
     withdrawn = handlers(trail, spokesperson="chen_jie", backup="li_na", acknowledged_by=None, people={})
     assert withdrawn.acknowledged_again == AskedAgain("chen_jie", T0 + timedelta(minutes=30))
+
+
+def test_a_reopened_alert_says_when_it_was_resolved_and_reopened_and_counts_its_new_round(
+    session: Session, config: MonitorConfig
+) -> None:
+    """Opened 12-03 09:00 and handled (acknowledged, contacted, a step done, a note), resolved 12-05 10:00,
+    reopened 12-06 15:00 and acknowledged 20 min later. The digest had read "opened 12-03 09:00 ·
+    acknowledged … in 3 d 6 h … 1 progress note": the new round's acknowledgement timed from the first
+    opening, the old round's note and steps as if the new round's, and no word of the reopening
+    (head of PR, verifier's week)."""
+    opened = datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI)
+    thread = _thread(session, config, "51", "途乐旅行退款又拖", "团费不退")
+    alert = _open(session, config, thread, 0, opened)
+    lifecycle.acknowledge(session, alert, "li_na", opened + timedelta(minutes=5))
+    lifecycle.contacted(session, alert, "li_na", opened + timedelta(minutes=10))
+    lifecycle.tick(session, alert, "2", "li_na", opened + timedelta(minutes=15))
+    lifecycle.note(session, alert, "li_na", opened + timedelta(days=1), "已联系客户，退款处理中")
+    resolved = datetime(2026, 12, 5, 10, 0, tzinfo=SHANGHAI)
+    repo.record_snapshot(session, thread, [], resolved - timedelta(minutes=5), negative_below=0.5)
+    assert lifecycle.resolve(session, alert, "li_na", resolved, "已退款")
+    thread.replies += config.settings.alerting.reopen_after_replies  # people answer again
+    reopened = datetime(2026, 12, 6, 15, 0, tzinfo=SHANGHAI)
+    change = consider(session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), reopened)
+    assert change is not None and change.kind == "reopened"
+    lifecycle.acknowledge(session, alert, "li_na", reopened + timedelta(minutes=20))
+    session.commit()
+    done = sum(1 for item in alert.checklist if item.done_at is not None)
+    assert done >= 1
+
+    lines = _week(session, config)
+    who, progress = lines[alert.id]
+    assert who == (
+        f"spokesperson {LI_NA} · opened 12-03 09:00 · resolved 12-05 10:00, reopened 12-06 15:00 · "
+        f"acknowledged by {LI_NA} 20 min after the reopening"
+    )
+    assert progress == (
+        "no first contact, overdue since 12-06 23:00 · "  # the new round's: 8 h from the reopening
+        f"checklist {done}/{len(alert.checklist)} (0 done since the reopening) · "
+        "no progress note since the reopening (1 before it) · acknowledged"
+    )
+    assert "Median time to acknowledge: 20 min (last week —)" in lines[0]
+
+
+def test_a_reopened_alert_unacknowledged_contacted_and_noted_in_its_new_round(
+    session: Session, config: MonitorConfig
+) -> None:
+    """The new round's own figures: nobody acknowledged since the reopening but the first contact (which
+    counts as one), a step done and a note written after it; reopened a second time, and opened before
+    the week."""
+    opened = datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)  # before the week: reopened twice since
+    thread = _thread(session, config, "52", "途乐旅行导游又骂人", "导游骂人")
+    alert = _open(session, config, thread, 0, opened)
+    for resolved, reopened in (
+        (datetime(2026, 11, 22, 9, 0, tzinfo=SHANGHAI), datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)),
+        (datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI), datetime(2026, 12, 3, 18, 30, tzinfo=SHANGHAI)),
+    ):
+        repo.record_snapshot(session, thread, [], resolved - timedelta(minutes=5), negative_below=0.5)
+        assert lifecycle.resolve(session, alert, "li_na", resolved, "已处理")
+        thread.replies += config.settings.alerting.reopen_after_replies
+        change = consider(
+            session, config, thread, config.watch_groups[0], _assessment(Severity.URGENT), reopened
+        )
+        assert change is not None and change.kind == "reopened"
+    lifecycle.tick(session, alert, "2", "li_na", reopened + timedelta(hours=1))
+    lifecycle.note(session, alert, "li_na", reopened + timedelta(hours=2), "已致电客户")
+    lifecycle.contacted(session, alert, "li_na", reopened + timedelta(hours=3))
+    session.commit()
+
+    who, progress = _week(session, config)[alert.id]
+    assert who == (
+        f"spokesperson {LI_NA} · opened 11-20 09:00 (before this week) · "
+        "resolved 12-02 09:00, reopened 12-03 18:30 (its 2nd reopening) · "
+        "acknowledged only by the first contact, 3 h 00 min after the reopening"
+    )
+    assert progress.startswith(f"first contact by {LI_NA} on time (3 h 00 min after the reopening) · ")
+    # step 2 and the first-contact step (recording the contact ticks it)
+    assert progress.endswith(
+        "(2 done since the reopening) · 1 progress note since the reopening · acknowledged"
+    )
