@@ -27,6 +27,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from monitor.digest.alerts import alert_reviews, thread_alerts
+from monitor.digest.attention import open_alerts
 from monitor.digest.changes import what_changed
 from monitor.digest.model import (
     CategoryCount,
@@ -145,6 +146,7 @@ def build_digest(
         changes=what_changed(week, previous, now=now),
         generated_at=now,
         reading=reading_health(session, period),
+        attention=open_alerts(session, now, people or {}),
     )
 
 

@@ -22,6 +22,7 @@ from monitor.digest.alert_wording import (
     moved_hands,
     within_sla,
 )
+from monitor.digest.attention import attention_heading, attention_lines
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
@@ -75,6 +76,7 @@ def render(digest: Digest, subject: str) -> str:
     parts = [
         email_head(clean_text(subject)),
         _heading(digest),
+        _attention(digest),
         _changes(digest),
         _reading(digest),
     ]
@@ -119,6 +121,22 @@ def _heading(digest: Digest) -> str:
         f'<p style="margin:0 0 8px;{_MUTED}">{_e(period_heading(digest.week))}</p>'
         f'<p style="margin:0;font-size:16px"><strong>{_e(week_summary(digest.week))} opened</strong>'
         f'<br><span style="{_SMALL}">Last week: {_e(week_summary(digest.previous))} opened</span></p>'
+    )
+
+
+def _attention(digest: Digest) -> str:
+    """Needs attention now: the overdue contacts and boards not read in red."""
+    lines = attention_lines(digest)
+    if not lines:
+        return ""
+    marked = ";color:#b91c1c;font-weight:bold"
+    items = "".join(
+        f'<li style="margin:2px 0{marked if line.urgent else ""}">{_e(line.text)}</li>' for line in lines
+    )
+    return (
+        '<div style="margin:16px 0 0;padding:6px 10px;border-left:3px solid #b91c1c;background:#fdf2f2">'
+        f'<h2 style="font-size:16px;margin:0 0 4px">{_e(attention_heading(digest))}</h2>'
+        f'<ul style="margin:0;padding-left:20px">{items}</ul></div>'
     )
 
 

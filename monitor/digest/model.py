@@ -300,6 +300,30 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class OpenAlert:
+    """An alert still open when the digest was composed (for "Needs attention now")."""
+
+    alert_id: int
+    severity: str
+    title: str  # its thread's title (scraped)
+    spokesperson: str  # its owner now (display name)
+    acknowledged: bool  # someone acknowledged its current round (and it was not withdrawn since)
+    contacted: bool  # the current round's first contact was made
+    respond_by: datetime  # the first contact's deadline
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What needs someone now, at the digest's ``generated_at``: the open alerts (the boards failing
+    now come from :class:`Reading`)."""
+
+    open_alerts: tuple[OpenAlert, ...]  # oldest first
+
+    def very_urgent_open(self) -> int:
+        return sum(1 for alert in self.open_alerts if alert.severity == "very_urgent")
+
+
+@dataclass(frozen=True)
 class Digest:
     """A week and the week before it, plus the lines saying what changed between them."""
 
@@ -308,3 +332,4 @@ class Digest:
     changes: tuple[str, ...]  # "what changed since last week", most important first
     generated_at: datetime
     reading: Reading | None = None  # None: not known (the forums' health is not in the store)
+    attention: Attention | None = None  # None: not known (no "Needs attention now" block)

@@ -33,7 +33,7 @@ PROBLEM_LABELS = {
     "disallowed": "robots.txt disallows",
 }
 TROUBLED_STATUSES = ("failing", "degraded", "empty")
-_STATES = {
+STATES = {
     "failing": "failing now",
     "degraded": "thread pages not read now",
     "empty": "lists no threads now",
@@ -135,7 +135,7 @@ def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
     ]
     for trouble in reading.troubled:
         what = ", ".join(_problem(kind, n) for kind, n in trouble.problems)
-        state = _STATES.get(trouble.status, "recovered")
+        state = STATES.get(trouble.status, "recovered")
         read = trouble.last_success_at
         last = f"; last read {short_time(read, timezone)}" if read is not None else ""
         lines.append(f"{trouble.forum} · {trouble.board}: {state}{f' ({what})' if what else ''}{last}")

@@ -1,11 +1,12 @@
 """Render a :class:`Digest` as an email subject, a plain-text body and an HTML body.
 
-Both bodies have the same sections, in this order: what changed since last week, forums read
-(boards that could not always be read), volume by
-watch group, sentiment by day (a chart), top threads, alerts and how they were handled,
-categories, and a footer saying what the figures cover. Scraped text (titles, boards, sources,
-watch groups, spokespeople) is cleaned of control characters and bidi overrides and shortened;
-the HTML body (:mod:`monitor.digest.html_body`) also escapes it and links only http/https URLs.
+Both bodies have the same sections, in this order: needs attention now (when anything does: as of
+the digest's making, :mod:`monitor.digest.attention`), what changed since last week, forums read
+(boards that could not always be read), volume by watch group, sentiment by day (a chart), top
+threads, alerts and how they were handled, categories, and a footer saying what the figures cover.
+Scraped text (titles, boards, sources, watch groups, spokespeople) is cleaned of control characters
+and bidi overrides and shortened; the HTML body (:mod:`monitor.digest.html_body`) also escapes it
+and links only http/https URLs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.digest import html_body
 from monitor.digest.alert_wording import alert_facts, called, handling, hands, moved_hands, within_sla
+from monitor.digest.attention import attention_heading, attention_lines, very_urgent_note
 from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
@@ -45,14 +47,15 @@ from monitor.digest.wording import (
 
 
 def render_subject(digest: Digest) -> str:
-    """``Weekly digest 11-30 – 12-06: 412 posts, 62 % negative, 3 alerts`` (days in the team's zone);
-    ``Weekly digest 12-01 – 12-07 (until 03:33): …`` when the last day is partial (``--until now``)."""
-    return f"Weekly digest {period_label(digest.week, '%m-%d')}: {headline(digest)}"
+    """``Weekly digest 11-30 – 12-06: 412 posts, 62 % negative, 3 alerts`` (days in the team's zone),
+    ``… 3 alerts (1 非常紧迫 open)`` while very urgent alerts are open; ``Weekly digest 12-01 – 12-07
+    (until 03:33): …`` when the last day is partial (``--until now``)."""
+    return f"Weekly digest {period_label(digest.week, '%m-%d')}: {headline(digest, very_urgent_note(digest))}"
 
 
 def render_text(digest: Digest) -> str:
     """The plain-text body, for email and ``monitor digest preview``."""
-    sections = [_text_heading(digest), _text_changes(digest)]
+    sections = [_text_heading(digest), *_text_attention(digest), _text_changes(digest)]
     if digest.reading is not None:
         lines = reading_lines(digest.reading, digest.week.period.timezone)
         sections.append(["Forums read", *(f"  {clean_text(line)}" for line in lines)])
@@ -78,6 +81,14 @@ def _text_heading(digest: Digest) -> list[str]:
         f"This week: {week_summary(digest.week)} opened",
         f"Last week: {week_summary(digest.previous)} opened",
     ]
+
+
+def _text_attention(digest: Digest) -> list[list[str]]:
+    """Needs attention now, as of the digest's making: ``!`` marks an overdue contact or a board not read."""
+    lines = attention_lines(digest)
+    if not lines:
+        return []
+    return [[attention_heading(digest), *(f"  {'!' if line.urgent else '-'} {line.text}" for line in lines)]]
 
 
 def _text_changes(digest: Digest) -> list[str]:

@@ -151,9 +151,11 @@ def day_labels(figures: WeekFigures) -> list[str]:
     return labels
 
 
-def headline(digest: Digest) -> str:
-    """``412 posts, 62 % negative, 3 alerts`` — the subject's figures."""
-    return week_summary(digest.week)
+def headline(digest: Digest, very_urgent_open: str = "") -> str:
+    """``412 posts, 62 % negative, 3 alerts`` — the subject's figures; ``… 3 alerts (1 非常紧迫 open)``
+    when ``very_urgent_open`` says very urgent alerts are open as the digest is composed."""
+    summary = week_summary(digest.week)
+    return f"{summary} ({very_urgent_open})" if very_urgent_open else summary
 
 
 def week_summary(figures: WeekFigures) -> str:

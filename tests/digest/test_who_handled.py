@@ -32,7 +32,7 @@ from monitor.digest.alerts import alert_reviews
 from monitor.digest.figures import build_digest
 from monitor.digest.handlers import TrailEvent, handlers
 from monitor.digest.model import Actor, AskedAgain, DigestPeriod, OwnerChange
-from monitor.digest.render import render_html, render_text
+from monitor.digest.render import render_html, render_subject, render_text
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -471,3 +471,29 @@ def test_a_reopened_alert_unacknowledged_contacted_and_noted_in_its_new_round(
     assert progress.endswith(
         "(2 done since the reopening) · 1 progress note since the reopening · acknowledged"
     )
+
+
+def test_needs_attention_now_reads_the_alerts_as_they_stand_when_the_digest_is_composed(
+    session: Session, config: MonitorConfig, handled: dict[str, Alert]
+) -> None:
+    """At 12-07 09:00: two alerts acknowledged but never contacted (overdue since 12-02 18:00), and one
+    opened at 08:00 — after the week, so in no section below — that nobody has acknowledged yet. The
+    escalated very urgent alert is in hand (acknowledged, contacted) but still open: the subject says so."""
+    thread = _thread(session, config, "35", "途乐旅行又出事", "退款")
+    late = _open(session, config, thread, 0, GENERATED - timedelta(hours=1))
+    session.commit()
+    people = {person.key: person.name for person in config.routing.spokespeople}
+    digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
+    text = render_text(digest)
+    block = text.split("Needs attention now (as of 12-07 09:00)\n")[1].split("\n\n")[0]
+    assert block.splitlines() == [
+        f"  ! #{handled['by_backup'].id} [紧迫 urgent] 星耀Pro14 黑屏 — {WANG_QIANG}: "
+        "first contact overdue since 12-02 18:00",
+        f"  ! #{handled['handed'].id} [紧迫 urgent] 途乐酒店被降级 — {WANG_QIANG}: "
+        "first contact overdue since 12-02 18:00",
+        f"  - #{late.id} [紧迫 urgent] 途乐旅行又出事 — {LI_NA}: "
+        "not acknowledged, first contact due 12-07 16:00",
+    ]
+    assert text.startswith("Weekly digest 2026-11-30 – 2026-12-06")
+    # the week's 4 alerts (no watched posts here), and the escalated one still open
+    assert render_subject(digest) == "Weekly digest 11-30 – 12-06: 0 posts, 4 alerts (1 非常紧迫 open)"

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from monitor.digest.model import (
     AlertReview,
+    Attention,
     CategoryCount,
     DaySentiment,
     Digest,
     DigestPeriod,
     GroupVolume,
+    OpenAlert,
     WeekFigures,
 )
 from monitor.digest.render import render_html
@@ -26,6 +28,13 @@ from monitor.digest.render import render_html
 PHONE = (375, 812)
 PERIOD = DigestPeriod.week_ending(datetime(2026, 12, 6, 16, 0, tzinfo=UTC), "Asia/Shanghai")
 GROUPS = ("途乐旅行", "星耀品牌", "星耀Pro14", "迅达快递")
+
+
+OVERDUE = OpenAlert(
+    alert_id=3, severity="very_urgent", title="途乐旅行收了我2万8团费，到了澳洲酒店没订上",
+    spokesperson="李娜（公关部发言人）", acknowledged=False, contacted=False,
+    respond_by=PERIOD.end - timedelta(hours=2),
+)  # fmt: skip
 
 
 def _week(period: DigestPeriod, posts: int) -> WeekFigures:
@@ -87,6 +96,7 @@ def test_the_digests_tables_keep_names_and_labels_whole_on_a_phone(tmp_path: Pat
         previous=_week(PERIOD.previous(), 40),
         changes=("Posts on watched threads: 240, 6× the 40 of last week",),
         generated_at=PERIOD.end + timedelta(hours=1),
+        attention=Attention((OVERDUE,)),  # the block at the top fits the screen too
     )
     page = tmp_path / "digest.html"
     page.write_text(render_html(digest), encoding="utf-8")
@@ -106,5 +116,7 @@ def test_the_digests_tables_keep_names_and_labels_whole_on_a_phone(tmp_path: Pat
     ):  # broken only between words
         longest = max(label.split(), key=len)
         assert cells[label].size["width"] >= _width(browser, cells[label], longest), label
+    block = browser.find_element(By.XPATH, "//h2[starts-with(., 'Needs attention now')]/..")
+    assert "first contact overdue since" in block.text
     wide, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= screen
