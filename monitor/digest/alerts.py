@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from monitor.detect.severity import Severity
 from monitor.digest.handlers import TrailEvent, handlers, read_trails
 from monitor.digest.model import AlertReview, AlertTiming, DigestPeriod
 from monitor.store.models import Alert, AlertEvent, AlertThread, ChecklistItem, Thread
@@ -84,8 +85,9 @@ def _rank(alert: ThreadAlert) -> tuple[bool, datetime, int]:
 def alert_reviews(
     session: Session, period: DigestPeriod, people: Mapping[str, str]
 ) -> tuple[AlertReview, ...]:
-    """Alerts open at some time in the period, newest opened first, with their checklist progress and
-    who handled them (:mod:`monitor.digest.handlers`: one more query, for the trails of them all)."""
+    """Alerts open at some time in the period — open ones before resolved ones, then 非常紧迫 first, then
+    the newest opened first — with their checklist progress and who handled them
+    (:mod:`monitor.digest.handlers`: one more query, for the trails of them all)."""
     open_in_period = _open_in_period(period)
     trails = read_trails(session, select(Alert.id).where(*open_in_period))
     checklist = (
@@ -140,7 +142,17 @@ def alert_reviews(
         .where(*open_in_period)
         .order_by(Alert.opened_at.desc(), Alert.id.desc())
     )
-    return tuple(_review(row, period, trails.get(row.id, []), people) for row in rows)
+    reviews = [_review(row, period, trails.get(row.id, []), people) for row in rows]  # newest first
+    return tuple(sorted(reviews, key=_reading_order))  # stable: the newest first within a tier
+
+
+def _reading_order(review: AlertReview) -> tuple[bool, int]:
+    """Open before resolved, then the highest tier first (an unknown one last)."""
+    try:
+        rank = Severity(review.severity).rank
+    except ValueError:
+        rank = -1
+    return review.status == "resolved", -rank
 
 
 def _review(

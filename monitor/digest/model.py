@@ -259,7 +259,7 @@ class WeekFigures:
     groups: tuple[GroupVolume, ...]  # by posts, busiest first
     days: tuple[DaySentiment, ...]  # one per local day of the period, oldest first
     top_threads: tuple[TopThread, ...]  # busiest first, at most ``top`` of them
-    alerts: tuple[AlertReview, ...]  # open at some time in the period, newest first
+    alerts: tuple[AlertReview, ...]  # open at some time in the period: open, highest tier, newest first
     categories: tuple[CategoryCount, ...]  # complaints only, most threads first
     not_complaints: int = 0  # watched threads with posts in the period that do not read as complaints
 

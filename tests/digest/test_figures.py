@@ -393,9 +393,10 @@ def test_top_threads_busiest_first_with_their_newest_alert(sessions: sessionmake
 def test_alerts_open_at_some_time_in_the_period(sessions: sessionmaker[Session]) -> None:
     ids = _seed(sessions)
     alerts = _figures(sessions).alerts
-    # a3 was resolved a minute before the period; a5 opened on its end: both left out.
-    assert [a.alert_id for a in alerts] == [ids["a4"], ids["a1"], ids["a2"]]
-    a4, a1, a2 = alerts
+    # a3 was resolved a minute before the period; a5 opened on its end: both left out. The open ones
+    # first, the very urgent a1 before the newer, urgent a4; the resolved a2 last.
+    assert [a.alert_id for a in alerts] == [ids["a1"], ids["a4"], ids["a2"]]
+    a1, a4, a2 = alerts
     assert a1 == AlertReview(
         alert_id=ids["a1"],
         title="帖子 2",

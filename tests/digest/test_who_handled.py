@@ -497,3 +497,19 @@ def test_needs_attention_now_reads_the_alerts_as_they_stand_when_the_digest_is_c
     assert text.startswith("Weekly digest 2026-11-30 – 2026-12-06")
     # the week's 4 alerts (no watched posts here), and the escalated one still open
     assert render_subject(digest) == "Weekly digest 11-30 – 12-06: 0 posts, 4 alerts (1 非常紧迫 open)"
+
+
+def test_the_alerts_come_open_first_then_the_highest_tier_then_the_newest(
+    session: Session, config: MonitorConfig, handled: dict[str, Alert]
+) -> None:
+    """All four opened at 10:00 on 12-02; the very urgent one had come last (newest first only, by id),
+    and a resolved one among the open ones (head of PR, verifier's week)."""
+    lifecycle.resolve(session, handled["by_backup"], "li_na", T0 + timedelta(hours=3), "误报")
+    newer = _open(
+        session, config, _thread(session, config, "36", "途乐旅行客服", "没人接"), 0, T0 + timedelta(days=1)
+    )
+    session.commit()
+    order = [review.alert_id for review in alert_reviews(session, PERIOD, {})]
+    ids = {name: alert.id for name, alert in handled.items()}
+    assert order == [ids["escalated"], newer.id, ids["handed"], ids["ignored"], ids["by_backup"]]
+    assert list(_week(session, config))[1:] == order  # the digest lists them so
