@@ -30,6 +30,7 @@ from monitor.digest.wording import (
     CATEGORIES_COVER,
     CATEGORIES_HEADING,
     COVERAGE,
+    GROUPS_OVERLAP,
     NO_ALERTS,
     NO_CHANGES,
     alert_timing_note,
@@ -179,7 +180,7 @@ def _volume(digest: Digest) -> str:
     body = "".join(_group_row(group, previous, biggest) for group, previous in rows)
     legend = (
         f'<p style="{_SMALL}">This week (last week in brackets). Bar: posts this week, '
-        f"{_swatch(NEGATIVE_COLOUR)} negative share; thin bar: last week.</p>"
+        f"{_swatch(NEGATIVE_COLOUR)} negative share; thin bar: last week. {_e(GROUPS_OVERLAP)}</p>"
     )
     header = _header_row("Watch group", "Posts", "Threads", "New threads", "Negative", "")
     table = f"<table {_TABLE}>{header}{total}{body}</table>"
@@ -250,7 +251,7 @@ def _thread_item(thread: TopThread) -> str:
     groups = ", ".join(name_of(group) for group in thread.watch_groups)
     figures = [
         f"{counted(thread.posts, 'post', 'posts')} this week",
-        counted(thread.replies, "reply", "replies"),
+        counted(thread.replies, "reply", "replies") + " in all",  # the forum's count, not this week's
         f"{share(thread.negative_share)} negative",
         complaint_category(thread.category, thread.complaint),
     ]

@@ -22,6 +22,7 @@ from monitor.digest.wording import (
     CATEGORIES_COVER,
     CATEGORIES_HEADING,
     COVERAGE,
+    GROUPS_OVERLAP,
     NO_ALERTS,
     NO_CHANGES,
     alert_timing_note,
@@ -104,7 +105,7 @@ def _text_volume(digest: Digest) -> list[str]:
         f"{share(week.negative_share)} negative ({share(before.negative_share)})",
     ]
     lines += [f"  {_group_line(group, previous)}" for group, previous in group_rows(digest)]
-    return lines
+    return [*lines, f"  ({GROUPS_OVERLAP})"]
 
 
 def _group_line(group: GroupVolume, previous: GroupVolume | None) -> str:
@@ -157,7 +158,7 @@ def _thread_lines(rank: int, thread: TopThread) -> list[str]:
         link += " (not an http/https link)"
     figures = [
         f"{counted(thread.posts, 'post', 'posts')} this week",
-        counted(thread.replies, "reply", "replies"),
+        counted(thread.replies, "reply", "replies") + " in all",  # the forum's count, not this week's
         f"{share(thread.negative_share)} negative",
         complaint_category(thread.category, thread.complaint),
     ]

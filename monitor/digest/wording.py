@@ -24,6 +24,10 @@ EMPTY_WEEK = "No posts on watched threads this week."
 NO_ALERTS = "No alerts were open this week."
 NO_CHANGES = "Nothing notable changed since last week."
 COVERAGE = "Figures cover watched threads only (threads matched by a watch group)."
+GROUPS_OVERLAP = (
+    "A thread two watch groups match counts in both, so the groups' rows can add up to more than "
+    "all watched threads."
+)
 NOT_A_COMPLAINT = "not a complaint"
 CATEGORIES_HEADING = "Complaint categories"
 CATEGORIES_COVER = "watched threads whose opening post reads negative"

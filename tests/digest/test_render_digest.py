@@ -214,7 +214,16 @@ def test_text_volume_puts_last_weeks_figures_beside_this_weeks():
         "  途乐旅行: 180 posts (120) · 12 threads (8) · 5 new (3) · 60 % negative (40 %)",
         "  星巴克: 60 posts (0) · 4 threads (0) · 1 new (0) · 20 % negative (—)",
         "  携程: 0 posts (9) · 0 threads (2) · 0 new (2) · — negative (100 %)",
+        # the groups' rows can add up to more than the first one: a thread two groups match is in both
+        "  (A thread two watch groups match counts in both, so the groups' rows can add up to more than "
+        "all watched threads.)",
     ]
+
+
+def test_html_volume_says_that_watch_groups_overlap():
+    soup = BeautifulSoup(render_html(digest()), "html.parser")
+    table = soup.find("h2", string="Volume by watch group").find_next("table")
+    assert "A thread two watch groups match counts in both" in table.find_next("p").get_text()
 
 
 def test_text_day_chart_scales_bars_to_the_busiest_day():
@@ -237,7 +246,7 @@ def test_text_top_threads_give_place_figures_category_and_alert():
     assert section(render_text(digest()), "Top threads").splitlines()[1:] == [
         "  1. 客服电话打不通 — 投诉维权 · 天涯论坛 [途乐旅行]",
         "     https://bbs.example.cn/forum.php?mod=viewthread&tid=8812",
-        "     45 posts this week · 230 replies · 71 % negative · service · alert #17 [紧迫 urgent]",
+        "     45 posts this week · 230 replies in all · 71 % negative · service · alert #17 [紧迫 urgent]",
     ]
 
 
@@ -246,7 +255,7 @@ def test_text_top_thread_without_category_alert_or_score():
         top_threads=(thread(category=None, alert_id=None, alert_severity=None, negative_share=None),)
     )
     lines = section(render_text(digest(week)), "Top threads").splitlines()
-    assert lines[3] == "     45 posts this week · 230 replies · — negative · uncategorised"
+    assert lines[3] == "     45 posts this week · 230 replies in all · — negative · uncategorised"
 
 
 def test_text_long_titles_are_shortened_with_an_ellipsis():
@@ -383,7 +392,7 @@ def test_categories_say_how_many_threads_were_not_complaints():
 def test_a_top_thread_that_is_no_complaint_shows_no_category():
     week = figures(top_threads=(thread(category="policy", complaint=False, alert_id=None),))
     lines = section(render_text(digest(week)), "Top threads").splitlines()
-    assert lines[3] == "     45 posts this week · 230 replies · 71 % negative · not a complaint"
+    assert lines[3] == "     45 posts this week · 230 replies in all · 71 % negative · not a complaint"
     html = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").get_text(" ", strip=True)
     assert "71 % negative · not a complaint" in html and "policy" not in html
 
@@ -399,7 +408,7 @@ def test_a_top_thread_that_is_no_complaint_shows_no_category():
 def test_a_top_threads_alert_says_when_it_was_not_open_this_week(timing, said):
     week = figures(top_threads=(thread(alert_timing=timing),), alerts=())
     line = section(render_text(digest(week)), "Top threads").splitlines()[3]
-    assert line == f"     45 posts this week · 230 replies · 71 % negative · service · {said}"
+    assert line == f"     45 posts this week · 230 replies in all · 71 % negative · service · {said}"
     item = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").li
     badge = item.find("span", string="alert #17 紧迫 urgent")
     assert item.get_text(" ", strip=True).endswith(said.replace("[", "").replace("]", ""))
