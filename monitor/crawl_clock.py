@@ -34,6 +34,7 @@ class PageClock:
     def __init__(self, log: logging.Logger) -> None:
         self._log = log
         self._skew_warned: set[str] = set()
+        self.skews: dict[str, timedelta] = {}  # source key -> its clock's offset from ours, beyond tolerance
 
     def of(self, fetched: Page, source_key: str, clock: Callable[[], datetime]) -> datetime:
         """What the page's relative dates are relative to: the server's clock (its ``Date``
@@ -45,7 +46,9 @@ class PageClock:
         ours = clock()
         skew = fetched.server_date - ours
         if abs(skew) <= CLOCK_SKEW_TOLERANCE:
+            self.skews.pop(source_key, None)
             return fetched.server_date
+        self.skews[source_key] = skew
         if source_key not in self._skew_warned:
             self._skew_warned.add(source_key)
             self._log.warning(

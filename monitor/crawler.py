@@ -27,7 +27,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -161,6 +161,11 @@ class Crawler:
             store_refreshed_replies(session, thread, read)
             thread.last_seen_at = now
         report.touched.append(thread_id)
+
+    def clock_skew(self, source_key: str) -> timedelta | None:
+        """How far the forum's clock (its Date header) was from ours at its last page, when further
+        than :data:`~monitor.crawl_clock.CLOCK_SKEW_TOLERANCE` (None: within it, or not known)."""
+        return self._page_clock.skews.get(source_key)
 
     def _claim(self, where: BoardRead, thread_id: str) -> bool:
         """Whether the thread may be read now: not while another board's list (a moved thread's

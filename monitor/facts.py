@@ -10,6 +10,7 @@ pipeline assesses the facts and acts on them, and ``monitor threads rising`` sho
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from monitor.alerting.service import alert_for_thread
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
+from monitor.crawl_clock import describe_skew
 from monitor.detect.assess import ThreadFacts
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
 from monitor.detect.boilerplate import board_boilerplate
@@ -119,9 +121,17 @@ class FactsReader:
         snapshot: Snapshot,
         group: WatchGroupConfig,
         now: datetime,
+        clock_skew: timedelta | None = None,
     ) -> ThreadFacts:
-        """What the detector knows of ``thread`` at ``now``, from what is stored (reads only)."""
+        """What the detector knows of ``thread`` at ``now``, from what is stored (reads only).
+
+        ``clock_skew``: the forum's clock minus ours, when the crawl found them apart (see
+        :class:`~monitor.crawl_clock.PageClock`). The forum dates its posts on its clock, so the
+        thread's replies are then timed against the forum's "now" — a clock that jumped, ours or the
+        forum's, does not make every reply look hours old (or in the future) — and the reasons say so.
+        """
         settings = self._config.settings.detect
+        forum_now = now + clock_skew if clock_skew is not None else now
         window = timedelta(minutes=settings.window_minutes)
         before = repo.snapshot_before(session, thread, now - window)
         signal_floors: dict[str, int] = {}
@@ -135,20 +145,29 @@ class FactsReader:
             opening_signals = tuple(dict.fromkeys(signal_name(entry) for entry in first.signals))
         timeline = None
         if first is not None:
+            shift = forum_now - now  # snapshots are taken on our clock
             timeline = build_timeline(
                 first.posted_at,
-                now,
+                forum_now,
                 [p.posted_at for p in replies],
                 authors=[p.author for p in replies],
                 me_too=[p.me_too for p in replies],
                 floors=[p.floor for p in replies],
                 snapshots=[
-                    (s.taken_at, s.replies)
+                    (s.taken_at + shift, s.replies)
                     for s in repo.snapshots_since(session, thread, first.posted_at)
                     if s.taken_at <= now  # at a past moment (threads rising --at), not what came after
                 ],
             )
-        views_gained, views_minutes, views_whole_life = _views_gained(snapshot, before, first, now, window)
+            if clock_skew is not None:
+                note = (
+                    f"clock: this forum's clock is {describe_skew(clock_skew)} ours (its Date header): "
+                    "its replies are timed on its clock"
+                )
+                timeline = dataclasses.replace(timeline, notes=(*timeline.notes, note))
+        views_gained, views_minutes, views_whole_life = _views_gained(
+            snapshot, before, first, now, forum_now, window
+        )
         open_alert = alert_for_thread(session, thread)
         if open_alert is not None and open_alert.opened_at > now:  # a past moment: not open yet
             open_alert = None
@@ -156,7 +175,7 @@ class FactsReader:
         return ThreadFacts(
             replies=snapshot.replies,
             replies_in_window=replies_in_window(
-                now,
+                forum_now,
                 window,
                 snapshot.replies,
                 before.replies if before is not None else None,
@@ -245,13 +264,18 @@ def _story_terms(group: WatchGroupConfig) -> list[str]:
 
 
 def _views_gained(
-    snapshot: Snapshot, before: Snapshot | None, first: Post | None, now: datetime, window: timedelta
+    snapshot: Snapshot,
+    before: Snapshot | None,
+    first: Post | None,
+    now: datetime,
+    forum_now: datetime,
+    window: timedelta,
 ) -> tuple[int | None, float, bool]:
     """Views gained over the window and its minutes, from the snapshot a window ago; a thread younger
     than the window has none that old, and all its views came since its first post (a new thread's
     counter starts at 0): then the third value is True."""
     if before is not None:
         return max(0, snapshot.views - before.views), (now - before.taken_at).total_seconds() / 60, False
-    if first is not None and timedelta(0) < now - first.posted_at <= window:
-        return snapshot.views, (now - first.posted_at).total_seconds() / 60, True
+    if first is not None and timedelta(0) < forum_now - first.posted_at <= window:
+        return snapshot.views, (forum_now - first.posted_at).total_seconds() / 60, True
     return None, 0.0, False

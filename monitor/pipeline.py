@@ -259,7 +259,8 @@ class Pipeline:
         now: datetime,
     ) -> AlertChange | None:
         settings = self.config.settings.detect
-        assessment = assess(self.facts.read(session, thread, posts, snapshot, group, now), settings)
+        skew = self._crawler.clock_skew(thread.source.key)
+        assessment = assess(self.facts.read(session, thread, posts, snapshot, group, now, skew), settings)
         change = consider(
             session,
             self.config,
