@@ -140,6 +140,9 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         *_spread_floor_figure(facts, settings),
         *_tier_figure(found.tier, found.score.value, facts, me_too, settings),
         _negative_figure(facts, settings),
+        *_held_back(
+            found.tier is not None and not escalating, replies, facts.negative_share, negative_bar, settings
+        ),
         *found.notes,
     ]
     return Assessment(
@@ -204,6 +207,18 @@ def _signal_floor(facts: ThreadFacts, me_too_authors: int, settings: DetectSetti
     if any(name in facts.signal_floors for name in settings.very_urgent_signals):
         floor = Severity.VERY_URGENT
     return floor
+
+
+def _held_back(held: bool, replies: int, negative: float, bar: float, settings: DetectSettings) -> list[str]:
+    """Why a thread whose score reached the alert threshold does not alert (yet)."""
+    if not held:
+        return []
+    why = []
+    if replies < settings.min_replies:
+        why.append(f"{counted(replies, 'reply', 'replies')} (alerts from {settings.min_replies})")
+    if negative < bar:
+        why.append(f"{negative:.0%} read negative (alerts from {bar:.0%})")
+    return [f"not alerting: {'; '.join(why)}"] if why else []
 
 
 _TIERS = {

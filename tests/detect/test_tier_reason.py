@@ -73,3 +73,17 @@ def test_a_tier_kept_by_hysteresis_says_so() -> None:
         f"紧迫 urgent kept while the escalation score ({score:+.1f}) stays within "
         f"{settings.hysteresis:g} of {score + 0.1:+.1f} (非常紧迫 from {score + 5:+.1f})"
     ]
+
+
+def test_a_thread_over_the_score_but_held_back_says_why() -> None:
+    """A walkthrough's `threads rising` showed '+0.0 below … (escalation score +0.0, alert at +0.0)'
+    for a thread with 4 replies: nothing said 5 are needed."""
+    more = DetectSettings(min_replies=20)
+    held = assess(_facts([2.0 * i for i in range(1, 16)], 31), more)
+    assert held.score is not None and held.score >= more.general_score and not held.escalating
+    assert "not alerting: 15 replies (alerts from 20)" in held.figures
+    calm = assess(_facts([2.0 * i for i in range(1, 16)], 31, negative_share=0.2), SETTINGS)
+    assert not calm.escalating
+    assert "not alerting: 20% read negative (alerts from 50%)" in calm.figures
+    alerting = assess(_facts([2.0 * i for i in range(1, 16)], 31), SETTINGS)
+    assert alerting.escalating and not [f for f in alerting.figures if f.startswith("not alerting")]
