@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerting.service import alert_for_thread
@@ -33,7 +34,7 @@ from monitor.detect.views import first_day_pace, usual_views_per_hour
 from monitor.enrich.sentiment_models import card_negative_below
 from monitor.enrich.signals import signal_name
 from monitor.store import board_figures, repo
-from monitor.store.models import Post, Snapshot, Thread
+from monitor.store.models import Alert, AlertEvent, Post, Snapshot, Thread
 
 BASELINE_TTL = timedelta(hours=1)
 BOARD_NEGATIVITY_THREADS = 5  # a board's usual negativity is shown once it has this many threads
@@ -196,7 +197,7 @@ class FactsReader:
             baseline=self._baseline(session, thread.board_id, now),
             board_negative_share=self._board_negativity(session, thread.board_id, now),
             board_views_per_hour=self._board_views(session, thread.board_id, now),
-            previous_severity=Severity(open_alert.severity) if open_alert is not None else None,
+            previous_severity=alert_severity_at(session, open_alert, now) if open_alert is not None else None,
         )
 
     def _spread(
@@ -279,3 +280,26 @@ def _views_gained(
     if first is not None and timedelta(0) < forum_now - first.posted_at <= window:
         return snapshot.views, (forum_now - first.posted_at).total_seconds() / 60, True
     return None, 0.0, False
+
+
+def alert_severity_at(session: Session, alert: Alert, now: datetime) -> Severity:
+    """The alert's tier at ``now``: its tier, or — at a past moment (``threads rising --at``), the
+    alert updated since — the tier its trail gave it by then (opened, escalated, reopened)."""
+    if alert.updated_at <= now:
+        return Severity(alert.severity)
+    last = session.scalar(
+        select(AlertEvent)
+        .where(
+            AlertEvent.alert_id == alert.id,
+            AlertEvent.kind.in_(("opened", "escalated", "reopened")),
+            AlertEvent.at <= now,
+        )
+        .order_by(AlertEvent.at.desc(), AlertEvent.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return Severity(alert.severity)
+    # opened "urgent; route … -> li_na", escalated "urgent -> very_urgent; …", reopened "urgent: …"
+    head = last.detail.split(";")[0]
+    said = (head.split("->")[-1] if last.kind == "escalated" else head.split(":")[0]).strip()
+    return Severity(said) if said in {s.value for s in Severity} else Severity(alert.severity)

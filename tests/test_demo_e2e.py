@@ -231,11 +231,18 @@ def test_threads_rising_at_a_past_moment_sees_that_moment(demo_run: tuple[Path, 
             rows = rising_threads(config, FactsReader(config), session, moment, 24)  # type: ignore[arg-type]
             return next(row for row in rows if row.thread_id == story.id)
 
+        opened = session.scalar(
+            select(AlertEvent.detail).where(AlertEvent.alert_id == alert.id, AlertEvent.kind == "opened")
+        )
+        just_opened = at(alert.opened_at + timedelta(minutes=1))
         before = at(alert.opened_at - timedelta(minutes=20))
         escalated = at(alert.opened_at + timedelta(hours=1))  # before the cross-post was written
         later = at(alert.opened_at + timedelta(hours=3))
     engine.dispose()
     assert before.alert_id is None and later.alert_id == alert.id  # type: ignore[attr-defined]
+    # the alert's tier then (its trail), not the 非常紧迫 it reached later
+    assert opened is not None and alert.severity == "very_urgent"
+    assert just_opened.alert_severity == opened.split(";")[0] != "very_urgent"  # type: ignore[attr-defined]
     assert before.replies < 10 < later.replies <= story.replies  # type: ignore[attr-defined]
     assert before.score < 0.0 < later.score  # type: ignore[attr-defined]
     assert not any("dated after now" in figure for figure in before.figures)  # type: ignore[attr-defined]

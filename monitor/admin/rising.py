@@ -25,7 +25,7 @@ from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import ThreadFacts, assess
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
-from monitor.facts import FactsReader
+from monitor.facts import FactsReader, alert_severity_at
 from monitor.store import repo
 from monitor.store.models import Thread, WatchGroupRow, WatchMatch
 
@@ -97,7 +97,7 @@ def rising_threads(
                 would_alert=found.escalating,
                 severity=found.severity.value,
                 alert_id=alert.id if alert is not None else None,
-                alert_severity=alert.severity if alert is not None else None,
+                alert_severity=alert_severity_at(session, alert, now).value if alert is not None else None,
                 spread_of_alert=alert is not None and alert.thread_id != thread.id,
                 figures=tuple(found.figures),
             )
