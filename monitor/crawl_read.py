@@ -1,8 +1,10 @@
-"""What one crawl of a board carries along: its report, whose pages it reads and its clock; and
-:func:`off_site_thread`, which keeps a forum's thread links from sending the crawler elsewhere."""
+"""What one crawl of a board carries along: its report, whose pages it reads and its clock; the
+threads being read now (:class:`ThreadsBeingRead`); and :func:`off_site_thread`, which keeps a
+forum's thread links from sending the crawler elsewhere."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -18,6 +20,7 @@ from monitor.fetch.redirects import same_site
 from monitor.sources.base import Source
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -74,3 +77,24 @@ def off_site_thread(adapter: Source, url: str, page: int) -> FetchError | None:
         return None
     host = urlsplit(url).netloc or url[:100]
     return FetchError(url, f"not fetched: the forum's thread link leads to another site ({host})")
+
+
+class ThreadsBeingRead:
+    """The threads being read now, by (source id, thread external id): a thread is read by one
+    reader at a time — not while another board's list (a moved thread's marker lists it on its old
+    board too) or a hot refresh is reading it."""
+
+    def __init__(self) -> None:
+        self._reading: set[tuple[int, str]] = set()
+
+    def claim(self, where: BoardRead, thread_id: str) -> bool:
+        """Whether the thread may be read now; claims it. Release with :meth:`release`."""
+        key = (where.source_id, thread_id)
+        if key in self._reading:
+            log.debug("thread %s is being read already", thread_id, extra={"source": where.source_key})
+            return False
+        self._reading.add(key)
+        return True
+
+    def release(self, where: BoardRead, thread_id: str) -> None:
+        self._reading.discard((where.source_id, thread_id))

@@ -38,7 +38,7 @@ from monitor.config.files import SourceConfig
 from monitor.crawl_clock import PageClock
 from monitor.crawl_failures import page_skipped
 from monitor.crawl_pages import thread_pages
-from monitor.crawl_read import BoardRead, NotModified, off_site_thread, row_of
+from monitor.crawl_read import BoardRead, NotModified, ThreadsBeingRead, off_site_thread, row_of
 from monitor.crawl_read import CrawlReport as CrawlReport  # re-exported
 from monitor.crawl_replies import Overclaims, ThreadRead, store_listed_replies, store_refreshed_replies
 from monitor.errors import FetchError, ParseError
@@ -66,7 +66,7 @@ class Crawler:
         self._sessions = sessions
         self._enrich = enrich
         self._failed_pages = failed_pages
-        self._reading: set[tuple[int, str]] = set()  # (source id, thread external id) being read now
+        self._reading = ThreadsBeingRead()
         self._overclaims = Overclaims()  # board list reply counts the threads were found not to have
         self._page_clock = PageClock(log)
 
@@ -150,12 +150,12 @@ class Crawler:
             # posts the forum deleted stay stored: past the posts the board last listed, start there
             read_up_to = min(repo.stored_post_count(session, thread), thread.replies + 1)
             first = read_up_to // config.posts_per_page + 1
-        if not self._claim(where, external_id):
+        if not self._reading.claim(where, external_id):
             return
         try:
             read = await self._fetch_thread_pages(adapter, external_id, thread_id, where, first, None, report)
         finally:
-            self._release(where, external_id)
+            self._reading.release(where, external_id)
         with self._sessions.begin() as session:
             thread = row_of(session, Thread, thread_id)
             store_refreshed_replies(session, thread, read)
@@ -167,20 +167,6 @@ class Crawler:
         than :data:`~monitor.crawl_clock.CLOCK_SKEW_TOLERANCE` (None: within it, or not known)."""
         return self._page_clock.skews.get(source_key)
 
-    def _claim(self, where: BoardRead, thread_id: str) -> bool:
-        """Whether the thread may be read now: not while another board's list (a moved thread's
-        marker lists it on its old board too) or a hot refresh is reading it; claims it.
-        Release with :meth:`_release`."""
-        key = (where.source_id, thread_id)
-        if key in self._reading:
-            log.debug("thread %s is being read already", thread_id, extra={"source": where.source_key})
-            return False
-        self._reading.add(key)
-        return True
-
-    def _release(self, where: BoardRead, thread_id: str) -> None:
-        self._reading.discard((where.source_id, thread_id))
-
     async def _crawl_listed_thread(
         self,
         adapter: Source,
@@ -189,12 +175,12 @@ class Crawler:
         summary: ThreadSummary,
         report: CrawlReport,
     ) -> None:
-        if not self._claim(where, summary.thread_id):
+        if not self._reading.claim(where, summary.thread_id):
             return
         try:
             await self._read_listed_thread(adapter, config, where, summary, report)
         finally:
-            self._release(where, summary.thread_id)
+            self._reading.release(where, summary.thread_id)
 
     async def _read_listed_thread(
         self,
