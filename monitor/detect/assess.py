@@ -235,16 +235,19 @@ def _tier_figure(
     escalation score against the tiers' thresholds (and what the next tier needs). None below the
     alert threshold, nor for the spread to other forums (its own line says so)."""
     floor, why = _floor_why(facts, me_too_authors, settings)
-    if floor > (tier or Severity.GENERAL) and why:
+    thresholds = tier_thresholds(settings)
+    # a floor sets the tier when the score does not reach it on its own (a tier kept by hysteresis
+    # included: the signal holds it whatever the score does)
+    if why and (tier is None or floor > tier or (floor == tier and score < thresholds[tier])):
         return [f"{_TIERS[floor]}: set by {why}"]
     if tier is None:
         return []
-    thresholds = tier_thresholds(settings)
     reached = thresholds[tier]
     above = [t for t in thresholds if t > tier]
     beyond = f"{above[0].label_zh} from {thresholds[above[0]]:+.1f}" if above else f"from {reached:+.1f}"
     if score >= reached:
-        return [f"{_TIERS[tier]} by the escalation score {score:+.1f} ({beyond})"]
+        also = f"; also set by {why}" if why and floor == tier else ""
+        return [f"{_TIERS[tier]} by the escalation score {score:+.1f} ({beyond}){also}"]
     return [
         f"{_TIERS[tier]} kept while the escalation score ({score:+.1f}) stays within "
         f"{settings.hysteresis:g} of {reached:+.1f}" + (f" ({beyond})" if above else "")

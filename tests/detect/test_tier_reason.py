@@ -87,3 +87,32 @@ def test_a_thread_over_the_score_but_held_back_says_why() -> None:
     assert "not alerting: 20% read negative (alerts from 50%)" in calm.figures
     alerting = assess(_facts([2.0 * i for i in range(1, 16)], 31), SETTINGS)
     assert alerting.escalating and not [f for f in alerting.figures if f.startswith("not alerting")]
+
+
+def test_a_signal_holding_the_tier_the_score_also_gives_is_named_too() -> None:
+    """A re-verification: a lawyer at floor 12 held 非常紧迫 while the score sat just under +2.0, and
+    the line said the tier was 'kept while the escalation score … stays within 0.5'."""
+    fast = [2.0 * i for i in range(1, 16)]
+    score = assess(_facts(fast, 31), SETTINGS).score
+    assert score is not None
+    under = DetectSettings(general_score=score - 2, urgent_score=score - 1, very_urgent_score=score + 0.2)
+    held = assess(
+        _facts(fast, 31, signal_floors={"lawyer": 12}, previous_severity=Severity.VERY_URGENT), under
+    )
+    assert held.severity == Severity.VERY_URGENT
+    assert _tier_line(held.figures) == ["非常紧迫 very urgent: set by lawyer (律师/诉讼) at floor 12"]
+    over = DetectSettings(general_score=score - 2, urgent_score=score - 1, very_urgent_score=score - 0.2)
+    both = assess(_facts(fast, 31, signal_floors={"lawyer": 12}), over)
+    assert _tier_line(both.figures) == [
+        f"非常紧迫 very urgent by the escalation score {score:+.1f} (from {score - 0.2:+.1f}); "
+        "also set by lawyer (律师/诉讼) at floor 12"
+    ]
+
+
+def test_a_rate_taken_over_more_than_the_threads_age_says_so() -> None:
+    """'5 replies in its first 4 min (30/h)' read as a slip (5 in 4 min is 75/h): rates are taken
+    over at least 10 min, and the reason now says so."""
+    young = assess(_facts([0.5, 1.0, 2.0, 3.0, 3.5], 4), SETTINGS)
+    assert young.figures[0].startswith("5 replies in its first 4 min (30/h, taken over 10 min), ")
+    older = assess(_facts([2.0 * i for i in range(1, 16)], 31), SETTINGS)
+    assert older.figures[0].startswith("15 replies in its first 31 min (29/h), ")
