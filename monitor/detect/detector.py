@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from monitor.config.settings import DetectSettings
 from monitor.detect.baseline import BoardBaseline, prior_baseline
-from monitor.detect.features import ThreadFeatures, thread_features
+from monitor.detect.features import HOUR, SHORTEST_RATE_SPAN, ThreadFeatures, thread_features
 from monitor.detect.forecast import Forecast, forecast_replies
 from monitor.detect.hysteresis import score_tier
 from monitor.detect.score import EscalationScore, escalation_score
@@ -88,8 +88,11 @@ def _reasons(
         if age_minutes < settings.window_minutes
         else f"in the last {window}"
     )
+    # a rate is never taken over less than SHORTEST_RATE_SPAN: said, or "5 in 4 min (30/h)" reads as a slip
+    floored = f.age_hours * HOUR < SHORTEST_RATE_SPAN
+    over = f", taken over {SHORTEST_RATE_SPAN / 60:.0f} min" if floored else ""
     reasons = [
-        f"{counted(f.window_replies, 'reply', 'replies')} {span} ({f.replies_per_hour:.0f}/h), "
+        f"{counted(f.window_replies, 'reply', 'replies')} {span} ({f.replies_per_hour:.0f}/h{over}), "
         f"{times(ratio)} this board's usual ({usual:.1f}/h)"
     ]
     if f.previous_window_replies or f.age_hours * 60 > 2 * settings.window_minutes:

@@ -28,7 +28,7 @@ HOUR = 3600.0
 DAY = 24 * HOUR
 _SHORTEST_SHORT_MEMORY = 60.0
 _SHORTEST_LONG_MEMORY = 300.0
-_SHORTEST_RATE_SPAN = 600.0  # a 2-minute-old thread's rate is not per-2-minutes
+SHORTEST_RATE_SPAN = 600.0  # a 2-minute-old thread's rate is not per-2-minutes
 
 
 GROWTH_INPUTS: tuple[str, ...] = ("replies", "recent_window", "recent_short", "recent_long")
@@ -105,7 +105,7 @@ def thread_features(timeline: Timeline, settings: DetectSettings) -> ThreadFeatu
     since_window = timeline.replies_until(age - window)
     window_replies = replies - since_window
     previous = since_window - timeline.replies_until(age - 2 * window) if age > window else 0
-    span = max(min(window, age), _SHORTEST_RATE_SPAN)
+    span = max(min(window, age), SHORTEST_RATE_SPAN)
     rate = window_replies * HOUR / span
     previous_rate = previous * HOUR / window if age > window else 0.0
     first_seen: dict[str, float] = {}

@@ -55,9 +55,11 @@ def views_figure(
     ``whole_life``: the views are a young thread's since its first post, ``minutes`` its age."""
     if not views or minutes <= 0:
         return []
-    rate = views * 60 / max(minutes, MIN_SPAN.total_seconds() / 60)  # not "per 2 minutes"
+    shortest = MIN_SPAN.total_seconds() / 60
+    rate = views * 60 / max(minutes, shortest)  # not "per 2 minutes"
     span = f"in its first {minutes:.0f} min" if whole_life else f"in the last {minutes:.0f} min"
-    line = f"{counted(views, 'view', 'views')} {span} ({rate:,.0f}/h)"
+    over = f", taken over {shortest:.0f} min" if minutes < shortest else ""
+    line = f"{counted(views, 'view', 'views')} {span} ({rate:,.0f}/h{over})"
     if usual_per_hour is not None:
         if usual_per_hour > 0:
             line += f", {times(rate / usual_per_hour)} this board's usual ({_pace(usual_per_hour)}/h)"

@@ -57,4 +57,6 @@ def test_a_young_threads_views_are_since_its_first_post_and_never_per_two_minute
         "120 views in its first 17 min (424/h), 7.1× this board's usual (60/h)"
     ]
     # two minutes old: the rate is over at least 10 minutes, not 40 views × 30
-    assert views_figure(40, 2.0, None, whole_life=True) == ["40 views in its first 2 min (240/h)"]
+    assert views_figure(40, 2.0, None, whole_life=True) == [
+        "40 views in its first 2 min (240/h, taken over 10 min)"
+    ]
