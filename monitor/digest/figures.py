@@ -88,6 +88,7 @@ class _ThreadWeek:
     source: str
     board: str
     watch_groups: tuple[str, ...]
+    terms: tuple[str, ...]  # the term each watch group matched it by (WatchMatch.term), in the same order
     posts: int
     scored: int
     negative: int
@@ -202,6 +203,7 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
             Board.name,
             Board.external_id,
             WatchGroupRow.name,
+            WatchMatch.term,
             activity.c.posts,
             activity.c.scored,
             activity.c.negative,
@@ -218,6 +220,7 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
     )
     threads: dict[int, _ThreadWeek] = {}
     groups: dict[int, list[str]] = {}
+    terms: dict[int, list[str]] = {}
     for (
         thread_id,
         title,
@@ -228,6 +231,7 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
         board,
         board_id,
         group,
+        term,
         posts,
         scored,
         negative,
@@ -235,6 +239,7 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
         opening_sentiment,
     ) in rows:
         groups.setdefault(thread_id, []).append(group)
+        terms.setdefault(thread_id, []).append(term)
         if thread_id not in threads:
             scored, negative = int(scored), int(negative or 0)
             threads[thread_id] = _ThreadWeek(
@@ -246,26 +251,39 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
                 source=source,
                 board=board or board_id,
                 watch_groups=(),
+                terms=(),
                 posts=int(posts),
                 scored=scored,
                 negative=negative,
                 opened=bool(openings),
                 complaint=_reads_as_complaint(opening_sentiment, scored, negative, negative_below),
             )
-    return [replace(thread, watch_groups=tuple(groups[thread_id])) for thread_id, thread in threads.items()]
+    return [
+        replace(thread, watch_groups=tuple(groups[thread_id]), terms=tuple(terms[thread_id]))
+        for thread_id, thread in threads.items()
+    ]
 
 
 def _groups(threads: list[_ThreadWeek]) -> tuple[GroupVolume, ...]:
-    """Per watch group: a thread in two groups counts in both."""
-    totals: dict[str, list[int]] = {}  # name -> [threads, new threads, posts, scored, negative]
+    """Per watch group: a thread in two groups counts in both. Each group also says how many of its
+    threads do not read as complaints and which terms matched them — what tells ops a group catches
+    noise (a game's "星耀段位" in a brand's group)."""
+    # name -> [threads, new threads, posts, scored, negative, not complaints]
+    totals: dict[str, list[int]] = {}
+    terms: dict[str, Counter[str]] = {}
     for thread in threads:
-        for name in thread.watch_groups:
-            total = totals.setdefault(name, [0, 0, 0, 0, 0])
+        for name, term in zip(thread.watch_groups, thread.terms, strict=True):
+            total = totals.setdefault(name, [0, 0, 0, 0, 0, 0])
+            noise = int(not thread.complaint)
             for index, value in enumerate(
-                (1, int(thread.opened), thread.posts, thread.scored, thread.negative)
+                (1, int(thread.opened), thread.posts, thread.scored, thread.negative, noise)
             ):
                 total[index] += value
-    volumes = [GroupVolume(name, *total) for name, total in totals.items()]
+            terms.setdefault(name, Counter())[term] += 1
+    volumes = []
+    for name, (count, new, posts, scored, negative, noise) in totals.items():
+        matched = tuple(sorted(terms[name].items(), key=lambda kv: (-kv[1], kv[0])))
+        volumes.append(GroupVolume(name, count, new, posts, scored, negative, noise, matched))
     return tuple(sorted(volumes, key=lambda g: (-g.posts, g.watch_group)))
 
 

@@ -41,6 +41,7 @@ from monitor.digest.wording import (
     day_labels,
     duration,
     empty_week,
+    group_noise,
     group_rows,
     name_of,
     not_complaints,
@@ -199,7 +200,16 @@ def _group_row(group: GroupVolume, previous: GroupVolume | None, biggest: int) -
         f'<td style="{_NUM}">{_with_last(f"{group.new_threads:,}", f"{last.new_threads:,}")}</td>'
         f'<td style="{_NUM}">{_with_last(share(group.negative_share), share(last.negative_share))}</td>'
         f'<td style="{_TD};width:35%">{bars}</td></tr>'
-    )
+    ) + _noise_row(group)
+
+
+def _noise_row(group: GroupVolume) -> str:
+    """Under a group's figures: how many of its threads are not complaints, and what matched them."""
+    noise = group_noise(group)
+    if not noise:
+        return ""
+    style = "padding:0 8px 6px 12px;overflow-wrap:break-word;color:#52606d;font-size:12px"
+    return f'<tr><td colspan="6" style="{style}">{_e(noise)}</td></tr>'
 
 
 def _days(week: WeekFigures) -> str:

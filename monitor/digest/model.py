@@ -88,6 +88,10 @@ class GroupVolume:
     posts: int  # posts in the period on its threads (opening posts included)
     scored: int  # ... of which have a sentiment score
     negative: int  # ... of which read negative
+    not_complaints: int = 0  # of ``threads``, those that do not read as complaints (CategoryCount)
+    # the term recorded when each of its threads was matched (WatchMatch.term: the include term or
+    # alias that decided it), with how many of ``threads`` it matched, most first
+    terms: tuple[tuple[str, int], ...] = ()
 
     @property
     def negative_share(self) -> float | None:

@@ -33,6 +33,7 @@ from monitor.digest.wording import (
     day_labels,
     duration,
     empty_week,
+    group_noise,
     group_rows,
     headline,
     name_of,
@@ -104,7 +105,9 @@ def _text_volume(digest: Digest) -> list[str]:
         f"  All watched threads: {counted(week.posts, 'post', 'posts')} ({before.posts:,}) · "
         f"{share(week.negative_share)} negative ({share(before.negative_share)})",
     ]
-    lines += [f"  {_group_line(group, previous)}" for group, previous in group_rows(digest)]
+    for group, previous in group_rows(digest):
+        noise = group_noise(group)
+        lines += [f"  {_group_line(group, previous)}", *([f"    {noise}"] if noise else [])]
     return [*lines, f"  ({GROUPS_OVERLAP})"]
 
 

@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 TITLE_CHARS = 60
 NAME_CHARS = 30  # watch groups, boards, sources, spokespeople
+TERMS_SHOWN = 3  # a watch group's most frequent matched terms in the volume section
 NOTHING = "—"
 EMPTY_WEEK = "No posts on watched threads this week."
 NO_ALERTS = "No alerts were open this week."
@@ -213,6 +214,23 @@ def group_rows(digest: Digest) -> list[tuple[GroupVolume, GroupVolume | None]]:
         if group.watch_group not in now:
             rows.append((GroupVolume(group.watch_group, 0, 0, 0, 0, 0), group))
     return rows
+
+
+def group_noise(group: GroupVolume) -> str:
+    """What tells ops whether a watch group catches noise: ``9 of 14 threads not complaints · matched
+    by 星耀 ×12, 星耀Pro14 ×2`` (the not-a-complaint count only when some are; at most
+    :data:`TERMS_SHOWN` terms, then ``and 2 other terms``); empty for a group quiet this week."""
+    parts = []
+    if group.not_complaints:
+        threads = counted(group.threads, "thread", "threads")
+        parts.append(f"{group.not_complaints:,} of {threads} not complaints")
+    if group.terms:
+        shown = ", ".join(f"{name_of(term)} ×{threads:,}" for term, threads in group.terms[:TERMS_SHOWN])
+        rest = len(group.terms) - TERMS_SHOWN
+        if rest > 0:
+            shown += f" and {counted(rest, 'other term', 'other terms')}"
+        parts.append(f"matched by {shown}")
+    return " · ".join(parts)
 
 
 def category_rows(digest: Digest) -> list[tuple[str, int, int]]:

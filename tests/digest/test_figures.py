@@ -294,11 +294,50 @@ def test_groups_count_a_thread_in_each_of_its_watch_groups(sessions: sessionmake
     _seed(sessions)
     assert _figures(sessions).groups == (
         # t1 (4 posts: 3 scored, 2 negative; new) + t3 (3: 3, 2; new) + t4 (3: 0, 0; opened last week)
-        GroupVolume(SERVICE, threads=3, new_threads=2, posts=10, scored=6, negative=4),
-        # t1 + t2 (4 posts: 3 scored, 1 negative; its opening post a second before the period)
-        GroupVolume(TRAVEL, threads=2, new_threads=1, posts=8, scored=6, negative=3),
+        GroupVolume(SERVICE, threads=3, new_threads=2, posts=10, scored=6, negative=4, terms=(("途乐", 3),)),
+        # t1 + t2 (4 posts: 3 scored, 1 negative; its opening post a second before the period, 0.9:
+        # not a complaint)
+        GroupVolume(
+            TRAVEL,
+            threads=2,
+            new_threads=1,
+            posts=8,
+            scored=6,
+            negative=3,
+            not_complaints=1,
+            terms=(("途乐", 2),),
+        ),
         # 竞品 (t5) had posts last week only: left out
     )
+
+
+def test_a_group_says_which_of_its_threads_are_not_complaints_and_what_matched_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    """星耀品牌 (term 星耀) also caught 王者荣耀's "星耀段位" and "星耀夜空" photos (verifier's week): the
+    group's row counts its threads that do not read as complaints, and the terms that matched them."""
+    ids = _seed(sessions)
+    with sessions.begin() as session:
+        source = session.get(SourceRow, session.get(Thread, ids["t1"]).source_id)
+        board = session.get(Board, session.get(Thread, ids["t1"]).board_id)
+        week = _utc("2026-12-02 01:00")
+        brand = WatchGroupRow(name="星耀品牌")
+        session.add(brand)
+        session.flush()
+        for external_id, opening, term in [
+            ("40", 0.9, "星耀"),  # 星耀段位 上分心得
+            ("41", 0.8, "星耀"),  # 星耀夜空 摄影
+            ("42", 0.1, "星耀Pro14"),  # 星耀Pro14 黑屏: a complaint
+            ("43", None, "星耀"),  # opening post not scored: its week's replies read mild
+        ]:
+            thread = _thread(session, source, board, external_id, 3, None, [(week, opening), (week, 0.7)])
+            session.add(WatchMatch(watch_group_id=brand.id, thread_id=thread.id, term=term, matched_at=SEEN))
+        # t1 is also the brand's (a thread two groups match counts in both), matched by 星耀 too
+        session.add(WatchMatch(watch_group_id=brand.id, thread_id=ids["t1"], term="星耀", matched_at=SEEN))
+    group = next(group for group in _figures(sessions).groups if group.watch_group == "星耀品牌")
+    assert (group.threads, group.not_complaints, group.terms) == (5, 3, (("星耀", 4), ("星耀Pro14", 1)))
+    # the other groups' threads are judged on their own: 途乐客服 still has no noise
+    assert next(g for g in _figures(sessions).groups if g.watch_group == SERVICE).not_complaints == 0
 
 
 def test_days_follow_shanghai_midnight_and_count_each_watched_post_once(
@@ -508,9 +547,18 @@ def test_previous_week_gets_what_fell_before_the_start(sessions: sessionmaker[Se
     ids = _seed(sessions)
     previous = _figures(sessions, PERIOD.previous())
     assert previous.groups == (
-        GroupVolume(RIVAL, threads=1, new_threads=1, posts=2, scored=2, negative=1),
-        GroupVolume(SERVICE, threads=1, new_threads=1, posts=1, scored=1, negative=1),
-        GroupVolume(TRAVEL, threads=1, new_threads=1, posts=1, scored=1, negative=0),
+        GroupVolume(RIVAL, threads=1, new_threads=1, posts=2, scored=2, negative=1, terms=(("途乐", 1),)),
+        GroupVolume(SERVICE, threads=1, new_threads=1, posts=1, scored=1, negative=1, terms=(("途乐", 1),)),
+        GroupVolume(  # t2's opening post reads 0.9: not a complaint
+            TRAVEL,
+            threads=1,
+            new_threads=1,
+            posts=1,
+            scored=1,
+            negative=0,
+            not_complaints=1,
+            terms=(("途乐", 1),),
+        ),
     )
     assert previous.days[-1] == DaySentiment(date(2026, 11, 29), posts=1, scored=1, negative=0)  # t2 opening
     assert (previous.posts, previous.negative_share) == (4, 0.5)

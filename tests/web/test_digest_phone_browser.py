@@ -42,7 +42,10 @@ def _week(period: DigestPeriod, posts: int) -> WeekFigures:
     return WeekFigures(
         period=period,
         groups=tuple(
-            GroupVolume(name, threads=9, new_threads=8, posts=size, scored=size, negative=60)
+            GroupVolume(
+                name, threads=9, new_threads=8, posts=size, scored=size, negative=60, not_complaints=4,
+                terms=((name, 7), ("星耀", 2)),  # the line under the group's figures fits the screen too
+            )
             for name, size in zip(GROUPS, (posts, posts - 10, posts - 20, posts - 30), strict=True)
         ),
         days=tuple(

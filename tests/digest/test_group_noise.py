@@ -1,0 +1,64 @@
+"""The volume section says, per watch group, whether it catches noise: how many of its threads do not
+read as complaints and which terms matched them (``星耀品牌 … 9 of 14 threads not complaints · matched
+by 星耀 ×12, 星耀Pro14 ×2``), in the text and the HTML.
+
+Builds :class:`Digest` values directly with test_render_digest's factories (no database); the figures
+read from a real store are tested in test_figures.py.
+"""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from test_render_digest import SCRIPT, digest, figures, section
+
+from monitor.digest.model import GroupVolume
+from monitor.digest.render import render_html, render_text
+
+BRAND = GroupVolume(
+    "星耀品牌", threads=14, new_threads=9, posts=83, scored=80, negative=20, not_complaints=9,
+    terms=(("星耀", 12), ("星耀Pro14", 2)),
+)  # fmt: skip
+TRAVEL = GroupVolume(
+    "途乐旅行", threads=12, new_threads=5, posts=180, scored=160, negative=96, terms=(("途乐", 12),)
+)
+
+
+def test_each_group_says_how_many_threads_are_not_complaints_and_its_matched_terms() -> None:
+    text = render_text(digest(figures(groups=(TRAVEL, BRAND))))
+    assert section(text, "Volume by watch group").splitlines()[2:6] == [
+        "  途乐旅行: 180 posts (120) · 12 threads (8) · 5 new (3) · 60 % negative (40 %)",
+        "    matched by 途乐 ×12",  # every thread reads as a complaint: no count
+        "  星耀品牌: 83 posts (0) · 14 threads (0) · 9 new (0) · 25 % negative (—)",
+        "    9 of 14 threads not complaints · matched by 星耀 ×12, 星耀Pro14 ×2",
+    ]
+
+
+def test_many_terms_stop_after_three_and_a_quiet_group_says_nothing_more() -> None:
+    many = GroupVolume(
+        "星耀品牌", threads=6, new_threads=0, posts=6, scored=6, negative=0, not_complaints=1,
+        terms=(("星耀", 2), ("星耀Pro14", 1), ("星耀X", 1), ("星耀手表", 1), ("星耀耳机", 1)),
+    )  # fmt: skip
+    lines = section(render_text(digest(figures(groups=(many,)))), "Volume by watch group").splitlines()
+    assert lines[3] == (
+        "    1 of 6 threads not complaints · matched by 星耀 ×2, 星耀Pro14 ×1, 星耀X ×1 and 2 other terms"
+    )
+    # 途乐旅行 and 携程 had threads last week only: their rows are last week's, with no line under them
+    assert lines[4].startswith("  途乐旅行: 0 posts (120)") and lines[5].startswith("  携程: 0 posts (9)")
+    assert lines[6].startswith("  (A thread two")
+
+
+def test_the_html_row_says_it_under_the_group_escaped() -> None:
+    odd = GroupVolume(
+        SCRIPT, threads=2, new_threads=0, posts=5, scored=5, negative=0, not_complaints=2,
+        terms=((SCRIPT, 2),),
+    )  # fmt: skip
+    html = render_html(digest(figures(groups=(BRAND, odd))))
+    assert SCRIPT not in html
+    table = BeautifulSoup(html, "html.parser").find("h2", string="Volume by watch group").find_next("table")
+    rows = [  # the table's own rows and cells (the bars are tables inside them)
+        [cell.get_text() for cell in row.find_all(["td", "th"], recursive=False)]
+        for row in table.find_all("tr", recursive=False)
+    ]
+    assert rows[2][0] == "星耀品牌"
+    assert rows[3] == ["9 of 14 threads not complaints · matched by 星耀 ×12, 星耀Pro14 ×2"]
+    assert rows[5] == [f"2 of 2 threads not complaints · matched by {SCRIPT} ×2"]
