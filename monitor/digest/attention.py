@@ -23,7 +23,15 @@ from monitor.digest.reading import PROBLEM_LABELS, STATES, TROUBLED_STATUSES
 from monitor.digest.wording import name_of, short_time, shortened, tier
 from monitor.store.models import Alert, Thread
 
-__all__ = ["MOST", "AttentionLine", "attention_heading", "attention_lines", "open_alerts", "very_urgent_note"]
+__all__ = [
+    "MOST",
+    "AttentionLine",
+    "attention_heading",
+    "attention_lines",
+    "open_alerts",
+    "tier_rank",
+    "very_urgent_note",
+]
 
 MOST = 6  # lines in the block, then "and N more"
 TITLE_CHARS = 30
@@ -74,7 +82,7 @@ def attention_lines(digest: Digest) -> list[AttentionLine]:
     timezone, now = digest.week.period.timezone, digest.generated_at
     alerts = digest.attention.open_alerts if digest.attention is not None else ()
     waiting = [alert for alert in alerts if not alert.contacted]  # not acknowledged: not contacted either
-    waiting.sort(key=lambda alert: (alert.respond_by >= now, -_rank(alert.severity), alert.respond_by))
+    waiting.sort(key=lambda alert: (alert.respond_by >= now, -tier_rank(alert.severity), alert.respond_by))
     lines = [_alert_line(alert, now, timezone) for alert in waiting]
     boards = digest.reading.troubled if digest.reading is not None and not digest.reading.unwatched else ()
     lines += [_board_line(board, timezone) for board in boards if board.status in TROUBLED_STATUSES]
@@ -84,7 +92,8 @@ def attention_lines(digest: Digest) -> list[AttentionLine]:
     return lines
 
 
-def _rank(severity: str) -> int:
+def tier_rank(severity: str) -> int:
+    """Higher for a higher tier (非常紧迫 highest); -1 for a tier not known."""
     try:
         return Severity(severity).rank
     except ValueError:

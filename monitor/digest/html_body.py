@@ -25,6 +25,7 @@ from monitor.digest.alert_wording import (
 from monitor.digest.attention import attention_heading, attention_lines
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
+from monitor.digest.open_on import open_on, open_on_heading
 from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
     CATEGORIES_COVER,
@@ -79,6 +80,7 @@ def render(digest: Digest, subject: str) -> str:
         email_head(clean_text(subject)),
         _heading(digest),
         _attention(digest),
+        _open_on(digest),
         _changes(digest),
         _reading(digest),
     ]
@@ -140,6 +142,20 @@ def _attention(digest: Digest) -> str:
         f'<h2 style="font-size:16px;margin:0 0 4px">{_e(attention_heading(digest))}</h2>'
         f'<ul style="margin:0;padding-left:20px">{items}</ul></div>'
     )
+
+
+def _open_on(digest: Digest) -> str:
+    """Open on each spokesperson: the name in bold, an overdue first contact in red."""
+    lines = open_on(digest)
+    if not lines:
+        return ""
+    marked = 'style="color:#b91c1c;font-weight:bold"'
+    items = "".join(
+        f'<li style="margin:2px 0"><strong>{_e(line.who)}</strong>: {_e(line.alerts)} · '
+        f"<span{' ' + marked if line.overdue else ''}>{_e(line.next)}</span></li>"
+        for line in lines
+    )
+    return _section(open_on_heading(digest), f'<ul style="margin:0;padding-left:20px">{items}</ul>')
 
 
 def _changes(digest: Digest) -> str:

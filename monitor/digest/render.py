@@ -1,7 +1,8 @@
 """Render a :class:`Digest` as an email subject, a plain-text body and an HTML body.
 
 Both bodies have the same sections, in this order: needs attention now (when anything does: as of
-the digest's making, :mod:`monitor.digest.attention`), what changed since last week, forums read
+the digest's making, :mod:`monitor.digest.attention`), open on each spokesperson (when any alert is
+open, :mod:`monitor.digest.open_on`), what changed since last week, forums read
 (boards that could not always be read), volume by watch group, sentiment by day (a chart), top
 threads, alerts and how they were handled, categories, and a footer saying what the figures cover.
 Scraped text (titles, boards, sources, watch groups, spokespeople) is cleaned of control characters
@@ -17,6 +18,7 @@ from monitor.digest.alert_wording import alert_facts, called, handling, hands, m
 from monitor.digest.attention import attention_heading, attention_lines, very_urgent_note
 from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
+from monitor.digest.open_on import open_on, open_on_heading
 from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
     CATEGORIES_COVER,
@@ -57,7 +59,12 @@ def render_subject(digest: Digest) -> str:
 
 def render_text(digest: Digest) -> str:
     """The plain-text body, for email and ``monitor digest preview``."""
-    sections = [_text_heading(digest), *_text_attention(digest), _text_changes(digest)]
+    sections = [
+        _text_heading(digest),
+        *_text_attention(digest),
+        *_text_open_on(digest),
+        _text_changes(digest),
+    ]
     if digest.reading is not None:
         lines = reading_lines(digest.reading, digest.week.period.timezone)
         sections.append(["Forums read", *(f"  {clean_text(line)}" for line in lines)])
@@ -91,6 +98,14 @@ def _text_attention(digest: Digest) -> list[list[str]]:
     if not lines:
         return []
     return [[attention_heading(digest), *(f"  {'!' if line.urgent else '-'} {line.text}" for line in lines)]]
+
+
+def _text_open_on(digest: Digest) -> list[list[str]]:
+    """Open on each spokesperson: ``!`` marks one with an overdue first contact."""
+    lines = open_on(digest)
+    if not lines:
+        return []
+    return [[open_on_heading(digest), *(f"  {'!' if line.overdue else '-'} {line.text}" for line in lines)]]
 
 
 def _text_changes(digest: Digest) -> list[str]:

@@ -499,6 +499,39 @@ def test_needs_attention_now_reads_the_alerts_as_they_stand_when_the_digest_is_c
     assert render_subject(digest) == "Weekly digest 11-30 – 12-06: 0 posts, 4 alerts (1 非常紧迫 open)"
 
 
+def test_open_on_each_spokesperson_reads_the_alerts_open_when_the_digest_is_composed(
+    session: Session, config: MonitorConfig, handled: dict[str, Alert]
+) -> None:
+    """At 12-07 09:00 every alert of the week is still open: 王强 has two first contacts overdue, 李娜 the
+    one 赵敏 contacted and one opened at 08:00, 陈洁 the escalated one, contacted by 李娜 before it was
+    hers. One line each, in the HTML too, after "Needs attention now"."""
+    late = _open(
+        session,
+        config,
+        _thread(session, config, "35", "途乐旅行又出事", "退款"),
+        0,
+        GENERATED - timedelta(hours=1),
+    )
+    session.commit()
+    people = {person.key: person.name for person in config.routing.spokespeople}
+    digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
+    ids = {name: alert.id for name, alert in handled.items()}
+    expected = [
+        f"{WANG_QIANG}: #{ids['by_backup']} [紧迫 urgent], #{ids['handed']} [紧迫 urgent] · "
+        f"next: #{ids['by_backup']} first contact overdue since 12-02 18:00 (2 overdue)",
+        f"{LI_NA}: #{ids['ignored']} [紧迫 urgent], #{late.id} [紧迫 urgent] · "
+        f"next: #{late.id} first contact due 12-07 16:00",
+        f"{CHEN_JIE}: #{ids['escalated']} [非常紧迫 very urgent] · first contacts made",
+    ]
+    text = render_text(digest)
+    block = text.split("Open on each spokesperson (as of 12-07 09:00)\n")[1].split("\n\n")[0]
+    assert block.splitlines() == [f"  {'!' if n == 0 else '-'} {line}" for n, line in enumerate(expected)]
+    assert text.index("Needs attention now") < text.index("Open on each spokesperson")
+    soup = BeautifulSoup(render_html(digest), "html.parser")
+    items = soup.find("h2", string="Open on each spokesperson (as of 12-07 09:00)").find_next("ul")("li")
+    assert [item.get_text() for item in items] == expected
+
+
 def test_the_alerts_come_open_first_then_the_highest_tier_then_the_newest(
     session: Session, config: MonitorConfig, handled: dict[str, Alert]
 ) -> None:

@@ -121,5 +121,9 @@ def test_the_digests_tables_keep_names_and_labels_whole_on_a_phone(tmp_path: Pat
         assert cells[label].size["width"] >= _width(browser, cells[label], longest), label
     block = browser.find_element(By.XPATH, "//h2[starts-with(., 'Needs attention now')]/..")
     assert "first contact overdue since" in block.text
+    mine = browser.find_element(
+        By.XPATH, "//h2[starts-with(., 'Open on each spokesperson')]/following-sibling::ul"
+    )
+    assert "李娜（公关部发言人）: #3" in mine.text  # each spokesperson's line fits the screen too
     wide, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= screen

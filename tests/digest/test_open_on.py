@@ -1,0 +1,82 @@
+"""The digest's "Open on each spokesperson" section: one line per spokesperson with open alerts at the
+digest's making — numbers, tiers and their next first-contact deadline — after "Needs attention now".
+
+Builds :class:`Digest` values directly with test_render_digest's and test_attention's factories (no
+database); the section read from a real store is tested in test_who_handled.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bs4 import BeautifulSoup
+from test_attention import alert
+from test_render_digest import SCRIPT, digest, section
+
+from monitor.digest.model import Attention
+from monitor.digest.render import render_html, render_text
+
+HEADING = "Open on each spokesperson (as of 12-07 01:00)"  # GENERATED in Shanghai
+IN_HAND = {"acknowledged": True, "contacted": True}
+
+
+def test_one_line_per_spokesperson_the_overdue_first_with_the_next_deadline() -> None:
+    attention = Attention(
+        (
+            alert(3, "general", due=timedelta(hours=-5), spokesperson="张敏"),  # overdue first
+            alert(4, "urgent", due=timedelta(hours=6), spokesperson="李娜"),
+            alert(5, "urgent", due=timedelta(hours=-2), spokesperson="张敏", acknowledged=True),
+            alert(6, "very_urgent", due=timedelta(hours=2), spokesperson="张敏"),
+            alert(7, "very_urgent", spokesperson="王强", **IN_HAND),  # open, contacted: no deadline
+            alert(8, "general", due=timedelta(hours=-9), spokesperson="李娜", **IN_HAND),  # made late
+        )
+    )
+    text = render_text(digest(attention=attention))
+    assert section(text, HEADING).splitlines()[1:] == [
+        "  ! 张敏: #6 [非常紧迫 very urgent], #5 [紧迫 urgent], #3 [一般 general] · "
+        "next: #3 first contact overdue since 12-06 20:00 (2 overdue)",
+        "  - 李娜: #4 [紧迫 urgent], #8 [一般 general] · next: #4 first contact due 12-07 07:00",
+        "  - 王强: #7 [非常紧迫 very urgent] · first contacts made",
+    ]
+    assert (
+        text.index("Needs attention now") < text.index(HEADING) < text.index("What changed since last week")
+    )
+
+
+def test_the_section_stays_when_every_alert_is_in_hand_and_goes_when_none_is_open() -> None:
+    calm = digest(attention=Attention((alert(7, spokesperson="王强", **IN_HAND),)))
+    assert "Needs attention now" not in render_text(calm)  # nothing needs anyone: that block goes
+    assert section(render_text(calm), HEADING).splitlines()[1:] == [
+        "  - 王强: #7 [紧迫 urgent] · first contacts made"
+    ]
+    for none_open in (digest(attention=Attention(())), digest()):  # digest(): not known
+        assert "Open on each spokesperson" not in render_text(none_open)
+        assert "Open on each spokesperson" not in render_html(none_open)
+
+
+def test_a_spokesperson_with_many_alerts_shows_five_and_says_how_many_more() -> None:
+    attention = Attention(tuple(alert(n, due=timedelta(hours=n)) for n in range(1, 8)))
+    lines = section(render_text(digest(attention=attention)), HEADING).splitlines()
+    assert lines[1] == (
+        "  - 张敏: #1 [紧迫 urgent], #2 [紧迫 urgent], #3 [紧迫 urgent], #4 [紧迫 urgent], #5 [紧迫 urgent] "
+        "+2 more · next: #1 first contact due 12-07 02:00"
+    )
+
+
+def test_the_html_section_escapes_names_and_marks_the_overdue() -> None:
+    attention = Attention(
+        (alert(5, due=timedelta(hours=-1), spokesperson=SCRIPT), alert(6, spokesperson="李娜"))
+    )
+    html = render_html(digest(attention=attention))
+    assert SCRIPT not in html
+    soup = BeautifulSoup(html, "html.parser")
+    items = soup.find("h2", string=HEADING).find_next("ul").find_all("li")
+    assert [item.get_text() for item in items] == [
+        f"{SCRIPT}: #5 [紧迫 urgent] · next: #5 first contact overdue since 12-07 00:00",
+        "李娜: #6 [紧迫 urgent] · next: #6 first contact due 12-07 04:00",
+    ]
+    assert [item.strong.get_text() for item in items] == [SCRIPT, "李娜"]
+    assert ["color:#b91c1c" in str(item.span.get("style")) for item in items] == [True, False]
+    assert (
+        html.index("Needs attention now") < html.index(HEADING) < html.index("What changed since last week")
+    )
