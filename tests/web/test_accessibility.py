@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from web_site import Site
 
-from monitor.digest import html_body
+from monitor.digest import html_style
 from monitor.digest.model import DigestPeriod
 from monitor.digest.send import compose, keep
 from monitor.web import forums_page, pages
@@ -121,7 +121,7 @@ def test_white_on_every_badge_colour_and_every_named_text_colour_on_white() -> N
     badges = [*pages.COLOURS.values(), *forums_page._STATE_COLOURS.values()]
     for colour in badges:
         assert contrast("#fff", colour) >= 4.5, colour
-    for colour in [*html_body._VERDICT_COLOURS.values(), *html_body._SEVERITY_COLOURS.values()]:
+    for colour in [*html_style.VERDICT_COLOURS.values(), *html_style.SEVERITY_COLOURS.values()]:
         assert contrast(colour, WHITE) >= 4.5, colour
 
 
