@@ -27,7 +27,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -123,6 +123,8 @@ class Crawler:
             board = row_of(session, Board, where.board_row_id)
             if board_name:
                 board.name = board_name
+            skew = self._page_clock.skews.get(config.key)  # kept for every reader of the thread's facts
+            board.source.clock_skew_seconds = skew.total_seconds() if skew is not None else None
             seen = board.last_threads_seen if unchanged else len(summaries)
             posts_new = report.posts_new - posts_before
             health.board_succeeded(session, board.source, board, seen, posts_new, now, where.pages)
@@ -161,11 +163,6 @@ class Crawler:
             store_refreshed_replies(session, thread, read)
             thread.last_seen_at = now
         report.touched.append(thread_id)
-
-    def clock_skew(self, source_key: str) -> timedelta | None:
-        """How far the forum's clock (its Date header) was from ours at its last page, when further
-        than :data:`~monitor.crawl_clock.CLOCK_SKEW_TOLERANCE` (None: within it, or not known)."""
-        return self._page_clock.skews.get(source_key)
 
     async def _crawl_listed_thread(
         self,

@@ -122,16 +122,18 @@ class FactsReader:
         snapshot: Snapshot,
         group: WatchGroupConfig,
         now: datetime,
-        clock_skew: timedelta | None = None,
     ) -> ThreadFacts:
         """What the detector knows of ``thread`` at ``now``, from what is stored (reads only).
 
-        ``clock_skew``: the forum's clock minus ours, when the crawl found them apart (see
-        :class:`~monitor.crawl_clock.PageClock`). The forum dates its posts on its clock, so the
-        thread's replies are then timed against the forum's "now" — a clock that jumped, ours or the
-        forum's, does not make every reply look hours old (or in the future) — and the reasons say so.
+        When the crawl last found the forum's clock more than 10 min from ours (its source's
+        ``clock_skew_seconds``, see :class:`~monitor.crawl_clock.PageClock`), the thread's replies
+        are timed against the forum's "now": the forum dates its posts on its clock, so a clock that
+        jumped, ours or the forum's, does not make every reply look hours old (or in the future);
+        the reasons say so.
         """
         settings = self._config.settings.detect
+        skewed = thread.source.clock_skew_seconds
+        clock_skew = timedelta(seconds=skewed) if skewed is not None else None
         forum_now = now + clock_skew if clock_skew is not None else now
         window = timedelta(minutes=settings.window_minutes)
         before = repo.snapshot_before(session, thread, now - window)

@@ -259,8 +259,7 @@ class Pipeline:
         now: datetime,
     ) -> AlertChange | None:
         settings = self.config.settings.detect
-        skew = self._crawler.clock_skew(thread.source.key)
-        assessment = assess(self.facts.read(session, thread, posts, snapshot, group, now, skew), settings)
+        assessment = assess(self.facts.read(session, thread, posts, snapshot, group, now), settings)
         change = consider(
             session,
             self.config,

@@ -16,8 +16,10 @@ from pathlib import Path
 from demo_forum_config import ForumSource, demo_forum_config
 from sqlalchemy import select
 
+from monitor.admin.rising import rising_threads
 from monitor.app import build
 from monitor.demo.forum import DemoForum, Forum
+from monitor.facts import FactsReader
 from monitor.store.models import Alert
 
 START = datetime(2026, 12, 6, 1, 0, tzinfo=UTC)
@@ -48,6 +50,10 @@ def _play(tmp_path: Path, ahead: timedelta) -> list[str]:
             asyncio.run(play())
             with app.sessions() as session:
                 alert = session.scalars(select(Alert)).first()
+                # what another process reads (threads rising, the dashboard): the same facts
+                now = START + timedelta(minutes=30) + ahead
+                rows = rising_threads(config, FactsReader(config), session, now, 6)
+                assert [row.figures for row in rows] == [tuple(alert.figures)] if alert else True
                 return list(alert.figures) if alert is not None else []
         finally:
             app.close()

@@ -43,6 +43,8 @@ class SourceRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     engine: Mapped[str] = mapped_column(String(32))
     base_url: Mapped[str] = mapped_column(String(500))
+    # the forum's clock minus ours at its last board read, when more than 10 min apart (monitor.crawl_clock)
+    clock_skew_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Board(Base):

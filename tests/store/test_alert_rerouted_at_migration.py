@@ -42,7 +42,7 @@ def test_rerouted_at_is_added_and_dropped_and_alerts_stored_before_run_their_clo
 ) -> None:
     engine = make_engine(db_url)
     upgrade_to(engine)
-    assert current_revision(engine) == head_revision() == "0017"
+    assert current_revision(engine) == head_revision()  # 0017 or later
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     alert_id = _store_alert(engine, NOW + timedelta(hours=2))
