@@ -69,7 +69,7 @@ def containment(first: Collection[int], second: Collection[int]) -> float:
         return 0.0
     small, large = (first, second) if len(first) <= len(second) else (second, first)
     lookup = large if isinstance(large, set | frozenset) else set(large)
-    return sum(1 for h in small if h in lookup) / len(small)
+    return len(lookup.intersection(small)) / len(small)
 
 
 def story_similarity(
@@ -83,4 +83,4 @@ def story_similarity(
 
 def without(shingles: Collection[int], drop: Collection[int]) -> Collection[int]:
     """``shingles`` less those in ``drop`` (the same collection when there is nothing to drop)."""
-    return [h for h in shingles if h not in drop] if drop else shingles
+    return frozenset(shingles).difference(drop) if drop else shingles
