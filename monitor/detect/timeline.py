@@ -8,8 +8,9 @@ writes down every repair it made, so the alert can say so:
 * a reply dated after ``now`` or before the first post (a clock jump, a wrong time zone,
   a forum clock that is off) is clamped into the thread's life and noted;
 * ``now`` before the first post (our clock jumped back) gives an age of zero and a note;
-* snapshots out of order are sorted; a reply count that goes down (posts deleted) is noted
-  and the replies already seen are kept, since they did happen;
+* snapshots out of order are sorted; while the latest reply count is under an earlier one
+  (posts deleted), or under the replies read here, that is noted, and the replies already
+  seen are kept, since they did happen;
 * replies a snapshot counted but whose posts were not stored (pages not fetched yet) are
   spread over the poll interval in which they appeared, and noted.
 
@@ -19,7 +20,6 @@ writes down every repair it made, so the alert can say so:
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,14 +114,19 @@ def _unstored_replies(
     if not snapshots:
         return []
     ordered = sorted(snapshots, key=lambda snap: snap[0])
-    drops = [(a[1], b[1]) for a, b in itertools.pairwise(ordered) if b[1] < a[1]]
-    if drops:
-        high = max(a for a, _ in drops)
-        low = min(b for _, b in drops)
-        notes.append(
-            f"reply count went down ({high} → {low}; posts deleted?) — the replies already seen still count"
-        )
     latest_count = ordered[-1][1]
+    peak = max(count for _, count in ordered)
+    if latest_count < peak:
+        notes.append(
+            f"reply count went down ({peak} → {latest_count}; posts deleted?) — the replies already seen "
+            "still count"
+        )
+    elif latest_count < stored:
+        # the count came back, but some posts read here are gone from the forum's count
+        notes.append(
+            f"the forum lists {counted(latest_count, 'reply', 'replies')}, {stored} were read here "
+            f"({stored - latest_count} since deleted?) — the replies already seen still count"
+        )
     missing = latest_count - stored
     if missing <= 0:
         return []

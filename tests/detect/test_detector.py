@@ -145,6 +145,22 @@ def test_snapshots_out_of_order_and_deleted_posts() -> None:
     assert all(30 * MIN <= t <= 120 * MIN for t in timeline.offsets[10:])
 
 
+def test_a_count_that_came_back_after_a_deletion_is_no_longer_said_to_go_down() -> None:
+    now = START + timedelta(hours=2)
+    replies = [START + timedelta(minutes=m) for m in range(1, 17)]  # 16 read, one since deleted
+    dropped = [(START + timedelta(minutes=60), 16), (START + timedelta(minutes=90), 15)]
+    came_back = [*dropped, (START + timedelta(minutes=120), 17)]
+    during = " ".join(build_timeline(START, now, replies, snapshots=dropped).notes)
+    assert "went down (16 → 15" in during
+    after = build_timeline(START, now, [*replies, START + timedelta(minutes=100)], snapshots=came_back)
+    assert after.notes == ()  # 17 listed, 17 read: nothing to say any more
+    # the count came back to 16 with one new reply: 17 read, one of them gone from the forum's count
+    level = [*dropped, (START + timedelta(minutes=120), 16)]
+    notes = " ".join(build_timeline(START, now, [*replies, now], snapshots=level).notes)
+    assert "went down" not in notes
+    assert "the forum lists 16 replies, 17 were read here (1 since deleted?)" in notes
+
+
 def test_a_vanished_board_falls_back_to_the_prior_and_says_so() -> None:
     found = detect_thread(timeline_from_offsets(_burst(12, 120), 3600), None, SETTINGS)
     assert found.baseline == prior_baseline(SETTINGS)
