@@ -2,7 +2,8 @@
 alerts' numbers and tiers, and their next deadline (the earliest first contact not yet made, due or
 overdue) — so each reader finds at a glance what is on them. It reads the open alerts
 :mod:`monitor.digest.attention` read from the store (``Digest.attention``), and is left out when none
-is open.
+is open — or when it would only repeat "Needs attention now": every open alert is listed there (none
+has had its first contact, and they fit in the block) and no spokesperson has more than one.
 
     Open on each spokesperson (as of 12-07 09:00)
       ! 王强: #2 [紧迫 urgent], #4 [一般 general] · next: #2 first contact overdue since 12-02 18:00
@@ -15,10 +16,11 @@ person's alerts the highest tier first, at most :data:`ALERTS_SHOWN` of them, th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.digest.attention import tier_rank
+from monitor.digest.attention import MOST, tier_rank
 from monitor.digest.model import Digest, OpenAlert
 from monitor.digest.wording import name_of, short_time, tier
 
@@ -53,9 +55,18 @@ def open_on(digest: Digest) -> list[OpenOn]:
     mine: dict[str, list[OpenAlert]] = {}
     for alert in alerts:
         mine.setdefault(alert.spokesperson, []).append(alert)
+    if _repeats_attention(alerts, mine):
+        return []
     now, timezone = digest.generated_at, digest.week.period.timezone
     ordered = sorted(mine.items(), key=lambda item: _order(item[0], item[1], now))
     return [_line(person, theirs, now, timezone) for person, theirs in ordered]
+
+
+def _repeats_attention(alerts: Sequence[OpenAlert], mine: dict[str, list[OpenAlert]]) -> bool:
+    """Every open alert is a line of "Needs attention now" (no first contact made yet, all within its
+    :data:`~monitor.digest.attention.MOST` lines) and each spokesperson has one: this block adds nothing."""
+    waiting = all(not alert.contacted for alert in alerts)
+    return waiting and len(alerts) < MOST and all(len(theirs) == 1 for theirs in mine.values())
 
 
 def _order(person: str, alerts: list[OpenAlert], now: datetime) -> tuple[bool, datetime, str]:

@@ -54,6 +54,24 @@ def test_the_section_stays_when_every_alert_is_in_hand_and_goes_when_none_is_ope
         assert "Open on each spokesperson" not in render_html(none_open)
 
 
+def test_the_section_goes_when_it_would_only_repeat_needs_attention_now() -> None:
+    """One alert each, none contacted yet: every one is already a line of the block above."""
+    each_one = Attention((alert(3, spokesperson="张敏"), alert(4, "very_urgent", spokesperson="李娜")))
+    text = render_text(digest(attention=each_one))
+    assert "#3 [紧迫 urgent]" in section(text, "Needs attention now")
+    assert "#4 [非常紧迫 very urgent]" in section(text, "Needs attention now")
+    assert "Open on each spokesperson" not in text
+    assert "Open on each spokesperson" not in render_html(digest(attention=each_one))
+    # a second alert on one person, or one alert past its first contact: the section says more
+    two_on_one = Attention((*each_one.open_alerts, alert(5, "general", spokesperson="张敏")))
+    assert section(render_text(digest(attention=two_on_one)), HEADING).splitlines()[1:] == [
+        "  - 张敏: #3 [紧迫 urgent], #5 [一般 general] · next: #3 first contact due 12-07 04:00",
+        "  - 李娜: #4 [非常紧迫 very urgent] · next: #4 first contact due 12-07 04:00",
+    ]
+    in_hand = Attention((alert(3, spokesperson="张敏"), alert(4, spokesperson="李娜", **IN_HAND)))
+    assert HEADING in render_text(digest(attention=in_hand))
+
+
 def test_a_spokesperson_with_many_alerts_shows_five_and_says_how_many_more() -> None:
     attention = Attention(tuple(alert(n, due=timedelta(hours=n)) for n in range(1, 8)))
     lines = section(render_text(digest(attention=attention)), HEADING).splitlines()
@@ -65,7 +83,7 @@ def test_a_spokesperson_with_many_alerts_shows_five_and_says_how_many_more() -> 
 
 def test_the_html_section_escapes_names_and_marks_the_overdue() -> None:
     attention = Attention(
-        (alert(5, due=timedelta(hours=-1), spokesperson=SCRIPT), alert(6, spokesperson="李娜"))
+        (alert(5, due=timedelta(hours=-1), spokesperson=SCRIPT), alert(6, spokesperson="李娜", **IN_HAND))
     )
     html = render_html(digest(attention=attention))
     assert SCRIPT not in html
@@ -73,7 +91,7 @@ def test_the_html_section_escapes_names_and_marks_the_overdue() -> None:
     items = soup.find("h2", string=HEADING).find_next("ul").find_all("li")
     assert [item.get_text() for item in items] == [
         f"{SCRIPT}: #5 [紧迫 urgent] · next: #5 first contact overdue since 12-07 00:00",
-        "李娜: #6 [紧迫 urgent] · next: #6 first contact due 12-07 04:00",
+        "李娜: #6 [紧迫 urgent] · first contacts made",
     ]
     assert [item.strong.get_text() for item in items] == [SCRIPT, "李娜"]
     assert ["color:#b91c1c" in str(item.span.get("style")) for item in items] == [True, False]
