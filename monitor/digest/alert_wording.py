@@ -18,7 +18,8 @@ from monitor.digest.wording import NOTHING, counted, duration, name_of, share, s
 
 @dataclass(frozen=True)
 class Handling:
-    """How the alerts opened in one period were handled."""
+    """How the alerts opened in one period were handled — and those opened before it and reopened in it,
+    on their new round."""
 
     opened: int
     median_minutes_to_acknowledge: float | None  # None: none of them acknowledged
@@ -32,6 +33,8 @@ class Handling:
     handed_over: int = 0  # handed to another spokesperson by someone (or taken over by the backup)
     rerouted: int = 0  # given to another spokesperson by the routing tree at an escalation
     changed_hands: int = 0  # either (an alert with both counts once)
+    reopened: int = 0  # opened before the period, reopened in it (not in ``opened``; in the figures)
+    rounds: int = 0  # the alerts the figures count: opened or reopened in the period (see handling)
 
     @property
     def on_time_share(self) -> float | None:
@@ -39,12 +42,15 @@ class Handling:
 
 
 def handling(figures: WeekFigures, now: datetime) -> Handling:
-    """Figures for the alerts opened in the period; first contact judged at ``now``."""
-    opened = [review for review in figures.alerts if review.opened_in_period]
+    """Figures for the alerts whose current round began in the period (opened, or reopened, in it);
+    first contact judged at ``now``."""
+    opened = [review for review in figures.alerts if review.round_in_period]
     minutes = [m for m in (review.minutes_to_acknowledge for review in opened) if m is not None]
     verdicts = [review.contact_on_time(now) for review in opened]
     return Handling(
-        opened=len(opened),
+        opened=figures.alerts_opened,
+        reopened=figures.alerts_reopened,
+        rounds=len(opened),
         median_minutes_to_acknowledge=statistics.median(minutes) if minutes else None,
         on_time=sum(1 for verdict in verdicts if verdict is True),
         decided=sum(1 for verdict in verdicts if verdict is not None),
@@ -79,13 +85,18 @@ def within_sla(figures: Handling) -> str:
     return shown
 
 
+def opened_count(figures: Handling) -> str:
+    """``3``; ``3, and 1 reopened`` when alerts opened before the period were reopened in it."""
+    return f"{figures.opened}, and {figures.reopened} reopened" if figures.reopened else str(figures.opened)
+
+
 def called(figures: Handling) -> str:
     """``backup called for 2 of 6 alerts, leadership for 2``; ``—`` when no alert opened. Said beside
     the median time to acknowledge, which a quick acknowledgement by someone else would flatter."""
-    if not figures.opened:
+    if not figures.rounds:
         return NOTHING
     shown = (
-        f"backup called for {figures.backup_called} of {counted(figures.opened, 'alert', 'alerts')}, "
+        f"backup called for {figures.backup_called} of {counted(figures.rounds, 'alert', 'alerts')}, "
         f"leadership for {figures.leadership_called}"
     )
     if figures.acknowledged_by_contact:
@@ -96,14 +107,14 @@ def called(figures: Handling) -> str:
 def hands(figures: Handling) -> str:
     """``2 of 6 alerts (1 handed over, 1 at an escalation)``; ``—`` when no alert opened. An alert
     that changed hands twice had two people speak for the company on one story: worth a look."""
-    if not figures.opened:
+    if not figures.rounds:
         return NOTHING
     how = [
         f"{count} {said}"
         for count, said in ((figures.handed_over, "handed over"), (figures.rerouted, "at an escalation"))
         if count
     ]
-    shown = f"{figures.changed_hands} of {counted(figures.opened, 'alert', 'alerts')}"
+    shown = f"{figures.changed_hands} of {counted(figures.rounds, 'alert', 'alerts')}"
     return f"{shown} ({', '.join(how)})" if how else shown
 
 

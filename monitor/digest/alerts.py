@@ -196,4 +196,5 @@ def _review(
         reopenings=max(who.reopenings, 1) if row.reopened_at else 0,
         checklist_done_since_reopening=int(row.done_since),
         notes_since_reopening=int(row.notes_since),
+        reopened_in_period=row.reopened_at is not None and period.start <= row.reopened_at < period.end,
     )

@@ -146,7 +146,7 @@ def _median_acknowledge(week: WeekFigures) -> float | None:
     waits = [
         minutes
         for alert in week.alerts
-        if alert.opened_in_period and (minutes := alert.minutes_to_acknowledge) is not None
+        if alert.round_in_period and (minutes := alert.minutes_to_acknowledge) is not None
     ]
     return median(waits) if waits else None
 
@@ -154,12 +154,13 @@ def _median_acknowledge(week: WeekFigures) -> float | None:
 def _acknowledge_line(week: WeekFigures, previous: WeekFigures) -> str:
     now, before = _median_acknowledge(week), _median_acknowledge(previous)
     if now is None:
-        if before is None or week.alerts_opened == 0:
+        if before is None or week.alert_rounds == 0:
             return ""
+        which = "opened or reopened" if week.alerts_reopened else "opened"
         waiting = (
-            "The alert opened has not"
-            if week.alerts_opened == 1
-            else f"None of the {week.alerts_opened} alerts opened has"
+            f"The alert {which} has not"
+            if week.alert_rounds == 1
+            else f"None of the {week.alert_rounds} alerts {which} has"
         )
         return f"{waiting} been acknowledged (median {duration(before)} last week)"
     if before is None:
@@ -170,8 +171,9 @@ def _acknowledge_line(week: WeekFigures, previous: WeekFigures) -> str:
 
 
 def _called(week: WeekFigures) -> tuple[int, int]:
-    """Alerts opened in the week that nobody acknowledged in time: the backup called, leadership called."""
-    opened = [alert for alert in week.alerts if alert.opened_in_period]
+    """Alerts opened (or reopened) in the week that nobody acknowledged in time: the backup called,
+    leadership called."""
+    opened = [alert for alert in week.alerts if alert.round_in_period]
     return (
         sum(1 for alert in opened if alert.backup_called is not None),
         sum(1 for alert in opened if alert.leadership_called is not None),
@@ -181,17 +183,17 @@ def _called(week: WeekFigures) -> tuple[int, int]:
 def _called_line(week: WeekFigures, previous: WeekFigures) -> str:
     """Said beside the median time to acknowledge, which a quick acknowledgement hides them behind."""
     (backup, leadership), before = _called(week), _called(previous)
-    if (backup, leadership) == before or week.alerts_opened == 0:
+    if (backup, leadership) == before or week.alert_rounds == 0:
         return ""
     was = "none last week" if before == (0, 0) else f"{before[0]} and {before[1]} last week"
-    opened = _plural(week.alerts_opened, "alert")
+    opened = _plural(week.alert_rounds, "alert")
     return f"Backup called for {backup} of {opened}, leadership for {leadership} ({was})"
 
 
 def _missed_first_contact(week: WeekFigures, now: datetime) -> int:
-    """Alerts opened in the week whose first contact was late, or is overdue at ``now``
+    """Alerts opened (or reopened) in the week whose first contact was late, or is overdue at ``now``
     (the same verdict the digest body shows, :meth:`AlertReview.contact_on_time`)."""
-    return sum(1 for alert in week.alerts if alert.opened_in_period and alert.contact_on_time(now) is False)
+    return sum(1 for alert in week.alerts if alert.round_in_period and alert.contact_on_time(now) is False)
 
 
 def _missed_line(now: int, before: int) -> str:

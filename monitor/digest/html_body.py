@@ -17,6 +17,7 @@ from monitor.digest.alert_wording import (
     handling,
     hands,
     moved_hands,
+    opened_count,
     within_sla,
 )
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
@@ -281,7 +282,7 @@ def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
 def _handling(digest: Digest) -> str:
     now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
     rows = [
-        ("Opened this week", str(now.opened), str(before.opened)),
+        ("Opened this week", opened_count(now), opened_count(before)),
         (
             "Median time to acknowledge",
             duration(now.median_minutes_to_acknowledge),

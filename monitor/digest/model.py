@@ -213,6 +213,13 @@ class AlertReview:
     reopenings: int = 0  # how many times the trail says it reopened
     checklist_done_since_reopening: int = 0  # of ``checklist_done``, steps done in the round
     notes_since_reopening: int = 0  # of ``notes``, written in the round
+    reopened_in_period: bool = False  # the latest reopening fell in the period
+
+    @property
+    def round_in_period(self) -> bool:
+        """The round the figures describe began in the period: the alert opened in it and was not
+        reopened since, or its latest reopening fell in it. The week's handling figures count these."""
+        return self.reopened_in_period if self.reopened_at is not None else self.opened_in_period
 
     @property
     def round_started_at(self) -> datetime:
@@ -279,6 +286,16 @@ class WeekFigures:
     @property
     def alerts_opened(self) -> int:
         return sum(1 for a in self.alerts if a.opened_in_period)
+
+    @property
+    def alert_rounds(self) -> int:
+        """Alerts whose current round began in the period (:attr:`AlertReview.round_in_period`)."""
+        return sum(1 for a in self.alerts if a.round_in_period)
+
+    @property
+    def alerts_reopened(self) -> int:
+        """Alerts opened before the period and reopened in it."""
+        return sum(1 for a in self.alerts if a.round_in_period and not a.opened_in_period)
 
 
 @dataclass(frozen=True)

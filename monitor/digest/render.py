@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from monitor.alerting.render import clean_text, local_time, safe_href
 from monitor.digest import html_body
-from monitor.digest.alert_wording import alert_facts, called, handling, hands, moved_hands, within_sla
+from monitor.digest.alert_wording import (
+    alert_facts,
+    called,
+    handling,
+    hands,
+    moved_hands,
+    opened_count,
+    within_sla,
+)
 from monitor.digest.attention import attention_heading, attention_lines, very_urgent_note
 from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
@@ -218,7 +226,7 @@ def handling_summary(digest: Digest) -> list[str]:
     now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
     moved = [f"Changed hands: {hands(now)} (last week {hands(before)})"] if moved_hands(now, before) else []
     return [
-        f"Opened this week: {now.opened} (last week {before.opened})",
+        f"Opened this week: {opened_count(now)} (last week {opened_count(before)})",
         f"Median time to acknowledge: {duration(now.median_minutes_to_acknowledge)} "
         f"(last week {duration(before.median_minutes_to_acknowledge)})",
         f"Not acknowledged in time: {called(now)} (last week {called(before)})",

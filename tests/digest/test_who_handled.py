@@ -460,7 +460,16 @@ def test_a_reopened_alert_unacknowledged_contacted_and_noted_in_its_new_round(
     lifecycle.contacted(session, alert, "li_na", reopened + timedelta(hours=3))
     session.commit()
 
-    who, progress = _week(session, config)[alert.id]
+    lines = _week(session, config)
+    who, progress = lines[alert.id]
+    # the week's figures count its new round (they had said "Opened this week: 0" and "—" throughout)
+    assert lines[0][1:] == [
+        "Opened this week: 0, and 1 reopened (last week 0)",
+        "Median time to acknowledge: 3 h 00 min (last week —)",
+        "Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0, "
+        "1 acknowledged only by the first contact (last week —)",
+        "First contact within SLA: 1 of 1, 100 % (last week —)",
+    ]
     assert who == (
         f"spokesperson {LI_NA} · opened 11-20 09:00 (before this week) · "
         "resolved 12-02 09:00, reopened 12-03 18:30 (its 2nd reopening) · "
