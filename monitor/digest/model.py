@@ -307,6 +307,9 @@ class BoardTrouble:
     status: str  # at the digest's time: ok, failing, degraded, empty, never polled (health.board_status)
     problems: tuple[tuple[str, int], ...]  # health event kind and how often in the period, most first
     last_success_at: datetime | None
+    # per kind in ``problems``: minutes of outage within the period (first seen to the poll that no
+    # longer met it, or its last sighting while it lasts); kinds without a length are left out
+    down_minutes: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ threads the forum deleted (404, :data:`~monitor.crawl_failures.THREAD_GONE`) asi
 or failing, degraded or empty at the digest's time is listed with what went wrong and when it was
 last read. A health event is an outage of one page, however many polls it lasted: the digest
 counts per kind the board's outages seen in its week (begun before its end, last seen after its
-start), events of the same kind that overlap in time counting once (:func:`_outages`).
+start), events of the same kind that overlap in time counting once (:func:`_outages`), and how long
+they lasted within the week (``login wall: 2 outages lasting 5 h 20 min in all``), so a reader can tell a
+blip from a day of missing posts.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from monitor.crawl_failures import THREAD_GONE
 from monitor.digest.model import BoardTrouble, DigestPeriod, Reading
-from monitor.digest.wording import short_time
+from monitor.digest.wording import duration, short_time
 from monitor.health import ONE_OFF, board_status
 from monitor.store.models import Board, HealthEvent, SourceRow, Thread
 
@@ -59,8 +61,12 @@ def reading_health(session: Session, period: DigestPeriod) -> Reading:
         if board_id is not None:
             spans.setdefault((board_id, kind), []).append((at, ended_at or last_at))
     problems: dict[int, Counter[str]] = {}
+    down: dict[int, dict[str, float]] = {}
     for (board_id, kind), times in spans.items():
-        problems.setdefault(board_id, Counter())[kind] = _outages(times)
+        count, seconds = _outages(times, period)
+        problems.setdefault(board_id, Counter())[kind] = count
+        if kind not in ONE_OFF:
+            down.setdefault(board_id, {})[kind] = seconds / 60
     troubled: list[BoardTrouble] = []
     boards = session.execute(select(Board, SourceRow.name).join(SourceRow, SourceRow.id == Board.source_id))
     total = 0
@@ -76,6 +82,7 @@ def reading_health(session: Session, period: DigestPeriod) -> Reading:
                     status=status,
                     problems=tuple(sorted(kinds.items(), key=lambda item: (-item[1], item[0]))),
                     last_success_at=board.last_success_at,
+                    down_minutes=tuple(sorted(down.get(board.id, {}).items())),
                 )
             )
     troubled.sort(key=lambda t: (-sum(n for _, n in t.problems), t.forum, t.board))
@@ -100,17 +107,21 @@ def monitored_since(session: Session) -> datetime | None:
     return min((first for first in firsts if first is not None), default=None)
 
 
-def _outages(spans: list[tuple[datetime, datetime]]) -> int:
-    """How many outages events of one kind on one board make: from its first time to the poll that
-    no longer met it (or its last time, if none has yet), those that overlap are one — a board list
-    and its thread pages failing alike, or thread pages failing together."""
-    count, reach = 0, None
+def _outages(spans: list[tuple[datetime, datetime]], period: DigestPeriod) -> tuple[int, float]:
+    """How many outages events of one kind on one board make, and their seconds within ``period``:
+    from its first time to the poll that no longer met it (or its last time, if none has yet), those
+    that overlap are one — a board list and its thread pages failing alike, or thread pages failing
+    together."""
+    merged: list[list[datetime]] = []
     for start, end in sorted(spans):
-        if reach is None or start > reach:
-            count, reach = count + 1, end
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
         else:
-            reach = max(reach, end)
-    return count
+            merged.append([start, end])
+    seconds = sum(
+        max(0.0, (min(end, period.end) - max(start, period.start)).total_seconds()) for start, end in merged
+    )
+    return len(merged), seconds
 
 
 def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
@@ -134,7 +145,8 @@ def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
         "figures from these may be incomplete:"
     ]
     for trouble in reading.troubled:
-        what = ", ".join(_problem(kind, n) for kind, n in trouble.problems)
+        lengths = dict(trouble.down_minutes)
+        what = ", ".join(_problem(kind, n, lengths.get(kind)) for kind, n in trouble.problems)
         state = STATES.get(trouble.status, "recovered")
         read = trouble.last_success_at
         last = f"; last read {short_time(read, timezone)}" if read is not None else ""
@@ -142,10 +154,16 @@ def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
     return lines
 
 
-def _problem(kind: str, n: int) -> str:
-    """``login wall: 2 outages`` (each one poll or many); a change, such as a list gone empty: ``×n``."""
+def _problem(kind: str, n: int, minutes: float | None = None) -> str:
+    """``login wall: 2 outages lasting 5 h 20 min in all`` (each one poll or many; the length left out when
+    under a minute: one poll); a change, such as a list gone empty: ``×n``."""
     label = PROBLEM_LABELS.get(kind, kind)
-    return f"{label} ×{n}" if kind in ONE_OFF else f"{label}: {_count(n, 'outage')}"
+    if kind in ONE_OFF:
+        return f"{label} ×{n}"
+    said = f"{label}: {_count(n, 'outage')}"
+    if minutes is None or minutes < 1:
+        return said
+    return f"{said} lasting {duration(minutes)}" + (" in all" if n > 1 else "")
 
 
 def _count(n: int, word: str) -> str:

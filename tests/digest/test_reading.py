@@ -53,13 +53,19 @@ def test_boards_with_problems_in_the_week_or_failing_now_are_listed(db_url: str)
     engine.dispose()
     assert (reading.forums, reading.boards) == (2, 4)
     assert reading.troubled == (  # one outage each (three polls behind the login wall are one)
-        BoardTrouble("天涯论坛", "6", "ok", (("fetch_failed", 1),), START + timedelta(days=4, hours=1)),
-        BoardTrouble("天涯论坛", "消费维权", "failing", (("login_wall", 1),), START + timedelta(days=2)),
-    )
+        BoardTrouble(
+            "天涯论坛", "6", "ok", (("fetch_failed", 1),), START + timedelta(days=4, hours=1),
+            (("fetch_failed", 60.0),),  # failed at 00:00, read again at 01:00
+        ),
+        BoardTrouble(
+            "天涯论坛", "消费维权", "failing", (("login_wall", 1),), START + timedelta(days=2),
+            (("login_wall", 120.0),),  # met at three polls an hour apart: 2 h so far
+        ),
+    )  # fmt: skip
     assert reading_lines(reading, "Asia/Shanghai") == [
         "2 forums, 4 boards: 2 boards not always read — figures from these may be incomplete:",
-        "天涯论坛 · 6: recovered (pages not fetched: 1 outage); last read 12-04 01:00",
-        "天涯论坛 · 消费维权: failing now (login wall: 1 outage); last read 12-02 00:00",
+        "天涯论坛 · 6: recovered (pages not fetched: 1 outage lasting 1 h 00 min); last read 12-04 01:00",
+        "天涯论坛 · 消费维权: failing now (login wall: 1 outage lasting 2 h 00 min); last read 12-02 00:00",
     ]
 
 

@@ -57,7 +57,8 @@ def test_outages_seen_in_the_week_are_counted_once_each_however_many_polls_they_
     engine.dispose()
     assert reading.troubled == (  # as many problems each: by board name
         BoardTrouble(
-            "天涯论坛", "旅游投诉", "ok", (("fetch_failed", 2),), START + timedelta(days=4, minutes=30)
+            "天涯论坛", "旅游投诉", "ok", (("fetch_failed", 2),), START + timedelta(days=4, minutes=30),
+            (("fetch_failed", 60.0),),  # two polls failed, each read again 30 min later
         ),
         BoardTrouble(
             "天涯论坛",
@@ -65,11 +66,14 @@ def test_outages_seen_in_the_week_are_counted_once_each_however_many_polls_they_
             "failing",
             (("fetch_failed", 1), ("login_wall", 1)),
             START + timedelta(days=1),
+            # the outage begun before the week counts from its start; the login wall to its last poll
+            (("fetch_failed", 24 * 60.0), ("login_wall", 3 * 24 * 60.0 - 30)),
         ),
-    )
+    )  # fmt: skip
     assert reading_lines(reading, "Asia/Shanghai") == [
         "1 forum, 3 boards: 2 boards not always read — figures from these may be incomplete:",
-        "天涯论坛 · 旅游投诉: recovered (pages not fetched: 2 outages); last read 12-04 00:30",
-        "天涯论坛 · 消费维权: failing now (pages not fetched: 1 outage, login wall: 1 outage); "
-        "last read 12-01 00:00",
+        "天涯论坛 · 旅游投诉: recovered (pages not fetched: 2 outages lasting 1 h 00 min in all); "
+        "last read 12-04 00:30",
+        "天涯论坛 · 消费维权: failing now (pages not fetched: 1 outage lasting 1 d 0 h, "
+        "login wall: 1 outage lasting 2 d 23 h); last read 12-01 00:00",
     ]
