@@ -63,12 +63,24 @@ class FactsReader:
     def held_groups(self) -> Iterator[None]:
         """Within the block, each watch group's recent threads are read once per moment, not once
         per thread of the group: for a reader of what is stored (``threads rising``, the dashboard),
-        never for a crawl pass, whose threads are written as it goes."""
+        and for the detection after a crawl, which writes no thread, post or board while it goes and
+        calls :meth:`forget_group` when a thread joins a group. A block within a block holds nothing
+        more."""
+        if getattr(self._held, "groups", None) is not None:
+            yield
+            return
         self._held.groups = {}
         try:
             yield
         finally:
             self._held.groups = None
+
+    def forget_group(self, group: str) -> None:
+        """A thread just joined ``group``: its held recent threads (:meth:`held_groups`) are read again."""
+        held: dict[tuple[str, datetime], list[repo.GroupThread]] | None = getattr(self._held, "groups", None)
+        if held is not None:
+            for key in [key for key in held if key[0] == group]:
+                del held[key]
 
     def _group_threads(self, session: Session, group: str, since: datetime) -> list[repo.GroupThread]:
         held: dict[tuple[str, datetime], list[repo.GroupThread]] | None = getattr(self._held, "groups", None)

@@ -169,26 +169,31 @@ class Pipeline:
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
         report = PassReport(crawl.pages_fetched, crawl.pages_failed, crawl.threads_seen, crawl.posts_new)
-        for thread_id in dict.fromkeys(crawl.touched):
-            with self._sessions.begin() as session:
-                thread = session.get(Thread, thread_id)
-                if thread is None:  # pragma: no cover - never deleted
-                    continue
-                posts = repo.thread_posts(session, thread)
-                _categorise(thread, posts)
-                negative_below = self._negative_below
-                snapshot = repo.record_snapshot(session, thread, posts, now, negative_below)
-                for group in self._match(session, thread, posts, now):
-                    change = self._detect(session, thread, posts, snapshot, group, now)
-                    if change is not None and change.kind != "updated":
-                        report.alert_changes.append(change)
-                    if change is not None and change.kind in EVIDENCE_ON:
-                        keep_evidence(session, change.alert_id, change.kind, crawl.pages.get(thread_id, []))
-                    if change is not None and change.kind == "spread":
-                        origin = self._reassess_origin(session, change.alert_id, now)
-                        if origin is not None and origin.kind != "updated":
-                            report.alert_changes.append(origin)
+        with self.facts.held_groups():  # a group's recent threads read once, until a thread joins it
+            for thread_id in dict.fromkeys(crawl.touched):
+                self._detect_touched(thread_id, crawl, now, report)
         return report
+
+    def _detect_touched(self, thread_id: int, crawl: CrawlReport, now: datetime, report: PassReport) -> None:
+        """Snapshot the thread, record its watch-group matches, assess it in each group and act."""
+        with self._sessions.begin() as session:
+            thread = session.get(Thread, thread_id)
+            if thread is None:  # pragma: no cover - never deleted
+                return
+            posts = repo.thread_posts(session, thread)
+            _categorise(thread, posts)
+            negative_below = self._negative_below
+            snapshot = repo.record_snapshot(session, thread, posts, now, negative_below)
+            for group in self._match(session, thread, posts, now):
+                change = self._detect(session, thread, posts, snapshot, group, now)
+                if change is not None and change.kind != "updated":
+                    report.alert_changes.append(change)
+                if change is not None and change.kind in EVIDENCE_ON:
+                    keep_evidence(session, change.alert_id, change.kind, crawl.pages.get(thread_id, []))
+                if change is not None and change.kind == "spread":
+                    origin = self._reassess_origin(session, change.alert_id, now)
+                    if origin is not None and origin.kind != "updated":
+                        report.alert_changes.append(origin)
 
     def _reassess_origin(self, session: Session, alert_id: int, now: datetime) -> AlertChange | None:
         """A copy just joined the story: assess the story's own thread again now, not at its next poll.
@@ -246,6 +251,7 @@ class Pipeline:
                         watch_group_id=group_row.id, thread_id=thread.id, term=match.term, matched_at=now
                     )
                 )
+                self.facts.forget_group(group.name)  # the group's recent threads now include this one
             matched.append(group)
         return matched
 

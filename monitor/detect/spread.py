@@ -23,12 +23,12 @@ Each pair is compared without the two boards' boilerplate (:mod:`monitor.detect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor.config.settings import DetectSettings
-from monitor.detect.story import containment, story_shingles, without
+from monitor.detect.story import story_shingles, without
 from monitor.detect.velocity import counted
 
 _NAMED_PLACES = 3  # the reason names at most this many places, then "and N more"
@@ -116,16 +116,32 @@ def find_spread(
     terms = tuple(ignore)
     mine = frozenset(story_shingles(own.text, terms))
     own_drop = boilerplate(own) if boilerplate is not None else frozenset()
+    # ``mine`` less each pair's boilerplate, once per distinct boilerplate (a board's), not per pair
+    kept: dict[frozenset[int], tuple[frozenset[int], frozenset[int]]] = {}
     copies = []
     for other in candidates:
         if other.thread_id == own.thread_id:
             continue
-        drop = own_drop | boilerplate(other) if boilerplate is not None else own_drop
-        similarity = containment(without(mine, drop), without(story_shingles(other.text, terms), drop))
+        their_drop = boilerplate(other) if boilerplate is not None else frozenset()
+        pair = kept.get(their_drop)
+        if pair is None:
+            drop = own_drop | their_drop
+            pair = kept[their_drop] = (frozenset(without(mine, drop)), drop)
+        similarity = _containment_without(pair[0], story_shingles(other.text, terms), pair[1])
         if similarity >= threshold:
             copies.append(StoryCopy(other, similarity))
     copies.sort(key=lambda c: (-c.similarity, c.thread.thread_id))
     return Spread(own.forum, own.board, tuple(copies), own.first_post_at)
+
+
+def _containment_without(mine: frozenset[int], theirs: Collection[int], drop: frozenset[int]) -> float:
+    """``containment(mine, theirs less drop)``, ``mine`` having nothing of ``drop`` already and
+    ``theirs`` being distinct shingles: counted without building a set of ``theirs`` (less ``drop``)."""
+    shared = len(mine.intersection(theirs))
+    their_size = len(theirs) - len(drop.intersection(theirs)) if drop else len(theirs)
+    if not mine or not their_size:
+        return 0.0
+    return shared / min(len(mine), their_size)
 
 
 def spread_score(spread: Spread | None, settings: DetectSettings) -> float:

@@ -173,3 +173,37 @@ def test_the_floor_also_applies_with_a_timeline() -> None:
     assert quiet.severity == Severity.URGENT
     assert any(f.startswith("same story also posted on 驴友社区's 出行避雷 board") for f in quiet.figures)
     assert not quiet.escalating  # 3 replies in an hour: spread alone does not open an alert
+
+
+def test_spread_with_each_boards_boilerplate_matches_the_pairwise_comparison() -> None:
+    """find_spread leaves each pair's boilerplate out once per board, not per pair: the similarities
+    must be those of comparing each pair's texts without both boards' boilerplate."""
+    import random
+
+    from monitor.detect.story import containment, story_shingles, without
+
+    rng = random.Random(7)
+    pool = STORY + RETOLD + OTHER_COMPLAINT + PRAISE
+    template = "【投诉对象】【事情经过】【诉求】"
+    texts = [
+        ("".join(rng.choices(pool, k=rng.randint(2, 80))) + (template if n % 2 else ""), n % 3)
+        for n in range(60)
+    ] + [(STORY + template, 0), (RETOLD, 1), ("", 2), ("途乐", 2)]
+    boilerplate = {
+        0: frozenset(story_shingles(template)),
+        1: frozenset(),
+        2: frozenset(story_shingles(PRAISE)),
+    }
+    threads = [_thread(n, text, board=f"版{board}", board_id=board) for n, (text, board) in enumerate(texts)]
+    for own in threads[::7] + threads[-4:]:
+        spread = find_spread(own, threads, WATCH, 0.0, lambda t: boilerplate[t.board_id or 0])
+        found = {c.thread.thread_id: c.similarity for c in spread.copies}
+        for other in threads:
+            if other.thread_id == own.thread_id:
+                continue
+            drop = boilerplate[own.board_id or 0] | boilerplate[other.board_id or 0]
+            expected = containment(
+                without(story_shingles(own.text, WATCH), drop),
+                without(story_shingles(other.text, WATCH), drop),
+            )
+            assert found[other.thread_id] == expected, (own.thread_id, other.thread_id)
