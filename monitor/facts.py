@@ -61,11 +61,9 @@ class FactsReader:
 
     @contextmanager
     def held_groups(self) -> Iterator[None]:
-        """Within the block, each watch group's recent threads are read once per moment, not once
-        per thread of the group: for a reader of what is stored (``threads rising``, the dashboard),
-        and for the detection after a crawl, which writes no thread, post or board while it goes and
-        calls :meth:`forget_group` when a thread joins a group. A block within a block holds nothing
-        more."""
+        """Within the block (nested: the outer one), a watch group's recent threads are read once per
+        moment: for readers of the store, and the detection after a crawl (it writes no thread or
+        post; a thread joining a group calls :meth:`forget_group`)."""
         if getattr(self._held, "groups", None) is not None:
             yield
             return
@@ -76,11 +74,10 @@ class FactsReader:
             self._held.groups = None
 
     def forget_group(self, group: str) -> None:
-        """A thread just joined ``group``: its held recent threads (:meth:`held_groups`) are read again."""
-        held: dict[tuple[str, datetime], list[repo.GroupThread]] | None = getattr(self._held, "groups", None)
-        if held is not None:
-            for key in [key for key in held if key[0] == group]:
-                del held[key]
+        """A thread joined ``group``: its held threads are read again."""
+        held: dict[tuple[str, datetime], object] = getattr(self._held, "groups", None) or {}
+        for key in [key for key in held if key[0] == group]:
+            del held[key]
 
     def _group_threads(self, session: Session, group: str, since: datetime) -> list[repo.GroupThread]:
         held: dict[tuple[str, datetime], list[repo.GroupThread]] | None = getattr(self._held, "groups", None)
