@@ -153,8 +153,8 @@ def test_a_board_whose_every_thread_page_fails_is_degraded_until_they_are_read_a
     assert sum(m.startswith("page skipped: ") for m in said) == 3  # each page once; again at DEBUG
     assert sum(m.startswith("source health: login_wall on bbs board 2") for m in said) == 3
     assert (
-        lines[1]
-        == "演示论坛 · 投诉维权: thread pages not read now (login wall: 1 outage); last read 12-07 10:10"
+        lines[1] == "演示论坛 · 投诉维权: thread pages not read now (login wall: 1 outage lasting 10 min); "
+        "last read 12-07 10:10"
     )
 
     code, out = _status(config, capsys, at=START + timedelta(minutes=11))

@@ -65,7 +65,7 @@ def reading_health(session: Session, period: DigestPeriod) -> Reading:
     for (board_id, kind), times in spans.items():
         count, seconds = _outages(times, period)
         problems.setdefault(board_id, Counter())[kind] = count
-        if kind not in ONE_OFF:
+        if kind not in ONE_OFF and seconds > 0:  # one poll: no length to tell
             down.setdefault(board_id, {})[kind] = seconds / 60
     troubled: list[BoardTrouble] = []
     boards = session.execute(select(Board, SourceRow.name).join(SourceRow, SourceRow.id == Board.source_id))
