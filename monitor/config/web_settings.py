@@ -15,9 +15,10 @@ class WebSettings(_Section):
     base_url: str = Field(
         "",
         description=(
-            "Address of `monitor web` as people's browsers reach it, e.g. https://monitor.example.com. "
-            "When set, every alert message carries signed, expiring links to acknowledge it, mark the "
-            "complainant contacted and open its page; empty: no links."
+            "Address of `monitor web` as people's browsers reach it, e.g. https://monitor.example.com: "
+            "the root of a host name of its own (its pages link to /alerts, /signin …), not a path "
+            "under another site. When set, every alert message carries signed, expiring links to "
+            "acknowledge it, mark the complainant contacted and open its page; empty: no links."
         ),
     )
     listen_host: str = Field("127.0.0.1", description="Address `monitor web` listens on.")
@@ -64,4 +65,12 @@ class WebSettings(_Section):
         value = value.strip().rstrip("/")
         if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
             raise ValueError("must be an http:// or https:// address without ?query or #fragment")
+        path = re.sub(r"^https?://[^/]+", "", value)
+        if path:
+            raise ValueError(
+                f"must be the root of a host name of its own, not a path under a site ({path}): the "
+                "pages link to /alerts, /signin … from the root, so behind a path every link and form "
+                "would leave the monitor; give `monitor web` a host name of its own on your reverse "
+                "proxy, e.g. https://monitor.example.com"
+            )
         return value
