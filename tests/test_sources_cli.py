@@ -389,3 +389,23 @@ def test_a_board_added_without_a_restart_is_stale_once_the_crawl_has_gone_on_wit
     assert "board 4: stale: never polled, while the crawl polls other boards" in out
     assert "restart `monitor run`" in out
     assert "board 2 投诉维权: ok" in out
+
+
+def test_boards_never_polled_by_anything_are_stale_once_the_service_should_have_run(
+    fixture_config: Path, fixture_forum: FixtureForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A service that never started (or failed at every start) had left every board "never polled",
+    exit 0, for as long as a monitoring check looked: the check an install is told to use stayed green."""
+    sources = fixture_config / "sources.yaml"
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 0  # just configured: not yet
+    assert "board 2: never polled" in capsys.readouterr().out
+    old = time.time() - 31 * 60  # configured 31 min ago (a pass every 10 min), and nothing has crawled
+    os.utime(sources, (old, old))
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 1
+    out = capsys.readouterr().out
+    assert "board 2: stale: never polled, nor any other board" in out
+    assert "is `monitor run`" in out and "restart" not in out
+    main(["crawl", "--once", "--config", str(fixture_config)])  # it runs: the boards are read
+    capsys.readouterr()
+    assert main(["sources", "status", "--config", str(fixture_config)]) == 0
+    assert "board 2 投诉维权: ok" in capsys.readouterr().out

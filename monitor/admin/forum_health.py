@@ -123,18 +123,20 @@ def forum_health(
 
 
 def _unpolled_stale(found: list[SourceHealth], config: MonitorConfig, now: datetime) -> list[SourceHealth]:
-    """A board never polled is stale when the crawl polls other boards and ``sources.yaml`` has
-    been as it is for longer than :func:`stale_after`: the running service was started before the
-    board was added (``sources add`` asks for a restart), so it will never poll it."""
+    """A board never polled is stale when ``sources.yaml`` has been as it is for longer than
+    :func:`stale_after` and either the crawl polls other boards — the running service was started
+    before the board was added (``sources add`` asks for a restart), so it will never poll it — or
+    no board has ever been polled: nothing is crawling (the service never started, or failed to)."""
     since = now - stale_after(config)
     crawling = any(
         b.last_polled_at is not None and b.last_polled_at >= since for s in found for b in s.boards
     )
+    never_crawled = not any(b.stored for s in found for b in s.boards)
     try:
         changed = datetime.fromtimestamp((config.directory / "sources.yaml").stat().st_mtime, UTC)
     except OSError:
         return found
-    if not crawling or changed > since:
+    if not (crawling or never_crawled) or changed > since:
         return found
     return [
         replace(

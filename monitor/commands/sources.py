@@ -126,12 +126,20 @@ def _status(args: argparse.Namespace) -> int:
         sources = forum_health(session, config, args.events, now=_at(args.at, tz))
     engine.dispose()
     print(f"Forums and their boards (times in {tz}):")
+    never_crawled = not any(board.stored for source in sources for board in source.boards)
     for source in sources:
         print(f"{source.key}: {source.name}")
         if source.resting_until is not None:
             cause = clean_text(source.resting_cause)
             print(f"  not asked anything before {_local(source.resting_until, tz)}: {cause}")
         for board in source.boards:
+            if not board.stored and board.state == "stale" and never_crawled:
+                print(
+                    f"  board {board.board_id}: stale: never polled, nor any other board, and sources.yaml "
+                    "has not changed lately — is `monitor run` (or its scheduler and workers, or the cron "
+                    "job) running?"
+                )
+                continue
             if not board.stored and board.state == "stale":
                 print(
                     f"  board {board.board_id}: stale: never polled, while the crawl polls other boards "

@@ -85,7 +85,10 @@ def _board_row(board: BoardHealth, zone: str) -> str:
     if board.state == "stale" and board.last_polled_at:
         state += f' <span class="muted nw">last poll {when(board.last_polled_at, zone)}</span>'
     if board.state == "stale" and not board.stored:
-        state += ' <span class="muted">never polled: restart the service to apply sources.yaml</span>'
+        state += (
+            ' <span class="muted">never polled: start or restart the service '
+            "(it reads sources.yaml at start)</span>"
+        )
     last_poll = "—"
     if board.stored:
         last_poll = (
