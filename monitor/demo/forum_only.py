@@ -50,7 +50,8 @@ def _say_how_to_use(stream: TextIO, url: str, boards: int, minutes: int) -> None
     )
     print("Try the monitor on it as on a real forum, from another terminal:", file=stream)
     for line in (
-        "cp -r config my-config && monitor sources remove example-bbs --config my-config",
+        # `init`, not `cp -r config`: a pip-installed monitor has no config/ folder to copy
+        "monitor init my-config && monitor sources remove example-bbs --config my-config",
         f"monitor sources add discuz {url} --name 演示论坛 --config my-config",
         "monitor crawl --once --config my-config",
         "monitor alerts list --config my-config",

@@ -56,6 +56,8 @@ def test_the_forum_index_lists_its_boards_and_the_story_is_there() -> None:
     assert STORY in board.text  # the whole scenario has happened: it ends now
     said = out.getvalue()
     assert f"monitor sources add discuz http://127.0.0.1:{port}/ --name" in said
+    # the first step works after `pip install .` too, where there is no config/ folder to copy
+    assert "  monitor init my-config && monitor sources remove example-bbs" in said and "cp -r" not in said
     assert said.rstrip().endswith("demo forum stopped")
 
 
