@@ -2,8 +2,9 @@
 
 Keys, all under ``{namespace}:``:
 
-* ``queued:{job key}`` — set (with an expiry) when the job is sent, cleared when a worker
-  starts it: while it is set the scheduler does not send the job again;
+* ``queued:{job key}`` — set (with an expiry) when the job is sent, to the time it was sent,
+  cleared when a worker starts it: while it is set the scheduler does not send the job again, and
+  one set for long says no worker is taking jobs (:meth:`Coordination.waiting`);
 * ``lane:{lane}`` — a lease (:class:`~monitor.distributed.leader.Lease`) held by the worker
   running a job of the lane, renewed every few seconds while the job runs: one job of a lane at
   a time, and a worker killed mid-job (out of memory, the machine lost) frees it within
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 LANE_WAIT_SECONDS = 10.0  # how long a job waits for its lane before Dramatiq retries it later
 LANE_LEASE_SECONDS = 30.0  # a killed worker's lane is free again this long after its last renewal
 LANE_POLL_SECONDS = 0.1
+_SENT_SINCE = 1_000_000_000.0  # a queued marker's time of sending is after 2001
 
 
 log = logging.getLogger(__name__)
@@ -61,13 +63,34 @@ class Coordination:
     def mark_queued(self, job: Job) -> bool:
         """True when the job was not queued already (the caller sends it); False otherwise."""
         ttl = max(1, int(self.job_timeout_seconds * 2))  # a lost message does not block it for ever
-        return bool(self.client.set(self.key("queued", job.key), "1", nx=True, ex=ttl))
+        sent = f"{time.time():.3f}"
+        return bool(self.client.set(self.key("queued", job.key), sent, nx=True, ex=ttl))
 
     def clear_queued(self, job: Job) -> None:
         self.client.delete(self.key("queued", job.key))
 
     def is_queued(self, job: Job) -> bool:
         return bool(self.client.exists(self.key("queued", job.key)))
+
+    def waiting(self, now: float) -> list[tuple[float, str]]:
+        """Jobs sent and not started yet: ``(seconds since sent, job key)``, the longest waiting first."""
+        prefix = self.key("queued", "")
+        keys = [
+            k.decode() if isinstance(k, bytes) else str(k) for k in self.client.scan_iter(match=f"{prefix}*")
+        ]
+        if not keys:
+            return []
+        found: list[tuple[float, str]] = []
+        for key, sent in zip(keys, self.client.mget(keys), strict=True):
+            if sent is None:  # started (cleared) meanwhile
+                continue
+            try:
+                when = float(sent)
+            except ValueError:
+                continue
+            if when > _SENT_SINCE:  # not an older release's marker, "1", which has no time
+                found.append((now - when, key[len(prefix) :]))
+        return sorted(found, reverse=True)
 
     @contextmanager
     def lane(self, job: Job, wait: float = LANE_WAIT_SECONDS) -> Iterator[None]:

@@ -4,6 +4,11 @@ The same intervals as the single-process scheduler (:func:`monitor.distributed.j
 when a job is due it is sent unless the same job is still queued. Only the scheduler holding
 the lease (:class:`~monitor.distributed.leader.Lease`) sends: the others keep their jobs paused
 and try for the lease every third of ``leader_seconds``.
+
+While it leads it also watches the jobs it sent: one that no worker has started within
+:data:`WAITING_WARN_SECONDS` means no worker is running, or none reaches Redis, or all are stuck —
+nothing is crawled meanwhile — so it logs a warning once, naming the job, and says when workers take
+jobs again (:func:`watch_backlog`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -25,6 +31,8 @@ from monitor.distributed.leader import Lease
 
 log = logging.getLogger(__name__)
 
+WAITING_WARN_SECONDS = 300.0  # a job sent this long ago and not started: no worker is taking jobs
+
 
 def enqueue(coordination: Coordination, send: Callable[[Job], None], job: Job) -> bool:
     """Send ``job`` unless it is still queued; True when sent."""
@@ -37,6 +45,34 @@ def enqueue(coordination: Coordination, send: Callable[[Job], None], job: Job) -
         coordination.clear_queued(job)  # not sent: the next run may try again
         raise
     return True
+
+
+def watch_backlog(coordination: Coordination, now: float, warned: bool, broker_url: str) -> bool:
+    """Warn (once) when a job sent has waited :data:`WAITING_WARN_SECONDS` for a worker; say when
+    none waits that long any more. Returns whether the warning stands."""
+    waiting = coordination.waiting(now)
+    late = [(age, key) for age, key in waiting if age >= WAITING_WARN_SECONDS]
+    if late and not warned:
+        age, key = late[0]
+        log.warning(
+            "%d job%s sent and not started by any worker for %d min or more (the longest: %s, %d min): "
+            "is `monitor worker` running, and does it reach Redis at %s? Nothing is crawled meanwhile",
+            len(late),
+            "" if len(late) == 1 else "s",
+            WAITING_WARN_SECONDS // 60,
+            key,
+            age // 60,
+            masked(broker_url),
+        )
+        return True
+    if warned and not late:
+        log.info(
+            "workers take jobs again: %d queued, none waiting %d min",
+            len(waiting),
+            WAITING_WARN_SECONDS // 60,
+        )
+        return False
+    return warned
 
 
 def add_jobs(
@@ -83,11 +119,15 @@ async def run_scheduler(
     scheduler = AsyncIOScheduler(timezone=config.settings.general.timezone)
     add_jobs(scheduler, config, coordination, send)
     scheduler.start(paused=True)
-    leading, unreachable, first = False, False, True
+    leading, unreachable, first, backlog = False, False, True, False
     try:
         while not stop.is_set():
             try:
                 now_leading = await asyncio.to_thread(lease.keep)
+                if now_leading:
+                    backlog = await asyncio.to_thread(
+                        watch_backlog, coordination, time.time(), backlog, settings.broker_url
+                    )
                 asked = not now_leading and (leading or first)
                 holder = await asyncio.to_thread(lease.holder) if asked else None
                 if unreachable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -11,7 +12,7 @@ from redis import Redis
 from monitor.distributed.coordination import Coordination, LaneBusy, masked
 from monitor.distributed.jobs import Job
 from monitor.distributed.leader import Lease
-from monitor.distributed.scheduler import enqueue
+from monitor.distributed.scheduler import enqueue, watch_backlog
 
 
 def _coordination(redis_url: str, namespace: str) -> Coordination:
@@ -146,3 +147,32 @@ def test_a_busy_lane_is_waited_for_longer_than_a_failure_is_retried() -> None:
     busy = LaneBusy("lane source:bbs is busy")
     assert retry_when(59, busy) and not retry_when(60, busy)
     assert retry_when(2, RuntimeError("database away")) and not retry_when(3, RuntimeError("database away"))
+
+
+def test_a_job_no_worker_starts_is_warned_about_once_and_the_recovery_said(
+    redis_url: str, namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A scheduler leading with no worker running had sent jobs into Redis for 22 min and said
+    nothing (deployment walkthrough): nothing was crawled, and only a stale board would show it."""
+    coordination = _coordination(redis_url, namespace)
+    crawl, sla = Job("crawl", "bbs", "2"), Job("sla")
+    assert enqueue(coordination, lambda job: None, crawl)
+    assert enqueue(coordination, lambda job: None, sla)
+    coordination.client.set(f"{namespace}:queued:old:marker", "1")  # an older release's: no time
+    now = time.time()
+    ages = coordination.waiting(now + 400)
+    assert sorted(key for _, key in ages) == ["crawl:bbs:2", "sla"]  # the old marker left out
+    assert all(399 <= age <= 402 for age, _ in ages)
+    url = "redis://:secret@127.0.0.1:6379/15"
+    with caplog.at_level(logging.INFO, logger="monitor.distributed.scheduler"):
+        assert watch_backlog(coordination, now + 60, False, url) is False  # a minute: workers are busy
+        assert watch_backlog(coordination, now + 400, False, url) is True
+        assert watch_backlog(coordination, now + 460, True, url) is True  # said once
+        coordination.clear_queued(crawl)
+        coordination.clear_queued(sla)  # workers started them
+        assert watch_backlog(coordination, now + 520, True, url) is False
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 2
+    assert said[0].startswith("2 jobs sent and not started by any worker for 5 min or more (the longest: ")
+    assert "is `monitor worker` running" in said[0] and "secret" not in said[0]
+    assert said[1].startswith("workers take jobs again")
