@@ -110,3 +110,28 @@ def test_a_forums_words_in_a_line_cannot_drive_the_terminal_or_forge_a_line() ->
 def test_chinese_text_and_full_width_spaces_are_left_as_they_are() -> None:
     record = logging.LogRecord("m", logging.INFO, __file__, 1, "途乐旅行 退款　全角空格 · ok", (), None)
     assert DetailsFormatter("%(message)s").format(record) == "途乐旅行 退款　全角空格 · ok"
+
+
+def test_every_command_that_reads_the_config_stamps_its_lines_in_the_teams_zone() -> None:
+    """`sources status` migrating a new database had logged +00:00 while `run` logged +08:00
+    (deployment walkthrough): the zone was applied by run, worker and web alone."""
+    import logging
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from monitor.config.loader import load_config
+    from monitor.log_format import use_zone
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter := DetailsFormatter("%(asctime)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    config = Path(__file__).parent.parent / "config"
+    try:
+        load_config(
+            config, environ={}, overrides={"general": {"timezone": "Europe/Berlin"}}, links=False, sends=False
+        )
+        assert formatter.zone == ZoneInfo("Europe/Berlin")
+    finally:
+        root.removeHandler(handler)
+        use_zone("UTC")
