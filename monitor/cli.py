@@ -269,6 +269,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             raise ConfigError(problems)
         for warning in placeholder_sources(config.sources):
             print(f"warning: {warning}", file=sys.stderr)
+        from monitor.store.db import schema_warning
+
+        settings = config.settings
+        database = schema_warning(settings.database_url(), settings.database.auto_migrate)
+        if database is not None:
+            print(f"warning: {database}", file=sys.stderr)
         print(
             f"{config.directory}: OK — {counted(len(config.sources), 'source', 'sources')}, "
             f"{counted(len(config.watch_groups), 'watch group', 'watch groups')}, "

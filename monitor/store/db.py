@@ -177,6 +177,36 @@ def ensure_schema(engine: Engine, auto_migrate: bool) -> None:
         _upgrade(engine, "head")
 
 
+def schema_warning(url: str, auto_migrate: bool) -> str | None:
+    """What ``check-config`` says of the database ``monitor run`` will open, when it would not start
+    on it as it is — behind with ``auto_migrate`` off, migrated by a newer version, or not opening —
+    without creating it or changing anything (a SQLite file not there yet is made at the first start)."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() == "sqlite" and (
+        path in (None, "", ":memory:") or not Path(str(path)).exists()
+    ):
+        return None  # made at the first start (make_engine would make its folder already)
+    engine = make_engine(url)
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        current = _read_revision(engine, shown)
+        head = head_revision()
+        if current == head:
+            return None
+        _refuse_unknown(engine, current)
+        if auto_migrate or current is None:
+            return None
+        return (
+            f"database {shown} is at revision {current}, not {head}: `monitor run` will refuse to start "
+            "until `monitor db upgrade` is run ([database] auto_migrate is off)"
+        )
+    except StoreError as exc:
+        return str(exc)
+    finally:
+        engine.dispose()
+
+
 def _read_revision(engine: Engine, shown: str) -> str | None:
     try:
         return current_revision(engine)
