@@ -49,7 +49,11 @@ class App:
         async with httpx.AsyncClient(
             timeout=fetch.timeout_seconds, follow_redirects=True, max_redirects=fetch.max_redirects
         ) as client:
-            yield Pipeline(self.config, self.sessions, self.scorer, client)
+            pipeline = Pipeline(self.config, self.sessions, self.scorer, client)
+            try:
+                yield pipeline
+            finally:
+                pipeline.close()
 
     def deliver(self, now: datetime) -> OutboxReport:
         """Send what the outbox holds; a channel that is down leaves its deliveries queued."""

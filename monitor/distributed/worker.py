@@ -26,7 +26,8 @@ from monitor.config.loader import MonitorConfig
 from monitor.distributed.broker import connect, job_actor, make_worker, send
 from monitor.distributed.coordination import Coordination, LaneBusy
 from monitor.distributed.jobs import SOURCE_KINDS, Job
-from monitor.pipeline import PassReport, Pipeline
+from monitor.pass_report import PassReport
+from monitor.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from dramatiq import Worker
