@@ -49,11 +49,7 @@ class App:
         async with httpx.AsyncClient(
             timeout=fetch.timeout_seconds, follow_redirects=True, max_redirects=fetch.max_redirects
         ) as client:
-            pipeline = Pipeline(self.config, self.sessions, self.scorer, client)
-            try:
-                yield pipeline
-            finally:
-                pipeline.close()
+            yield Pipeline(self.config, self.sessions, self.scorer, client)
 
     def deliver(self, now: datetime) -> OutboxReport:
         """Send what the outbox holds; a channel that is down leaves its deliveries queued."""

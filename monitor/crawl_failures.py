@@ -14,8 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from monitor import health
-from monitor.config.files import SourceConfig
-from monitor.errors import DisallowedByRobots, FetchError, ParseError
+from monitor.errors import FetchError, ParseError
 from monitor.fetch.client import HTTPStatusError, Page
 from monitor.fetch.failed_pages import keep_failed_page
 from monitor.store.models import Board, HealthEvent, SourceRow
@@ -87,17 +86,3 @@ def record_page_failure(
     if board_list:
         return health.board_failed(session, source, board, exc.reason, url, now, kept, kind=kind)
     return health.event(session, source, board, kind, now, url=url, detail=exc.reason, kept_as=kept)
-
-
-def log_not_read(source: SourceConfig, board_id: str, error: FetchError, began: bool) -> None:
-    """At WARNING when the outage ``began`` with this poll; its repeats are counted on its health event."""
-    what = "disallowed" if isinstance(error, DisallowedByRobots) else "unreachable"
-    log.log(
-        logging.WARNING if began else logging.DEBUG,
-        "source %s %s, board %s not read: %s",
-        source.key,
-        what,
-        board_id,
-        error.reason,
-        extra={"source": source.key, "url": error.url},
-    )

@@ -15,17 +15,14 @@ State lives in the process; after a restart every candidate is "not scored yet" 
 workers on several machines (:mod:`monitor.distributed`), each source's part of the state is
 exported after a job and imported before the next (:meth:`CrawlPlan.export_source`,
 :meth:`CrawlPlan.import_source`), so whichever worker reads a source next knows what the last
-one learnt. The pipeline's detection thread tells it what it found while the event loop's jobs
-ask it, so every method holds the plan's lock.
+one learnt.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Concatenate, ParamSpec, TypeVar
 
 from monitor.config.files import SourceConfig
 from monitor.config.settings import Settings
@@ -34,19 +31,6 @@ from monitor.detect.polling import PollState, plan_polls, poll_state
 HOT_BOARD_MARGIN = 1.0  # a watched thread this close to the alert threshold makes its board hot
 
 BoardKey = tuple[str, str]  # (source key, board id)
-_T = TypeVar("_T")
-_P = ParamSpec("_P")
-
-
-def _locked(method: Callable[Concatenate[CrawlPlan, _P], _T]) -> Callable[Concatenate[CrawlPlan, _P], _T]:
-    """Run the method under the plan's lock (the detection thread and the event loop share it)."""
-
-    def run(self: CrawlPlan, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    run.__name__, run.__doc__ = method.__name__, method.__doc__
-    return run
 
 
 class CrawlPlan:
@@ -57,13 +41,10 @@ class CrawlPlan:
         self._thread_source: dict[int, str] = {}  # thread id -> source key (for per-source state)
         self._hot_boards: dict[BoardKey, datetime] = {}  # -> hot until
         self._board_read: dict[BoardKey, datetime] = {}  # -> last read
-        self._lock = threading.RLock()
 
-    @_locked
     def board_read(self, board: BoardKey, now: datetime) -> None:
         self._board_read[board] = now
 
-    @_locked
     def assessed(
         self,
         thread_id: int,
@@ -84,7 +65,6 @@ class CrawlPlan:
         if alert_changed or near:
             self._hot_boards[board] = now + timedelta(hours=self._settings.schedule.hot_for_hours)
 
-    @_locked
     def threads_to_refresh(
         self, candidates: Sequence[tuple[int, str, datetime]], now: datetime, source_key: str | None = None
     ) -> list[tuple[int, str]]:
@@ -110,7 +90,6 @@ class CrawlPlan:
             for picked in plan_polls(states, now.timestamp(), budget, self._settings.detect)
         ]
 
-    @_locked
     def hot_boards_due(self, now: datetime, source_key: str | None = None) -> list[tuple[SourceConfig, str]]:
         """Hot boards whose list was not read in the last ``hot_board_minutes`` (give or take);
         ``source_key``: only that source's."""
@@ -128,7 +107,6 @@ class CrawlPlan:
                 due.append((source, board_id))
         return due
 
-    @_locked
     def export_source(self, source_key: str) -> dict[str, object]:
         """What the plan knows of one source, as JSON-ready data (see :meth:`import_source`)."""
         return {
@@ -141,7 +119,6 @@ class CrawlPlan:
             "board_read": {b: t.isoformat() for (k, b), t in self._board_read.items() if k == source_key},
         }
 
-    @_locked
     def import_source(self, source_key: str, state: Mapping[str, object]) -> None:
         """Replace what the plan knows of one source by ``state`` (from :meth:`export_source`).
 

@@ -3,18 +3,15 @@
 ``monitor run`` (APScheduler: one job per board, one for hot boards, one for hot threads),
 ``monitor crawl --once`` and ``monitor demo`` all drive the same :class:`Pipeline` methods. A
 pipeline lives as long as its process's single ``httpx.AsyncClient`` (see
-:meth:`monitor.app.App.pipeline`). What follows a crawl — snapshot, watch groups, detection,
-alerting — runs in one detection thread, a crawl's at a time, so the event loop reads other boards
-meanwhile (on the loop, at scale, it had held their pages until they timed out). What the detector
-knows of a stored thread is read by :mod:`monitor.facts`; which threads and boards to read next is
-kept by :mod:`monitor.crawl_plan`. :class:`PassReport` is in :mod:`monitor.pass_report`.
+:meth:`monitor.app.App.pipeline`). What the detector knows of a stored thread is read by
+:mod:`monitor.facts`; which threads and boards to read next is kept by :mod:`monitor.crawl_plan`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
@@ -25,7 +22,6 @@ from monitor.alerting.evidence import keep_evidence
 from monitor.alerting.service import AlertChange, consider
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
-from monitor.crawl_failures import log_not_read
 from monitor.crawl_fetcher import fetcher_for
 from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
@@ -35,9 +31,8 @@ from monitor.enrich.me_too import read_me_too
 from monitor.enrich.sentiment import Scorer, negative_threshold, score_post
 from monitor.enrich.signals import detect_signals
 from monitor.enrich.watch_admin import WatchGroupsReloader
-from monitor.errors import FetchError
+from monitor.errors import DisallowedByRobots, FetchError
 from monitor.facts import FactsReader
-from monitor.pass_report import PassReport
 from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
@@ -47,6 +42,24 @@ from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, W
 log = logging.getLogger(__name__)
 
 EVIDENCE_ON = frozenset({"opened", "escalated", "band", "reopened"})
+
+
+@dataclass
+class PassReport:
+    """What one crawl (a pass, a board, or a hot-thread refresh) did."""
+
+    pages_fetched: int = 0
+    pages_failed: int = 0
+    threads_seen: int = 0
+    posts_new: int = 0
+    alert_changes: list[AlertChange] = field(default_factory=list)
+
+    def add(self, other: PassReport) -> None:
+        self.pages_fetched += other.pages_fetched
+        self.pages_failed += other.pages_failed
+        self.threads_seen += other.threads_seen
+        self.posts_new += other.posts_new
+        self.alert_changes.extend(other.alert_changes)
 
 
 class Pipeline:
@@ -74,8 +87,6 @@ class Pipeline:
         self._watch = WatchGroupsReloader(config.directory / "watch_groups.yaml", config.watch_groups)
         self.facts = FactsReader(config)  # what the detector knows of a stored thread
         self._plan = CrawlPlan(settings, self._sources)
-        # detection runs here, one crawl's at a time (never two at once: they share the facts' caches)
-        self._detection = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-detect")
 
     async def crawl_pass(self, now: datetime) -> PassReport:
         """Every board of every enabled source; hosts are crawled side by side, each politely."""
@@ -92,10 +103,10 @@ class Pipeline:
             adapter = await self._adapter(source)
         except FetchError as exc:  # unreachable, or robots.txt allows none of its formats
             began = self._crawler.board_not_read(source, board_id, exc, now)
-            log_not_read(source, board_id, exc, began)
+            _log_not_read(source, board_id, exc, began)
             return PassReport(pages_failed=1)
         await self._crawler.crawl_board(adapter, source, board_id, now, crawl)
-        return await self._detect_after(crawl, now)
+        return self._after_crawl(crawl, now)
 
     async def _adapter(self, source: SourceConfig) -> Source:
         """The source's adapter; for engines with several formats (Discuz!: JSON API, web pages,
@@ -154,17 +165,7 @@ class Pipeline:
                 not_read.add(key)
                 continue
             await self._crawler.refresh_thread(adapter, source, thread_id, now, crawl)
-        return await self._detect_after(crawl, now)
-
-    async def _detect_after(self, crawl: CrawlReport, now: datetime) -> PassReport:
-        """:meth:`_after_crawl` in the detection thread, the event loop free meanwhile."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._detection, self._after_crawl, crawl, now
-        )
-
-    def close(self) -> None:
-        """Wait for the detection in progress (a stop lets it finish, as before) and end its thread."""
-        self._detection.shutdown(wait=True)
+        return self._after_crawl(crawl, now)
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
         report = PassReport(crawl.pages_fetched, crawl.pages_failed, crawl.threads_seen, crawl.posts_new)
@@ -286,6 +287,20 @@ class Pipeline:
             now,
         )
         return change
+
+
+def _log_not_read(source: SourceConfig, board_id: str, error: FetchError, began: bool) -> None:
+    """At WARNING when the outage ``began`` with this poll; its repeats are counted on its health event."""
+    what = "disallowed" if isinstance(error, DisallowedByRobots) else "unreachable"
+    log.log(
+        logging.WARNING if began else logging.DEBUG,
+        "source %s %s, board %s not read: %s",
+        source.key,
+        what,
+        board_id,
+        error.reason,
+        extra={"source": source.key, "url": error.url},
+    )
 
 
 def _categorise(thread: Thread, posts: list[Post]) -> None:

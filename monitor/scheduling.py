@@ -31,8 +31,7 @@ from monitor.app import App
 from monitor.config.files import SourceConfig
 from monitor.config.on_disk import ConfigWatch
 from monitor.digest.wording import counted
-from monitor.pass_report import PassReport
-from monitor.pipeline import Pipeline
+from monitor.pipeline import PassReport, Pipeline
 from monitor.store.outage import DatabaseOutage, database_unreachable
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from monitor.config.loader import load_config
 from monitor.demo import forum_pages, thread_page
 from monitor.demo.discuz_format import multi
 from monitor.demo.forum import Forum
-from monitor.pass_report import PassReport
+from monitor.pipeline import PassReport
 from monitor.store.models import Snapshot, Thread
 
 START = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # noon in Shanghai

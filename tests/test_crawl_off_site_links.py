@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from monitor.app import build
 from monitor.config.loader import load_config
-from monitor.pass_report import PassReport
+from monitor.pipeline import PassReport
 from monitor.store.models import HealthEvent, Post
 
 NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)

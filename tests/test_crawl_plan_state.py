@@ -74,26 +74,3 @@ def test_state_that_does_not_read_as_a_plan_starts_the_source_afresh() -> None:
         plan.import_source("bbs", junk)
         assert plan.export_source("bbs") == {"polls": [], "hot_boards": {}, "board_read": {}}
     assert plan.export_source("other")["polls"] == other["polls"]
-
-
-def test_what_the_detection_thread_tells_the_plan_waits_while_a_job_reads_it() -> None:
-    """The detection thread calls `assessed` while the event loop's jobs ask for threads to refresh,
-    which iterates and replaces the same dicts: each method holds the plan's lock."""
-    import threading
-
-    plan = _plan()
-    _learn(plan)
-    told = threading.Event()
-
-    def detection() -> None:
-        plan.assessed(9, ("bbs", "2"), NOW, -1.0, True, NOW)
-        told.set()
-
-    with plan._lock:  # a job in the middle of reading the plan
-        worker = threading.Thread(target=detection)
-        worker.start()
-        assert not told.wait(0.3)  # waits for the reader
-    assert told.wait(5)
-    worker.join()
-    polls = plan.export_source("bbs")["polls"]
-    assert isinstance(polls, list) and "9" in {poll["key"] for poll in polls}  # told, once free

@@ -24,7 +24,7 @@ from monitor.app import App, build
 from monitor.config.loader import load_config
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
-from monitor.pass_report import PassReport
+from monitor.pipeline import PassReport
 from monitor.scheduling import _sending, board_job, delivery_job
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from monitor import health
 from monitor.app import App, build
 from monitor.config.loader import load_config
-from monitor.pass_report import PassReport
+from monitor.pipeline import PassReport
 from monitor.store.models import Board, HealthEvent, Post, Snapshot, Thread, WatchMatch
 
 GROUND_TRUTH = json.loads((FIXTURE_GBK / "ground_truth.json").read_text(encoding="utf-8"))

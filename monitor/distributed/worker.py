@@ -26,8 +26,7 @@ from monitor.config.loader import MonitorConfig
 from monitor.distributed.broker import connect, job_actor, make_worker, send
 from monitor.distributed.coordination import Coordination, LaneBusy
 from monitor.distributed.jobs import SOURCE_KINDS, Job
-from monitor.pass_report import PassReport
-from monitor.pipeline import Pipeline
+from monitor.pipeline import PassReport, Pipeline
 
 if TYPE_CHECKING:
     from dramatiq import Worker

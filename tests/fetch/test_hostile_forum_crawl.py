@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from monitor.app import build
 from monitor.config.loader import load_config
-from monitor.pass_report import PassReport
+from monitor.pipeline import PassReport
 from monitor.store.models import HealthEvent, Post, Thread
 
 CAPTURED_AT = datetime.fromtimestamp(
