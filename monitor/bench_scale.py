@@ -10,11 +10,18 @@ complaints). Every board page is read at each pass (``pages_per_board`` covers t
 every thread is listed at every poll. Poll 1 reads it all into an empty database; each later
 poll comes 10 minutes after the one before, with ``changed`` threads having one new reply each —
 the steady state of a monitor polling a busy forum. Per poll: wall and CPU seconds, pages
-fetched, threads listed, SQL statements, alert changes; then the steady polls' mean and its
+fetched and failed, threads listed, SQL statements, alert changes; then the steady polls' mean and its
 ratio to poll 1, and the process's peak RSS. ``--profile`` prints cProfile's top functions of
 the steady polls. SQLite file by default; ``--database`` takes a PostgreSQL URL (its tables
 are dropped first: give it a scratch database). Politeness is off and sentiment is a constant
 by keyword (benchmark only), so the figures are the crawl's and the detector's own cost.
+
+"Threads listed" counts the threads on the list pages the poll read. A list page that fails ends
+its board's paging for the poll (the crawler's rule), so fewer than ``boards`` × ``threads``
+listed goes with failed pages, which the poll's line names: the forum runs in this process, and
+the detection after each board read holds the event loop, so on a busy machine a list page
+fetch of another board can outlast its deadline (``fetch.timeout_seconds`` × 3). Those threads
+are read at the next poll.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ class PollFigures:
     seconds: float
     cpu_seconds: float
     pages: int
+    failed: int
     threads: int
     statements: int
     alert_changes: int
@@ -109,16 +117,17 @@ def _app(forum_url: str, data: Path, database: str | None, pages_per_board: int,
 def _poll(app: App, now: datetime, statements: list[int]) -> PollFigures:
     before, started, cpu = statements[0], time.perf_counter(), time.process_time()
 
-    async def one_pass() -> tuple[int, int, int]:
+    async def one_pass() -> tuple[int, int, int, int]:
         async with app.pipeline() as pipeline:
             report = await pipeline.crawl_pass(now)
-        return report.pages_fetched, report.threads_seen, len(report.alert_changes)
+        return report.pages_fetched, report.pages_failed, report.threads_seen, len(report.alert_changes)
 
-    pages, threads, changes = asyncio.run(one_pass())
+    pages, failed, threads, changes = asyncio.run(one_pass())
     return PollFigures(
         time.perf_counter() - started,
         time.process_time() - cpu,
         pages,
+        failed,
         threads,
         statements[0] - before,
         changes,
@@ -184,9 +193,15 @@ def main() -> None:
                 f = figures[-1]
                 print(
                     f"poll {number}: {f.seconds:7.2f} s wall, {f.cpu_seconds:7.2f} s CPU, "
-                    f"{f.pages:5d} pages, {f.threads:5d} threads listed, {f.statements:7d} SQL statements, "
-                    f"{f.alert_changes} alert changes"
+                    f"{f.pages:5d} pages ({f.failed} failed), {f.threads:5d} threads listed, "
+                    f"{f.statements:7d} SQL statements, {f.alert_changes} alert changes"
                 )
+                if f.threads < len(tids):
+                    print(
+                        f"  {len(tids) - f.threads} of {len(tids)} threads not listed: "
+                        f"{f.failed} pages failed (logged as 'page skipped'), and a failed list page "
+                        "ends its board's paging for this poll"
+                    )
         finally:
             event.remove(app.engine, "before_cursor_execute", count)
             app.close()
