@@ -5,7 +5,8 @@ The contents follow DESIGN.md ("volume, sentiment trend, top threads, alerts and
 were handled, categories, and what changed since last week") and seed 002's 投诉总结: the team
 regularly gathers the complaints, makes statistics, judges how each was handled and learns from
 it. Every figure covers the threads matched by a watch group ("watched threads"); times are UTC
-here and shown in the team's time zone.
+here and shown in the team's time zone. What it says of the forums' reading and of the alerts open
+as it is made is in :mod:`monitor.digest.now_model`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from monitor.digest.now_model import Attention as Attention
+from monitor.digest.now_model import BoardTrouble as BoardTrouble
+from monitor.digest.now_model import OpenAlert as OpenAlert
+from monitor.digest.now_model import Reading as Reading
 
 WEEK = timedelta(days=7)
 
@@ -296,55 +302,6 @@ class WeekFigures:
     def alerts_reopened(self) -> int:
         """Alerts opened before the period and reopened in it."""
         return sum(1 for a in self.alerts if a.round_in_period and not a.opened_in_period)
-
-
-@dataclass(frozen=True)
-class BoardTrouble:
-    """A board that could not always be read in the period: its figures may be incomplete."""
-
-    forum: str
-    board: str
-    status: str  # at the digest's time: ok, failing, degraded, empty, never polled (health.board_status)
-    problems: tuple[tuple[str, int], ...]  # health event kind and how often in the period, most first
-    last_success_at: datetime | None
-    # per kind in ``problems``: minutes of outage within the period (first seen to the poll that no
-    # longer met it, or its last sighting while it lasts); kinds without a length are left out
-    down_minutes: tuple[tuple[str, float], ...] = ()
-
-
-@dataclass(frozen=True)
-class Reading:
-    """How well the forums were read: a quiet week and a crawler that could not read must differ."""
-
-    forums: int
-    boards: int
-    troubled: tuple[BoardTrouble, ...]  # most problems first
-    watched_from: datetime | None = None  # the monitor's first read, when it came after the week began
-    unwatched: bool = False  # nothing was read before the week ended: the figures are not a watch
-
-
-@dataclass(frozen=True)
-class OpenAlert:
-    """An alert still open when the digest was composed (for "Needs attention now")."""
-
-    alert_id: int
-    severity: str
-    title: str  # its thread's title (scraped)
-    spokesperson: str  # its owner now (display name)
-    acknowledged: bool  # someone acknowledged its current round (and it was not withdrawn since)
-    contacted: bool  # the current round's first contact was made
-    respond_by: datetime  # the first contact's deadline
-
-
-@dataclass(frozen=True)
-class Attention:
-    """What needs someone now, at the digest's ``generated_at``: the open alerts (the boards failing
-    now come from :class:`Reading`)."""
-
-    open_alerts: tuple[OpenAlert, ...]  # oldest first
-
-    def very_urgent_open(self) -> int:
-        return sum(1 for alert in self.open_alerts if alert.severity == "very_urgent")
 
 
 @dataclass(frozen=True)
