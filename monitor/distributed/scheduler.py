@@ -56,7 +56,7 @@ def watch_backlog(coordination: Coordination, now: float, warned: bool, broker_u
         age, key = late[0]
         log.warning(
             "%d job%s sent and not started by any worker for %d min or more (the longest: %s, %d min): "
-            "is `monitor worker` running, and does it reach Redis at %s? Nothing is crawled meanwhile",
+            "is `monitor worker` running, does it reach Redis at %s, and are its threads not all busy?",
             len(late),
             "" if len(late) == 1 else "s",
             WAITING_WARN_SECONDS // 60,
