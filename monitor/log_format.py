@@ -13,6 +13,7 @@ a forged line in it. A traceback after the first line is left as it is.
 
 from __future__ import annotations
 
+import json
 import logging
 import unicodedata
 from datetime import datetime, tzinfo
@@ -40,6 +41,7 @@ class DetailsFormatter(logging.Formatter):
     the machine's clock (UTC in a container) had stamped 07:29 beside it."""
 
     zone: tzinfo | None = None  # None: the machine's
+    as_json: bool = False  # one JSON object per line (``general.log_format = "json"``, :func:`use_format`)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         at = datetime.fromtimestamp(record.created, self.zone).astimezone(self.zone)
@@ -50,12 +52,38 @@ class DetailsFormatter(logging.Formatter):
         return super().formatMessage(record)
 
     def format(self, record: logging.LogRecord) -> str:
+        if self.as_json:
+            return self._json(record)
         line = super().format(record)
         details = [printable(f"{key}={value}") for key, value in vars(record).items() if key not in _STANDARD]
         if not details:
             return line
         first, newline, rest = line.partition("\n")  # after the message, before any traceback
         return f"{first} [{' '.join(details)}]{newline}{rest}"
+
+
+    def _json(self, record: logging.LogRecord) -> str:
+        """``{"time": …, "level": …, "logger": …, "message": …, <details>, "traceback": …}`` on one line,
+        the forum's words escaped as in a text line."""
+        fields: dict[str, str] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": printable(record.getMessage()),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in fields:
+                fields[key] = printable(str(value))
+        if record.exc_info:
+            fields["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(fields, ensure_ascii=False)
+
+
+def use_format(log_format: str) -> None:
+    """Write the log's lines as text (the default) or as JSON (``general.log_format``) from now on."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, DetailsFormatter):
+            handler.formatter.as_json = log_format == "json"
 
 
 def use_zone(zone: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from monitor.log_format import DetailsFormatter
 
@@ -132,6 +133,53 @@ def test_every_command_that_reads_the_config_stamps_its_lines_in_the_teams_zone(
             config, environ={}, overrides={"general": {"timezone": "Europe/Berlin"}}, links=False, sends=False
         )
         assert formatter.zone == ZoneInfo("Europe/Berlin")
+    finally:
+        root.removeHandler(handler)
+        use_zone("UTC")
+
+
+def test_json_lines_carry_the_details_as_fields_and_escape_the_forums_words() -> None:
+    """`general.log_format = "json"`, for a log collector (deployment walkthrough: text lines only)."""
+    import json
+    import logging
+    from pathlib import Path
+
+    from monitor.config.loader import load_config
+    from monitor.log_format import use_format, use_zone
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter := DetailsFormatter("%(asctime)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    config = Path(__file__).parent.parent / "config"
+    try:
+        load_config(
+            config, environ={}, overrides={"general": {"log_format": "json"}}, links=False, sends=False
+        )
+        assert formatter.as_json
+        record = logging.LogRecord(
+            "monitor.crawl_failures",
+            logging.WARNING,
+            __file__,
+            1,
+            "page skipped: %s",
+            ("请先登录\x1b[2J\n",),
+            None,
+        )
+        record.url = "http://bbs.test/thread-26\u202e.html"
+        record.created = datetime(2026, 12, 7, 7, 29, 5, tzinfo=UTC).timestamp()
+        use_zone("Asia/Shanghai")
+        line = handler.format(record)
+        assert "\n" not in line
+        assert json.loads(line) == {
+            "time": "2026-12-07 15:29:05.000+08:00",
+            "level": "WARNING",
+            "logger": "monitor.crawl_failures",
+            "message": "page skipped: 请先登录\\x1b[2J\\n",
+            "url": "http://bbs.test/thread-26\\u202e.html",
+        }
+        use_format("text")
+        assert handler.format(record).startswith("2026-12-07 15:29:05.000+08:00 page skipped: ")
     finally:
         root.removeHandler(handler)
         use_zone("UTC")

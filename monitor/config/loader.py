@@ -45,7 +45,7 @@ from monitor.config.settings import (
 from monitor.config.toml_lines import TomlLines
 from monitor.config.yaml_lines import Key
 from monitor.errors import ConfigError, UnknownNameError
-from monitor.log_format import use_zone
+from monitor.log_format import use_format, use_zone
 from monitor.yaml_errors import not_utf8, yaml_problem
 
 REQUIRED_FILES = ("sources.yaml", "watch_groups.yaml", "routing.yaml")
@@ -144,8 +144,9 @@ def load_config(
     problems: list[str] = []
 
     settings, merged = _load_settings(directory / "monitor.toml", env, overrides or {}, problems)
-    if settings is not None:  # every command's log lines in the team's time zone from here on
+    if settings is not None:  # every command's log lines in the team's time zone and format from here on
         use_zone(settings.general.timezone)
+        use_format(settings.general.log_format)
     sources = _load_yaml(directory / "sources.yaml", SourcesFile, problems)
     group_problems: list[str] = []
     groups = _load_yaml(directory / "watch_groups.yaml", WatchGroupsFile, group_problems)

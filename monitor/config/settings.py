@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -29,6 +30,13 @@ class GeneralSettings(_Section):
     )
     timezone: str = Field(
         "Asia/Shanghai", description="Time zone in which times are shown to people (stored times are UTC)."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description=(
+            "Log lines on stderr: text (time, level, logger, message [details]) or json (one object per "
+            "line: time, level, logger, message, the details, traceback) for a log collector."
+        ),
     )
 
     @field_validator("timezone")
