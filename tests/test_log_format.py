@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+import pytest
 
 from monitor.log_format import DetailsFormatter
 
@@ -113,73 +118,68 @@ def test_chinese_text_and_full_width_spaces_are_left_as_they_are() -> None:
     assert DetailsFormatter("%(message)s").format(record) == "途乐旅行 退款　全角空格 · ok"
 
 
-def test_every_command_that_reads_the_config_stamps_its_lines_in_the_teams_zone() -> None:
-    """`sources status` migrating a new database had logged +00:00 while `run` logged +08:00
-    (deployment walkthrough): the zone was applied by run, worker and web alone."""
-    import logging
-    from pathlib import Path
-    from zoneinfo import ZoneInfo
-
-    from monitor.config.loader import load_config
-    from monitor.log_format import use_zone
-
-    handler = logging.StreamHandler()
-    handler.setFormatter(formatter := DetailsFormatter("%(asctime)s %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    config = Path(__file__).parent.parent / "config"
-    try:
-        load_config(
-            config, environ={}, overrides={"general": {"timezone": "Europe/Berlin"}}, links=False, sends=False
-        )
-        assert formatter.zone == ZoneInfo("Europe/Berlin")
-    finally:
-        root.removeHandler(handler)
-        use_zone("UTC")
-
-
-def test_json_lines_carry_the_details_as_fields_and_escape_the_forums_words() -> None:
-    """`general.log_format = "json"`, for a log collector (deployment walkthrough: text lines only)."""
-    import json
-    import logging
-    from pathlib import Path
-
-    from monitor.config.loader import load_config
+@pytest.fixture
+def on_root() -> Iterator[logging.StreamHandler[TextIO]]:
+    """A handler with the monitor's formatter on the root logger, as `monitor` sets one up; removed after."""
     from monitor.log_format import use_format, use_zone
 
     handler = logging.StreamHandler()
-    handler.setFormatter(formatter := DetailsFormatter("%(asctime)s %(message)s"))
+    handler.setFormatter(DetailsFormatter("%(asctime)s %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
-    config = Path(__file__).parent.parent / "config"
     try:
-        load_config(
-            config, environ={}, overrides={"general": {"log_format": "json"}}, links=False, sends=False
-        )
-        assert formatter.as_json
-        record = logging.LogRecord(
-            "monitor.crawl_failures",
-            logging.WARNING,
-            __file__,
-            1,
-            "page skipped: %s",
-            ("请先登录\x1b[2J\n",),
-            None,
-        )
-        record.url = "http://bbs.test/thread-26\u202e.html"
-        record.created = datetime(2026, 12, 7, 7, 29, 5, tzinfo=UTC).timestamp()
-        use_zone("Asia/Shanghai")
-        line = handler.format(record)
-        assert "\n" not in line
-        assert json.loads(line) == {
-            "time": "2026-12-07 15:29:05.000+08:00",
-            "level": "WARNING",
-            "logger": "monitor.crawl_failures",
-            "message": "page skipped: 请先登录\\x1b[2J\\n",
-            "url": "http://bbs.test/thread-26\\u202e.html",
-        }
-        use_format("text")
-        assert handler.format(record).startswith("2026-12-07 15:29:05.000+08:00 page skipped: ")
+        yield handler
     finally:
         root.removeHandler(handler)
         use_zone("UTC")
+        use_format("text")
+
+
+def _load_config(**general: str) -> None:
+    from monitor.config.loader import load_config
+
+    config = Path(__file__).parent.parent / "config"
+    load_config(config, environ={}, overrides={"general": general}, links=False, sends=False)
+
+
+def test_every_command_that_reads_the_config_stamps_its_lines_in_the_teams_zone(
+    on_root: logging.StreamHandler[TextIO],
+) -> None:
+    """`sources status` migrating a new database had logged +00:00 while `run` logged +08:00
+    (deployment walkthrough): the zone was applied by run, worker and web alone."""
+    from zoneinfo import ZoneInfo
+
+    _load_config(timezone="Europe/Berlin")
+    assert isinstance(on_root.formatter, DetailsFormatter)
+    assert on_root.formatter.zone == ZoneInfo("Europe/Berlin")
+
+
+def test_json_lines_carry_the_details_as_fields_and_escape_the_forums_words(
+    on_root: logging.StreamHandler[TextIO],
+) -> None:
+    """`general.log_format = "json"`, for a log collector (deployment walkthrough: text lines only)."""
+    import json
+
+    from monitor.log_format import use_format, use_zone
+
+    _load_config(log_format="json")
+    assert isinstance(on_root.formatter, DetailsFormatter)
+    assert on_root.formatter.as_json
+    notice = ("请先登录\x1b[2J\n",)
+    record = logging.LogRecord(
+        "monitor.crawl_failures", logging.WARNING, __file__, 1, "page skipped: %s", notice, None
+    )
+    record.url = "http://bbs.test/thread-26\u202e.html"
+    record.created = datetime(2026, 12, 7, 7, 29, 5, tzinfo=UTC).timestamp()
+    use_zone("Asia/Shanghai")
+    line = on_root.format(record)
+    assert "\n" not in line
+    assert json.loads(line) == {
+        "time": "2026-12-07 15:29:05.000+08:00",
+        "level": "WARNING",
+        "logger": "monitor.crawl_failures",
+        "message": "page skipped: 请先登录\\x1b[2J\\n",
+        "url": "http://bbs.test/thread-26\\u202e.html",
+    }
+    use_format("text")
+    assert on_root.format(record).startswith("2026-12-07 15:29:05.000+08:00 page skipped: ")
