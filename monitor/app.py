@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
-import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +26,7 @@ from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
 from monitor.digest.send import SendReport, WeekTaken, send_due
 from monitor.enrich.sentiment import Scorer, load_scorer, negative_threshold
+from monitor.fetch.addresses import guarded_client, policy_for
 from monitor.pipeline import Pipeline
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
@@ -44,10 +44,16 @@ class App:
 
     @asynccontextmanager
     async def pipeline(self) -> AsyncIterator[Pipeline]:
-        """A pipeline with the process's one HTTP client, open for the life of the block."""
+        """A pipeline with the process's one HTTP client, open for the life of the block.
+
+        The client connects only to public addresses, the sources' own IP addresses and
+        ``[fetch] private_networks`` (:mod:`monitor.fetch.addresses`): sources are read at start, so
+        the policy is fixed for the life of the client.
+        """
         fetch = self.config.settings.fetch
-        async with httpx.AsyncClient(
-            timeout=fetch.timeout_seconds, follow_redirects=True, max_redirects=fetch.max_redirects
+        policy = policy_for(fetch.private_networks, (str(source.base_url) for source in self.config.sources))
+        async with guarded_client(
+            policy, timeout=fetch.timeout_seconds, follow_redirects=True, max_redirects=fetch.max_redirects
         ) as client:
             yield Pipeline(self.config, self.sessions, self.scorer, client)
 

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import yaml
 
 from monitor.admin.sources_file import add_source, check_editable, discover_boards, slug
@@ -21,6 +20,7 @@ from monitor.config.files import same_forum
 from monitor.config.loader import config_directory, load_config
 from monitor.config.settings import Settings
 from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorError
+from monitor.fetch.addresses import guarded_client, policy_for
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.sources.discuz_address import forum_address
 
@@ -120,7 +120,8 @@ async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
     """The boards linked from the forum's index; a forum that cannot be reached is said to be,
     with the cause, and told apart from one whose robots.txt forbids reading its index."""
     fetch = settings.fetch
-    async with httpx.AsyncClient(timeout=fetch.timeout_seconds) as client:  # the fetcher follows redirects
+    policy = policy_for(fetch.private_networks, [url])  # the address typed is meant; names are checked
+    async with guarded_client(policy, timeout=fetch.timeout_seconds) as client:  # the fetcher redirects
         fetcher = Fetcher(
             client,
             max_redirects=fetch.max_redirects,

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from monitor.config.detect_settings import DetectSettings as DetectSettings  # re-exported: imported from here
 from monitor.config.digest_settings import WEEKDAYS as WEEKDAYS  # re-exported
 from monitor.config.digest_settings import DigestSettings as DigestSettings  # re-exported
+from monitor.config.fetch_settings import FetchSettings as FetchSettings  # re-exported
 from monitor.config.retention_settings import DIGEST_NEEDS_DAYS as DIGEST_NEEDS_DAYS  # re-exported
 from monitor.config.retention_settings import RetentionSettings as RetentionSettings  # re-exported
 from monitor.config.section import EnvName
@@ -136,26 +137,6 @@ class ScheduleSettings(_Section):
     jitter_seconds: float = Field(
         30.0, ge=0, description="Random delay added to each board's crawl so boards don't all poll at once."
     )
-
-
-class FetchSettings(_Section):
-    user_agent: str = Field(
-        "bbs-crisis-monitor/0.1 (+https://example.invalid/monitor)",
-        description="User-Agent header sent to forums.",
-    )
-    timeout_seconds: float = Field(20.0, gt=0, description="Timeout for one HTTP request.")
-    per_host_concurrency: int = Field(
-        1, ge=1, description="Requests in flight at once per forum host (a source may override it)."
-    )
-    per_host_delay_seconds: float = Field(
-        1.0,
-        ge=0,
-        description="Minimum pause between two requests to the same host (a source may override it).",
-    )
-    max_page_bytes: int = Field(5_000_000, ge=10_000, description="Larger responses are refused.")
-    max_redirects: int = Field(5, ge=0, description="Redirects followed for one request.")
-    retries: int = Field(3, ge=0, description="Retries of a failed request (5xx, 429, network errors).")
-    respect_robots_txt: bool = Field(True, description="Skip URLs the forum's robots.txt disallows.")
 
 
 class SentimentSettings(_Section):

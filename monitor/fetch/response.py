@@ -9,7 +9,8 @@ what its ``Content-Encoding`` claims. A redirect's body is never read.
 
 httpx's exceptions never leave here: a network problem asking again may help with (a refused
 connection, a timeout) comes back as its cause, to be retried; any other is a :class:`FetchError`
-(a :class:`~monitor.fetch.redirects.RedirectError` for a ``Location`` httpx cannot parse).
+(a :class:`~monitor.fetch.redirects.RedirectError` for a ``Location`` httpx cannot parse; the
+address guard's refusal, :class:`~monitor.fetch.addresses.BlockedAddress`, in its own words).
 An answer that is not the page (HTTP 404, 500 …) is an :class:`HTTPStatusError` holding its body.
 """
 
@@ -21,6 +22,7 @@ from typing import TypeAlias
 import httpx
 
 from monitor.errors import FetchError
+from monitor.fetch.addresses import BlockedAddress
 from monitor.fetch.causes import network_cause
 from monitor.fetch.redirects import REDIRECT_STATUSES, unparsable_location
 
@@ -69,6 +71,10 @@ async def ask(
     except httpx.RemoteProtocolError as exc:
         if unparsable := unparsable_location(url, exc):  # httpx could not even parse it
             raise unparsable from exc
+        return None, network_cause(exc)
+    except httpx.ConnectError as exc:
+        if isinstance(exc.__cause__, BlockedAddress):  # the address will not become public by asking again
+            raise FetchError(url, str(exc.__cause__)) from exc
         return None, network_cause(exc)
     except httpx.TransportError as exc:
         return None, network_cause(exc)

@@ -1,0 +1,48 @@
+"""The ``[fetch]`` section: how the crawler asks forums for pages, and which addresses it may reach."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pydantic import Field, field_validator
+
+from monitor.config.section import Section as _Section
+
+
+class FetchSettings(_Section):
+    user_agent: str = Field(
+        "bbs-crisis-monitor/0.1 (+https://example.invalid/monitor)",
+        description="User-Agent header sent to forums.",
+    )
+    timeout_seconds: float = Field(20.0, gt=0, description="Timeout for one HTTP request.")
+    per_host_concurrency: int = Field(
+        1, ge=1, description="Requests in flight at once per forum host (a source may override it)."
+    )
+    per_host_delay_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="Minimum pause between two requests to the same host (a source may override it).",
+    )
+    max_page_bytes: int = Field(5_000_000, ge=10_000, description="Larger responses are refused.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed for one request.")
+    retries: int = Field(3, ge=0, description="Retries of a failed request (5xx, 429, network errors).")
+    respect_robots_txt: bool = Field(True, description="Skip URLs the forum's robots.txt disallows.")
+    private_networks: list[str] = Field(
+        [],
+        description=(
+            'Networks that are not public (CIDR, e.g. "10.1.0.0/16") the crawler may connect to, for a '
+            "forum on your own network reached by name. Loopback, private and link-local addresses are "
+            "otherwise refused at connect time, so a forum's DNS cannot point the crawler at internal "
+            "services; a source whose base_url is an IP address may always be reached at that address."
+        ),
+    )
+
+    @field_validator("private_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f'{network!r} is not a network (write e.g. "10.1.0.0/16")') from None
+        return value
