@@ -2,8 +2,10 @@
 
 Everything that came from a forum is untrusted. In HTML every string is escaped with
 :func:`html.escape` and only http/https URLs become links (:func:`safe_href`); in plain
-text control characters are stripped (:func:`clean_text`) so a thread title cannot
-drive a terminal. Times are stored in UTC and shown in the message's time zone.
+text control characters, bidi controls and zero-width characters are stripped
+(:func:`~monitor.display_text.clean_text`, in the HTML too) so a thread title can neither drive a
+terminal nor reorder or hide the words around it. Times are stored in UTC and shown in the
+message's time zone.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from monitor.alerting.email_html import email_head
 from monitor.alerting.links_note import links_note
 from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
 from monitor.detect.severity import Severity
+from monitor.display_text import clean_text as clean_text  # re-exported: display code imports it here
 
 logger = logging.getLogger(__name__)
 
@@ -31,43 +34,12 @@ TITLE_CHARS = 300
 EXCERPT_CHARS = 600  # the message carries the opening words; a longer one is cut here
 ONE_VOICE_ZH = "其他员工一律不得对外发表评论。"
 
-# Bidirectional overrides and isolates reorder what a reader sees ("Trojan Source").
-_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _SEVERITY_COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
 
 
 def shorten(text: str, limit: int = TITLE_CHARS) -> str:
     """``text`` cut to ``limit`` characters, the cut marked with "…"."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def clean_text(text: str, *, multiline: bool = False) -> str:
-    """Untrusted text made safe for a terminal or a plain-text email.
-
-    Control characters (C0, DEL, C1, so also ESC sequences) and bidi overrides are removed.
-    Line breaks become spaces and whitespace runs collapse, unless ``multiline`` is set, in
-    which case line breaks are kept as ``\\n`` (at most one blank line in a row).
-    """
-    out: list[str] = []
-    for char in text.replace("\r\n", "\n"):
-        if char in _LINE_BREAKS:
-            out.append("\n" if multiline else " ")
-        elif char == "\t":
-            out.append(" ")
-        elif char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc":
-            continue
-        else:
-            out.append(char)
-    cleaned = "".join(out)
-    if not multiline:
-        return " ".join(cleaned.split())
-    lines = [" ".join(line.split()) for line in cleaned.split("\n")]
-    kept: list[str] = []
-    for line in lines:
-        if line or (kept and kept[-1]):
-            kept.append(line)
-    return "\n".join(kept).strip("\n")
 
 
 def safe_href(url: str) -> str | None:

@@ -9,8 +9,10 @@
   promise that), and it is about 100× faster than the pure-Python OpenCC.
 - NFKC compatibility folding: full-width letters, digits and punctuation become ASCII (ＳＴＡＲ →
   star, （ → (, ３·１５ → 3·15); then lower case.
-- Every run of white space becomes one space; zero-width characters, soft hyphens and variation
-  selectors (used to dodge keyword filters: 途\u200b乐) are dropped; lone surrogates become U+FFFD.
+- Every run of white space becomes one space; zero-width characters, soft hyphens, variation
+  selectors, bidi controls and the other invisible format characters (Unicode category Cf: tag
+  characters, interlinear annotation marks …), used to dodge keyword filters (途\u200b乐,
+  退\U000e0020款), are dropped; lone surrogates become U+FFFD.
 
 A :class:`Folded` text remembers where each of its characters came from, so a span found in the
 folded text maps back to the original (:meth:`Folded.source_span`).
@@ -43,7 +45,16 @@ _DROPPED = [
     *range(0x202A, 0x202F),  # bidi embeddings and overrides
     *range(0x2066, 0x206A),  # bidi isolates
     *range(0xFE00, 0xFE10),  # variation selectors
+    *range(0x206A, 0x2070),  # deprecated format characters (symmetric swapping, digit shapes)
+    *range(0xFFF9, 0xFFFC),  # interlinear annotation marks
+    0xE0001,
+    *range(0xE0020, 0xE0080),  # tag characters (they spell hidden ASCII)
+    *range(0x1BCA0, 0x1BCA4),  # shorthand format controls
+    *range(0x13430, 0x13440),  # Egyptian hieroglyph format controls
+    *range(0x1D173, 0x1D17B),  # musical beam and phrase controls
 ]
+# Category Cf characters kept: the prepended concatenation marks (U+0600…, U+06DD, U+110BD …),
+# which are drawn, not invisible.
 # Code points whose folding can differ from themselves (the BMP, mathematical alphanumerics,
 # enclosed alphanumerics, CJK compatibility ideographs).
 _RANGES = (range(0x0000, 0x10000), range(0x1D400, 0x1D800), range(0x1F100, 0x1F200), range(0x2F800, 0x2FA20))

@@ -79,3 +79,12 @@ def test_payload_keeps_forum_text_as_data_without_control_characters():
     assert payload["thread_url"] is None and payload["sent_at"] == "2026-11-23T09:08:00Z"
     assert payload["event"] == "alert.opened" and payload["version"] == 1
     assert SIGNATURE_HEADER == "X-Monitor-Signature"
+
+
+def test_payload_has_no_invisible_or_direction_characters():
+    hidden = "\u202e\u2066\u200f\u061c\u200b\u2060\ufeff\U000e0041"  # reorder or hide text where shown
+    msg = sample_alert(
+        thread_title=f"退{hidden}款", board_name=f"投诉{hidden}维权", excerpt=f"第一行{hidden}"
+    )
+    payload = alert_payload(msg, SENT)
+    assert (payload["thread_title"], payload["board"], payload["excerpt"]) == ("退款", "投诉维权", "第一行")

@@ -25,6 +25,7 @@ OPENED = datetime(2026, 11, 23, 9, 7, tzinfo=UTC)
 TITLE = "途乐旅行收了我2万8团费，到了澳洲酒店没订上，客服电话打了一周都没有人管"
 STEP = "立即联系投诉人，最迟不超过4小时 (Contact the complainant at once)"
 PASSWORD = "s3cret-密码-hunter2"
+INVISIBLE = "\u202e\u2066\u200f\u061c\u200b\u2060\ufeff\U000e0041"  # reorder or hide text where shown
 TO = ["zhang.min@example.com", "li.qiang@example.com"]
 
 
@@ -175,6 +176,22 @@ def test_html_part_escapes_forum_text(sink):
     html = sink.messages[0].get_body(("html",)).get_content()
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 途乐" in html
+
+
+def test_a_title_cannot_reorder_or_hide_words_in_the_subject_or_the_body(sink):
+    """U+202E in a title would show the rest of the subject backwards; zero-width ones hide text."""
+    title = f"退{INVISIBLE}款{INVISIBLE}三个月"
+    msg = make_message(thread_title=title, board_name=f"投诉{INVISIBLE}维权", excerpt=f"第一行{INVISIBLE}")
+    channel_for(sink.host, sink.port).send(msg, TO)
+    received = sink.messages[0]
+    subject = received["Subject"]
+    assert subject.endswith("] 退款三个月 — 投诉维权 · 天涯论坛")
+    html = received.get_body(("html",)).get_content()
+    plain = received.get_body(("plain",)).get_content()
+    for shown in (subject, html, plain):
+        assert not set(shown) & set(INVISIBLE)
+    assert ">退款三个月</a></h1>" in html and "投诉维权 (天涯论坛)" in html and "第一行" in html
+    assert "Thread:       退款三个月" in plain
 
 
 def test_nothing_listening_raises_delivery_error_without_password(caplog):

@@ -1,7 +1,7 @@
-"""Scraped text printed by the CLI cannot drive the terminal: a thread title and a thread link
-holding ANSI/OSC escape sequences, a backspace and a bidi override, as a hostile forum serves
-them, stored by the real repository functions, then printed by ``monitor alerts show`` and
-``monitor watch backtest``.
+"""Scraped text printed by the CLI cannot drive the terminal nor reorder or hide words: a thread
+title and a thread link holding ANSI/OSC escape sequences, a backspace, bidi controls and
+zero-width characters, as a hostile forum serves them, stored by the real repository functions,
+then printed by ``monitor alerts show`` and ``monitor watch backtest``.
 
 Fixture: the demo configuration (tests/alerting/conftest.py), its SQLite file in the test's folder.
 """
@@ -24,13 +24,18 @@ from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-HOSTILE = "\x1b[2J\x1b]8;;http://evil.example/\x07点这里\x1b]8;;\x07\x08\u202e\x9b31m"
+HOSTILE = (
+    "\x1b[2J\x1b]8;;http://evil.example/\x07点这里\x1b]8;;\x07\x08\u202e\x9b31m"
+    "\u2066\u200f\u061c\u200b\u2060\ufeff\U000e0041"  # reorder or hide the words around them
+)
 TITLE = f"途乐旅行三个月不退款{HOSTILE}"
 URL = f"http://bbs.test/thread-26{HOSTILE}.html"
 
 
 def _terminal_codes(out: str) -> set[str]:
-    return {c for c in out if (unicodedata.category(c) == "Cc" and c != "\n") or c == "\u202e"}
+    return {
+        c for c in out if unicodedata.category(c) == "Cf" or (unicodedata.category(c) == "Cc" and c != "\n")
+    }
 
 
 def _hostile_alert(session: Session, config: MonitorConfig) -> int:

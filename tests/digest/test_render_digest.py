@@ -497,6 +497,22 @@ def test_text_strips_terminal_escapes_and_bidi_overrides_from_scraped_text():
     assert "spokesperson 张敏" in text
 
 
+INVISIBLE = "\u202e\u2066\u200f\u061c\u200b\u2060\ufeff\U000e0041"  # reorder or hide text where shown
+
+
+def test_invisible_and_direction_characters_are_not_in_the_subject_text_or_html():
+    week = figures(
+        top_threads=(thread(title=f"退{INVISIBLE}款三个月", board=f"投诉{INVISIBLE}维权", source="天涯"),),
+        alerts=(review(title=f"标题{INVISIBLE}二", spokesperson=f"张{INVISIBLE}敏", watch_group="组"),),
+    )
+    made = digest(week, changes=(f"涨了{INVISIBLE}",))
+    subject, text, html = render_subject(made), render_text(made), render_html(made)
+    for shown in (subject, text, html):
+        assert not set(shown) & set(INVISIBLE)
+    assert "1. 退款三个月 — 投诉维权 · 天涯" in text
+    assert "退款三个月" in html and "标题二" in html and "张敏" in html
+
+
 def test_text_shows_a_non_http_link_as_text_and_says_so():
     week = figures(top_threads=(thread(url="javascript:alert(1)"),))
     assert "     javascript:alert(1) (not an http/https link)" in render_text(digest(week))

@@ -45,6 +45,14 @@ def test_full_width_and_case_fold() -> None:
     assert WatchMatcher([TULE]).match("TULE TRAVEL")[0].reason == "alias TuLe Travel"
 
 
+@pytest.mark.parametrize("hidden", ["\u200b", "\u2060\ufeff", "\u202e", "\U000e0020", "\u206a", "\ufff9"])
+def test_a_term_split_by_invisible_characters_still_matches(hidden: str) -> None:
+    text = f"回覆：途{hidden}乐旅行三个月不退款"
+    [match] = WatchMatcher([TULE]).match(text)
+    assert (match.group, match.term) == ("途乐旅行", "途乐旅行")
+    assert text[match.start : match.end] == f"途{hidden}乐旅行"  # the span is the stored text's
+
+
 def test_an_exclude_word_cancels_only_the_include_terms_inside_it() -> None:
     assert _groups("周末带孩子去途乐园玩") == []
     assert _groups("周末去途乐园，顺便去途乐门店要退款") == ["途乐旅行"]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from web_site import TITLE, Site
 
 from monitor.alerting.sla import check_sla
-from monitor.store.models import Alert, AlertEvent
+from monitor.store.models import Alert, AlertEvent, Thread
 from monitor.web.app import SECURITY_HEADERS
 
 
@@ -209,6 +209,21 @@ def test_expired_altered_and_foreign_links_are_refused(site: Site) -> None:
     assert httpx.post(altered, data={"do": "ack"}).status_code == 403
     assert httpx.get(f"{site.base_url}/l/not-a-token").status_code == 403
     assert _alert(site).acknowledged_at is None
+
+
+def test_a_title_cannot_reorder_or_hide_words_on_the_alert_page(site: Site) -> None:
+    hidden = "\u202e\u2066\u200f\u061c\u200b\u2060\ufeff\U000e0041"  # reorder or hide the words around
+    with site.sessions.begin() as session:
+        alert = session.get(Alert, site.alert_id)
+        assert alert is not None
+        thread = session.get(Thread, alert.thread_id)
+        assert thread is not None
+        thread.title = f"退{hidden}款三个月"
+    page = httpx.get(site.link("view"))
+    assert page.status_code == 200 and not set(page.text) & set(hidden)
+    assert "<title>#" in page.text and "退款三个月" in page.text
+    with site.sessions() as session:  # what the forum served is kept as evidence
+        assert session.scalars(select(Thread.title)).one() == f"退{hidden}款三个月"
 
 
 def test_forum_text_is_escaped_and_pages_forbid_scripts(site: Site) -> None:
