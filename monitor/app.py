@@ -53,7 +53,11 @@ class App:
         fetch = self.config.settings.fetch
         policy = policy_for(fetch.private_networks, (str(source.base_url) for source in self.config.sources))
         async with guarded_client(
-            policy, timeout=fetch.timeout_seconds, follow_redirects=True, max_redirects=fetch.max_redirects
+            policy,
+            proxy=fetch.proxy,
+            timeout=fetch.timeout_seconds,
+            follow_redirects=True,
+            max_redirects=fetch.max_redirects,
         ) as client:
             yield Pipeline(self.config, self.sessions, self.scorer, client)
 

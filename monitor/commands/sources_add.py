@@ -121,7 +121,9 @@ async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
     with the cause, and told apart from one whose robots.txt forbids reading its index."""
     fetch = settings.fetch
     policy = policy_for(fetch.private_networks, [url])  # the address typed is meant; names are checked
-    async with guarded_client(policy, timeout=fetch.timeout_seconds) as client:  # the fetcher redirects
+    async with guarded_client(
+        policy, proxy=fetch.proxy, timeout=fetch.timeout_seconds
+    ) as client:  # the fetcher redirects
         fetcher = Fetcher(
             client,
             max_redirects=fetch.max_redirects,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
@@ -36,6 +37,26 @@ class FetchSettings(_Section):
             "services; a source whose base_url is an IP address may always be reached at that address."
         ),
     )
+
+    proxy: str | None = Field(
+        None,
+        description=(
+            'An HTTP proxy every crawler request goes through ("http://proxy.internal:3128"), for a '
+            "machine that reaches forums only through one. The proxy then resolves the forums' names, so "
+            "it, not the crawler's address check, decides what can be reached: refuse internal networks "
+            "there. The environment's HTTP_PROXY is not used."
+        ),
+    )
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f'{value!r} is not a proxy address (write e.g. "http://proxy.internal:3128")')
+        return value
 
     @field_validator("private_networks")
     @classmethod

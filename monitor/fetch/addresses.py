@@ -20,7 +20,8 @@ forum's name resolves to it, or for another port of it (a Redis on ``127.0.0.1:6
 A refused connection is :class:`BlockedAddress` (an ``httpcore.ConnectError``, so any httpx
 caller sees a ``ConnectError``); the fetcher reports it as the page's cause and does not retry.
 An HTTP proxy from the environment is not used: it would resolve the forum's name where this
-check cannot see.
+check cannot see. A proxy set in ``[fetch] proxy`` is used for every request, and the check is then
+the proxy's to make.
 """
 
 from __future__ import annotations
@@ -202,8 +203,13 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 def guarded_client(
-    policy: AddressPolicy, *, resolve: Resolver = system_resolve, **options: Any
+    policy: AddressPolicy, *, proxy: str | None = None, resolve: Resolver = system_resolve, **options: Any
 ) -> httpx.AsyncClient:
-    """An ``httpx.AsyncClient`` for crawling: ``options`` as for httpx, connections guarded."""
+    """An ``httpx.AsyncClient`` for crawling: ``options`` as for httpx, connections guarded.
+
+    With ``proxy`` (``[fetch] proxy``) every request goes to the proxy instead, unguarded: the
+    proxy resolves the forum's name, where no check here can see the address."""
+    if proxy is not None:
+        return httpx.AsyncClient(proxy=proxy, trust_env=False, **options)
     backend = GuardedBackend(policy, resolve=resolve)
     return httpx.AsyncClient(transport=GuardedTransport(backend), **options)  # a transport: no env proxy

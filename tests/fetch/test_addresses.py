@@ -12,12 +12,16 @@ import asyncio
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpcore
 import pytest
+from demo_forum_config import ForumSource, demo_forum_config
 from hostile_http import Server, answer, fetcher, reason, serve
 
+from monitor.app import build
+from monitor.config.loader import load_config
 from monitor.config.settings import Settings
 from monitor.errors import ConfigError, FetchError
 from monitor.fetch.addresses import (
@@ -206,3 +210,45 @@ def test_private_networks_must_be_networks() -> None:
     assert Settings.model_validate({"fetch": {"private_networks": ["10.1.0.0/16", "::1"]}})
     with pytest.raises((ValueError, ConfigError), match="'intranet' is not a network"):
         Settings.model_validate({"fetch": {"private_networks": ["intranet"]}})
+
+
+def test_a_proxy_set_in_the_config_carries_every_request_by_the_forums_name(forum: Server) -> None:
+    """With ``[fetch] proxy`` the crawler asks the proxy (here the loopback server, answering as a
+    proxy would) for the forum's URL by name; nothing is resolved or refused on the crawler's side."""
+    forum.routes["http://forum.invalid/page"] = answer(200, b"the forum, by the proxy")
+    asked: list[str] = []
+
+    async def go() -> str:
+        resolve = resolver({}, asked)
+        proxy = forum.url("")
+        async with guarded_client(AddressPolicy(), proxy=proxy, resolve=resolve, timeout=5) as client:
+            return (await fetcher(client, respect_robots=False).get("http://forum.invalid/page")).text
+
+    assert asyncio.run(go()) == "the forum, by the proxy"
+    assert forum.requests == [("forum.invalid", "http://forum.invalid/page")]  # absolute form: a proxy's
+    assert asked == []
+
+
+def test_a_proxy_must_be_an_http_address() -> None:
+    assert Settings.model_validate({"fetch": {"proxy": "http://proxy.internal:3128"}}).fetch.proxy
+    with pytest.raises((ValueError, ConfigError), match=r"'proxy\.internal:3128' is not a proxy address"):
+        Settings.model_validate({"fetch": {"proxy": "proxy.internal:3128"}})
+
+
+def test_the_pipelines_client_takes_the_configs_proxy(forum: Server, tmp_path: Path) -> None:
+    """``monitor run``'s client (App.pipeline) goes through ``[fetch] proxy``: a forum known only by a
+    name nobody resolves is read through it."""
+    forum.routes["http://forum.invalid/robots.txt"] = answer(200, b"User-agent: *\nAllow: /\n")
+    forum.routes["http://forum.invalid/page"] = answer(200, b"the forum, by the proxy")
+    source = ForumSource("far", "far forum", "http://forum.invalid/", [2])
+    demo_forum_config(tmp_path / "config", [source])
+    toml = tmp_path / "config" / "monitor.toml"
+    toml.write_text(toml.read_text().replace("[fetch]\n", f'[fetch]\nproxy = "{forum.url("")}"\n'))
+    config = load_config(tmp_path / "config", environ={})
+
+    async def go() -> str:
+        async with build(config).pipeline() as pipeline:
+            return (await pipeline.fetcher.get("http://forum.invalid/page")).text
+
+    assert asyncio.run(go()) == "the forum, by the proxy"
+    assert ("forum.invalid", "http://forum.invalid/page") in forum.requests
