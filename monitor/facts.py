@@ -16,25 +16,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerting.service import alert_for_thread
+from monitor.alerting.severity_at import alert_severity_at
 from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.crawl_clock import describe_skew
 from monitor.detect.assess import ThreadFacts
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
 from monitor.detect.boilerplate import board_boilerplate
-from monitor.detect.severity import Severity
 from monitor.detect.spread import Spread, StoryThread, find_spread
 from monitor.detect.timeline import build_timeline
 from monitor.detect.velocity import replies_in_window
-from monitor.detect.views import first_day_pace, usual_views_per_hour
+from monitor.detect.views import first_day_pace, usual_views_per_hour, views_in_window
+from monitor.detection_reads import KnownReads, snapshots_since_and_before
 from monitor.enrich.sentiment_models import card_negative_below
 from monitor.enrich.signals import signal_name
 from monitor.store import board_figures, repo
-from monitor.store.models import Alert, AlertEvent, Post, Snapshot, Thread
+from monitor.store.models import Post, Snapshot, Thread
 
 BASELINE_TTL = timedelta(hours=1)
 BOARD_NEGATIVITY_THREADS = 5  # a board's usual negativity is shown once it has this many threads
@@ -131,8 +131,10 @@ class FactsReader:
         snapshot: Snapshot,
         group: WatchGroupConfig,
         now: datetime,
+        known: KnownReads | None = None,
     ) -> ThreadFacts:
-        """What the detector knows of ``thread`` at ``now``, from what is stored (reads only).
+        """What the detector knows of ``thread`` at ``now``, from what is stored (reads only);
+        ``known``: what the pipeline already read of it (see :mod:`monitor.detection_reads`).
 
         When the crawl last found the forum's clock more than 10 min from ours (its source's
         ``clock_skew_seconds``, see :class:`~monitor.crawl_clock.PageClock`), the thread's replies
@@ -145,7 +147,6 @@ class FactsReader:
         clock_skew = timedelta(seconds=skewed) if skewed is not None else None
         forum_now = now + clock_skew if clock_skew is not None else now
         window = timedelta(minutes=settings.window_minutes)
-        before = repo.snapshot_before(session, thread, now - window)
         signal_floors: dict[str, int] = {}
         for post in posts:
             for entry in post.signals:
@@ -155,9 +156,10 @@ class FactsReader:
         opening_signals: tuple[str, ...] = ()
         if first is not None and first.sentiment is not None and first.sentiment < self._negative_below:
             opening_signals = tuple(dict.fromkeys(signal_name(entry) for entry in first.signals))
-        timeline = None
+        timeline, before = None, None
         if first is not None:
             shift = forum_now - now  # snapshots are taken on our clock
+            since, before = snapshots_since_and_before(session, thread, first.posted_at, now - window)
             timeline = build_timeline(
                 first.posted_at,
                 forum_now,
@@ -167,7 +169,7 @@ class FactsReader:
                 floors=[p.floor for p in replies],
                 snapshots=[
                     (s.taken_at + shift, s.replies)
-                    for s in repo.snapshots_since(session, thread, first.posted_at)
+                    for s in since
                     if s.taken_at <= now  # at a past moment (threads rising --at), not what came after
                 ],
             )
@@ -177,10 +179,13 @@ class FactsReader:
                     "its replies are timed on its clock"
                 )
                 timeline = dataclasses.replace(timeline, notes=(*timeline.notes, note))
-        views_gained, views_minutes, views_whole_life = _views_gained(
-            snapshot, before, first, now, forum_now, window
+        else:
+            before = repo.snapshot_before(session, thread, now - window)
+        then = (before.taken_at, before.views) if before is not None else None
+        gained, views_minutes, views_whole_life = views_in_window(
+            snapshot.views, then, first.posted_at if first is not None else None, now, forum_now, window
         )
-        open_alert = alert_for_thread(session, thread)
+        open_alert = known.open_alert if known is not None else alert_for_thread(session, thread)
         if open_alert is not None and open_alert.opened_at > now:  # a past moment: not open yet
             open_alert = None
         # the thread as ``snapshot`` saw it (at a poll, the thread itself; at a past moment, then)
@@ -194,7 +199,7 @@ class FactsReader:
                 [p.posted_at for p in posts if p.floor > 1],
             ),
             window_minutes=settings.window_minutes,
-            views_gained=views_gained,
+            views_gained=gained,
             views_span_minutes=views_minutes,
             views_whole_life=views_whole_life,
             posts_scored=sum(1 for p in posts if p.sentiment is not None),
@@ -273,44 +278,3 @@ class FactsReader:
 def _story_terms(group: WatchGroupConfig) -> list[str]:
     """The watch terms the story check removes: every thread of the group shares them."""
     return [*group.include, *group.aliases]
-
-
-def _views_gained(
-    snapshot: Snapshot,
-    before: Snapshot | None,
-    first: Post | None,
-    now: datetime,
-    forum_now: datetime,
-    window: timedelta,
-) -> tuple[int | None, float, bool]:
-    """Views gained over the window and its minutes, from the snapshot a window ago; a thread younger
-    than the window has none that old, and all its views came since its first post (a new thread's
-    counter starts at 0): then the third value is True."""
-    if before is not None:
-        return max(0, snapshot.views - before.views), (now - before.taken_at).total_seconds() / 60, False
-    if first is not None and timedelta(0) < forum_now - first.posted_at <= window:
-        return snapshot.views, (forum_now - first.posted_at).total_seconds() / 60, True
-    return None, 0.0, False
-
-
-def alert_severity_at(session: Session, alert: Alert, now: datetime) -> Severity:
-    """The alert's tier at ``now``: its tier, or — at a past moment (``threads rising --at``), the
-    alert updated since — the tier its trail gave it by then (opened, escalated, reopened)."""
-    if alert.updated_at <= now:
-        return Severity(alert.severity)
-    last = session.scalar(
-        select(AlertEvent)
-        .where(
-            AlertEvent.alert_id == alert.id,
-            AlertEvent.kind.in_(("opened", "escalated", "reopened")),
-            AlertEvent.at <= now,
-        )
-        .order_by(AlertEvent.at.desc(), AlertEvent.id.desc())
-        .limit(1)
-    )
-    if last is None:
-        return Severity(alert.severity)
-    # opened "urgent; route … -> li_na", escalated "urgent -> very_urgent; …", reopened "urgent: …"
-    head = last.detail.split(";")[0]
-    said = (head.split("->")[-1] if last.kind == "escalated" else head.split(":")[0]).strip()
-    return Severity(said) if said in {s.value for s in Severity} else Severity(alert.severity)

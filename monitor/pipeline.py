@@ -13,19 +13,20 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from monitor.alerting.evidence import keep_evidence
-from monitor.alerting.service import AlertChange, consider
+from monitor.alerting.service import AlertChange, alert_for_thread, consider_with
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.crawl_fetcher import fetcher_for
 from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import assess
+from monitor.detection_reads import KnownReads, PassReads
 from monitor.enrich.category import classify_complaint
 from monitor.enrich.me_too import read_me_too
 from monitor.enrich.sentiment import Scorer, negative_threshold, score_post
@@ -37,7 +38,8 @@ from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
 from monitor.store import repo
-from monitor.store.models import Alert, Post, Snapshot, Thread, WatchGroupRow, WatchMatch
+from monitor.store.models import Alert, Post, Snapshot, Thread
+from monitor.watch_matches import record_matches
 
 log = logging.getLogger(__name__)
 
@@ -169,33 +171,42 @@ class Pipeline:
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
         report = PassReport(crawl.pages_fetched, crawl.pages_failed, crawl.threads_seen, crawl.posts_new)
+        touched = list(dict.fromkeys(crawl.touched))
+        reads = PassReads(self._sessions, touched)  # posts, matches, open alerts: a query per 50 threads
         with self.facts.held_groups():  # a group's recent threads read once, until a thread joins it
-            for thread_id in dict.fromkeys(crawl.touched):
-                self._detect_touched(thread_id, crawl, now, report)
+            for thread_id in touched:
+                self._detect_touched(thread_id, crawl, now, report, reads)
         return report
 
-    def _detect_touched(self, thread_id: int, crawl: CrawlReport, now: datetime, report: PassReport) -> None:
+    def _detect_touched(
+        self, thread_id: int, crawl: CrawlReport, now: datetime, report: PassReport, reads: PassReads
+    ) -> None:
         """Snapshot the thread, record its watch-group matches, assess it in each group and act."""
+        posts = reads.posts(thread_id)
         with self._sessions.begin() as session:
-            thread = session.get(Thread, thread_id)
-            if thread is None:  # pragma: no cover - never deleted
+            thread = session.get(
+                Thread, thread_id, options=[joinedload(Thread.source), joinedload(Thread.board)]
+            )
+            if thread is None or posts is None:  # pragma: no cover - never deleted; always listed
                 return
-            posts = repo.thread_posts(session, thread)
             _categorise(thread, posts)
             negative_below = self._negative_below
             snapshot = repo.record_snapshot(session, thread, posts, now, negative_below)
-            for group in self._match(session, thread, posts, now):
-                change = self._detect(session, thread, posts, snapshot, group, now)
+            matcher = self._watch.current(now)  # re-read when ops edited watch_groups.yaml
+            for group in record_matches(session, matcher, thread, posts, now, reads, self.facts.forget_group):
+                change = self._detect(session, thread, posts, snapshot, group, now, reads)
                 if change is not None and change.kind != "updated":
                     report.alert_changes.append(change)
                 if change is not None and change.kind in EVIDENCE_ON:
                     keep_evidence(session, change.alert_id, change.kind, crawl.pages.get(thread_id, []))
                 if change is not None and change.kind == "spread":
-                    origin = self._reassess_origin(session, change.alert_id, now)
+                    origin = self._reassess_origin(session, change.alert_id, now, reads)
                     if origin is not None and origin.kind != "updated":
                         report.alert_changes.append(origin)
 
-    def _reassess_origin(self, session: Session, alert_id: int, now: datetime) -> AlertChange | None:
+    def _reassess_origin(
+        self, session: Session, alert_id: int, now: datetime, reads: PassReads
+    ) -> AlertChange | None:
         """A copy just joined the story: assess the story's own thread again now, not at its next poll.
 
         Boards are crawled side by side, so the origin may have been assessed earlier in this pass,
@@ -213,7 +224,8 @@ class Pipeline:
             return None
         if snapshot is None:
             return None
-        return self._detect(session, origin, repo.thread_posts(session, origin), snapshot, group, now)
+        reads.alert_changed(origin.id)
+        return self._detect(session, origin, repo.thread_posts(session, origin), snapshot, group, now, None)
 
     def _enrich(self, posts: list[Post]) -> None:
         for post in posts:
@@ -226,35 +238,6 @@ class Pipeline:
             post.signals = [signal.as_dict() for signal in me_too.counted_signals(signals)]
             post.me_too = me_too.counts
 
-    def _match(
-        self, session: Session, thread: Thread, posts: list[Post], now: datetime
-    ) -> list[WatchGroupConfig]:
-        """Record new watch-group matches of the thread's title and posts; return every group it matches."""
-        text = "\n".join([thread.title, *(p.text for p in posts)])
-        matcher = self._watch.current(now)  # re-read when ops edited watch_groups.yaml
-        matched: list[WatchGroupConfig] = []
-        for match in matcher.match(text):
-            group_row = session.scalar(select(WatchGroupRow).where(WatchGroupRow.name == match.group))
-            group = matcher.group(match.group)
-            if group_row is None:
-                group_row = WatchGroupRow(name=group.name, category=group.category)
-                session.add(group_row)
-                session.flush()
-            exists = session.scalar(
-                select(WatchMatch).where(
-                    WatchMatch.watch_group_id == group_row.id, WatchMatch.thread_id == thread.id
-                )
-            )
-            if exists is None:
-                session.add(
-                    WatchMatch(
-                        watch_group_id=group_row.id, thread_id=thread.id, term=match.term, matched_at=now
-                    )
-                )
-                self.facts.forget_group(group.name)  # the group's recent threads now include this one
-            matched.append(group)
-        return matched
-
     def _detect(
         self,
         session: Session,
@@ -263,18 +246,17 @@ class Pipeline:
         snapshot: Snapshot,
         group: WatchGroupConfig,
         now: datetime,
+        reads: PassReads | None,
     ) -> AlertChange | None:
+        """Assess the thread in ``group`` and act; ``reads``: the pass's (None: a thread it did not list)."""
         settings = self.config.settings.detect
-        assessment = assess(self.facts.read(session, thread, posts, snapshot, group, now), settings)
-        change = consider(
-            session,
-            self.config,
-            thread,
-            group,
-            assessment,
-            now,
-            lambda board_id: self.facts.boilerplate(session, board_id, group, now),
-        )
+        alert = reads.open_alert(session, thread) if reads is not None else alert_for_thread(session, thread)
+        facts = self.facts.read(session, thread, posts, snapshot, group, now, KnownReads(alert))
+        assessment = assess(facts, settings)
+        boilerplate = partial(self.facts.boilerplate, session, group=group, now=now)
+        change = consider_with(session, self.config, thread, group, assessment, now, alert, boilerplate)
+        if change is not None and reads is not None:
+            reads.alert_changed(thread.id)
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
             thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
         first = next((p for p in posts if p.floor == 1), None)

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting.render import clean_text
 from monitor.alerting.service import alert_for_thread
+from monitor.alerting.severity_at import alert_severity_at
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import ThreadFacts, assess
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
-from monitor.facts import FactsReader, alert_severity_at
+from monitor.facts import FactsReader
 from monitor.store import repo
 from monitor.store.models import Thread, WatchGroupRow, WatchMatch
 

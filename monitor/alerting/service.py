@@ -75,6 +75,21 @@ def consider(
     ``boilerplate``: a board's boilerplate by board id, left out when the thread's story is compared
     with the open alerts' (:func:`~monitor.alerting.story_alerts.open_story`)."""
     alert = alert_for_thread(session, thread)
+    return consider_with(session, config, thread, group, assessment, now, alert, boilerplate)
+
+
+def consider_with(
+    session: Session,
+    config: MonitorConfig,
+    thread: Thread,
+    group: WatchGroupConfig,
+    assessment: Assessment,
+    now: datetime,
+    alert: Alert | None,
+    boilerplate: Callable[[int], frozenset[int]] | None = None,
+) -> AlertChange | None:
+    """:func:`consider`, the thread's open ``alert`` (:func:`alert_for_thread`) already read in this
+    transaction: the pipeline read it for the thread's facts, and need not read it twice."""
     if alert is not None:
         return _update(session, config, alert, thread, group, assessment, now)
     story = open_story(session, config, group, thread, now, boilerplate)

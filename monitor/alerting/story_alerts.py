@@ -44,7 +44,7 @@ def open_story(
         .join(WatchGroupRow, WatchGroupRow.id == WatchMatch.watch_group_id)
         .where(WatchGroupRow.name == group.name)
     )
-    candidates = session.scalars(
+    candidates = session.scalars(  # most often none: then the thread's own text is not read
         select(Alert)
         .where(
             or_(Alert.watch_group == group.name, Alert.thread_id.in_(origins_of_group)),
@@ -53,8 +53,8 @@ def open_story(
             Alert.thread_id != thread.id,
         )
         .order_by(Alert.opened_at.desc())
-    )
-    text = _story_text(session, thread)
+    ).all()
+    text = _story_text(session, thread) if candidates else ""
     terms = [*group.include, *group.aliases]
     own = boilerplate(thread.board_id) if boilerplate is not None else frozenset()
     for alert in candidates:

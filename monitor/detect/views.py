@@ -70,3 +70,21 @@ def views_figure(
 
 def _pace(per_hour: float) -> str:
     return f"{per_hour:.1f}" if per_hour < 10 else f"{per_hour:,.0f}"
+
+
+def views_in_window(
+    views: int,
+    before: tuple[datetime, int] | None,
+    first_post_at: datetime | None,
+    now: datetime,
+    forum_now: datetime,
+    window: timedelta,
+) -> tuple[int | None, float, bool]:
+    """Views gained over the window and its minutes, from ``before`` — the (taken at, views) of the
+    snapshot a window ago; a thread younger than the window has none that old, and all its ``views``
+    came since its first post (a new thread's counter starts at 0): then the third value is True."""
+    if before is not None:
+        return max(0, views - before[1]), (now - before[0]).total_seconds() / 60, False
+    if first_post_at is not None and timedelta(0) < forum_now - first_post_at <= window:
+        return views, (forum_now - first_post_at).total_seconds() / 60, True
+    return None, 0.0, False
