@@ -38,9 +38,10 @@ class Overclaims:
         self._known: dict[tuple[int, str], tuple[int, int]] = {}
 
     def believed(
-        self, session: Session, adapter: Source, source_id: int, summary: ThreadSummary
+        self, session: Session, adapter: Source, source_id: int, summary: ThreadSummary, thread: Thread | None
     ) -> int | None:
-        """The reply count to believe instead of the board list's claim, ``None``: the claim.
+        """The reply count to believe instead of the board list's claim, ``None``: the claim
+        (``thread``: the thread as stored, None when it is not).
 
         Not the claim when it is one the thread's pages were found not to have (remembered by
         this process), or — after a restart — when fewer replies are stored than the board
@@ -57,9 +58,6 @@ class Overclaims:
             return known[1]
         if getattr(adapter, "engine", "") != "discuz" or summary.last_post_at is None:
             return None
-        thread = session.scalar(
-            select(Thread).where(Thread.source_id == source_id, Thread.external_id == summary.thread_id)
-        )
         if thread is None or thread.replies >= claim:
             return None
         posts, newest = session.execute(

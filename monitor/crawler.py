@@ -45,7 +45,7 @@ from monitor.errors import FetchError, ParseError
 from monitor.fetch.client import Fetcher, Page
 from monitor.sources.base import BoardPage, Source, ThreadPage, ThreadSummary
 from monitor.store import repo
-from monitor.store.models import Board, Post, SourceRow, Thread
+from monitor.store.models import Board, Post, Thread
 
 log = logging.getLogger(__name__)
 
@@ -190,13 +190,12 @@ class Crawler:
         report.threads_seen += 1
         claim = None if "replies" in summary.missing else summary.replies
         with self._sessions.begin() as session:
-            believed = self._overclaims.believed(session, adapter, where.source_id, summary)
+            found, stored = repo.listed_thread(session, where.source_id, summary.thread_id)
+            believed = self._overclaims.believed(session, adapter, where.source_id, summary, found)
             if believed is not None:  # the thread's pages showed fewer replies than the board claims
                 summary = dataclasses.replace(summary, replies=believed)
-            source = row_of(session, SourceRow, where.source_id)
-            board = row_of(session, Board, where.board_row_id)
-            thread, previous = repo.upsert_thread(session, source, board, summary, where.now)
-            stored = repo.stored_post_count(session, thread)
+            ids = where.source_id, where.board_row_id
+            thread, previous = repo.store_listed_thread(session, found, *ids, summary, where.now)
             thread_id, fresh = thread.id, thread.replies != previous  # new or grown: not only a retry
         first, last = thread_pages(adapter, summary, stored, config.posts_per_page, previous)
         if first is not None:

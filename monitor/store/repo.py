@@ -54,10 +54,34 @@ def upsert_thread(
     thread = session.scalar(
         select(Thread).where(Thread.source_id == source.id, Thread.external_id == summary.thread_id)
     )
+    return store_listed_thread(session, thread, source.id, board.id, summary, now)
+
+
+def listed_thread(session: Session, source_id: int, external_id: str) -> tuple[Thread | None, int]:
+    """The stored thread of a board-list row (None: a new one) and how many of its posts are stored,
+    in one query: the crawler reads both for every listed thread."""
+    stored = (
+        select(func.count()).select_from(Post).where(Post.thread_id == Thread.id).correlate(Thread)
+    ).scalar_subquery()
+    row = session.execute(
+        select(Thread, stored).where(Thread.source_id == source_id, Thread.external_id == external_id)
+    ).first()
+    return (row[0], row[1] or 0) if row is not None else (None, 0)
+
+
+def store_listed_thread(
+    session: Session,
+    thread: Thread | None,
+    source_id: int,
+    board_id: int,
+    summary: ThreadSummary,
+    now: datetime,
+) -> tuple[Thread, int]:
+    """:func:`upsert_thread`, the stored ``thread`` already read (None: a new one)."""
     if thread is None:
         thread = Thread(
-            source_id=source.id,
-            board_id=board.id,
+            source_id=source_id,
+            board_id=board_id,
             external_id=summary.thread_id,
             title=summary.title,
             author=summary.author,
@@ -78,7 +102,7 @@ def upsert_thread(
         thread.title = summary.title
     if summary.author:
         thread.author = summary.author
-    thread.board_id = board.id
+    thread.board_id = board_id
     thread.sticky = summary.sticky
     thread.replies = max(summary.replies, 0)
     thread.views = max(summary.views, thread.views)
