@@ -25,14 +25,14 @@ from monitor.config.loader import MonitorConfig
 from monitor.crawl_clock import describe_skew
 from monitor.detect.assess import ThreadFacts
 from monitor.detect.baseline import BoardBaseline, learn_board_baseline
-from monitor.detect.boilerplate import board_boilerplate
-from monitor.detect.spread import Spread, StoryThread, find_spread
+from monitor.detect.spread import Spread
 from monitor.detect.timeline import build_timeline
 from monitor.detect.velocity import replies_in_window
 from monitor.detect.views import first_day_pace, usual_views_per_hour, views_in_window
 from monitor.detection_reads import KnownReads, snapshots_since_and_before
 from monitor.enrich.sentiment_models import card_negative_below
 from monitor.enrich.signals import signal_name
+from monitor.facts_story import StoryReader
 from monitor.store import board_figures, repo
 from monitor.store.models import Post, Snapshot, Thread
 
@@ -55,8 +55,7 @@ class FactsReader:
         self._baselines: dict[int, tuple[datetime, BoardBaseline]] = {}
         self._negativity: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual share)
         self._views: dict[int, tuple[datetime, float | None]] = {}  # board id -> (when, usual views/h)
-        # (board id, watch group) -> (when, the board's boilerplate trigrams without the group's terms)
-        self._boilerplate: dict[tuple[int, str], tuple[datetime, frozenset[int]]] = {}
+        self._story = StoryReader(config, BASELINE_TTL)  # the story check: boilerplate, indexed groups
         self._held = threading.local()  # per thread (the dashboard's run side by side): see held_groups
 
     @contextmanager
@@ -68,10 +67,12 @@ class FactsReader:
             yield
             return
         self._held.groups = {}
+        self._held.stories = {}  # watch group -> its threads as the story check indexed them
         try:
             yield
         finally:
             self._held.groups = None
+            self._held.stories = None
 
     def forget_group(self, group: str) -> None:
         """A thread joined ``group``: its held threads are read again."""
@@ -220,61 +221,13 @@ class FactsReader:
         self, session: Session, thread: Thread, first: Post | None, group: WatchGroupConfig, now: datetime
     ) -> Spread:
         """Where else the watch group's recent threads tell this thread's story."""
-        settings = self._config.settings.detect
-        since = now - timedelta(hours=settings.story_window_hours)
-        candidates = [
-            StoryThread(
-                o.thread_id,
-                o.forum,
-                o.board,
-                o.title,
-                f"{o.title}\n{o.opening}",
-                o.replies,
-                o.first_post_at,
-                o.board_id,
-            )
-            for o in self._group_threads(session, group.name, since)
-            if o.first_post_at is None or o.first_post_at <= now  # at a past moment: not what came later
-        ]
-        own = StoryThread(
-            thread_id=thread.id,
-            forum=thread.source.name,
-            board=thread.board.name or thread.board.external_id,
-            title=thread.title,
-            text=f"{thread.title}\n{first.text if first else ''}",
-            replies=thread.replies,
-            first_post_at=first.posted_at if first else None,
-            board_id=thread.board_id,
-        )
-        return find_spread(
-            own,
-            candidates,
-            _story_terms(group),
-            settings.story_similarity,
-            lambda told: self.boilerplate(session, told.board_id, group, now),
-        )
+        since = now - timedelta(hours=self._config.settings.detect.story_window_hours)
+        told = self._group_threads(session, group.name, since)
+        held = getattr(self._held, "stories", None)  # indexed within a held block
+        return self._story.spread(session, thread, first, group, now, told, held)
 
     def boilerplate(
         self, session: Session, board_id: int | None, group: WatchGroupConfig, now: datetime
     ) -> frozenset[int]:
         """The board's boilerplate trigrams, as the story check of ``group`` shingles them (hourly)."""
-        if board_id is None:
-            return frozenset()
-        key = (board_id, group.name)
-        cached = self._boilerplate.get(key)
-        if cached is not None and timedelta(0) <= now - cached[0] < BASELINE_TTL:
-            return cached[1]
-        settings = self._config.settings.detect
-        found = board_boilerplate(
-            repo.board_openings(session, board_id, now),
-            _story_terms(group),
-            settings.story_boilerplate_share,
-            settings.story_boilerplate_threads,
-        )
-        self._boilerplate[key] = (now, found)
-        return found
-
-
-def _story_terms(group: WatchGroupConfig) -> list[str]:
-    """The watch terms the story check removes: every thread of the group shares them."""
-    return [*group.include, *group.aliases]
+        return self._story.boilerplate(session, board_id, group, now)

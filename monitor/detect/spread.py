@@ -16,9 +16,12 @@ has reached:
 
 A copy on the thread's own board (the author posting again) is listed but does not count as
 spread. Candidates are limited to the watch group's threads: a cross-post of a complaint about
-the company names it too, and a watch group's recent threads are a few hundred at most, so
-comparing exactly beats an approximate index (MinHash/LSH pays off only at far larger sets).
-Each pair is compared without the two boards' boilerplate (:mod:`monitor.detect.boilerplate`).
+the company names it too. Each pair is compared without the two boards' boilerplate
+(:mod:`monitor.detect.boilerplate`), exactly: an approximate index (MinHash/LSH) would miss some
+retellings, which share only a tenth of their trigrams. :func:`find_spread` compares one thread with
+each candidate; a board read, checking each of its threads against the whole group, goes through an
+exact inverted index of the group's trigrams instead (:mod:`monitor.detect.story_index`: the same
+results, in the time of what the threads share).
 """
 
 from __future__ import annotations

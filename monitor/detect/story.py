@@ -10,13 +10,16 @@ group shares them.
 
 Only the first ``STORY_CHARS`` characters count (title and the start of the opening post: where
 a story says what happened). Shingles are kept as sorted 8-byte hashes (``hash()``: stable
-within a process, which is all the cache needs) in an array and cached by text
+within a process, which is all the cache and the story index need) in an array and cached by text
 (``CACHED_TEXTS`` of them: 5.2 MB for 1,024 stories of 400 characters, where sets of strings
-took 49 MB; 36 MB at most for 4,096 of 1,000 or more), so comparing a thread against every recent
-thread of its watch group at each poll is one pass over each candidate's hashes. The cache must
-hold a group's recent threads: each thread is compared with all of them in turn, in the same order,
-which a least-recently-used cache smaller than that misses every time — with 1,024 entries, 200
-threads against 2,000 took 372 s for three polls, against 1.5 s with them all held.
+took 49 MB; 36 MB at most for 4,096 of 1,000 or more), so comparing a thread with another is one
+pass over the other's hashes. A board read's story checks go through the watch group's index
+(:mod:`monitor.detect.story_index`), which shingles each text of the group once and keeps its array;
+the cache serves the checks compared pairwise (a thread checked alone, an alert's cross-posts:
+:mod:`monitor.alerting.story_alerts`) and the index's own thread. It must still hold a group's
+recent threads: compared pairwise, each thread is compared with all of them in turn, in the same
+order, which a least-recently-used cache smaller than that misses every time — with 1,024 entries,
+200 threads against 2,000 took 372 s for three polls, against 1.5 s with them all held.
 
 A board's boilerplate (its posting template, its posters' stock phrases: see
 :mod:`monitor.detect.boilerplate`) is left out of a comparison through ``drop``.
