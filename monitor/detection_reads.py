@@ -14,7 +14,8 @@ pass's posts, before the detection writes; what the pass itself writes keeps it 
 * open alerts: a thread with one is looked up in the pipeline's own transaction, so its status and
   tier are read as they are (closed by hand a moment ago included); a thread without one is not
   looked up, until the pass changes one of its alerts (:meth:`PassReads.alert_changed`): the same
-  thread matching a second watch group then sees the alert the first opened.
+  thread matching a second watch group then sees the alert the first opened; once the pass reopens an
+  alert, every thread's is looked up (the alert is open again for each thread of its story).
 
 What another process writes during the pass (a few seconds) is seen at the next pass, as it would be
 had it written a few seconds later. Read objects are detached from their session: read, never written.
@@ -56,6 +57,7 @@ class PassReads:
         self._matches: set[tuple[int, int]] = set()  # (watch group row id, thread id)
         self._with_alert: set[int] = set()  # threads of the loaded chunk with an open alert when read
         self._alert_changed: set[int] = set()  # threads whose alerts the pass changed: looked up
+        self._story_reopened = False  # the pass reopened an alert: every thread's is looked up
         self._groups: dict[str, int] | None = None  # watch group name -> row id
 
     def posts(self, thread_id: int) -> list[Post] | None:
@@ -110,14 +112,21 @@ class PassReads:
     def open_alert(self, session: Session, thread: Thread) -> Alert | None:
         """The thread's open alert (:func:`alert_for_thread`), not looked up when the pass read that it
         had none and has changed none of its alerts since."""
-        known = self._chunk_of.get(thread.id) == self._loaded_chunk and thread.id not in self._alert_changed
+        known = (
+            not self._story_reopened
+            and self._chunk_of.get(thread.id) == self._loaded_chunk
+            and thread.id not in self._alert_changed
+        )
         if known and thread.id not in self._with_alert:
             return None
         return alert_for_thread(session, thread)
 
-    def alert_changed(self, thread_id: int) -> None:
-        """The pass opened, reopened, joined or updated an alert of the thread: look it up from now on."""
+    def alert_changed(self, thread_id: int, *, reopened: bool = False) -> None:
+        """The pass opened, reopened, joined or updated an alert of the thread: look it up from now on.
+        ``reopened``: the alert is open again for every thread of its story (a copy flaring up reopens
+        it for the original too), so every thread's is looked up for the rest of the pass."""
         self._alert_changed.add(thread_id)
+        self._story_reopened = self._story_reopened or reopened
 
 
 def snapshots_since_and_before(

@@ -115,10 +115,14 @@ def _replies_since(session: Session, thread: Thread, alert: Alert) -> int:
 def _recently_resolved(
     session: Session, config: MonitorConfig, thread: Thread, now: datetime
 ) -> Alert | None:
+    """The alert resolved within ``reopen_within_days`` whose story includes ``thread``: its own
+    thread or a copy that joined it. A copy is the same story: once the alert is resolved it must
+    flare up (``reopen_after_replies``) to reopen it, not open an alert of its own at the next poll."""
     since = now - timedelta(days=config.settings.alerting.reopen_within_days)
     return session.scalar(
         select(Alert)
-        .where(Alert.thread_id == thread.id, Alert.status == "resolved", Alert.resolved_at >= since)
+        .join(AlertThread, AlertThread.alert_id == Alert.id)
+        .where(AlertThread.thread_id == thread.id, Alert.status == "resolved", Alert.resolved_at >= since)
         .order_by(Alert.resolved_at.desc())
         .limit(1)
     )
@@ -145,10 +149,18 @@ def _reopen(
     alert.ack_escalation, alert.reminded_at, alert.progress_prompted_at = 0, None, None
     alert.severity, alert.updated_at = severity.value, now
     alert.respond_by = now + severity.first_contact
-    alert.figures, alert.signals = assessment.figures, assessment.signals
+    what = "the thread"
+    if thread.id == alert.thread_id:  # the alert's figures are its own thread's (as _update keeps them)
+        alert.figures, alert.signals = assessment.figures, assessment.signals
+    else:
+        board = place_name(
+            thread.board.name or thread.board.external_id,
+            thread.source.name if thread.source_id != alert.thread.source_id else None,
+        )
+        what = f"its story's copy, thread {thread.external_id} on board {board},"
     add_checklist(session, config, alert, severity, now)
-    trail(session, alert, now, "reopened", f"{severity.value}: the thread flared up again")
-    notice = "重新打开 Reopened: the thread flared up again after the alert was resolved."
+    trail(session, alert, now, "reopened", f"{severity.value}: {what} flared up again")
+    notice = f"重新打开 Reopened: {what} flared up again after the alert was resolved."
     queue_to_owner(session, alert, config, severity, None, now, kind="reopened", notice=notice)
     return AlertChange(alert.id, "reopened", severity)
 
