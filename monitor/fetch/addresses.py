@@ -63,11 +63,14 @@ class AddressPolicy:
         return public(address) or any(address in network for network in self.networks)
 
     def why_not(self, host: str, address: IPAddress) -> str:
-        """The refusal in words ops can act on."""
+        """The refusal in words ops can act on: the network to list, as the address alone. The hint
+        is in brackets, since the fetcher appends "at URL" to a cause (it would read
+        "… private_networks at http://…" otherwise)."""
         what = f"{address} is" if host.strip("[]") == str(address) else f"{host} resolves to {address},"
+        single = ipaddress.ip_network(address)
         return (
-            f"not connected: {what} {kind(address)} address; a forum on your own network needs its network "
-            f"in {SETTING}"
+            f"not connected: {what} {kind(address)} address "
+            f'(a forum on your own network: add "{single}" to {SETTING})'
         )
 
 

@@ -163,6 +163,16 @@ def test_a_forum_name_pointing_at_loopback_is_not_connected_to(forum: Server) ->
     assert forum.requests == []  # not even robots.txt
 
 
+def test_the_refusal_names_the_network_to_list_and_reads_with_the_url_after_it(forum: Server) -> None:
+    """The fetcher appends "at URL" to a cause: the hint must not read "… private_networks at URL",
+    and it names what to list, within the ~200 characters `sources status` shows of an event."""
+    [result] = _fetch(AddressPolicy(), {"forum.test": ["127.0.0.1"]}, f"http://forum.test:{forum.port}/page")
+    text = reason(result)
+    assert 'add "127.0.0.1/32" to [fetch] private_networks)' in text, text
+    assert "private_networks at" not in text, text
+    assert text.index("private_networks") < 160, text
+
+
 def test_a_listed_network_is_reached_by_name_with_its_host_header(forum: Server) -> None:
     policy = policy_for(["127.0.0.0/8"], [])
     results = _fetch(policy, {"forum.test": ["127.0.0.1"]}, f"http://forum.test:{forum.port}/page")
