@@ -121,11 +121,12 @@ class PassReads:
             return None
         return alert_for_thread(session, thread)
 
-    def alert_changed(self, thread_id: int, *, reopened: bool = False) -> None:
-        """The pass opened, reopened, joined or updated an alert of the thread: look it up from now on.
+    def alert_changed(self, *thread_ids: int, reopened: bool = False) -> None:
+        """The pass opened, reopened, joined or updated an alert of the threads (an opening alert's, the
+        copies it took in: :attr:`AlertChange.joined`): look them up from now on.
         ``reopened``: the alert is open again for every thread of its story (a copy flaring up reopens
         it for the original too), so every thread's is looked up for the rest of the pass."""
-        self._alert_changed.add(thread_id)
+        self._alert_changed.update(thread_ids)
         self._story_reopened = self._story_reopened or reopened
 
 

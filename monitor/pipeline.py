@@ -256,7 +256,7 @@ class Pipeline:
         boilerplate = partial(self.facts.boilerplate, session, group=group, now=now)
         change = consider_with(session, self.config, thread, group, assessment, now, alert, boilerplate)
         if change is not None and reads is not None:
-            reads.alert_changed(thread.id, reopened=change.kind == "reopened")
+            reads.alert_changed(thread.id, *change.joined, reopened=change.kind == "reopened")
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
             thread.hot_until = now + timedelta(hours=self.config.settings.schedule.hot_for_hours)
         first = next((p for p in posts if p.floor == 1), None)

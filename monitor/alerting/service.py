@@ -2,8 +2,8 @@
 
 One alert per story: a thread that already belongs to an open alert only updates
 it; a watched thread that tells the same story as an open alert's thread (text
-similarity) joins that alert as a spread of the story; a new notification goes out only when an
-alert opens or its severity rises.
+similarity) joins that alert as a spread of the story (the copies the opening thread's spread check
+found, as it opens); a new notification goes out only when an alert opens or its severity rises.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
-from monitor.detect.spread import place_name
+from monitor.detect.spread import Spread, place_name
 from monitor.store.models import (
     Alert,
     AlertThread,
@@ -49,6 +49,7 @@ class AlertChange:
     alert_id: int
     kind: str  # opened, escalated, band, reopened, spread, signal (news at the same tier), updated
     severity: Severity
+    joined: tuple[int, ...] = ()  # threads (ids) that joined the alert with this change: an opening's copies
 
 
 def alert_for_thread(session: Session, thread: Thread) -> Alert | None:
@@ -212,10 +213,36 @@ def _open(
         + " > ".join(f"route {n} ({why})" for n, why in routed.decision.path)
         + f" -> {routed.spokesperson.key}",
     )
+    joined = _join_copies(session, alert, assessment.spread, now)
     queue_to_owner(session, alert, config, severity, None, now)
     tell_others(session, config, alert, routed, severity, now)
     log.info("alert opened", extra={"alert_id": alert.id, "severity": severity.value})
-    return AlertChange(alert.id, "opened", severity)
+    return AlertChange(alert.id, "opened", severity, joined)
+
+
+def _join_copies(session: Session, alert: Alert, spread: Spread | None, now: datetime) -> tuple[int, ...]:
+    """The story's copies the opening thread's spread check found join the new alert now, as each
+    would at its own board's next read (:func:`open_story`: a repost on the same board too): until then
+    the header, the dashboard and ``threads rising`` left them out, and a resolve left them free to open
+    alerts of their own. A copy in another open alert stays there. Queues nothing: the opening's
+    message names them. Returns their thread ids, in the order the story reached them."""
+    copies = sorted(
+        spread.copies if spread else (), key=lambda c: (c.thread.first_post_at or now, c.thread.thread_id)
+    )
+    ids = list(dict.fromkeys(copy.thread.thread_id for copy in copies))
+    if not ids:
+        return ()
+    taken = session.scalars(
+        select(AlertThread.thread_id)
+        .join(Alert, Alert.id == AlertThread.alert_id)
+        .where(AlertThread.thread_id.in_(ids), Alert.status.in_(OPEN_STATUSES))
+    )
+    free = set(ids) - set(taken)
+    threads = {t.id: t for t in session.scalars(select(Thread).where(Thread.id.in_(free)))} if free else {}
+    for thread_id in ids:
+        if thread_id in threads:
+            _join(session, alert, threads[thread_id], now)
+    return tuple(thread_id for thread_id in ids if thread_id in threads)
 
 
 def _update(

@@ -71,6 +71,7 @@ class Assessment:
     score: float | None = None  # escalation score (detector only)
     forecast: Forecast | None = None  # where the thread is heading (detector only)
     notes: list[str] = field(default_factory=list)  # data problems worked around (also in figures)
+    spread: Spread | None = None  # the facts' copies of the story: an alert opening links them at once
 
 
 def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
@@ -111,6 +112,7 @@ def assess(facts: ThreadFacts, settings: DetectSettings) -> Assessment:
         signals=_signals(facts),
         negative_share=facts.negative_share,
         replies_per_hour=rate,
+        spread=facts.spread,
     )
 
 
@@ -155,6 +157,7 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         score=found.score.value,
         forecast=found.forecast,
         notes=list(found.notes),
+        spread=facts.spread,
     )
 
 
