@@ -12,9 +12,11 @@ journalist turned up on it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from demo_forum_config import ForumSource, demo_forum_config
 from sqlalchemy import select
 
@@ -76,8 +78,9 @@ def _kinds(report: PassReport) -> list[str]:
 
 
 def test_the_copy_on_another_board_joins_at_the_opening_and_stays_with_the_resolved_alert(
-    tmp_path: Path,
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="monitor.alerting.service")
     forum, copy = _forum(copy_board=3)
     with DemoForum(forum) as site:
         app = build(
@@ -110,6 +113,10 @@ def test_the_copy_on_another_board_joins_at_the_opening_and_stays_with_the_resol
             asyncio.run(play())
             assert _alerts(app) == [("resolved", ["origin", "spread"], ["旅游天地"])]  # no alert on the copy
             assert len(_trail(app, "spread")) == 1
+            # the log names the copy as the trail and the forum do (tid), besides the database's id
+            [spread] = [r for r in caplog.records if r.getMessage() == "story spread"]
+            assert spread.__dict__["tid"] == str(copy)
+            assert isinstance(spread.__dict__["thread_id"], int)
         finally:
             app.close()
 

@@ -216,7 +216,9 @@ def _open(
     joined = _join_copies(session, alert, assessment.spread, now)
     queue_to_owner(session, alert, config, severity, None, now)
     tell_others(session, config, alert, routed, severity, now)
-    log.info("alert opened", extra={"alert_id": alert.id, "severity": severity.value})
+    log.info(
+        "alert opened", extra={"alert_id": alert.id, "severity": severity.value, "tid": thread.external_id}
+    )
     return AlertChange(alert.id, "opened", severity, joined)
 
 
@@ -301,7 +303,9 @@ def _update(
     )
     if moved:
         tell_no_longer_owner(session, config, alert, previous, new, now)
-    log.info("alert escalated", extra={"alert_id": alert.id, "severity": new.value})
+    log.info(
+        "alert escalated", extra={"alert_id": alert.id, "severity": new.value, "tid": thread.external_id}
+    )
     return AlertChange(alert.id, "escalated", new)
 
 
@@ -314,5 +318,6 @@ def _join(session: Session, alert: Alert, thread: Thread, now: datetime) -> Aler
         alert.also_on = [*alert.also_on, where]
     alert.updated_at = now
     trail(session, alert, now, "spread", f"thread {thread.external_id} on board {where}")
-    log.info("story spread", extra={"alert_id": alert.id, "thread_id": thread.id})
+    # thread_id: the database's; tid: the forum's, as the trail, the dashboard and the forum name it
+    log.info("story spread", extra={"alert_id": alert.id, "thread_id": thread.id, "tid": thread.external_id})
     return AlertChange(alert.id, "spread", Severity(alert.severity))
