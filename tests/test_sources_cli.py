@@ -219,7 +219,7 @@ def test_a_board_nothing_polls_any_more_is_stale_and_status_exits_1(
 
 
 def test_add_an_unreachable_forum_says_it_cannot_be_reached_and_why(
-    fixture_config: Path, capsys: pytest.CaptureFixture[str]
+    fixture_config: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A closed loopback port: connection refused, not "disallowed by robots.txt"."""
     sources = fixture_config / "sources.yaml"
@@ -228,6 +228,8 @@ def test_add_an_unreachable_forum_says_it_cannot_be_reached_and_why(
     assert _add(fixture_config, base) == 1
     err = capsys.readouterr().err
     assert f"error: cannot reach the forum at {base}: connection refused at {base}robots.txt" in err
+    # the cause once, as the error: not the WARNING `monitor run` logs before it as well
+    assert [r.getMessage() for r in caplog.records if r.name == "monitor.fetch.robots_file"] == []
     assert "disallowed" not in err
     assert sources.read_bytes() == before
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from monitor.config.settings import Settings
 from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorError
 from monitor.fetch.addresses import guarded_client, policy_for
 from monitor.fetch.client import Fetcher, Politeness
+from monitor.fetch.robots_file import UNREACHABLE
 from monitor.sources.discuz_address import forum_address
 
 
@@ -133,10 +135,14 @@ async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
             respect_robots=fetch.respect_robots_txt,
         )
         index = f"{url}forum.php"
+        robots_log = logging.getLogger("monitor.fetch.robots_file")
+        robots_log.addFilter(_not_unreachable)  # the error below says the cause once
         try:
             await fetcher.allowed(url)  # robots.txt first: the forum's answer, or why there is none
         except FetchError as exc:
             raise MonitorError(f"cannot reach the forum at {url}: {exc.reason}") from None
+        finally:
+            robots_log.removeFilter(_not_unreachable)
         try:
             page = await fetcher.get(index)
         except DisallowedByRobots:
@@ -149,3 +155,9 @@ async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
     for board, name in found:
         print(f"  found board {clean_text(board)}: {clean_text(name)}")  # the forum's words
     return found
+
+
+def _not_unreachable(record: logging.LogRecord) -> bool:
+    """Leaves out the robots.txt-unreachable warning, right for ``monitor run`` (the board waits
+    until it can be read) but said again by the command's error, cause and URL included."""
+    return record.msg is not UNREACHABLE

@@ -28,6 +28,8 @@ from monitor.fetch.robots import RobotsTxt
 log = logging.getLogger(__name__)
 
 Rules: TypeAlias = tuple[RobotsTxt | None, str]  # the rules (None: none), why unreadable ("": it was read)
+# the warning's format: a command that tells the cause as its error leaves the line out (sources add)
+UNREACHABLE = "robots.txt unreachable (%s): %s not crawled until it can be read"
 
 
 def robots_url(url: str) -> str:
@@ -57,7 +59,7 @@ def rules_without(robots: str, exc: FetchError) -> Rules:
 def _unreachable(robots: str, problem: str) -> Rules:
     """RFC 9309: robots.txt unreachable means "assume complete disallow" — until it can be read."""
     log.warning(
-        "robots.txt unreachable (%s): %s not crawled until it can be read",
+        UNREACHABLE,
         problem,
         urlsplit(robots).netloc,
         extra={"url": robots},
