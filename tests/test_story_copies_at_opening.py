@@ -13,64 +13,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from demo_forum_config import ForumSource, demo_forum_config
 from sqlalchemy import select
+from story_copies import OPENING, START, TITLE, alerts, app_for, at, complaint, trail, two_boards
 
 from monitor.alerting import lifecycle
-from monitor.app import App, build
 from monitor.demo.forum import DemoForum, Forum
 from monitor.pipeline import PassReport
-from monitor.store.models import Alert, AlertEvent, AlertThread, Delivery
-
-START = datetime(2026, 12, 6, 1, 0, tzinfo=UTC)
-TITLE = "途乐旅行收了我2万8团费，行程取消后三个月不退款！"
-OPENING = "10月的北海道团，交了2万8，出发前三天通知取消，说30个工作日内退款，到现在三个月了一分没退。"
-
-
-def _at(minutes: float) -> datetime:
-    return START + timedelta(minutes=minutes)
+from monitor.store.models import Alert, Delivery
 
 
 def _forum(copy_board: int) -> tuple[Forum, int]:
     """The complaint on board 2 (its last reply at 38 min) and a quiet copy on ``copy_board`` (three
     replies by 28 min, then a journalist's at 40 min: a signal that alerts on its own; two replies
     in all after 30 min, fewer than ``reopen_after_replies``): (forum, the copy's tid)."""
-    forum = Forum(now=START)
-    forum.add_board(2, "投诉维权")
-    forum.add_board(3, "旅游天地")
-    story = forum.add_thread(2, TITLE, "北海道没去成", START, OPENING).tid
-    for n in range(12):
-        forum.add_reply(
-            story, f"网友{n}", _at(5 + 3 * n), "我也遇到了，途乐旅行太过分了，钱到现在还没退，集体投诉！"
-        )
-    copy = forum.add_thread(copy_board, "转：" + TITLE, "搬运", _at(20), OPENING).tid
+    forum = two_boards()
+    complaint(forum)
+    copy = forum.add_thread(copy_board, "转：" + TITLE, "搬运", at(20), OPENING).tid
     for n in range(3):
-        forum.add_reply(copy, f"路人{n}", _at(22 + 3 * n), "太坑了，退款这么难")
-    forum.add_reply(copy, "记者", _at(40), "我是都市晚报记者，想采访一下各位，请私信联系")
-    forum.add_reply(copy, "路人9", _at(42), "太坑了，退款这么难")
+        forum.add_reply(copy, f"路人{n}", at(22 + 3 * n), "太坑了，退款这么难")
+    forum.add_reply(copy, "记者", at(40), "我是都市晚报记者，想采访一下各位，请私信联系")
+    forum.add_reply(copy, "路人9", at(42), "太坑了，退款这么难")
     return forum, copy
-
-
-def _alerts(app: App) -> list[tuple[str, list[str], list[str]]]:
-    """Each alert: (status, the roles of its threads, also_on)."""
-    with app.sessions() as session:
-        return [
-            (
-                alert.status,
-                sorted(session.scalars(select(AlertThread.role).where(AlertThread.alert_id == alert.id))),
-                list(alert.also_on),
-            )
-            for alert in session.scalars(select(Alert).order_by(Alert.id))
-        ]
-
-
-def _trail(app: App, kind: str) -> list[str]:
-    with app.sessions() as session:
-        return list(session.scalars(select(AlertEvent.detail).where(AlertEvent.kind == kind)))
 
 
 def _kinds(report: PassReport) -> list[str]:
@@ -83,36 +50,34 @@ def test_the_copy_on_another_board_joins_at_the_opening_and_stays_with_the_resol
     caplog.set_level(logging.INFO, logger="monitor.alerting.service")
     forum, copy = _forum(copy_board=3)
     with DemoForum(forum) as site:
-        app = build(
-            demo_forum_config(tmp_path / "config", [ForumSource("bbs", "演示论坛", site.base_url, [2, 3])])
-        )
+        app = app_for(tmp_path, site, [2, 3])
         try:
 
             async def play() -> None:
                 async with app.pipeline() as pipeline:
                     [source] = app.config.sources
-                    forum.now = _at(30)
-                    await pipeline.crawl_board(source, "3", _at(30))  # the copy, stored while quiet
-                    assert _alerts(app) == []
-                    forum.now = _at(50)
-                    opened = await pipeline.crawl_board(source, "2", _at(50))  # the complaint's board alone
+                    forum.now = at(30)
+                    await pipeline.crawl_board(source, "3", at(30))  # the copy, stored while quiet
+                    assert alerts(app) == []
+                    forum.now = at(50)
+                    opened = await pipeline.crawl_board(source, "2", at(50))  # the complaint's board alone
                     assert _kinds(opened) == ["opened"]  # one change: the opening, not a spread as well
-                    assert _alerts(app) == [("open", ["origin", "spread"], ["旅游天地"])]
-                    assert _trail(app, "spread") == [f"thread {copy} on board 旅游天地"]
+                    assert alerts(app) == [("open", ["origin", "spread"], ["旅游天地"])]
+                    assert trail(app, "spread") == [f"thread {copy} on board 旅游天地"]
                     with app.sessions() as session:  # the opening's messages only: the join sends none
                         kinds = set(session.scalars(select(Delivery.kind)))
                     assert kinds <= {"alert", "copy"}, kinds
                     with app.sessions.begin() as session:
                         [alert] = session.scalars(select(Alert))
-                        lifecycle.resolve(session, alert, "li_na", _at(53), "退款已办理，客户确认")
+                        lifecycle.resolve(session, alert, "li_na", at(53), "退款已办理，客户确认")
                     for minutes in (55, 60):  # board 3 read again: the copy has its journalist now
-                        forum.now = _at(minutes)
-                        quiet = await pipeline.crawl_pass(_at(minutes))
+                        forum.now = at(minutes)
+                        quiet = await pipeline.crawl_pass(at(minutes))
                         assert _kinds(quiet) == []
 
             asyncio.run(play())
-            assert _alerts(app) == [("resolved", ["origin", "spread"], ["旅游天地"])]  # no alert on the copy
-            assert len(_trail(app, "spread")) == 1
+            assert alerts(app) == [("resolved", ["origin", "spread"], ["旅游天地"])]  # no alert on the copy
+            assert len(trail(app, "spread")) == 1
             # the log names the copy as the trail and the forum do (tid), besides the database's id
             [spread] = [r for r in caplog.records if r.getMessage() == "story spread"]
             assert spread.__dict__["tid"] == str(copy)
@@ -132,16 +97,10 @@ def test_a_repost_read_with_the_original_joins_once(tmp_path: Path) -> None:
     repost = forum.add_thread(2, "再发一次：" + TITLE, "北海道没去成", posted, OPENING).tid
     for n in range(22):
         forum.add_reply(repost, f"路人{n}", posted + timedelta(minutes=15 * (n + 1)), "顶")
-    forum.add_reply(repost, "路人99", _at(10), "顶")
-    story = forum.add_thread(2, TITLE, "北海道没去成", START, OPENING).tid
-    for n in range(9):
-        forum.add_reply(
-            story, f"网友{n}", _at(5 + 3 * n), "我也遇到了，途乐旅行太过分了，钱到现在还没退，集体投诉！"
-        )
+    forum.add_reply(repost, "路人99", at(10), "顶")
+    complaint(forum, replies=9)
     with DemoForum(forum) as site:
-        app = build(
-            demo_forum_config(tmp_path / "config", [ForumSource("bbs", "演示论坛", site.base_url, [2])])
-        )
+        app = app_for(tmp_path, site, [2])
         try:
 
             async def play() -> None:
@@ -149,15 +108,15 @@ def test_a_repost_read_with_the_original_joins_once(tmp_path: Path) -> None:
                     [source] = app.config.sources
                     forum.now = START - timedelta(minutes=10)
                     await pipeline.crawl_board(source, "2", forum.now)  # the repost, stored while quiet
-                    forum.now = _at(35)
-                    opened = await pipeline.crawl_board(source, "2", _at(35))
+                    forum.now = at(35)
+                    opened = await pipeline.crawl_board(source, "2", at(35))
                     assert _kinds(opened) == ["opened"]
-                    forum.now = _at(40)
-                    later = await pipeline.crawl_pass(_at(40))
+                    forum.now = at(40)
+                    later = await pipeline.crawl_pass(at(40))
                     assert "spread" not in _kinds(later)
 
             asyncio.run(play())
-            assert _alerts(app) == [("open", ["origin", "spread"], ["投诉维权"])]
-            assert _trail(app, "spread") == [f"thread {repost} on board 投诉维权"]
+            assert alerts(app) == [("open", ["origin", "spread"], ["投诉维权"])]
+            assert trail(app, "spread") == [f"thread {repost} on board 投诉维权"]
         finally:
             app.close()
