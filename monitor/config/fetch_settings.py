@@ -34,7 +34,8 @@ class FetchSettings(_Section):
             'Networks that are not public (CIDR, e.g. "10.1.0.0/16") the crawler may connect to, for a '
             "forum on your own network reached by name. Loopback, private and link-local addresses are "
             "otherwise refused at connect time, so a forum's DNS cannot point the crawler at internal "
-            "services; a source whose base_url is an IP address may always be reached at that address."
+            "services; a source whose base_url is an IP address or localhost may always be reached there, "
+            "at its port."
         ),
     )
 

@@ -13,8 +13,9 @@ checks the certificate against it, and the ``Host`` header is the URL's.
 
 What may be reached besides public addresses is :class:`AddressPolicy`: the networks ops list
 in ``[fetch] private_networks`` (an intranet forum), by any name; and a configured source's
-``base_url`` written as an IP address and port (the demo forum on ``http://127.0.0.1:PORT/``:
-whoever wrote the address meant it), when a URL names that address and port — not when some
+``base_url`` written as an IP address and port, or as ``localhost`` and a port (the demo forum on
+``http://127.0.0.1:PORT/``: whoever wrote the address meant it; ``localhost`` is taken as
+127.0.0.1 and ::1, never asked of DNS), when a URL names that address and port — not when some
 forum's name resolves to it, or for another port of it (a Redis on ``127.0.0.1:6379``).
 
 A refused connection is :class:`BlockedAddress` (an ``httpcore.ConnectError``, so any httpx
@@ -43,6 +44,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 SETTING = "[fetch] private_networks"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_LOCALHOST = (ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1"))
 
 
 class BlockedAddress(httpcore.ConnectError):
@@ -102,10 +104,18 @@ def policy_for(networks: Iterable[str], base_urls: Iterable[str]) -> AddressPoli
     endpoints: set[tuple[IPAddress, int]] = set()
     for url in base_urls:
         parts = urlsplit(url)
-        address = ip_literal(parts.hostname or "")
-        if address is not None:
-            endpoints.add((address, parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 80)))
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 80)
+        endpoints.update((address, port) for address in written_addresses(parts.hostname or ""))
     return AddressPolicy(tuple(ipaddress.ip_network(n, strict=False) for n in networks), frozenset(endpoints))
+
+
+def written_addresses(host: str) -> list[IPAddress]:
+    """The addresses ``host`` names as written, without asking DNS: an IP address, or ``localhost``,
+    which is loopback (RFC 6761: never looked up); [] for any other name."""
+    if host.lower().rstrip(".") == "localhost":
+        return list(_LOCALHOST)
+    literal = ip_literal(host)
+    return [literal] if literal is not None else []
 
 
 def ip_literal(host: str) -> IPAddress | None:
@@ -144,7 +154,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        literal = ip_literal(host) is not None
+        literal = bool(written_addresses(host))
         addresses = await self._addresses(host, port, timeout)
         for address in addresses:
             if not self.policy.allows(address, port, literal=literal):
@@ -161,9 +171,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         raise failure
 
     async def _addresses(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
-        literal = ip_literal(host)
-        if literal is not None:
-            return [literal]
+        written = written_addresses(host)
+        if written:
+            return written
         try:
             with anyio.fail_after(timeout):
                 answers = await self._resolve(host, port)

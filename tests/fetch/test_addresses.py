@@ -262,3 +262,22 @@ def test_the_pipelines_client_takes_the_configs_proxy(forum: Server, tmp_path: P
 
     assert asyncio.run(go()) == "the forum, by the proxy"
     assert ("forum.invalid", "http://forum.invalid/page") in forum.requests
+
+
+def test_a_source_written_as_localhost_is_reached_at_its_port_without_asking_dns(forum: Server) -> None:
+    """``http://localhost:PORT/`` in sources.yaml is meant as loopback, like ``127.0.0.1``: reached at
+    that port without a listed network and without a lookup (RFC 6761); another port of it is not."""
+    asked: list[str] = []
+    policy = policy_for([], [f"http://localhost:{forum.port}/"])
+
+    async def go(url: str) -> str | FetchError:
+        async with guarded_client(policy, resolve=resolver({}, asked), timeout=5) as client:
+            try:
+                return (await fetcher(client, respect_robots=False).get(url)).text
+            except FetchError as exc:
+                return exc
+
+    assert asyncio.run(go(f"http://localhost:{forum.port}/page")) == "the forum's page"
+    refused = asyncio.run(go(f"http://localhost:{forum.port + 1}/page"))
+    assert "not connected: localhost resolves to 127.0.0.1, a loopback address" in reason(refused)
+    assert asked == []
