@@ -88,3 +88,42 @@ def test_a_copy_and_the_original_flaring_up_in_one_pass_reopen_one_alert(tmp_pat
             assert len(reopened) == 1
         finally:
             app.close()
+
+
+def test_a_copy_told_while_the_alert_was_resolved_joins_it_when_it_reopens(tmp_path: Path) -> None:
+    """A new copy posted after the resolve, read while quiet (no open alert to join then), is linked
+    when the original's flare-up reopens the alert, not only at its own board's next read."""
+    forum, story, _ = _forum(copy_board=3)
+    with DemoForum(forum) as site:
+        app = app_for(tmp_path, site, [2, 3])
+        made: list[int] = []  # the new copy's tid
+        try:
+
+            async def play() -> None:
+                async with app.pipeline() as pipeline:
+                    [source] = app.config.sources
+                    forum.now = at(50)
+                    await pipeline.crawl_pass(at(50))
+                    with app.sessions.begin() as session:
+                        [alert] = session.scalars(select(Alert))
+                        lifecycle.resolve(session, alert, "li_na", at(53), "退款已办理，客户确认")
+                    later = forum.add_thread(3, "又一个：" + TITLE, "同团游客", at(55), OPENING).tid
+                    made.append(later)
+                    forum.add_reply(later, "路人", at(56), "太坑了，退款这么难")
+                    forum.now = at(60)
+                    await pipeline.crawl_pass(at(60))  # the new copy stored; nothing open to join
+                    assert trail(app, "spread") and all(
+                        f"thread {later} " not in t for t in trail(app, "spread")
+                    )
+                    for n in range(6):
+                        forum.add_reply(story, f"又来{n}", at(61 + n), "还是没退款！途乐旅行必须给个说法")
+                    forum.now = at(70)
+                    await pipeline.crawl_board(source, "2", at(70))  # the original's board alone
+
+            asyncio.run(play())
+            [later] = made
+            [(status, roles, _)] = alerts(app)
+            assert (status, roles) == ("open", ["origin", "spread", "spread"])
+            assert any(t.startswith(f"thread {later} on board 旅游天地") for t in trail(app, "spread"))
+        finally:
+            app.close()

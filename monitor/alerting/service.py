@@ -161,9 +161,10 @@ def _reopen(
         what = f"its story's copy, thread {thread.external_id} on board {board},"
     add_checklist(session, config, alert, severity, now)
     trail(session, alert, now, "reopened", f"{severity.value}: {what} flared up again")
+    joined = _join_copies(session, alert, assessment.spread, now)  # told since it was resolved
     notice = f"重新打开 Reopened: {what} flared up again after the alert was resolved."
     queue_to_owner(session, alert, config, severity, None, now, kind="reopened", notice=notice)
-    return AlertChange(alert.id, "reopened", severity)
+    return AlertChange(alert.id, "reopened", severity, joined)
 
 
 def growth_band(replies: int, bands: tuple[int, ...]) -> int:
@@ -223,11 +224,11 @@ def _open(
 
 
 def _join_copies(session: Session, alert: Alert, spread: Spread | None, now: datetime) -> tuple[int, ...]:
-    """The story's copies the opening thread's spread check found join the new alert now, as each
-    would at its own board's next read (:func:`open_story`: a repost on the same board too): until then
-    the header, the dashboard and ``threads rising`` left them out, and a resolve left them free to open
-    alerts of their own. A copy in another open alert stays there. Queues nothing: the opening's
-    message names them. Returns their thread ids, in the order the story reached them."""
+    """The story's copies the opening (or reopening) thread's spread check found join the alert now, as
+    each would at its own board's next read (:func:`open_story`: a repost on the same board too): until
+    then the header, the dashboard and ``threads rising`` left them out, and a resolve left them free to
+    open alerts of their own. A copy in an open alert (this one included) stays there. Queues nothing:
+    the (re)opening's message names them. Returns their thread ids, in the order the story reached them."""
     copies = sorted(
         spread.copies if spread else (), key=lambda c: (c.thread.first_post_at or now, c.thread.thread_id)
     )
