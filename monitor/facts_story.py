@@ -12,7 +12,8 @@ pairwise: building an index for one check would cost more than comparing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,14 +41,18 @@ class StoryReader:
     """The story check of one facts reader: boards' boilerplate cached for ``cache_for`` (all threads
     share it)."""
 
-    def __init__(self, config: MonitorConfig, cache_for: timedelta) -> None:
+    def __init__(
+        self, config: MonitorConfig, cache_for: timedelta, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._config = config
+        self._clock = clock  # seconds, for when an index was last used (a past moment's check uses it too)
         self._cache_for = cache_for
         # (board id, watch group) -> (when, the board's boilerplate trigrams without the group's terms)
         self._boilerplate: dict[tuple[int, str], tuple[datetime, frozenset[int]]] = {}
         # watch group -> its threads' index, kept between held blocks (a board read each): it follows
         # the group's reads, so only threads joining it are indexed; shared by the reader's threads
         self._indexes: dict[str, StoryIndex] = {}
+        self._used: dict[str, float] = {}  # watch group -> when its index was last used (``clock``)
         self._indexing = threading.Lock()
 
     def spread(
@@ -104,7 +109,23 @@ class StoryReader:
             index = self._indexes.get(group.name)
             if index is None or index.ignore != tuple(terms):
                 index = self._indexes[group.name] = StoryIndex(terms)
+            self._drop_unused(group.name, timedelta(hours=settings.story_window_hours))
             return index.find_spread(own, candidates, settings.story_similarity, drop)
+
+    def _drop_unused(self, using: str, window: timedelta) -> None:
+        """Frees the index of a group not checked for a story window (removed from the config, or
+        gone quiet): every text in it would be stale by then, so a later check loses only the time
+        of indexing the group again."""
+        clock = self._clock()
+        self._used[using] = clock
+        for name in [name for name, used in self._used.items() if clock - used > window.total_seconds()]:
+            del self._used[name]
+            self._indexes.pop(name, None)
+
+    def indexed_groups(self) -> list[str]:
+        """The watch groups whose index is held, by name."""
+        with self._indexing:
+            return sorted(self._indexes)
 
     def boilerplate(
         self, session: Session, board_id: int | None, group: WatchGroupConfig, now: datetime
