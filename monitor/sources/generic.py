@@ -152,8 +152,8 @@ class GenericSource:
         )
 
     def _post_record(self, block: Element, index: int, page: int, url: str, now: datetime) -> PostRecord:
-        floor = read_count(self._p["floor"].value(block)) if self._p["floor"] else None
-        if not floor:
+        floor = self._floor(block, url)
+        if floor is None:
             floor = (page - 1) * self.posts_per_page + index + 1
         post_id = self._p["post_id"].value(block)
         when = self._p["time"].value(block)
@@ -173,6 +173,18 @@ class GenericSource:
             quoted=words.quoted if words else "",
             missing=frozenset() if post_id else frozenset({"post_id"}),
         )
+
+    def _floor(self, block: Element, url: str) -> int | None:
+        """The floor the post shows, counted from 1 for the opening post; ``None`` when it shows none
+        (``楼主``, or no ``floor`` selector)."""
+        shown = read_count(self._p["floor"].value(block)) if self._p["floor"] else None
+        if shown is None:
+            return None
+        first_floor = self.selectors.thread.first_floor
+        if shown < first_floor:  # a "#0" read as the opening post's floor 1 would share it with "#1"
+            why = "this forum numbers its opening post 0 (set thread.first_floor: 0)"
+            raise ParseError(url, f"a post shows floor {shown}: {why}")
+        return shown + 1 - first_floor
 
     def _rules(self, body: Element) -> TextRules:
         dropped = {e for selector in self._drop for e in selector(body) if e is not body}

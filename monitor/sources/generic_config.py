@@ -107,6 +107,9 @@ class ThreadSelectors(_Model):
     quote_attribution: Css = Field("", description="The 'X wrote:' line inside a quote, left out.")
     drop: list[Css] = Field(default_factory=list, description="Parts of the body to leave out.")
     floor: Extracts = Field((), description="The post's floor; unset: counted from the page.")
+    first_floor: int = Field(
+        1, ge=0, le=1, description="The floor the forum shows on the opening post: 1 (1楼) or 0 (#0, NGA)."
+    )
     replies: Extracts = Field((), description="Reply count shown on the page (page scope).")
     views: Extracts = Field((), description="View count shown on the page (page scope).")
     board_id: Extracts = Field((), description="The thread's board id (page scope).")

@@ -7,6 +7,10 @@ day is gone); anything older as ``Y-n-j H:i`` (list pages) or ``Y-n-j H:i:s`` (t
 pages). A relative text comes wrapped in ``<span title="...">`` holding the absolute time,
 to the second on thread pages, to the minute or only the date on list pages.
 
+Other forums (贴吧, NGA, many hand-made ones) leave the year out of this year's dates:
+``12-05 09:12``, ``12月5日 09:12``. The year is the forum's, or the one before when that
+date would be more than a day ahead of the forum's clock (a December page read in January).
+
 Times without a time of day resolve to local midnight of that date.
 """
 
@@ -20,6 +24,9 @@ from zoneinfo import ZoneInfo
 _ABSOLUTE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
+)
+_MONTH_DAY = re.compile(
+    r"(?P<mo>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})\s*日?(?:\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
 )
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|小时|天)前")
 _DAY_WORD = re.compile(r"(?P<word>今天|昨天|前天)\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?")
@@ -65,6 +72,9 @@ def _read(text: str, local_now: datetime, tz: ZoneInfo) -> datetime:
     absolute = _absolute(text, tz)
     if absolute is not None:
         return absolute[0]
+    month_day = _this_year(text, local_now, tz)
+    if month_day is not None:
+        return month_day
     if text in ("刚刚", "刚才"):
         return local_now.astimezone(UTC)
     if text == "半小时前":
@@ -94,6 +104,23 @@ def _absolute(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
     except ValueError:  # 2026-13-45, 25:00
         return None
     return _at(day, clock, tz), match["h"] is not None
+
+
+def _this_year(text: str, local_now: datetime, tz: ZoneInfo) -> datetime | None:
+    """``12-05 09:12`` without its year: this year's on the forum's clock, or last year's when
+    this year's would be more than a day ahead (a page from December read in January)."""
+    match = _MONTH_DAY.fullmatch(text)
+    if not match:
+        return None
+    clock_parts = (int(match["h"] or 0), int(match["mi"] or 0), int(match["s"] or 0))
+    for year in (local_now.year, local_now.year - 1):
+        try:
+            moment = datetime(year, int(match["mo"]), int(match["d"]), *clock_parts, tzinfo=tz)
+        except ValueError:  # 13-45, 25:00, 02-29 of a common year
+            continue
+        if moment <= local_now + timedelta(days=1):
+            return moment.astimezone(UTC)
+    return None
 
 
 def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:

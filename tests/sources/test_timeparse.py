@@ -129,3 +129,31 @@ def test_unreadable_or_out_of_range_times_are_value_errors(text: str) -> None:
         parse_any_time(text, NOW_UTC, SHANGHAI)
     with pytest.raises(ValueError):
         parse_forum_time(text, NOW_UTC, SHANGHAI)
+
+
+# ---------------------------------------------------------------- dates without their year (贴吧, NGA)
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "expected"),
+    [
+        ("11-05 09:12", NOW, local(2026, 11, 5, 9, 12)),
+        ("11-23 20:07", NOW, local(2026, 11, 23, 20, 7)),
+        ("11/5 9:03:07", NOW, local(2026, 11, 5, 9, 3, 7)),
+        ("11月5日 09:12", NOW, local(2026, 11, 5, 9, 12)),
+        ("发表于 11-05", NOW, local(2026, 11, 5)),
+        ("11-24 08:00", NOW, local(2026, 11, 24, 8, 0)),  # a day ahead at most: the forum's clock
+        ("12-31 23:59", datetime(2027, 1, 1, 0, 5, tzinfo=SHANGHAI), local(2026, 12, 31, 23, 59)),
+        ("12-05 10:00", NOW, local(2025, 12, 5, 10, 0)),  # not yet this year: last year's
+        ("02-28 10:00", NOW, local(2026, 2, 28, 10)),
+    ],
+)
+def test_month_day_without_year(text: str, now: datetime, expected: datetime) -> None:
+    assert parse_forum_time(text, now, SHANGHAI) == expected
+    assert parse_any_time(text, now.astimezone(UTC), SHANGHAI) == expected
+
+
+@pytest.mark.parametrize("text", ["13-05 09:12", "11-31 10:00", "11-05 25:00"])
+def test_impossible_month_day_is_unreadable(text: str) -> None:
+    with pytest.raises(ValueError, match="unreadable forum time"):
+        parse_forum_time(text, NOW, SHANGHAI)
