@@ -10,22 +10,17 @@ two pages whose opening post shows ``#0``, dates such as ``5分钟前``, ``昨�
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from sqlalchemy import select
+from tieba_forum import NOW, PAGES, SHANGHAI, TiebaForum, tieba_entry
 
 from monitor.app import build
 from monitor.config.files import SourceConfig
@@ -35,63 +30,10 @@ from monitor.pipeline import PassReport
 from monitor.sources.generic import GenericSource
 from monitor.store.models import Alert, Post, Thread
 
-ROOT = Path(__file__).resolve().parents[2]
-PAGES = ROOT / "tests" / "fixtures" / "generic"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 23, 20, 7, 38, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-def tieba_entry() -> dict[str, Any]:
-    doc = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
-    found = re.search(r"<!-- example: tieba -->\n```yaml\n(.*?)```", doc, re.S)
-    assert found, "example tieba not in docs/sources.md"
-    entry: dict[str, Any] = yaml.safe_load(found.group(1))["sources"][0]
-    return entry
-
-
-class _Forum:
-    """Serves /thread.php?fid=F&page=P and /read.php?tid=T&page=P from the fixture files."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        forum = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                forum.requests.append(self.path)
-                parts = urlsplit(self.path)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                page = query.get("page", "1")
-                name = {
-                    "/thread.php": f"tieba_board_fid{query.get('fid')}_p{page}.html",
-                    "/read.php": f"tieba_thread_{query.get('tid')}_p{page}.html",
-                }.get(parts.path)
-                file = PAGES / name if name else None
-                body = file.read_bytes() if file is not None and file.exists() else b""
-                self.send_response(200 if body else 404)
-                self.send_header("Date", format_datetime(NOW, usegmt=True))
-                self.send_header("Content-Type", "text/html")  # the charset is only in the page's <meta>
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
-
 
 @pytest.fixture
-def forum() -> Iterator[_Forum]:
-    served = _Forum()
+def forum() -> Iterator[TiebaForum]:
+    served = TiebaForum()
     try:
         yield served
     finally:
@@ -142,7 +84,7 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)  # type: ignore[misc]
 
 
-def test_tieba_style_forum_is_read_whole_over_loopback(tmp_path: Path, forum: _Forum) -> None:
+def test_tieba_style_forum_is_read_whole_over_loopback(tmp_path: Path, forum: TiebaForum) -> None:
     report, stored = _crawl(tmp_path, forum.url)
     assert report.pages_failed == 0
     threads = stored["threads"]

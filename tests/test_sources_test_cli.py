@@ -1,0 +1,85 @@
+"""``monitor sources test KEY`` against the loopback 贴吧-style forum (tests/tieba_forum.py, pages in
+tests/fixtures/generic/tieba_*.html) configured with docs/sources.md's ``tieba`` entry: what a pass
+would read is printed, nothing is stored, and a page the entry cannot read is the error it would be."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from tieba_forum import TiebaForum, tieba_entry
+
+from monitor.cli import main
+
+OPENING = "途乐旅行收了我1万2定金，出发前一天说团取消了，退款拖了两个月！客服只会说在走流程，已经打了12315。"
+
+
+@pytest.fixture
+def forum() -> Iterator[TiebaForum]:
+    served = TiebaForum()
+    try:
+        yield served
+    finally:
+        served.close()
+
+
+def _config(tmp_path: Path, entry: dict[str, Any]) -> Path:
+    directory = tmp_path / "config"
+    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
+    (directory / "sources.yaml").write_text(
+        yaml.safe_dump({"sources": [entry]}, allow_unicode=True), encoding="utf-8"
+    )
+    (directory / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{(tmp_path / "data").as_posix()}"\n'
+        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n[smtp]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    return directory
+
+
+def test_sources_test_prints_rows_and_posts_and_stores_nothing(
+    tmp_path: Path, forum: TiebaForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path, tieba_entry() | {"base_url": forum.url})
+    assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert f"board 7 投诉建议, page 1 of 2: {forum.url}thread.php?fid=7&page=1" in out
+    assert "5001 sticky 【版规】投诉建议区发帖须知（必读） — 版主小白 (1); replies 0 views —;" in out
+    assert "started 2025-03-01 10:00, last 2025-03-01 10:00" in out  # relative ones: on the crawl's clock
+    assert "3 rows; the list does not show: views" in out
+    assert "page 2 of 2: 3 rows, 2 not on page 1" in out  # the sticky thread again, and two more
+    assert "thread 5002: 途乐旅行收了我1万2定金" in out
+    assert f"page 1 of 2: {forum.url}read.php?tid=5002&page=1" in out
+    floors = re.findall(r"floor +(\d+) +(\d+) (\S+) \((\d+)\) \d{4}-\d\d-\d\d \d\d:\d\d: (\S+)", out)
+    assert floors == [
+        ("1", "91000", "退款无门的阿强", "201", OPENING[:40]),
+        ("2", "91001", "小鱼儿", "300", "我也遇到了，去年十月的团，钱到现在没退"),
+        ("3", "91002", "上海老张", "301", "我也遇到了！同样说团取消，定金8000"),
+    ]
+    assert "3 posts; the page shows replies 5" in out
+    assert "page 2 of 2: 3 posts, floors 4–6" in out
+    assert "/read.php?tid=5002&page=2" in forum.requests[-1]
+    assert not (tmp_path / "data" / "monitor.db").exists()
+
+
+def test_sources_test_names_what_the_entry_cannot_read(
+    tmp_path: Path, forum: TiebaForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = tieba_entry() | {"base_url": forum.url, "pages_per_board": 1}
+    entry["selectors"]["thread"].pop("first_floor")
+    config = _config(tmp_path, entry)
+    assert main(["sources", "test", "huimin-bbs", "--thread", "5002", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "pages_per_board is 1: a pass reads no page after page 1" in out
+    assert (
+        f"error: {forum.url}read.php?tid=5002&page=1: a post shows floor 0: this forum numbers its "
+        "opening post 0 (set thread.first_floor: 0)"
+    ) in out
+    assert main(["sources", "test", "nope", "--config", str(config)]) == 1
+    assert "no source 'nope'" in capsys.readouterr().err
