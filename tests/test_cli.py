@@ -192,3 +192,16 @@ def test_crawl_once_stopped_by_sigterm_says_so_and_keeps_what_it_read(
     with run_lock(engine, "monitor crawl"):  # the lock was let go
         pass
     engine.dispose()
+
+
+def test_python_m_monitor_is_the_monitor_command(fixture_config: Path) -> None:
+    """``python -m monitor`` from a clone not installed (as the developers' notes run it)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "sources", "list", "--config", str(fixture_config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_env(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "boards:" in done.stdout
