@@ -83,3 +83,28 @@ def test_sources_test_names_what_the_entry_cannot_read(
     ) in out
     assert main(["sources", "test", "nope", "--config", str(config)]) == 1
     assert "no source 'nope'" in capsys.readouterr().err
+
+
+def test_a_row_selector_that_finds_nothing_is_said(
+    tmp_path: Path, forum: TiebaForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = tieba_entry() | {"base_url": forum.url}
+    entry["selectors"]["board"]["row"] = "ul#topic > li.topic"  # a typo: the list is ul#topics
+    config = _config(tmp_path, entry)
+    assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "0 rows" in out
+    assert "error: no thread rows read from the board page (a generic entry: board.row and board.link" in out
+
+
+def test_sources_add_of_a_generic_forum_says_how_to_add_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path, tieba_entry())
+    before = (config / "sources.yaml").read_bytes()
+    add = ["sources", "add", "generic", "http://127.0.0.1:9/", "--name", "x"]
+    assert main([*add, "--config", str(config)]) == 1
+    said = capsys.readouterr().err
+    assert "sources add reads Discuz! forums only; a generic source is written into sources.yaml" in said
+    assert "monitor sources test KEY" in said
+    assert (config / "sources.yaml").read_bytes() == before

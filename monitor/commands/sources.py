@@ -49,7 +49,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     status.set_defaults(handler=_status)
     add = tasks.add_parser("add", help="add a forum to sources.yaml (boards found on its index page)")
-    add.add_argument("engine", choices=["discuz"], help="forum engine")
+    add.add_argument(
+        "engine",
+        choices=["discuz", "generic", "rss"],
+        help="forum engine (discuz; others: see docs/sources.md)",
+    )
     add.add_argument(
         "url",
         help="the forum's URL: its root (where forum.php lives), forum.php, or a board's or thread's page",

@@ -31,6 +31,11 @@ def add_forum(args: argparse.Namespace) -> int:
     """``monitor sources add``: the forum's root from its URL, its boards from its index (unless
     given), a new entry in ``sources.yaml``."""
     directory = config_directory(args.config, os.environ)
+    if args.engine != "discuz":  # nothing on the page says where a post or its date is: ops say it
+        raise MonitorError(
+            f"sources add reads Discuz! forums only; a {args.engine} source is written into sources.yaml "
+            f"by hand (docs/sources.md has examples), then checked with: monitor sources test KEY"
+        )
     try:  # before any request: a URL without http:// is told at once, not after retries
         address = forum_address(args.url)
     except ValueError as exc:

@@ -89,7 +89,9 @@ async def _test(
                 print(f"  pages_per_board is {source.pages_per_board}: a pass reads no page after page 1")
             chosen = thread or _busiest(first.threads)
             if chosen is None:
-                print("no thread listed to read")
+                generic = source.engine == "generic"
+                where = " (a generic entry: board.row and board.link find none on it)" if generic else ""
+                print(f"error: no thread rows read from the board page{where}")
                 return 1
             url = adapter.thread_url(chosen, 1)
             page = await _read(fetcher, url, adapter.parse_thread)
