@@ -52,6 +52,7 @@ class GenericSource:
         self.selectors = selectors
         self.tz = ZoneInfo(timezone)
         self.posts_per_page = posts_per_page
+        self._told_undated = False  # a list date it cannot read is a warning once, then debug lines
         board, thread, pager = selectors.board, selectors.thread, selectors.pager
         self._thread_id = re.compile(selectors.thread_id) if selectors.thread_id else None
         self._refuse = [css(s) for s in selectors.refuse]
@@ -233,5 +234,14 @@ class GenericSource:
         try:
             return parse_any_time(text, now, self.tz, self.selectors.time_formats)
         except ValueError as exc:
-            logger.debug("list date left empty", extra={"url": url, "reason": str(exc)})
+            if self._told_undated:
+                logger.debug("list date left empty", extra={"url": url, "reason": str(exc)})
+            else:  # said once: every row of every list page would say it again
+                self._told_undated = True
+                logger.warning(
+                    "a list date is left empty: %s (add its form to selectors.time_formats, "
+                    "see docs/sources.md); further ones are logged at debug level",
+                    exc,
+                    extra={"url": url},
+                )
             return None

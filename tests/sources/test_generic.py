@@ -7,6 +7,7 @@ Discuz! adapter reads). The examples are taken from the doc, so the doc cannot d
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,3 +258,19 @@ def test_doc_examples_load_as_sources_file_entries() -> None:
         )
     entries = [doc_example(name) for name in ("phpbb", "discuz-generic", "discourse")]
     assert len(SourcesFile.model_validate({"sources": entries}).sources) == 3
+
+
+def test_an_unreadable_list_date_is_a_warning_once_and_the_row_kept(caplog: pytest.LogCaptureFixture) -> None:
+    """A list date the entry cannot read leaves the row's date empty; ops are told once (a warning
+    naming ``time_formats``), not by a debug line per row they never see."""
+    source = source_from(doc_example("phpbb"))
+    html = re.sub(r'datetime="[^"]+"', 'datetime="bald nach Mitternacht"', page("phpbb_viewforum_f2.html"))
+    with caplog.at_level(logging.DEBUG, logger="monitor.sources.generic"):
+        first = source.parse_board(html, source.board_url("2"), NOW)
+        again = source.parse_board(html, source.board_url("2"), NOW)
+    assert [t.thread_id for t in first.threads] == ["3", "12", "11"] == [t.thread_id for t in again.threads]
+    assert all(t.created_at is None and t.last_post_at is None for t in first.threads)
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1
+    assert "bald nach Mitternacht" in warned[0] and "selectors.time_formats" in warned[0]
+    assert sum(r.levelno == logging.DEBUG and "list date" in r.getMessage() for r in caplog.records) == 11
