@@ -61,7 +61,6 @@ class DetailsFormatter(logging.Formatter):
         first, newline, rest = line.partition("\n")  # after the message, before any traceback
         return f"{first} [{' '.join(details)}]{newline}{rest}"
 
-
     def _json(self, record: logging.LogRecord) -> str:
         """``{"time": …, "level": …, "logger": …, "message": …, <details>, "traceback": …}`` on one line,
         the forum's words escaped as in a text line."""
