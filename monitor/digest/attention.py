@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerting.sla import OPEN
 from monitor.detect.severity import Severity
+from monitor.digest.headings import ATTENTION
 from monitor.digest.model import Attention, BoardTrouble, Digest, OpenAlert
 from monitor.digest.reading import PROBLEM_LABELS, STATES, TROUBLED_STATUSES
 from monitor.digest.wording import name_of, short_time, shortened, tier
@@ -124,7 +125,7 @@ def _board_line(board: BoardTrouble, timezone: str) -> AttentionLine:
 
 def attention_heading(digest: Digest) -> str:
     """``Needs attention now (as of 12-07 09:00)``: the moment the digest was composed."""
-    return f"Needs attention now (as of {short_time(digest.generated_at, digest.week.period.timezone)})"
+    return f"{ATTENTION} (as of {short_time(digest.generated_at, digest.week.period.timezone)})"
 
 
 def very_urgent_note(digest: Digest) -> str:

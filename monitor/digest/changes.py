@@ -24,6 +24,7 @@ from statistics import median
 
 from monitor.alerting.render import severity_label
 from monitor.detect.severity import Severity
+from monitor.digest.headings import category_label
 from monitor.digest.model import AlertReview, WeekFigures
 from monitor.digest.wording import duration
 
@@ -214,7 +215,8 @@ def _categories_line(week: WeekFigures, previous: WeekFigures) -> str:
     if not grown:
         return ""
     named = ", ".join(
-        f"{c.category} {_plural(c.threads, 'thread')} ({_last_week(before.get(c.category, 0))})"
+        f"{category_label(c.category)} {_plural(c.threads, 'thread')} "
+        f"({_last_week(before.get(c.category, 0))})"
         for c in grown
     )
     return f"Complaint categories that grew most: {named}"

@@ -17,7 +17,7 @@ its alert only as it stood in the period: open then, opened after it, or resolve
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Any
@@ -26,9 +26,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from monitor.config.files import WatchGroupConfig
 from monitor.digest.alerts import alert_reviews, thread_alerts
 from monitor.digest.attention import open_alerts
 from monitor.digest.changes import what_changed
+from monitor.digest.matched_terms import thread_terms
 from monitor.digest.model import (
     CategoryCount,
     DaySentiment,
@@ -38,6 +40,7 @@ from monitor.digest.model import (
     TopThread,
     WeekFigures,
 )
+from monitor.digest.people import without_titles
 from monitor.digest.reading import reading_health
 from monitor.store.models import (
     Board,
@@ -88,7 +91,7 @@ class _ThreadWeek:
     source: str
     board: str
     watch_groups: tuple[str, ...]
-    terms: tuple[str, ...]  # the term each watch group matched it by (WatchMatch.term), in the same order
+    terms: tuple[tuple[str, ...], ...]  # the terms each watch group matched it by, in the same order
     posts: int
     scored: int
     negative: int
@@ -103,18 +106,20 @@ def week_figures(
     negative_below: float,
     people: Mapping[str, str] | None = None,
     top: int = 10,
+    watch_groups: Sequence[WatchGroupConfig] = (),
 ) -> WeekFigures:
     """Everything the digest counts for ``period``.
 
     ``negative_below`` is the sentiment model's calibrated threshold (a post is negative when its
     score is below it); ``people`` maps spokesperson keys to display names; ``top`` is how many of
-    the busiest threads to list.
+    the busiest threads to list; ``watch_groups`` (the configured ones) finds every term each thread
+    matched (:mod:`monitor.digest.matched_terms`), not only the one recorded.
     """
     zone = check_period(period)
     _check_threshold(negative_below)
     if top < 0:
         raise ValueError(f"top must be 0 or more, got {top}")
-    threads = _active_threads(session, period, negative_below)
+    threads = _active_threads(session, period, negative_below, watch_groups)
     busiest = sorted(threads, key=lambda t: (-t.posts, -t.replies, t.thread_id))[:top]
     return WeekFigures(
         period=period,
@@ -135,19 +140,26 @@ def build_digest(
     negative_below: float,
     people: Mapping[str, str] | None = None,
     top: int = 10,
+    watch_groups: Sequence[WatchGroupConfig] = (),
 ) -> Digest:
     """The digest for ``period``: its figures, the week before's, and what changed between them."""
     if now.tzinfo is None:
         raise ValueError(f"now must be timezone-aware, got {now!r}")
-    week = week_figures(session, period, negative_below=negative_below, people=people, top=top)
-    previous = week_figures(session, period.previous(), negative_below=negative_below, people=people, top=top)
+    shown, titles = without_titles(people or {})  # job titles said once, in the footer
+    week, previous = (
+        week_figures(
+            session, days, negative_below=negative_below, people=shown, top=top, watch_groups=watch_groups
+        )
+        for days in (period, period.previous())
+    )
     return Digest(
         week=week,
         previous=previous,
         changes=what_changed(week, previous, now=now),
         generated_at=now,
         reading=reading_health(session, period),
-        attention=open_alerts(session, now, people or {}),
+        attention=open_alerts(session, now, shown),
+        people=titles,
     )
 
 
@@ -172,7 +184,9 @@ def _reads_as_complaint(opening: float | None, scored: int, negative: int, negat
     return 2 * negative > scored
 
 
-def _active_threads(session: Session, period: DigestPeriod, negative_below: float) -> list[_ThreadWeek]:
+def _active_threads(
+    session: Session, period: DigestPeriod, negative_below: float, watch_groups: Sequence[WatchGroupConfig]
+) -> list[_ThreadWeek]:
     """Watched threads with posts in the period: one query, one row per thread and watch group."""
     activity = (
         select(
@@ -220,7 +234,7 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
     )
     threads: dict[int, _ThreadWeek] = {}
     groups: dict[int, list[str]] = {}
-    terms: dict[int, list[str]] = {}
+    terms: dict[int, list[tuple[str, str]]] = {}
     for (
         thread_id,
         title,
@@ -239,7 +253,7 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
         opening_sentiment,
     ) in rows:
         groups.setdefault(thread_id, []).append(group)
-        terms.setdefault(thread_id, []).append(term)
+        terms.setdefault(thread_id, []).append((group, term))
         if thread_id not in threads:
             scored, negative = int(scored), int(negative or 0)
             threads[thread_id] = _ThreadWeek(
@@ -258,8 +272,13 @@ def _active_threads(session: Session, period: DigestPeriod, negative_below: floa
                 opened=bool(openings),
                 complaint=_reads_as_complaint(opening_sentiment, scored, negative, negative_below),
             )
+    matched = thread_terms(session, terms, watch_groups, period.end)
     return [
-        replace(thread, watch_groups=tuple(groups[thread_id]), terms=tuple(terms[thread_id]))
+        replace(
+            thread,
+            watch_groups=tuple(groups[thread_id]),
+            terms=tuple(matched[thread_id, group] for group in groups[thread_id]),
+        )
         for thread_id, thread in threads.items()
     ]
 
@@ -272,14 +291,14 @@ def _groups(threads: list[_ThreadWeek]) -> tuple[GroupVolume, ...]:
     totals: dict[str, list[int]] = {}
     terms: dict[str, Counter[str]] = {}
     for thread in threads:
-        for name, term in zip(thread.watch_groups, thread.terms, strict=True):
+        for name, matched_by in zip(thread.watch_groups, thread.terms, strict=True):
             total = totals.setdefault(name, [0, 0, 0, 0, 0, 0])
             noise = int(not thread.complaint)
             for index, value in enumerate(
                 (1, int(thread.opened), thread.posts, thread.scored, thread.negative, noise)
             ):
                 total[index] += value
-            terms.setdefault(name, Counter())[term] += 1
+            terms.setdefault(name, Counter()).update(matched_by)
     volumes = []
     for name, (count, new, posts, scored, negative, noise) in totals.items():
         matched = tuple(sorted(terms[name].items(), key=lambda kv: (-kv[1], kv[0])))

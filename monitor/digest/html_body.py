@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from monitor.alerting.email_html import email_head
 from monitor.alerting.render import clean_text, local_time, safe_href
+from monitor.digest import headings as h
 from monitor.digest.alert_wording import (
     alert_facts,
     called,
@@ -21,6 +22,7 @@ from monitor.digest.alert_wording import (
     within_sla,
 )
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
+from monitor.digest.headings import category_label
 from monitor.digest.html_now import attention_html, open_on_html
 from monitor.digest.html_style import (
     MUTED,
@@ -37,7 +39,6 @@ from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume,
 from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
     CATEGORIES_COVER,
-    CATEGORIES_HEADING,
     COVERAGE,
     GROUPS_OVERLAP,
     NO_ALERTS,
@@ -54,6 +55,7 @@ from monitor.digest.wording import (
     group_rows,
     name_of,
     not_complaints,
+    people_line,
     period_heading,
     share,
     tier,
@@ -94,24 +96,24 @@ def _reading(digest: Digest) -> str:
     partial = digest.reading is not None and (digest.reading.unwatched or digest.reading.watched_from)
     colour = VERDICT_COLOURS[False] if boards else VERDICT_COLOURS[None] if partial else VERDICT_COLOURS[True]
     body = f'<p style="margin:4px 0;color:{colour}">{e(head)}</p>' + (f"<ul>{items}</ul>" if items else "")
-    return section("Forums read", body)
+    return section(h.READING, body)
 
 
 def _heading(digest: Digest) -> str:
     return (
-        '<h1 style="font-size:22px;margin:0 0 4px">Weekly digest</h1>'
+        f'<h1 style="font-size:22px;margin:0 0 4px">{e(h.WEEKLY)}</h1>'
         f'<p style="margin:0 0 8px;{MUTED}">{e(period_heading(digest.week))}</p>'
         f'<p style="margin:0;font-size:16px"><strong>{e(week_summary(digest.week))} opened</strong>'
-        f'<br><span style="{SMALL}">Last week: {e(week_summary(digest.previous))} opened</span></p>'
+        f'<br><span style="{SMALL}">{e(h.LAST_WEEK)}: {e(week_summary(digest.previous))} opened</span></p>'
     )
 
 
 def _changes(digest: Digest) -> str:
     lines = changes(digest)
     if not lines:
-        return section("What changed since last week", f"<p>{e(NO_CHANGES)}</p>")
+        return section(h.CHANGES, f"<p>{e(NO_CHANGES)}</p>")
     items = "".join(f"<li>{e(line)}</li>" for line in lines)
-    return section("What changed since last week", f'<ul style="margin:0;padding-left:20px">{items}</ul>')
+    return section(h.CHANGES, f'<ul style="margin:0;padding-left:20px">{items}</ul>')
 
 
 def _with_last(now: str, before: str) -> str:
@@ -136,7 +138,7 @@ def _volume(digest: Digest) -> str:
     biggest = max([g.posts for g, _ in rows] + [p.posts for _, p in rows if p is not None] + [0])
     week, before = digest.week, digest.previous
     total = (
-        f'<tr><td style="{TD}"><strong>All watched threads</strong></td>'
+        f'<tr><td style="{TD}"><strong>{e(h.ALL_WATCHED)}</strong></td>'
         f'<td style="{NUM}">{_with_last(f"{week.posts:,}", f"{before.posts:,}")}</td>'
         f'<td style="{NUM}"></td><td style="{NUM}"></td>'
         f'<td style="{NUM}">{_with_last(share(week.negative_share), share(before.negative_share))}</td>'
@@ -147,9 +149,9 @@ def _volume(digest: Digest) -> str:
         f'<p style="{SMALL}">This week (last week in brackets). Bar: posts this week, '
         f"{_swatch(NEGATIVE_COLOUR)} negative share; thin bar: last week. {e(GROUPS_OVERLAP)}</p>"
     )
-    header = _header_row("Watch group", "Posts", "Threads", "New threads", "Negative", "")
+    header = _header_row(h.WATCH_GROUP, h.POSTS, h.THREADS, h.NEW_THREADS, h.NEGATIVE, "")
     table = f"<table {TABLE}>{header}{total}{body}</table>"
-    return section("Volume by watch group", table + legend)
+    return section(h.VOLUME, table + legend)
 
 
 def _group_row(group: GroupVolume, previous: GroupVolume | None, biggest: int) -> str:
@@ -189,8 +191,8 @@ def _days(week: WeekFigures) -> str:
         f'<p style="{SMALL}">Bar: posts, the busiest day full width; {_swatch(NEGATIVE_COLOUR)} negative, '
         f"{_swatch(OTHER_COLOUR)} other posts (share of posts with a sentiment score).</p>"
     )
-    header = _header_row("Day", "Posts", "Negative", "")
-    return section("Sentiment by day", f"<table {TABLE}>{header}{rows}</table>{legend}")
+    header = _header_row(h.DAY, h.POSTS, h.NEGATIVE, "")
+    return section(h.DAYS, f"<table {TABLE}>{header}{rows}</table>{legend}")
 
 
 def _day_bar(day: DaySentiment, busiest: int) -> str:
@@ -203,10 +205,10 @@ def _swatch(colour: str) -> str:
 
 def _top_threads(week: WeekFigures) -> str:
     if not week.top_threads:
-        return section("Top threads", "<p>(none)</p>")
+        return section(h.TOP_THREADS, "<p>(none)</p>")
     items = "".join(_thread_item(thread) for thread in week.top_threads)
     listing = f'<ol style="margin:0;padding-left:24px">{items}</ol>'
-    return section("Top threads (by posts this week)", listing)
+    return section(f"{h.TOP_THREADS} (by posts this week)", listing)
 
 
 def _title_link(title: str, url: str) -> str:
@@ -255,7 +257,7 @@ def _alerts(digest: Digest) -> str:
     cards = "".join(_alert_card(review, digest, timezone) for review in digest.week.alerts)
     if not cards:
         cards = f"<p>{e(NO_ALERTS)}</p>"
-    return section("Alerts and how they were handled", cards + _handling(digest))
+    return section(h.ALERTS, cards + _handling(digest))
 
 
 def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
@@ -282,15 +284,15 @@ def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
 def _handling(digest: Digest) -> str:
     now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
     rows = [
-        ("Opened this week", opened_count(now), opened_count(before)),
+        (h.OPENED, opened_count(now), opened_count(before)),
         (
-            "Median time to acknowledge",
+            h.MEDIAN_ACK,
             duration(now.median_minutes_to_acknowledge),
             duration(before.median_minutes_to_acknowledge),
         ),
-        ("Not acknowledged in time", called(now), called(before)),
-        *([("Changed hands", hands(now), hands(before))] if moved_hands(now, before) else []),
-        ("First contact within SLA", within_sla(now), within_sla(before)),
+        (h.NOT_ACKED, called(now), called(before)),
+        *([(h.CHANGED_HANDS, hands(now), hands(before))] if moved_hands(now, before) else []),
+        (h.WITHIN_SLA, within_sla(now), within_sla(before)),
     ]
     cells = "".join(
         f'<tr><th scope="row" style="{TD};text-align:left;font-weight:normal;{MUTED}">{e(label)}</th>'
@@ -306,23 +308,24 @@ def _categories(digest: Digest) -> str:
     left_out = not_complaints(digest)
     note = f'<p style="{SMALL}">{e(left_out)}.</p>' if left_out else ""
     if not rows:
-        return section(CATEGORIES_HEADING, f"<p>(none)</p>{note}")
+        return section(h.CATEGORIES, f"<p>(none)</p>{note}")
     biggest = max(max(threads, before) for _, threads, before in rows)
     body = "".join(
-        f'<tr><td style="{TD}">{e(name_of(name))}</td>'
+        f'<tr><td style="{TD}">{e(category_label(name_of(name)))}</td>'
         f'<td style="{NUM}">{_with_last(f"{threads:,}", f"{before:,}")}</td>'
         f'<td style="{TD};width:50%">{html_bar(percent_of(threads, biggest), None)}'
         f"{html_thin_bar(percent_of(before, biggest))}</td></tr>"
         for name, threads, before in rows
     )
-    header = _header_row("Category", "Threads", "")
+    header = _header_row(h.CATEGORY, h.THREADS, "")
     legend = f'<p style="{SMALL}">{e(CATEGORIES_COVER.capitalize())} this week (last week in brackets).</p>'
-    return section(CATEGORIES_HEADING, f"<table {TABLE}>{header}{body}</table>{legend}{note}")
+    return section(h.CATEGORIES, f"<table {TABLE}>{header}{body}</table>{legend}{note}")
 
 
 def _footer(digest: Digest) -> str:
-    zone = zone_name(digest.week.period.timezone)
+    zone, named = zone_name(digest.week.period.timezone), people_line(digest)
     return (
         f'<p style="{SMALL};margin-top:24px;border-top:1px solid #d9e2ec;padding-top:8px">'
+        f"{e(named) + '<br>' if named else ''}"
         f"{e(COVERAGE)} Times in {e(zone)}. Generated {e(local_time(digest.generated_at, zone))}.</p>"
     )

@@ -314,3 +314,4 @@ class Digest:
     generated_at: datetime
     reading: Reading | None = None  # None: not known (the forums' health is not in the store)
     attention: Attention | None = None  # None: not known (no "Needs attention now" block)
+    people: tuple[tuple[str, str], ...] = ()  # (name as shown, job title): said once, in the footer

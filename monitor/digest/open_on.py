@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.digest.attention import MOST, tier_rank
+from monitor.digest.headings import OPEN_ON
 from monitor.digest.model import Digest, OpenAlert
 from monitor.digest.wording import name_of, short_time, tier
 
@@ -46,7 +47,7 @@ class OpenOn:
 
 def open_on_heading(digest: Digest) -> str:
     """``Open on each spokesperson (as of 12-07 09:00)``: like the block above it, as of the making."""
-    return f"Open on each spokesperson (as of {short_time(digest.generated_at, digest.week.period.timezone)})"
+    return f"{OPEN_ON} (as of {short_time(digest.generated_at, digest.week.period.timezone)})"
 
 
 def open_on(digest: Digest) -> list[OpenOn]:

@@ -13,6 +13,7 @@ and links only http/https URLs.
 from __future__ import annotations
 
 from monitor.alerting.render import clean_text, local_time, safe_href
+from monitor.digest import headings as h
 from monitor.digest import html_body
 from monitor.digest.alert_wording import (
     alert_facts,
@@ -25,12 +26,12 @@ from monitor.digest.alert_wording import (
 )
 from monitor.digest.attention import attention_heading, attention_lines, very_urgent_note
 from monitor.digest.charts import NO_SPARK, SPARKS, sparkline, text_bar
+from monitor.digest.headings import category_label
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.open_on import open_on, open_on_heading
 from monitor.digest.reading import reading_lines
 from monitor.digest.wording import (
     CATEGORIES_COVER,
-    CATEGORIES_HEADING,
     COVERAGE,
     GROUPS_OVERLAP,
     NO_ALERTS,
@@ -48,6 +49,7 @@ from monitor.digest.wording import (
     headline,
     name_of,
     not_complaints,
+    people_line,
     period_heading,
     period_label,
     share,
@@ -62,7 +64,7 @@ def render_subject(digest: Digest) -> str:
     """``Weekly digest 11-30 – 12-06: 412 posts, 62 % negative, 3 alerts`` (days in the team's zone),
     ``… 3 alerts (1 非常紧迫 open)`` while very urgent alerts are open; ``Weekly digest 12-01 – 12-07
     (until 03:33): …`` when the last day is partial (``--until now``)."""
-    return f"Weekly digest {period_label(digest.week, '%m-%d')}: {headline(digest, very_urgent_note(digest))}"
+    return f"{h.WEEKLY} {period_label(digest.week, '%m-%d')}: {headline(digest, very_urgent_note(digest))}"
 
 
 def render_text(digest: Digest) -> str:
@@ -75,7 +77,7 @@ def render_text(digest: Digest) -> str:
     ]
     if digest.reading is not None:
         lines = reading_lines(digest.reading, digest.week.period.timezone)
-        sections.append(["Forums read", *(f"  {clean_text(line)}" for line in lines)])
+        sections.append([h.READING, *(f"  {clean_text(line)}" for line in lines)])
     if digest.week.posts:
         sections += [_text_volume(digest), _text_days(digest.week), _text_top_threads(digest.week)]
     else:
@@ -94,9 +96,9 @@ def render_html(digest: Digest) -> str:
 
 def _text_heading(digest: Digest) -> list[str]:
     return [
-        f"Weekly digest {period_heading(digest.week)}",
-        f"This week: {week_summary(digest.week)} opened",
-        f"Last week: {week_summary(digest.previous)} opened",
+        f"{h.WEEKLY} {period_heading(digest.week)}",
+        f"{h.THIS_WEEK}: {week_summary(digest.week)} opened",
+        f"{h.LAST_WEEK}: {week_summary(digest.previous)} opened",
     ]
 
 
@@ -118,14 +120,14 @@ def _text_open_on(digest: Digest) -> list[list[str]]:
 
 def _text_changes(digest: Digest) -> list[str]:
     lines = changes(digest)
-    return ["What changed since last week"] + ([f"  - {line}" for line in lines] or [f"  {NO_CHANGES}"])
+    return [h.CHANGES] + ([f"  - {line}" for line in lines] or [f"  {NO_CHANGES}"])
 
 
 def _text_volume(digest: Digest) -> list[str]:
     week, before = digest.week, digest.previous
     lines = [
-        "Volume by watch group (this week, last week in brackets)",
-        f"  All watched threads: {counted(week.posts, 'post', 'posts')} ({before.posts:,}) · "
+        f"{h.VOLUME} (this week, last week in brackets)",
+        f"  {h.ALL_WATCHED}: {counted(week.posts, 'post', 'posts')} ({before.posts:,}) · "
         f"{share(week.negative_share)} negative ({share(before.negative_share)})",
     ]
     for group, previous in group_rows(digest):
@@ -148,7 +150,7 @@ def _text_days(week: WeekFigures) -> list[str]:
     busiest = max((day.posts for day in week.days), default=0)
     labels = day_labels(week)
     width = max(map(len, labels), default=0)
-    lines = ["Sentiment by day (bar: posts, the busiest day full width)"]
+    lines = [f"{h.DAYS} (bar: posts, the busiest day full width)"]
     lines += [
         f"  {label:<{width}}  {_day_line(day, busiest)}".rstrip()
         for label, day in zip(labels, week.days, strict=True)
@@ -168,7 +170,7 @@ def _day_line(day: DaySentiment, busiest: int) -> str:
 
 
 def _text_top_threads(week: WeekFigures) -> list[str]:
-    lines = ["Top threads (by posts this week)"]
+    lines = [f"{h.TOP_THREADS} (by posts this week)"]
     for rank, thread in enumerate(week.top_threads, start=1):
         lines += _thread_lines(rank, thread)
     if not week.top_threads:
@@ -202,7 +204,7 @@ def _thread_lines(rank: int, thread: TopThread) -> list[str]:
 
 def _text_alerts(digest: Digest) -> list[str]:
     timezone = digest.week.period.timezone
-    lines = ["Alerts and how they were handled"]
+    lines = [h.ALERTS]
     for review in digest.week.alerts:
         lines += _alert_lines(review, digest, timezone)
     if not digest.week.alerts:
@@ -224,21 +226,23 @@ def handling_summary(digest: Digest) -> list[str]:
     called), how many changed hands (when any did, this week or last), and first contacts within SLA,
     beside last week's."""
     now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
-    moved = [f"Changed hands: {hands(now)} (last week {hands(before)})"] if moved_hands(now, before) else []
+    moved = [f"{h.CHANGED_HANDS}: {hands(now)} (last week {hands(before)})"]
     return [
-        f"Opened this week: {opened_count(now)} (last week {opened_count(before)})",
-        f"Median time to acknowledge: {duration(now.median_minutes_to_acknowledge)} "
+        f"{h.OPENED}: {opened_count(now)} (last week {opened_count(before)})",
+        f"{h.MEDIAN_ACK}: {duration(now.median_minutes_to_acknowledge)} "
         f"(last week {duration(before.median_minutes_to_acknowledge)})",
-        f"Not acknowledged in time: {called(now)} (last week {called(before)})",
-        *moved,
-        f"First contact within SLA: {within_sla(now)} (last week {within_sla(before)})",
+        f"{h.NOT_ACKED}: {called(now)} (last week {called(before)})",
+        *(moved if moved_hands(now, before) else []),
+        f"{h.WITHIN_SLA}: {within_sla(now)} (last week {within_sla(before)})",
     ]
 
 
 def _text_categories(digest: Digest) -> list[str]:
-    lines = [f"{CATEGORIES_HEADING} ({CATEGORIES_COVER}; last week in brackets)"]
+    lines = [f"{h.CATEGORIES} ({CATEGORIES_COVER}; last week in brackets)"]
     rows = category_rows(digest)
-    lines += [f"  {name_of(name):<10} {threads:>5,} ({before:,})" for name, threads, before in rows]
+    lines += [
+        f"  {category_label(name_of(name)):<12} {threads:>5,} ({before:,})" for name, threads, before in rows
+    ]
     if not rows:
         lines.append("  (none)")
     left_out = not_complaints(digest)
@@ -247,8 +251,10 @@ def _text_categories(digest: Digest) -> list[str]:
 
 def _footer(digest: Digest) -> list[str]:
     timezone = digest.week.period.timezone
+    named = people_line(digest)
     return [
         "--",
+        *([named] if named else []),
         f"{COVERAGE} Times in {zone_name(timezone)}.",
         f"Generated {local_time(digest.generated_at, zone_name(timezone))}.",
     ]

@@ -80,6 +80,7 @@ def compose(
         negative_below=negative_below,
         people=people,
         top=config.settings.digest.top_threads,
+        watch_groups=config.watch_groups,
     )
     return DigestRow(
         week_start=period.week().start,

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerting.render import clean_text, severity_label
 from monitor.detect.severity import Severity
+from monitor.digest.headings import PEOPLE, category_label
 from monitor.digest.model import AlertTiming, Digest, GroupVolume, WeekFigures
+from monitor.digest.people import mentioned
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +32,6 @@ GROUPS_OVERLAP = (
     "all watched threads."
 )
 NOT_A_COMPLAINT = "not a complaint"
-CATEGORIES_HEADING = "Complaint categories"
 CATEGORIES_COVER = "watched threads whose opening post reads negative"
 _ALERT_TIMING = {
     "open": "",
@@ -187,7 +188,7 @@ def complaint_category(category: str | None, complaint: bool) -> str:
     """A top thread's category, or ``not a complaint`` when it does not read as one (not counted)."""
     if not complaint:
         return NOT_A_COMPLAINT
-    return clean_text(category or "") or "uncategorised"
+    return category_label(clean_text(category or "")) or "uncategorised"
 
 
 def alert_timing_note(timing: AlertTiming | None) -> str:
@@ -239,3 +240,12 @@ def category_rows(digest: Digest) -> list[tuple[str, int, int]]:
     rows = [(c.category, c.threads, before.pop(c.category, 0)) for c in digest.week.categories]
     rows += [(category, 0, threads) for category, threads in before.items()]
     return rows
+
+
+def people_line(digest: Digest) -> str:
+    """``人员 People: 李娜 公关部发言人 · 王强 客服总监``: the job titles of the people the digest names
+    (:mod:`monitor.digest.people`), once; empty when none has one."""
+    named = mentioned(digest)
+    if not named:
+        return ""
+    return f"{PEOPLE}: " + " · ".join(f"{name_of(name)} {name_of(title)}" for name, title in named)

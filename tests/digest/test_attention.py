@@ -1,4 +1,4 @@
-"""The digest's "Needs attention now" block and the subject's open 非常紧迫 alerts: what the head of PR
+"""The digest's "待处理 Needs attention now" block and the subject's open 非常紧迫 alerts: what the head of PR
 must act on at the moment the digest was composed (``generated_at``), read in two minutes.
 
 Builds :class:`Digest` values directly with test_render_digest's factories (no database); the block
@@ -17,7 +17,7 @@ from monitor.digest.attention import MOST
 from monitor.digest.model import Attention, BoardTrouble, OpenAlert, Reading
 from monitor.digest.render import render_html, render_subject, render_text
 
-HEADING = "Needs attention now (as of 12-07 01:00)"  # GENERATED in Shanghai
+HEADING = "待处理 Needs attention now (as of 12-07 01:00)"  # GENERATED in Shanghai
 
 
 def alert(alert_id: int, severity: str = "urgent", due: timedelta = timedelta(hours=3), **changes):
@@ -65,14 +65,14 @@ def test_the_block_lists_what_needs_someone_now_the_worst_first() -> None:
         "  - #3 [紧迫 urgent] 客服电话打不通 — 张敏: not acknowledged, first contact due 12-07 07:00",
         "  ! 天涯论坛 · 投诉维权: failing now (login wall), last read 12-05 08:30",
     ]
-    assert text.index(HEADING) < text.index("What changed since last week")  # at the top
+    assert text.index(HEADING) < text.index("本周变化 What changed since last week")  # at the top
 
 
 def test_the_block_is_left_out_when_nothing_needs_attention() -> None:
     calm = Attention((alert(4, acknowledged=True, contacted=True),))
     for value in (digest(attention=calm, reading=reading(failing(status="ok"))), digest()):
-        assert "Needs attention now" not in render_text(value)
-        assert "Needs attention now" not in render_html(value)
+        assert "待处理 Needs attention now" not in render_text(value)
+        assert "待处理 Needs attention now" not in render_html(value)
 
 
 def test_a_long_block_stops_and_says_how_many_more() -> None:
@@ -99,7 +99,7 @@ def test_the_html_block_escapes_scraped_text_and_marks_the_overdue() -> None:
         f"天涯论坛 · {SCRIPT}: failing now (login wall), last read 12-05 08:30",  # boards after alerts
     ]
     assert ["color:#b91c1c" in item["style"] for item in items] == [True, False, True]
-    assert html.index(HEADING) < html.index("What changed since last week")
+    assert html.index(HEADING) < html.index("本周变化 What changed since last week")
 
 
 def test_the_subject_counts_the_very_urgent_alerts_open_now() -> None:
@@ -110,7 +110,7 @@ def test_the_subject_counts_the_very_urgent_alerts_open_now() -> None:
         )
     )
     assert render_subject(digest(attention=attention)) == (
-        "Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert (1 非常紧迫 open)"
+        "周报 Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert (1 非常紧迫 open)"
     )
     calm = Attention((alert(7, "urgent"),))
     assert render_subject(digest(attention=calm)).endswith(", 1 alert")

@@ -226,6 +226,6 @@ def test_the_command_given_after_a_failed_send_sends_that_digest_with_the_config
     listed = _run(tmp_path, "digest", "list", "--config", "b")
     [line] = listed.stdout.splitlines()
     assert re.match(
-        r"#1  2026-12-01 – 2026-12-07 \(until 10:00\)  sent \S+ \S+, 2 tries  Weekly digest ", line
+        r"#1  2026-12-01 – 2026-12-07 \(until 10:00\)  sent \S+ \S+, 2 tries  周报 Weekly digest ", line
     )
     assert len(sink.messages) == 1

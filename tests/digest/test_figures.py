@@ -522,7 +522,7 @@ def test_categories_count_only_threads_that_read_as_complaints(sessions: session
         digest = build_digest(session, PERIOD, SEEN, negative_below=NEGATIVE_BELOW)
     assert digest.changes[-1] == (  # not "policy 3 threads": the guide and the question are not counted
         "Complaint categories that grew most: "
-        "policy 1 thread (none last week), product 1 thread (none last week)"
+        "政策 policy 1 thread (none last week), 产品 product 1 thread (none last week)"
     )
 
 
@@ -588,7 +588,7 @@ def test_build_digest_compares_with_the_week_before(sessions: sessionmaker[Sessi
         "Median time to acknowledge 18 min (42 min last week)",
         # a4's first contact is overdue at SEEN, a2's was late: one each week, so no line
         "Complaint categories that grew most: "
-        "product 1 thread (none last week), service 2 threads (1 last week)",
+        "产品 product 1 thread (none last week), 服务 service 2 threads (1 last week)",
     )
 
 

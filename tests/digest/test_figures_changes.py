@@ -1,4 +1,4 @@
-"""What changed since last week (monitor.digest.changes), from hand-made week figures (no store)."""
+"""本周变化 What changed since last week (monitor.digest.changes), from hand-made week figures (no store)."""
 
 from __future__ import annotations
 
@@ -216,7 +216,7 @@ def test_categories_that_grew_most() -> None:
     )
     assert what_changed(week, previous) == (
         "Complaint categories that grew most: "
-        "service 12 threads (8 last week), dealer 3 threads (none last week)",
+        "服务 service 12 threads (8 last week), 经销商 dealer 3 threads (none last week)",
     )
     only_falls = _figures(PERIOD, categories=[CategoryCount("service", 8), CategoryCount("product", 4)])
     assert what_changed(only_falls, week_as_last_week(week)) == ()
@@ -258,7 +258,7 @@ def test_lines_come_most_important_first() -> None:
         "1 alert opened (none last week); 1 非常紧迫 very urgent",
         "途乐旅行: 180 posts (none last week) — new this week",
         "Median time to acknowledge 18 min (no alerts acknowledged last week)",
-        "Complaint categories that grew most: service 3 threads (none last week)",
+        "Complaint categories that grew most: 服务 service 3 threads (none last week)",
     )
 
 

@@ -25,7 +25,7 @@ TRAVEL = GroupVolume(
 
 def test_each_group_says_how_many_threads_are_not_complaints_and_its_matched_terms() -> None:
     text = render_text(digest(figures(groups=(TRAVEL, BRAND))))
-    assert section(text, "Volume by watch group").splitlines()[2:6] == [
+    assert section(text, "各监测组声量 Volume by watch group").splitlines()[2:6] == [
         "  途乐旅行: 180 posts (120) · 12 threads (8) · 5 new (3) · 60 % negative (40 %)",
         "    matched by 途乐 ×12",  # every thread reads as a complaint: no count
         "  星耀品牌: 83 posts (0) · 14 threads (0) · 9 new (0) · 25 % negative (—)",
@@ -38,7 +38,8 @@ def test_many_terms_stop_after_three_and_a_quiet_group_says_nothing_more() -> No
         "星耀品牌", threads=6, new_threads=0, posts=6, scored=6, negative=0, not_complaints=1,
         terms=(("星耀", 2), ("星耀Pro14", 1), ("星耀X", 1), ("星耀手表", 1), ("星耀耳机", 1)),
     )  # fmt: skip
-    lines = section(render_text(digest(figures(groups=(many,)))), "Volume by watch group").splitlines()
+    text = render_text(digest(figures(groups=(many,))))
+    lines = section(text, "各监测组声量 Volume by watch group").splitlines()
     assert lines[3] == (
         "    1 of 6 threads not complaints · matched by 星耀 ×2, 星耀Pro14 ×1, 星耀X ×1 and 2 other terms"
     )
@@ -54,7 +55,8 @@ def test_the_html_row_says_it_under_the_group_escaped() -> None:
     )  # fmt: skip
     html = render_html(digest(figures(groups=(BRAND, odd))))
     assert SCRIPT not in html
-    table = BeautifulSoup(html, "html.parser").find("h2", string="Volume by watch group").find_next("table")
+    heading = BeautifulSoup(html, "html.parser").find("h2", string="各监测组声量 Volume by watch group")
+    table = heading.find_next("table")
     rows = [  # the table's own rows and cells (the bars are tables inside them)
         [cell.get_text() for cell in row.find_all(["td", "th"], recursive=False)]
         for row in table.find_all("tr", recursive=False)

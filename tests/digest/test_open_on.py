@@ -1,5 +1,6 @@
-"""The digest's "Open on each spokesperson" section: one line per spokesperson with open alerts at the
-digest's making — numbers, tiers and their next first-contact deadline — after "Needs attention now".
+"""The digest's "各发言人未结告警 Open on each spokesperson" section: one line per spokesperson with
+open alerts at the digest's making — numbers, tiers and their next first-contact deadline —
+after "待处理 Needs attention now".
 
 Builds :class:`Digest` values directly with test_render_digest's and test_attention's factories (no
 database); the section read from a real store is tested in test_who_handled.py.
@@ -16,7 +17,7 @@ from test_render_digest import SCRIPT, digest, section
 from monitor.digest.model import Attention
 from monitor.digest.render import render_html, render_text
 
-HEADING = "Open on each spokesperson (as of 12-07 01:00)"  # GENERATED in Shanghai
+HEADING = "各发言人未结告警 Open on each spokesperson (as of 12-07 01:00)"  # GENERATED in Shanghai
 IN_HAND = {"acknowledged": True, "contacted": True}
 
 
@@ -39,29 +40,31 @@ def test_one_line_per_spokesperson_the_overdue_first_with_the_next_deadline() ->
         "  - 王强: #7 [非常紧迫 very urgent] · first contacts made",
     ]
     assert (
-        text.index("Needs attention now") < text.index(HEADING) < text.index("What changed since last week")
+        text.index("待处理 Needs attention now")
+        < text.index(HEADING)
+        < text.index("本周变化 What changed since last week")
     )
 
 
 def test_the_section_stays_when_every_alert_is_in_hand_and_goes_when_none_is_open() -> None:
     calm = digest(attention=Attention((alert(7, spokesperson="王强", **IN_HAND),)))
-    assert "Needs attention now" not in render_text(calm)  # nothing needs anyone: that block goes
+    assert "待处理 Needs attention now" not in render_text(calm)  # nothing needs anyone: that block goes
     assert section(render_text(calm), HEADING).splitlines()[1:] == [
         "  - 王强: #7 [紧迫 urgent] · first contacts made"
     ]
     for none_open in (digest(attention=Attention(())), digest()):  # digest(): not known
-        assert "Open on each spokesperson" not in render_text(none_open)
-        assert "Open on each spokesperson" not in render_html(none_open)
+        assert "各发言人未结告警 Open on each spokesperson" not in render_text(none_open)
+        assert "各发言人未结告警 Open on each spokesperson" not in render_html(none_open)
 
 
 def test_the_section_goes_when_it_would_only_repeat_needs_attention_now() -> None:
     """One alert each, none contacted yet: every one is already a line of the block above."""
     each_one = Attention((alert(3, spokesperson="张敏"), alert(4, "very_urgent", spokesperson="李娜")))
     text = render_text(digest(attention=each_one))
-    assert "#3 [紧迫 urgent]" in section(text, "Needs attention now")
-    assert "#4 [非常紧迫 very urgent]" in section(text, "Needs attention now")
-    assert "Open on each spokesperson" not in text
-    assert "Open on each spokesperson" not in render_html(digest(attention=each_one))
+    assert "#3 [紧迫 urgent]" in section(text, "待处理 Needs attention now")
+    assert "#4 [非常紧迫 very urgent]" in section(text, "待处理 Needs attention now")
+    assert "各发言人未结告警 Open on each spokesperson" not in text
+    assert "各发言人未结告警 Open on each spokesperson" not in render_html(digest(attention=each_one))
     # a second alert on one person, or one alert past its first contact: the section says more
     two_on_one = Attention((*each_one.open_alerts, alert(5, "general", spokesperson="张敏")))
     assert section(render_text(digest(attention=two_on_one)), HEADING).splitlines()[1:] == [
@@ -96,5 +99,7 @@ def test_the_html_section_escapes_names_and_marks_the_overdue() -> None:
     assert [item.strong.get_text() for item in items] == [SCRIPT, "李娜"]
     assert ["color:#b91c1c" in str(item.span.get("style")) for item in items] == [True, False]
     assert (
-        html.index("Needs attention now") < html.index(HEADING) < html.index("What changed since last week")
+        html.index("待处理 Needs attention now")
+        < html.index(HEADING)
+        < html.index("本周变化 What changed since last week")
     )

@@ -1,4 +1,4 @@
-"""Forums read: the digest names the boards that could not always be read in its week.
+"""论坛抓取 Forums read: the digest names the boards that could not always be read in its week.
 
 Board health is recorded as the crawler records it (monitor.health.board_failed / succeeded) in
 a real database (SQLite, and PostgreSQL when it answers).

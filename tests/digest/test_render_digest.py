@@ -146,8 +146,12 @@ def digest(week: WeekFigures | None = None, previous: WeekFigures | None = None,
 
 
 def section(text: str, heading: str) -> str:
-    """The lines of one text section, from its heading to the next blank line."""
-    start = text.index(f"\n{heading}") + 1
+    """The lines of one text section, from its heading (``周报 Weekly digest``: Chinese first, the
+    English given) to the next blank line."""
+    found = re.search(rf"^(?:[^\x00-\x7f]+ )?{re.escape(heading)}", text, re.MULTILINE)
+    if found is None:
+        raise ValueError(f"no section {heading!r}")
+    start = found.start()
     end = text.find("\n\n", start)
     return text[start : end if end != -1 else None]
 
@@ -157,19 +161,19 @@ def section(text: str, heading: str) -> str:
 
 def test_subject_gives_local_dates_and_the_weeks_figures():
     # 240 posts, 120 of 240 scored negative = 50 %, one alert opened this week.
-    assert render_subject(digest()) == "Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
+    assert render_subject(digest()) == "周报 Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
 
 
 def test_subject_dates_follow_the_team_time_zone_not_utc():
     utc_period = DigestPeriod.week_ending(END, "UTC")
     # The same instants read in UTC: 16:00 to 16:00, so eight UTC calendar days, 11-29 to 12-06.
     week = figures(period=utc_period, days=days([1] + [0] * 7, period=utc_period))
-    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06 (until 16:00): 1 post, ")
+    assert render_subject(digest(week)).startswith("周报 Weekly digest 11-29 – 12-06 (until 16:00): 1 post, ")
 
 
 def test_subject_leaves_out_the_negative_share_when_nothing_was_scored():
     week = figures(days=tuple(replace(day, scored=0, negative=0) for day in figures().days), alerts=())
-    assert render_subject(digest(week)) == "Weekly digest 11-30 – 12-06: 240 posts, 0 alerts"
+    assert render_subject(digest(week)) == "周报 Weekly digest 11-30 – 12-06: 240 posts, 0 alerts"
 
 
 # --- plain text ----------------------------------------------------------------------------------
@@ -178,12 +182,12 @@ def test_subject_leaves_out_the_negative_share_when_nothing_was_scored():
 def test_text_sections_come_in_order():
     text = render_text(digest())
     headings = [
-        "What changed since last week",
-        "Volume by watch group",
-        "Sentiment by day",
-        "Top threads",
-        "Alerts and how they were handled",
-        "Complaint categories",
+        "本周变化 What changed since last week",
+        "各监测组声量 Volume by watch group",
+        "每日情感 Sentiment by day",
+        "热门帖子 Top threads",
+        "告警及处理 Alerts and how they were handled",
+        "投诉分类 Complaint categories",
         "Figures cover watched threads only",
     ]
     positions = [text.index(heading) for heading in headings]
@@ -193,9 +197,9 @@ def test_text_sections_come_in_order():
 def test_text_heading_compares_with_last_week():
     lines = render_text(digest()).splitlines()
     assert lines[:3] == [
-        "Weekly digest 2026-11-30 – 2026-12-06 (Asia/Shanghai)",
-        "This week: 240 posts, 50 % negative, 1 alert opened",
-        "Last week: 129 posts, 38 % negative, 1 alert opened",
+        "周报 Weekly digest 2026-11-30 – 2026-12-06 (Asia/Shanghai)",
+        "本周 This week: 240 posts, 50 % negative, 1 alert opened",
+        "上周 Last week: 129 posts, 38 % negative, 1 alert opened",
     ]
 
 
@@ -209,8 +213,8 @@ def test_text_lists_the_changes_or_says_there_are_none():
 
 
 def test_text_volume_puts_last_weeks_figures_beside_this_weeks():
-    assert section(render_text(digest()), "Volume by watch group").splitlines()[1:] == [
-        "  All watched threads: 240 posts (129) · 50 % negative (38 %)",
+    assert section(render_text(digest()), "各监测组声量 Volume by watch group").splitlines()[1:] == [
+        "  全部监测帖 All watched threads: 240 posts (129) · 50 % negative (38 %)",
         "  途乐旅行: 180 posts (120) · 12 threads (8) · 5 new (3) · 60 % negative (40 %)",
         "  星巴克: 60 posts (0) · 4 threads (0) · 1 new (0) · 20 % negative (—)",
         "  携程: 0 posts (9) · 0 threads (2) · 0 new (2) · — negative (100 %)",
@@ -222,12 +226,12 @@ def test_text_volume_puts_last_weeks_figures_beside_this_weeks():
 
 def test_html_volume_says_that_watch_groups_overlap():
     soup = BeautifulSoup(render_html(digest()), "html.parser")
-    table = soup.find("h2", string="Volume by watch group").find_next("table")
+    table = soup.find("h2", string="各监测组声量 Volume by watch group").find_next("table")
     assert "A thread two watch groups match counts in both" in table.find_next("p").get_text()
 
 
 def test_text_day_chart_scales_bars_to_the_busiest_day():
-    lines = section(render_text(digest()), "Sentiment by day").splitlines()
+    lines = section(render_text(digest()), "每日情感 Sentiment by day").splitlines()
     assert lines[1] == "  Mon 11-30      40 posts   25 % negative  ████████████"
     assert lines[2] == "  Tue 12-01      80 posts   75 % negative  " + "█" * 24  # busiest: full width
     assert lines[3] == "  Wed 12-02       0 posts      — negative"  # no posts: no bar
@@ -237,16 +241,17 @@ def test_text_day_chart_scales_bars_to_the_busiest_day():
 
 
 def test_text_day_chart_has_sparklines_for_posts_and_negative_share():
-    lines = section(render_text(digest()), "Sentiment by day").splitlines()
+    lines = section(render_text(digest()), "每日情感 Sentiment by day").splitlines()
     assert lines[8] == "  Posts     ▅█▁▃▆▂▄"  # 40/80 of 7 steps = 3.5, rounded to even
     assert lines[9] == "  Negative  ▃▆·▃▅▁▅  (▁ 0 % … █ 100 %, · no scored posts)"
 
 
 def test_text_top_threads_give_place_figures_category_and_alert():
-    assert section(render_text(digest()), "Top threads").splitlines()[1:] == [
+    assert section(render_text(digest()), "热门帖子 Top threads").splitlines()[1:] == [
         "  1. 客服电话打不通 — 投诉维权 · 天涯论坛 [途乐旅行]",
         "     https://bbs.example.cn/forum.php?mod=viewthread&tid=8812",
-        "     45 posts this week · 230 replies in all · 71 % negative · service · alert #17 [紧迫 urgent]",
+        "     45 posts this week · 230 replies in all · 71 % negative · 服务 service · "
+        "alert #17 [紧迫 urgent]",
     ]
 
 
@@ -254,13 +259,13 @@ def test_text_top_thread_without_category_alert_or_score():
     week = figures(
         top_threads=(thread(category=None, alert_id=None, alert_severity=None, negative_share=None),)
     )
-    lines = section(render_text(digest(week)), "Top threads").splitlines()
+    lines = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()
     assert lines[3] == "     45 posts this week · 230 replies in all · — negative · uncategorised"
 
 
 def test_text_long_titles_are_shortened_with_an_ellipsis():
     week = figures(top_threads=(thread(title=TITLE),))
-    line = section(render_text(digest(week)), "Top threads").splitlines()[1]
+    line = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()[1]
     assert line.startswith("  1. " + TITLE[:59] + "… — 投诉维权")
     assert TITLE not in render_text(digest(week))
 
@@ -270,11 +275,11 @@ def test_text_alerts_say_how_each_was_handled():
         "  #17 [紧迫 urgent] 客服电话打不通 — 途乐旅行",
         "     spokesperson 张敏 · opened 12-01 09:30 · acknowledged in 25 min",
         "     first contact on time (2 h 10 min) · checklist 4/6 · 2 progress notes · resolved",
-        "  Opened this week: 1 (last week 1)",
-        "  Median time to acknowledge: 25 min (last week 1 h 10 min)",
-        "  Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 "
+        "  本周新开 Opened this week: 1 (last week 1)",
+        "  确认用时中位数 Median time to acknowledge: 25 min (last week 1 h 10 min)",
+        "  未及时确认 Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 "
         "(last week backup called for 0 of 1 alert, leadership for 0)",
-        "  First contact within SLA: 1 of 1, 100 % (last week 0 of 1, 0 %)",
+        "  按时首次联系 First contact within SLA: 1 of 1, 100 % (last week 0 of 1, 0 %)",
     ]
 
 
@@ -323,10 +328,10 @@ def test_handling_summary_with_nothing_to_measure():
     carried_over = review(alert_id=3, opened_in_period=False)
     week = figures(alerts=(pending, carried_over))
     assert handling_summary(digest(week, last_week(alerts=()))) == [
-        "Opened this week: 1 (last week 0)",
-        "Median time to acknowledge: — (last week —)",
-        "Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 (last week —)",
-        "First contact within SLA: —, 1 still within SLA (last week —)",
+        "本周新开 Opened this week: 1 (last week 0)",
+        "确认用时中位数 Median time to acknowledge: — (last week —)",
+        "未及时确认 Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 (last week —)",
+        "按时首次联系 First contact within SLA: —, 1 still within SLA (last week —)",
     ]
 
 
@@ -336,7 +341,8 @@ def test_an_alert_resolved_without_contact_is_not_still_within_sla():
     too_late = review(alert_id=5, contacted_at=None, resolved_at=opened + timedelta(hours=9))
     week = figures(alerts=(review(), false_alarm, too_late))
     assert handling_summary(digest(week, last_week(alerts=())))[3] == (
-        "First contact within SLA: 1 of 2, 50 %, 1 resolved before it was due without one (last week —)"
+        "按时首次联系 First contact within SLA: 1 of 2, 50 %, 1 resolved before it was due without one "
+        "(last week —)"
     )
 
 
@@ -366,21 +372,22 @@ def test_durations_read_naturally():
 def test_text_says_when_no_alert_was_open():
     lines = section(render_text(digest(figures(alerts=()))), "Alerts and how").splitlines()
     assert lines[1] == "  No alerts were open this week."
-    assert lines[2] == "  Opened this week: 0 (last week 1)"
+    assert lines[2] == "  本周新开 Opened this week: 0 (last week 1)"
 
 
 def test_text_categories_with_last_weeks_counts():
-    assert section(render_text(digest()), "Complaint categories").splitlines() == [
-        "Complaint categories (watched threads whose opening post reads negative; last week in brackets)",
-        "  service       12 (8)",
-        "  product        5 (0)",
-        "  policy         0 (3)",
+    assert section(render_text(digest()), "投诉分类 Complaint categories").splitlines() == [
+        "投诉分类 Complaint categories (watched threads whose opening post reads negative; "
+        "last week in brackets)",
+        "  服务 service      12 (8)",
+        "  产品 product       5 (0)",
+        "  政策 policy        0 (3)",
     ]
 
 
 def test_categories_say_how_many_threads_were_not_complaints():
     value = digest(figures(not_complaints=2), last_week(not_complaints=1))
-    lines = section(render_text(value), "Complaint categories").splitlines()
+    lines = section(render_text(value), "投诉分类 Complaint categories").splitlines()
     assert lines[-1] == "  Not counted: 2 threads that do not read as complaints (1 last week)"
     html = BeautifulSoup(render_html(value), "html.parser").get_text(" ", strip=True)
     assert "Not counted: 2 threads that do not read as complaints (1 last week)." in html
@@ -391,7 +398,7 @@ def test_categories_say_how_many_threads_were_not_complaints():
 
 def test_a_top_thread_that_is_no_complaint_shows_no_category():
     week = figures(top_threads=(thread(category="policy", complaint=False, alert_id=None),))
-    lines = section(render_text(digest(week)), "Top threads").splitlines()
+    lines = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()
     assert lines[3] == "     45 posts this week · 230 replies in all · 71 % negative · not a complaint"
     html = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").get_text(" ", strip=True)
     assert "71 % negative · not a complaint" in html and "policy" not in html
@@ -407,8 +414,8 @@ def test_a_top_thread_that_is_no_complaint_shows_no_category():
 )
 def test_a_top_threads_alert_says_when_it_was_not_open_this_week(timing, said):
     week = figures(top_threads=(thread(alert_timing=timing),), alerts=())
-    line = section(render_text(digest(week)), "Top threads").splitlines()[3]
-    assert line == f"     45 posts this week · 230 replies in all · 71 % negative · service · {said}"
+    line = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()[3]
+    assert line == f"     45 posts this week · 230 replies in all · 71 % negative · 服务 service · {said}"
     item = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").li
     badge = item.find("span", string="alert #17 紧迫 urgent")
     assert item.get_text(" ", strip=True).endswith(said.replace("[", "").replace("]", ""))
@@ -427,16 +434,16 @@ def partial_digest() -> Digest:
 def test_a_partial_last_day_is_said_in_the_subject_heading_and_day_row():
     """``digest send --until now`` at 03:33 on Monday read as if Monday 12-07 were a whole day."""
     value = partial_digest()
-    assert render_subject(value).startswith("Weekly digest 12-01 – 12-07 (until 03:33): 72 posts")
+    assert render_subject(value).startswith("周报 Weekly digest 12-01 – 12-07 (until 03:33): 72 posts")
     text = render_text(value)
-    assert text.splitlines()[0] == "Weekly digest 2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
-    rows = section(text, "Sentiment by day").splitlines()[1:8]
+    assert text.splitlines()[0] == "周报 Weekly digest 2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
+    rows = section(text, "每日情感 Sentiment by day").splitlines()[1:8]
     assert rows[0] == "  Tue 12-01                     1 post     0 % negative  ▍"
     assert rows[-1].startswith("  Mon 12-07 (until 03:33)      61 posts    0 % negative  ████")
     soup = BeautifulSoup(render_html(value), "html.parser")
-    assert soup.title.get_text().startswith("Weekly digest 12-01 – 12-07 (until 03:33): ")
+    assert soup.title.get_text().startswith("周报 Weekly digest 12-01 – 12-07 (until 03:33): ")
     assert soup.find("p").get_text() == "2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
-    day_table = soup.find("h2", string="Sentiment by day").find_next("table")
+    day_table = soup.find("h2", string="每日情感 Sentiment by day").find_next("table")
     cells = [row.td.get_text() for row in day_table.find_all("tr", recursive=False)[1:]]
     assert cells[:6] == ["Tue 12-01", "Wed 12-02", "Thu 12-03", "Fri 12-04", "Sat 12-05", "Sun 12-06"]
     assert cells[6:] == ["Mon 12-07 (until 03:33)"]
@@ -445,7 +452,7 @@ def test_a_partial_last_day_is_said_in_the_subject_heading_and_day_row():
 def test_whole_days_say_no_until():
     text, html = render_text(digest()), render_html(digest())
     assert "until" not in text and "until" not in html
-    assert section(text, "Sentiment by day").splitlines()[1].startswith("  Mon 11-30      40 posts")
+    assert section(text, "每日情感 Sentiment by day").splitlines()[1].startswith("  Mon 11-30      40 posts")
 
 
 def test_text_footer_says_what_the_figures_cover():
@@ -463,16 +470,16 @@ def test_empty_week_says_so_instead_of_empty_tables():
     for heading in ("Volume by watch group", "Sentiment by day", "Top threads", "Categories"):
         assert heading not in text
     assert "No alerts were open this week." in text
-    assert render_subject(digest(week)) == "Weekly digest 11-30 – 12-06: 0 posts, 0 alerts"
+    assert render_subject(digest(week)) == "周报 Weekly digest 11-30 – 12-06: 0 posts, 0 alerts"
     html = render_html(digest(week))
     assert "No posts on watched threads this week. Last week: 129 posts." in html
-    assert "Sentiment by day" not in html
+    assert "每日情感 Sentiment by day" not in html
 
 
 def test_unknown_time_zone_falls_back_to_utc():
     week = figures(period=replace(PERIOD, timezone="Nowhere/Atlantis"))
     text = render_text(digest(week))
-    assert render_subject(digest(week)).startswith("Weekly digest 11-29 – 12-06 (until 16:00): ")
+    assert render_subject(digest(week)).startswith("周报 Weekly digest 11-29 – 12-06 (until 16:00): ")
     assert "Times in UTC." in text
     assert "opened 12-01 01:30" in text
 
@@ -624,14 +631,14 @@ def test_html_is_well_formed_with_safe_links_and_no_active_content():
 def test_html_has_the_same_sections_and_figures_as_the_text():
     soup = BeautifulSoup(render_html(digest()), "html.parser")
     assert [h2.get_text() for h2 in soup.find_all("h2")] == [
-        "What changed since last week",
-        "Volume by watch group",
-        "Sentiment by day",
-        "Top threads (by posts this week)",
-        "Alerts and how they were handled",
-        "Complaint categories",
+        "本周变化 What changed since last week",
+        "各监测组声量 Volume by watch group",
+        "每日情感 Sentiment by day",
+        "热门帖子 Top threads (by posts this week)",
+        "告警及处理 Alerts and how they were handled",
+        "投诉分类 Complaint categories",
     ]
-    assert soup.title.get_text() == "Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
+    assert soup.title.get_text() == "周报 Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
     text = soup.get_text(" ", strip=True)
     for phrase in (
         "Posts up 86 % on last week (240 vs 129)",
@@ -640,8 +647,8 @@ def test_html_has_the_same_sections_and_figures_as_the_text():
         "客服电话打不通",
         "alert #17 紧迫 urgent",
         "first contact on time (2 h 10 min)",
-        "Median time to acknowledge 25 min (last week 1 h 10 min)",
-        "First contact within SLA 1 of 1, 100 % (last week 0 of 1, 0 %)",
+        "确认用时中位数 Median time to acknowledge 25 min (last week 1 h 10 min)",
+        "按时首次联系 First contact within SLA 1 of 1, 100 % (last week 0 of 1, 0 %)",
         "policy 0 (3)",
         "Times in Asia/Shanghai",
     ):
@@ -650,7 +657,7 @@ def test_html_has_the_same_sections_and_figures_as_the_text():
 
 def test_html_day_bars_are_scaled_to_the_busiest_day():
     soup = BeautifulSoup(render_html(digest()), "html.parser")
-    day_table = soup.find("h2", string="Sentiment by day").find_next("table")
+    day_table = soup.find("h2", string="每日情感 Sentiment by day").find_next("table")
     widths = []
     for row in day_table.find_all("tr", recursive=False)[1:]:
         bar = row.find("table")
@@ -690,9 +697,10 @@ def test_forums_read_section_follows_the_changes_with_scraped_board_names_escape
     )
     assert "<img" not in html and "<b>论坛" not in html
     text = render_text(value)
-    assert section(text, "Forums read") == (
-        "Forums read\n  1 forum, 2 boards: 1 board not always read — figures from these may be incomplete:\n"
+    assert section(text, "论坛抓取 Forums read") == (
+        "论坛抓取 Forums read\n"
+        "  1 forum, 2 boards: 1 board not always read — figures from these may be incomplete:\n"
         '  <b>论坛</b> · "><img src=x onerror=alert(1)>: failing now (captcha: 1 outage)'
     )
     assert text.index("What changed") < text.index("Forums read") < text.index("Volume by watch group")
-    assert "Forums read" not in render_text(digest())  # unknown: no section
+    assert "论坛抓取 Forums read" not in render_text(digest())  # unknown: no section

@@ -43,12 +43,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD = DigestPeriod.week_ending(datetime(2026, 12, 7, tzinfo=SHANGHAI), "Asia/Shanghai")
 T0 = datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI)  # Wednesday 10:00 in the week
 GENERATED = datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI)
-LI_NA, WANG_QIANG, ZHAO_MIN, CHEN_JIE = (
-    "李娜（公关部发言人）",
-    "王强（客服总监）",
-    "赵敏（副总裁）",
-    "陈洁（危机公关总监）",
-)
+# as the digest names them: routing.yaml's names (below) without their job titles, said once in the footer
+LI_NA, WANG_QIANG, ZHAO_MIN, CHEN_JIE = ("李娜", "王强", "赵敏", "陈洁")
 ROUTING = """\
 spokespeople:
   - {key: li_na, name: 李娜（公关部发言人）, email: li.na@pr.demo.invalid, backup: wang_qiang}
@@ -119,7 +115,7 @@ def _week(session: Session, config: MonitorConfig) -> dict[int, list[str]]:
     people = {person.key: person.name for person in config.routing.spokespeople}
     digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
     text = render_text(digest)
-    section = text.split("Alerts and how they were handled\n")[1].split("\n\n")[0].splitlines()
+    section = text.split("告警及处理 Alerts and how they were handled\n")[1].split("\n\n")[0].splitlines()
     lines: dict[int, list[str]] = {0: [line.strip() for line in section if not line.startswith("     ")]}
     for line in section:
         if line.startswith("  #"):
@@ -237,12 +233,12 @@ def test_the_week_counts_the_backup_and_leadership_calls_beside_the_median(
 ) -> None:
     summary = _week(session, config)[0]
     assert summary[-4:] == [
-        "Median time to acknowledge: 15 min (last week —)",
-        "Not acknowledged in time: backup called for 1 of 4 alerts, leadership for 1, "
+        "确认用时中位数 Median time to acknowledge: 15 min (last week —)",
+        "未及时确认 Not acknowledged in time: backup called for 1 of 4 alerts, leadership for 1, "
         "1 acknowledged only by the first contact (last week —)",
         # one handed over (李娜 -> 王强), one given to 陈洁 by the very-urgent route
-        "Changed hands: 2 of 4 alerts (1 handed over, 1 at an escalation) (last week —)",
-        "First contact within SLA: 2 of 4, 50 % (last week —)",  # 2 overdue by 12-07
+        "换人 Changed hands: 2 of 4 alerts (1 handed over, 1 at an escalation) (last week —)",
+        "按时首次联系 First contact within SLA: 2 of 4, 50 % (last week —)",  # 2 overdue by 12-07
     ]
     people = {person.key: person.name for person in config.routing.spokespeople}
     digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
@@ -264,10 +260,25 @@ def test_the_html_digest_says_the_same_escaped(
         f"backup {WANG_QIANG} called 12-02 11:00, leadership 赵敏 <b>VP</b> called 12-02 12:00",
         "first contact by 赵敏 <b>VP</b> (leadership) on time (2 h 10 min)",
         f"spokesperson {WANG_QIANG} (handed over from {LI_NA} 12-02 10:20)",
-        "Not acknowledged in time backup called for 1 of 4 alerts, leadership for 1",
-        "Changed hands 2 of 4 alerts (1 handed over, 1 at an escalation)",
+        "未及时确认 Not acknowledged in time backup called for 1 of 4 alerts, leadership for 1",
+        "换人 Changed hands 2 of 4 alerts (1 handed over, 1 at an escalation)",
     ):
         assert phrase in text, phrase
+
+
+def test_job_titles_are_said_once_in_the_footer_not_at_every_name(
+    session: Session, config: MonitorConfig, handled: dict[str, Alert]
+) -> None:
+    """routing.yaml names people with their job title (李娜（公关部发言人）); the digest names the same
+    few people on line after line, so it names them without it and gives each title once."""
+    people = {person.key: person.name for person in config.routing.spokespeople}
+    digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
+    text, html = render_text(digest), render_html(digest)
+    for body in (text, BeautifulSoup(html, "html.parser").get_text(" ", strip=True)):
+        assert "（公关部发言人）" not in body and "（客服总监）" not in body
+        assert body.count("公关部发言人") == body.count("客服总监") == body.count("危机公关总监") == 1
+        assert "人员 People: 李娜 公关部发言人 · 王强 客服总监 · 陈洁 危机公关总监 · 赵敏 副总裁" in body
+    assert text.index("人员 People:") > text.index("告警及处理 Alerts and how they were handled")
 
 
 def test_the_trails_of_all_alerts_come_in_one_query(
@@ -351,7 +362,7 @@ def test_an_acknowledgement_withdrawn_when_the_alert_changed_hands_still_counts_
         "12-02 10:30"
     )
     assert progress.startswith(f"first contact by {LI_NA} on time (2 min) · ")
-    assert "Median time to acknowledge: 1 min (last week —)" in lines[0]
+    assert "确认用时中位数 Median time to acknowledge: 1 min (last week —)" in lines[0]
 
 
 def test_the_trail_credits_the_first_acknowledgement_and_the_new_owners_made_afresh() -> None:
@@ -432,7 +443,7 @@ def test_a_reopened_alert_says_when_it_was_resolved_and_reopened_and_counts_its_
         f"checklist {done}/{len(alert.checklist)} (0 done since the reopening) · "
         "no progress note since the reopening (1 before it) · acknowledged"
     )
-    assert "Median time to acknowledge: 20 min (last week —)" in lines[0]
+    assert "确认用时中位数 Median time to acknowledge: 20 min (last week —)" in lines[0]
 
 
 def test_a_reopened_alert_unacknowledged_contacted_and_noted_in_its_new_round(
@@ -462,13 +473,13 @@ def test_a_reopened_alert_unacknowledged_contacted_and_noted_in_its_new_round(
 
     lines = _week(session, config)
     who, progress = lines[alert.id]
-    # the week's figures count its new round (they had said "Opened this week: 0" and "—" throughout)
+    # the week's figures count its new round (they had said "本周新开 Opened this week: 0" and "—" throughout)
     assert lines[0][1:] == [
-        "Opened this week: 0, and 1 reopened (last week 0)",
-        "Median time to acknowledge: 3 h 00 min (last week —)",
-        "Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0, "
+        "本周新开 Opened this week: 0, and 1 reopened (last week 0)",
+        "确认用时中位数 Median time to acknowledge: 3 h 00 min (last week —)",
+        "未及时确认 Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0, "
         "1 acknowledged only by the first contact (last week —)",
-        "First contact within SLA: 1 of 1, 100 % (last week —)",
+        "按时首次联系 First contact within SLA: 1 of 1, 100 % (last week —)",
     ]
     assert who == (
         f"spokesperson {LI_NA} · opened 11-20 09:00 (before this week) · "
@@ -494,7 +505,7 @@ def test_needs_attention_now_reads_the_alerts_as_they_stand_when_the_digest_is_c
     people = {person.key: person.name for person in config.routing.spokespeople}
     digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
     text = render_text(digest)
-    block = text.split("Needs attention now (as of 12-07 09:00)\n")[1].split("\n\n")[0]
+    block = text.split("待处理 Needs attention now (as of 12-07 09:00)\n")[1].split("\n\n")[0]
     assert block.splitlines() == [
         f"  ! #{handled['by_backup'].id} [紧迫 urgent] 星耀Pro14 黑屏 — {WANG_QIANG}: "
         "first contact overdue since 12-02 18:00",
@@ -503,9 +514,9 @@ def test_needs_attention_now_reads_the_alerts_as_they_stand_when_the_digest_is_c
         f"  - #{late.id} [紧迫 urgent] 途乐旅行又出事 — {LI_NA}: "
         "not acknowledged, first contact due 12-07 16:00",
     ]
-    assert text.startswith("Weekly digest 2026-11-30 – 2026-12-06")
+    assert text.startswith("周报 Weekly digest 2026-11-30 – 2026-12-06")
     # the week's 4 alerts (no watched posts here), and the escalated one still open
-    assert render_subject(digest) == "Weekly digest 11-30 – 12-06: 0 posts, 4 alerts (1 非常紧迫 open)"
+    assert render_subject(digest) == "周报 Weekly digest 11-30 – 12-06: 0 posts, 4 alerts (1 非常紧迫 open)"
 
 
 def test_open_on_each_spokesperson_reads_the_alerts_open_when_the_digest_is_composed(
@@ -513,7 +524,7 @@ def test_open_on_each_spokesperson_reads_the_alerts_open_when_the_digest_is_comp
 ) -> None:
     """At 12-07 09:00 every alert of the week is still open: 王强 has two first contacts overdue, 李娜 the
     one 赵敏 contacted and one opened at 08:00, 陈洁 the escalated one, contacted by 李娜 before it was
-    hers. One line each, in the HTML too, after "Needs attention now"."""
+    hers. One line each, in the HTML too, after "待处理 Needs attention now"."""
     late = _open(
         session,
         config,
@@ -533,11 +544,12 @@ def test_open_on_each_spokesperson_reads_the_alerts_open_when_the_digest_is_comp
         f"{CHEN_JIE}: #{ids['escalated']} [非常紧迫 very urgent] · first contacts made",
     ]
     text = render_text(digest)
-    block = text.split("Open on each spokesperson (as of 12-07 09:00)\n")[1].split("\n\n")[0]
+    block = text.split("各发言人未结告警 Open on each spokesperson (as of 12-07 09:00)\n")[1].split("\n\n")[0]
     assert block.splitlines() == [f"  {'!' if n == 0 else '-'} {line}" for n, line in enumerate(expected)]
-    assert text.index("Needs attention now") < text.index("Open on each spokesperson")
+    assert text.index("待处理 Needs attention now") < text.index("各发言人未结告警 Open on each spokesperson")
     soup = BeautifulSoup(render_html(digest), "html.parser")
-    items = soup.find("h2", string="Open on each spokesperson (as of 12-07 09:00)").find_next("ul")("li")
+    heading = soup.find("h2", string="各发言人未结告警 Open on each spokesperson (as of 12-07 09:00)")
+    items = heading.find_next("ul")("li")
     assert [item.get_text() for item in items] == expected
 
 

@@ -114,17 +114,17 @@ def test_the_digests_tables_keep_names_and_labels_whole_on_a_phone(tmp_path: Pat
         assert _lines(browser, cells[name]) <= 2, name
         assert cells[name].size["width"] >= _width(browser, cells[name], name[:4]), name
     for label in (
-        "All watched threads",
-        "Median time to acknowledge",
-        "Not acknowledged in time",
-        "First contact within SLA",
+        "全部监测帖 All watched threads",
+        "确认用时中位数 Median time to acknowledge",
+        "未及时确认 Not acknowledged in time",
+        "按时首次联系 First contact within SLA",
     ):  # broken only between words
         longest = max(label.split(), key=len)
         assert cells[label].size["width"] >= _width(browser, cells[label], longest), label
-    block = browser.find_element(By.XPATH, "//h2[starts-with(., 'Needs attention now')]/..")
+    block = browser.find_element(By.XPATH, "//h2[starts-with(., '待处理 Needs attention now')]/..")
     assert "first contact overdue since" in block.text
     mine = browser.find_element(
-        By.XPATH, "//h2[starts-with(., 'Open on each spokesperson')]/following-sibling::ul"
+        By.XPATH, "//h2[starts-with(., '各发言人未结告警 Open on each spokesperson')]/following-sibling::ul"
     )
     assert "李娜（公关部发言人）: #3" in mine.text  # each spokesperson's line fits the screen too
     wide, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
