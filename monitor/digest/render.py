@@ -42,6 +42,7 @@ from monitor.digest.wording import (
     complaint_category,
     counted,
     day_labels,
+    display_width,
     duration,
     empty_week,
     group_noise,
@@ -49,6 +50,7 @@ from monitor.digest.wording import (
     headline,
     name_of,
     not_complaints,
+    padded,
     people_line,
     period_heading,
     period_label,
@@ -149,10 +151,10 @@ def _group_line(group: GroupVolume, previous: GroupVolume | None) -> str:
 def _text_days(week: WeekFigures) -> list[str]:
     busiest = max((day.posts for day in week.days), default=0)
     labels = day_labels(week)
-    width = max(map(len, labels), default=0)
+    width = max(map(display_width, labels), default=0)
     lines = [f"{h.DAYS} (bar: posts, the busiest day full width)"]
     lines += [
-        f"  {label:<{width}}  {_day_line(day, busiest)}".rstrip()
+        f"  {padded(label, width)}  {_day_line(day, busiest)}".rstrip()
         for label, day in zip(labels, week.days, strict=True)
     ]
     lines += [
@@ -239,10 +241,9 @@ def handling_summary(digest: Digest) -> list[str]:
 
 def _text_categories(digest: Digest) -> list[str]:
     lines = [f"{h.CATEGORIES} ({CATEGORIES_COVER}; last week in brackets)"]
-    rows = category_rows(digest)
-    lines += [
-        f"  {category_label(name_of(name)):<12} {threads:>5,} ({before:,})" for name, threads, before in rows
-    ]
+    rows = [(category_label(name_of(name)), now, before) for name, now, before in category_rows(digest)]
+    width = max([12, *(display_width(label) for label, _, _ in rows)])
+    lines += [f"  {padded(label, width)} {threads:>5,} ({before:,})" for label, threads, before in rows]
     if not rows:
         lines.append("  (none)")
     left_out = not_complaints(digest)

@@ -7,6 +7,7 @@ HTML body escapes it. Times are UTC in the figures and shown in the digest's tim
 from __future__ import annotations
 
 import logging
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +40,7 @@ _ALERT_TIMING = {
     "resolved_before": "resolved before this week",
 }
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 def shortened(text: str, limit: int) -> str:
@@ -116,8 +118,19 @@ def short_time(moment: datetime, timezone: str) -> str:
 
 
 def day_label(day: date) -> str:
-    """``Mon 11-30`` (English weekday names whatever the machine's locale)."""
-    return f"{_WEEKDAYS[day.weekday()]} {day:%m-%d}"
+    """``周一 Mon 11-30`` (the weekday in Chinese, then English, whatever the machine's locale)."""
+    return f"{_WEEKDAYS_ZH[day.weekday()]} {_WEEKDAYS[day.weekday()]} {day:%m-%d}"
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: a Chinese character (East Asian wide or
+    full-width) takes two, so a plain-text table lines up under Chinese labels."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` display columns (:func:`display_width`)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 def period_days(figures: WeekFigures) -> tuple[date, date]:

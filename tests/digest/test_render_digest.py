@@ -232,10 +232,10 @@ def test_html_volume_says_that_watch_groups_overlap():
 
 def test_text_day_chart_scales_bars_to_the_busiest_day():
     lines = section(render_text(digest()), "每日情感 Sentiment by day").splitlines()
-    assert lines[1] == "  Mon 11-30      40 posts   25 % negative  ████████████"
-    assert lines[2] == "  Tue 12-01      80 posts   75 % negative  " + "█" * 24  # busiest: full width
-    assert lines[3] == "  Wed 12-02       0 posts      — negative"  # no posts: no bar
-    assert lines[6] == "  Sat 12-05      10 posts    0 % negative  ███"
+    assert lines[1] == "  周一 Mon 11-30      40 posts   25 % negative  ████████████"
+    assert lines[2] == "  周二 Tue 12-01      80 posts   75 % negative  " + "█" * 24  # busiest: full width
+    assert lines[3] == "  周三 Wed 12-02       0 posts      — negative"  # no posts: no bar
+    assert lines[6] == "  周六 Sat 12-05      10 posts    0 % negative  ███"
     bars = [line.split("negative")[1].strip() for line in lines[1:8]]
     assert [len(bar) for bar in bars] == [12, 24, 0, 6, 18, 3, 9]  # proportional to 40 80 0 20 60 10 30
 
@@ -379,9 +379,9 @@ def test_text_categories_with_last_weeks_counts():
     assert section(render_text(digest()), "投诉分类 Complaint categories").splitlines() == [
         "投诉分类 Complaint categories (watched threads whose opening post reads negative; "
         "last week in brackets)",
-        "  服务 service      12 (8)",
-        "  产品 product       5 (0)",
-        "  政策 policy        0 (3)",
+        "  服务 service    12 (8)",  # lined up by display width: a Chinese character takes two columns
+        "  产品 product     5 (0)",
+        "  政策 policy      0 (3)",
     ]
 
 
@@ -438,21 +438,23 @@ def test_a_partial_last_day_is_said_in_the_subject_heading_and_day_row():
     text = render_text(value)
     assert text.splitlines()[0] == "周报 Weekly digest 2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
     rows = section(text, "每日情感 Sentiment by day").splitlines()[1:8]
-    assert rows[0] == "  Tue 12-01                     1 post     0 % negative  ▍"
-    assert rows[-1].startswith("  Mon 12-07 (until 03:33)      61 posts    0 % negative  ████")
+    assert rows[0] == "  周二 Tue 12-01                     1 post     0 % negative  ▍"
+    assert rows[-1].startswith("  周一 Mon 12-07 (until 03:33)      61 posts    0 % negative  ████")
     soup = BeautifulSoup(render_html(value), "html.parser")
     assert soup.title.get_text().startswith("周报 Weekly digest 12-01 – 12-07 (until 03:33): ")
     assert soup.find("p").get_text() == "2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
     day_table = soup.find("h2", string="每日情感 Sentiment by day").find_next("table")
     cells = [row.td.get_text() for row in day_table.find_all("tr", recursive=False)[1:]]
-    assert cells[:6] == ["Tue 12-01", "Wed 12-02", "Thu 12-03", "Fri 12-04", "Sat 12-05", "Sun 12-06"]
-    assert cells[6:] == ["Mon 12-07 (until 03:33)"]
+    weekdays = "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun"
+    assert cells[:6] == [f"{weekday} 12-0{n}" for n, weekday in enumerate(weekdays, start=1)]
+    assert cells[6:] == ["周一 Mon 12-07 (until 03:33)"]
 
 
 def test_whole_days_say_no_until():
     text, html = render_text(digest()), render_html(digest())
     assert "until" not in text and "until" not in html
-    assert section(text, "每日情感 Sentiment by day").splitlines()[1].startswith("  Mon 11-30      40 posts")
+    first_day = section(text, "每日情感 Sentiment by day").splitlines()[1]
+    assert first_day.startswith("  周一 Mon 11-30      40 posts")
 
 
 def test_text_footer_says_what_the_figures_cover():
@@ -643,7 +645,7 @@ def test_html_has_the_same_sections_and_figures_as_the_text():
     for phrase in (
         "Posts up 86 % on last week (240 vs 129)",
         "途乐旅行 180 (120) 12 (8) 5 (3) 60 % (40 %)",
-        "Tue 12-01 80 75 %",
+        "周二 Tue 12-01 80 75 %",
         "客服电话打不通",
         "alert #17 紧迫 urgent",
         "first contact on time (2 h 10 min)",
