@@ -10,11 +10,13 @@ complaints). Every board page is read at each pass (``pages_per_board`` covers t
 every thread is listed at every poll. Poll 1 reads it all into an empty database; each later
 poll comes 10 minutes after the one before, with ``changed`` threads having one new reply each —
 the steady state of a monitor polling a busy forum. Per poll: wall and CPU seconds, pages
-fetched and failed, threads listed, SQL statements, alert changes; then the steady polls' mean and its
-ratio to poll 1, and the process's peak RSS. ``--profile`` prints cProfile's top functions of
-the steady polls. SQLite file by default; ``--database`` takes a PostgreSQL URL (its tables
-are dropped first: give it a scratch database). Politeness is off and sentiment is a constant
-by keyword (benchmark only), so the figures are the crawl's and the detector's own cost.
+fetched and failed, threads listed, SQL statements, alert changes; then the rows in the snapshot
+table after poll 1 and after the last (a steady poll writes one per thread whose reading changed),
+the steady polls' mean and its ratio to poll 1, and the process's peak RSS. ``--profile`` prints
+cProfile's top functions of the steady polls. SQLite file by default; ``--database`` takes a
+PostgreSQL URL (its tables are dropped first: give it a scratch database). Politeness is off and
+sentiment is a constant by keyword (benchmark only), so the figures are the crawl's and the
+detector's own cost.
 
 "Threads listed" counts the threads on the list pages the poll read. A list page that fails ends
 its board's paging for the poll (the crawler's rule), so fewer than ``boards`` × ``threads``
@@ -40,12 +42,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from monitor.app import App, build
 from monitor.demo.forum import THREADS_PER_PAGE, DemoForum, Forum
 from monitor.demo.runner import demo_config
-from monitor.store.models import Base
+from monitor.store.models import Base, Snapshot
 
 _WORDS = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 2000))  # CJK ideographs
 _COMPLAINT = "投诉退款不退，客服推诿，要找律师和记者，去12315维权！"
@@ -134,6 +136,11 @@ def _poll(app: App, now: datetime, statements: list[int]) -> PollFigures:
     )
 
 
+def _snapshot_rows(app: App) -> int:
+    with app.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Snapshot)) or 0
+
+
 def _drop_tables(url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -168,6 +175,7 @@ def main() -> None:
     if args.database is not None:
         _drop_tables(args.database)
     statements = [0]
+    stored: list[int] = []  # rows in the snapshot table after poll 1 and after the last
     figures: list[PollFigures] = []
     profile = cProfile.Profile()
     with tempfile.TemporaryDirectory() as data, DemoForum(forum) as server:
@@ -190,6 +198,8 @@ def main() -> None:
                         profile.enable()
                 figures.append(_poll(app, when, statements))
                 profile.disable()
+                if number == 1:
+                    stored.append(_snapshot_rows(app))  # between polls: not counted in either
                 f = figures[-1]
                 print(
                     f"poll {number}: {f.seconds:7.2f} s wall, {f.cpu_seconds:7.2f} s CPU, "
@@ -202,9 +212,14 @@ def main() -> None:
                         f"{f.failed} pages failed (logged as 'page skipped'), and a failed list page "
                         "ends its board's paging for this poll"
                     )
+            stored.append(_snapshot_rows(app))
         finally:
             event.remove(app.engine, "before_cursor_execute", count)
             app.close()
+    print(
+        f"snapshot rows: {stored[0]} after poll 1, {stored[-1]} after poll {len(figures)} "
+        f"({stored[-1] - stored[0]} written by the {len(figures) - 1} steady polls)"
+    )
     steady = figures[1:]
     if steady:
         wall = sum(f.seconds for f in steady) / len(steady)

@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 class _Version(argparse.Action):
-    """``monitor 0.1.0 (database schema 0018)``: the schema tells two builds of one version apart,
+    """``monitor 0.1.0 (database schema 0019)``: the schema tells two builds of one version apart,
     and says which migrations an upgrade will run (read only when asked: it loads the migrations)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:

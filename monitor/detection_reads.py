@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.alerting.service import alert_for_thread
 from monitor.alerting.story_alerts import OPEN_STATUSES
 from monitor.store.models import Alert, AlertThread, Post, Snapshot, Thread, WatchGroupRow, WatchMatch
+from monitor.store.snapshot_span import seen_end, seen_end_column
 
 CHUNK = 50  # threads whose posts are held at once: one query each, and a bounded memory
 
@@ -133,7 +134,7 @@ class PassReads:
 def snapshots_since_and_before(
     session: Session, thread: Thread, since: datetime, at: datetime
 ) -> tuple[list[Snapshot], Snapshot | None]:
-    """The thread's snapshots taken at or after ``since`` by time (:func:`repo.snapshots_since`) and
+    """The thread's snapshots seen at or after ``since`` by time (:func:`repo.snapshots_since`) and
     its newest taken at or before ``at`` (:func:`repo.snapshot_before`), in one query."""
     newest_before = (
         select(Snapshot.id)
@@ -144,8 +145,8 @@ def snapshots_since_and_before(
     )
     rows = session.execute(
         select(Snapshot, Snapshot.id == newest_before)
-        .where(Snapshot.thread_id == thread.id, or_(Snapshot.taken_at >= since, Snapshot.id == newest_before))
+        .where(Snapshot.thread_id == thread.id, or_(seen_end_column() >= since, Snapshot.id == newest_before))
         .order_by(Snapshot.taken_at)
     ).all()
     before = next((snapshot for snapshot, is_before in rows if is_before), None)
-    return [snapshot for snapshot, _ in rows if snapshot.taken_at >= since], before
+    return [snapshot for snapshot, _ in rows if seen_end(snapshot) >= since], before

@@ -35,6 +35,7 @@ from monitor.enrich.signals import signal_name
 from monitor.facts_story import StoryReader
 from monitor.store import board_figures, repo
 from monitor.store.models import Post, Snapshot, Thread
+from monitor.store.snapshot_span import reading_at, reply_readings
 
 BASELINE_TTL = timedelta(hours=1)
 BOARD_NEGATIVITY_THREADS = 5  # a board's usual negativity is shown once it has this many threads
@@ -168,10 +169,9 @@ class FactsReader:
                 authors=[p.author for p in replies],
                 me_too=[p.me_too for p in replies],
                 floors=[p.floor for p in replies],
+                # up to ``now``: at a past moment (threads rising --at), not what came after
                 snapshots=[
-                    (s.taken_at + shift, s.replies)
-                    for s in since
-                    if s.taken_at <= now  # at a past moment (threads rising --at), not what came after
+                    (at + shift, replies) for at, replies in reply_readings(since, first.posted_at, now)
                 ],
             )
             if clock_skew is not None:
@@ -182,7 +182,8 @@ class FactsReader:
                 timeline = dataclasses.replace(timeline, notes=(*timeline.notes, note))
         else:
             before = repo.snapshot_before(session, thread, now - window)
-        then = (before.taken_at, before.views) if before is not None else None
+        # the views a window ago: the snapshot's, read at the window's start (or its last poll before a gap)
+        then = (reading_at(before, now - window), before.views) if before is not None else None
         gained, views_minutes, views_whole_life = views_in_window(
             snapshot.views, then, first.posted_at if first is not None else None, now, forum_now, window
         )

@@ -32,11 +32,11 @@ class RetentionSettings(_Section):
         90,
         ge=0,
         description=(
-            "`monitor db prune` deletes thread snapshots (one row per thread per poll) older than this "
-            "many days. Kept whatever their age: each thread's newest snapshot, and every snapshot of a "
-            "thread that belongs to an alert (its origin or a cross-post). At least detect.baseline_days "
-            "(the detector learns each board's usual negativity and views from them); left unset, it is "
-            "raised to that. 0 = keep forever."
+            "`monitor db prune` deletes thread snapshots (a row per thread when its reading changed) "
+            "last seen more than this many days ago. Kept whatever their age: each thread's newest "
+            "snapshot, and every snapshot of a thread that belongs to an alert (its origin or a "
+            "cross-post). At least detect.baseline_days (the detector learns each board's usual "
+            "negativity and views from them); left unset, it is raised to that. 0 = keep forever."
         ),
     )
     health_event_days: int = Field(

@@ -6,13 +6,16 @@ or two per board, never a scan of every snapshot.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.store.models import Post, Snapshot, Thread
+from monitor.store.snapshot_span import seen_end_column
+
+FIRST_DAY = timedelta(days=1)  # as monitor.detect.views reads a thread's first day
 
 
 def board_histories(
@@ -44,7 +47,7 @@ def board_negative_shares(session: Session, board_id: int, since: datetime, now:
         .join(Thread, Thread.id == Snapshot.thread_id)
         .where(
             Thread.board_id == board_id,
-            Snapshot.taken_at >= since,
+            seen_end_column() >= since,  # seen in the span: taken in it, or before and read again in it
             Snapshot.taken_at < now,
             Snapshot.distinct_authors > 0,
         )
@@ -64,8 +67,10 @@ def board_view_readings(
     session: Session, board_id: int, first_after: datetime, now: datetime
 ) -> dict[int, tuple[datetime, list[tuple[datetime, int]]]]:
     """Per thread of the board first posted since ``first_after``: its first post's time and the
-    ``(taken_at, views)`` of its first and last snapshots within a day of it (what the board's
-    usual views pace is measured from; the snapshots between are not read)."""
+    ``(moment, views)`` of its first and last readings within a day of it and before ``now`` (what the
+    board's usual views pace is measured from; the snapshots between are not read): the first
+    snapshot's, and the last one's when it was taken and where it was last seen (at most a day after
+    the first post, and ``now``: see :mod:`monitor.store.snapshot_span`)."""
     first = (
         select(Post.thread_id, Post.posted_at)
         .join(Thread, Thread.id == Post.thread_id)
@@ -90,7 +95,9 @@ def board_view_readings(
         .subquery()
     )
     rows = session.execute(
-        select(ends.c.thread_id, ends.c.posted_at, Snapshot.taken_at, Snapshot.views).join(
+        select(
+            ends.c.thread_id, ends.c.posted_at, Snapshot.taken_at, Snapshot.seen_until, Snapshot.views
+        ).join(
             Snapshot,
             and_(
                 Snapshot.thread_id == ends.c.thread_id,
@@ -99,8 +106,12 @@ def board_view_readings(
         )
     )
     readings: dict[int, tuple[datetime, list[tuple[datetime, int]]]] = {}
-    for thread_id, posted_at, taken_at, views in rows:
-        readings.setdefault(thread_id, (posted_at, []))[1].append((taken_at, views))
+    for thread_id, posted_at, taken_at, seen_until, views in rows:
+        thread = readings.setdefault(thread_id, (posted_at, []))[1]
+        thread.append((taken_at, views))
+        last_seen = min(seen_until, posted_at + FIRST_DAY, now) if seen_until is not None else taken_at
+        if last_seen > taken_at:
+            thread.append((last_seen, views))
     return readings
 
 

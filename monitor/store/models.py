@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 models: what the monitor remembers.
 
 sources ─< boards ─< threads ─< posts
-                      threads ─< snapshots (one per thread per poll: the detector's input)
+                      threads ─< snapshots (a thread's readings as they change: the detector's input)
 watch_groups ─< watch_matches >─ threads
 alerts ─< alert_events, checklist_items, deliveries   (alerts >─ threads)
 digests (one per week sent)
@@ -161,6 +161,9 @@ class Snapshot(Base):
     distinct_authors: Mapped[int] = mapped_column(Integer)
     negative_share: Mapped[float] = mapped_column(Float)
     me_too_authors: Mapped[int] = mapped_column(Integer, default=0)
+    # the last poll that read the thread just so (a row is written only when a figure changes): the
+    # reading holds from taken_at to here; NULL when only the poll at taken_at read it
+    seen_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class WatchGroupRow(Base):

@@ -11,12 +11,14 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from monitor.config.files import SourceConfig
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store.models import Board, Post, Snapshot, SourceRow, Thread, WatchGroupRow, WatchMatch
+from monitor.store.snapshot_span import seen_end_column
+from monitor.store.types import UTCDateTime
 
 
 def content_hash(post: PostRecord) -> str:
@@ -165,30 +167,57 @@ def thread_posts(session: Session, thread: Thread) -> list[Post]:
 def record_snapshot(
     session: Session, thread: Thread, posts: list[Post], now: datetime, negative_below: float
 ) -> Snapshot:
-    """One row per thread per poll: replies, views, distinct authors, negative share, me-too authors.
+    """The thread's reading at this poll: replies, views, distinct authors, negative share, me-too authors.
 
-    ``posts`` are the thread's stored posts (see :func:`thread_posts`)."""
+    A reading the same as the thread's latest snapshot (taken at or before ``now``) adds no row: that
+    snapshot is seen until ``now`` (``seen_until``, one UPDATE) and a copy of it is returned, not in the
+    session; a changed one (or a poll earlier than the latest snapshot) adds a row. ``posts`` are the thread's
+    stored posts (see :func:`thread_posts`)."""
     scored = [p for p in posts if p.sentiment is not None]
     negative = sum(1 for p in scored if p.sentiment is not None and p.sentiment < negative_below)
-    snapshot = Snapshot(
-        thread_id=thread.id,
-        taken_at=now,
-        replies=thread.replies,
-        views=thread.views,
-        distinct_authors=len({p.author for p in posts}),
-        negative_share=(negative / len(scored)) if scored else 0.0,
-        me_too_authors=len({p.author for p in posts if p.me_too and p.floor > 1}),
+    reading = {
+        "replies": thread.replies,
+        "views": thread.views,
+        "distinct_authors": len({p.author for p in posts}),
+        "negative_share": (negative / len(scored)) if scored else 0.0,
+        "me_too_authors": len({p.author for p in posts if p.me_too and p.floor > 1}),
+    }
+    latest = aliased(Snapshot)
+    latest_id = (
+        select(latest.id)
+        .where(latest.thread_id == thread.id)
+        .order_by(latest.taken_at.desc(), latest.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    same = [getattr(Snapshot, figure) == value for figure, value in reading.items()]
+    seen = session.execute(
+        update(Snapshot)
+        .where(Snapshot.id == latest_id, Snapshot.taken_at <= now, *same)
+        .values(
+            seen_until=case(
+                (Snapshot.seen_until > now, Snapshot.seen_until), else_=literal(now, UTCDateTime())
+            )
+        )
+        .returning(Snapshot.id, Snapshot.taken_at, Snapshot.seen_until)
+        .execution_options(synchronize_session="fetch")
+    ).first()
+    if seen is not None:
+        return Snapshot(
+            id=seen.id, thread_id=thread.id, taken_at=seen.taken_at, seen_until=seen.seen_until, **reading
+        )
+    snapshot = Snapshot(thread_id=thread.id, taken_at=now, **reading)
     session.add(snapshot)
     session.flush()
     return snapshot
 
 
 def snapshots_since(session: Session, thread: Thread, since: datetime) -> list[Snapshot]:
+    """The thread's snapshots seen at or after ``since`` (taken then, or earlier and read again since)."""
     return list(
         session.scalars(
             select(Snapshot)
-            .where(Snapshot.thread_id == thread.id, Snapshot.taken_at >= since)
+            .where(Snapshot.thread_id == thread.id, seen_end_column() >= since)
             .order_by(Snapshot.taken_at)
         )
     )

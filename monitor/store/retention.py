@@ -2,10 +2,11 @@
 
 What goes, and what stays whatever its age (docs/retention.md explains it for ops):
 
-* ``thread_snapshots`` older than ``snapshot_days`` (90) — except each thread's newest one (the
-  thread's last known state: ``threads rising``, the reassessment of a story's origin and a
-  resolved alert's reopening read "the snapshot before now") and every snapshot of a thread that
-  belongs to an alert, as its origin or a cross-post (how the story grew);
+* ``thread_snapshots`` last read (``seen_until``, else ``taken_at``) more than ``snapshot_days`` (90)
+  ago — except each thread's newest one (the thread's last known state: ``threads rising``, the
+  reassessment of a story's origin and a resolved alert's reopening read "the snapshot before now")
+  and every snapshot of a thread that belongs to an alert, as its origin or a cross-post (how the
+  story grew);
 * ``health_events`` last seen more than ``health_event_days`` (90) ago — an event is an outage of
   many polls: it goes whole once it is over that long, and one still going on stays whole;
 * ``deliveries`` (the outbox) sent, failed or dropped more than ``delivery_days`` (365) ago — never a pending
@@ -162,7 +163,8 @@ def prune(session: Session, settings: Settings, now: datetime, *, dry_run: bool 
     if snapshot_cutoff is not None:
         newer = aliased(Snapshot)
         doomed_snapshot = and_(
-            Snapshot.taken_at < snapshot_cutoff,
+            Snapshot.taken_at < snapshot_cutoff,  # and last seen before it too (a poll read it unchanged)
+            or_(Snapshot.seen_until.is_(None), Snapshot.seen_until < snapshot_cutoff),
             # a later snapshot of the thread exists (by the time it was taken: rows restored or imported
             # out of order keep the newest), so each thread keeps its last known state
             exists().where(

@@ -674,3 +674,20 @@ def test_the_service_prunes_daily_at_four_and_logs_what_went(tmp_path: Path) -> 
         assert app.prune(NOW) == []
     finally:
         app.close()
+
+
+def test_a_snapshot_taken_before_the_cutoff_and_seen_after_it_stays(sessions: sessionmaker[Session]) -> None:
+    """An unchanged poll adds no snapshot but moves the latest's ``seen_until``: a snapshot taken 200
+    days ago and seen again 10 days ago stands for the polls of the last 90 days too."""
+    with sessions.begin() as session:
+        thread = make_thread(session, "1")
+        old, seen, newest = snap(session, thread, 200, 150, 1)
+        session.get_one(Snapshot, seen).seen_until = ago(10)
+        session.get_one(Snapshot, old).seen_until = ago(95)
+
+    with sessions() as session:
+        report = prune(session, Settings(), NOW)
+        kept = ids(session, Snapshot)
+
+    assert only(report) == {"thread_snapshots": 1}
+    assert kept == {seen, newest}

@@ -17,7 +17,7 @@ from monitor.store.models import Base, SourceRow
 def test_clock_skew_is_added_and_dropped_and_sources_stored_before_have_none(db_url: str) -> None:
     engine = make_engine(db_url)
     upgrade_to(engine)
-    assert current_revision(engine) == head_revision() == "0018"
+    assert current_revision(engine) == head_revision()  # 0018 or later
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     with session_factory(engine).begin() as session:
