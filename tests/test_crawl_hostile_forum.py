@@ -30,6 +30,7 @@ from monitor.demo.discuz_format import multi
 from monitor.demo.forum import Forum
 from monitor.pipeline import PassReport
 from monitor.store.models import Snapshot, Thread
+from monitor.store.snapshot_span import seen_end
 
 START = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # noon in Shanghai
 
@@ -215,7 +216,9 @@ def test_board_claiming_more_replies_than_the_thread_has(tmp_path: Path, hostile
             row = session.scalars(select(Thread)).one()
             snapshots = session.scalars(select(Snapshot).order_by(Snapshot.id)).all()
             assert row.replies == 67
-            assert [s.replies for s in snapshots] == [67] * 6  # never the board's 97
+            assert {s.replies for s in snapshots} == {67}  # never the board's 97
+            # six polls, the last at +1:15 (one read unchanged writes no snapshot: it is seen until then)
+            assert max(seen_end(s) for s in snapshots) == START + timedelta(minutes=75)
 
         forum.now = START + timedelta(minutes=90)
         forum.add_reply(thread.tid, "新网友", forum.now - timedelta(minutes=1), "+1")
