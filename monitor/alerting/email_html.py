@@ -10,7 +10,8 @@ from __future__ import annotations
 from html import escape
 
 BODY_STYLE = (
-    "font-family:-apple-system,Segoe UI,PingFang SC,Microsoft YaHei,sans-serif;"
+    "font-family:-apple-system,Segoe UI,PingFang SC,Microsoft YaHei,Noto Sans CJK SC,Source Han Sans SC,"
+    "sans-serif;"
     "color:#1f2933;max-width:720px;margin:0 auto;padding:16px;overflow-wrap:anywhere"
 )
 

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from monitor.alerting.render import clean_text
 
 STYLE = """
-body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;color:#1f2933;
+body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",
+"Source Han Sans SC",sans-serif;color:#1f2933;
 max-width:780px;margin:0 auto;padding:16px;line-height:1.5}
 h1{font-size:20px;margin:8px 0}h2{font-size:16px;margin:20px 0 6px}
 .badge{color:#fff;padding:2px 8px;border-radius:3px;font-weight:bold;white-space:nowrap}
