@@ -26,7 +26,8 @@ from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
 from monitor.digest.send import SendReport, WeekTaken, send_due
 from monitor.enrich.sentiment import Scorer, load_scorer, negative_threshold
-from monitor.fetch.addresses import guarded_client, policy_for
+from monitor.fetch.addresses import Resolver, guarded_client, policy_for, system_resolve
+from monitor.fetch.tls import tls_context
 from monitor.pipeline import Pipeline
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
@@ -43,18 +44,21 @@ class App:
     stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown: send no more
 
     @asynccontextmanager
-    async def pipeline(self) -> AsyncIterator[Pipeline]:
+    async def pipeline(self, resolve: Resolver = system_resolve) -> AsyncIterator[Pipeline]:
         """A pipeline with the process's one HTTP client, open for the life of the block.
 
         The client connects only to public addresses, the sources' own IP addresses and
-        ``[fetch] private_networks`` (:mod:`monitor.fetch.addresses`): sources are read at start, so
-        the policy is fixed for the life of the client.
+        ``[fetch] private_networks`` (:mod:`monitor.fetch.addresses`; forums' names looked up by
+        ``resolve``): sources are read at start, so the policy is fixed for the life of the client.
+        HTTPS certificates are checked against the public CAs and ``[fetch] ca_bundle``.
         """
         fetch = self.config.settings.fetch
         policy = policy_for(fetch.private_networks, (str(source.base_url) for source in self.config.sources))
         async with guarded_client(
             policy,
             proxy=fetch.proxy,
+            verify=tls_context(fetch.ca_bundle),
+            resolve=resolve,
             timeout=fetch.timeout_seconds,
             follow_redirects=True,
             max_redirects=fetch.max_redirects,

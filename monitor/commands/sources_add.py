@@ -24,6 +24,7 @@ from monitor.errors import ConfigError, DisallowedByRobots, FetchError, MonitorE
 from monitor.fetch.addresses import guarded_client, policy_for
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.fetch.robots_file import UNREACHABLE
+from monitor.fetch.tls import tls_context
 from monitor.sources.discuz_address import forum_address
 
 
@@ -129,7 +130,7 @@ async def _discover(url: str, settings: Settings) -> list[tuple[str, str]]:
     fetch = settings.fetch
     policy = policy_for(fetch.private_networks, [url])  # the address typed is meant; names are checked
     async with guarded_client(
-        policy, proxy=fetch.proxy, timeout=fetch.timeout_seconds
+        policy, proxy=fetch.proxy, verify=tls_context(fetch.ca_bundle), timeout=fetch.timeout_seconds
     ) as client:  # the fetcher redirects
         fetcher = Fetcher(
             client,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -48,6 +50,31 @@ class FetchSettings(_Section):
             "there. The environment's HTTP_PROXY is not used."
         ),
     )
+
+    ca_bundle: Path | None = Field(
+        None,
+        description=(
+            "A PEM file of certificate authorities to trust besides the usual public ones, for a forum on "
+            "your own network whose HTTPS certificate a private CA issued "
+            '("/etc/monitor/intranet-ca.pem"; a relative path is read from where the command runs). '
+            "Certificates are still checked against the forum's host name."
+        ),
+    )
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        try:
+            ssl.create_default_context(cafile=value)
+        except ssl.SSLError as exc:
+            why = "no certificate in it" if exc.reason == "NO_CERTIFICATE_OR_CRL_FOUND" else exc.reason
+            raise ValueError(f"{str(value)!r} cannot be read as PEM certificates ({why or exc})") from None
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            raise ValueError(f"{str(value)!r} cannot be read as PEM certificates ({why})") from None
+        return value
 
     @field_validator("proxy")
     @classmethod

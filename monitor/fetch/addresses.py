@@ -9,7 +9,8 @@ not help when the site's own name points inside. So the crawler's HTTP client co
 connection when any answer is not a public address, and connects to the very address it
 checked — there is no second lookup to rebind. Every connection goes through it: robots.txt,
 pages, each redirect hop. TLS is unaffected: httpcore still sends the host name as SNI and
-checks the certificate against it, and the ``Host`` header is the URL's.
+checks the certificate against it, and the ``Host`` header is the URL's
+(``tests/fetch/test_addresses_tls.py``, with real certificates; a private CA: ``[fetch] ca_bundle``).
 
 What may be reached besides public addresses is :class:`AddressPolicy`: the networks ops list
 in ``[fetch] private_networks`` (an intranet forum), by any name; and a configured source's
@@ -216,13 +217,19 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 def guarded_client(
-    policy: AddressPolicy, *, proxy: str | None = None, resolve: Resolver = system_resolve, **options: Any
+    policy: AddressPolicy,
+    *,
+    proxy: str | None = None,
+    verify: ssl.SSLContext | bool = True,
+    resolve: Resolver = system_resolve,
+    **options: Any,
 ) -> httpx.AsyncClient:
-    """An ``httpx.AsyncClient`` for crawling: ``options`` as for httpx, connections guarded.
+    """An ``httpx.AsyncClient`` for crawling: ``options`` as for httpx, connections guarded;
+    ``verify``: the certificate check (:func:`monitor.fetch.tls.tls_context`).
 
     With ``proxy`` (``[fetch] proxy``) every request goes to the proxy instead, unguarded: the
     proxy resolves the forum's name, where no check here can see the address."""
     if proxy is not None:
-        return httpx.AsyncClient(proxy=proxy, trust_env=False, **options)
-    backend = GuardedBackend(policy, resolve=resolve)
-    return httpx.AsyncClient(transport=GuardedTransport(backend), **options)  # a transport: no env proxy
+        return httpx.AsyncClient(proxy=proxy, verify=verify, trust_env=False, **options)
+    transport = GuardedTransport(GuardedBackend(policy, resolve=resolve), verify=verify)
+    return httpx.AsyncClient(transport=transport, **options)  # a transport: no env proxy

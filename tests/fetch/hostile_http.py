@@ -3,12 +3,14 @@ fetcher whose sleeps are recorded, not slept, and whose clock is passed in.
 
 Names such as ``forum.test`` reach the server through :class:`Loopback`, a transport that
 connects every request to 127.0.0.1 (the Host header keeps the name); a route keyed
-``host/path`` answers only for that host, one keyed ``/path`` for any.
+``host/path`` answers only for that host, one keyed ``/path`` for any. ``serve(routes, tls=context)``
+answers HTTPS instead, the handshake made with that server-side ``ssl.SSLContext``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,9 +34,11 @@ class Server:
     routes: dict[str, Route]
     requests: list[tuple[str, str]] = field(default_factory=list)  # (Host header, path)
     stop: threading.Event = field(default_factory=threading.Event)
+    scheme: str = "http"
+    connections: int = 0  # TCP connections accepted, before any TLS handshake
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def asked(self, path: str, host: str | None = None) -> int:
         return sum(1 for h, p in self.requests if p == path and (host is None or h.split(":")[0] == host))
@@ -53,7 +57,7 @@ def answer(status: int, body: bytes = b"", **headers: str) -> Route:
 
 
 @contextmanager
-def serve(routes: dict[str, Route]) -> Iterator[Server]:
+def serve(routes: dict[str, Route], tls: ssl.SSLContext | None = None) -> Iterator[Server]:
     server_box: list[Server] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -67,8 +71,25 @@ def serve(routes: dict[str, Route]) -> Iterator[Server]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server = Server(httpd.server_address[1], routes)
+    class Listener(ThreadingHTTPServer):
+        def get_request(self) -> tuple[Any, Any]:
+            connection, address = self.socket.accept()
+            server_box[0].connections += 1
+            if tls is not None:
+                connection.settimeout(10)
+                connection = tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False)
+            return connection, address
+
+        def finish_request(self, request: Any, client_address: Any) -> None:
+            if tls is not None:
+                try:  # in the connection's own thread; a failed handshake is not served
+                    request.do_handshake()
+                except OSError:
+                    return
+            super().finish_request(request, client_address)
+
+    httpd = Listener(("127.0.0.1", 0), Handler)
+    server = Server(httpd.server_address[1], routes, scheme="http" if tls is None else "https")
     server_box.append(server)
     thread = threading.Thread(target=httpd.serve_forever, args=(0.01,), daemon=True)
     thread.start()
