@@ -22,6 +22,7 @@ matching drops the same characters on its own (:func:`monitor.enrich.text.fold`)
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 ZWJ = "\u200d"
 _LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -42,7 +43,7 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
             out.append("\n" if multiline else " ")
         elif char == "\t":
             out.append(" ")
-        elif char == ZWJ and _joins_emoji(out, text, at):
+        elif char == ZWJ and joins_emoji(out, text, at):
             out.append(char)
         elif unicodedata.category(char) in ("Cc", "Cf"):
             continue
@@ -59,8 +60,9 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     return "\n".join(kept).strip("\n")
 
 
-def _joins_emoji(out: list[str], text: str, at: int) -> bool:
-    """A zero-width joiner between two emoji (the one before may end in the emoji selector U+FE0F)."""
+def joins_emoji(out: Sequence[str], text: str, at: int) -> bool:
+    """Whether the zero-width joiner ``text[at]`` is between two emoji (the one before may end in the
+    emoji selector U+FE0F); ``out``: the characters kept before it (a string, or a list of them)."""
     before = out[-1] if out else ""
     if before == "\ufe0f" and len(out) > 1:
         before = out[-2]

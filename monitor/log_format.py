@@ -6,9 +6,13 @@ which. :class:`DetailsFormatter` appends them. Nothing secret is passed as an ex
 tokens, keys and passwords never are (chat targets are masked before they are logged).
 
 A message and its details often quote a forum (a Discuz notice in "page skipped: …", a thread
-link): control characters and bidi overrides in them are written as escapes (``\\x1b``,
-``\\n``, ``\\u202e``), so a forum can neither drive the terminal that shows the log nor start
-a forged line in it. A traceback after the first line is left as it is.
+link): control characters, line and paragraph separators and every invisible format character
+(Unicode category Cf: bidi overrides, zero-width spaces and joiners, U+FEFF, tag characters) in
+them are written as escapes (``\\x1b``, ``\\n``, ``\\u202e``, ``\\u200b``), so a forum can neither
+drive the terminal that shows the log nor start a forged line in it, and ops see the character
+that hides text or splits a word ("退\\u200b款" is not "退款" to grep). As in what is shown
+(:func:`monitor.display_text.clean_text`), a zero-width joiner between two emoji is kept: 👨‍👩‍👧 is
+one family, not a puzzle. A traceback after the first line is left as it is.
 """
 
 from __future__ import annotations
@@ -19,19 +23,23 @@ import unicodedata
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from monitor.display_text import ZWJ, joins_emoji
+
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ESCAPED = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format characters, U+2028 and U+2029
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters and bidi controls written as Python escapes (``\\x1b``)."""
+    """``text`` with control and format characters written as Python escapes (``\\x1b``, ``\\u200b``),
+    but for a zero-width joiner between two emoji."""
     if text.isprintable():
         return text
     return "".join(
         char.encode("unicode_escape").decode("ascii")
-        if char in _BIDI_CONTROLS or unicodedata.category(char) == "Cc"
+        if unicodedata.category(char) in _ESCAPED
+        and not (char == ZWJ and joins_emoji(text[max(0, at - 2) : at], text, at))
         else char
-        for char in text
+        for at, char in enumerate(text)
     )
 
 

@@ -113,6 +113,20 @@ def test_a_forums_words_in_a_line_cannot_drive_the_terminal_or_forge_a_line() ->
     )
 
 
+HIDDEN = "退\u200b款 \ufeff\u2060\u00ad\U000e0041 a\u200db\u2028forged 👨\u200d👩\u200d👧"
+SHOWN = "退\\u200b款 \\ufeff\\u2060\\xad\\U000e0041 a\\u200db\\u2028forged 👨\u200d👩\u200d👧"
+
+
+def test_zero_width_and_other_format_characters_are_written_as_escapes_but_an_emoji_family() -> None:
+    """A forum's "退\u200b款" reads as 退款 in a terminal but is not found by grepping for it: every
+    Unicode format character (Cf) is written as its escape, as bidi controls are, and so are the
+    line and paragraph separators; a zero-width joiner between two emoji is kept, as display keeps it."""
+    record = logging.LogRecord("m", logging.INFO, __file__, 1, "thread title: %s", (HIDDEN,), None)
+    record.title = HIDDEN
+    line = DetailsFormatter("%(message)s").format(record)
+    assert line == f"thread title: {SHOWN} [title={SHOWN}]"
+
+
 def test_chinese_text_and_full_width_spaces_are_left_as_they_are() -> None:
     record = logging.LogRecord("m", logging.INFO, __file__, 1, "途乐旅行 退款　全角空格 · ok", (), None)
     assert DetailsFormatter("%(message)s").format(record) == "途乐旅行 退款　全角空格 · ok"
@@ -170,6 +184,7 @@ def test_json_lines_carry_the_details_as_fields_and_escape_the_forums_words(
         "monitor.crawl_failures", logging.WARNING, __file__, 1, "page skipped: %s", notice, None
     )
     record.url = "http://bbs.test/thread-26\u202e.html"
+    record.title = HIDDEN
     record.created = datetime(2026, 12, 7, 7, 29, 5, tzinfo=UTC).timestamp()
     use_zone("Asia/Shanghai")
     line = on_root.format(record)
@@ -180,6 +195,7 @@ def test_json_lines_carry_the_details_as_fields_and_escape_the_forums_words(
         "logger": "monitor.crawl_failures",
         "message": "page skipped: 请先登录\\x1b[2J\\n",
         "url": "http://bbs.test/thread-26\\u202e.html",
+        "title": SHOWN,
     }
     use_format("text")
     assert on_root.format(record).startswith("2026-12-07 15:29:05.000+08:00 page skipped: ")
