@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import ssl
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 import yaml
 from tieba_forum import TiebaForum, tieba_entry
 
@@ -108,3 +110,27 @@ def test_sources_add_of_a_generic_forum_says_how_to_add_one(
     assert "sources add reads Discuz! forums only; a generic source is written into sources.yaml" in said
     assert "monitor sources test KEY" in said
     assert (config / "sources.yaml").read_bytes() == before
+
+
+def test_sources_test_trusts_the_ca_bundle_a_pass_trusts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An intranet forum on HTTPS with a private CA: ``sources test`` reads it with ``[fetch] ca_bundle``
+    as ``monitor run`` does, and without it says the certificate was not accepted."""
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server)
+    bundle = tmp_path / "intranet-ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    served = TiebaForum(tls=server)
+    try:
+        config = _config(tmp_path, tieba_entry() | {"base_url": served.url})
+        toml = config / "monitor.toml"
+        plain = toml.read_text(encoding="utf-8")
+        assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 1
+        assert "TLS certificate not accepted" in capsys.readouterr().out
+        toml.write_text(plain.replace("[fetch]\n", f'[fetch]\nca_bundle = "{bundle.as_posix()}"\n'))
+        assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 0
+        assert "thread 5002: 途乐旅行收了我1万2定金" in capsys.readouterr().out
+    finally:
+        served.close()

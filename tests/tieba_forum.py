@@ -8,6 +8,7 @@ module, so it never clashes with other conftests.
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -36,7 +37,8 @@ def tieba_entry() -> dict[str, Any]:
 class TiebaForum:
     """Serves /thread.php?fid=F&page=P and /read.php?tid=T&page=P from the fixture files."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        """``tls``: served over HTTPS with this server context (``https://127.0.0.1:PORT/``)."""
         self.requests: list[str] = []
         forum = self
 
@@ -63,7 +65,10 @@ class TiebaForum:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 

@@ -22,6 +22,7 @@ from monitor.config.settings import Settings
 from monitor.errors import FetchError, ParseError, UnknownNameError
 from monitor.fetch.addresses import guarded_client, policy_for
 from monitor.fetch.client import Fetcher, Politeness
+from monitor.fetch.tls import tls_context
 from monitor.sources.base import BoardPage, Source, ThreadPage, ThreadSummary
 from monitor.sources.registry import make_source
 
@@ -65,7 +66,10 @@ async def _test(
 ) -> int:
     fetch = settings.fetch
     policy = policy_for(fetch.private_networks, [str(source.base_url)])
-    async with guarded_client(policy, proxy=fetch.proxy, timeout=fetch.timeout_seconds) as client:
+    verify = tls_context(fetch.ca_bundle)  # as a pass reads it: an intranet forum's private CA too
+    async with guarded_client(
+        policy, proxy=fetch.proxy, verify=verify, timeout=fetch.timeout_seconds
+    ) as client:
         fetcher = Fetcher(
             client,
             max_redirects=fetch.max_redirects,
