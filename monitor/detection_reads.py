@@ -27,12 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerting.service import alert_for_thread
 from monitor.alerting.story_alerts import OPEN_STATUSES
 from monitor.store.models import Alert, AlertThread, Post, Snapshot, Thread, WatchGroupRow, WatchMatch
+from monitor.store.snapshot_record import UNREAD, Unread
 from monitor.store.snapshot_span import seen_end, seen_end_column
 
 CHUNK = 50  # threads whose posts are held at once: one query each, and a bounded memory
@@ -47,7 +48,8 @@ class KnownReads:
 
 
 class PassReads:
-    """The pass's threads' posts, watch matches and open alerts, read ``CHUNK`` threads at a time."""
+    """The pass's threads' posts, latest snapshots, watch matches and open alerts, read ``CHUNK`` threads
+    at a time."""
 
     def __init__(self, sessions: sessionmaker[Session], thread_ids: Sequence[int]) -> None:
         self._sessions = sessions
@@ -55,6 +57,7 @@ class PassReads:
         self._ids = list(thread_ids)
         self._loaded_chunk = -1
         self._posts: dict[int, list[Post]] = {}
+        self._latest: dict[int, Snapshot] = {}  # thread id -> its latest snapshot (loaded chunk)
         self._matches: set[tuple[int, int]] = set()  # (watch group row id, thread id)
         self._with_alert: set[int] = set()  # threads of the loaded chunk with an open alert when read
         self._alert_changed: set[int] = set()  # threads whose alerts the pass changed: looked up
@@ -71,6 +74,14 @@ class PassReads:
             self._load(chunk)
         return self._posts.get(thread_id, [])
 
+    def latest_snapshot(self, thread_id: int) -> Snapshot | Unread | None:
+        """The thread's latest snapshot as the pass read it (None: it has none), for
+        :func:`~monitor.store.snapshot_record.record_snapshot`; ``UNREAD`` for a thread whose chunk is
+        not loaded. Call :meth:`posts` first."""
+        if self._chunk_of.get(thread_id) != self._loaded_chunk:
+            return UNREAD
+        return self._latest.get(thread_id)
+
     def _load(self, chunk: int) -> None:
         ids = self._ids[chunk * CHUNK : (chunk + 1) * CHUNK]
         posts: dict[int, list[Post]] = {thread_id: [] for thread_id in ids}
@@ -78,6 +89,22 @@ class PassReads:
             query = select(Post).where(Post.thread_id.in_(ids)).order_by(Post.thread_id, Post.floor, Post.id)
             for post in session.scalars(query):
                 posts[post.thread_id].append(post)
+            newest = (
+                select(Snapshot.thread_id, func.max(Snapshot.taken_at).label("taken_at"))
+                .where(Snapshot.thread_id.in_(ids))
+                .group_by(Snapshot.thread_id)
+                .subquery()
+            )
+            latest: dict[int, Snapshot] = {}
+            for snapshot in session.scalars(  # by id: of two taken at once, the later row, as a single read
+                select(Snapshot)
+                .join(
+                    newest,
+                    and_(Snapshot.thread_id == newest.c.thread_id, Snapshot.taken_at == newest.c.taken_at),
+                )
+                .order_by(Snapshot.id)
+            ):
+                latest[snapshot.thread_id] = snapshot
             matched = session.execute(
                 select(WatchMatch.watch_group_id, WatchMatch.thread_id).where(WatchMatch.thread_id.in_(ids))
             )
@@ -92,7 +119,7 @@ class PassReads:
             if self._groups is None:
                 rows = session.execute(select(WatchGroupRow.name, WatchGroupRow.id))
                 self._groups = {name: group_id for name, group_id in rows}
-        self._posts, self._loaded_chunk = posts, chunk
+        self._posts, self._latest, self._loaded_chunk = posts, latest, chunk
 
     def group_id(self, name: str) -> int | None:
         """The watch group's row id, None when it has no row yet (or the pass read none)."""

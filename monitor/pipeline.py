@@ -191,7 +191,8 @@ class Pipeline:
                 return
             _categorise(thread, posts)
             negative_below = self._negative_below
-            snapshot = repo.record_snapshot(session, thread, posts, now, negative_below)
+            latest = reads.latest_snapshot(thread_id)
+            snapshot = repo.record_snapshot(session, thread, posts, now, negative_below, latest)
             matcher = self._watch.current(now)  # re-read when ops edited watch_groups.yaml
             for group in record_matches(session, matcher, thread, posts, now, reads, self.facts.forget_group):
                 change = self._detect(session, thread, posts, snapshot, group, now, reads)

@@ -11,14 +11,14 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
 from monitor.config.files import SourceConfig
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store.models import Board, Post, Snapshot, SourceRow, Thread, WatchGroupRow, WatchMatch
+from monitor.store.snapshot_record import record_snapshot as record_snapshot  # where callers find it
 from monitor.store.snapshot_span import seen_end_column
-from monitor.store.types import UTCDateTime
 
 
 def content_hash(post: PostRecord) -> str:
@@ -162,54 +162,6 @@ def save_posts(session: Session, thread: Thread, posts: Iterable[PostRecord], no
 
 def thread_posts(session: Session, thread: Thread) -> list[Post]:
     return list(session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.floor)))
-
-
-def record_snapshot(
-    session: Session, thread: Thread, posts: list[Post], now: datetime, negative_below: float
-) -> Snapshot:
-    """The thread's reading at this poll: replies, views, distinct authors, negative share, me-too authors.
-
-    A reading the same as the thread's latest snapshot (taken at or before ``now``) adds no row: that
-    snapshot is seen until ``now`` (``seen_until``, one UPDATE) and a copy of it is returned, not in the
-    session; a changed one (or a poll earlier than the latest snapshot) adds a row. ``posts`` are the thread's
-    stored posts (see :func:`thread_posts`)."""
-    scored = [p for p in posts if p.sentiment is not None]
-    negative = sum(1 for p in scored if p.sentiment is not None and p.sentiment < negative_below)
-    reading = {
-        "replies": thread.replies,
-        "views": thread.views,
-        "distinct_authors": len({p.author for p in posts}),
-        "negative_share": (negative / len(scored)) if scored else 0.0,
-        "me_too_authors": len({p.author for p in posts if p.me_too and p.floor > 1}),
-    }
-    latest = aliased(Snapshot)
-    latest_id = (
-        select(latest.id)
-        .where(latest.thread_id == thread.id)
-        .order_by(latest.taken_at.desc(), latest.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    same = [getattr(Snapshot, figure) == value for figure, value in reading.items()]
-    seen = session.execute(
-        update(Snapshot)
-        .where(Snapshot.id == latest_id, Snapshot.taken_at <= now, *same)
-        .values(
-            seen_until=case(
-                (Snapshot.seen_until > now, Snapshot.seen_until), else_=literal(now, UTCDateTime())
-            )
-        )
-        .returning(Snapshot.id, Snapshot.taken_at, Snapshot.seen_until)
-        .execution_options(synchronize_session="fetch")
-    ).first()
-    if seen is not None:
-        return Snapshot(
-            id=seen.id, thread_id=thread.id, taken_at=seen.taken_at, seen_until=seen.seen_until, **reading
-        )
-    snapshot = Snapshot(thread_id=thread.id, taken_at=now, **reading)
-    session.add(snapshot)
-    session.flush()
-    return snapshot
 
 
 def snapshots_since(session: Session, thread: Thread, since: datetime) -> list[Snapshot]:

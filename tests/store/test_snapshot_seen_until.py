@@ -209,3 +209,28 @@ def test_snapshots_since_a_moment_include_one_seen_then(sessions: sessionmaker[S
             repo.record_snapshot(session, thread, posts, _at(minutes), negative_below=0.5)
         assert [s.taken_at for s in repo.snapshots_since(session, thread, _at(25))] == [_at(10)]
         assert repo.snapshots_since(session, thread, _at(35)) == []
+
+
+def test_a_latest_snapshot_read_before_another_pass_wrote_one_is_not_extended(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The pipeline hands in the latest snapshot its pass read (``latest=``); when another pass took a
+    newer one since, the old one's span is not stretched over it: the latest is read again."""
+    with sessions.begin() as session:
+        thread, posts = _thread(session, "9")
+        read_by_the_pass = repo.record_snapshot(session, thread, posts, _at(10), negative_below=0.5)
+        thread.views = 60
+        repo.record_snapshot(session, thread, posts, _at(20), negative_below=0.5)  # another pass
+        thread.views = 50  # back to what the pass read: the same figures as its stale latest
+        seen = repo.record_snapshot(session, thread, posts, _at(30), 0.5, latest=read_by_the_pass)
+        rows = _rows(session, thread)
+        assert [(s.taken_at, s.seen_until, s.views) for s in rows] == [
+            (_at(10), None, 50),
+            (_at(20), None, 60),
+            (_at(30), None, 50),
+        ]
+        assert (seen.taken_at, seen.views) == (_at(30), 50)
+
+        fresh = rows[-1]
+        repo.record_snapshot(session, thread, posts, _at(40), 0.5, latest=fresh)  # the pass's read holds
+        assert [(s.taken_at, s.seen_until) for s in _rows(session, thread)][-1] == (_at(30), _at(40))
