@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, exists, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import CursorResult, Table, bindparam, exists, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -29,6 +29,19 @@ class Unread:
 
 
 UNREAD = Unread()
+_SNAPSHOTS = cast("Table", Snapshot.__table__)
+_NEWER = _SNAPSHOTS.alias("newer")
+# Built once, a Core statement (an ORM one, built per call, took longer to build than to run): the
+# latest snapshot seen until now, while it is still the latest — one another pass took since the
+# read is not stretched over.
+_EXTEND = (
+    update(_SNAPSHOTS)
+    .where(
+        _SNAPSHOTS.c.id == bindparam("snapshot"),
+        ~exists().where(_NEWER.c.thread_id == bindparam("thread"), _NEWER.c.taken_at > bindparam("taken")),
+    )
+    .values(seen_until=bindparam("seen"))
+)
 
 
 def latest_snapshot(session: Session, thread_id: int) -> Snapshot | None:
@@ -74,16 +87,8 @@ def record_snapshot(
         seen_until = latest.seen_until
         if seen_until is not None and seen_until >= now:  # a poll within what was seen changes nothing
             return _copy(latest, reading, seen_until)
-        newer = aliased(Snapshot)
         seen = session.execute(  # an UPDATE's result: a CursorResult, which counts rows
-            update(Snapshot)
-            .where(
-                Snapshot.id == latest.id,
-                # still the latest: a snapshot another pass took since the read is not extended over
-                ~exists().where(newer.thread_id == thread.id, newer.taken_at > latest.taken_at),
-            )
-            .values(seen_until=now)
-            .execution_options(synchronize_session=False)
+            _EXTEND, {"snapshot": latest.id, "thread": thread.id, "taken": latest.taken_at, "seen": now}
         )
         if cast("CursorResult[Any]", seen).rowcount == 1:
             held = session.identity_map.get(identity_key(Snapshot, latest.id))
