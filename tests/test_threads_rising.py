@@ -47,6 +47,7 @@ def test_states_long_titles_and_an_empty_list() -> None:
         _row(score=2.5, alert_id=3, alert_severity="very_urgent", title="长" * 60),
         _row(thread_id=8, score=0.4, would_alert=True, severity="urgent"),
         _row(thread_id=9, score=None, alert_id=3, spread_of_alert=True),
+        _row(thread_id=10, score=-0.5, severity="urgent", figures=("紧迫 urgent: set by regulator",)),
     ]
     lines = render_rising(rows, 6, 0.0, 1.0, 2.0).splitlines()
     header = "Watched threads seen in the last 6 h, by escalation score (alert at +0.0, 紧迫 at +1.0, "
@@ -54,6 +55,8 @@ def test_states_long_titles_and_an_empty_list() -> None:
     assert lines[1].startswith(" +2.5  alert #3 非常紧迫 ") and "长" * 40 + "… —" in lines[1]
     assert lines[3].startswith(" +0.4  would alert 紧迫 ")
     assert lines[5].startswith("  n/a  spread of #3 ")
+    # below the alert line, yet a regulator named: its tier line is the tier it would alert at
+    assert lines[7].startswith(" -0.5  below (would be 紧迫) ")
     assert render_rising([], 2, 0.0, 1.0, 2.0).splitlines()[1] == "  (none)"
 
 

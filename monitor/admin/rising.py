@@ -135,6 +135,8 @@ def render_rising(rows: list[RisingThread], hours: float, general: float, urgent
             state = f"alert #{row.alert_id} {Severity(row.alert_severity).label_zh}"
         elif row.would_alert:
             state = f"would alert {Severity(row.severity).label_zh}"
+        elif row.severity != Severity.GENERAL.value:  # a signal's floor: the tier it would alert at
+            state = f"below (would be {Severity(row.severity).label_zh})"
         else:
             state = "below"
         title = clean_text(row.title)
