@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from monitor.config.files import SourceConfig
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store.models import Board, Post, Snapshot, SourceRow, Thread, WatchGroupRow, WatchMatch
-from monitor.store.snapshot_record import record_snapshot as record_snapshot  # where callers find it
+from monitor.store.snapshot_record import latest_snapshot as latest_snapshot  # where callers find them
+from monitor.store.snapshot_record import record_snapshot as record_snapshot
 from monitor.store.snapshot_span import seen_end_column
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, exists, select, update
+from sqlalchemy import CursorResult, Table, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -33,12 +33,14 @@ _SNAPSHOTS = cast("Table", Snapshot.__table__)
 _NEWER = _SNAPSHOTS.alias("newer")
 # Built once, a Core statement (an ORM one, built per call, took longer to build than to run): the
 # latest snapshot seen until now, while it is still the latest — one another pass took since the
-# read is not stretched over.
+# read is not stretched over — and not seen later already. Otherwise the latest is read again.
 _EXTEND = (
     update(_SNAPSHOTS)
     .where(
         _SNAPSHOTS.c.id == bindparam("snapshot"),
         ~exists().where(_NEWER.c.thread_id == bindparam("thread"), _NEWER.c.taken_at > bindparam("taken")),
+        # nor shortened: another pass may have seen it later than this one's moment since the read
+        or_(_SNAPSHOTS.c.seen_until.is_(None), _SNAPSHOTS.c.seen_until < bindparam("seen")),
     )
     .values(seen_until=bindparam("seen"))
 )

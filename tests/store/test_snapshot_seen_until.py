@@ -234,3 +234,18 @@ def test_a_latest_snapshot_read_before_another_pass_wrote_one_is_not_extended(
         fresh = rows[-1]
         repo.record_snapshot(session, thread, posts, _at(40), 0.5, latest=fresh)  # the pass's read holds
         assert [(s.taken_at, s.seen_until) for s in _rows(session, thread)][-1] == (_at(30), _at(40))
+
+
+def test_a_span_another_pass_saw_later_is_not_shortened(sessions: sessionmaker[Session]) -> None:
+    """The pass read the latest snapshot; before it writes, another pass (a later moment) sees the
+    thread unchanged: this pass, at an earlier moment, leaves the later end as it is."""
+    with sessions.begin() as session:
+        thread, posts = _thread(session, "10")
+        repo.record_snapshot(session, thread, posts, _at(10), negative_below=0.5)
+        read_by_the_pass = repo.latest_snapshot(session, thread.id)
+        assert read_by_the_pass is not None
+        session.expunge(read_by_the_pass)  # as the pass holds it: read in a session of its own
+        repo.record_snapshot(session, thread, posts, _at(30), negative_below=0.5)  # the other pass
+        seen = repo.record_snapshot(session, thread, posts, _at(20), 0.5, latest=read_by_the_pass)
+        assert [(s.taken_at, s.seen_until) for s in _rows(session, thread)] == [(_at(10), _at(30))]
+        assert seen.seen_until == _at(30)
