@@ -128,7 +128,12 @@ def build(config: MonitorConfig, *, stream: TextIO | None = None, scorer: Scorer
 
 
 def make_channels(config: MonitorConfig, stream: TextIO | None) -> Channels:
-    chat = ChatChannels(timeout=config.settings.fetch.timeout_seconds) if config.chat_targets else None
+    fetch = config.settings.fetch
+    chat = (  # a chat service or webhook on your own network: its private CA in [fetch] ca_bundle
+        ChatChannels(timeout=fetch.timeout_seconds, verify=tls_context(fetch.ca_bundle))
+        if config.chat_targets
+        else None
+    )
     return Channels(
         console=ConsoleChannel(), console_stream=stream or sys.stdout, email=email_channel(config), chat=chat
     )

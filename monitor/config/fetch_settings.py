@@ -54,8 +54,8 @@ class FetchSettings(_Section):
     ca_bundle: Path | None = Field(
         None,
         description=(
-            "A PEM file of certificate authorities to trust besides the usual public ones, for a forum on "
-            "your own network whose HTTPS certificate a private CA issued "
+            "A PEM file of certificate authorities to trust besides the usual public ones, for a forum, "
+            "chat service or webhook on your own network whose HTTPS certificate a private CA issued "
             '("/etc/monitor/intranet-ca.pem"; a relative path is read from where the command runs). '
             "Certificates are still checked against the forum's host name."
         ),

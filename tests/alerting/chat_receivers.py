@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -120,6 +121,7 @@ class Receiver:
     now: Callable[[], float] = time.time  # the service's own clock, in seconds
     requests: list[Received] = field(default_factory=list)
     url: str = ""
+    tls: ssl.SSLContext | None = None  # served over HTTPS with this server context
 
     def __post_init__(self) -> None:
         self._server: ThreadingHTTPServer | None = None
@@ -155,7 +157,10 @@ class Receiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
+        scheme = "https" if self.tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self

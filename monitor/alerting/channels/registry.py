@@ -21,6 +21,7 @@ the secrets. Masked forms: ``wecom://****``, ``dingtalk://****@****``, ``feishu:
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -114,7 +115,9 @@ def channel_for(
 class ChatChannels:
     """One channel per service sharing one HTTP client: what the outbox holds for chat deliveries.
 
-    ``base_urls`` maps a scheme to a base URL override (tests, gateways). Close it when done.
+    ``base_urls`` maps a scheme to a base URL override (tests, gateways); ``verify``: the HTTPS
+    certificate check (:func:`monitor.fetch.tls.tls_context`: ``[fetch] ca_bundle`` trusted too, for
+    a chat service or webhook on your own network). Close it when done.
     """
 
     def __init__(
@@ -124,9 +127,10 @@ class ChatChannels:
         base_urls: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], datetime] = utc_now,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self._owns_client = client is None
-        self._client = client or httpx.Client(timeout=timeout, follow_redirects=False)
+        self._client = client or httpx.Client(timeout=timeout, follow_redirects=False, verify=verify)
         self._base_urls = dict(base_urls or {})
         unknown = sorted(set(self._base_urls) - set(CHANNELS))
         if unknown:
