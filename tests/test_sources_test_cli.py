@@ -5,17 +5,13 @@ would read is printed, nothing is stored, and a page the entry cannot read is th
 from __future__ import annotations
 
 import re
-import shutil
 import ssl
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import pytest
 import trustme
-import yaml
-from tieba_forum import TiebaForum, tieba_entry
+from tieba_forum import TiebaForum, tieba_config, tieba_entry
 
 from monitor.cli import main
 
@@ -31,24 +27,10 @@ def forum() -> Iterator[TiebaForum]:
         served.close()
 
 
-def _config(tmp_path: Path, entry: dict[str, Any]) -> Path:
-    directory = tmp_path / "config"
-    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
-    (directory / "sources.yaml").write_text(
-        yaml.safe_dump({"sources": [entry]}, allow_unicode=True), encoding="utf-8"
-    )
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{(tmp_path / "data").as_posix()}"\n'
-        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n[smtp]\nenabled = false\n",
-        encoding="utf-8",
-    )
-    return directory
-
-
 def test_sources_test_prints_rows_and_posts_and_stores_nothing(
     tmp_path: Path, forum: TiebaForum, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = _config(tmp_path, tieba_entry() | {"base_url": forum.url})
+    config = tieba_config(tmp_path, tieba_entry() | {"base_url": forum.url})
     assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 0
     out = capsys.readouterr().out
     assert f"board 7 投诉建议, page 1 of 2: {forum.url}thread.php?fid=7&page=1" in out
@@ -75,7 +57,7 @@ def test_sources_test_names_what_the_entry_cannot_read(
 ) -> None:
     entry = tieba_entry() | {"base_url": forum.url, "pages_per_board": 1}
     entry["selectors"]["thread"].pop("first_floor")
-    config = _config(tmp_path, entry)
+    config = tieba_config(tmp_path, entry)
     assert main(["sources", "test", "huimin-bbs", "--thread", "5002", "--config", str(config)]) == 1
     out = capsys.readouterr().out
     assert "pages_per_board is 1: a pass reads no page after page 1" in out
@@ -92,7 +74,7 @@ def test_a_row_selector_that_finds_nothing_is_said(
 ) -> None:
     entry = tieba_entry() | {"base_url": forum.url}
     entry["selectors"]["board"]["row"] = "ul#topic > li.topic"  # a typo: the list is ul#topics
-    config = _config(tmp_path, entry)
+    config = tieba_config(tmp_path, entry)
     assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 1
     out = capsys.readouterr().out
     assert "0 rows" in out
@@ -102,7 +84,7 @@ def test_a_row_selector_that_finds_nothing_is_said(
 def test_sources_add_of_a_generic_forum_says_how_to_add_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = _config(tmp_path, tieba_entry())
+    config = tieba_config(tmp_path, tieba_entry())
     before = (config / "sources.yaml").read_bytes()
     add = ["sources", "add", "generic", "http://127.0.0.1:9/", "--name", "x"]
     assert main([*add, "--config", str(config)]) == 1
@@ -124,7 +106,7 @@ def test_sources_test_trusts_the_ca_bundle_a_pass_trusts(
     ca.cert_pem.write_to_path(str(bundle))
     served = TiebaForum(tls=server)
     try:
-        config = _config(tmp_path, tieba_entry() | {"base_url": served.url})
+        config = tieba_config(tmp_path, tieba_entry() | {"base_url": served.url})
         toml = config / "monitor.toml"
         plain = toml.read_text(encoding="utf-8")
         assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 1

@@ -8,11 +8,13 @@ module, so it never clashes with other conftests.
 from __future__ import annotations
 
 import re
+import shutil
 import ssl
 import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +34,21 @@ def tieba_entry() -> dict[str, Any]:
     assert found, "example tieba not in docs/sources.md"
     entry: dict[str, Any] = yaml.safe_load(found.group(1))["sources"][0]
     return entry
+
+
+def tieba_config(tmp_path: Path, entry: dict[str, Any]) -> Path:
+    """A config directory (the demo's, SMTP off, data in ``tmp_path``) whose only source is ``entry``."""
+    directory = tmp_path / "config"
+    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
+    (directory / "sources.yaml").write_text(
+        yaml.safe_dump({"sources": [entry]}, allow_unicode=True), encoding="utf-8"
+    )
+    (directory / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{(tmp_path / "data").as_posix()}"\n'
+        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n[smtp]\nenabled = false\n",
+        encoding="utf-8",
+    )
+    return directory
 
 
 class TiebaForum:

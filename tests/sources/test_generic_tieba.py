@@ -10,17 +10,14 @@ two pages whose opening post shows ``#0``, dates such as ``5分钟前``, ``昨�
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import select
-from tieba_forum import NOW, PAGES, SHANGHAI, TiebaForum, tieba_entry
+from tieba_forum import NOW, PAGES, SHANGHAI, TiebaForum, tieba_config, tieba_entry
 
 from monitor.app import build
 from monitor.config.files import SourceConfig
@@ -41,17 +38,7 @@ def forum() -> Iterator[TiebaForum]:
 
 
 def _crawl(tmp_path: Path, forum_url: str) -> tuple[PassReport, dict[str, Any]]:
-    directory = tmp_path / "config"
-    shutil.copytree(Path(str(resources.files("monitor.demo") / "config")), directory)
-    entry = tieba_entry() | {"base_url": forum_url}
-    (directory / "sources.yaml").write_text(
-        yaml.safe_dump({"sources": [entry]}, allow_unicode=True), encoding="utf-8"
-    )
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{(tmp_path / "data").as_posix()}"\n'
-        "[fetch]\nper_host_delay_seconds = 0.0\nretries = 0\n[smtp]\nenabled = false\n",
-        encoding="utf-8",
-    )
+    directory = tieba_config(tmp_path, tieba_entry() | {"base_url": forum_url})
     app = build(load_config(directory, environ={}))
 
     async def run() -> PassReport:
