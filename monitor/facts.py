@@ -216,7 +216,15 @@ class FactsReader:
             board_negative_share=self._board_negativity(session, thread.board_id, now),
             board_views_per_hour=self._board_views(session, thread.board_id, now),
             previous_severity=alert_severity_at(session, open_alert, now) if open_alert is not None else None,
+            first_floor=self._first_floor(thread.source.key),
         )
+
+    def _first_floor(self, source_key: str) -> int:
+        """The number the source's forum shows on an opening post (``thread.first_floor``; 1 if unknown)."""
+        source = next((s for s in self._config.sources if s.key == source_key), None)
+        if source is None or source.selectors is None:
+            return 1
+        return source.selectors.thread.first_floor
 
     def _spread(
         self, session: Session, thread: Thread, first: Post | None, group: WatchGroupConfig, now: datetime

@@ -71,12 +71,14 @@ class TiebaForum:
                 }.get(parts.path)
                 file = PAGES / name if name else None
                 body = file.read_bytes() if file is not None and file.exists() else b""
-                self.send_response(200 if body else 404)
-                self.send_header("Date", format_datetime(NOW, usegmt=True))
+                self.send_response(200 if body else 404)  # its Date header is date_time_string's
                 self.send_header("Content-Type", "text/html")  # the charset is only in the page's <meta>
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                return format_datetime(NOW, usegmt=True)  # the one Date header: the forum's clock is NOW
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

@@ -58,6 +58,11 @@ class ThreadFacts:
     board_views_per_hour: float | None = None  # the board's median thread's first-day views/h; None = unknown
     baseline: BoardBaseline | None = None  # the board's; None = board unknown (prior is used)
     previous_severity: Severity | None = None  # tier at the last poll if alerting, else None
+    first_floor: int = 1  # the number the forum shows on the opening post: 1 (1楼) or 0 (#0, NGA)
+
+    def shown_floor(self, floor: int) -> int:
+        """A stored floor (1 = the opening post) as the forum shows it, for the reasons."""
+        return floor - 1 + self.first_floor
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,7 @@ def _assess_timeline(facts: ThreadFacts, timeline: Timeline, settings: DetectSet
         previous=facts.previous_severity,
         me_too_authors=facts.me_too_authors,
         spread=facts.spread,
+        first_floor=facts.first_floor,
     )
     replies = max(facts.replies, found.features.replies)
     negative_bar = settings.min_negative_share
@@ -174,7 +180,7 @@ def _alerting_signals(facts: ThreadFacts, settings: DetectSettings) -> list[str]
         floor = facts.signal_floors.get(name)
         if floor is None or name in opening or facts.negative_share < settings.min_negative_share:
             continue  # a journalist after a travel feature on a thread of praise is no crisis
-        where = "in the opening post" if floor == 1 else f"at floor {floor}"
+        where = "in the opening post" if floor == 1 else f"at floor {facts.shown_floor(floor)}"
         figures.append(f"{SIGNAL_LABELS.get(name, name)} {where}: {_HOWEVER_SLOWLY}")
     return figures
 
@@ -266,7 +272,7 @@ def _floor_why(facts: ThreadFacts, me_too_authors: int, settings: DetectSettings
         found = sorted((facts.signal_floors[name], name) for name in names if name in facts.signal_floors)
         if found:
             floor, name = found[0]
-            where = "the opening post" if floor == 1 else f"floor {floor}"
+            where = "the opening post" if floor == 1 else f"floor {facts.shown_floor(floor)}"
             return tier, f"{SIGNAL_LABELS.get(name, name)} at {where}"
     if me_too_authors >= settings.urgent_me_too_authors:
         says = counted(me_too_authors, "author saying", "authors saying")
@@ -289,6 +295,6 @@ def _spread_floor_figure(facts: ThreadFacts, settings: DetectSettings) -> list[s
 
 def _signals(facts: ThreadFacts) -> list[str]:
     return [
-        f"{SIGNAL_LABELS.get(name, name)} first at floor {floor}"
+        f"{SIGNAL_LABELS.get(name, name)} first at floor {facts.shown_floor(floor)}"
         for name, floor in sorted(facts.signal_floors.items(), key=lambda item: item[1])
     ]

@@ -42,12 +42,14 @@ def detect_thread(
     previous: Severity | None = None,
     me_too_authors: int = 0,
     spread: Spread | None = None,
+    first_floor: int = 1,
 ) -> Detection:
     """Score a thread; ``previous`` is its tier at the last poll (None: not alerting).
 
     ``me_too_authors`` counts 我也遇到了 authors known from elsewhere (e.g. a snapshot) when
     the timeline carries no per-reply flags; the larger of the two counts is used. ``spread``
-    is where else the thread's story is told (:func:`monitor.detect.spread.find_spread`).
+    is where else the thread's story is told (:func:`monitor.detect.spread.find_spread`);
+    ``first_floor`` the number the forum shows on the opening post (1, or 0 as NGA), for the reasons.
     """
     notes = list(timeline.notes)
     if baseline is None:
@@ -64,7 +66,9 @@ def detect_thread(
         features=features,
         forecast=forecast,
         baseline=baseline,
-        reasons=tuple(_reasons(features, forecast, baseline, score, resonance, spread, settings)),
+        reasons=tuple(
+            _reasons(features, forecast, baseline, score, resonance, spread, settings, first_floor)
+        ),
         notes=tuple(notes),
     )
 
@@ -77,6 +81,7 @@ def _reasons(
     me_too_authors: int,
     spread: Spread | None,
     settings: DetectSettings,
+    first_floor: int,
 ) -> list[str]:
     window = f"{settings.window_minutes:g} min"
     usual = baseline.usual_replies_per_hour
@@ -107,7 +112,8 @@ def _reasons(
             f"the last {window}), {counted(f.replies, 'reply', 'replies')} in all"
         )
     if me_too_authors:
-        where = f" (first at floor {f.me_too_floor})" if f.me_too_floor is not None else ""
+        shown = f.me_too_floor - 1 + first_floor if f.me_too_floor is not None else None
+        where = f" (first at floor {shown})" if shown is not None else ""
         says = counted(me_too_authors, "author says", "authors say")
         reasons.append(f"{says} 我也遇到了 (me too){where}")
     where_else = describe_spread(spread) if spread is not None else None

@@ -61,6 +61,7 @@ def _crawl(tmp_path: Path, forum_url: str) -> tuple[PassReport, dict[str, Any]]:
                     for tid, t in threads.items()
                 },
                 "alerts": [(a.thread.external_id, a.severity) for a in session.scalars(select(Alert))],
+                "reasons": [[*a.figures, *a.signals] for a in session.scalars(select(Alert))],
             }
     finally:
         app.close()
@@ -94,6 +95,11 @@ def test_tieba_style_forum_is_read_whole_over_loopback(tmp_path: Path, forum: Ti
     assert stored["posts"]["5004"][0][4] == local(2026, 11, 20, 9, 12)
     assert stored["posts"]["5005"][0][4] == local(2025, 12, 30, 8, 0)
     assert stored["alerts"] == [("5002", "very_urgent")]  # a journalist on the story
+    # the reasons name the floor as the forum shows it: the journalist's post is #4 there (stored as 5)
+    said = " | ".join(stored["reasons"][0])
+    assert "floor 4" in said and "floor 5" not in said, said
+    assert "我也遇到了 (me too) (first at floor 1)" in said, said  # 小鱼儿's reply, #1 on the forum
+    assert "clock" not in said, said  # the forum's Date header is its pages' NOW: no skew to report
 
 
 def test_a_floor_0_without_first_floor_is_a_parse_error_naming_the_setting() -> None:
