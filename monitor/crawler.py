@@ -9,7 +9,8 @@ What a hostile or broken forum cannot make it do:
 
 * read a thread twice in one pass: a board whose pager always offers one more page and serves
   its last page for any higher number lists the same threads again (board paging stops at the
-  first page that lists no thread not listed already, and a thread listed twice is read once),
+  first page that lists nothing new, :mod:`monitor.crawl_board_list`; a thread listed twice is
+  read once),
   and a thread another board's list or a hot refresh is reading is left to that read (a moved
   thread's marker lists it on two boards). A thread read again later in a pass is read
   incrementally, so its pages are not fetched again.
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import health
 from monitor.config.files import SourceConfig
+from monitor.crawl_board_list import read_board_list
 from monitor.crawl_clock import PageClock
 from monitor.crawl_failures import page_skipped
 from monitor.crawl_pages import thread_pages
@@ -79,41 +81,27 @@ class Crawler:
             board = repo.ensure_board(session, source, board_id, "")
             where = BoardRead(source.id, board.id, config.key, now, time.monotonic())
         summaries: list[ThreadSummary] = []
-        listed: set[str] = set()
         board_name = ""
         unchanged = False
-        for page_number in range(1, config.pages_per_board + 1):
-            url = adapter.board_url(board_id, page_number)
-            try:
-                first = page_number == 1  # a later page that fails ends the paging, not the poll
-                read = await self._read(
-                    url, adapter.parse_board, where, report, board_list=first, conditional=first
-                )
-            except NotModified:  # conditional GET: the first list page is as it was, so is the board;
-                # only threads still missing posts (a page that failed last time) are tried again
-                with self._sessions() as session:
-                    summaries = repo.incomplete_threads(session, where.board_row_id)
-                unchanged = True
-                break
-            if read is None:
-                if page_number == 1:
-                    return  # the failure is recorded; stored threads stay as they are
-                break
-            board_page = read[0]
-            if board_page.provisional:  # e.g. Discuz!'s first RSS hit after its cache expired: ask later
-                log.info("board page not ready yet: %s", url, extra={"url": url})
-                return
-            board_name = board_page.board_name or board_name
-            new = [t for t in board_page.threads if t.thread_id not in listed]
-            if page_number > 1 and not new:  # past the last page: the forum serves one already read
-                log.debug("board page lists nothing new, paging stops: %s", url, extra={"url": url})
-                break
-            for summary in new:
-                if summary.thread_id not in listed:  # a page listing a thread twice
-                    listed.add(summary.thread_id)
-                    summaries.append(summary)
-            if page_number >= board_page.page_count:
-                break
+
+        async def read_page(url: str, first: bool) -> BoardPage | None:
+            # only the first page is read conditionally, and its failure is a failed poll
+            read = await self._read(
+                url, adapter.parse_board, where, report, board_list=first, conditional=first
+            )
+            return None if read is None else read[0]
+
+        try:
+            found = await read_board_list(adapter, board_id, config.pages_per_board, read_page)
+        except NotModified:  # conditional GET: the first list page is as it was, so is the board;
+            # only threads still missing posts (a page that failed last time) are tried again
+            with self._sessions() as session:
+                summaries = repo.incomplete_threads(session, where.board_row_id)
+            unchanged = True
+        else:
+            if found is None:
+                return  # the failure is recorded; stored threads stay as they are
+            summaries, board_name = found.summaries, found.board_name
         posts_before = report.posts_new
         # Threads are read side by side; the fetcher's per-host limit decides how many at once.
         await asyncio.gather(
