@@ -1,18 +1,19 @@
 """Benchmark: ``monitor run``'s crawl pass at a PR team's scale, poll after poll.
 
     python -m monitor.bench_scale [--boards 15] [--threads 200] [--watched 0.33] [--polls 5]
-                                  [--changed 5] [--database URL] [--profile]
+                                  [--changed 5] [--pages-per-board N] [--database URL] [--profile]
 
 A Discuz!-style demo forum on loopback (the product's own server) with ``boards`` boards of
 ``threads`` threads each, first posted over the last 30 days with 3 to 14 posts each; a share
 ``watched`` of them name the demo config's watch group 途乐旅行 (a third of those read as
 complaints). Every board page is read at each pass (``pages_per_board`` covers the board), so
-every thread is listed at every poll. Poll 1 reads it all into an empty database; each later
-poll comes 10 minutes after the one before, with ``changed`` threads having one new reply each —
-the steady state of a monitor polling a busy forum. Per poll: wall and CPU seconds, pages
-fetched and failed, threads listed, SQL statements, alert changes; then the rows in the snapshot
-table after poll 1 and after the last (a steady poll writes one per thread whose reading changed),
-the steady polls' mean and its ratio to poll 1, and the process's peak RSS. ``--profile`` prints
+every thread is listed at every poll; ``--pages-per-board`` reads fewer, as a source configured
+with the default 1 does. Poll 1 reads it all into an empty database; each later poll comes 10
+minutes after the one before, with ``changed`` threads having one new reply each — the steady
+state of a monitor polling a busy forum. Per poll: wall and CPU seconds, pages fetched and
+failed, threads listed, SQL statements, alert changes; then the rows in the snapshot table after
+poll 1 and after the last (a steady poll writes one per thread whose reading changed), the
+steady polls' mean and its ratio to poll 1, and the process's peak RSS. ``--profile`` prints
 cProfile's top functions of the steady polls. SQLite file by default; ``--database`` takes a
 PostgreSQL URL (its tables are dropped first: give it a scratch database). Politeness is off and
 sentiment is a constant by keyword (benchmark only), so the figures are the crawl's and the
@@ -158,6 +159,7 @@ def main() -> None:
     parser.add_argument("--watched", type=float, default=0.33, help="share of threads naming the watch group")
     parser.add_argument("--polls", type=int, default=5)
     parser.add_argument("--changed", type=int, default=5, help="threads with a new reply at each later poll")
+    parser.add_argument("--pages-per-board", type=int, default=None, help="list pages per pass (all)")
     parser.add_argument("--database", default=None, help="a PostgreSQL URL (scratch: tables are dropped)")
     parser.add_argument("--profile", action="store_true", help="cProfile the steady polls")
     args = parser.parse_args()
@@ -166,7 +168,7 @@ def main() -> None:
     forum = scale_forum(args.boards, args.threads, args.watched, now, rng)
     tids = sorted(t.tid for b in forum.boards() for t in forum.visible_threads(b.fid))
     posts = sum(len(forum.visible_posts(tid)) for tid in tids)
-    pages_per_board = -(-args.threads // THREADS_PER_PAGE)
+    pages_per_board = args.pages_per_board or -(-args.threads // THREADS_PER_PAGE)
     print(
         f"forum: {args.boards} boards × {args.threads} threads over 30 days = {len(tids)} threads, "
         f"{posts} posts; {args.watched:.0%} watched; {pages_per_board} list pages per board; "
@@ -206,7 +208,7 @@ def main() -> None:
                     f"{f.pages:5d} pages ({f.failed} failed), {f.threads:5d} threads listed, "
                     f"{f.statements:7d} SQL statements, {f.alert_changes} alert changes"
                 )
-                if f.threads < len(tids):
+                if f.threads < len(tids) and f.failed:
                     print(
                         f"  {len(tids) - f.threads} of {len(tids)} threads not listed: "
                         f"{f.failed} pages failed (logged as 'page skipped'), and a failed list page "
