@@ -1,10 +1,20 @@
 """Paging a board's thread list: which list pages a poll reads and the threads they list.
 
-The first page is read conditionally: a 304 (:class:`~monitor.crawl_read.NotModified`) goes up
-to the crawler, which then only tries again the threads still missing posts. A later page that
-fails ends the paging, not the poll. A board whose pager always offers one more page and serves
-its last page for any higher number lists the same threads again: paging stops at the first page
-that lists no thread not listed already, and a thread listed twice is kept once.
+Every poll reads the first ``pages_per_board`` pages. The first page is read conditionally: a
+304 (:class:`~monitor.crawl_read.NotModified`) goes up to the crawler, which then only tries
+again the threads still missing posts. A later page that fails ends the paging, not the poll. A
+board whose pager always offers one more page and serves its last page for any higher number
+lists the same threads again: paging stops at the first page that lists no thread not listed
+already, and a thread listed twice is kept once.
+
+A board's first read (:class:`FirstRead`: no good poll of it recorded yet) pages back further,
+so that threads still active on older pages are read now rather than when they next bump: up
+to ``first_read_pages``, and no further than the first page whose rows, stickies aside, all had
+their last post before the lookback (``first_read_days``). Rows of the pages it pages back that
+are older than the lookback are left out; a row without a last-post time counts as recent (the
+cap bounds it). Stickies stop nothing: they are skipped when judging a page, and stickies
+repeated on top of every page are nothing new. A first read whose older page fails stops there
+like any poll; the board then has a good poll, and later polls do not page back again.
 """
 
 from __future__ import annotations
@@ -12,7 +22,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from monitor.detect.velocity import counted
 from monitor.sources.base import BoardPage, Source, ThreadSummary
 
 log = logging.getLogger(__name__)
@@ -21,40 +33,108 @@ ReadListPage = Callable[[str, bool], Awaitable[BoardPage | None]]
 """Reads one list page: ``(url, first)`` → the page, or ``None`` when it failed (recorded)."""
 
 
+@dataclass(frozen=True)
+class FirstRead:
+    """How far a board's first read pages back: ``pages`` at most, rows active since ``since``."""
+
+    pages: int
+    days: int
+    since: datetime
+
+    @classmethod
+    def at(cls, now: datetime, pages: int, days: int) -> FirstRead:
+        return cls(pages, days, now - timedelta(days=days))
+
+    def older(self, row: ThreadSummary) -> bool:
+        """The row's last post (as the list shows it) came before the lookback."""
+        return row.last_post_at is not None and row.last_post_at < self.since
+
+
 @dataclass
 class BoardList:
-    """What a poll read of a board's list: its threads in list order, and the board's name."""
+    """What a poll read of a board's list: its threads in list order, and the board's name; for a
+    first read, why its paging stopped (``stop``) and what it left."""
 
     summaries: list[ThreadSummary] = field(default_factory=list)
     board_name: str = ""
+    pages_read: int = 0
+    page_count: int = 1  # as the last page read tells
+    stop: str = ""
+    older_rows_left: int = 0  # rows of pages paged back whose last post came before the lookback
 
 
 async def read_board_list(
-    adapter: Source, board_id: str, pages: int, read_page: ReadListPage
+    adapter: Source, board_id: str, pages: int, read_page: ReadListPage, first_read: FirstRead | None = None
 ) -> BoardList | None:
-    """The threads listed on the board's first ``pages`` pages; ``None`` when the first page
-    failed or is not ready yet (stored threads stay as they are)."""
+    """The threads listed on the board's first ``pages`` pages, or as far as ``first_read`` pages
+    back; ``None`` when the first page failed or is not ready yet (stored threads stay as they are)."""
     found = BoardList()
     listed: set[str] = set()
-    for page_number in range(1, pages + 1):
+    limit = max(pages, first_read.pages) if first_read is not None else pages
+    for page_number in range(1, limit + 1):
         url = adapter.board_url(board_id, page_number)
         board_page = await read_page(url, page_number == 1)
         if board_page is None:
             if page_number == 1:
                 return None  # the failure is recorded
+            found.stop = f"page {page_number} failed"
             break
         if board_page.provisional:  # e.g. Discuz!'s first RSS hit after its cache expired: ask later
             log.info("board page not ready yet: %s", url, extra={"url": url})
             return None
         found.board_name = board_page.board_name or found.board_name
+        found.pages_read, found.page_count = page_number, board_page.page_count
         new = [t for t in board_page.threads if t.thread_id not in listed]
         if page_number > 1 and not new:  # past the last page: the forum serves one already read
             log.debug("board page lists nothing new, paging stops: %s", url, extra={"url": url})
+            found.stop = f"page {page_number} listed nothing new"
             break
         for summary in new:
-            if summary.thread_id not in listed:  # a page listing a thread twice
-                listed.add(summary.thread_id)
-                found.summaries.append(summary)
+            if summary.thread_id in listed:  # a page listing a thread twice
+                continue
+            listed.add(summary.thread_id)
+            if (
+                page_number > pages
+                and first_read is not None
+                and not summary.sticky
+                and first_read.older(summary)
+            ):
+                found.older_rows_left += 1  # paged back past it: inactive for the lookback
+                continue
+            found.summaries.append(summary)
         if page_number >= board_page.page_count:
+            found.stop = f"page {page_number} is the board's last"
             break
+        if first_read is not None and page_number >= pages and all_older(board_page, first_read):
+            found.stop = (
+                f"page {page_number}'s rows are all older than {counted(first_read.days, 'day', 'days')}"
+            )
+            break
+    else:
+        found.stop = f"the cap of {counted(limit, 'page', 'pages')}"
     return found
+
+
+def all_older(page: BoardPage, first_read: FirstRead) -> bool:
+    """Every row of the page, stickies aside, had its last post before the lookback (a page of
+    stickies alone says nothing)."""
+    rows = [row for row in page.threads if not row.sticky]
+    return bool(rows) and all(first_read.older(row) for row in rows)
+
+
+def first_read_said(found: BoardList, first_read: FirstRead) -> str:
+    """The log line's words for a first read: pages and threads read, and why it stopped."""
+    said = (
+        f"{counted(found.pages_read, 'list page', 'list pages')}, "
+        f"{counted(len(found.summaries), 'thread', 'threads')} (paging back up to "
+        f"{counted(first_read.pages, 'page', 'pages')} / {counted(first_read.days, 'day', 'days')}); "
+        f"stopped: {found.stop}"
+    )
+    if found.older_rows_left:
+        said += f"; {counted(found.older_rows_left, 'older row', 'older rows')} left"
+    if found.stop.startswith("the cap") and found.page_count > found.pages_read:
+        left = counted(found.page_count - found.pages_read, "older page", "older pages")
+        said += f"; {left} left unread (the forum has {found.page_count})"
+    elif found.stop.endswith("failed"):
+        said += "; the pages after it are not tried again (their threads are read when they bump)"
+    return said

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import health
 from monitor.config.files import SourceConfig
-from monitor.crawl_board_list import read_board_list
+from monitor.crawl_board_list import FirstRead, first_read_said, read_board_list
 from monitor.crawl_clock import PageClock
 from monitor.crawl_failures import page_skipped
 from monitor.crawl_pages import thread_pages
@@ -80,19 +80,22 @@ class Crawler:
             source = repo.ensure_source(session, config)
             board = repo.ensure_board(session, source, board_id, "")
             where = BoardRead(source.id, board.id, config.key, now, time.monotonic())
+            first_read = None  # no good poll of the board yet: page back (monitor.crawl_board_list)
+            if board.last_success_at is None:
+                first_read = FirstRead.at(now, config.first_read_cap, config.first_read_days)
         summaries: list[ThreadSummary] = []
-        board_name = ""
-        unchanged = False
+        board_name, unchanged, found = "", False, None
 
         async def read_page(url: str, first: bool) -> BoardPage | None:
-            # only the first page is read conditionally, and its failure is a failed poll
+            # only the first page is read conditionally (not at a first read), its failure fails the poll
+            conditional = first and first_read is None
             read = await self._read(
-                url, adapter.parse_board, where, report, board_list=first, conditional=first
+                url, adapter.parse_board, where, report, board_list=first, conditional=conditional
             )
             return None if read is None else read[0]
 
         try:
-            found = await read_board_list(adapter, board_id, config.pages_per_board, read_page)
+            found = await read_board_list(adapter, board_id, config.pages_per_board, read_page, first_read)
         except NotModified:  # conditional GET: the first list page is as it was, so is the board;
             # only threads still missing posts (a page that failed last time) are tried again
             with self._sessions() as session:
@@ -116,6 +119,9 @@ class Crawler:
             seen = board.last_threads_seen if unchanged else len(summaries)
             posts_new = report.posts_new - posts_before
             health.board_succeeded(session, board.source, board, seen, posts_new, now, where.pages)
+        if first_read is not None and found is not None:
+            said = first_read_said(found, first_read)
+            log.info("%s board %s first read: %s", config.key, board_id, said, extra={"source": config.key})
 
     def board_not_read(self, config: SourceConfig, board_id: str, error: FetchError, now: datetime) -> bool:
         """The board could not be read at all — the forum is unreachable, or robots.txt allows no

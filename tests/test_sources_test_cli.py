@@ -38,6 +38,10 @@ def test_sources_test_prints_rows_and_posts_and_stores_nothing(
     assert "started 2025-03-01 10:00, last 2025-03-01 10:00" in out  # relative ones: on the crawl's clock
     assert "3 rows; the list does not show: views" in out
     assert "page 2 of 2: 3 rows, 2 not on page 1" in out  # the sticky thread again, and two more
+    assert (  # the rows' last posts are relative times ("1小时前"): within any week
+        "  a board's first read pages back up to 10 pages / 7 days (the board has 2): 2 of page 1's 2 rows "
+        "had a post in the last 7 days\n"
+    ) in out
     assert "thread 5002: 途乐旅行收了我1万2定金" in out
     assert f"page 1 of 2: {forum.url}read.php?tid=5002&page=1" in out
     floors = re.findall(r"floor +(\d+) +(\d+) (\S+) \((\d+)\) \d{4}-\d\d-\d\d \d\d:\d\d: (\S+)", out)
@@ -55,12 +59,13 @@ def test_sources_test_prints_rows_and_posts_and_stores_nothing(
 def test_sources_test_names_what_the_entry_cannot_read(
     tmp_path: Path, forum: TiebaForum, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    entry = tieba_entry() | {"base_url": forum.url, "pages_per_board": 1}
+    entry = tieba_entry() | {"base_url": forum.url, "pages_per_board": 1, "first_read_pages": 1}
     entry["selectors"]["thread"].pop("first_floor")
     config = tieba_config(tmp_path, entry)
     assert main(["sources", "test", "huimin-bbs", "--thread", "5002", "--config", str(config)]) == 1
     out = capsys.readouterr().out
     assert "pages_per_board is 1: a pass reads no page after page 1" in out
+    assert "first_read_pages is 1: a board's first read reads no more pages than a pass" in out
     assert (
         f"error: {forum.url}read.php?tid=5002&page=1: a post shows floor 0: this forum numbers its "
         "opening post 0 (set thread.first_floor: 0)"
@@ -116,3 +121,17 @@ def test_sources_test_trusts_the_ca_bundle_a_pass_trusts(
         assert "thread 5002: 途乐旅行收了我1万2定金" in capsys.readouterr().out
     finally:
         served.close()
+
+
+def test_rows_without_a_last_post_time_are_said_to_page_back_to_the_cap(
+    tmp_path: Path, forum: TiebaForum, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = tieba_entry() | {"base_url": forum.url, "first_read_pages": 4}
+    entry["selectors"]["board"].pop("last_post")
+    config = tieba_config(tmp_path, entry)
+    assert main(["sources", "test", "huimin-bbs", "--config", str(config)]) == 0
+    assert (
+        "  a board's first read pages back up to 4 pages / 7 days (the board has 2): 2 of page 1's 2 rows "
+        "show no last post time, so it reads on to the cap or the last page "
+        "(a generic entry: board.last_post)"
+    ) in capsys.readouterr().out

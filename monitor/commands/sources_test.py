@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,8 @@ from monitor.alerting.render import clean_text
 from monitor.config.files import SourceConfig
 from monitor.config.loader import load_config
 from monitor.config.settings import Settings
+from monitor.crawl_board_list import FirstRead, all_older
+from monitor.detect.velocity import counted
 from monitor.errors import FetchError, ParseError, UnknownNameError
 from monitor.fetch.addresses import guarded_client, policy_for
 from monitor.fetch.client import Fetcher, Politeness
@@ -91,6 +93,7 @@ async def _test(
                 )
             elif first.page_count > 1:
                 print(f"  pages_per_board is {source.pages_per_board}: a pass reads no page after page 1")
+            print(_first_read(source, first, datetime.now(UTC)))
             chosen = thread or _busiest(first.threads)
             if chosen is None:
                 generic = source.engine == "generic"
@@ -117,6 +120,31 @@ async def _test(
 async def _read(fetcher: Fetcher, url: str, parse: Callable[[str, str, datetime], P]) -> P:
     page = await fetcher.get(url)
     return parse(page.text, page.url, page.now)
+
+
+def _first_read(source: SourceConfig, first: BoardPage, now: datetime) -> str:
+    """What the board's first read would do (monitor/crawl_board_list.py), judged on page 1."""
+    cap, days = source.first_read_cap, source.first_read_days
+    if cap <= source.pages_per_board:
+        return f"  first_read_pages is {cap}: a board's first read reads no more pages than a pass"
+    said = f"  a board's first read pages back up to {cap} pages / {counted(days, 'day', 'days')}"
+    said += f" (the board has {first.page_count})"
+    first_read = FirstRead.at(now, cap, days)
+    rows = [row for row in first.threads if not row.sticky]
+    undated = sum(1 for row in rows if row.last_post_at is None)
+    recent = sum(1 for row in rows if not first_read.older(row)) - undated
+    if not rows:
+        return f"{said}: page 1 lists no rows but stickies"
+    if all_older(first, first_read) and source.pages_per_board == 1:
+        return f"{said}: page 1's rows all had their last post longer ago, so it reads page 1 only"
+    if undated:
+        return (
+            f"{said}: {undated} of page 1's {len(rows)} rows show no last post time, so it reads "
+            "on to the cap or the last page (a generic entry: board.last_post)"
+        )
+    return (
+        f"{said}: {recent} of page 1's {len(rows)} rows had a post in the last {counted(days, 'day', 'days')}"
+    )
 
 
 def _busiest(rows: list[ThreadSummary]) -> str | None:

@@ -39,6 +39,9 @@ Text = Annotated[str, BeforeValidator(_must_be_text)]
 EmailAddress = Annotated[str, BeforeValidator(_must_be_text), AfterValidator(email_address)]
 
 
+FIRST_READ_PAGES = 10  # a board's first read pages back at most this far (200 rows on Discuz! defaults)
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,6 +55,20 @@ class SourceConfig(_File):
     base_url: HttpUrl = Field(description="Root URL of the forum (where forum.php lives).")
     boards: list[Text] = Field(min_length=1, description="Board ids (Discuz! fid) to watch.")
     pages_per_board: int = Field(1, ge=1, le=50, description="Board list pages read per pass.")
+    first_read_pages: int = Field(
+        FIRST_READ_PAGES,
+        ge=1,
+        le=50,
+        description="Most board list pages a board's first read pages back (at least pages_per_board; "
+        "1 with pages_per_board 1: no paging back).",
+    )
+    first_read_days: int = Field(
+        7,
+        ge=1,
+        le=90,
+        description="A board's first read stops paging back at a list page whose every row (stickies "
+        "aside) had its last post longer ago than this; older rows on the pages it pages back are not read.",
+    )
     posts_per_page: int = Field(10, ge=1, description="Posts per thread page (Discuz! default 10).")
     selectors: GenericSelectors | None = Field(
         None, description="CSS selectors of a 'generic' source (see docs/sources.md)."
@@ -67,7 +84,18 @@ class SourceConfig(_File):
     def _engine_options(self) -> SourceConfig:
         if self.engine == "generic" and self.selectors is None:
             raise ValueError("a 'generic' source needs 'selectors' (see docs/sources.md)")
+        if "first_read_pages" in self.model_fields_set and self.first_read_pages < self.pages_per_board:
+            raise ValueError(
+                f"first_read_pages ({self.first_read_pages}) is less than pages_per_board "
+                f"({self.pages_per_board}): a board's first read reads at least the pages every pass reads"
+            )
         return self
+
+    @property
+    def first_read_cap(self) -> int:
+        """The most list pages a board's first read reads: ``first_read_pages``, or ``pages_per_board``
+        when more and ``first_read_pages`` is left at its default."""
+        return max(self.first_read_pages, self.pages_per_board)
 
 
 class SourcesFile(_File):
