@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from monitor.cli import _parser
+from monitor.enrich.watch_audit import AUDIT_FILE
 from monitor.scheduling import STOP_GRACE_SECONDS
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
@@ -79,6 +80,16 @@ def test_a_unit_keeps_secrets_in_its_environment_file(unit: Path) -> None:
     assert keys["User"] == ["monitor"] and keys["StateDirectory"] == ["monitor"]
 
 
+@pytest.mark.parametrize("name", ["monitor.service", "monitor-worker.service"])
+def test_a_unit_that_reloads_watch_groups_may_record_hand_edits_in_the_audit_log(name: str) -> None:
+    # ProtectSystem=strict makes /etc/monitor read-only: without this the running service logs
+    # "cannot record a hand edit of the watch groups: Read-only file system" at each hand edit.
+    keys = _unit(DEPLOY / name)
+    [config] = [a.partition("=")[2] for a in keys["Environment"] if a.startswith("MONITOR_CONFIG=")]
+    assert keys["ProtectSystem"] == ["strict"]
+    assert f"-{config}/{AUDIT_FILE}" in keys.get("ReadWritePaths", []), keys.get("ReadWritePaths")
+
+
 def test_monitor_run_has_time_to_stop_before_systemd_kills_it() -> None:
     timeout = float(_unit(DEPLOY / "monitor.service").get("TimeoutStopSec", ["90"])[0])  # 90: systemd's
     assert timeout > STOP_GRACE_SECONDS + 10
@@ -90,6 +101,33 @@ def test_the_images_default_command_is_a_real_cli_command() -> None:
     command = json.loads(re.search(r"^CMD (.+)$", text, re.MULTILINE)[1])  # type: ignore[index]
     assert entrypoint == ["monitor"]
     _parses(command)
+
+
+def _sent_to_the_builder(path: str, patterns: list[str]) -> bool:
+    """Whether Docker's ignore rules keep ``path``: the last pattern matching it or a parent decides."""
+    parts = path.split("/")
+    kept = True
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        glob = re.escape(pattern.lstrip("!").strip("/")).replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
+        if any(re.fullmatch(glob, "/".join(parts[:n])) for n in range(1, len(parts) + 1)):
+            kept = negated
+    return kept
+
+
+def test_the_build_context_sends_what_the_dockerfile_copies_and_no_secrets() -> None:
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
+    patterns = [line.strip() for line in ignore if line.strip() and not line.startswith("#")]
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    copied = [src for line in re.findall(r"^COPY (.+)$", text, re.MULTILINE) for src in line.split()[:-1]]
+    assert copied == ["pyproject.toml", "README.md", "monitor"]
+    root = DEPLOY.parent
+    package_files = ["monitor/cli.py", "monitor/store/migrations/env.py", "monitor/defaults/playbooks.yaml"]
+    for source in [*copied, *package_files]:
+        assert (root / source).exists() and _sent_to_the_builder(source, patterns), source
+    for private in ["deploy/.env", "deploy/config/monitor.toml", ".git/config", ".venv/bin/python",
+                    "monitor/__pycache__/cli.cpython-311.pyc", "tests/conftest.py"]:  # fmt: skip
+        assert not _sent_to_the_builder(private, patterns), private
 
 
 def test_compose_commands_are_real_cli_commands() -> None:
@@ -106,6 +144,13 @@ def test_compose_web_listens_on_the_port_it_publishes_and_is_health_checked() ->
     port = command[command.index("--port") + 1]
     assert all(mapping.rsplit(":", 1)[1] == port for mapping in web["ports"]), web["ports"]
     assert f"127.0.0.1:{port}/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_every_compose_service_comes_back_after_a_reboot() -> None:
+    # A database without a restart policy stays down after the host restarts, and the monitor
+    # restarts forever on "cannot open database".
+    for name, service in _compose_services().items():
+        assert service.get("restart") == "unless-stopped", name
 
 
 def test_compose_gives_jobs_time_to_end_at_a_stop() -> None:
