@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -82,7 +82,8 @@ async def _test(
         )
         try:
             board_id = board or source.boards[0]
-            first = await _read(fetcher, adapter.board_url(board_id, 1), adapter.parse_board)
+            first_page = await fetcher.get(adapter.board_url(board_id, 1))
+            first = adapter.parse_board(first_page.text, first_page.url, first_page.now)
             _show_board(first, adapter.board_url(board_id, 1), zone)
             if first.page_count > 1 and source.pages_per_board > 1:
                 second = await _read(fetcher, adapter.board_url(board_id, 2), adapter.parse_board)
@@ -93,7 +94,7 @@ async def _test(
                 )
             elif first.page_count > 1:
                 print(f"  pages_per_board is {source.pages_per_board}: a pass reads no page after page 1")
-            print(_first_read(source, first, datetime.now(UTC)))
+            print(_first_read(source, first, first_page.now))  # the rows are dated on the forum's clock
             chosen = thread or _busiest(first.threads)
             if chosen is None:
                 generic = source.engine == "generic"
