@@ -289,8 +289,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         engine = make_engine(config.settings.database_url())
         if args.db_command == "prune":
             return _prune(config.settings, engine, dry_run=args.dry_run, vacuum=args.vacuum)
+        before = current_revision(engine)
         upgrade(engine)
-        print(f"database at revision {current_revision(engine)}")
+        after = current_revision(engine)
+        if before is None or before == after:  # a second run says it did nothing
+            print(f"database at revision {after}" + ("" if before is None else " (already; nothing to do)"))
+        else:
+            print(f"database at revision {after} (migrated from {before})")
         engine.dispose()
         return 0
 
