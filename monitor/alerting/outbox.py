@@ -160,12 +160,15 @@ OVERTAKEN_WHEN_RESOLVED = frozenset({"handover", "to_backup", "to_leadership", "
 
 def _overtaken(alert: Alert, delivery: Delivery) -> str:
     """Why a message still queued would mislead if sent now ("" if it would not): a call to act on
-    an alert resolved since, a first-contact reminder after the contact, or "you are its spokesperson
-    now" to someone it was handed on from."""
+    an alert resolved since, a first-contact reminder after the contact, "X has not acknowledged" to
+    the backup or leadership after X did, or "you are its spokesperson now" to someone it was handed
+    on from."""
     if alert.status == "resolved" and delivery.kind in OVERTAKEN_WHEN_RESOLVED:
         return f"not sent: the alert was resolved before this {delivery.kind} message went out"
     if delivery.kind == "reminder" and alert.contacted_at is not None:
         return "not sent: the complainant was contacted before this reminder went out"
+    if delivery.kind in ("to_backup", "to_leadership") and alert.acknowledged_at is not None:
+        return f"not sent: the alert was acknowledged before this {delivery.kind} message went out"
     if delivery.kind == "handover" and delivery.recipient != alert.spokesperson:
         return f"not sent: the alert was handed on to {alert.spokesperson} before this message went out"
     return ""
