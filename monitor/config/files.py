@@ -6,6 +6,7 @@ types, and a silently converted keyword would never match, so they are rejected.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -26,6 +27,8 @@ from monitor.sources.generic_config import FeedOptions, GenericSelectors
 
 
 def _must_be_text(value: object) -> object:
+    if value is None:  # `name:` with nothing after it, not the word None
+        raise ValueError("must be text, got nothing (an empty value or a bare ~)")
     if not isinstance(value, str):
         raise ValueError(
             f'must be text, got {type(value).__name__} {value!r} (quote it in YAML, e.g. "{value}")'
@@ -206,6 +209,18 @@ class WatchGroupConfig(_File):
                 )
         return value
 
+    @field_validator("include", "aliases", "exclude")
+    @classmethod
+    def _terms_are_words(cls, value: list[str]) -> list[str]:
+        for term in value:
+            if _PATTERN.search(term):
+                raise ValueError(
+                    f"term {term!r} looks like a pattern (regular expression or wildcard), but terms are "
+                    "matched as written, character for character, so it would only match that exact text; "
+                    "write each word as a term of its own (退款, 退货), or an expression for 'this and that'"
+                )
+        return value
+
     @field_validator("expression", mode="before")
     @classmethod
     def _expression_is_text(cls, value: object) -> object:
@@ -239,12 +254,24 @@ class WatchGroupConfig(_File):
         from monitor.enrich.expressions import parse, terms
         from monitor.enrich.text import fold_term
 
-        positive = [fold_term(t) for t in [*info.data.get("include", []), *info.data.get("aliases", [])]]
+        said = [*info.data.get("include", []), *info.data.get("aliases", [])]
+        positive = [fold_term(t) for t in said]
         expression = info.data.get("expression")
         if expression:
-            positive.extend(term.key for term in terms(parse(expression)))
+            found = terms(parse(expression))
+            positive.extend(term.key for term in found)
+            said.extend(term.key for term in found)
         for term in value:
             key = fold_term(term)
+            if key in positive:  # every occurrence of that term lies inside the exclude word
+                same = said[positive.index(key)]
+                folded = "" if same == term else " once folded (Traditional/Simplified, width, case)"
+                raise ValueError(
+                    f"exclude term {term!r} is the group's term {same!r}{folded}, so it would "
+                    f"cancel every match of it: an exclude word is a longer word that contains a term "
+                    f"(途乐园 is not 途乐); to drop posts that mention {term!r}, write an expression with "
+                    f"NOT {term}"
+                )
             if positive and not any(_can_overlap(key, other) for other in positive):
                 raise ValueError(
                     f"exclude term {term!r} overlaps none of the group's terms, so it can never cancel a "
@@ -258,6 +285,11 @@ class WatchGroupConfig(_File):
         if not self.include and not self.aliases and self.expression is None:
             raise ValueError("a watch group needs include terms, aliases or an expression")
         return self
+
+
+# What regular expressions and wildcards are written with, and brand names are not: .* .+ .? a|b
+# \d \w \s \b (?…) a leading ^ or * and a trailing $ or * (in full width too, as ops type it).
+_PATTERN = re.compile(r"[.．][*+?＊＋？]|[|｜]|\\[dwsbDWSB]|\(\?|^[\^*＊]|[$*＊]$")
 
 
 def _can_overlap(a: str, b: str) -> bool:
@@ -277,13 +309,17 @@ class WatchGroupsFile(_File):
         name twice (two groups matching the same posts, two alerts for one story)."""
         from monitor.enrich.text import fold
 
-        seen: dict[str, str] = {}
-        for group in self.watch_groups:
+        seen: dict[str, tuple[str, int]] = {}
+        for index, group in enumerate(self.watch_groups):  # said at the later entry, the one just typed
             key = fold(group.name).text
             if key in seen:
-                same = "" if seen[key] == group.name else f" (the same name as {seen[key]!r}, folded)"
-                raise ValueError(f"duplicate watch group {group.name!r}{same}")
-            seen[key] = group.name
+                name, at = seen[key]
+                same = "" if name == group.name else f" (the same name as {name!r}, folded)"
+                raise ValueError(
+                    f"watch_groups[{index}].name: duplicate watch group {group.name!r}{same} (first at "
+                    f"watch_groups[{at}])"
+                )
+            seen[key] = (group.name, index)
         return self
 
 
