@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from monitor.config.files import WatchGroupConfig
+from monitor.config.files import WatchGroupConfig, not_a_group
 from monitor.config.problems import validation_problems
-from monitor.config.yaml_lines import Key, YamlLines
+from monitor.config.yaml_lines import Key, YamlLines, key_text
 from monitor.enrich.category import CATEGORIES
 from monitor.errors import ConfigError
 from monitor.yaml_errors import not_utf8, yaml_problem
@@ -60,10 +61,48 @@ def _at_least_one(value: str, what: str) -> int:
     return number
 
 
-def _item_lines(file: Path, index: int) -> Callable[[Key], int | None]:
-    """Where a key of the ``index``-th group of a ``watch_groups`` file is (for its problems' lines)."""
+def _file_groups(file: Path, data: Any) -> list[WatchGroupConfig]:
+    """The groups of a ``--file``: one group, a ``watch_groups:`` list, or a bare list of groups;
+    a problem is said at its key and line in the file."""
+    base: Key | None = None
+    if isinstance(data, dict) and "watch_groups" in data:
+        items, base = data["watch_groups"], ("watch_groups",)
+    elif isinstance(data, list):
+        items, base = data, ()
+    else:
+        items = [] if data is None else [data]
+    if isinstance(items, dict):  # `watch_groups:` over one group written without its dash
+        raise ConfigError([f"{file}: watch_groups: must be a list of groups, each starting with '- '"])
+    if not items:
+        raise ConfigError([f"{file}: no watch group in the file"])
     where = YamlLines.of(file).line
-    return lambda key: where(("watch_groups", index, *key))
+    groups: list[WatchGroupConfig] = []
+    for index, item in enumerate(items):
+        key: Key = () if base is None else (*base, index)
+        if (problem := not_a_group(item)) is not None:
+            line = where(key) if key else None
+            raise ConfigError([f"{file}: {key_text(key)}: {problem}" + (f" (line {line})" if line else "")])
+        try:
+            groups.append(WatchGroupConfig.model_validate(item))
+        except ValidationError as exc:
+            problems = validation_problems(file, exc, partial(_line_in, where, key))
+            raise ConfigError([_at(problem, file, key) for problem in problems]) from None
+    return groups
+
+
+def _line_in(where: Callable[[Key], int | None], key: Key, inner: Key) -> int | None:
+    line: int | None = where((*key, *inner))
+    return line
+
+
+def _at(problem: str, file: Path, key: Key) -> str:
+    """A group's problem said at the group's own key in the file (``watch_groups[1].include``)."""
+    if not key:
+        return problem
+    whole = f"{file}: (top level)"
+    if problem.startswith(whole):  # a check of the whole group
+        return problem.replace(whole, f"{file}: {key_text(key)}", 1)
+    return problem.replace(f"{file}: ", f"{file}: {key_text(key)}.", 1)
 
 
 def proposed_groups(args: argparse.Namespace) -> list[WatchGroupConfig]:
@@ -77,23 +116,7 @@ def proposed_groups(args: argparse.Namespace) -> list[WatchGroupConfig]:
             raise ConfigError([not_utf8(args.file, exc)]) from None
         except OSError as exc:
             raise ConfigError([f"{args.file}: cannot read: {exc.strerror or exc}"]) from None
-        items = data.get("watch_groups") if isinstance(data, dict) and "watch_groups" in data else [data]
-        prefix = "watch_groups" if isinstance(data, dict) and "watch_groups" in data else None
-        groups: list[WatchGroupConfig] = []
-        for index, item in enumerate(items or []):
-            try:
-                groups.append(WatchGroupConfig.model_validate(item))
-            except ValidationError as exc:
-                lines = _item_lines(args.file, index) if prefix is not None else None
-                problems = validation_problems(args.file, exc, lines)
-                if prefix is not None:
-                    problems = [
-                        p.replace(f"{args.file}: ", f"{args.file}: {prefix}[{index}].", 1) for p in problems
-                    ]
-                raise ConfigError(problems) from None
-        if not groups:
-            raise ConfigError([f"{args.file}: no watch group in the file"])
-        return groups
+        return _file_groups(args.file, data)
     if not args.name:
         raise ConfigError(["watch: give the group's name and terms, or --file FILE"])
     fields = {

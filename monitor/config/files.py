@@ -300,8 +300,35 @@ def _can_overlap(a: str, b: str) -> bool:
     return any(a.endswith(b[:k]) or b.endswith(a[:k]) for k in range(1, shorter))
 
 
+def not_a_group(value: object) -> str | None:
+    """What is wrong with an entry of ``watch_groups`` that is not a group at all, or None."""
+    if isinstance(value, dict | WatchGroupConfig):
+        return None
+    got = "nothing (a bare '-')" if value is None else f"{type(value).__name__} {value!r}"
+    return f"must be a group with its keys (name:, include: …), got {got}"
+
+
+def _group_shape(value: object) -> object:
+    if (problem := not_a_group(value)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _groups_shape(value: object) -> object:
+    if value is None:  # `watch_groups:` with every group taken out
+        return []
+    if isinstance(value, dict):
+        raise ValueError(
+            "must be a list of groups, each starting with a dash ('  - name: …'); this reads as one "
+            "group written without its '- '"
+        )
+    return value
+
+
 class WatchGroupsFile(_File):
-    watch_groups: list[WatchGroupConfig] = Field(default_factory=list)
+    watch_groups: Annotated[
+        list[Annotated[WatchGroupConfig, BeforeValidator(_group_shape)]], BeforeValidator(_groups_shape)
+    ] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_names(self) -> WatchGroupsFile:

@@ -30,7 +30,7 @@ from monitor.config.files import (
     WatchGroupConfig,
     WatchGroupsFile,
 )
-from monitor.config.problems import validation_problems
+from monitor.config.problems import not_a_mapping, validation_problems
 from monitor.config.routing_checks import chat_targets as _chat_targets
 from monitor.config.routing_checks import routing_problems as _check_routing
 from monitor.config.settings import (
@@ -332,7 +332,7 @@ def _load_yaml(file: Path, model: type[M], problems: list[str]) -> M | None:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        problems.append(f"{file}: expected a mapping at the top level, got {type(data).__name__}")
+        problems.append(not_a_mapping(file, data, list(model.model_fields)))
         return None
     try:
         return _validate(file, model, data, problems)

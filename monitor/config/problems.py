@@ -52,3 +52,12 @@ def _message(error: Any) -> str:
         return "a YAML anchor refers to itself (a cycle); write the structure out"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def not_a_mapping(file: Path, data: object, fields: list[str]) -> str:
+    """A YAML file whose top level is not a mapping; a list in a file of one list (``watch_groups:``)
+    is that list without its key line, the usual slip, and is said so."""
+    said = f"{file}: expected a mapping at the top level, got {type(data).__name__}"
+    if isinstance(data, list) and len(fields) == 1:
+        said += f" (put '{fields[0]}:' on the first line and indent the list under it)"
+    return said

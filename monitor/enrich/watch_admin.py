@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from monitor.config.atomic_write import write_atomically
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
 from monitor.config.loader import config_directory
-from monitor.config.problems import validation_problems
+from monitor.config.problems import not_a_mapping, validation_problems
 from monitor.config.routing_refs import refuse_if_routed, unrouted_groups
 from monitor.detect.velocity import counted
 from monitor.enrich import watch_yaml
@@ -103,7 +103,7 @@ def _parse(file: Path, text: str) -> list[WatchGroupConfig]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError([f"{file}: expected a mapping at the top level, got {type(data).__name__}"])
+        raise ConfigError([not_a_mapping(file, data, list(WatchGroupsFile.model_fields))])
     try:
         return WatchGroupsFile.model_validate(data).watch_groups
     except ValidationError as exc:

@@ -10,6 +10,7 @@ import pytest
 
 from monitor.cli import main
 from monitor.config.loader import load_config
+from monitor.enrich.watch_admin import load_watch_groups
 from monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,3 +95,64 @@ def test_an_empty_name_says_it_is_empty_not_to_quote_none(config_dir: Path) -> N
     assert problem == (
         f"{file}: watch_groups[0].name: must be text, got nothing (an empty value or a bare ~) (line 2)"
     )
+
+
+@pytest.mark.parametrize(
+    ("groups", "said"),
+    [
+        (  # the dash forgotten: one group where a list of them belongs
+            "watch_groups:\n  name: 路由器\n  include: [路由器]\n",
+            "watch_groups: must be a list of groups, each starting with a dash ('  - name: …'); this reads "
+            "as one group written without its '- ' (line 2)",
+        ),
+        (
+            "watch_groups:\n  - name: 途乐\n    include: [途乐]\n  - 路由器\n",
+            "watch_groups[1]: must be a group with its keys (name:, include: …), got str '路由器' (line 4)",
+        ),
+        (
+            "- name: 路由器\n  include: [路由器]\n",
+            "expected a mapping at the top level, got list (put 'watch_groups:' on the first line and "
+            "indent the list under it)",
+        ),
+    ],
+)
+def test_a_file_of_the_wrong_shape_says_what_to_write(config_dir: Path, groups: str, said: str) -> None:
+    """Before, these said pydantic's 'Input should be a valid list / dictionary or instance of
+    WatchGroupConfig', or nothing of the missing key line."""
+    file = config_dir / "watch_groups.yaml"
+    assert _problems_with(config_dir, groups) == [f"{file}: {said}"]
+    with pytest.raises(ConfigError) as caught:  # what `monitor run` says when it reloads the file
+        load_watch_groups(file)
+    assert caught.value.problems == [f"{file}: {said}"]
+
+
+def test_watch_groups_with_every_group_taken_out_is_no_groups(tmp_path: Path) -> None:
+    file = tmp_path / "watch_groups.yaml"
+    file.write_text("watch_groups:\n#  - name: 途乐\n#    include: [途乐]\n", encoding="utf-8")
+    assert load_watch_groups(file) == []
+
+
+def test_a_file_of_groups_may_be_a_bare_list_and_its_problems_have_lines(
+    config_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proposed = tmp_path / "new.yaml"
+    proposed.write_text(
+        "- name: 路由器\n  include: [路由器]\n- name: 光猫\n  include: [光猫]\n  exclude: [光貓]\n",
+        encoding="utf-8",
+    )
+    base = ["--config", str(config_dir)]
+    assert main(["watch", "add", "--file", str(proposed), *base]) == 2
+    err = capsys.readouterr().err
+    assert f"{proposed}: [1].exclude: exclude term '光貓' is the group's term '光猫' once folded" in err
+    assert err.rstrip().splitlines()[1].endswith("(line 5)")
+    proposed.write_text("- name: 路由器\n  include: [路由器]\n- 光猫\n", encoding="utf-8")
+    assert main(["watch", "add", "--file", str(proposed), *base]) == 2
+    assert f"{proposed}: [1]: must be a group with its keys (name:, include: …), got str '光猫' (line 3)" in (
+        capsys.readouterr().err
+    )
+    proposed.write_text(
+        "- name: 路由器\n  include: [路由器]\n- name: 光猫\n  include: [光猫]\n", encoding="utf-8"
+    )
+    assert main(["watch", "add", "--file", str(proposed), *base]) == 0
+    names = [group.name for group in load_config(config_dir, environ={}).watch_groups]
+    assert names[-2:] == ["路由器", "光猫"]
