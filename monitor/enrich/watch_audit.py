@@ -92,7 +92,13 @@ def change_lines(record: ChangeRecord) -> list[str]:
             said += [f"-{_shown(gone)}"] if gone else []
             lines.append(f"{key}: {' '.join(said) or '(reordered)'}")
         else:
-            lines.append(f"{key}: {old!r} -> {new!r}" if old is not None else f"{key}: {new!r}")
+            lines.append(
+                f"{key}: {new!r}"
+                if old is None
+                else f"{key}: {old!r} (taken out)"  # a group removed, or its expression dropped
+                if new is None
+                else f"{key}: {old!r} -> {new!r}"
+            )
     return lines
 
 

@@ -99,6 +99,7 @@ def test_add_list_test_remove_and_history(config_dir: Path, capsys: pytest.Captu
     code, out, _ = _run(capsys, "history", "--config", config)
     assert code == 0 and "王强  add '星途汽车'" in out and "李娜  remove '星途汽车'" in out
     assert "    include: +星途\n" in out and "    include: -星途\n" in out  # what changed, not whole groups
+    assert "    category: 'product' (taken out)\n" in out and "None" not in out  # was: 'product' -> None
     assert "before:" not in out
     code, out, _ = _run(capsys, "history", "--full", "--config", config)
     assert "    after:  {'name': '星途汽车', 'category': 'product', 'include': ['星途']" in out
