@@ -80,6 +80,7 @@ class WatchMatcher:
     def __init__(self, groups: Iterable[WatchGroupConfig]) -> None:
         self._groups: list[_Group] = []
         entries: list[tuple[str, tuple[int, str, str]]] = []
+        listed: set[tuple[str, int, str]] = set()  # a term a group lists twice (退貨 and 退货) is found once
         for number, config in enumerate(groups):
             node = parse(config.expression) if config.expression is not None else None
             self._groups.append(_Group(config, node, bool(config.include or config.aliases)))
@@ -89,7 +90,10 @@ class WatchMatcher:
                 *((EXCLUDE, t) for t in config.exclude),
                 *((EXPRESSION, t.text) for t in (terms(node) if node is not None else [])),
             ):
-                entries.append((fold_term(written), (number, role, written)))
+                key = fold_term(written)
+                if (key, number, role) not in listed:
+                    listed.add((key, number, role))
+                    entries.append((key, (number, role, written)))
         self._index: TermIndex[tuple[int, str, str]] = TermIndex(entries)
         self._by_name = {g.config.name: g.config for g in self._groups}
 

@@ -440,3 +440,18 @@ def test_removing_a_group_before_any_crawl_makes_no_database(
     code, out, _ = _run(capsys, "remove", "星耀Pro14", "--config", str(config_dir))
     assert code == 0 and "removed watch group '星耀Pro14'" in out and "unresolved" not in out
     assert not (tmp_path / "data").exists()
+
+
+def test_a_term_a_group_lists_twice_is_found_once(
+    config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """退款 twice, or 退貨 beside 退货 (one word once folded), used to list every hit twice."""
+    config = str(config_dir)
+    code, _, err = _run(
+        capsys, "add", "退款监控", "--include", "退款", "--include", "退款", "--include", "退貨",
+        "--include", "退货", "--config", config,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = _run(capsys, "test", "申请退款退货被拒", "--config", config)
+    assert code == 0
+    assert out.count("include '退款' at 2–4") == 1 and out.count("at 4–6 '退货'") == 1, out
