@@ -119,6 +119,13 @@ def proposed_groups(args: argparse.Namespace) -> list[WatchGroupConfig]:
         return _file_groups(args.file, data)
     if not args.name:
         raise ConfigError(["watch: give the group's name and terms, or --file FILE"])
+    if not args.include and not args.alias and args.expression is None:  # was: '(top level): a watch group…'
+        raise ConfigError(
+            [
+                f"watch {args.watch_command}: give {args.name!r} its terms: --include TERM (repeatable), "
+                "--alias TERM or --expression EXPRESSION (`monitor watch list` shows the current ones)"
+            ]
+        )
     fields = {
         "name": args.name,
         "category": args.category or "other",

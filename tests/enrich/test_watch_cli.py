@@ -140,7 +140,14 @@ def test_words_yaml_would_misread_are_written_quoted(
             "watch add: expression: unexpected ')' at column 10",
         ),
         (["bad", "--include", "途乐", "--exclude", "招聘"], "exclude term '招聘' overlaps none"),
-        (["bad"], "a watch group needs include terms, aliases or an expression"),
+        (
+            ["bad"],
+            "watch add: give 'bad' its terms: --include TERM (repeatable), --alias TERM or --expression",
+        ),
+        (
+            ["bad", "--exclude", "bad园"],
+            "watch add: give 'bad' its terms",
+        ),  # was '(top level): a watch group…'
         (["途乐旅行", "--include", "途乐"], "a group named '途乐旅行' exists (use --replace to change it)"),
     ],
 )
