@@ -6,7 +6,6 @@ types, and a silently converted keyword would never match, so they are rejected.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -23,6 +22,7 @@ from pydantic import (
 
 from monitor.alerting.route_tree import OnCall, RouteNode
 from monitor.config.addresses import email_address
+from monitor.config.watch_terms import Keywords, can_overlap
 from monitor.sources.generic_config import FeedOptions, GenericSelectors
 
 
@@ -143,34 +143,6 @@ def same_forum(url: str) -> str:
 Category = Literal["product", "service", "dealer", "policy", "other"]
 
 
-def _must_fold_to_text(value: str) -> str:
-    from monitor.enrich.text import fold_term
-
-    if not fold_term(value):
-        raise ValueError(f"{value!r} is empty once invisible characters are removed")
-    return value
-
-
-def _keyword_must_be_text(value: object) -> object:
-    if isinstance(value, bool):
-        raise ValueError(
-            f"must be text, got bool {value} (YAML reads bare yes/no/on/off/true/false as true or false: "
-            'quote the word, e.g. "no")'
-        )
-    if isinstance(value, int | float):
-        raise ValueError(
-            f"must be text, got {type(value).__name__} {value!r} (YAML reads bare numbers as numbers, and "
-            f'0123 or 1_000 change on the way: quote it as written, e.g. "{value}")'
-        )
-    if value is None:
-        raise ValueError("must be text, got nothing (an empty item or a bare ~)")
-    return _must_be_text(value)
-
-
-Keyword = Annotated[str, BeforeValidator(_keyword_must_be_text), AfterValidator(_must_fold_to_text)]
-Keywords = Annotated[list[Keyword], Field(max_length=10_000)]
-
-
 class WatchGroupConfig(_File):
     """A brand, product line, person or competitor to watch.
 
@@ -206,18 +178,6 @@ class WatchGroupConfig(_File):
                 raise ValueError(
                     f"term {term!r} is a single character, which occurs in a large share of all posts; "
                     "write the brand, product or person as a word of two or more characters"
-                )
-        return value
-
-    @field_validator("include", "aliases", "exclude")
-    @classmethod
-    def _terms_are_words(cls, value: list[str]) -> list[str]:
-        for term in value:
-            if _PATTERN.search(term):
-                raise ValueError(
-                    f"term {term!r} looks like a pattern (regular expression or wildcard), but terms are "
-                    "matched as written, character for character, so it would only match that exact text; "
-                    "write each word as a term of its own (退款, 退货), or an expression for 'this and that'"
                 )
         return value
 
@@ -272,7 +232,7 @@ class WatchGroupConfig(_File):
                     f"(途乐园 is not 途乐); to drop posts that mention {term!r}, write an expression with "
                     f"NOT {term}"
                 )
-            if positive and not any(_can_overlap(key, other) for other in positive):
+            if positive and not any(can_overlap(key, other) for other in positive):
                 raise ValueError(
                     f"exclude term {term!r} overlaps none of the group's terms, so it can never cancel a "
                     "match: an exclude word only stops an include term inside it from counting (途乐园 is "
@@ -285,19 +245,6 @@ class WatchGroupConfig(_File):
         if not self.include and not self.aliases and self.expression is None:
             raise ValueError("a watch group needs include terms, aliases or an expression")
         return self
-
-
-# What regular expressions and wildcards are written with, and brand names are not: .* .+ .? a|b
-# \d \w \s \b (?…) a leading ^ or * and a trailing $ or * (in full width too, as ops type it).
-_PATTERN = re.compile(r"[.．][*+?＊＋？]|[|｜]|\\[dwsbDWSB]|\(\?|^[\^*＊]|[$*＊]$")
-
-
-def _can_overlap(a: str, b: str) -> bool:
-    """Whether occurrences of ``a`` and ``b`` can overlap in some text."""
-    if a in b or b in a:
-        return True
-    shorter = min(len(a), len(b))
-    return any(a.endswith(b[:k]) or b.endswith(a[:k]) for k in range(1, shorter))
 
 
 def not_a_group(value: object) -> str | None:

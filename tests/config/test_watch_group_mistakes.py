@@ -77,7 +77,7 @@ def test_a_term_written_as_a_pattern_is_refused(config_dir: Path, term: str) -> 
     file = config_dir / "watch_groups.yaml"
     quoted = term.replace("\\", "\\\\")
     [problem] = _problems_with(config_dir, f'watch_groups:\n  - name: x\n    include: [途乐, "{quoted}"]\n')
-    assert problem.startswith(f"{file}: watch_groups[0].include: term {term!r} looks like a pattern")
+    assert problem.startswith(f"{file}: watch_groups[0].include[1]: term {term!r} looks like a pattern")
     assert "matched as written" in problem and problem.endswith("(line 3)")
 
 
@@ -156,3 +156,25 @@ def test_a_file_of_groups_may_be_a_bare_list_and_its_problems_have_lines(
     assert main(["watch", "add", "--file", str(proposed), *base]) == 0
     names = [group.name for group in load_config(config_dir, environ={}).watch_groups]
     assert names[-2:] == ["路由器", "光猫"]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        (  # a Chinese input method's comma: one term that never matches
+            "[途乐，退款]",
+            "include[0]: term '途乐，退款' is several terms typed as one (a comma or 、 inside it), so it "
+            "would only match that exact text; separate them with a half-width comma, [途乐, 退款] (on the "
+            "command line: one --include each) (line 3)",
+        ),
+        ("[途乐、退款、退货]", "include[0]: term '途乐、退款、退货' is several terms typed as one"),
+        (  # the brackets left out: before, 'Input should be a valid list'
+            "途乐, 退款",
+            "include: must be a list of terms in brackets, [途乐, 退款], or one '- term' line each (line 3)",
+        ),
+    ],
+)
+def test_a_list_typed_as_one_term_is_refused(config_dir: Path, written: str, said: str) -> None:
+    file = config_dir / "watch_groups.yaml"
+    [problem] = _problems_with(config_dir, f"watch_groups:\n  - name: x\n    include: {written}\n")
+    assert problem.startswith(f"{file}: watch_groups[0].{said}")
