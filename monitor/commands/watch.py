@@ -117,7 +117,10 @@ def _list(args: argparse.Namespace) -> int:
     for group in groups:
         print("\n".join(_describe(group)))
     matcher = WatchMatcher(groups)
-    print(f"{file}: {len(groups)} watch groups, {matcher.term_count} distinct terms")
+    print(
+        f"{file}: {counted(len(groups), 'watch group', 'watch groups')}, "
+        f"{counted(matcher.term_count, 'distinct term', 'distinct terms')}"
+    )
     return 0
 
 

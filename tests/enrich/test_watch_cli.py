@@ -462,3 +462,14 @@ def test_a_term_a_group_lists_twice_is_found_once(
     code, out, _ = _run(capsys, "test", "申请退款退货被拒", "--config", config)
     assert code == 0
     assert out.count("include '退款' at 2–4") == 1 and out.count("at 4–6 '退货'") == 1, out
+
+
+def test_watch_list_of_one_group_and_one_term_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "watch_groups.yaml").write_text(
+        "watch_groups:\n  - name: x\n    include: [途乐]\n", encoding="utf-8"
+    )
+    (tmp_path / "monitor.toml").touch()
+    code, out, _ = _run(capsys, "list", "--config", str(tmp_path))
+    assert code == 0 and out.rstrip().endswith("watch_groups.yaml: 1 watch group, 1 distinct term"), out
