@@ -69,3 +69,11 @@ def test_hours_that_are_not_a_positive_number_are_refused_as_a_usage_error(
             main(["threads", "rising", "--hours", given])
         assert stopped.value.code == 2
         assert f"not a positive number of hours: '{given}'" in capsys.readouterr().err
+
+
+def test_a_thread_in_several_groups_names_the_others_after_its_own() -> None:
+    rows = [_row(watch_group="途乐旅行", also_groups=("退款\x1b[31m监控", "售后"))]
+    text = render_rising(rows, 6, 0.0, 1.0, 2.0)
+    assert text.splitlines()[1].endswith("1 reply [途乐旅行 · also 退款[31m监控, 售后]")
+    assert render_rising([_row()], 6, 0.0, 1.0, 2.0).splitlines()[1].endswith("1 reply [途乐旅行]")
+    assert rows[0].as_dict()["also_groups"] == ["退款\x1b[31m监控", "售后"]

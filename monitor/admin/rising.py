@@ -13,6 +13,7 @@ not read by then is left out).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
@@ -22,13 +23,14 @@ from sqlalchemy.orm import Session
 from monitor.alerting.render import clean_text
 from monitor.alerting.service import alert_for_thread
 from monitor.alerting.severity_at import alert_severity_at
+from monitor.config.files import WatchGroupConfig
 from monitor.config.loader import MonitorConfig
 from monitor.detect.assess import ThreadFacts, assess
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
 from monitor.facts import FactsReader
 from monitor.store import repo
-from monitor.store.models import Thread, WatchGroupRow, WatchMatch
+from monitor.store.models import Alert, Thread, WatchGroupRow, WatchMatch
 
 TITLE_CHARS = 40
 
@@ -51,20 +53,34 @@ class RisingThread:
     alert_severity: str | None  # that alert's tier
     spread_of_alert: bool  # it joined that alert as a copy of the story (not the alert's own thread)
     figures: tuple[str, ...]  # the reasons, as an alert would give them
+    also_groups: tuple[str, ...] = ()  # the thread's other watch groups, by name
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self) | {"figures": list(self.figures)}
+        return asdict(self) | {"figures": list(self.figures), "also_groups": list(self.also_groups)}
+
+    @property
+    def groups_said(self) -> str:
+        """``途乐旅行 · also 退款监控, 售后``: the group it is listed under, then its others."""
+        also = f" · also {', '.join(self.also_groups)}" if self.also_groups else ""
+        return self.watch_group + also
 
 
 def rising_threads(
-    config: MonitorConfig, facts: FactsReader, session: Session, now: datetime, hours: float
+    config: MonitorConfig,
+    facts: FactsReader,
+    session: Session,
+    now: datetime,
+    hours: float,
+    watch_groups: Sequence[WatchGroupConfig] | None = None,
 ) -> list[RisingThread]:
     """Watched threads seen since ``now - hours``, highest escalation score first.
 
-    A thread in several watch groups is listed once, under the group that scores it highest.
-    Groups no longer in the configuration are skipped.
+    ``watch_groups``: the current ones (a long-running reader passes its reloaded groups); by default
+    the configuration's. A thread in several watch groups is listed once: under its open alert's
+    group when it is in that group, else under the group that scores it highest, naming its other
+    groups (``also_groups``). Groups no longer in the configuration are skipped.
     """
-    groups = {group.name: group for group in config.watch_groups}
+    groups = {group.name: group for group in (config.watch_groups if watch_groups is None else watch_groups)}
     rows = session.execute(
         select(Thread, WatchGroupRow.name)
         .join(WatchMatch, WatchMatch.thread_id == Thread.id)
@@ -73,7 +89,7 @@ def rising_threads(
         .order_by(Thread.id, WatchGroupRow.name)
     )
     with facts.held_groups():  # a group's recent threads read once, not once per thread of it
-        best: dict[int, RisingThread] = {}
+        listed: dict[int, list[RisingThread]] = {}  # thread id -> its row in each of its groups
         for thread, name in rows:
             group = groups.get(name)
             snapshot = repo.snapshot_before(session, thread, now)
@@ -102,10 +118,20 @@ def rising_threads(
                 spread_of_alert=alert is not None and alert.thread_id != thread.id,
                 figures=tuple(found.figures),
             )
-            held = best.get(thread.id)
-            if held is None or _rank(row) < _rank(held):
-                best[thread.id] = row
-    return sorted(best.values(), key=_rank)
+            listed.setdefault(thread.id, []).append(row)
+    return sorted((_one_row(rows, session) for rows in listed.values()), key=_rank)
+
+
+def _one_row(rows: list[RisingThread], session: Session) -> RisingThread:
+    """A thread's row: in its open alert's group (the group the PR team was told), else the
+    group scoring it highest; its other groups named."""
+    shown = min(rows, key=_rank)
+    if shown.alert_id is not None:
+        alert = session.get(Alert, shown.alert_id)
+        own = next((row for row in rows if alert is not None and row.watch_group == alert.watch_group), None)
+        shown = own or shown
+    also = tuple(row.watch_group for row in rows if row.watch_group != shown.watch_group)
+    return replace(shown, also_groups=also)
 
 
 def _copies_then(session: Session, known: ThreadFacts, now: datetime) -> ThreadFacts:
@@ -144,7 +170,7 @@ def render_rising(rows: list[RisingThread], hours: float, general: float, urgent
             title = title[:TITLE_CHARS] + "…"
         lines.append(
             f"{score:>5}  {state:<16} {title} — {clean_text(row.board)} · {clean_text(row.source)}, "
-            f"{counted(row.replies, 'reply', 'replies')} [{clean_text(row.watch_group)}]"
+            f"{counted(row.replies, 'reply', 'replies')} [{clean_text(row.groups_said)}]"
         )
         lines.extend(f"         - {clean_text(figure)}" for figure in row.figures)
     if not rows:

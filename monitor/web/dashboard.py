@@ -23,6 +23,7 @@ from starlette.routing import Route
 from monitor.admin.forum_health import SourceHealth, forum_health
 from monitor.admin.rising import rising_threads
 from monitor.alerting.channels.email import EmailChannel
+from monitor.enrich.watch_admin import WATCH_FILE, WatchGroupsReloader
 from monitor.errors import UnknownNameError
 from monitor.facts import FactsReader
 from monitor.store.models import DigestRow
@@ -56,6 +57,10 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
     config, clock = desk.config, desk.clock
     zone = config.settings.general.timezone
     facts = FactsReader(config)  # boards' baselines, cached hourly, for the rising threads
+    # the watch groups as `monitor run` reads them: reloaded when ops edit them (one stat per view);
+    # the pipeline records hand edits in the audit log, this reader does not record them again
+    watch = WatchGroupsReloader(config.directory / WATCH_FILE, config.watch_groups, record_hand_edits=False)
+    watch_lock = threading.Lock()  # views of two spans are computed side by side
     gate = make_gate(config, keys, clock, desk.sessions)
     signed_in, csrf_ok, to_signin, forbidden = gate.signed_in, gate.csrf_ok, gate.to_signin, gate.forbidden
 
@@ -164,10 +169,13 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
                 # tabs reloading at once, or within seconds: one assessment of every thread
                 if held is not None and 0 <= (now - held[0]).total_seconds() < RISING_REUSE_SECONDS:
                     return held[1]
+                with watch_lock:
+                    groups = watch.current(now).groups
+                    problems = tuple(watch.problems)
                 with desk.sessions() as session:
-                    rows = rising_threads(config, facts, session, now, hours)[:MAX_RISING_ROWS]
+                    rows = rising_threads(config, facts, session, now, hours, groups)[:MAX_RISING_ROWS]
                 tiers = (detect.general_score, detect.urgent_score, detect.very_urgent_score)
-                view = RisingView(rows, hours, *tiers)
+                view = RisingView(rows, hours, *tiers, watch_problems=problems)
                 for span, (at, _) in list(rising_views.items()):  # a view past its reuse is never shown again
                     if not 0 <= (now - at).total_seconds() < RISING_REUSE_SECONDS:
                         rising_views.pop(span, None)

@@ -235,6 +235,7 @@ class RisingView:
     general: float  # the alert threshold and the tiers' (escalation score)
     urgent: float
     very_urgent: float
+    watch_problems: Sequence[str] = ()  # why the newest watch_groups.yaml was not taken up, if it was not
 
 
 def rising_page(nav: Nav, shown: RisingView, *, refresh: bool = False) -> str:
@@ -248,6 +249,13 @@ def rising_page(nav: Nav, shown: RisingView, *, refresh: bool = False) -> str:
         "What is close to alerting, and why.</p>",
         refresh_switch("/threads", {"hours": f"{shown.hours:g}"}, refresh),
     ]
+    if shown.watch_problems:
+        body.append(
+            '<p class="problem" role="status">watch_groups.yaml was changed and cannot be read; '
+            f"shown with the last good watch groups until it is fixed: {h(shown.watch_problems[0])}"
+            + (f" (and {len(shown.watch_problems) - 1} more)" if len(shown.watch_problems) > 1 else "")
+            + "</p>"
+        )
     reload = REFRESH_SECONDS if refresh else 0
     if not shown.rows:
         body.append('<p class="muted">No watched thread was seen in that time.</p>')
@@ -280,8 +288,9 @@ def _rising_row(row: RisingThread) -> str:
     replies = counted(row.replies, "reply", "replies")
     where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {replies}</span>'
     reasons = "".join(f"<li>{h(figure)}</li>" for figure in row.figures)
+    also = f'<br><span class="muted">also {h(", ".join(row.also_groups))}</span>' if row.also_groups else ""
     return (
         f'<tr><td class="nw"><strong>{score}</strong></td><td>{state}</td><td>{title}{where}</td>'
-        f"<td>{h(row.watch_group)}</td>"
+        f"<td>{h(row.watch_group)}{also}</td>"
         f'<td><ul class="muted" style="margin:0;padding-left:16px">{reasons}</ul></td></tr>'
     )

@@ -71,13 +71,17 @@ class Site:
 
 
 def web_config(
-    tmp_path: Path, base_url: str, smtp_port: int | None = None, viewers: tuple[str, ...] = ()
+    tmp_path: Path,
+    base_url: str,
+    smtp_port: int | None = None,
+    viewers: tuple[str, ...] = (),
+    directory: Path = DEMO_CONFIG,
 ) -> MonitorConfig:
     web: dict[str, object] = {"base_url": base_url, "viewers": list(viewers)}
     overrides: dict[str, object] = {"general": {"data_dir": str(tmp_path)}, "web": web}
     if smtp_port is not None:
         overrides["smtp"] = {"host": "127.0.0.1", "port": smtp_port, "sender": "monitor@test.invalid"}
-    return load_config(DEMO_CONFIG, environ={"MONITOR_WEB_SECRET": SECRET}, overrides=overrides)
+    return load_config(directory, environ={"MONITOR_WEB_SECRET": SECRET}, overrides=overrides)
 
 
 def _open_alert(session: Session, config: MonitorConfig) -> int:
@@ -114,11 +118,12 @@ def _open_alert(session: Session, config: MonitorConfig) -> int:
 
 
 @contextmanager
-def running_site(tmp_path: Path) -> Iterator[Site]:
+def running_site(tmp_path: Path, directory: Path = DEMO_CONFIG) -> Iterator[Site]:
+    """``directory``: the config directory (a copy of the demo's, for a test that edits it)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     sink = MailSink(tmp_path / "mail").start()
-    config = web_config(tmp_path, base_url, sink.port)
+    config = web_config(tmp_path, base_url, sink.port, directory=directory)
     engine = make_engine(config.settings.database_url())
     ensure_schema(engine, auto_migrate=True)
     sessions = session_factory(engine)
