@@ -352,7 +352,8 @@ def test_a_sources_file_that_is_not_yaml_is_said_on_one_line_and_left_as_it_is(
         == 2
     )
     err = capsys.readouterr().err
-    assert err.count(f"{sources}: line ") == 2 and "not valid YAML: found character '\\t'" in err
+    assert err.count(f"{sources}: line ") == 2 and "indented with a tab character" in err
+    assert "column 1: found character '\\t'" in err
     assert "Traceback" not in err and sources.read_bytes() == before
 
 
