@@ -204,9 +204,9 @@ def test_demo_ends_with_the_weekly_digest_to_every_spokesperson(demo_run: tuple[
     # the story thread leads the top threads, with its alert; the alert's handling is reviewed
     top = text.split("Top threads")[1]
     assert top.split("\n")[1].lstrip().startswith(f"1. {STORY_TITLE}")
-    assert "alert #1 [非常紧迫 very urgent]" in top
+    assert "告警 #1 [非常紧迫 very urgent]" in top and " · alert #1" in top  # the tier said once
     assert "#1 [非常紧迫 very urgent]" in text.split("Alerts and how they were handled")[1]
-    assert "not acknowledged" in text  # nobody acknowledged during the demo
+    assert "not acknowledged" in text and "未确认" in text  # nobody acknowledged during the demo
     assert "<script" not in html.lower() and STORY_TITLE in html
 
 

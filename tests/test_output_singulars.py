@@ -14,7 +14,8 @@ from sqlalchemy import select
 from monitor import health
 from monitor.cli import main
 from monitor.config.loader import load_config
-from monitor.digest.wording import not_complaints
+from monitor.digest.said import Said
+from monitor.digest.sentences import not_complaints
 from monitor.sources.base import ThreadSummary
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -53,16 +54,37 @@ def test_one_thread_exported_and_one_failure_recovered_from(
 @pytest.mark.parametrize(
     ("now", "before", "said"),
     [
-        (1, 0, "Not counted: 1 thread that does not read as a complaint (0 last week)"),
-        (2, 1, "Not counted: 2 threads that do not read as complaints (1 last week)"),
-        (0, 1, "Not counted: 0 threads that do not read as complaints (1 last week)"),
+        (
+            1,
+            0,
+            (
+                "未计入：1 个主题帖读来不像投诉（上周 0 个）",
+                "Not counted: 1 thread that does not read as a complaint (0 last week)",
+            ),
+        ),
+        (
+            2,
+            1,
+            (
+                "未计入：2 个主题帖读来不像投诉（上周 1 个）",
+                "Not counted: 2 threads that do not read as complaints (1 last week)",
+            ),
+        ),
+        (
+            0,
+            1,
+            (
+                "未计入：0 个主题帖读来不像投诉（上周 1 个）",
+                "Not counted: 0 threads that do not read as complaints (1 last week)",
+            ),
+        ),
     ],
 )
-def test_threads_not_counted_as_complaints(now: int, before: int, said: str) -> None:
+def test_threads_not_counted_as_complaints(now: int, before: int, said: tuple[str, str]) -> None:
     digest = SimpleNamespace(
         week=SimpleNamespace(not_complaints=now), previous=SimpleNamespace(not_complaints=before)
     )
-    assert not_complaints(digest) == said  # type: ignore[arg-type]
+    assert not_complaints(digest) == Said(*said)  # type: ignore[arg-type]
 
 
 def test_one_minute_and_one_character(

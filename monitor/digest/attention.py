@@ -20,7 +20,9 @@ from monitor.alerting.sla import OPEN
 from monitor.detect.severity import Severity
 from monitor.digest.headings import ATTENTION
 from monitor.digest.model import Attention, BoardTrouble, Digest, OpenAlert
-from monitor.digest.reading import PROBLEM_LABELS, STATES, TROUBLED_STATUSES
+from monitor.digest.reading import PROBLEM_LABELS, PROBLEM_LABELS_ZH, STATES, STATES_ZH, TROUBLED_STATUSES
+from monitor.digest.said import Said
+from monitor.digest.sentences import as_of
 from monitor.digest.wording import name_of, short_time, shortened, tier
 from monitor.store.models import Alert, Thread
 
@@ -72,9 +74,10 @@ def open_alerts(session: Session, now: datetime, people: Mapping[str, str]) -> A
 
 @dataclass(frozen=True)
 class AttentionLine:
-    """One line of the block; ``urgent`` lines (an overdue first contact, a board not read) are marked."""
+    """One line of the block, in both languages; ``urgent`` lines (an overdue first contact, a board
+    not read) are marked."""
 
-    text: str
+    said: Said
     urgent: bool = False
 
 
@@ -89,7 +92,7 @@ def attention_lines(digest: Digest) -> list[AttentionLine]:
     lines += [_board_line(board, timezone) for board in boards if board.status in TROUBLED_STATUSES]
     if len(lines) > MOST:
         rest = len(lines) - (MOST - 1)
-        lines = [*lines[: MOST - 1], AttentionLine(f"and {rest} more")]
+        lines = [*lines[: MOST - 1], AttentionLine(Said(f"另有 {rest} 项", f"and {rest} more"))]
     return lines
 
 
@@ -102,33 +105,45 @@ def tier_rank(severity: str) -> int:
 
 
 def _alert_line(alert: OpenAlert, now: datetime, timezone: str) -> AttentionLine:
-    """``#3 [非常紧迫 very urgent] 途乐导游强制购物 — 李娜: not acknowledged, first contact overdue since
-    12-06 23:00``; ``… — 王强: first contact due 12-07 15:00``."""
+    """``#3 [非常紧迫 very urgent] 途乐导游强制购物 — 李娜：未确认，首次联系 12-06 23:00 起已超时`` /
+    ``not acknowledged, first contact overdue since 12-06 23:00``; ``… — 王强：首次联系截止 12-07 15:00``
+    / ``first contact due 12-07 15:00``. The tag, title and name are said once, before the Chinese."""
     due = short_time(alert.respond_by, timezone)
     overdue = alert.respond_by < now
-    contact = f"first contact overdue since {due}" if overdue else f"first contact due {due}"
-    what = contact if alert.acknowledged else f"not acknowledged, {contact}"
+    if overdue:
+        contact = Said(f"首次联系 {due} 起已超时", f"first contact overdue since {due}")
+    else:
+        contact = Said(f"首次联系截止 {due}", f"first contact due {due}")
+    what = contact if alert.acknowledged else Said("未确认，", "not acknowledged, ") + contact
     title = shortened(alert.title, TITLE_CHARS) or "(untitled)"
-    return AttentionLine(
-        f"#{alert.alert_id} [{tier(alert.severity)}] {title} — {name_of(alert.spokesperson)}: {what}", overdue
-    )
+    who = f"#{alert.alert_id} [{tier(alert.severity)}] {title} — {name_of(alert.spokesperson)}"
+    return AttentionLine(Said(f"{who}：{what.zh}", what.en), overdue)
 
 
 def _board_line(board: BoardTrouble, timezone: str) -> AttentionLine:
-    """``演示论坛 · 投诉维权: failing now (login wall), last read 12-06 08:00``."""
-    kinds = ", ".join(PROBLEM_LABELS.get(kind, kind) for kind, _ in board.problems)
+    """``演示论坛 · 投诉维权：当前读取失败（登录墙），最后读取 12-06 08:00`` / ``failing now (login wall),
+    last read 12-06 08:00``."""
+    kinds = [kind for kind, _ in board.problems]
+    zh = "、".join(PROBLEM_LABELS_ZH.get(kind, kind) for kind in kinds)
+    en = ", ".join(PROBLEM_LABELS.get(kind, kind) for kind in kinds)
     read = board.last_success_at
-    last = f", last read {short_time(read, timezone)}" if read is not None else ", never read"
-    said = f"{name_of(board.forum)} · {name_of(board.board)}: {STATES[board.status]}"
-    return AttentionLine(said + (f" ({kinds})" if kinds else "") + last, True)
+    last = Said("，从未读取成功", ", never read")
+    if read is not None:
+        last = Said(f"，最后读取 {short_time(read, timezone)}", f", last read {short_time(read, timezone)}")
+    state = Said(STATES_ZH[board.status], STATES[board.status])
+    said = state + (Said(f"（{zh}）", f" ({en})") if kinds else Said("", "")) + last
+    return AttentionLine(Said(f"{name_of(board.forum)} · {name_of(board.board)}：{said.zh}", said.en), True)
 
 
 def attention_heading(digest: Digest) -> str:
-    """``Needs attention now (as of 12-07 09:00)``: the moment the digest was composed."""
-    return f"{ATTENTION} (as of {short_time(digest.generated_at, digest.week.period.timezone)})"
+    """``待处理 Needs attention now（截至 as of 12-07 09:00）``: the moment the digest was composed."""
+    return as_of(ATTENTION, short_time(digest.generated_at, digest.week.period.timezone))
 
 
-def very_urgent_note(digest: Digest) -> str:
-    """``1 非常紧迫 open`` for the subject when very urgent alerts are open now; else empty."""
+def very_urgent_note(digest: Digest) -> Said:
+    """``1 个非常紧迫未结`` / ``1 very urgent open`` for the subject when very urgent alerts are open
+    now; else empty."""
     count = digest.attention.very_urgent_open() if digest.attention else 0
-    return f"{count} {Severity.VERY_URGENT.label_zh} open" if count else ""
+    if not count:
+        return Said("", "")
+    return Said(f"{count} 个{Severity.VERY_URGENT.label_zh}未结", f"{count} very urgent open")

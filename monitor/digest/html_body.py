@@ -9,22 +9,15 @@ string that came from a forum or a configuration file goes through :func:`html.e
 from __future__ import annotations
 
 from monitor.alerting.email_html import email_head
-from monitor.alerting.render import clean_text, local_time, safe_href
+from monitor.alerting.render import clean_text, safe_href
 from monitor.digest import headings as h
-from monitor.digest.alert_wording import (
-    alert_facts,
-    called,
-    first_contact,
-    handling,
-    hands,
-    moved_hands,
-    opened_count,
-    within_sla,
-)
+from monitor.digest.alert_facts import alert_facts, first_contact
+from monitor.digest.alert_wording import beside_last_week, summary_rows
 from monitor.digest.charts import NEGATIVE_COLOUR, OTHER_COLOUR, html_bar, html_thin_bar, percent_of
 from monitor.digest.headings import category_label
 from monitor.digest.html_now import attention_html, open_on_html
 from monitor.digest.html_style import (
+    ENGLISH,
     MUTED,
     NUM,
     SEVERITY_COLOURS,
@@ -33,35 +26,42 @@ from monitor.digest.html_style import (
     TD,
     VERDICT_COLOURS,
     e,
+    said_html,
     section,
 )
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.reading import reading_lines
-from monitor.digest.wording import (
-    CATEGORIES_COVER,
-    COVERAGE,
+from monitor.digest.said import Said
+from monitor.digest.sentences import (
+    CATEGORIES_NOTE,
+    DAYS_NOTE,
     GROUPS_OVERLAP,
     NO_ALERTS,
     NO_CHANGES,
-    alert_timing_note,
+    NONE,
+    TOP_NOTE,
+    VOLUME_NOTE,
+    alert_timing,
+    empty_week,
+    footer,
+    group_noise,
+    not_complaints,
+    noted,
+    thread_alert,
+    thread_figures,
+    week_summary,
+)
+from monitor.digest.wording import (
     category_rows,
     changes,
-    complaint_category,
-    counted,
     day_labels,
-    duration,
-    empty_week,
-    group_noise,
     group_rows,
     name_of,
-    not_complaints,
     people_line,
     period_heading,
     share,
     tier,
     title_of,
-    week_summary,
-    zone_name,
 )
 
 
@@ -78,7 +78,7 @@ def render(digest: Digest, subject: str) -> str:
     if digest.week.posts:
         parts += [_volume(digest), _days(digest.week), _top_threads(digest.week)]
     else:
-        parts.append(f'<p style="font-weight:bold">{e(empty_week(digest))}</p>')
+        parts.append(f'<p style="font-weight:bold">{said_html(empty_week(digest))}</p>')
     parts.append(_alerts(digest))
     if digest.week.posts:
         parts.append(_categories(digest))
@@ -91,11 +91,13 @@ def _reading(digest: Digest) -> str:
     lines = reading_lines(digest.reading, digest.week.period.timezone)
     if not lines:
         return ""
-    head, *boards = lines
-    items = "".join(f"<li>{e(clean_text(line))}</li>" for line in boards)
+    head, *boards = [Said(clean_text(line.zh), clean_text(line.en)) for line in lines]
+    items = "".join(f"<li>{said_html(line)}</li>" for line in boards)
     partial = digest.reading is not None and (digest.reading.unwatched or digest.reading.watched_from)
     colour = VERDICT_COLOURS[False] if boards else VERDICT_COLOURS[None] if partial else VERDICT_COLOURS[True]
-    body = f'<p style="margin:4px 0;color:{colour}">{e(head)}</p>' + (f"<ul>{items}</ul>" if items else "")
+    body = f'<p style="margin:4px 0;color:{colour}">{said_html(head)}</p>' + (
+        f"<ul>{items}</ul>" if items else ""
+    )
     return section(h.READING, body)
 
 
@@ -103,16 +105,18 @@ def _heading(digest: Digest) -> str:
     return (
         f'<h1 style="font-size:22px;margin:0 0 4px">{e(h.WEEKLY)}</h1>'
         f'<p style="margin:0 0 8px;{MUTED}">{e(period_heading(digest.week))}</p>'
-        f'<p style="margin:0;font-size:16px"><strong>{e(week_summary(digest.week))} opened</strong>'
-        f'<br><span style="{SMALL}">{e(h.LAST_WEEK)}: {e(week_summary(digest.previous))} opened</span></p>'
+        f'<p style="margin:0;font-size:16px">'
+        f"{said_html(week_summary(digest.week), f'<strong>{e(week_summary(digest.week).zh)}</strong>')}"
+        f'<br><span style="{SMALL}">{e(h.LAST_WEEK)}: {e(week_summary(digest.previous).zh)}</span> '
+        f'<span lang="en" style="{ENGLISH}">{e(week_summary(digest.previous).en)}</span></p>'
     )
 
 
 def _changes(digest: Digest) -> str:
     lines = changes(digest)
     if not lines:
-        return section(h.CHANGES, f"<p>{e(NO_CHANGES)}</p>")
-    items = "".join(f"<li>{e(line)}</li>" for line in lines)
+        return section(h.CHANGES, f"<p>{said_html(NO_CHANGES)}</p>")
+    items = "".join(f'<li style="margin:0 0 2px">{said_html(line)}</li>' for line in lines)
     return section(h.CHANGES, f'<ul style="margin:0;padding-left:20px">{items}</ul>')
 
 
@@ -146,12 +150,13 @@ def _volume(digest: Digest) -> str:
     )
     body = "".join(_group_row(group, previous, biggest) for group, previous in rows)
     legend = (
-        f'<p style="{SMALL}">This week (last week in brackets). Bar: posts this week, '
-        f"{_swatch(NEGATIVE_COLOUR)} negative share; thin bar: last week. {e(GROUPS_OVERLAP)}</p>"
+        f'<p style="{SMALL}">条形：本周帖子数，{_swatch(NEGATIVE_COLOUR)} 负面占比；细条：上周。'
+        f'{e(GROUPS_OVERLAP.zh)} <span lang="en" style="{ENGLISH}">Bar: posts this week, '
+        f"{_swatch(NEGATIVE_COLOUR)} negative share; thin bar: last week. {e(GROUPS_OVERLAP.en)}</span></p>"
     )
     header = _header_row(h.WATCH_GROUP, h.POSTS, h.THREADS, h.NEW_THREADS, h.NEGATIVE, "")
     table = f"<table {TABLE}>{header}{total}{body}</table>"
-    return section(h.VOLUME, table + legend)
+    return section(noted(h.VOLUME, VOLUME_NOTE), table + legend)
 
 
 def _group_row(group: GroupVolume, previous: GroupVolume | None, biggest: int) -> str:
@@ -175,24 +180,35 @@ def _noise_row(group: GroupVolume) -> str:
     if not noise:
         return ""
     style = "padding:0 8px 6px 12px;overflow-wrap:break-word;color:#52606d;font-size:12px"
-    return f'<tr><td colspan="6" style="{style}">{e(noise)}</td></tr>'
+    return f'<tr><td colspan="6" style="{style}">{said_html(noise)}</td></tr>'
 
 
 def _days(week: WeekFigures) -> str:
     busiest = max((day.posts for day in week.days), default=0)
     rows = "".join(
-        f'<tr><td style="{TD};white-space:nowrap">{e(label)}</td>'
+        f'<tr><td style="{TD}">{_day_cell(label)}</td>'
         f'<td style="{NUM}">{day.posts:,}</td>'
         f'<td style="{NUM}">{e(share(day.negative_share))}</td>'
         f'<td style="{TD};width:60%">{_day_bar(day, busiest)}</td></tr>'
         for label, day in zip(day_labels(week), week.days, strict=True)
     )
     legend = (
-        f'<p style="{SMALL}">Bar: posts, the busiest day full width; {_swatch(NEGATIVE_COLOUR)} negative, '
-        f"{_swatch(OTHER_COLOUR)} other posts (share of posts with a sentiment score).</p>"
+        f'<p style="{SMALL}">条形：帖子数，最多的一天为满格；{_swatch(NEGATIVE_COLOUR)} 负面，'
+        f"{_swatch(OTHER_COLOUR)} 其他帖子（按有情感评分的帖子计）。"
+        f' <span lang="en" style="{ENGLISH}">Bar: posts, the busiest day full width; '
+        f"{_swatch(NEGATIVE_COLOUR)} negative, {_swatch(OTHER_COLOUR)} other posts "
+        "(share of posts with a sentiment score).</span></p>"
     )
     header = _header_row(h.DAY, h.POSTS, h.NEGATIVE, "")
-    return section(h.DAYS, f"<table {TABLE}>{header}{rows}</table>{legend}")
+    return section(noted(h.DAYS, DAYS_NOTE), f"<table {TABLE}>{header}{rows}</table>{legend}")
+
+
+def _day_cell(label: str) -> str:
+    """``周二 Tue 12-08`` kept on one line; a partial day's ``(截至 until 02:52)`` may wrap under it, so
+    on a phone it does not squeeze the bar."""
+    day, _, note = label.partition(" (")
+    shown = f'<span style="white-space:nowrap">{e(day)}</span>'
+    return shown + (f' <span style="{SMALL};white-space:nowrap">({e(note)}</span>' if note else "")
 
 
 def _day_bar(day: DaySentiment, busiest: int) -> str:
@@ -205,10 +221,10 @@ def _swatch(colour: str) -> str:
 
 def _top_threads(week: WeekFigures) -> str:
     if not week.top_threads:
-        return section(h.TOP_THREADS, "<p>(none)</p>")
+        return section(h.TOP_THREADS, f"<p>{said_html(NONE)}</p>")
     items = "".join(_thread_item(thread) for thread in week.top_threads)
     listing = f'<ol style="margin:0;padding-left:24px">{items}</ol>'
-    return section(f"{h.TOP_THREADS} (by posts this week)", listing)
+    return section(noted(h.TOP_THREADS, TOP_NOTE), listing)
 
 
 def _title_link(title: str, url: str) -> str:
@@ -218,29 +234,26 @@ def _title_link(title: str, url: str) -> str:
         return f'<a href="{e(href)}" style="color:#2f6690">{e(title_of(title))}</a>'
     shown = e(title_of(title))
     if clean_text(url):
-        shown += f' <span style="{SMALL}">{e(clean_text(url))} (not an http/https link)</span>'
+        note = "（不是 http/https 链接 not an http/https link）"
+        shown += f' <span style="{SMALL}">{e(clean_text(url))}{note}</span>'
     return shown
 
 
 def _thread_item(thread: TopThread) -> str:
     where = f"{name_of(thread.board)} · {name_of(thread.source)}"
     groups = ", ".join(name_of(group) for group in thread.watch_groups)
-    figures = [
-        f"{counted(thread.posts, 'post', 'posts')} this week",
-        counted(thread.replies, "reply", "replies") + " in all",  # the forum's count, not this week's
-        f"{share(thread.negative_share)} negative",
-        complaint_category(thread.category, thread.complaint),
-    ]
+    figures, said, when = thread_figures(thread), thread_alert(thread), alert_timing(thread)
     alert = ""
-    if thread.alert_id is not None:
-        label = f"alert #{thread.alert_id} {tier(thread.alert_severity)}"
-        when = alert_timing_note(thread.alert_timing)  # not open this week: greyed, and said
+    if said:  # an alert not open this week: its badge greyed, and said
+        label = f"#{thread.alert_id} {tier(thread.alert_severity)}"
         alert = " · " + _badge(None if when else thread.alert_severity, label)
-        alert += f' <span style="{MUTED}">{e(when)}</span>' if when else ""
+        alert += f' <span style="{MUTED}">{e(when.zh)}</span>' if when else ""
+    english = figures.en + (f" · {said.en}" if said else "")
     return (
         f'<li style="margin:0 0 8px">{_title_link(thread.title, thread.url)}'
         f'<br><span style="{SMALL}">{e(where)}{e(f" [{groups}]" if groups else "")}</span>'
-        f'<br><span style="font-size:13px">{e(" · ".join(figures))}{alert}</span></li>'
+        f'<br><span style="font-size:13px">{e(figures.zh)}{alert}</span>'
+        f'<br><span lang="en" style="{ENGLISH}">{e(english)}</span></li>'
     )
 
 
@@ -256,21 +269,24 @@ def _alerts(digest: Digest) -> str:
     timezone = digest.week.period.timezone
     cards = "".join(_alert_card(review, digest, timezone) for review in digest.week.alerts)
     if not cards:
-        cards = f"<p>{e(NO_ALERTS)}</p>"
+        cards = f"<p>{said_html(NO_ALERTS)}</p>"
     return section(h.ALERTS, cards + _handling(digest))
 
 
 def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
+    """The alert's badge, title and watch group, then its facts a line each: the Chinese (the first
+    contact's verdict coloured), the English under it, small and grey."""
     verdict, said = first_contact(review, digest.generated_at, timezone)
-    lines = [
-        " · ".join(
-            e(fact)
+    lines = []
+    for facts in alert_facts(review, digest.generated_at, timezone):
+        chinese = " · ".join(
+            e(fact.zh)
             if fact != said
-            else f'<strong style="color:{VERDICT_COLOURS[verdict]}">{e(fact)}</strong>'
+            else f'<strong style="color:{VERDICT_COLOURS[verdict]}">{e(fact.zh)}</strong>'
             for fact in facts
         )
-        for facts in alert_facts(review, digest.generated_at, timezone)
-    ]
+        english = " · ".join(fact.en for fact in facts)
+        lines.append(f'{chinese}<br><span lang="en" style="{ENGLISH}">{e(english)}</span>')
     return (
         '<div style="margin:0 0 10px;padding:6px 10px;border-left:3px solid '
         f'{SEVERITY_COLOURS.get(review.severity, "#52606d")}">'
@@ -282,22 +298,11 @@ def _alert_card(review: AlertReview, digest: Digest, timezone: str) -> str:
 
 
 def _handling(digest: Digest) -> str:
-    now, before = handling(digest.week, digest.generated_at), handling(digest.previous, digest.generated_at)
-    rows = [
-        (h.OPENED, opened_count(now), opened_count(before)),
-        (
-            h.MEDIAN_ACK,
-            duration(now.median_minutes_to_acknowledge),
-            duration(before.median_minutes_to_acknowledge),
-        ),
-        (h.NOT_ACKED, called(now), called(before)),
-        *([(h.CHANGED_HANDS, hands(now), hands(before))] if moved_hands(now, before) else []),
-        (h.WITHIN_SLA, within_sla(now), within_sla(before)),
-    ]
+    rows = summary_rows(digest.week, digest.previous, digest.generated_at)
     cells = "".join(
         f'<tr><th scope="row" style="{TD};text-align:left;font-weight:normal;{MUTED}">{e(label)}</th>'
-        f'<td style="{TD}"><strong>{e(this)}</strong> '
-        f'<span style="{MUTED}">(last week {e(last)})</span></td></tr>'
+        f'<td style="{TD}"><strong>{e(this.zh)}</strong> <span style="{MUTED}">（上周 {e(last.zh)}）</span>'
+        f'<br><span lang="en" style="{ENGLISH}">{e(beside_last_week(this, last).en)}</span></td></tr>'
         for label, this, last in rows
     )
     return f'<table style="border-collapse:collapse;margin-top:8px">{cells}</table>'
@@ -306,9 +311,11 @@ def _handling(digest: Digest) -> str:
 def _categories(digest: Digest) -> str:
     rows = category_rows(digest)
     left_out = not_complaints(digest)
-    note = f'<p style="{SMALL}">{e(left_out)}.</p>' if left_out else ""
+    note = (
+        f'<p style="{SMALL}">{said_html(Said(left_out.zh + "。", left_out.en + "."))}</p>' if left_out else ""
+    )
     if not rows:
-        return section(h.CATEGORIES, f"<p>(none)</p>{note}")
+        return section(h.CATEGORIES, f"<p>{said_html(NONE)}</p>{note}")
     biggest = max(max(threads, before) for _, threads, before in rows)
     body = "".join(
         f'<tr><td style="{TD}">{e(category_label(name_of(name)))}</td>'
@@ -318,14 +325,13 @@ def _categories(digest: Digest) -> str:
         for name, threads, before in rows
     )
     header = _header_row(h.CATEGORY, h.THREADS, "")
-    legend = f'<p style="{SMALL}">{e(CATEGORIES_COVER.capitalize())} this week (last week in brackets).</p>'
+    legend = f'<p style="{SMALL}">{said_html(CATEGORIES_NOTE)}</p>'
     return section(h.CATEGORIES, f"<table {TABLE}>{header}{body}</table>{legend}{note}")
 
 
 def _footer(digest: Digest) -> str:
-    zone, named = zone_name(digest.week.period.timezone), people_line(digest)
+    named = people_line(digest)
     return (
         f'<p style="{SMALL};margin-top:24px;border-top:1px solid #d9e2ec;padding-top:8px">'
-        f"{e(named) + '<br>' if named else ''}"
-        f"{e(COVERAGE)} Times in {e(zone)}. Generated {e(local_time(digest.generated_at, zone))}.</p>"
+        f"{e(named) + '<br>' if named else ''}{said_html(footer(digest))}</p>"
     )

@@ -4,7 +4,7 @@ spokesperson" (:mod:`monitor.digest.attention`, :mod:`monitor.digest.open_on`)."
 from __future__ import annotations
 
 from monitor.digest.attention import attention_heading, attention_lines
-from monitor.digest.html_style import e, section
+from monitor.digest.html_style import e, said_html, section
 from monitor.digest.model import Digest
 from monitor.digest.open_on import open_on, open_on_heading
 
@@ -16,7 +16,8 @@ def attention_html(digest: Digest) -> str:
         return ""
     marked = ";color:#b91c1c;font-weight:bold"
     items = "".join(
-        f'<li style="margin:2px 0{marked if line.urgent else ""}">{e(line.text)}</li>' for line in lines
+        f'<li style="margin:2px 0{marked if line.urgent else ""}">{said_html(line.said)}</li>'
+        for line in lines
     )
     return (
         '<div style="margin:16px 0 0;padding:6px 10px;border-left:3px solid #b91c1c;background:#fdf2f2">'
@@ -30,10 +31,11 @@ def open_on_html(digest: Digest) -> str:
     lines = open_on(digest)
     if not lines:
         return ""
-    marked = 'style="color:#b91c1c;font-weight:bold"'
+    marked = ' style="color:#b91c1c;font-weight:bold"'
     items = "".join(
-        f'<li style="margin:2px 0"><strong>{e(line.who)}</strong>: {e(line.alerts)} · '
-        f"<span{' ' + marked if line.overdue else ''}>{e(line.next)}</span></li>"
+        f'<li style="margin:2px 0"><strong>{e(line.who)}</strong>：{e(line.alerts)} · '
+        + said_html(line.next, f"<span{marked if line.overdue else ''}>{e(line.next.zh)}</span>")
+        + "</li>"
         for line in lines
     )
     return section(open_on_heading(digest), f'<ul style="margin:0;padding-left:20px">{items}</ul>')

@@ -20,6 +20,7 @@ from monitor.digest.now_model import Attention as Attention
 from monitor.digest.now_model import BoardTrouble as BoardTrouble
 from monitor.digest.now_model import OpenAlert as OpenAlert
 from monitor.digest.now_model import Reading as Reading
+from monitor.digest.said import Said
 
 WEEK = timedelta(days=7)
 
@@ -310,7 +311,7 @@ class Digest:
 
     week: WeekFigures
     previous: WeekFigures
-    changes: tuple[str, ...]  # "what changed since last week", most important first
+    changes: tuple[Said, ...]  # "what changed since last week", most important first
     generated_at: datetime
     reading: Reading | None = None  # None: not known (the forums' health is not in the store)
     attention: Attention | None = None  # None: not known (no "Needs attention now" block)

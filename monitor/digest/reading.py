@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from monitor.crawl_failures import THREAD_GONE
 from monitor.digest.model import BoardTrouble, DigestPeriod, Reading
+from monitor.digest.said import Said, joined
+from monitor.digest.sentences import minutes_zh
 from monitor.digest.wording import duration, short_time
 from monitor.health import ONE_OFF, board_status
 from monitor.store.models import Board, HealthEvent, SourceRow, Thread
@@ -34,12 +36,26 @@ PROBLEM_LABELS = {
     "zero_threads": "list suddenly empty",
     "disallowed": "robots.txt disallows",
 }
+PROBLEM_LABELS_ZH = {
+    "login_wall": "登录墙",
+    "captcha": "验证码",
+    "fetch_failed": "页面抓取失败",
+    "parse_failed": "页面无法解析",
+    "zero_threads": "列表突然为空",
+    "disallowed": "robots.txt 禁止抓取",
+}
 TROUBLED_STATUSES = ("failing", "degraded", "empty")
 STATES = {
     "failing": "failing now",
     "degraded": "thread pages not read now",
     "empty": "lists no threads now",
     "never polled": "never read",
+}
+STATES_ZH = {
+    "failing": "当前读取失败",
+    "degraded": "当前读不到帖子页",
+    "empty": "当前列表没有帖子",
+    "never polled": "从未读取",
 }
 
 
@@ -124,46 +140,72 @@ def _outages(spans: list[tuple[datetime, datetime]], period: DigestPeriod) -> tu
     return len(merged), seconds
 
 
-def reading_lines(reading: Reading | None, timezone: str) -> list[str]:
+def reading_lines(reading: Reading | None, timezone: str) -> list[Said]:
     """The section's lines, scraped names as they are (callers clean or escape them)."""
     if reading is None:
         return []
-    head = f"{_count(reading.forums, 'forum')}, {_count(reading.boards, 'board')}"
+    head = Said(
+        f"{reading.forums} 个论坛，{reading.boards} 个版块",
+        f"{_count(reading.forums, 'forum')}, {_count(reading.boards, 'board')}",
+    )
     if reading.unwatched:
         return [
-            f"{head}: not monitored this week — the monitor read nothing before it ended; "
-            "any figures come from posts still online when it began."
+            head
+            + Said(
+                "：本周未监测——本周结束前监测还没有读到任何内容；如有数据，来自开始监测时仍在线的帖子。",
+                ": not monitored this week — the monitor read nothing before it ended; "
+                "any figures come from posts still online when it began.",
+            )
         ]
     if reading.watched_from is not None:
         since = short_time(reading.watched_from, timezone)
-        head += f", monitored only since {since} (earlier days: posts still online then)"
+        head += Said(
+            f"，{since} 起才开始监测（更早的日子：仅含当时仍在线的帖子）",
+            f", monitored only since {since} (earlier days: posts still online then)",
+        )
     if not reading.troubled:
-        when = "since then" if reading.watched_from is not None else "this week"
-        return [f"{head}: every board read without problems {when}."]
+        if reading.watched_from is not None:
+            return [
+                head + Said("：此后所有版块读取正常。", ": every board read without problems since then.")
+            ]
+        return [head + Said("：本周所有版块读取正常。", ": every board read without problems this week.")]
+    count = len(reading.troubled)
     lines = [
-        f"{head}: {_count(len(reading.troubled), 'board')} not always read — "
-        "figures from these may be incomplete:"
+        head
+        + Said(
+            f"：{count} 个版块未能一直读取，其数据可能不完整：",
+            f": {_count(count, 'board')} not always read — figures from these may be incomplete:",
+        )
     ]
     for trouble in reading.troubled:
         lengths = dict(trouble.down_minutes)
-        what = ", ".join(_problem(kind, n, lengths.get(kind)) for kind, n in trouble.problems)
-        state = STATES.get(trouble.status, "recovered")
+        what = joined([_problem(kind, n, lengths.get(kind)) for kind, n in trouble.problems], "；", ", ")
+        state = Said(STATES_ZH.get(trouble.status, "已恢复"), STATES.get(trouble.status, "recovered"))
         read = trouble.last_success_at
-        last = f"; last read {short_time(read, timezone)}" if read is not None else ""
-        lines.append(f"{trouble.forum} · {trouble.board}: {state}{f' ({what})' if what else ''}{last}")
+        last = Said("", "")
+        if read is not None:
+            last = Said(
+                f"；最后读取 {short_time(read, timezone)}", f"; last read {short_time(read, timezone)}"
+            )
+        said = state + (Said(f"（{what.zh}）", f" ({what.en})") if what else Said("", "")) + last
+        lines.append(Said(f"{trouble.forum} · {trouble.board}：{said.zh}", said.en))
     return lines
 
 
-def _problem(kind: str, n: int, minutes: float | None = None) -> str:
-    """``login wall: 2 outages lasting 5 h 20 min in all`` (each one poll or many; the length left out when
-    under a minute: one poll); a change, such as a list gone empty: ``×n``."""
-    label = PROBLEM_LABELS.get(kind, kind)
+def _problem(kind: str, n: int, minutes: float | None = None) -> Said:
+    """``登录墙：2 次中断，共 5 小时 20 分`` / ``login wall: 2 outages lasting 5 h 20 min in all`` (each one
+    poll or many; the length left out when under a minute: one poll); a change, such as a list gone
+    empty: ``×n``."""
+    label = Said(PROBLEM_LABELS_ZH.get(kind, kind), PROBLEM_LABELS.get(kind, kind))
     if kind in ONE_OFF:
-        return f"{label} ×{n}"
-    said = f"{label}: {_count(n, 'outage')}"
+        return Said(f"{label.zh} ×{n}", f"{label.en} ×{n}")
+    said = Said(f"{label.zh}：{n} 次中断", f"{label.en}: {_count(n, 'outage')}")
     if minutes is None or minutes < 1:
         return said
-    return f"{said} lasting {duration(minutes)}" + (" in all" if n > 1 else "")
+    return said + Said(
+        f"，{'共' if n > 1 else '持续'} {minutes_zh(minutes)}",
+        f" lasting {duration(minutes)}" + (" in all" if n > 1 else ""),
+    )
 
 
 def _count(n: int, word: str) -> str:

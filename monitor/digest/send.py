@@ -29,7 +29,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.alerting.channels.email import EmailChannel, sender_domain
+from monitor.alerting.channels.email import EmailChannel, sender_domain, set_subject
 from monitor.config.loader import MonitorConfig
 from monitor.digest.figures import build_digest
 from monitor.digest.model import DigestPeriod
@@ -241,7 +241,7 @@ def send_due(
 
 def _email(row: DigestRow, sender: str, now: datetime) -> EmailMessage:
     email = EmailMessage(policy=SMTP_POLICY)
-    email["Subject"] = row.subject
+    set_subject(email, row.subject)  # every space kept: the Chinese figures are full of them
     email["From"] = sender
     email["To"] = ", ".join(row.recipients)
     email["Date"] = format_datetime(now.astimezone(UTC))

@@ -7,16 +7,16 @@ HTML body escapes it. Times are UTC in the figures and shown in the digest's tim
 from __future__ import annotations
 
 import logging
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.alerting.render import clean_text, severity_label
 from monitor.detect.severity import Severity
-from monitor.digest.headings import PEOPLE, category_label
+from monitor.digest.headings import PEOPLE
 from monitor.digest.model import AlertTiming, Digest, GroupVolume, WeekFigures
 from monitor.digest.people import mentioned
+from monitor.digest.said import Said
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +24,6 @@ TITLE_CHARS = 60
 NAME_CHARS = 30  # watch groups, boards, sources, spokespeople
 TERMS_SHOWN = 3  # a watch group's most frequent matched terms in the volume section
 NOTHING = "—"
-EMPTY_WEEK = "No posts on watched threads this week."
-NO_ALERTS = "No alerts were open this week."
-NO_CHANGES = "Nothing notable changed since last week."
-COVERAGE = "Figures cover watched threads only (threads matched by a watch group)."
-GROUPS_OVERLAP = (
-    "A thread two watch groups match counts in both, so the groups' rows can add up to more than "
-    "all watched threads."
-)
-NOT_A_COMPLAINT = "not a complaint"
-CATEGORIES_COVER = "watched threads whose opening post reads negative"
 _ALERT_TIMING = {
     "open": "",
     "opened_after": "opened after this week",
@@ -122,17 +112,6 @@ def day_label(day: date) -> str:
     return f"{_WEEKDAYS_ZH[day.weekday()]} {_WEEKDAYS[day.weekday()]} {day:%m-%d}"
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font: a Chinese character (East Asian wide or
-    full-width) takes two, so a plain-text table lines up under Chinese labels."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def padded(text: str, width: int) -> str:
-    """``text`` followed by spaces up to ``width`` display columns (:func:`display_width`)."""
-    return text + " " * max(0, width - display_width(text))
-
-
 def period_days(figures: WeekFigures) -> tuple[date, date]:
     """The first and last local day of the period (its end is exclusive)."""
     period = figures.period
@@ -148,75 +127,38 @@ def until(figures: WeekFigures) -> str:
 
 
 def period_label(figures: WeekFigures, day_format: str) -> str:
-    """``12-01 – 12-07``, with ``(until 03:33)`` when the last day is partial (as ``digest list`` says)."""
+    """``12-01 – 12-07``, with ``(截至 until 03:33)`` when the last day is partial."""
     first, last = period_days(figures)
     stop = until(figures)
-    return f"{first:{day_format}} – {last:{day_format}}" + (f" ({stop})" if stop else "")
+    return f"{first:{day_format}} – {last:{day_format}}" + (f" (截至 {stop})" if stop else "")
 
 
 def period_heading(figures: WeekFigures) -> str:
-    """``2026-11-30 – 2026-12-06 (Asia/Shanghai)``; ``… – 2026-12-07 (until 03:33, Asia/Shanghai)``."""
+    """``2026-11-30 – 2026-12-06 (Asia/Shanghai)``; ``… – 2026-12-07 (截至 until 03:33, Asia/Shanghai)``."""
     first, last = period_days(figures)
-    notes = [until(figures), zone_name(figures.period.timezone)]
+    stop = until(figures)
+    notes = [f"截至 {stop}" if stop else "", zone_name(figures.period.timezone)]
     return f"{first:%Y-%m-%d} – {last:%Y-%m-%d} ({', '.join(note for note in notes if note)})"
 
 
 def day_labels(figures: WeekFigures) -> list[str]:
-    """``Mon 11-30`` for each day of the period; the partial last day says ``(until 03:33)``."""
+    """``周一 Mon 11-30`` for each day of the period; the partial last day says ``(截至 until 03:33)``."""
     labels = [day_label(day.day) for day in figures.days]
     stop = until(figures)
     if stop and labels and figures.days[-1].day == period_days(figures)[1]:
-        labels[-1] += f" ({stop})"
+        labels[-1] += f" (截至 {stop})"
     return labels
 
 
-def headline(digest: Digest, very_urgent_open: str = "") -> str:
-    """``412 posts, 62 % negative, 3 alerts`` — the subject's figures; ``… 3 alerts (1 非常紧迫 open)``
-    when ``very_urgent_open`` says very urgent alerts are open as the digest is composed."""
-    summary = week_summary(digest.week)
-    return f"{summary} ({very_urgent_open})" if very_urgent_open else summary
-
-
-def week_summary(figures: WeekFigures) -> str:
-    """Posts, negative share (left out when nothing was scored) and alerts opened in one period."""
-    parts = [counted(figures.posts, "post", "posts")]
-    if figures.negative_share is not None:
-        parts.append(f"{share(figures.negative_share)} negative")
-    parts.append(counted(figures.alerts_opened, "alert", "alerts"))
-    return ", ".join(parts)
-
-
-def empty_week(digest: Digest) -> str:
-    """``No posts on watched threads this week.``, with last week's count if it had posts."""
-    if digest.previous.posts:
-        return f"{EMPTY_WEEK} Last week: {counted(digest.previous.posts, 'post', 'posts')}."
-    return EMPTY_WEEK
-
-
-def changes(digest: Digest) -> list[str]:
-    return [line for line in (clean_text(change) for change in digest.changes) if line]
-
-
-def complaint_category(category: str | None, complaint: bool) -> str:
-    """A top thread's category, or ``not a complaint`` when it does not read as one (not counted)."""
-    if not complaint:
-        return NOT_A_COMPLAINT
-    return category_label(clean_text(category or "")) or "uncategorised"
+def changes(digest: Digest) -> list[Said]:
+    """What changed since last week, each line cleaned of control and format characters."""
+    cleaned = [Said(clean_text(change.zh), clean_text(change.en)) for change in digest.changes]
+    return [line for line in cleaned if line]
 
 
 def alert_timing_note(timing: AlertTiming | None) -> str:
     """``opened after this week`` or ``resolved before this week``; empty for an alert open in it."""
     return _ALERT_TIMING[timing] if timing else ""
-
-
-def not_complaints(digest: Digest) -> str:
-    """``Not counted: 2 threads that do not read as complaints (1 last week)``, ``1 thread that does
-    not read as a complaint``; empty when none."""
-    now, before = digest.week.not_complaints, digest.previous.not_complaints
-    if not now and not before:
-        return ""
-    reads = "does not read as a complaint" if now == 1 else "do not read as complaints"
-    return f"Not counted: {counted(now, 'thread', 'threads')} that {reads} ({before:,} last week)"
 
 
 def group_rows(digest: Digest) -> list[tuple[GroupVolume, GroupVolume | None]]:
@@ -228,23 +170,6 @@ def group_rows(digest: Digest) -> list[tuple[GroupVolume, GroupVolume | None]]:
         if group.watch_group not in now:
             rows.append((GroupVolume(group.watch_group, 0, 0, 0, 0, 0), group))
     return rows
-
-
-def group_noise(group: GroupVolume) -> str:
-    """What tells ops whether a watch group catches noise: ``9 of 14 threads not complaints · matched
-    by 星耀 ×12, 星耀Pro14 ×2`` (the not-a-complaint count only when some are; at most
-    :data:`TERMS_SHOWN` terms, then ``and 2 other terms``); empty for a group quiet this week."""
-    parts = []
-    if group.not_complaints:
-        threads = counted(group.threads, "thread", "threads")
-        parts.append(f"{group.not_complaints:,} of {threads} not complaints")
-    if group.terms:
-        shown = ", ".join(f"{name_of(term)} ×{threads:,}" for term, threads in group.terms[:TERMS_SHOWN])
-        rest = len(group.terms) - TERMS_SHOWN
-        if rest > 0:
-            shown += f" and {counted(rest, 'other term', 'other terms')}"
-        parts.append(f"matched by {shown}")
-    return " · ".join(parts)
 
 
 def category_rows(digest: Digest) -> list[tuple[str, int, int]]:

@@ -17,7 +17,7 @@ from monitor.digest.attention import MOST
 from monitor.digest.model import Attention, BoardTrouble, OpenAlert, Reading
 from monitor.digest.render import render_html, render_subject, render_text
 
-HEADING = "待处理 Needs attention now (as of 12-07 01:00)"  # GENERATED in Shanghai
+HEADING = "待处理 Needs attention now（截至 as of 12-07 01:00）"  # GENERATED in Shanghai
 
 
 def alert(alert_id: int, severity: str = "urgent", due: timedelta = timedelta(hours=3), **changes):
@@ -59,11 +59,14 @@ def test_the_block_lists_what_needs_someone_now_the_worst_first() -> None:
     recovered = failing("旅游", status="ok")  # had trouble this week, reads now: not listed
     text = render_text(digest(attention=attention, reading=reading(failing(), recovered)))
     assert section(text, HEADING).splitlines()[1:] == [
-        "  ! #5 [紧迫 urgent] 客服电话打不通 — 张敏: first contact overdue since 12-06 23:00",
-        "  - #6 [非常紧迫 very urgent] 客服电话打不通 — 张敏: not acknowledged, "
-        "first contact due 12-07 03:00",
-        "  - #3 [紧迫 urgent] 客服电话打不通 — 张敏: not acknowledged, first contact due 12-07 07:00",
-        "  ! 天涯论坛 · 投诉维权: failing now (login wall), last read 12-05 08:30",
+        "  ! #5 [紧迫 urgent] 客服电话打不通 — 张敏：首次联系 12-06 23:00 起已超时",
+        "    first contact overdue since 12-06 23:00",
+        "  - #6 [非常紧迫 very urgent] 客服电话打不通 — 张敏：未确认，首次联系截止 12-07 03:00",
+        "    not acknowledged, first contact due 12-07 03:00",
+        "  - #3 [紧迫 urgent] 客服电话打不通 — 张敏：未确认，首次联系截止 12-07 07:00",
+        "    not acknowledged, first contact due 12-07 07:00",
+        "  ! 天涯论坛 · 投诉维权：当前读取失败（登录墙），最后读取 12-05 08:30",
+        "    failing now (login wall), last read 12-05 08:30",
     ]
     assert text.index(HEADING) < text.index("本周变化 What changed since last week")  # at the top
 
@@ -79,8 +82,8 @@ def test_a_long_block_stops_and_says_how_many_more() -> None:
     attention = Attention(tuple(alert(n, due=timedelta(hours=n)) for n in range(1, 10)))
     text = render_text(digest(attention=attention, reading=reading(failing())))
     lines = section(text, HEADING).splitlines()
-    assert len(lines) == 1 + MOST
-    assert lines[-1] == "  - and 5 more"  # 9 alerts and a board, 5 shown
+    assert len(lines) == 1 + 2 * (MOST - 1) + 1  # each alert's English on the line under it
+    assert lines[-1] == "  - 另有 5 项 / and 5 more"  # 9 alerts and a board, 5 shown
     assert lines[1].startswith("  - #1 ")
 
 
@@ -94,9 +97,18 @@ def test_the_html_block_escapes_scraped_text_and_marks_the_overdue() -> None:
     block = soup.find("h2", string=HEADING).parent
     items = block.find_all("li")
     assert [item.get_text() for item in items] == [
-        f"#5 [紧迫 urgent] {SCRIPT} — <b>张敏</b>: not acknowledged, first contact overdue since 12-07 00:00",
-        "#6 [紧迫 urgent] 客服电话打不通 — 张敏: not acknowledged, first contact due 12-07 04:00",
-        f"天涯论坛 · {SCRIPT}: failing now (login wall), last read 12-05 08:30",  # boards after alerts
+        f"#5 [紧迫 urgent] {SCRIPT} — <b>张敏</b>：未确认，首次联系 12-07 00:00 起已超时 "
+        "not acknowledged, first contact overdue since 12-07 00:00",
+        "#6 [紧迫 urgent] 客服电话打不通 — 张敏：未确认，首次联系截止 12-07 04:00 "
+        "not acknowledged, first contact due 12-07 04:00",
+        f"天涯论坛 · {SCRIPT}：当前读取失败（登录墙），最后读取 12-05 08:30 "
+        "failing now (login wall), last read 12-05 08:30",  # boards after alerts
+    ]
+    # the English after the Chinese, in a small grey span of its own
+    assert [item.find("span", lang="en").get_text() for item in items] == [
+        "not acknowledged, first contact overdue since 12-07 00:00",
+        "not acknowledged, first contact due 12-07 04:00",
+        "failing now (login wall), last read 12-05 08:30",
     ]
     assert ["color:#b91c1c" in item["style"] for item in items] == [True, False, True]
     assert html.index(HEADING) < html.index("本周变化 What changed since last week")
@@ -110,7 +122,7 @@ def test_the_subject_counts_the_very_urgent_alerts_open_now() -> None:
         )
     )
     assert render_subject(digest(attention=attention)) == (
-        "周报 Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert (1 非常紧迫 open)"
+        "周报 Weekly digest 11-30 – 12-06：240 条帖子，负面 50 %，1 个告警，1 个非常紧迫未结"
     )
     calm = Attention((alert(7, "urgent"),))
-    assert render_subject(digest(attention=calm)).endswith(", 1 alert")
+    assert render_subject(digest(attention=calm)).endswith("，1 个告警")

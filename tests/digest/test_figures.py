@@ -27,6 +27,7 @@ from monitor.digest.model import (
     TopThread,
     WeekFigures,
 )
+from monitor.digest.said import Said
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -520,9 +521,10 @@ def test_categories_count_only_threads_that_read_as_complaints(sessions: session
     assert {thread_id: shown[thread_id] for thread_id in complaints} == complaints
     with sessions() as session:
         digest = build_digest(session, PERIOD, SEEN, negative_below=NEGATIVE_BELOW)
-    assert digest.changes[-1] == (  # not "policy 3 threads": the guide and the question are not counted
+    assert digest.changes[-1] == Said(  # not "policy 3": the guide and the question are not counted
+        "增长最多的投诉类别：政策 1 个主题帖（上周没有）；产品 1 个主题帖（上周没有）",
         "Complaint categories that grew most: "
-        "政策 policy 1 thread (none last week), 产品 product 1 thread (none last week)"
+        "policy 1 thread (none last week), product 1 thread (none last week)",
     )
 
 
@@ -578,17 +580,27 @@ def test_build_digest_compares_with_the_week_before(sessions: sessionmaker[Sessi
         PERIOD.previous(),
         SEEN,
     )
-    assert digest.changes == (
+    assert tuple(line.en for line in digest.changes) == (
         "Posts on watched threads: 14, 3.5× the 4 of last week",
         "Negative share 56 %, up 6 points from 50 %",  # 5 of 9 scored, against 2 of 4
-        "2 alerts opened (1 last week); 1 非常紧迫 very urgent, 1 紧迫 urgent",
+        "2 alerts opened (1 last week); 1 very urgent, 1 urgent",
         f"{SERVICE}: 10 posts, 10× the 1 of last week",
         f"{TRAVEL}: 8 posts, 8× the 1 of last week",
         f"{RIVAL}: no posts (2 last week)",
         "Median time to acknowledge 18 min (42 min last week)",
         # a4's first contact is overdue at SEEN, a2's was late: one each week, so no line
         "Complaint categories that grew most: "
-        "产品 product 1 thread (none last week), 服务 service 2 threads (1 last week)",
+        "product 1 thread (none last week), service 2 threads (1 last week)",
+    )
+    assert tuple(line.zh for line in digest.changes) == (  # the same figures, in Chinese
+        "监测帖共 14 条帖子，是上周 4 条的 3.5 倍",
+        "负面占比 56 %，比上周 50 % 上升 6 个百分点",
+        "新开 2 个告警（上周 1 个），其中非常紧迫 1 个、紧迫 1 个",
+        f"{SERVICE}：10 条帖子，是上周 1 条的 10 倍",
+        f"{TRAVEL}：8 条帖子，是上周 1 条的 8 倍",
+        f"{RIVAL}：没有帖子（上周 2 条）",
+        "确认用时中位数 18 分钟（上周 42 分钟）",
+        "增长最多的投诉类别：产品 1 个主题帖（上周没有）；服务 2 个主题帖（上周 1 个）",
     )
 
 

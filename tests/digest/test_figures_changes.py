@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.detect.severity import Severity
-from monitor.digest.figures import what_changed
+from monitor.digest.figures import what_changed as said_changed
 from monitor.digest.model import (
     AlertReview,
     CategoryCount,
@@ -23,6 +23,15 @@ START = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # Monday 2026-11-30 00:00 in 
 PERIOD = DigestPeriod(START, START + timedelta(days=7), "Asia/Shanghai")
 LAST = PERIOD.previous()
 HOUR = timedelta(hours=1)
+
+
+def what_changed(week: WeekFigures, previous: WeekFigures, **now: datetime) -> tuple[str, ...]:
+    """The lines' English; their Chinese is checked beside it where a test says ``.zh``."""
+    return tuple(line.en for line in said_changed(week, previous, **now))
+
+
+def chinese(week: WeekFigures, previous: WeekFigures) -> tuple[str, ...]:
+    return tuple(line.zh for line in said_changed(week, previous))
 
 
 def _figures(
@@ -77,37 +86,87 @@ def _review(
 
 
 @pytest.mark.parametrize(
-    ("now", "before", "line"),
+    ("now", "before", "line", "zh"),
     [
-        (412, 305, "Posts on watched threads: 412, up 35 % from 305"),  # 1.3508
-        (305, 412, "Posts on watched threads: 305, down 26 % from 412"),  # 0.7403
-        (1001, 1000, "Posts on watched threads: 1001, up <1 % from 1000"),
-        (85, 4, "Posts on watched threads: 85, 21× the 4 of last week"),
-        (11, 4, "Posts on watched threads: 11, up 175 % from 4"),
-        (412, 0, "Posts on watched threads: 412 (no posts last week)"),
-        (0, 305, "No posts on watched threads (305 last week)"),
+        (
+            412,
+            305,
+            "Posts on watched threads: 412, up 35 % from 305",
+            "监测帖共 412 条帖子，比上周 305 条增加 35 %",
+        ),
+        (
+            305,
+            412,
+            "Posts on watched threads: 305, down 26 % from 412",
+            "监测帖共 305 条帖子，比上周 412 条减少 26 %",
+        ),
+        (
+            1001,
+            1000,
+            "Posts on watched threads: 1001, up <1 % from 1000",
+            "监测帖共 1001 条帖子，比上周 1000 条增加 <1 %",
+        ),
+        (
+            85,
+            4,
+            "Posts on watched threads: 85, 21× the 4 of last week",
+            "监测帖共 85 条帖子，是上周 4 条的 21 倍",
+        ),
+        (11, 4, "Posts on watched threads: 11, up 175 % from 4", "监测帖共 11 条帖子，比上周 4 条增加 175 %"),
+        (412, 0, "Posts on watched threads: 412 (no posts last week)", "监测帖共 412 条帖子（上周没有）"),
+        (0, 305, "No posts on watched threads (305 last week)", "监测帖没有帖子（上周 305 条）"),
     ],
 )
-def test_posts_on_watched_threads(now: int, before: int, line: str) -> None:
-    assert what_changed(_figures(PERIOD, posts=now), _figures(LAST, posts=before)) == (line,)
+def test_posts_on_watched_threads(now: int, before: int, line: str, zh: str) -> None:
+    week, previous = _figures(PERIOD, posts=now), _figures(LAST, posts=before)
+    assert what_changed(week, previous) == (line,)
+    assert chinese(week, previous) == (zh,)
 
 
 @pytest.mark.parametrize(
-    ("now", "before", "line"),
+    ("now", "before", "line", "zh"),
     [
-        ((50, 31), (50, 24), "Negative share 62 %, up 14 points from 48 %"),
-        ((50, 24), (50, 31), "Negative share 48 %, down 14 points from 62 %"),
-        ((100, 50), (100, 49), "Negative share 50 %, up 1 point from 49 %"),
-        ((1000, 501), (1000, 499), None),  # both show as 50 %
-        ((50, 31), (0, 0), "Negative share 62 % (no scored posts last week)"),
-        ((0, 0), (50, 24), "No scored posts this week (negative share 48 % last week)"),
-        ((0, 0), (0, 0), None),
+        (
+            (50, 31),
+            (50, 24),
+            "Negative share 62 %, up 14 points from 48 %",
+            "负面占比 62 %，比上周 48 % 上升 14 个百分点",
+        ),
+        (
+            (50, 24),
+            (50, 31),
+            "Negative share 48 %, down 14 points from 62 %",
+            "负面占比 48 %，比上周 62 % 下降 14 个百分点",
+        ),
+        (
+            (100, 50),
+            (100, 49),
+            "Negative share 50 %, up 1 point from 49 %",
+            "负面占比 50 %，比上周 49 % 上升 1 个百分点",
+        ),
+        ((1000, 501), (1000, 499), None, None),  # both show as 50 %
+        (
+            (50, 31),
+            (0, 0),
+            "Negative share 62 % (no scored posts last week)",
+            "负面占比 62 %（上周没有评分的帖子）",
+        ),
+        (
+            (0, 0),
+            (50, 24),
+            "No scored posts this week (negative share 48 % last week)",
+            "本周没有评分的帖子（上周负面占比 48 %）",
+        ),
+        ((0, 0), (0, 0), None, None),
     ],
 )
-def test_negative_share(now: tuple[int, int], before: tuple[int, int], line: str | None) -> None:
+def test_negative_share(
+    now: tuple[int, int], before: tuple[int, int], line: str | None, zh: str | None
+) -> None:
     week = _figures(PERIOD, scored=now[0], negative=now[1])
     previous = _figures(LAST, scored=before[0], negative=before[1])
     assert what_changed(week, previous) == ((line,) if line else ())
+    assert chinese(week, previous) == ((zh,) if zh else ())
 
 
 def test_alerts_opened_name_the_serious_tiers() -> None:
@@ -116,13 +175,14 @@ def test_alerts_opened_name_the_serious_tiers() -> None:
         alerts=[_review(3, PERIOD, Severity.VERY_URGENT), _review(2, PERIOD), _review(1, PERIOD)],
     )
     previous = _figures(LAST, alerts=[_review(9, LAST)])
-    assert what_changed(week, previous) == ("3 alerts opened (1 last week); 1 非常紧迫 very urgent",)
+    assert what_changed(week, previous) == ("3 alerts opened (1 last week); 1 very urgent",)
+    assert chinese(week, previous) == ("新开 3 个告警（上周 1 个），其中非常紧迫 1 个",)
     assert what_changed(_figures(PERIOD), _figures(LAST, alerts=[_review(8, LAST), _review(9, LAST)])) == (
         "No alerts opened (2 last week)",
     )
     # as many as last week, but one of them is now urgent
     assert what_changed(_figures(PERIOD, alerts=[_review(1, PERIOD, Severity.URGENT)]), previous) == (
-        "1 alert opened (1 last week); 1 紧迫 urgent",
+        "1 alert opened (1 last week); 1 urgent",
     )
 
 
@@ -216,7 +276,10 @@ def test_categories_that_grew_most() -> None:
     )
     assert what_changed(week, previous) == (
         "Complaint categories that grew most: "
-        "服务 service 12 threads (8 last week), 经销商 dealer 3 threads (none last week)",
+        "service 12 threads (8 last week), dealer 3 threads (none last week)",
+    )
+    assert chinese(week, previous) == (
+        "增长最多的投诉类别：服务 12 个主题帖（上周 8 个）；经销商 3 个主题帖（上周没有）",
     )
     only_falls = _figures(PERIOD, categories=[CategoryCount("service", 8), CategoryCount("product", 4)])
     assert what_changed(only_falls, week_as_last_week(week)) == ()
@@ -255,10 +318,10 @@ def test_lines_come_most_important_first() -> None:
     assert what_changed(week, previous) == (
         "Posts on watched threads: 412, up 35 % from 305",
         "Negative share 62 %, up 14 points from 48 %",
-        "1 alert opened (none last week); 1 非常紧迫 very urgent",
+        "1 alert opened (none last week); 1 very urgent",
         "途乐旅行: 180 posts (none last week) — new this week",
         "Median time to acknowledge 18 min (no alerts acknowledged last week)",
-        "Complaint categories that grew most: 服务 service 3 threads (none last week)",
+        "Complaint categories that grew most: service 3 threads (none last week)",
     )
 
 

@@ -8,6 +8,8 @@ read from a real store are tested in test_figures.py.
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup
 from test_render_digest import SCRIPT, digest, figures, section
 
@@ -25,10 +27,13 @@ TRAVEL = GroupVolume(
 
 def test_each_group_says_how_many_threads_are_not_complaints_and_its_matched_terms() -> None:
     text = render_text(digest(figures(groups=(TRAVEL, BRAND))))
-    assert section(text, "各监测组声量 Volume by watch group").splitlines()[2:6] == [
-        "  途乐旅行: 180 posts (120) · 12 threads (8) · 5 new (3) · 60 % negative (40 %)",
-        "    matched by 途乐 ×12",  # every thread reads as a complaint: no count
-        "  星耀品牌: 83 posts (0) · 14 threads (0) · 9 new (0) · 25 % negative (—)",
+    assert section(text, "各监测组声量 Volume by watch group").splitlines()[2:7] == [
+        "  途乐旅行: 帖数 Posts 180 (120) · 主题 Threads 12 (8) · 新主题 New threads 5 (3) · "
+        "负面 Negative 60 % (40 %)",
+        "    匹配词：途乐 ×12 / matched by 途乐 ×12",  # every thread reads as a complaint: no count
+        "  星耀品牌: 帖数 Posts 83 (0) · 主题 Threads 14 (0) · 新主题 New threads 9 (0) · "
+        "负面 Negative 25 % (—)",
+        "    14 个主题帖中 9 个不像投诉 · 匹配词：星耀 ×12、星耀Pro14 ×2",
         "    9 of 14 threads not complaints · matched by 星耀 ×12, 星耀Pro14 ×2",
     ]
 
@@ -40,12 +45,15 @@ def test_many_terms_stop_after_three_and_a_quiet_group_says_nothing_more() -> No
     )  # fmt: skip
     text = render_text(digest(figures(groups=(many,))))
     lines = section(text, "各监测组声量 Volume by watch group").splitlines()
-    assert lines[3] == (
-        "    1 of 6 threads not complaints · matched by 星耀 ×2, 星耀Pro14 ×1, 星耀X ×1 and 2 other terms"
-    )
+    assert lines[3:5] == [
+        "    6 个主题帖中 1 个不像投诉 · 匹配词：星耀 ×2、星耀Pro14 ×1、星耀X ×1，另有 2 个词",
+        "    1 of 6 threads not complaints · matched by 星耀 ×2, 星耀Pro14 ×1, 星耀X ×1 and 2 other terms",
+    ]
     # 途乐旅行 and 携程 had threads last week only: their rows are last week's, with no line under them
-    assert lines[4].startswith("  途乐旅行: 0 posts (120)") and lines[5].startswith("  携程: 0 posts (9)")
-    assert lines[6].startswith("  (A thread two")
+    assert lines[5].startswith("  途乐旅行: 帖数 Posts 0 (120)") and lines[6].startswith(
+        "  携程: 帖数 Posts 0 (9)"
+    )
+    assert lines[7].startswith("  一个主题帖被两个监测组匹配时")
 
 
 def test_the_html_row_says_it_under_the_group_escaped() -> None:
@@ -55,12 +63,20 @@ def test_the_html_row_says_it_under_the_group_escaped() -> None:
     )  # fmt: skip
     html = render_html(digest(figures(groups=(BRAND, odd))))
     assert SCRIPT not in html
-    heading = BeautifulSoup(html, "html.parser").find("h2", string="各监测组声量 Volume by watch group")
+    heading = BeautifulSoup(html, "html.parser").find(
+        "h2", string=re.compile("^各监测组声量 Volume by watch group")
+    )
     table = heading.find_next("table")
     rows = [  # the table's own rows and cells (the bars are tables inside them)
         [cell.get_text() for cell in row.find_all(["td", "th"], recursive=False)]
         for row in table.find_all("tr", recursive=False)
     ]
     assert rows[2][0] == "星耀品牌"
-    assert rows[3] == ["9 of 14 threads not complaints · matched by 星耀 ×12, 星耀Pro14 ×2"]
-    assert rows[5] == [f"2 of 2 threads not complaints · matched by {SCRIPT} ×2"]
+    assert rows[3] == [
+        "14 个主题帖中 9 个不像投诉 · 匹配词：星耀 ×12、星耀Pro14 ×2 "
+        "9 of 14 threads not complaints · matched by 星耀 ×12, 星耀Pro14 ×2"
+    ]
+    assert rows[5] == [
+        f"2 个主题帖中 2 个不像投诉 · 匹配词：{SCRIPT} ×2 "
+        f"2 of 2 threads not complaints · matched by {SCRIPT} ×2"
+    ]

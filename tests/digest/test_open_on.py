@@ -17,7 +17,7 @@ from test_render_digest import SCRIPT, digest, section
 from monitor.digest.model import Attention
 from monitor.digest.render import render_html, render_text
 
-HEADING = "各发言人未结告警 Open on each spokesperson (as of 12-07 01:00)"  # GENERATED in Shanghai
+HEADING = "各发言人未结告警 Open on each spokesperson（截至 as of 12-07 01:00）"  # GENERATED in Shanghai
 IN_HAND = {"acknowledged": True, "contacted": True}
 
 
@@ -34,10 +34,12 @@ def test_one_line_per_spokesperson_the_overdue_first_with_the_next_deadline() ->
     )
     text = render_text(digest(attention=attention))
     assert section(text, HEADING).splitlines()[1:] == [
-        "  ! 张敏: #6 [非常紧迫 very urgent], #5 [紧迫 urgent], #3 [一般 general] · "
-        "next: #3 first contact overdue since 12-06 20:00 (2 overdue)",
-        "  - 李娜: #4 [紧迫 urgent], #8 [一般 general] · next: #4 first contact due 12-07 07:00",
-        "  - 王强: #7 [非常紧迫 very urgent] · first contacts made",
+        "  ! 张敏：#6 [非常紧迫 very urgent], #5 [紧迫 urgent], #3 [一般 general] · "
+        "下一项：#3 首次联系 12-06 20:00 起已超时（共 2 个超时）",
+        "    next: #3 first contact overdue since 12-06 20:00 (2 overdue)",
+        "  - 李娜：#4 [紧迫 urgent], #8 [一般 general] · 下一项：#4 首次联系截止 12-07 07:00",
+        "    next: #4 first contact due 12-07 07:00",
+        "  - 王强：#7 [非常紧迫 very urgent] · 首次联系均已完成 / first contacts made",  # fits: one line
     ]
     assert (
         text.index("待处理 Needs attention now")
@@ -50,7 +52,7 @@ def test_the_section_stays_when_every_alert_is_in_hand_and_goes_when_none_is_ope
     calm = digest(attention=Attention((alert(7, spokesperson="王强", **IN_HAND),)))
     assert "待处理 Needs attention now" not in render_text(calm)  # nothing needs anyone: that block goes
     assert section(render_text(calm), HEADING).splitlines()[1:] == [
-        "  - 王强: #7 [紧迫 urgent] · first contacts made"
+        "  - 王强：#7 [紧迫 urgent] · 首次联系均已完成 / first contacts made"
     ]
     for none_open in (digest(attention=Attention(())), digest()):  # digest(): not known
         assert "各发言人未结告警 Open on each spokesperson" not in render_text(none_open)
@@ -68,8 +70,10 @@ def test_the_section_goes_when_it_would_only_repeat_needs_attention_now() -> Non
     # a second alert on one person, or one alert past its first contact: the section says more
     two_on_one = Attention((*each_one.open_alerts, alert(5, "general", spokesperson="张敏")))
     assert section(render_text(digest(attention=two_on_one)), HEADING).splitlines()[1:] == [
-        "  - 张敏: #3 [紧迫 urgent], #5 [一般 general] · next: #3 first contact due 12-07 04:00",
-        "  - 李娜: #4 [非常紧迫 very urgent] · next: #4 first contact due 12-07 04:00",
+        "  - 张敏：#3 [紧迫 urgent], #5 [一般 general] · 下一项：#3 首次联系截止 12-07 04:00",
+        "    next: #3 first contact due 12-07 04:00",
+        "  - 李娜：#4 [非常紧迫 very urgent] · 下一项：#4 首次联系截止 12-07 04:00",
+        "    next: #4 first contact due 12-07 04:00",
     ]
     in_hand = Attention((alert(3, spokesperson="张敏"), alert(4, spokesperson="李娜", **IN_HAND)))
     assert HEADING in render_text(digest(attention=in_hand))
@@ -78,10 +82,11 @@ def test_the_section_goes_when_it_would_only_repeat_needs_attention_now() -> Non
 def test_a_spokesperson_with_many_alerts_shows_five_and_says_how_many_more() -> None:
     attention = Attention(tuple(alert(n, due=timedelta(hours=n)) for n in range(1, 8)))
     lines = section(render_text(digest(attention=attention)), HEADING).splitlines()
-    assert lines[1] == (
-        "  - 张敏: #1 [紧迫 urgent], #2 [紧迫 urgent], #3 [紧迫 urgent], #4 [紧迫 urgent], #5 [紧迫 urgent] "
-        "+2 more · next: #1 first contact due 12-07 02:00"
-    )
+    assert lines[1:] == [
+        "  - 张敏：#1 [紧迫 urgent], #2 [紧迫 urgent], #3 [紧迫 urgent], #4 [紧迫 urgent], #5 [紧迫 urgent] "
+        "另 2 个 +2 more · 下一项：#1 首次联系截止 12-07 02:00",
+        "    next: #1 first contact due 12-07 02:00",
+    ]
 
 
 def test_the_html_section_escapes_names_and_marks_the_overdue() -> None:
@@ -93,8 +98,14 @@ def test_the_html_section_escapes_names_and_marks_the_overdue() -> None:
     soup = BeautifulSoup(html, "html.parser")
     items = soup.find("h2", string=HEADING).find_next("ul").find_all("li")
     assert [item.get_text() for item in items] == [
-        f"{SCRIPT}: #5 [紧迫 urgent] · next: #5 first contact overdue since 12-07 00:00",
-        "李娜: #6 [紧迫 urgent] · first contacts made",
+        f"{SCRIPT}：#5 [紧迫 urgent] · 下一项：#5 首次联系 12-07 00:00 起已超时 "
+        "next: #5 first contact overdue since 12-07 00:00",
+        "李娜：#6 [紧迫 urgent] · 首次联系均已完成 first contacts made",
+    ]
+    # the English after the Chinese, in its own small grey span (not marked: the Chinese is)
+    assert [item.find("span", lang="en").get_text() for item in items] == [
+        "next: #5 first contact overdue since 12-07 00:00",
+        "first contacts made",
     ]
     assert [item.strong.get_text() for item in items] == [SCRIPT, "李娜"]
     assert ["color:#b91c1c" in str(item.span.get("style")) for item in items] == [True, False]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.config.files import SourceConfig
 from monitor.digest.model import BoardTrouble, DigestPeriod, Reading
 from monitor.digest.reading import reading_health, reading_lines
+from monitor.digest.said import Said
 from monitor.health import board_failed, board_succeeded
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -63,21 +64,34 @@ def test_boards_with_problems_in_the_week_or_failing_now_are_listed(db_url: str)
         ),
     )  # fmt: skip
     assert reading_lines(reading, "Asia/Shanghai") == [
-        "2 forums, 4 boards: 2 boards not always read — figures from these may be incomplete:",
-        "天涯论坛 · 6: recovered (pages not fetched: 1 outage lasting 1 h 00 min); last read 12-04 01:00",
-        "天涯论坛 · 消费维权: failing now (login wall: 1 outage lasting 2 h 00 min); last read 12-02 00:00",
+        Said(
+            "2 个论坛，4 个版块：2 个版块未能一直读取，其数据可能不完整：",
+            "2 forums, 4 boards: 2 boards not always read — figures from these may be incomplete:",
+        ),
+        Said(  # the board named once, before the Chinese
+            "天涯论坛 · 6：已恢复（页面抓取失败：1 次中断，持续 1 小时 00 分）；最后读取 12-04 01:00",
+            "recovered (pages not fetched: 1 outage lasting 1 h 00 min); last read 12-04 01:00",
+        ),
+        Said(
+            "天涯论坛 · 消费维权：当前读取失败（登录墙：1 次中断，持续 2 小时 00 分）；最后读取 12-02 00:00",
+            "failing now (login wall: 1 outage lasting 2 h 00 min); last read 12-02 00:00",
+        ),
     ]
 
 
 def test_a_week_read_without_problems_says_so_and_an_unknown_one_says_nothing() -> None:
     assert reading_lines(Reading(1, 1, ()), "Asia/Shanghai") == [
-        "1 forum, 1 board: every board read without problems this week."
+        Said(
+            "1 个论坛，1 个版块：本周所有版块读取正常。",
+            "1 forum, 1 board: every board read without problems this week.",
+        )
     ]
     never = BoardTrouble("论坛", "版块", "never polled", (("captcha", 2),), None)
-    assert reading_lines(Reading(1, 3, (never,)), "UTC")[1] == "论坛 · 版块: never read (captcha: 2 outages)"
+    assert reading_lines(Reading(1, 3, (never,)), "UTC")[1] == Said(
+        "论坛 · 版块：从未读取（验证码：2 次中断）", "never read (captcha: 2 outages)"
+    )
     empty = BoardTrouble("论坛", "版块", "empty", (("zero_threads", 1),), None)  # a change, not an outage
-    assert (
-        reading_lines(Reading(1, 3, (empty,)), "UTC")[1]
-        == "论坛 · 版块: lists no threads now (list suddenly empty ×1)"
+    assert reading_lines(Reading(1, 3, (empty,)), "UTC")[1] == Said(
+        "论坛 · 版块：当前列表没有帖子（列表突然为空 ×1）", "lists no threads now (list suddenly empty ×1)"
     )
     assert reading_lines(None, "UTC") == []

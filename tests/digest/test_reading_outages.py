@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.config.files import SourceConfig
 from monitor.digest.model import BoardTrouble, DigestPeriod
 from monitor.digest.reading import reading_health, reading_lines
+from monitor.digest.said import Said
 from monitor.health import board_failed, board_succeeded
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -71,9 +72,18 @@ def test_outages_seen_in_the_week_are_counted_once_each_however_many_polls_they_
         ),
     )  # fmt: skip
     assert reading_lines(reading, "Asia/Shanghai") == [
-        "1 forum, 3 boards: 2 boards not always read — figures from these may be incomplete:",
-        "天涯论坛 · 旅游投诉: recovered (pages not fetched: 2 outages lasting 1 h 00 min in all); "
-        "last read 12-04 00:30",
-        "天涯论坛 · 消费维权: failing now (pages not fetched: 1 outage lasting 1 d 0 h, "
-        "login wall: 1 outage lasting 2 d 23 h); last read 12-01 00:00",
+        Said(
+            "1 个论坛，3 个版块：2 个版块未能一直读取，其数据可能不完整：",
+            "1 forum, 3 boards: 2 boards not always read — figures from these may be incomplete:",
+        ),
+        Said(  # the board named once, before the Chinese
+            "天涯论坛 · 旅游投诉：已恢复（页面抓取失败：2 次中断，共 1 小时 00 分）；最后读取 12-04 00:30",
+            "recovered (pages not fetched: 2 outages lasting 1 h 00 min in all); last read 12-04 00:30",
+        ),
+        Said(
+            "天涯论坛 · 消费维权：当前读取失败（页面抓取失败：1 次中断，持续 1 天 0 小时；"
+            "登录墙：1 次中断，持续 2 天 23 小时）；最后读取 12-01 00:00",
+            "failing now (pages not fetched: 1 outage lasting 1 d 0 h, "
+            "login wall: 1 outage lasting 2 d 23 h); last read 12-01 00:00",
+        ),
     ]

@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 
 from monitor.digest.alert_wording import handling
 from monitor.digest.charts import html_bar, sparkline, text_bar
+from monitor.digest.html_style import ENGLISH
 from monitor.digest.model import (
     AlertReview,
     BoardTrouble,
@@ -31,6 +32,7 @@ from monitor.digest.model import (
     WeekFigures,
 )
 from monitor.digest.render import handling_summary, render_html, render_subject, render_text
+from monitor.digest.said import Said, display_width
 from monitor.digest.wording import duration
 
 ZONE = "Asia/Shanghai"
@@ -139,7 +141,10 @@ def digest(week: WeekFigures | None = None, previous: WeekFigures | None = None,
     value = Digest(
         week=week or figures(),
         previous=previous or last_week(),
-        changes=("Posts up 86 % on last week (240 vs 129)", "New watch group with posts: 星巴克"),
+        changes=(
+            Said("帖子比上周增加 86 %（240 对 129）", "Posts up 86 % on last week (240 vs 129)"),
+            Said("有帖子的新监测组：星巴克", "New watch group with posts: 星巴克"),
+        ),
         generated_at=GENERATED,
     )
     return replace(value, **changes)
@@ -161,19 +166,21 @@ def section(text: str, heading: str) -> str:
 
 def test_subject_gives_local_dates_and_the_weeks_figures():
     # 240 posts, 120 of 240 scored negative = 50 %, one alert opened this week.
-    assert render_subject(digest()) == "周报 Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
+    assert render_subject(digest()) == "周报 Weekly digest 11-30 – 12-06：240 条帖子，负面 50 %，1 个告警"
 
 
 def test_subject_dates_follow_the_team_time_zone_not_utc():
     utc_period = DigestPeriod.week_ending(END, "UTC")
     # The same instants read in UTC: 16:00 to 16:00, so eight UTC calendar days, 11-29 to 12-06.
     week = figures(period=utc_period, days=days([1] + [0] * 7, period=utc_period))
-    assert render_subject(digest(week)).startswith("周报 Weekly digest 11-29 – 12-06 (until 16:00): 1 post, ")
+    assert render_subject(digest(week)).startswith(
+        "周报 Weekly digest 11-29 – 12-06 (截至 until 16:00)：1 条帖子，"
+    )
 
 
 def test_subject_leaves_out_the_negative_share_when_nothing_was_scored():
     week = figures(days=tuple(replace(day, scored=0, negative=0) for day in figures().days), alerts=())
-    assert render_subject(digest(week)) == "周报 Weekly digest 11-30 – 12-06: 240 posts, 0 alerts"
+    assert render_subject(digest(week)) == "周报 Weekly digest 11-30 – 12-06：240 条帖子，0 个告警"
 
 
 # --- plain text ----------------------------------------------------------------------------------
@@ -198,60 +205,72 @@ def test_text_heading_compares_with_last_week():
     lines = render_text(digest()).splitlines()
     assert lines[:3] == [
         "周报 Weekly digest 2026-11-30 – 2026-12-06 (Asia/Shanghai)",
-        "本周 This week: 240 posts, 50 % negative, 1 alert opened",
-        "上周 Last week: 129 posts, 38 % negative, 1 alert opened",
+        "本周 This week: 240 条帖子，负面 50 %，新开 1 个告警 / 240 posts, 50 % negative, 1 alert opened",
+        "上周 Last week: 129 条帖子，负面 38 %，新开 1 个告警 / 129 posts, 38 % negative, 1 alert opened",
     ]
 
 
 def test_text_lists_the_changes_or_says_there_are_none():
     assert section(render_text(digest()), "What changed").splitlines()[1:] == [
-        "  - Posts up 86 % on last week (240 vs 129)",
-        "  - New watch group with posts: 星巴克",
+        "  - 帖子比上周增加 86 %（240 对 129） / Posts up 86 % on last week (240 vs 129)",
+        "  - 有帖子的新监测组：星巴克 / New watch group with posts: 星巴克",
     ]
     quiet = render_text(digest(changes=()))
-    assert section(quiet, "What changed").splitlines()[1:] == ["  Nothing notable changed since last week."]
+    assert section(quiet, "What changed").splitlines()[1:] == [
+        "  与上周相比没有明显变化。 / Nothing notable changed since last week."
+    ]
 
 
 def test_text_volume_puts_last_weeks_figures_beside_this_weeks():
     assert section(render_text(digest()), "各监测组声量 Volume by watch group").splitlines()[1:] == [
-        "  全部监测帖 All watched threads: 240 posts (129) · 50 % negative (38 %)",
-        "  途乐旅行: 180 posts (120) · 12 threads (8) · 5 new (3) · 60 % negative (40 %)",
-        "  星巴克: 60 posts (0) · 4 threads (0) · 1 new (0) · 20 % negative (—)",
-        "  携程: 0 posts (9) · 0 threads (2) · 0 new (2) · — negative (100 %)",
-        # the groups' rows can add up to more than the first one: a thread two groups match is in both
-        "  (A thread two watch groups match counts in both, so the groups' rows can add up to more than "
-        "all watched threads.)",
+        "  全部监测帖 All watched threads: 帖数 Posts 240 (129) · 负面 Negative 50 % (38 %)",
+        "  途乐旅行: 帖数 Posts 180 (120) · 主题 Threads 12 (8) · 新主题 New threads 5 (3) · "
+        "负面 Negative 60 % (40 %)",
+        "  星巴克: 帖数 Posts 60 (0) · 主题 Threads 4 (0) · 新主题 New threads 1 (0) · "
+        "负面 Negative 20 % (—)",
+        "  携程: 帖数 Posts 0 (9) · 主题 Threads 0 (2) · 新主题 New threads 0 (2) · 负面 Negative — (100 %)",
+        # the groups' rows can add up to more than the first one: a thread two groups match is in both;
+        # too long to join, the English goes on the line under the Chinese
+        "  一个主题帖被两个监测组匹配时两组都计入，所以各组相加可能多于全部监测帖。",
+        "  A thread two watch groups match counts in both, so the groups' rows can add up to more than "
+        "all watched threads.",
     ]
 
 
 def test_html_volume_says_that_watch_groups_overlap():
     soup = BeautifulSoup(render_html(digest()), "html.parser")
-    table = soup.find("h2", string="各监测组声量 Volume by watch group").find_next("table")
-    assert "A thread two watch groups match counts in both" in table.find_next("p").get_text()
+    heading = "各监测组声量 Volume by watch group（本周，括号内为上周 this week, last week in brackets）"
+    note = soup.find("h2", string=heading).find_next("table").find_next("p")
+    assert "一个主题帖被两个监测组匹配时两组都计入" in note.get_text()
+    assert "A thread two watch groups match counts in both" in note.find("span", lang="en").get_text()
 
 
 def test_text_day_chart_scales_bars_to_the_busiest_day():
     lines = section(render_text(digest()), "每日情感 Sentiment by day").splitlines()
-    assert lines[1] == "  周一 Mon 11-30      40 posts   25 % negative  ████████████"
-    assert lines[2] == "  周二 Tue 12-01      80 posts   75 % negative  " + "█" * 24  # busiest: full width
-    assert lines[3] == "  周三 Wed 12-02       0 posts      — negative"  # no posts: no bar
-    assert lines[6] == "  周六 Sat 12-05      10 posts    0 % negative  ███"
-    bars = [line.split("negative")[1].strip() for line in lines[1:8]]
+    # the figures under their column headings, lined up by display width (a Chinese character: 2)
+    assert lines[1] == "  日期 Day            帖数 Posts   负面 Negative"
+    assert lines[2] == "  周一 Mon 11-30              40            25 %  ████████████"
+    assert lines[3] == "  周二 Tue 12-01              80            75 %  " + "█" * 24  # busiest: full width
+    assert lines[4] == "  周三 Wed 12-02               0               —"  # no posts: no bar
+    assert lines[7] == "  周六 Sat 12-05              10             0 %  ███"
+    assert {display_width(line.split("%")[0]) for line in lines[2:9] if "%" in line} == {47}
+    bars = [line.partition("%")[2].strip() for line in lines[2:9]]  # the no-post day: no "%", no bar
     assert [len(bar) for bar in bars] == [12, 24, 0, 6, 18, 3, 9]  # proportional to 40 80 0 20 60 10 30
 
 
 def test_text_day_chart_has_sparklines_for_posts_and_negative_share():
     lines = section(render_text(digest()), "每日情感 Sentiment by day").splitlines()
-    assert lines[8] == "  Posts     ▅█▁▃▆▂▄"  # 40/80 of 7 steps = 3.5, rounded to even
-    assert lines[9] == "  Negative  ▃▆·▃▅▁▅  (▁ 0 % … █ 100 %, · no scored posts)"
+    assert lines[9] == "  帖数 Posts     ▅█▁▃▆▂▄"  # 40/80 of 7 steps = 3.5, rounded to even
+    assert lines[10] == "  负面 Negative  ▃▆·▃▅▁▅  (▁ 0 % … █ 100 %, · 无评分帖子 no scored posts)"
 
 
 def test_text_top_threads_give_place_figures_category_and_alert():
     assert section(render_text(digest()), "热门帖子 Top threads").splitlines()[1:] == [
         "  1. 客服电话打不通 — 投诉维权 · 天涯论坛 [途乐旅行]",
         "     https://bbs.example.cn/forum.php?mod=viewthread&tid=8812",
-        "     45 posts this week · 230 replies in all · 71 % negative · 服务 service · "
-        "alert #17 [紧迫 urgent]",
+        # the tier and category said once, in the Chinese; the English after it, on its own line
+        "     本周 45 条帖子 · 共 230 条回复 · 负面 71 % · 服务 · 告警 #17 [紧迫 urgent]",
+        "     45 posts this week · 230 replies in all · 71 % negative · service · alert #17",
     ]
 
 
@@ -260,7 +279,10 @@ def test_text_top_thread_without_category_alert_or_score():
         top_threads=(thread(category=None, alert_id=None, alert_severity=None, negative_share=None),)
     )
     lines = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()
-    assert lines[3] == "     45 posts this week · 230 replies in all · — negative · uncategorised"
+    assert lines[3:] == [
+        "     本周 45 条帖子 · 共 230 条回复 · 负面 — · 未分类",
+        "     45 posts this week · 230 replies in all · — negative · uncategorised",
+    ]
 
 
 def test_text_long_titles_are_shortened_with_an_ellipsis():
@@ -273,13 +295,19 @@ def test_text_long_titles_are_shortened_with_an_ellipsis():
 def test_text_alerts_say_how_each_was_handled():
     assert section(render_text(digest()), "Alerts and how").splitlines()[1:] == [
         "  #17 [紧迫 urgent] 客服电话打不通 — 途乐旅行",
+        "     发言人 张敏 · 12-01 09:30 开启 · 25 分钟内确认",
         "     spokesperson 张敏 · opened 12-01 09:30 · acknowledged in 25 min",
+        "     按时完成首次联系（2 小时 10 分） · 清单 4/6 · 2 条进展记录 · 已解决",
         "     first contact on time (2 h 10 min) · checklist 4/6 · 2 progress notes · resolved",
-        "  本周新开 Opened this week: 1 (last week 1)",
-        "  确认用时中位数 Median time to acknowledge: 25 min (last week 1 h 10 min)",
-        "  未及时确认 Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 "
+        "  本周新开 Opened this week: 1 个（上周 1 个） / 1 (last week 1)",
+        "  确认用时中位数 Median time to acknowledge: 25 分钟（上周 1 小时 10 分）",
+        "                                             25 min (last week 1 h 10 min)",  # under the Chinese
+        "  未及时确认 Not acknowledged in time: 1 个告警中 0 个通知了备岗，0 个通知了领导"
+        "（上周 1 个告警中 0 个通知了备岗，0 个通知了领导）",
+        "                                       backup called for 0 of 1 alert, leadership for 0 "
         "(last week backup called for 0 of 1 alert, leadership for 0)",
-        "  按时首次联系 First contact within SLA: 1 of 1, 100 % (last week 0 of 1, 0 %)",
+        "  按时首次联系 First contact within SLA: 1 个中 1 个，100 %（上周 1 个中 0 个，0 %）",
+        "                                         1 of 1, 100 % (last week 0 of 1, 0 %)",
     ]
 
 
@@ -328,10 +356,12 @@ def test_handling_summary_with_nothing_to_measure():
     carried_over = review(alert_id=3, opened_in_period=False)
     week = figures(alerts=(pending, carried_over))
     assert handling_summary(digest(week, last_week(alerts=()))) == [
-        "本周新开 Opened this week: 1 (last week 0)",
-        "确认用时中位数 Median time to acknowledge: — (last week —)",
-        "未及时确认 Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0 (last week —)",
-        "按时首次联系 First contact within SLA: —, 1 still within SLA (last week —)",
+        "本周新开 Opened this week: 1 个（上周 0 个） / 1 (last week 0)",
+        "确认用时中位数 Median time to acknowledge: —（上周 —） / — (last week —)",
+        "未及时确认 Not acknowledged in time: 1 个告警中 0 个通知了备岗，0 个通知了领导（上周 —）",
+        "                                     backup called for 0 of 1 alert, leadership for 0 (last week —)",
+        "按时首次联系 First contact within SLA: 1 个仍在时限内（上周 —）",
+        "                                       —, 1 still within SLA (last week —)",
     ]
 
 
@@ -340,10 +370,11 @@ def test_an_alert_resolved_without_contact_is_not_still_within_sla():
     false_alarm = review(alert_id=4, contacted_at=None, resolved_at=opened + timedelta(hours=1))
     too_late = review(alert_id=5, contacted_at=None, resolved_at=opened + timedelta(hours=9))
     week = figures(alerts=(review(), false_alarm, too_late))
-    assert handling_summary(digest(week, last_week(alerts=())))[3] == (
-        "按时首次联系 First contact within SLA: 1 of 2, 50 %, 1 resolved before it was due without one "
-        "(last week —)"
-    )
+    assert handling_summary(digest(week, last_week(alerts=())))[-2:] == [
+        "按时首次联系 First contact within SLA: 2 个中 1 个，50 %，1 个到期前已解决、未联系（上周 —）",
+        "                                       1 of 2, 50 %, 1 resolved before it was due without one "
+        "(last week —)",
+    ]
 
 
 def test_handling_takes_the_median_of_acknowledged_alerts_opened_this_week():
@@ -371,14 +402,14 @@ def test_durations_read_naturally():
 
 def test_text_says_when_no_alert_was_open():
     lines = section(render_text(digest(figures(alerts=()))), "Alerts and how").splitlines()
-    assert lines[1] == "  No alerts were open this week."
-    assert lines[2] == "  本周新开 Opened this week: 0 (last week 1)"
+    assert lines[1] == "  本周没有未结告警。 / No alerts were open this week."
+    assert lines[2] == "  本周新开 Opened this week: 0 个（上周 1 个） / 0 (last week 1)"
 
 
 def test_text_categories_with_last_weeks_counts():
     assert section(render_text(digest()), "投诉分类 Complaint categories").splitlines() == [
-        "投诉分类 Complaint categories (watched threads whose opening post reads negative; "
-        "last week in brackets)",
+        "投诉分类 Complaint categories（开帖读来负面的监测帖；括号内为上周 "
+        "watched threads whose opening post reads negative; last week in brackets）",
         "  服务 service    12 (8)",  # lined up by display width: a Chinese character takes two columns
         "  产品 product     5 (0)",
         "  政策 policy      0 (3)",
@@ -388,37 +419,59 @@ def test_text_categories_with_last_weeks_counts():
 def test_categories_say_how_many_threads_were_not_complaints():
     value = digest(figures(not_complaints=2), last_week(not_complaints=1))
     lines = section(render_text(value), "投诉分类 Complaint categories").splitlines()
-    assert lines[-1] == "  Not counted: 2 threads that do not read as complaints (1 last week)"
+    assert lines[-2:] == [
+        "  未计入：2 个主题帖读来不像投诉（上周 1 个）",
+        "  Not counted: 2 threads that do not read as complaints (1 last week)",
+    ]
     html = BeautifulSoup(render_html(value), "html.parser").get_text(" ", strip=True)
-    assert "Not counted: 2 threads that do not read as complaints (1 last week)." in html
+    assert (
+        "未计入：2 个主题帖读来不像投诉（上周 1 个）。 "
+        "Not counted: 2 threads that do not read as complaints (1 last week)." in html
+    )
     assert "Not counted" not in render_text(digest()) + render_html(digest())  # none either week
+    assert "未计入" not in render_text(digest()) + render_html(digest())
     one = section(render_text(digest(figures(not_complaints=1))), "Complaint categories").splitlines()
-    assert one[-1] == "  Not counted: 1 thread that does not read as a complaint (0 last week)"
+    assert one[-2:] == [
+        "  未计入：1 个主题帖读来不像投诉（上周 0 个）",
+        "  Not counted: 1 thread that does not read as a complaint (0 last week)",
+    ]
 
 
 def test_a_top_thread_that_is_no_complaint_shows_no_category():
     week = figures(top_threads=(thread(category="policy", complaint=False, alert_id=None),))
     lines = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()
-    assert lines[3] == "     45 posts this week · 230 replies in all · 71 % negative · not a complaint"
+    assert lines[3:] == [
+        "     本周 45 条帖子 · 共 230 条回复 · 负面 71 % · 不像投诉",
+        "     45 posts this week · 230 replies in all · 71 % negative · not a complaint",
+    ]
     html = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").get_text(" ", strip=True)
-    assert "71 % negative · not a complaint" in html and "policy" not in html
+    assert "负面 71 % · 不像投诉" in html and "71 % negative · not a complaint" in html
+    assert "policy" not in html and "政策" not in html
 
 
 @pytest.mark.parametrize(
     ("timing", "said"),
     [
-        ("open", "alert #17 [紧迫 urgent]"),
-        ("opened_after", "alert #17 [紧迫 urgent] opened after this week"),
-        ("resolved_before", "alert #17 [紧迫 urgent] resolved before this week"),
+        ("open", Said("", "")),
+        ("opened_after", Said(" 在本周之后开启", " opened after this week")),
+        ("resolved_before", Said(" 在本周之前已解决", " resolved before this week")),
     ],
 )
 def test_a_top_threads_alert_says_when_it_was_not_open_this_week(timing, said):
     week = figures(top_threads=(thread(alert_timing=timing),), alerts=())
-    line = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()[3]
-    assert line == f"     45 posts this week · 230 replies in all · 71 % negative · 服务 service · {said}"
+    lines = section(render_text(digest(week)), "热门帖子 Top threads").splitlines()[3:]
+    assert lines == [
+        f"     本周 45 条帖子 · 共 230 条回复 · 负面 71 % · 服务 · 告警 #17 [紧迫 urgent]{said.zh}",
+        f"     45 posts this week · 230 replies in all · 71 % negative · service · alert #17{said.en}",
+    ]
     item = BeautifulSoup(render_html(digest(week)), "html.parser").find("ol").li
-    badge = item.find("span", string="alert #17 紧迫 urgent")
-    assert item.get_text(" ", strip=True).endswith(said.replace("[", "").replace("]", ""))
+    badge = item.find("span", string="#17 紧迫 urgent")
+    chinese, english = item.find_all("span", recursive=False)[-2:]
+    assert chinese.get_text(" ", strip=True).endswith(f"#17 紧迫 urgent{said.zh}")
+    assert (
+        english.get_text()
+        == f"45 posts this week · 230 replies in all · 71 % negative · service · alert #17{said.en}"
+    )
     # an alert not open this week is greyed, not in its tier's colour
     assert ("#b45309" in badge["style"]) == (timing == "open")
 
@@ -434,56 +487,68 @@ def partial_digest() -> Digest:
 def test_a_partial_last_day_is_said_in_the_subject_heading_and_day_row():
     """``digest send --until now`` at 03:33 on Monday read as if Monday 12-07 were a whole day."""
     value = partial_digest()
-    assert render_subject(value).startswith("周报 Weekly digest 12-01 – 12-07 (until 03:33): 72 posts")
+    assert render_subject(value).startswith("周报 Weekly digest 12-01 – 12-07 (截至 until 03:33)：72 条帖子")
     text = render_text(value)
-    assert text.splitlines()[0] == "周报 Weekly digest 2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
-    rows = section(text, "每日情感 Sentiment by day").splitlines()[1:8]
-    assert rows[0] == "  周二 Tue 12-01                     1 post     0 % negative  ▍"
-    assert rows[-1].startswith("  周一 Mon 12-07 (until 03:33)      61 posts    0 % negative  ████")
+    assert (
+        text.splitlines()[0] == "周报 Weekly digest 2026-12-01 – 2026-12-07 (截至 until 03:33, Asia/Shanghai)"
+    )
+    rows = section(text, "每日情感 Sentiment by day").splitlines()[2:9]
+    assert rows[0] == "  周二 Tue 12-01                                  1             0 %  ▍"
+    assert rows[-1].startswith("  周一 Mon 12-07 (截至 until 03:33)              61             0 %  ████")
     soup = BeautifulSoup(render_html(value), "html.parser")
-    assert soup.title.get_text().startswith("周报 Weekly digest 12-01 – 12-07 (until 03:33): ")
-    assert soup.find("p").get_text() == "2026-12-01 – 2026-12-07 (until 03:33, Asia/Shanghai)"
-    day_table = soup.find("h2", string="每日情感 Sentiment by day").find_next("table")
+    assert soup.title.get_text().startswith("周报 Weekly digest 12-01 – 12-07 (截至 until 03:33)：")
+    assert soup.find("p").get_text() == "2026-12-01 – 2026-12-07 (截至 until 03:33, Asia/Shanghai)"
+    day_table = soup.find("h2", string=re.compile("^每日情感 Sentiment by day")).find_next("table")
     cells = [row.td.get_text() for row in day_table.find_all("tr", recursive=False)[1:]]
     weekdays = "周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri", "周六 Sat", "周日 Sun"
     assert cells[:6] == [f"{weekday} 12-0{n}" for n, weekday in enumerate(weekdays, start=1)]
-    assert cells[6:] == ["周一 Mon 12-07 (until 03:33)"]
+    assert cells[6:] == ["周一 Mon 12-07 (截至 until 03:33)"]
 
 
 def test_whole_days_say_no_until():
     text, html = render_text(digest()), render_html(digest())
     assert "until" not in text and "until" not in html
-    first_day = section(text, "每日情感 Sentiment by day").splitlines()[1]
-    assert first_day.startswith("  周一 Mon 11-30      40 posts")
+    first_day = section(text, "每日情感 Sentiment by day").splitlines()[2]
+    assert first_day.startswith("  周一 Mon 11-30              40 ")
 
 
 def test_text_footer_says_what_the_figures_cover():
     assert render_text(digest()).endswith(
-        "\n--\nFigures cover watched threads only (threads matched by a watch group). "
-        "Times in Asia/Shanghai.\n"
-        "Generated 2026-12-07 01:00 (Asia/Shanghai).\n"
+        "\n--\n数据仅统计监测帖（被监测组匹配的主题帖）。时间均为 Asia/Shanghai 时区。"
+        "生成于 2026-12-07 01:00 (Asia/Shanghai)。\n"
+        "Figures cover watched threads only (threads matched by a watch group). "
+        "Times in Asia/Shanghai. Generated 2026-12-07 01:00 (Asia/Shanghai).\n"
     )
 
 
 def test_empty_week_says_so_instead_of_empty_tables():
     week = figures(groups=(), days=days([0] * 7), top_threads=(), alerts=(), categories=())
     text = render_text(digest(week, changes=()))
-    assert "No posts on watched threads this week. Last week: 129 posts." in text
+    assert (
+        "\n本周监测帖没有帖子。上周 129 条。 / No posts on watched threads this week. Last week: 129 posts.\n"
+        in text
+    )
     for heading in ("Volume by watch group", "Sentiment by day", "Top threads", "Categories"):
         assert heading not in text
-    assert "No alerts were open this week." in text
-    assert render_subject(digest(week)) == "周报 Weekly digest 11-30 – 12-06: 0 posts, 0 alerts"
+    assert "\n  本周没有未结告警。 / No alerts were open this week.\n" in text
+    assert render_subject(digest(week)) == "周报 Weekly digest 11-30 – 12-06：0 条帖子，0 个告警"
     html = render_html(digest(week))
-    assert "No posts on watched threads this week. Last week: 129 posts." in html
+    said = next(
+        p for p in BeautifulSoup(html, "html.parser").find_all("p") if "本周监测帖没有帖子" in p.get_text()
+    )
+    assert (
+        said.get_text()
+        == "本周监测帖没有帖子。上周 129 条。 No posts on watched threads this week. Last week: 129 posts."
+    )
     assert "每日情感 Sentiment by day" not in html
 
 
 def test_unknown_time_zone_falls_back_to_utc():
     week = figures(period=replace(PERIOD, timezone="Nowhere/Atlantis"))
     text = render_text(digest(week))
-    assert render_subject(digest(week)).startswith("周报 Weekly digest 11-29 – 12-06 (until 16:00): ")
-    assert "Times in UTC." in text
-    assert "opened 12-01 01:30" in text
+    assert render_subject(digest(week)).startswith("周报 Weekly digest 11-29 – 12-06 (截至 until 16:00)：")
+    assert "时间均为 UTC 时区。" in text and "Times in UTC." in text
+    assert "12-01 01:30 开启" in text and "opened 12-01 01:30" in text
 
 
 def test_text_strips_terminal_escapes_and_bidi_overrides_from_scraped_text():
@@ -498,12 +563,13 @@ def test_text_strips_terminal_escapes_and_bidi_overrides_from_scraped_text():
         groups=(GroupVolume("途乐\u2066旅行\r\n", threads=1, new_threads=1, posts=1, scored=1, negative=1),),
         alerts=(review(title="标题\x9b31m", spokesperson="张\u202e敏", watch_group="组\x1b"),),
     )
-    text = render_text(digest(week, changes=("涨了\x1b[5m",)))
+    text = render_text(digest(week, changes=(Said("涨了\x1b[5m", "up\x1b[5m"),)))
     assert not [c for c in text if c != "\n" and unicodedata.category(c) == "Cc"]
     assert not set(text) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert "1. 退款[2J]0;pwned evil — 投诉[31m维权 · 天涯" in text
-    assert "  途乐旅行: 1 post" in text
-    assert "spokesperson 张敏" in text
+    assert "  途乐旅行: 帖数 Posts 1 (0)" in text
+    assert "  - 涨了[5m / up[5m\n" in text  # a What-changed line: both languages cleaned
+    assert "发言人 张敏" in text and "spokesperson 张敏" in text
 
 
 INVISIBLE = "\u202e\u2066\u200f\u061c\u200b\u2060\ufeff\U000e0041"  # reorder or hide text where shown
@@ -514,7 +580,7 @@ def test_invisible_and_direction_characters_are_not_in_the_subject_text_or_html(
         top_threads=(thread(title=f"退{INVISIBLE}款三个月", board=f"投诉{INVISIBLE}维权", source="天涯"),),
         alerts=(review(title=f"标题{INVISIBLE}二", spokesperson=f"张{INVISIBLE}敏", watch_group="组"),),
     )
-    made = digest(week, changes=(f"涨了{INVISIBLE}",))
+    made = digest(week, changes=(Said(f"涨了{INVISIBLE}", f"up{INVISIBLE}"),))
     subject, text, html = render_subject(made), render_text(made), render_html(made)
     for shown in (subject, text, html):
         assert not set(shown) & set(INVISIBLE)
@@ -524,7 +590,9 @@ def test_invisible_and_direction_characters_are_not_in_the_subject_text_or_html(
 
 def test_text_shows_a_non_http_link_as_text_and_says_so():
     week = figures(top_threads=(thread(url="javascript:alert(1)"),))
-    assert "     javascript:alert(1) (not an http/https link)" in render_text(digest(week))
+    assert "     javascript:alert(1)（不是 http/https 链接 not an http/https link）\n" in render_text(
+        digest(week)
+    )
 
 
 # --- charts --------------------------------------------------------------------------------------
@@ -569,7 +637,7 @@ def hostile_digest() -> Digest:
         alerts=(review(title=ATTRIBUTE_BREAK, spokesperson=SCRIPT, url="data:text/html,<script>x</script>"),),
         categories=(CategoryCount("<i>service</i>", 1),),
     )
-    return digest(week, changes=(SCRIPT,))
+    return digest(week, changes=(Said(SCRIPT, SCRIPT),))
 
 
 def test_html_escapes_every_scraped_string():
@@ -579,6 +647,15 @@ def test_html_escapes_every_scraped_string():
     assert "<b>源" not in html and "<i>service" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    # both languages escaped: a What-changed line's Chinese and its English span, an alert card's
+    # Chinese fact and its English under it
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert (
+        f'<li style="margin:0 0 2px">{escaped} <span lang="en" style="{ENGLISH}">{escaped}</span></li>'
+        in html
+    )
+    assert f"发言人 {escaped} · 12-01 09:30 开启" in html
+    assert f'<span lang="en" style="{ENGLISH}">spokesperson {escaped} · opened 12-01 09:30' in html
 
 
 def test_the_digest_is_laid_out_at_a_phones_width():
@@ -591,7 +668,7 @@ def test_the_digest_is_laid_out_at_a_phones_width():
 def test_html_links_only_http_urls():
     html = render_html(hostile_digest())
     assert 'href="javascript' not in html and 'href="data:' not in html
-    assert "javascript:alert(1) (not an http/https link)" in html
+    assert "javascript:alert(1)（不是 http/https 链接 not an http/https link）" in html
     # A quote inside an http URL stays inside the attribute.
     assert 'href="https://bbs.example.cn/t?a=1&amp;b=&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in html
 
@@ -634,24 +711,28 @@ def test_html_has_the_same_sections_and_figures_as_the_text():
     soup = BeautifulSoup(render_html(digest()), "html.parser")
     assert [h2.get_text() for h2 in soup.find_all("h2")] == [
         "本周变化 What changed since last week",
-        "各监测组声量 Volume by watch group",
-        "每日情感 Sentiment by day",
-        "热门帖子 Top threads (by posts this week)",
+        "各监测组声量 Volume by watch group（本周，括号内为上周 this week, last week in brackets）",
+        "每日情感 Sentiment by day（条形：帖子数，最多的一天为满格 bar: posts, the busiest day full width）",
+        "热门帖子 Top threads（按本周帖子数 by posts this week）",
         "告警及处理 Alerts and how they were handled",
         "投诉分类 Complaint categories",
     ]
-    assert soup.title.get_text() == "周报 Weekly digest 11-30 – 12-06: 240 posts, 50 % negative, 1 alert"
+    assert soup.title.get_text() == "周报 Weekly digest 11-30 – 12-06：240 条帖子，负面 50 %，1 个告警"
     text = soup.get_text(" ", strip=True)
     for phrase in (
-        "Posts up 86 % on last week (240 vs 129)",
+        "帖子比上周增加 86 %（240 对 129） Posts up 86 % on last week (240 vs 129)",
         "途乐旅行 180 (120) 12 (8) 5 (3) 60 % (40 %)",
         "周二 Tue 12-01 80 75 %",
         "客服电话打不通",
-        "alert #17 紧迫 urgent",
+        "服务 · #17 紧迫 urgent 45 posts this week",
+        "按时完成首次联系（2 小时 10 分） · 清单 4/6",
         "first contact on time (2 h 10 min)",
-        "确认用时中位数 Median time to acknowledge 25 min (last week 1 h 10 min)",
-        "按时首次联系 First contact within SLA 1 of 1, 100 % (last week 0 of 1, 0 %)",
+        "确认用时中位数 Median time to acknowledge 25 分钟 （上周 1 小时 10 分） "
+        "25 min (last week 1 h 10 min)",
+        "按时首次联系 First contact within SLA 1 个中 1 个，100 % （上周 1 个中 0 个，0 %） "
+        "1 of 1, 100 % (last week 0 of 1, 0 %)",
         "policy 0 (3)",
+        "时间均为 Asia/Shanghai 时区",
         "Times in Asia/Shanghai",
     ):
         assert phrase in text, phrase
@@ -659,7 +740,7 @@ def test_html_has_the_same_sections_and_figures_as_the_text():
 
 def test_html_day_bars_are_scaled_to_the_busiest_day():
     soup = BeautifulSoup(render_html(digest()), "html.parser")
-    day_table = soup.find("h2", string="每日情感 Sentiment by day").find_next("table")
+    day_table = soup.find("h2", string=re.compile("^每日情感 Sentiment by day")).find_next("table")
     widths = []
     for row in day_table.find_all("tr", recursive=False)[1:]:
         bar = row.find("table")
@@ -694,15 +775,18 @@ def test_forums_read_section_follows_the_changes_with_scraped_board_names_escape
     value = digest(reading=Reading(1, 2, (hostile,)))
     html = render_html(value)
     assert (
-        "&lt;b&gt;论坛&lt;/b&gt; · &quot;&gt;&lt;img src=x onerror=alert(1)&gt;: "
-        "failing now (captcha: 1 outage)" in html
+        "<li>&lt;b&gt;论坛&lt;/b&gt; · &quot;&gt;&lt;img src=x onerror=alert(1)&gt;："
+        "当前读取失败（验证码：1 次中断） "
+        f'<span lang="en" style="{ENGLISH}">failing now (captcha: 1 outage)</span></li>' in html
     )
     assert "<img" not in html and "<b>论坛" not in html
     text = render_text(value)
     assert section(text, "论坛抓取 Forums read") == (
         "论坛抓取 Forums read\n"
+        "  1 个论坛，2 个版块：1 个版块未能一直读取，其数据可能不完整：\n"
         "  1 forum, 2 boards: 1 board not always read — figures from these may be incomplete:\n"
-        '  <b>论坛</b> · "><img src=x onerror=alert(1)>: failing now (captcha: 1 outage)'
+        '  - <b>论坛</b> · "><img src=x onerror=alert(1)>：当前读取失败（验证码：1 次中断）\n'
+        "    failing now (captcha: 1 outage)"
     )
     assert text.index("What changed") < text.index("Forums read") < text.index("Volume by watch group")
     assert "论坛抓取 Forums read" not in render_text(digest())  # unknown: no section

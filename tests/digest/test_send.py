@@ -36,7 +36,7 @@ def test_the_digest_goes_out_once_at_its_slot_to_every_spokesperson(tmp_path: Pa
     setup.tick(SLOT + timedelta(minutes=2))
     assert sink.wait_for(1)
     mail: EmailMessage = sink.messages[0]
-    assert mail["Subject"] == "周报 Weekly digest 11-30 – 12-06: 4 posts, 67 % negative, 0 alerts"
+    assert mail["Subject"] == "周报 Weekly digest 11-30 – 12-06：4 条帖子，负面 67 %，0 个告警"
     assert mail["X-Monitor-Digest"] == "2026-12-06"
     assert set(sink.envelopes[0].rcpt_tos) == {
         "li.na@pr.demo.invalid", "wang.qiang@pr.demo.invalid", "zhao.min@pr.demo.invalid",
@@ -158,7 +158,7 @@ def test_digest_commands_preview_send_and_list(
     html = tmp_path / "digest.html"
     assert main(["digest", "preview", "--config", config, "--until", "2026-12-07", "--html", str(html)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("周报 Weekly digest 11-30 – 12-06: 4 posts, 67 % negative, 0 alerts\n")
+    assert out.startswith("周报 Weekly digest 11-30 – 12-06：4 条帖子，负面 67 %，0 个告警\n")
     assert "&lt;b&gt;急&lt;/b&gt;" in html.read_text(encoding="utf-8")
     assert setup.rows() == [] and sink.messages == []  # a preview keeps and sends nothing
 
@@ -180,7 +180,7 @@ def test_digest_commands_preview_send_and_list(
     after = datetime.now(SHANGHAI).date()
     subject = capsys.readouterr().out.splitlines()[0]  # the 7 local days up to now: today is the last
     assert any(  # and it is partial: the subject says when it stops
-        subject.startswith(f"周报 Weekly digest {day - timedelta(days=6):%m-%d} – {day:%m-%d} (until ")
+        subject.startswith(f"周报 Weekly digest {day - timedelta(days=6):%m-%d} – {day:%m-%d} (截至 until ")
         for day in {before, after}
     )
     sink.stop()  # the SMTP server is down: the week is kept, and the message says how to retry

@@ -28,11 +28,14 @@ from monitor.alerting.sla import check_sla
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.assess import Assessment
 from monitor.detect.severity import Severity
+from monitor.digest.alert_facts import alert_facts
+from monitor.digest.alert_wording import beside_last_week, summary_rows
 from monitor.digest.alerts import alert_reviews
 from monitor.digest.figures import build_digest
 from monitor.digest.handlers import TrailEvent, handlers
 from monitor.digest.model import Actor, AskedAgain, DigestPeriod, OwnerChange
 from monitor.digest.render import render_html, render_subject, render_text
+from monitor.digest.said import Said, joined
 from monitor.sources.base import PostRecord, ThreadSummary
 from monitor.store import repo
 from monitor.store.db import ensure_schema, make_engine, session_factory
@@ -110,20 +113,28 @@ def _open(session: Session, config: MonitorConfig, thread: Thread, group: int, a
     return lifecycle.get_alert(session, change.alert_id)
 
 
-def _week(session: Session, config: MonitorConfig) -> dict[int, list[str]]:
-    """Each alert's lines in the text digest, and its summary lines under key 0."""
+def _said(session: Session, config: MonitorConfig) -> dict[int, list[Said]]:
+    """Each alert's fact lines, in both languages, in the digest's order, and the week's summary rows
+    (``label: figures``) under key 0; every one checked to be in the text digest as it is laid out."""
     people = {person.key: person.name for person in config.routing.spokespeople}
     digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
     text = render_text(digest)
-    section = text.split("告警及处理 Alerts and how they were handled\n")[1].split("\n\n")[0].splitlines()
-    lines: dict[int, list[str]] = {0: [line.strip() for line in section if not line.startswith("     ")]}
-    for line in section:
-        if line.startswith("  #"):
-            current = int(line.split()[0][1:])
-            lines[current] = []
-        elif line.startswith("     "):
-            lines[current].append(line.strip())
+    zone = digest.week.period.timezone
+    lines: dict[int, list[Said]] = {0: []}
+    for label, now, before in summary_rows(digest.week, digest.previous, digest.generated_at):
+        said = beside_last_week(now, before)
+        lines[0].append(Said(f"{label}: {said.zh}", f"{label}: {said.en}"))
+        assert "\n".join(said.text_lines("  ", f"{label}: ")) in text
+    for review in digest.week.alerts:
+        lines[review.alert_id] = [joined(line) for line in alert_facts(review, digest.generated_at, zone)]
+        for fact in lines[review.alert_id]:
+            assert "\n".join(fact.text_lines("     ")) in text
     return lines
+
+
+def _week(session: Session, config: MonitorConfig) -> dict[int, list[str]]:
+    """:func:`_said` in English (the Chinese says the same: see the tests that read ``.zh``)."""
+    return {key: [line.en for line in said] for key, said in _said(session, config).items()}
 
 
 @pytest.fixture
@@ -207,6 +218,12 @@ def test_an_alert_acknowledged_only_by_its_first_contact_after_the_backup_and_le
     session: Session, config: MonitorConfig, handled: dict[str, Alert]
 ) -> None:
     who, calls, progress = _week(session, config)[handled["ignored"].id]
+    said = _said(session, config)[handled["ignored"].id]
+    assert [line.zh for line in said] == [  # the same names, times and figures, in Chinese
+        f"发言人 {LI_NA} · 12-02 10:00 开启 · 仅由首次联系确认，用时 2 小时 10 分",
+        f"未及时确认：12-02 11:00 通知备岗{WANG_QIANG}，12-02 12:00 通知领导{ZHAO_MIN}",
+        f"{ZHAO_MIN}（领导）按时完成首次联系（2 小时 10 分） · 清单 1/16 · 无进展记录 · 已确认",
+    ]
     assert who == (
         f"spokesperson {LI_NA} · opened 12-02 10:00 · "
         "acknowledged only by the first contact, after 2 h 10 min"
@@ -242,7 +259,13 @@ def test_the_week_counts_the_backup_and_leadership_calls_beside_the_median(
     ]
     people = {person.key: person.name for person in config.routing.spokespeople}
     digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
-    assert "Backup called for 1 of 4 alerts, leadership for 1 (none last week)" in digest.changes
+    assert (
+        Said(
+            "4 个告警中 1 个通知了备岗，1 个通知了领导（上周没有）",
+            "Backup called for 1 of 4 alerts, leadership for 1 (none last week)",
+        )
+        in digest.changes
+    )
 
 
 def test_the_html_digest_says_the_same_escaped(
@@ -260,8 +283,13 @@ def test_the_html_digest_says_the_same_escaped(
         f"backup {WANG_QIANG} called 12-02 11:00, leadership 赵敏 <b>VP</b> called 12-02 12:00",
         "first contact by 赵敏 <b>VP</b> (leadership) on time (2 h 10 min)",
         f"spokesperson {WANG_QIANG} (handed over from {LI_NA} 12-02 10:20)",
-        "未及时确认 Not acknowledged in time backup called for 1 of 4 alerts, leadership for 1",
-        "换人 Changed hands 2 of 4 alerts (1 handed over, 1 at an escalation)",
+        f"未及时确认：12-02 11:00 通知备岗{WANG_QIANG}，12-02 12:00 通知领导赵敏 <b>VP</b>",
+        "赵敏 <b>VP</b>（领导）按时完成首次联系（2 小时 10 分）",
+        "未及时确认 Not acknowledged in time "
+        "4 个告警中 1 个通知了备岗，1 个通知了领导，1 个仅由首次联系确认 （上周 —） "
+        "backup called for 1 of 4 alerts, leadership for 1",
+        "换人 Changed hands 4 个告警中 2 个（转交 1 个，升级换人 1 个） （上周 —） "
+        "2 of 4 alerts (1 handed over, 1 at an escalation)",
     ):
         assert phrase in text, phrase
 
@@ -474,7 +502,7 @@ def test_a_reopened_alert_unacknowledged_contacted_and_noted_in_its_new_round(
     lines = _week(session, config)
     who, progress = lines[alert.id]
     # the week's figures count its new round (they had said "本周新开 Opened this week: 0" and "—" throughout)
-    assert lines[0][1:] == [
+    assert lines[0] == [
         "本周新开 Opened this week: 0, and 1 reopened (last week 0)",
         "确认用时中位数 Median time to acknowledge: 3 h 00 min (last week —)",
         "未及时确认 Not acknowledged in time: backup called for 0 of 1 alert, leadership for 0, "
@@ -505,18 +533,20 @@ def test_needs_attention_now_reads_the_alerts_as_they_stand_when_the_digest_is_c
     people = {person.key: person.name for person in config.routing.spokespeople}
     digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
     text = render_text(digest)
-    block = text.split("待处理 Needs attention now (as of 12-07 09:00)\n")[1].split("\n\n")[0]
+    block = text.split("待处理 Needs attention now（截至 as of 12-07 09:00）\n")[1].split("\n\n")[0]
     assert block.splitlines() == [
-        f"  ! #{handled['by_backup'].id} [紧迫 urgent] 星耀Pro14 黑屏 — {WANG_QIANG}: "
-        "first contact overdue since 12-02 18:00",
-        f"  ! #{handled['handed'].id} [紧迫 urgent] 途乐酒店被降级 — {WANG_QIANG}: "
-        "first contact overdue since 12-02 18:00",
-        f"  - #{late.id} [紧迫 urgent] 途乐旅行又出事 — {LI_NA}: "
-        "not acknowledged, first contact due 12-07 16:00",
+        f"  ! #{handled['by_backup'].id} [紧迫 urgent] 星耀Pro14 黑屏 — {WANG_QIANG}："
+        "首次联系 12-02 18:00 起已超时",
+        "    first contact overdue since 12-02 18:00",
+        f"  ! #{handled['handed'].id} [紧迫 urgent] 途乐酒店被降级 — {WANG_QIANG}："
+        "首次联系 12-02 18:00 起已超时",
+        "    first contact overdue since 12-02 18:00",
+        f"  - #{late.id} [紧迫 urgent] 途乐旅行又出事 — {LI_NA}：未确认，首次联系截止 12-07 16:00",
+        "    not acknowledged, first contact due 12-07 16:00",
     ]
     assert text.startswith("周报 Weekly digest 2026-11-30 – 2026-12-06")
     # the week's 4 alerts (no watched posts here), and the escalated one still open
-    assert render_subject(digest) == "周报 Weekly digest 11-30 – 12-06: 0 posts, 4 alerts (1 非常紧迫 open)"
+    assert render_subject(digest) == "周报 Weekly digest 11-30 – 12-06：0 条帖子，4 个告警，1 个非常紧迫未结"
 
 
 def test_open_on_each_spokesperson_reads_the_alerts_open_when_the_digest_is_composed(
@@ -536,21 +566,38 @@ def test_open_on_each_spokesperson_reads_the_alerts_open_when_the_digest_is_comp
     people = {person.key: person.name for person in config.routing.spokespeople}
     digest = build_digest(session, PERIOD, GENERATED, negative_below=0.5, people=people)
     ids = {name: alert.id for name, alert in handled.items()}
-    expected = [
-        f"{WANG_QIANG}: #{ids['by_backup']} [紧迫 urgent], #{ids['handed']} [紧迫 urgent] · "
-        f"next: #{ids['by_backup']} first contact overdue since 12-02 18:00 (2 overdue)",
-        f"{LI_NA}: #{ids['ignored']} [紧迫 urgent], #{late.id} [紧迫 urgent] · "
-        f"next: #{late.id} first contact due 12-07 16:00",
-        f"{CHEN_JIE}: #{ids['escalated']} [非常紧迫 very urgent] · first contacts made",
+    expected = [  # who and their alerts, said once; then what is next, in Chinese and in English
+        (
+            f"{WANG_QIANG}：#{ids['by_backup']} [紧迫 urgent], #{ids['handed']} [紧迫 urgent] · ",
+            Said(
+                f"下一项：#{ids['by_backup']} 首次联系 12-02 18:00 起已超时（共 2 个超时）",
+                f"next: #{ids['by_backup']} first contact overdue since 12-02 18:00 (2 overdue)",
+            ),
+        ),
+        (
+            f"{LI_NA}：#{ids['ignored']} [紧迫 urgent], #{late.id} [紧迫 urgent] · ",
+            Said(
+                f"下一项：#{late.id} 首次联系截止 12-07 16:00",
+                f"next: #{late.id} first contact due 12-07 16:00",
+            ),
+        ),
+        (
+            f"{CHEN_JIE}：#{ids['escalated']} [非常紧迫 very urgent] · ",
+            Said("首次联系均已完成", "first contacts made"),
+        ),
     ]
     text = render_text(digest)
-    block = text.split("各发言人未结告警 Open on each spokesperson (as of 12-07 09:00)\n")[1].split("\n\n")[0]
-    assert block.splitlines() == [f"  {'!' if n == 0 else '-'} {line}" for n, line in enumerate(expected)]
+    heading = "各发言人未结告警 Open on each spokesperson（截至 as of 12-07 09:00）"
+    block = text.split(f"{heading}\n")[1].split("\n\n")[0]
+    assert block.splitlines() == [
+        line
+        for n, (who, next_step) in enumerate(expected)
+        for line in Said(who + next_step.zh, next_step.en).text_lines("  ", "! " if n == 0 else "- ")
+    ]
     assert text.index("待处理 Needs attention now") < text.index("各发言人未结告警 Open on each spokesperson")
     soup = BeautifulSoup(render_html(digest), "html.parser")
-    heading = soup.find("h2", string="各发言人未结告警 Open on each spokesperson (as of 12-07 09:00)")
-    items = heading.find_next("ul")("li")
-    assert [item.get_text() for item in items] == expected
+    items = soup.find("h2", string=heading).find_next("ul")("li")
+    assert [item.get_text() for item in items] == [f"{who}{said.zh} {said.en}" for who, said in expected]
 
 
 def test_the_alerts_come_open_first_then_the_highest_tier_then_the_newest(

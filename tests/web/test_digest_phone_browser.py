@@ -25,6 +25,7 @@ from monitor.digest.model import (
     WeekFigures,
 )
 from monitor.digest.render import render_html
+from monitor.digest.said import Said
 
 PHONE = (375, 812)
 PERIOD = DigestPeriod.week_ending(datetime(2026, 12, 6, 16, 0, tzinfo=UTC), "Asia/Shanghai")
@@ -98,7 +99,12 @@ def test_the_digests_tables_keep_names_and_labels_whole_on_a_phone(tmp_path: Pat
     digest = Digest(
         week=_week(PERIOD, 240),
         previous=_week(PERIOD.previous(), 40),
-        changes=("Posts on watched threads: 240, 6× the 40 of last week",),
+        changes=(
+            Said(
+                "监测帖共 240 条帖子，是上周 40 条的 6 倍",
+                "Posts on watched threads: 240, 6× the 40 of last week",
+            ),
+        ),
         generated_at=PERIOD.end + timedelta(hours=1),
         # the blocks at the top fit the screen too (a second alert of hers: "Open on each" is not a repeat)
         attention=Attention((OVERDUE, replace(OVERDUE, alert_id=4, contacted=True))),
@@ -122,10 +128,13 @@ def test_the_digests_tables_keep_names_and_labels_whole_on_a_phone(tmp_path: Pat
         longest = max(label.split(), key=len)
         assert cells[label].size["width"] >= _width(browser, cells[label], longest), label
     block = browser.find_element(By.XPATH, "//h2[starts-with(., '待处理 Needs attention now')]/..")
-    assert "first contact overdue since" in block.text
+    assert (
+        "首次联系 12-06 22:00 起已超时" in block.text
+        and "first contact overdue since 12-06 22:00" in block.text
+    )
     mine = browser.find_element(
         By.XPATH, "//h2[starts-with(., '各发言人未结告警 Open on each spokesperson')]/following-sibling::ul"
     )
-    assert "李娜（公关部发言人）: #3" in mine.text  # each spokesperson's line fits the screen too
+    assert "李娜（公关部发言人）：#3" in mine.text  # each spokesperson's line fits the screen too
     wide, screen = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert wide <= screen
