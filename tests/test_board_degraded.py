@@ -34,6 +34,7 @@ from monitor.demo import forum_pages, thread_page
 from monitor.demo.forum import Forum
 from monitor.digest.model import DigestPeriod
 from monitor.digest.reading import reading_health, reading_lines
+from monitor.digest.said import Said
 from monitor.store.models import Board, HealthEvent
 
 START = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -152,9 +153,9 @@ def test_a_board_whose_every_thread_page_fails_is_degraded_until_they_are_read_a
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert sum(m.startswith("page skipped: ") for m in said) == 3  # each page once; again at DEBUG
     assert sum(m.startswith("source health: login_wall on bbs board 2") for m in said) == 3
-    assert (
-        lines[1] == "演示论坛 · 投诉维权: thread pages not read now (login wall: 1 outage lasting 10 min); "
-        "last read 12-07 10:10"
+    assert lines[1] == Said(
+        "演示论坛 · 投诉维权：当前读不到帖子页（登录墙：1 次中断，持续 10 分钟）；最后读取 12-07 10:10",
+        "thread pages not read now (login wall: 1 outage lasting 10 min); last read 12-07 10:10",
     )
 
     code, out = _status(config, capsys, at=START + timedelta(minutes=11))

@@ -29,6 +29,7 @@ from monitor.config.loader import MonitorConfig, load_config
 from monitor.demo.forum import DemoForum, Forum
 from monitor.digest.model import BoardTrouble, DigestPeriod
 from monitor.digest.reading import reading_health, reading_lines
+from monitor.digest.said import Said
 from monitor.store.db import make_engine, session_factory
 
 
@@ -85,9 +86,14 @@ def test_an_unreachable_forum_is_failing_not_quiet(
     assert health["y2"].boards[0].last_error == cause
     assert BoardTrouble("Y2", "2", "failing", (("fetch_failed", 1),), None) in reading.troubled
     lines = reading_lines(reading, "Asia/Shanghai")
-    assert lines[0].startswith("2 forums, 3 boards, monitored only since ")  # it began this week
-    assert lines[0].endswith(": 3 boards not always read — figures from these may be incomplete:")
-    assert "Y2 · 2: failing now (pages not fetched: 1 outage)" in lines
+    assert lines[0].en.startswith("2 forums, 3 boards, monitored only since ")  # it began this week
+    assert lines[0].en.endswith(": 3 boards not always read — figures from these may be incomplete:")
+    assert lines[0].zh.startswith("2 个论坛，3 个版块，")
+    assert lines[0].zh.endswith("：3 个版块未能一直读取，其数据可能不完整：")
+    assert (
+        Said("Y2 · 2：当前读取失败（页面抓取失败：1 次中断）", "failing now (pages not fetched: 1 outage)")
+        in lines
+    )
 
 
 def test_a_robots_txt_that_disallows_everything_is_reported_as_disallowed(
@@ -170,7 +176,10 @@ def test_a_forum_that_goes_away_after_it_was_read(tmp_path: Path, caplog: pytest
     finally:
         app.close()
     assert (board.state, board.consecutive_failures, board.last_error) == ("failing", 1, cause)
-    assert lines[1] == "演示论坛 · 投诉维权: failing now (pages not fetched: 1 outage); last read 12-06 09:10"
+    assert lines[1] == Said(
+        "演示论坛 · 投诉维权：当前读取失败（页面抓取失败：1 次中断）；最后读取 12-06 09:10",
+        "failing now (pages not fetched: 1 outage); last read 12-06 09:10",
+    )
 
 
 def test_a_forum_that_stays_down_is_logged_when_it_goes_down_not_at_every_poll(
