@@ -80,16 +80,16 @@ def within_sla(figures: Handling) -> Said:
     none is decided."""
     zh = en = NOTHING
     if figures.pending or figures.closed_uncontacted:
-        zh = ""  # "1 个仍在时限内" reads better than "—，1 个仍在时限内"
+        zh = en = ""  # "1 个仍在时限内" / "1 still within SLA" read better than "—，1 …" / "—, 1 …"
     if figures.decided:
         zh = f"{figures.decided} 个中 {figures.on_time} 个，{share(figures.on_time_share)}"
         en = f"{figures.on_time} of {figures.decided}, {share(figures.on_time_share)}"
     if figures.pending:
         zh += f"{'，' if zh else ''}{figures.pending} 个仍在时限内"
-        en += f", {figures.pending} still within SLA"
+        en += f"{', ' if en else ''}{figures.pending} still within SLA"
     if figures.closed_uncontacted:
         zh += f"{'，' if zh else ''}{figures.closed_uncontacted} 个到期前已解决、未联系"
-        en += f", {figures.closed_uncontacted} resolved before it was due without one"
+        en += f"{', ' if en else ''}{figures.closed_uncontacted} resolved before it was due without one"
     return Said(zh, en)
 
 

@@ -360,8 +360,7 @@ def test_handling_summary_with_nothing_to_measure():
         "确认用时中位数 Median time to acknowledge: —（上周 —） / — (last week —)",
         "未及时确认 Not acknowledged in time: 1 个告警中 0 个通知了备岗，0 个通知了领导（上周 —）",
         "                                     backup called for 0 of 1 alert, leadership for 0 (last week —)",
-        "按时首次联系 First contact within SLA: 1 个仍在时限内（上周 —）",
-        "                                       —, 1 still within SLA (last week —)",
+        "按时首次联系 First contact within SLA: 1 个仍在时限内（上周 —） / 1 still within SLA (last week —)",
     ]
 
 
