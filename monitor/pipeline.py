@@ -255,7 +255,8 @@ class Pipeline:
         facts = self.facts.read(session, thread, posts, snapshot, group, now, KnownReads(alert))
         assessment = assess(facts, settings)
         boilerplate = partial(self.facts.boilerplate, session, group=group, now=now)
-        change = consider_with(session, self.config, thread, group, assessment, now, alert, boilerplate)
+        config = self._watch.config_now(self.config, now)  # routing reads the groups as edited
+        change = consider_with(session, config, thread, group, assessment, now, alert, boilerplate)
         if change is not None and reads is not None:
             reads.alert_changed(thread.id, *change.joined, reopened=change.kind == "reopened")
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:

@@ -17,6 +17,7 @@ reload the groups without a restart (the backtest is in :mod:`monitor.enrich.wat
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import getpass
 import logging
@@ -30,7 +31,7 @@ from pydantic import ValidationError
 
 from monitor.config.atomic_write import write_atomically
 from monitor.config.files import WatchGroupConfig, WatchGroupsFile
-from monitor.config.loader import config_directory
+from monitor.config.loader import MonitorConfig, config_directory
 from monitor.config.problems import not_a_mapping, validation_problems
 from monitor.config.routing_refs import refuse_if_routed, unrouted_groups
 from monitor.detect.velocity import counted
@@ -250,6 +251,7 @@ class WatchGroupsReloader:
         self._sha = sha256_text(text)
         self._matcher = WatchMatcher(groups if groups is not None else _parse(path, text or ""))
         self._audited = len(read_audit(path)) if record_hand_edits else 0  # records accounted for
+        self._config_now: tuple[WatchMatcher, MonitorConfig, MonitorConfig] | None = None
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:
@@ -300,6 +302,16 @@ class WatchGroupsReloader:
             extra={"file": str(self.path)},
         )
         return self._matcher
+
+    def config_now(self, config: MonitorConfig, now: datetime | None = None) -> MonitorConfig:
+        """``config`` with the watch groups as they are now: routing by a group's category, and the
+        groups a thread names, follow an edit made while the service runs, as matching does."""
+        matcher = self.current(now)
+        known = self._config_now
+        if known is None or known[0] is not matcher or known[1] is not config:
+            known = (matcher, config, dataclasses.replace(config, watch_groups=matcher.groups))
+            self._config_now = known
+        return known[2]
 
     def _lock_audit(self, stack: contextlib.ExitStack) -> TextIO | None:
         """The audit log, locked until ``stack`` closes; None when hand edits are not recorded."""
