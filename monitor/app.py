@@ -26,6 +26,7 @@ from monitor.alerting.sla import SlaAction, check_sla
 from monitor.config.loader import MonitorConfig
 from monitor.digest.send import SendReport, WeekTaken, send_due
 from monitor.enrich.sentiment import Scorer, load_scorer, negative_threshold
+from monitor.enrich.watch_admin import WATCH_FILE, WatchGroupsReloader
 from monitor.fetch.addresses import Resolver, guarded_client, policy_for, system_resolve
 from monitor.fetch.tls import tls_context
 from monitor.pipeline import Pipeline
@@ -42,6 +43,12 @@ class App:
     scorer: Scorer
     channels: Channels
     stopping: threading.Event = field(default_factory=threading.Event)  # set at shutdown: send no more
+    _watch: WatchGroupsReloader = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # from the groups as loaded with the config: an edit after this is picked up (_config_now)
+        path = self.config.directory / WATCH_FILE
+        self._watch = WatchGroupsReloader(path, self.config.watch_groups, record_hand_edits=False)
 
     @asynccontextmanager
     async def pipeline(self, resolve: Resolver = system_resolve) -> AsyncIterator[Pipeline]:
@@ -93,10 +100,15 @@ class App:
         """Compose the weekly digest when its time has come, and send it until it is sent."""
         try:
             with self.sessions() as session:
-                return send_due(session, self.config, self.email, now, lambda: self.negative_below)
+                return send_due(session, self._config_now(now), self.email, now, lambda: self.negative_below)
         except WeekTaken as taken:  # a send by hand (or another scheduler) had the week: fine
             log.info("weekly digest: %s", taken)
             return SendReport(None, False)
+
+    def _config_now(self, now: datetime) -> MonitorConfig:
+        """The config with ``watch_groups.yaml`` as last saved: a service running for weeks finds the
+        terms of a group added since its start (the digest's "matched by")."""
+        return self._watch.config_now(self.config, now)
 
     def prune(self, now: datetime) -> list[str]:
         """Delete what ``[retention]`` says is old enough (a batch per transaction); "table N" per table
