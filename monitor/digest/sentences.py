@@ -126,9 +126,10 @@ def not_complaints(digest: Digest) -> Said:
 
 
 def group_noise(group: GroupVolume) -> Said:
-    """``14 个主题帖中 9 个不像投诉 · 匹配词：星耀 ×12、星耀Pro14 ×4`` / ``9 of 14 threads not
-    complaints · matched by 星耀 ×12, 星耀Pro14 ×4``: whether a watch group catches noise (at most
-    :data:`TERMS_SHOWN` terms, then how many others); empty for a group quiet this week."""
+    """``14 个主题帖中 9 个不像投诉 · 匹配词 matched by：星耀 ×12、星耀Pro14 ×4`` / ``9 of 14 threads
+    not complaints``: whether a watch group catches noise (at most :data:`TERMS_SHOWN` terms, then
+    how many others). The terms are the same in both languages, so they are said once, with a
+    bilingual label, in the Chinese; empty for a group quiet this week."""
     zh: list[str] = []
     en: list[str] = []
     if group.not_complaints:
@@ -138,9 +139,8 @@ def group_noise(group: GroupVolume) -> Said:
     if group.terms:
         shown = [f"{name_of(term)} ×{threads:,}" for term, threads in group.terms[:TERMS_SHOWN]]
         rest = len(group.terms) - TERMS_SHOWN
-        zh.append("匹配词：" + "、".join(shown) + (f"，另有 {rest} 个词" if rest > 0 else ""))
-        others = f" and {counted(rest, 'other term', 'other terms')}" if rest > 0 else ""
-        en.append("matched by " + ", ".join(shown) + others)
+        others = f"，另有 {rest} 个词 and {counted(rest, 'other term', 'other terms')}" if rest > 0 else ""
+        zh.append("匹配词 matched by：" + "、".join(shown) + others)
     return Said(" · ".join(zh), " · ".join(en))
 
 

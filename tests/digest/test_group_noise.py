@@ -30,11 +30,11 @@ def test_each_group_says_how_many_threads_are_not_complaints_and_its_matched_ter
     assert section(text, "各监测组声量 Volume by watch group").splitlines()[2:7] == [
         "  途乐旅行: 帖数 Posts 180 (120) · 主题 Threads 12 (8) · 新主题 New threads 5 (3) · "
         "负面 Negative 60 % (40 %)",
-        "    匹配词：途乐 ×12 / matched by 途乐 ×12",  # every thread reads as a complaint: no count
+        "    匹配词 matched by：途乐 ×12",  # every thread reads as a complaint: no count
         "  星耀品牌: 帖数 Posts 83 (0) · 主题 Threads 14 (0) · 新主题 New threads 9 (0) · "
         "负面 Negative 25 % (—)",
-        "    14 个主题帖中 9 个不像投诉 · 匹配词：星耀 ×12、星耀Pro14 ×2",
-        "    9 of 14 threads not complaints · matched by 星耀 ×12, 星耀Pro14 ×2",
+        "    14 个主题帖中 9 个不像投诉 · 匹配词 matched by：星耀 ×12、星耀Pro14 ×2",
+        "    9 of 14 threads not complaints",
     ]
 
 
@@ -46,8 +46,9 @@ def test_many_terms_stop_after_three_and_a_quiet_group_says_nothing_more() -> No
     text = render_text(digest(figures(groups=(many,))))
     lines = section(text, "各监测组声量 Volume by watch group").splitlines()
     assert lines[3:5] == [
-        "    6 个主题帖中 1 个不像投诉 · 匹配词：星耀 ×2、星耀Pro14 ×1、星耀X ×1，另有 2 个词",
-        "    1 of 6 threads not complaints · matched by 星耀 ×2, 星耀Pro14 ×1, 星耀X ×1 and 2 other terms",
+        "    6 个主题帖中 1 个不像投诉 · 匹配词 matched by：星耀 ×2、星耀Pro14 ×1、星耀X ×1，"
+        "另有 2 个词 and 2 other terms",
+        "    1 of 6 threads not complaints",
     ]
     # 途乐旅行 and 携程 had threads last week only: their rows are last week's, with no line under them
     assert lines[5].startswith("  途乐旅行: 帖数 Posts 0 (120)") and lines[6].startswith(
@@ -73,10 +74,10 @@ def test_the_html_row_says_it_under_the_group_escaped() -> None:
     ]
     assert rows[2][0] == "星耀品牌"
     assert rows[3] == [
-        "14 个主题帖中 9 个不像投诉 · 匹配词：星耀 ×12、星耀Pro14 ×2 "
-        "9 of 14 threads not complaints · matched by 星耀 ×12, 星耀Pro14 ×2"
+        "14 个主题帖中 9 个不像投诉 · 匹配词 matched by：星耀 ×12、星耀Pro14 ×2 "
+        "9 of 14 threads not complaints"
     ]
     assert rows[5] == [
-        f"2 个主题帖中 2 个不像投诉 · 匹配词：{SCRIPT} ×2 "
-        f"2 of 2 threads not complaints · matched by {SCRIPT} ×2"
+        f"2 个主题帖中 2 个不像投诉 · 匹配词 matched by：{SCRIPT} ×2 "
+        f"2 of 2 threads not complaints"
     ]
