@@ -88,7 +88,14 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
             left = alert.respond_by - now
             if left <= window * config.settings.alerting.remind_before_fraction:
                 alert.reminded_at = now
-                when = "overdue" if left.total_seconds() < 0 else f"due in {_span(left)}"
+                # said in clock times, which stay true if the reminder is sent late (a mail outage)
+                zone = ZoneInfo(config.settings.general.timezone)
+                due = f"{alert.respond_by.astimezone(zone):%m-%d %H:%M}"
+                when = (
+                    f"overdue since {due}"
+                    if left.total_seconds() < 0
+                    else f"due by {due} ({_span(left)} left at {now.astimezone(zone):%H:%M})"
+                )
                 notice = f"提醒 Reminder: first contact with the complainant is {when} (SLA {_span(window)})."
                 actions.append(_queue(session, config, alert, "reminder", alert.spokesperson, notice, now))
         last = alert.progress_prompted_at or alert.clock_start

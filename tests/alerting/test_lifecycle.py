@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -113,7 +114,11 @@ def test_unacknowledged_alert_goes_to_backup_once_and_reminders_follow(
     reminder = check_sla(session, config, T0 + timedelta(hours=6))
     assert [(a.kind, a.recipient) for a in reminder] == [("reminder", "li_na")]
     notice = session.scalars(select(Delivery).where(Delivery.kind == "reminder")).first()
-    assert notice is not None and "due in 2 h 00 min" in notice.notice
+    # in clock times (Asia/Shanghai), true whenever it is sent: T0 + 8 h is the deadline
+    deadline = (T0 + timedelta(hours=8)).astimezone(ZoneInfo("Asia/Shanghai"))
+    reminded = (T0 + timedelta(hours=6)).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert notice is not None
+    assert f"is due by {deadline:%m-%d %H:%M} (2 h 00 min left at {reminded:%H:%M})" in notice.notice
     # urgent: a progress prompt every 12 h, even with no progress (seed 000)
     assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=12))] == ["progress"]
     assert check_sla(session, config, T0 + timedelta(hours=13)) == []
