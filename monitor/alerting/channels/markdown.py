@@ -1,8 +1,9 @@
 """An alert as a short chat message: markdown for WeCom, DingTalk and Feishu, mrkdwn for Slack.
 
 What it says, in this order (a message that is too long loses lines from the end, so the most
-important come first): severity and alert number, why it comes now (a reminder, the backup's
-turn, a copy for information …), thread title, a link to the thread, board, respond-by time in
+important come first): severity, the kind of message (``提醒 reminder`` …) and alert number, why
+it comes now (a reminder, the backup's turn, a copy …), thread title, a link to the
+thread, board, respond-by time in
 the alert's time zone, spokesperson and backup, the one-voice rule, why it fired, crisis
 signals, watch groups, the first few checklist items, and a short excerpt. When
 ``web.base_url`` is set, the signed action links (acknowledge, mark contacted, open the alert)
@@ -89,6 +90,7 @@ _URL_SAFE = "!#$%&*+,-./:;=?@_~"
 _WECOM_COLOURS = {Severity.GENERAL: "comment", Severity.URGENT: "warning", Severity.VERY_URGENT: "warning"}
 _PARTIAL_ENTITY = re.compile(r"&[#A-Za-z0-9]*$")
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
+_COMMAND = re.compile(r"`(monitor [A-Za-z0-9 ._+-]+)`")  # a command we wrote: no markup character in it
 
 
 def escape(text: str, dialect: Dialect) -> str:
@@ -123,9 +125,7 @@ def chat_title(msg: AlertMessage, max_chars: int = 150) -> str:
 
 def notification(msg: AlertMessage, dialect: Dialect, max_chars: int = 300) -> str:
     """One line for a notification preview: ``【非常紧迫 very urgent】 <title> — <board> · <source>``."""
-    tag = severity_label(msg.severity)
-    if msg.escalated_from is not None:
-        tag = f"升级 escalated → {tag}"
+    tag = _tag(msg)
     where = " · ".join(part for part in (clean_text(msg.board_name), clean_text(msg.source_name)) if part)
     title = _cap(clean_text(msg.thread_title) or "(untitled)", TITLE_CHARS)
     text = f"【{tag}】 {escape(title, dialect)}" + (
@@ -150,7 +150,9 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
     def field(text: str, limit: int = FIELD_CHARS) -> str:
         return escape(_cap(clean_text(text), limit), dialect)
 
-    head = f"【{severity_label(msg.severity)}】Alert #{msg.alert_id}"
+    # The first line is what a notification preview shows: tier, what kind of message, alert number.
+    kind = escape(_cap(clean_text(msg.notice_tag), NAME_CHARS), dialect)
+    head = f"【{severity_label(msg.severity)}】" + (f"{kind} · " if kind else "") + f"Alert #{msg.alert_id}"
     head = bold(head)
     if dialect.name == "wecom":
         head = f'<font color="{_WECOM_COLOURS[msg.severity]}">{head}</font>'
@@ -158,7 +160,7 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
         head += f" · 升级 escalated from {severity_label(msg.escalated_from)}"
     lines = [head]
     if clean_text(msg.notice):  # why this message comes now: a reminder, the backup's turn, a copy …
-        lines.append(field(msg.notice, NOTICE_CHARS))
+        lines.append(_notice(msg.notice, dialect))
     lines.append(bold(field(msg.thread_title, TITLE_CHARS) or "(untitled)"))
     lines.append(
         link("打开帖子 Open the thread", msg.thread_url, dialect)
@@ -280,6 +282,23 @@ def _cap(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return truncate(text, limit, unit="chars")
+
+
+def _tag(msg: AlertMessage) -> str:
+    """``提醒 reminder · 非常紧迫 very urgent``: what kind of message, then the tier (as in the subject)."""
+    tag = severity_label(msg.severity)
+    if msg.escalated_from is not None:
+        tag = f"升级 escalated → {tag}"
+    kind = _cap(clean_text(msg.notice_tag), NAME_CHARS)
+    return f"{kind} · {tag}" if kind else tag
+
+
+def _notice(text: str, dialect: Dialect) -> str:
+    """The notice escaped like forum text, except a `monitor …` command it quotes: that stays a code
+    span, so the ``_`` of a key (``--to wang_qiang``) is still the character the terminal needs."""
+    notice = _cap(clean_text(text), NOTICE_CHARS)
+    parts = _COMMAND.split(notice)  # odd indexes: the commands
+    return "".join(f"`{part}`" if index % 2 else escape(part, dialect) for index, part in enumerate(parts))
 
 
 def _copy_note(msg: AlertMessage, dialect: Dialect) -> str:
