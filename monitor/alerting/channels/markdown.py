@@ -2,10 +2,9 @@
 
 What it says, in this order (a message that is too long loses lines from the end, so the most
 important come first): severity, the kind of message (``提醒 reminder`` …) and alert number, why
-it comes now (a reminder, the backup's turn, a copy …), thread title, a link to the
-thread, board, respond-by time in
-the alert's time zone, spokesperson and backup, the one-voice rule, why it fired, crisis
-signals, watch groups, the first few checklist items, and a short excerpt. When
+it comes now (a reminder, the backup's turn, a copy …), thread title, a link to the thread, board,
+respond-by time in the alert's time zone, spokesperson and backup, the one-voice rule, why it
+fired, crisis signals, watch groups, the first few checklist items, and a short excerpt. When
 ``web.base_url`` is set, the signed action links (acknowledge, mark contacted, open the alert)
 follow the thread's link; a copy for information has only the last, marked read-only — but a
 copy to the owner's backup has the backup's links, marked as theirs to act on as the backup.
