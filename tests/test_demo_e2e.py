@@ -121,7 +121,7 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
     assert "非常紧迫 very urgent" in escalated["Subject"]
     backup = BytesParser(policy=policy.default).parsebytes(files[2].read_bytes())
     assert backup["To"] == "wang.qiang@pr.demo.invalid" and backup["Subject"].startswith(
-        "[备份提醒 for the backup"
+        "[备岗提醒 for the backup"
     )
     assert "has not acknowledged alert #1" in backup.get_body(("plain",)).get_content()
     leaders = BytesParser(policy=policy.default).parsebytes(files[3].read_bytes())

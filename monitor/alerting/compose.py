@@ -19,7 +19,7 @@ from monitor.web.links import Action, LinkSigner
 
 EXCERPT_CHARS = 120
 NOTICE_TAGS = {
-    "to_backup": "备份提醒 for the backup",  # not 转交: the owner stays the owner
+    "to_backup": "备岗提醒 for the backup",  # not 转交: the owner stays the owner
     "reminder": "提醒 reminder",
     "progress": "进展 progress",
     "band": "增长 growth",

@@ -65,7 +65,7 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
         if alert.acknowledged_at is None and alert.ack_escalation == 0 and alert.backup and overdue:
             alert.ack_escalation = 1
             notice = (
-                f"备份提醒 You are the backup: {config.spokesperson(alert.spokesperson).name} has not "
+                f"备岗提醒 You are the backup: {config.spokesperson(alert.spokesperson).name} has not "
                 f"acknowledged alert #{alert.id} within {_span(ack_within(config, severity))}. "
                 f"Reach them, or take it on yourself: hand it over to you (on its page, or `monitor alerts "
                 f"handover {alert.id} --to {alert.backup}`)."

@@ -24,9 +24,9 @@ from monitor.alerting.channels.wecom import WeComChannel
 
 COMMAND = "monitor alerts handover 7 --to li_qiang"
 BACKUP_CALL = sample_alert(
-    notice_tag="备份提醒 for the backup",
+    notice_tag="备岗提醒 for the backup",
     notice=(
-        "备份提醒 You are the backup: 张敏 has not acknowledged alert #7 within 30 min. Reach them, or take "
+        "备岗提醒 You are the backup: 张敏 has not acknowledged alert #7 within 30 min. Reach them, or take "
         f"it on yourself: hand it over to you (on its page, or `{COMMAND}`)."
     ),
 )
@@ -63,11 +63,11 @@ def _slack(client: httpx.Client, msg) -> dict:
 
 
 def test_the_backups_call_says_what_it_is_in_the_first_line(client) -> None:
-    head = "【非常紧迫 very urgent】备份提醒 for the backup · Alert #7"
+    head = "【非常紧迫 very urgent】备岗提醒 for the backup · Alert #7"
     assert f"**{head}**" in _wecom(client, BACKUP_CALL).split("\n")[0]
     assert _dingtalk(client, BACKUP_CALL).split("\n")[0] == f"**{head}**"
     slack = _slack(client, BACKUP_CALL)
-    assert slack["text"].startswith("【备份提醒 for the backup · 非常紧迫 very urgent】 途乐旅行")
+    assert slack["text"].startswith("【备岗提醒 for the backup · 非常紧迫 very urgent】 途乐旅行")
     assert slack["blocks"][0]["text"]["text"].startswith(f"*{head}*")
     # a new alert's first line has no kind: it is the alert
     assert _slack(client, sample_alert())["text"].startswith("【非常紧迫 very urgent】 途乐旅行")
