@@ -22,9 +22,10 @@ from monitor.alerting.trail import readable_trail
 from monitor.commands.alert_actions import local, perform
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
+from monitor.detect.velocity import counted
 from monitor.errors import MonitorError, UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
-from monitor.store.models import Alert
+from monitor.store.models import Alert, Delivery
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -207,6 +208,7 @@ def _show(args: argparse.Namespace) -> int:
                 {"at": local(e.at, zone), "kind": e.kind, "actor": e.actor, "detail": e.detail}
                 for e in alert.events
             ],
+            "retrying": _retrying(session, alert, zone),
         }
         trail = [
             (local(line.at, zone), local(line.until, zone), line) for line in readable_trail(alert.events)
@@ -238,6 +240,14 @@ def _show(args: argparse.Namespace) -> int:
         mark = "x" if item["done_at"] else " "
         who = f"  ({item['done_by']} {item['done_at']})" if item["done_at"] else ""
         print(f"   {item['step']:>2}. [{mark}] {item['due_at']}  {clean_text(item['title'])}{who}")
+    if data["retrying"]:  # the trail says a message only once it is sent, dropped or given up
+        print("  not delivered yet, being retried:")
+        for waiting in data["retrying"]:
+            print(
+                f"    {waiting['message']}: {counted(waiting['attempts'], 'try', 'tries')} since "
+                f"{waiting['queued_at']}, "
+                f"next at {waiting['next_attempt_at'] or '—'} — {clean_text(waiting['last_error'][:300])}"
+            )
     print("  trail:")
     for at, until, line in trail:
         if until is not None:  # the monitor's own long run, summed up (--json lists each event)
@@ -248,6 +258,27 @@ def _show(args: argparse.Namespace) -> int:
         else:
             print(f"    {at} {line.kind:<13} {line.actor:<10} {clean_text(line.detail)}")
     return 0
+
+
+def _retrying(session: Session, alert: Alert, zone: str) -> list[dict[str, Any]]:
+    """The alert's messages a channel refused so far and the outbox tries again (a chat service
+    answering an error, a mail server down): who, how often, the last error. A chat target is
+    named by its channel, never its URL (it holds a token; the error is masked by its channel)."""
+    waiting = session.scalars(
+        select(Delivery)
+        .where(Delivery.alert_id == alert.id, Delivery.status == "pending", Delivery.attempts > 0)
+        .order_by(Delivery.id)
+    )
+    return [
+        {
+            "message": f"{d.channel} to {d.recipient}" + (f" ({d.kind})" if d.kind != "alert" else ""),
+            "attempts": d.attempts,
+            "queued_at": local(d.created_at, zone),
+            "next_attempt_at": local(d.next_attempt_at, zone),
+            "last_error": d.last_error,
+        }
+        for d in waiting
+    ]
 
 
 def _act(args: argparse.Namespace, action: str) -> int:
