@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor import health
 from monitor.errors import FetchError, ParseError
+from monitor.fetch.blocked import PageBlocked
 from monitor.fetch.client import HTTPStatusError, Page
 from monitor.fetch.failed_pages import keep_failed_page
 from monitor.store.models import Board, HealthEvent, SourceRow
@@ -22,10 +23,14 @@ from monitor.store.models import Board, HealthEvent, SourceRow
 log = logging.getLogger(__name__)
 
 THREAD_GONE = "thread_gone"
-"""The kind of a thread page the forum answers 404 or 410 for: a thread deleted or moved, as forums do
+"""The kind of a thread page the forum answers 404 or 410 for (or Discuz!'s "deleted or under review"
+message, :data:`GONE_MESSAGES`): a thread deleted or moved, as forums do
 every day — listed in ``sources status`` but not a board read badly (a board whose every thread page
 is gone, a changed URL template, still shows as degraded)."""
 GONE_STATUSES = frozenset({404, 410})
+GONE_MESSAGES = ("不存在或已被删除", "已被删除或正在被审核")
+"""Words of Discuz!'s 200 提示信息 for a thread deleted or held for review (指定的主题不存在或已被删除或
+正在被审核): gone, like a 404 — not a block, and not a board read badly."""
 
 
 def page_skipped(
@@ -79,10 +84,19 @@ def record_page_failure(
     other page's a health event of its kind (``kept``: where its bytes were kept), counted in
     ``pages`` when it is one of the thread pages a board poll tried. Returns the event."""
     kind = health.failure_kind(exc)
-    if not board_list and isinstance(exc, HTTPStatusError) and exc.status in GONE_STATUSES:
+    if not board_list and thread_gone(exc):
         kind = THREAD_GONE  # deleted or moved by the forum: not a problem reading the board
     if pages is not None:
         pages.page_failed(kind, exc.reason)
     if board_list:
         return health.board_failed(session, source, board, exc.reason, url, now, kept, kind=kind)
     return health.event(session, source, board, kind, now, url=url, detail=exc.reason, kept_as=kept)
+
+
+def thread_gone(exc: FetchError | ParseError) -> bool:
+    """Whether a thread page's failure says the thread is gone: HTTP 404/410, or Discuz!'s message."""
+    if isinstance(exc, PageBlocked):
+        return False
+    if isinstance(exc, HTTPStatusError):
+        return exc.status in GONE_STATUSES
+    return isinstance(exc, ParseError) and any(words in exc.reason for words in GONE_MESSAGES)

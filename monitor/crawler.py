@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import health
 from monitor.config.files import SourceConfig
+from monitor.crawl_blocked import parsed_unless_blocked
 from monitor.crawl_board_list import FirstRead, first_read_said, read_board_list
 from monitor.crawl_clock import PageClock
 from monitor.crawl_failures import page_skipped
@@ -287,8 +288,8 @@ class Crawler:
             report.pages_fetched += 1
             if fetched.not_modified:
                 raise NotModified(url)
-            page_clock = self._page_clock.of
-            parsed = parse(fetched.text, url, page_clock(fetched, where.source_key, where.clock))
+            page_now = self._page_clock.of(fetched, where.source_key, where.clock)
+            parsed = parsed_unless_blocked(parse, fetched, url, page_now, self._fetcher)  # or a firewall's
         except (FetchError, ParseError) as exc:
             report.pages_failed += 1
             with self._sessions.begin() as session:

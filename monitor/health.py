@@ -1,5 +1,6 @@
 """Source health: per board, last success, consecutive failures, threads and posts per poll,
-and health events — a login wall, a captcha, a page that stopped yielding posts — never silence.
+and health events — a login wall, a captcha, a firewall's block page or browser challenge
+(:mod:`monitor.fetch.blocked`), a page that stopped yielding posts — never silence.
 
 A board's state (:func:`board_status`): *failing* while its list cannot be read, *degraded* while
 its list is read but none of the thread pages its polls try — new or grown threads' among them —
@@ -24,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from monitor.detect.velocity import counted
 from monitor.errors import DisallowedByRobots, FetchError, ParseError
+from monitor.fetch.blocked import PageBlocked, kind_of_reason
 from monitor.store.models import Board, HealthEvent, SourceRow
 
 log = logging.getLogger(__name__)
 
-_LOGIN = ("登录", "login", "请先登", "没有权限", "无权")
+_LOGIN = ("登录", "login", "请先登", "没有权限", "无权", "用户组无法")  # 用户组: Discuz!'s "no permission"
 _CAPTCHA = ("验证码", "captcha", "seccode", "人机验证", "安全验证")
 _DISALLOWED = ("disallowed by robots.txt", "robots.txt allows no", "robots.txt disallows")
 _NOT_FETCHED = ("error", "timeout", "timed out", "too large")
@@ -67,8 +69,10 @@ def failure_kind(error: FetchError | ParseError) -> str:
     what a parser refused is named from its reason (:func:`classify_failure`)."""
     if isinstance(error, DisallowedByRobots):
         return "disallowed"
-    if isinstance(error, FetchError):
-        return "fetch_failed"
+    if isinstance(error, PageBlocked):
+        return error.block.kind
+    if isinstance(error, FetchError):  # a resting host's refusal repeats why it rests
+        return kind_of_reason(error.reason) or "fetch_failed"
     return classify_failure(error.reason)
 
 
@@ -76,6 +80,9 @@ def classify_failure(reason: str) -> str:
     """Name a failed page's problem from the parser's or fetcher's reason (prefer
     :func:`failure_kind` where the error is at hand)."""
     lowered = reason.lower()
+    blocked = kind_of_reason(reason)  # a firewall, a challenge, a CAPTCHA (monitor.fetch.blocked)
+    if blocked:
+        return blocked
     if any(word in lowered for word in _CAPTCHA):
         return "captcha"
     if any(word in lowered for word in _LOGIN):

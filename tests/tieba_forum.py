@@ -57,11 +57,21 @@ class TiebaForum:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         """``tls``: served over HTTPS with this server context (``https://127.0.0.1:PORT/``)."""
         self.requests: list[str] = []
+        self.answers: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {}  # path -> what answers
         forum = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 forum.requests.append(self.path)
+                if self.path in forum.answers:  # a firewall's page instead: (status, headers, body)
+                    status, headers, body = forum.answers[self.path]
+                    self.send_response(status)
+                    for name, value in headers:
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 page = query.get("page", "1")

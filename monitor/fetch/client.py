@@ -9,15 +9,14 @@ is not what its headers claim, a page that trickles in — is a :class:`FetchErr
 cause, never an httpx exception: the pass goes on with the other boards and threads.
 
 robots.txt as RFC 9309 has it: a 4xx answer, or a redirect not followed (to another site,
-too many), means "no rules"; a 5xx or no answer at all (connection refused, host name not
-found, timed out) means "crawl nothing" — but that is reported as what it is, a
-:class:`FetchError` naming the cause ("connection refused at http://…/robots.txt"), never as
-:class:`DisallowedByRobots`, and robots.txt is asked again after ``robots_retry_seconds``, so a
-forum that comes back is read again.
+too many), means "no rules"; a 5xx or no answer (refused, name not found, timed out) means
+"crawl nothing", reported as a :class:`FetchError` naming the cause ("connection refused at
+http://…/robots.txt"), not :class:`DisallowedByRobots`; it is asked again after
+``robots_retry_seconds``, so a forum that comes back is read again.
 
 Its rules, one concern to a module (their public names importable from here too): ``redirects``,
-``retry_after`` (and resting a host), ``response`` (size cap, deadline), ``hosts``, ``robots_file``,
-``conditional``, ``urls``.
+``retry_after``, ``resting`` (a host left alone), ``blocked`` (a firewall answering),
+``response`` (size cap, deadline), ``hosts``, ``robots_file``, ``conditional``, ``urls``.
 """
 
 from __future__ import annotations
@@ -26,20 +25,22 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 import httpx
 
 from monitor.errors import DisallowedByRobots, FetchError
 from monitor.fetch import redirects
+from monitor.fetch.blocked import Block, blocked_answer
 from monitor.fetch.conditional import MAX_VALIDATORS as MAX_VALIDATORS  # re-exported
 from monitor.fetch.conditional import Validators
 from monitor.fetch.decode import decode_page
-from monitor.fetch.host_rests import REREAD_SECONDS, RestBook, restore, saved
+from monitor.fetch.host_rests import REREAD_SECONDS, RestBook, restore
 from monitor.fetch.hosts import Host
 from monitor.fetch.hosts import Politeness as Politeness  # re-exported
+from monitor.fetch.page import Page as Page  # re-exported
 from monitor.fetch.redirects import MAX_LOGGED_REDIRECTS as MAX_LOGGED_REDIRECTS  # re-exported
 from monitor.fetch.redirects import MAX_ROBOTS_REDIRECTS as MAX_ROBOTS_REDIRECTS  # re-exported
 from monitor.fetch.redirects import REDIRECT_STATUSES as REDIRECT_STATUSES  # re-exported
@@ -51,6 +52,7 @@ from monitor.fetch.response import DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SE
 from monitor.fetch.response import NOT_RETRIED as NOT_RETRIED  # re-exported
 from monitor.fetch.response import Answer, again, ask, default_deadline
 from monitor.fetch.response import HTTPStatusError as HTTPStatusError  # re-exported
+from monitor.fetch.resting import rest_blocked, rest_if_asked
 from monitor.fetch.retry_after import LONGEST_REST_SECONDS as LONGEST_REST_SECONDS  # re-exported
 from monitor.fetch.retry_after import MAX_RETRY_AFTER_SECONDS as MAX_RETRY_AFTER_SECONDS  # re-exported
 from monitor.fetch.retry_after import RETRY_STATUSES as RETRY_STATUSES  # re-exported
@@ -63,25 +65,6 @@ from monitor.fetch.urls import url_problem
 log = logging.getLogger(__name__)
 
 _POLITE = Politeness()
-
-
-@dataclass(frozen=True)
-class Page:
-    """A fetched page. ``not_modified`` pages (HTTP 304) carry no body."""
-
-    url: str
-    status: int
-    text: str
-    body: bytes
-    fetched_at: datetime
-    server_date: datetime | None = None
-    not_modified: bool = False
-
-    @property
-    def now(self) -> datetime:
-        """What relative dates on the page ("3 小时前") are relative to: the server renders them
-        from its own clock, so its Date header, else the time we received the page."""
-        return self.server_date or self.fetched_at
 
 
 class Fetcher:
@@ -137,9 +120,9 @@ class Fetcher:
     async def get(self, url: str, *, conditional: bool = False) -> Page:
         """Fetch and decode ``url``; raise FetchError (or DisallowedByRobots) when it cannot be had.
 
-        An HTTP error answer raises :class:`HTTPStatusError`, which holds the body the forum sent.
-        With ``conditional``, the ETag / Last-Modified of the previous answer are sent and an
-        unchanged page comes back as ``not_modified``.
+        An HTTP error answer raises :class:`HTTPStatusError` holding the body the forum sent (a
+        firewall's page: :class:`~monitor.fetch.blocked.PageBlocked`). With ``conditional``, the
+        previous answer's ETag / Last-Modified are sent; an unchanged page is ``not_modified``.
         """
         problem = url_problem(url)
         if problem:
@@ -155,11 +138,18 @@ class Fetcher:
         if status == 304:
             return Page(url, status, "", b"", fetched_at, server_date, not_modified=True)
         if status != 200:
+            block = blocked_answer(status, response_headers, body)
+            if block is not None:
+                rest_blocked(url, self._host(url), block, body, fetched_at, self._rests)
             reason = named(f"HTTP {status}", url, where) if where != url else f"HTTP {status}"
             raise HTTPStatusError(url, reason, status=status, body=body)
         self._validators.remember(url, response_headers)
         text = decode_page(body, response_headers.get("content-type"))
         return Page(url, status, text, body, fetched_at, server_date)
+
+    def refuse_blocked(self, url: str, block: Block, body: bytes) -> NoReturn:
+        """Fail ``url`` as ``block`` (a firewall's page the crawler found) and rest its host."""
+        rest_blocked(url, self._host(url), block, body, self._clock(), self._rests)
 
     async def allowed(self, url: str) -> bool:
         """Whether robots.txt lets this crawler fetch ``url`` (loaded once per host).
@@ -238,7 +228,7 @@ class Fetcher:
                     raise off_site
             else:
                 await self._may_follow(url, current, target)
-            self._log_redirect(current, target, status)
+            self._redirects_logged.log(current, target, status)
             current = target
 
     async def _may_follow(self, url: str, current: str, target: str) -> None:
@@ -254,17 +244,6 @@ class Fetcher:
             raise again(exc, url, f"{exc.reason} (redirected to {target})") from exc
         if not allowed:
             raise DisallowedByRobots(url, f"disallowed by robots.txt at {target} (redirected from {current})")
-
-    def _log_redirect(self, current: str, target: str, status: int) -> None:
-        if not self._redirects_logged.first_time(current, target):
-            return
-        log.info(
-            "redirect followed: %s -> %s (HTTP %d; logged once)",
-            current,
-            target,
-            status,
-            extra={"url": current, "redirect_to": target},
-        )
 
     async def _request(self, url: str, host: Host, headers: dict[str, str]) -> Answer:
         attempt = 0
@@ -284,7 +263,9 @@ class Fetcher:
             if result is not None and result[0] not in RETRY_STATUSES:
                 return result
             if result is not None:
-                self._rest_if_asked(url, host, *result, waiting=attempt < self._retries)
+                if blocked_answer(*result):  # a firewall's page: asking again cannot help
+                    return result
+                rest_if_asked(url, host, *result, self._clock(), self._rests, waiting=attempt < self._retries)
             if attempt >= self._retries:
                 if result is not None:
                     return result
@@ -301,30 +282,6 @@ class Fetcher:
             )
             await self._sleep(wait)
             attempt += 1
-
-    def _rest_if_asked(
-        self, url: str, host: Host, status: int, headers: httpx.Headers, body: bytes, *, waiting: bool
-    ) -> None:
-        """A Retry-After the host is left alone for rather than waited (:meth:`Host.heed`: over
-        five minutes, or past its budget of waiting): fail now, and ask it nothing until then.
-        ``waiting``: the request would be retried after the wait."""
-        now = self._clock()
-        rests = host.heed(headers.get("retry-after"), now, waiting=waiting)
-        if self._rests is not None and headers.get("retry-after"):
-            self._rests.save(urlsplit(url).netloc, saved(host, now))
-        if not rests:
-            return
-        log.warning(
-            "%s answered HTTP %d with Retry-After %s: %s; %s is not asked again before %s",
-            url,
-            status,
-            headers.get("retry-after"),
-            host.resting_cause,
-            urlsplit(url).netloc,
-            f"{host.resting_until:%Y-%m-%d %H:%M:%S %Z}",
-            extra={"url": url, "cause": host.resting_cause},
-        )
-        raise HTTPStatusError(url, host.resting_cause, status=status, body=body)
 
     async def _load_robots(self, url: str, host: Host) -> None:
         """Read the host's robots.txt into ``host``: its rules, or why it could not be read."""

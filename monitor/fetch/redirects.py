@@ -21,6 +21,7 @@ loop, too many redirects or a malformed ``Location`` is "unavailable", i.e. no r
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
@@ -29,6 +30,8 @@ import httpx
 
 from monitor.errors import FetchError
 from monitor.fetch.urls import valid_host
+
+log = logging.getLogger("monitor.fetch.client")  # said as the fetcher's
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -112,6 +115,18 @@ class Logged:
         while len(self._seen) > self._limit:
             self._seen.popitem(last=False)
         return True
+
+    def log(self, current: str, target: str, status: int) -> None:
+        """Log a redirect followed, the first time it is."""
+        if not self.first_time(current, target):
+            return
+        log.info(
+            "redirect followed: %s -> %s (HTTP %d; logged once)",
+            current,
+            target,
+            status,
+            extra={"url": current, "redirect_to": target},
+        )
 
 
 def another_site(url: str, target: str) -> RedirectError:
