@@ -34,6 +34,8 @@ from monitor.enrich.signals import detect_signals
 from monitor.enrich.watch_admin import WatchGroupsReloader
 from monitor.errors import DisallowedByRobots, FetchError
 from monitor.facts import FactsReader
+from monitor.fetch.blocked import kind_of_reason
+from monitor.fetch.response import HTTPStatusError
 from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
@@ -275,7 +277,10 @@ class Pipeline:
 
 def _log_not_read(source: SourceConfig, board_id: str, error: FetchError, began: bool) -> None:
     """At WARNING when the outage ``began`` with this poll; its repeats are counted on its health event."""
-    what = "disallowed" if isinstance(error, DisallowedByRobots) else "unreachable"
+    # a forum that answered (a firewall's page, a Retry-After rest, an HTTP error) is not unreachable
+    answered = isinstance(error, HTTPStatusError) or kind_of_reason(error.reason) is not None
+    what = "refusing" if answered else "unreachable"
+    what = "disallowed" if isinstance(error, DisallowedByRobots) else what
     log.log(
         logging.WARNING if began else logging.DEBUG,
         "source %s %s, board %s not read: %s",

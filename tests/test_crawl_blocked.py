@@ -91,7 +91,7 @@ def _events(app: App) -> list[HealthEvent]:
 
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_a_board_list_behind_a_firewall_is_a_failed_poll_with_its_reason_not_an_empty_board(
-    tmp_path: Path, served: BlockedForum, name: str
+    tmp_path: Path, served: BlockedForum, name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = _config(tmp_path, served)
     app = build(config)
@@ -118,6 +118,8 @@ def test_a_board_list_behind_a_firewall_is_a_failed_poll_with_its_reason_not_an_
     assert [e.kind for e in events] == [kind, kind]  # the block, then the rest's refusal: same kind
     assert words in events[0].detail and "fid=2" in events[0].url
     assert events[1].detail.endswith("; the forum is left alone for 30 min") and words in events[1].detail
+    said = [r.getMessage() for r in caplog.records if "board 2 not read" in r.getMessage()]
+    assert said and all(m.startswith("source bbs refusing, board 2 not read: ") for m in said), said
     kept = Path(events[0].kept_as)
     assert kept.read_bytes() == (Path(__file__).parent / "fixtures" / "blocked" / f"{name}.html").read_bytes()
 
