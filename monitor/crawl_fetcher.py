@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.loader import MonitorConfig
 from monitor.fetch.client import Fetcher, Politeness
+from monitor.fetch.resting import BlockRests
 from monitor.store.host_rests import StoredRests
 
 
@@ -22,6 +23,7 @@ def fetcher_for(config: MonitorConfig, client: httpx.AsyncClient, sessions: sess
         respect_robots=fetch.respect_robots_txt,
         max_bytes=fetch.max_page_bytes,
         rests=StoredRests(sessions),
+        block_rests=BlockRests(fetch.block_rest_seconds, fetch.block_rest_max_seconds),
     )
     for source in config.sources:
         if source.concurrency is not None or source.min_interval_seconds is not None:

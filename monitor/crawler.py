@@ -131,9 +131,9 @@ class Crawler:
         with self._sessions.begin() as session:
             source = repo.ensure_source(session, config)
             board = repo.ensure_board(session, source, board_id, "")
-            found = health.board_failed(
-                session, source, board, error.reason, error.url, now, kind=health.failure_kind(error)
-            )
+            kind = health.failure_kind(error)
+            url = health.outage_url(session, board, kind, error)  # a rest's refusal: the outage it is in
+            found = health.board_failed(session, source, board, error.reason, url, now, kind=kind)
             return found.times == 1  # a new outage, not one going on
 
     async def refresh_thread(

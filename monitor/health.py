@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from monitor.detect.velocity import counted
 from monitor.errors import DisallowedByRobots, FetchError, ParseError
 from monitor.fetch.blocked import PageBlocked, kind_of_reason
+from monitor.fetch.hosts import HostResting
 from monitor.store.models import Board, HealthEvent, SourceRow
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,23 @@ def event(
     level = logging.INFO if kind == "recovered" else logging.WARNING
     log.log(level, "source health: %s on %s%s", kind, where, said, extra=extra)
     return row
+
+
+def outage_url(session: Session, board: Board, kind: str, error: FetchError) -> str:
+    """Where a board not read is counted: a refusal while its forum rests (:class:`HostResting`,
+    naming whatever URL was asked first: the forum's robots.txt or home) on the board's open event
+    of its kind — the block or Retry-After that began the rest, at its list page — as one outage
+    going on; any other failure at its own URL."""
+    if isinstance(error, HostResting):
+        going_on = session.scalar(
+            select(HealthEvent.url)
+            .where(HealthEvent.board_id == board.id, HealthEvent.kind == kind, HealthEvent.ended_at.is_(None))
+            .order_by(HealthEvent.last_at.desc(), HealthEvent.id.desc())
+            .limit(1)
+        )
+        if going_on is not None:
+            return going_on
+    return error.url
 
 
 def _open_event(session: Session, board: Board, kind: str, url: str) -> HealthEvent | None:

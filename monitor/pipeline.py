@@ -35,6 +35,7 @@ from monitor.enrich.watch_admin import WatchGroupsReloader
 from monitor.errors import DisallowedByRobots, FetchError
 from monitor.facts import FactsReader
 from monitor.fetch.blocked import kind_of_reason
+from monitor.fetch.hosts import HostResting
 from monitor.fetch.response import HTTPStatusError
 from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
@@ -278,7 +279,7 @@ class Pipeline:
 def _log_not_read(source: SourceConfig, board_id: str, error: FetchError, began: bool) -> None:
     """At WARNING when the outage ``began`` with this poll; its repeats are counted on its health event."""
     # a forum that answered (a firewall's page, a Retry-After rest, an HTTP error) is not unreachable
-    answered = isinstance(error, HTTPStatusError) or kind_of_reason(error.reason) is not None
+    answered = isinstance(error, HTTPStatusError | HostResting) or kind_of_reason(error.reason) is not None
     what = "refusing" if answered else "unreachable"
     what = "disallowed" if isinstance(error, DisallowedByRobots) else what
     log.log(

@@ -30,6 +30,26 @@ class FetchSettings(_Section):
     max_redirects: int = Field(5, ge=0, description="Redirects followed for one request.")
     retries: int = Field(3, ge=0, description="Retries of a failed request (5xx, 429, network errors).")
     respect_robots_txt: bool = Field(True, description="Skip URLs the forum's robots.txt disallows.")
+    block_rest_seconds: float = Field(
+        1800.0,
+        ge=60,
+        le=86_400,
+        description=(
+            "How long a forum whose firewall, browser challenge or CAPTCHA answered is left alone (its "
+            "pages fail at once meanwhile). Each further block in a row doubles it, up to "
+            "block_rest_max_seconds; a page read as the forum's again, or `monitor sources wake`, starts "
+            "over."
+        ),
+    )
+    block_rest_max_seconds: float = Field(
+        43_200.0,
+        ge=60,
+        le=604_800,
+        description=(
+            "The longest rest after blocks in a row (12 h: a forum that lets the monitor in again is read "
+            "within half a day without anyone waking it; less than the first rest means the first rest)."
+        ),
+    )
     private_networks: list[str] = Field(
         [],
         description=(

@@ -52,7 +52,7 @@ from monitor.fetch.response import DEFAULT_TIMEOUT_SECONDS as DEFAULT_TIMEOUT_SE
 from monitor.fetch.response import NOT_RETRIED as NOT_RETRIED  # re-exported
 from monitor.fetch.response import Answer, again, ask, default_deadline
 from monitor.fetch.response import HTTPStatusError as HTTPStatusError  # re-exported
-from monitor.fetch.resting import rest_blocked, rest_if_asked
+from monitor.fetch.resting import BLOCK_RESTS, BlockRests, read_normally, rest_blocked, rest_if_asked
 from monitor.fetch.retry_after import LONGEST_REST_SECONDS as LONGEST_REST_SECONDS  # re-exported
 from monitor.fetch.retry_after import MAX_RETRY_AFTER_SECONDS as MAX_RETRY_AFTER_SECONDS  # re-exported
 from monitor.fetch.retry_after import RETRY_STATUSES as RETRY_STATUSES  # re-exported
@@ -87,11 +87,12 @@ class Fetcher:
         max_redirects: int | None = None,
         deadline_seconds: float | None = None,
         rests: RestBook | None = None,
+        block_rests: BlockRests = BLOCK_RESTS,
     ) -> None:
         """``max_redirects``: hops followed per request (default: the client's ``max_redirects``).
         ``deadline_seconds``: how long one whole response may take to arrive (default:
-        :data:`DEADLINE_FACTOR` × the client's timeout). ``rests``: where hosts' Retry-After
-        rests are kept beyond the process (:mod:`monitor.fetch.host_rests`)."""
+        :data:`DEADLINE_FACTOR` × the client's timeout). ``rests``: where hosts' rests are
+        kept beyond the process (:mod:`monitor.fetch.host_rests`)."""
         self._client = client
         self._user_agent = user_agent
         self._default = politeness
@@ -107,7 +108,7 @@ class Fetcher:
         self._max_redirects = client.max_redirects if max_redirects is None else max_redirects
         self.deadline_seconds = default_deadline(client) if deadline_seconds is None else deadline_seconds
         self._hosts: dict[str, Host] = {}
-        self._rests = rests
+        self._rests, self._block_rests = rests, block_rests
         self._rests_read: dict[str, datetime] = {}  # netloc -> when its kept rest was last read
         self._validators = Validators()
         self._redirects_logged = redirects.Logged()
@@ -134,13 +135,14 @@ class Fetcher:
             headers.update(self._validators.headers_for(url))
         where, status, response_headers, body = await self._follow(url, headers)
         fetched_at = self._clock()
+        read_normally(url, self._host(url), status, response_headers, body, fetched_at, self._rests)
         server_date = http_date(response_headers.get("date"))
         if status == 304:
             return Page(url, status, "", b"", fetched_at, server_date, not_modified=True)
         if status != 200:
             block = blocked_answer(status, response_headers, body)
             if block is not None:
-                rest_blocked(url, self._host(url), block, body, fetched_at, self._rests)
+                rest_blocked(url, self._host(url), block, body, fetched_at, self._rests, self._block_rests)
             reason = named(f"HTTP {status}", url, where) if where != url else f"HTTP {status}"
             raise HTTPStatusError(url, reason, status=status, body=body)
         self._validators.remember(url, response_headers)
@@ -149,7 +151,7 @@ class Fetcher:
 
     def refuse_blocked(self, url: str, block: Block, body: bytes) -> NoReturn:
         """Fail ``url`` as ``block`` (a firewall's page the crawler found) and rest its host."""
-        rest_blocked(url, self._host(url), block, body, self._clock(), self._rests)
+        rest_blocked(url, self._host(url), block, body, self._clock(), self._rests, self._block_rests)
 
     async def allowed(self, url: str) -> bool:
         """Whether robots.txt lets this crawler fetch ``url`` (loaded once per host).

@@ -35,6 +35,7 @@ class SavedRest:
     cause: str
     waits: tuple[tuple[datetime, float], ...]  # (when, seconds), oldest first
     lifted_at: datetime | None = None  # the rest lifted by hand (monitor sources wake) then
+    blocks_in_a_row: int = 0  # firewall answers since a page was last read (monitor.fetch.resting)
 
 
 class RestBook(Protocol):
@@ -54,24 +55,29 @@ def saved(host: Host, now: datetime) -> SavedRest:
         resting_until=host.resting_until if resting else None,
         cause=host.resting_cause if resting else "",
         waits=tuple(budget.waits),
+        blocks_in_a_row=host.blocks_in_a_row,
     )
 
 
 def restore(host: Host, rest: SavedRest) -> None:
     """Merge a kept rest into ``host``: the later end of the two holds; every wait counts once.
-    A lift kept since the host was told to rest ends that rest, and forgets the waits before it."""
+    A lift kept since the host was told to rest ends that rest, and forgets the waits before it.
+    The count of blocks in a row goes with the later rest (a fresh process takes the kept one)."""
     if rest.lifted_at is not None:
         if host.resting_until is not None and (host.rested_at is None or host.rested_at <= rest.lifted_at):
-            host.resting_until, host.resting_cause = None, ""
+            host.resting_until, host.resting_cause, host.blocks_in_a_row = None, "", 0
             if host.robots_problem:  # the rest came with robots.txt: read it at once, not in 5 min
                 host.robots_loaded_at = None
         kept = [wait for wait in host.retry_after_waits.waits if wait[0] > rest.lifted_at]
         host.retry_after_waits.waits.clear()
         host.retry_after_waits.waits.extend(kept)
+    if host.resting_until is None:
+        host.blocks_in_a_row = rest.blocks_in_a_row
     if rest.resting_until is not None and (
         host.resting_until is None or rest.resting_until > host.resting_until
     ):
         host.resting_until, host.resting_cause = rest.resting_until, rest.cause
+        host.blocks_in_a_row = rest.blocks_in_a_row
     waits = host.retry_after_waits.waits
     merged = sorted(set(waits) | set(rest.waits))
     waits.clear()

@@ -38,6 +38,7 @@ class Host:
     resting_until: datetime | None = None  # a long Retry-After: no request before then
     resting_cause: str = ""
     rested_at: datetime | None = None  # when it was told to rest (a lift by hand after it ends the rest)
+    blocks_in_a_row: int = 0  # firewall answers since a page was last read as the forum's
     retry_after_waits: WaitBudget = field(default_factory=WaitBudget)  # Retry-After waited lately
 
     @classmethod
@@ -89,4 +90,8 @@ class Host:
         if clock() >= self.resting_until:
             self.resting_until, self.resting_cause = None, ""
             return
-        raise FetchError(url, self.resting_cause)
+        raise HostResting(url, self.resting_cause)
+
+
+class HostResting(FetchError):
+    """A request refused at once, without asking the host: it rests (the reason says why)."""

@@ -41,7 +41,8 @@ class StoredRests:
 
     def save(self, netloc: str, rest: SavedRest) -> None:
         """Keep ``rest``, merged with what is kept (another process may have saved since this one
-        read it): the later end holds, and every wait counts once."""
+        read it): the later end holds, and every wait counts once. The count of blocks in a row
+        goes with the later rest; one without a rest (a page read again) holds unless one is on."""
         try:
             with self._sessions.begin() as session:
                 row = _row(session, netloc)
@@ -50,7 +51,10 @@ class StoredRests:
                     rest.resting_until is not None and rest.resting_until >= kept.resting_until
                 ):
                     row.resting_until, row.cause = rest.resting_until, rest.cause
+                    row.blocks_in_a_row = rest.blocks_in_a_row
                 now = self._clock()
+                if rest.resting_until is None and (kept.resting_until is None or kept.resting_until <= now):
+                    row.blocks_in_a_row = rest.blocks_in_a_row
                 since = now - timedelta(seconds=RETRY_AFTER_WINDOW_SECONDS)  # older waits count no more
                 if row.lifted_at is not None:  # and those before a lift by hand not at all
                     since = max(since, row.lifted_at)
@@ -68,7 +72,7 @@ class StoredRests:
         with self._sessions.begin() as session:
             row = _row(session, netloc)
             before = _saved(row)
-            row.resting_until, row.cause, row.waits = None, "", []
+            row.resting_until, row.cause, row.waits, row.blocks_in_a_row = None, "", [], 0
             row.lifted_at = row.updated_at = now
         on = before.resting_until is not None and before.resting_until > now
         return before if on else None
@@ -78,7 +82,7 @@ def _row(session: Session, netloc: str) -> HostRest:
     """The host's row, added empty if it has none yet."""
     row = session.get(HostRest, netloc)
     if row is None:
-        row = HostRest(netloc=netloc, resting_until=None, cause="", waits=[])
+        row = HostRest(netloc=netloc, resting_until=None, cause="", waits=[], blocks_in_a_row=0)
         session.add(row)
     return row
 
@@ -92,5 +96,9 @@ def _saved(row: HostRest) -> SavedRest:
         except (TypeError, ValueError, IndexError):
             continue  # a hand-edited row: the wait is forgotten, the rest kept
     return SavedRest(
-        resting_until=row.resting_until, cause=row.cause, waits=tuple(sorted(waits)), lifted_at=row.lifted_at
+        resting_until=row.resting_until,
+        cause=row.cause,
+        waits=tuple(sorted(waits)),
+        lifted_at=row.lifted_at,
+        blocks_in_a_row=row.blocks_in_a_row or 0,
     )

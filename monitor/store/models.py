@@ -370,3 +370,4 @@ class HostRest(Base):
     waits: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)  # [[ISO time, seconds], ...]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # sources wake
+    blocks_in_a_row: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # firewall answers

@@ -10,6 +10,7 @@ import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -21,6 +22,10 @@ from monitor.errors import FetchError
 from monitor.fetch.blocked import PageBlocked, find_block
 from monitor.fetch.client import Fetcher, Politeness
 from monitor.fetch.decode import decode_page
+from monitor.fetch.hosts import HostResting
+from monitor.fetch.resting import BlockRests
+from monitor.store.db import ensure_schema, make_engine, session_factory
+from monitor.store.host_rests import StoredRests
 
 DISCUZ = Path(__file__).resolve().parents[1] / "fixtures" / "discuz"
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
@@ -134,3 +139,78 @@ def test_a_challenge_answered_with_503_is_not_retried_and_the_forum_is_left_alon
     assert said[0].startswith("a browser challenge (Cloudflare)")
     assert said[1] == f"{said[0]}; the forum is left alone for 30 min"
     assert said[2] == "200"
+
+
+def test_block_rests_double_up_to_the_longest() -> None:
+    assert [BlockRests().seconds(n) for n in range(1, 8)] == [1800, 3600, 7200, 14400, 28800, 43200, 43200]
+    assert [BlockRests(600, 3000).seconds(n) for n in range(1, 5)] == [600, 1200, 2400, 3000]
+    assert BlockRests(3600, 60).seconds(3) == 3600  # a longest shorter than the first rest: the first
+    assert BlockRests().seconds(10_000) == 43200  # no overflow after years of blocks
+
+
+def test_blocks_in_a_row_rest_the_forum_longer_each_time_until_a_page_is_read_or_it_is_woken(
+    tmp_path: Path,
+) -> None:
+    """Each pass a new fetcher (``monitor crawl --once`` from cron) on one database: the count of
+    blocks in a row outlives the process."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
+    ensure_schema(engine, True)
+    sessions = session_factory(engine)
+    forum = Forum(now=NOW)
+    forum.add_board(2, "投诉维权")
+    served = BlockedForum(forum, blocked={"board": "cloudflare_blocked"})
+    server = Server(served)
+    board = f"{served.url}forum.php?mod=forumdisplay&fid=2&page=1"
+    netloc = urlsplit(served.url).netloc
+
+    async def get(at: datetime) -> str:
+        async with httpx.AsyncClient() as client:
+            fetcher = Fetcher(
+                client,
+                user_agent="test-agent",
+                politeness=Politeness(concurrency=1, min_interval=0.0),
+                clock=lambda: at,
+                rests=StoredRests(sessions, clock=lambda: at),
+            )
+            try:
+                return str((await fetcher.get(board)).status)
+            except PageBlocked:
+                try:
+                    await fetcher.get(board)  # refused at once, saying how long the forum rests
+                except HostResting as refused:
+                    return refused.reason.rpartition("; ")[2]
+                return "asked again"
+            except HostResting:
+                return "resting"
+
+    def passes(*minutes: int) -> list[str]:
+        return [asyncio.run(get(NOW + timedelta(minutes=m))) for m in minutes]
+
+    try:
+        grown = passes(0, 29, 31, 31 + 59, 31 + 61, 92 + 119, 92 + 121)
+        asked = len(served.page_requests())
+        served.blocked = {}
+        read = passes(213 + 239, 213 + 241)
+        served.blocked = {"board": "cloudflare_blocked"}
+        after_read = passes(460, 461 + 30)
+        StoredRests(sessions).lift(netloc, NOW + timedelta(minutes=500))
+        after_wake = passes(501)
+    finally:
+        server.close()
+        engine.dispose()
+    assert grown == [
+        "the forum is left alone for 30 min",
+        "resting",
+        "blocked 2 times in a row, the forum is left alone for 1 h",
+        "resting",
+        "blocked 3 times in a row, the forum is left alone for 2 h",
+        "resting",
+        "blocked 4 times in a row, the forum is left alone for 4 h",
+    ]
+    assert asked == 4  # the forum was asked only when each rest was over
+    assert read == ["resting", "200"]  # 4 h after the fourth block, a page read as the forum's
+    assert after_read == [
+        "the forum is left alone for 30 min",
+        "blocked 2 times in a row, the forum is left alone for 1 h",
+    ]
+    assert after_wake == ["the forum is left alone for 30 min"]  # woken by hand: the count starts over
