@@ -19,6 +19,7 @@ from html import escape
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.alerting import labels
 from monitor.alerting.acting import terminal_html, terminal_lines
 from monitor.alerting.email_html import email_head
 from monitor.alerting.links_note import links_note
@@ -92,37 +93,37 @@ def render_text(msg: AlertMessage) -> str:
     if safe_href(msg.thread_url) is None:
         link += " (not an http/https link)"
     rows = [
-        ("Thread", clean_text(msg.thread_title)),
-        ("Link", link),
-        ("Board", _board(msg)),
-        ("Watch groups", _joined(msg.watch_groups)),
-        ("Also on", _joined(msg.also_on)),
+        (labels.THREAD, clean_text(msg.thread_title)),
+        (labels.LINK, link),
+        (labels.BOARD, _board(msg)),
+        (labels.WATCH_GROUPS, _joined(msg.watch_groups)),
+        (labels.ALSO_ON, _joined(msg.also_on)),
     ]
     lines += _text_rows(rows)
     if msg.actions:
         lines += ["", f"{_links_note(msg)}:"]
         lines += [f"  {action.label}: {action.url}" for action in msg.actions]
     lines += terminal_lines(msg)
-    for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
+    for heading, items in ((labels.WHY_IT_FIRED, msg.figures), (labels.SIGNALS, msg.signals)):
         cleaned = [clean_text(item) for item in items if clean_text(item)]
         if cleaned:
             lines += ["", f"{heading}:"] + [f"  - {item}" for item in cleaned]
     excerpt = _excerpt(msg)
     if excerpt:
-        lines += ["", "Excerpt:"] + [f"  | {line}" for line in excerpt.split("\n")]
+        lines += ["", f"{labels.EXCERPT}:"] + [f"  | {line}" for line in excerpt.split("\n")]
     lines.append("")
     lines += _text_rows(
         [
-            ("Spokesperson", _person(msg.spokesperson)),
-            ("Backup", _person(msg.backup) if msg.backup else "(none)"),
+            (labels.SPOKESPERSON, _person(msg.spokesperson)),
+            (labels.BACKUP, _person(msg.backup) if msg.backup else "(none)"),
             first_contact_row(msg),
-            ("Opened", local_time(msg.opened_at, tz)),
+            (labels.OPENED, local_time(msg.opened_at, tz)),
         ]
     )
     lines += ["", _one_voice(msg)]
     if msg.checklist:
         _, zone = _to_zone(msg.opened_at, tz)
-        lines += ["", f"Checklist — {clean_text(msg.playbook_name)} (times in {zone}):"]
+        lines += ["", f"{labels.CHECKLIST} — {clean_text(msg.playbook_name)} (times in {zone}):"]
         for item in msg.checklist:
             mark = "[x]" if item.done else "[ ]"
             lines.append(f"  {mark} {_due(item, tz):<16}  {clean_text(item.title)}")
@@ -163,18 +164,18 @@ def render_html(msg: AlertMessage) -> str:
     parts.append(
         _html_table(
             [
-                ("Link", link),
-                ("Board", _h(_board(msg))),
-                ("Watch groups", _h(_joined(msg.watch_groups))),
-                ("Also on", _h(_joined(msg.also_on))),
-                ("Spokesperson", _h(_person(msg.spokesperson))),
-                ("Backup", _h(_person(msg.backup) if msg.backup else "(none)")),
+                (labels.LINK, link),
+                (labels.BOARD, _h(_board(msg))),
+                (labels.WATCH_GROUPS, _h(_joined(msg.watch_groups))),
+                (labels.ALSO_ON, _h(_joined(msg.also_on))),
+                (labels.SPOKESPERSON, _h(_person(msg.spokesperson))),
+                (labels.BACKUP, _h(_person(msg.backup) if msg.backup else "(none)")),
                 _first_contact_html(msg),
-                ("Opened", _h(local_time(msg.opened_at, tz))),
+                (labels.OPENED, _h(local_time(msg.opened_at, tz))),
             ]
         )
     )
-    for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
+    for heading, items in ((labels.WHY_IT_FIRED, msg.figures), (labels.SIGNALS, msg.signals)):
         cleaned = [_h(item) for item in items if clean_text(item)]
         if cleaned:
             parts.append(f'<h2 style="font-size:16px">{heading}</h2><ul>')
@@ -194,7 +195,7 @@ def render_html(msg: AlertMessage) -> str:
     if msg.checklist:
         _, zone = _to_zone(msg.opened_at, tz)
         parts.append(
-            f'<h2 style="font-size:16px">Checklist — {_h(msg.playbook_name)} '
+            f'<h2 style="font-size:16px">{labels.CHECKLIST} — {_h(msg.playbook_name)} '
             f'<span style="font-weight:normal;color:#52606d">(times in {_h(zone)})</span></h2>'
         )
         rows = [
@@ -247,7 +248,7 @@ def _html_table(rows: Iterable[tuple[str, str]]) -> str:
 
 
 def _text_rows(rows: Iterable[tuple[str, str]]) -> list[str]:
-    return [f"{label + ':':<14}{value}" for label, value in rows if value]
+    return [labels.text_row(label, value) for label, value in rows if value]
 
 
 def _escalation_line(old: Severity, new: Severity) -> str:
@@ -257,7 +258,7 @@ def _escalation_line(old: Severity, new: Severity) -> str:
 def _one_voice(msg: AlertMessage) -> str:
     name = clean_text(msg.spokesperson.name) or "the spokesperson"
     return (
-        f"One voice (统一口径): only {name} speaks for the company on this thread. "
+        f"{labels.ONE_VOICE}: only {name} speaks for the company on this thread. "
         f"All other staff must not comment publicly. {ONE_VOICE_ZH}"
     )
 
@@ -266,19 +267,19 @@ def first_contact_row(msg: AlertMessage) -> tuple[str, str]:
     """When the first contact is due, or, made already, when it was."""
     tz = msg.timezone
     if msg.contacted_at is not None:
-        return "Contacted", f"{local_time(msg.contacted_at, tz)} — the complainant has been contacted"
-    return "Respond by", f"{local_time(msg.respond_by, tz)}{_sla_note(msg.severity)}"
+        return labels.CONTACTED, f"{local_time(msg.contacted_at, tz)} — {labels.WAS_CONTACTED}"
+    return labels.RESPOND_BY, f"{local_time(msg.respond_by, tz)}{_sla_note(msg.severity)}"
 
 
 def _first_contact_html(msg: AlertMessage) -> tuple[str, str]:
     if msg.contacted_at is not None:
         return first_contact_row(msg)[0], _h(first_contact_row(msg)[1])
     due = f"<strong>{_h(local_time(msg.respond_by, msg.timezone))}</strong>"
-    return "Respond by", due + escape(_sla_note(msg.severity))
+    return labels.RESPOND_BY, due + escape(_sla_note(msg.severity))
 
 
 def _sla_note(severity: Severity) -> str:
-    return f" — first contact within {_hours(severity.first_contact)}"
+    return f" — {labels.first_contact_within(_hours(severity.first_contact))}"
 
 
 def _hours(span: timedelta) -> str:

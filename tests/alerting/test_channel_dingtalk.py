@@ -45,7 +45,7 @@ def test_signed_markdown_message_is_accepted(client, receiver):
     assert message["msgtype"] == "markdown"
     assert message["markdown"]["title"].startswith("[非常紧迫 very urgent] 途乐旅行")
     text = message["markdown"]["text"]
-    assert "**Respond by 2026-11-23 21:07 (Asia/Shanghai)**" in text and "\n\n" in text
+    assert "**首次联系截止 Respond by 2026-11-23 21:07 (Asia/Shanghai)**" in text and "\n\n" in text
 
 
 def test_sign_matches_dingtalks_algorithm():

@@ -44,7 +44,8 @@ def test_signed_card_is_accepted(client, receiver):
     assert card["header"]["title"] == {"tag": "plain_text", "content": card["header"]["title"]["content"]}
     assert card["header"]["title"]["content"].startswith("[非常紧迫 very urgent] 途乐旅行")
     body = card["elements"][0]["text"]
-    assert body["tag"] == "lark_md" and "**Respond by 2026-11-23 21:07 (Asia/Shanghai)**" in body["content"]
+    assert body["tag"] == "lark_md"
+    assert "**首次联系截止 Respond by 2026-11-23 21:07 (Asia/Shanghai)**" in body["content"]
     button = card["elements"][1]["actions"][0]
     assert button["url"] == "https://bbs.example.cn/forum.php?mod=viewthread&tid=8812"
 

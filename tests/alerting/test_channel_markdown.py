@@ -111,18 +111,21 @@ def test_the_message_says_what_the_spokesperson_needs_in_the_alerts_time_zone():
     assert text.startswith('<font color="warning">**【非常紧迫 very urgent】Alert #7**</font>')
     assert "**途乐旅行收了我2万8团费" in text
     assert "[打开帖子 Open the thread](https://bbs.example.cn/forum.php?mod=viewthread&tid=8812)" in text
-    assert "Board: 投诉维权 · 天涯论坛 (also on 猫扑 · 旅游)" in text
-    assert "**Respond by 2026-11-23 21:07 (Asia/Shanghai)** — first contact within 4 h" in text
-    assert "Spokesperson: 张敏 · backup 李强" in text
+    assert "版块 Board: 投诉维权 · 天涯论坛 (另见于 Also on 猫扑 · 旅游)" in text
+    assert (
+        "**首次联系截止 Respond by 2026-11-23 21:07 (Asia/Shanghai)**"
+        " — 4 小时内首次联系 first contact within 4 h" in text
+    )
+    assert "发言人 Spokesperson: 张敏 · 备岗 Backup 李强" in text
     assert "其他员工一律不得对外发表评论" in text
     assert "- 12 replies in the last hour (alert at 6/h)" in text
     assert "- lawyer (律师) at floor 14" in text
-    assert "**Checklist** — 非常紧迫 very urgent：危机处理 (times in Asia/Shanghai)" in text
+    assert "**处置清单 Checklist** — 非常紧迫 very urgent：危机处理 (times in Asia/Shanghai)" in text
     assert "- ☑ 11-23 17:07  甄别" in text and "- ☐ 11-23 21:07  立即联系投诉人" in text
     assert "- ☐ —  投诉总结 (Summary)" in text
     assert "> 出发前三天才说签证材料不够， 到了悉尼酒店说没有预订。" in text
     new_york = render_chat(sample_alert(timezone="America/New_York"), SLACK)
-    assert "*Respond by 2026-11-23 08:07 (America/New_York)*" in new_york
+    assert "*首次联系截止 Respond by 2026-11-23 08:07 (America/New_York)*" in new_york
     assert "times in America/New_York" in new_york and "• ☐ 11-23 08:07  立即联系投诉人" in new_york
 
 
@@ -167,8 +170,8 @@ def test_long_alerts_fit_the_service_limit_and_keep_what_matters(dialect):
     for needed in (
         "Alert #7",
         "打开帖子 Open the thread",
-        "Respond by 2026-11-23 21:07",
-        "Spokesperson: 张敏",
+        "首次联系截止 Respond by 2026-11-23 21:07",
+        "发言人 Spokesperson: 张敏",
     ):
         assert needed in text
     # Each untrusted field was capped before it was escaped, so no line ends in a broken escape.

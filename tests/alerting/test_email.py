@@ -191,7 +191,7 @@ def test_a_title_cannot_reorder_or_hide_words_in_the_subject_or_the_body(sink):
     for shown in (subject, html, plain):
         assert not set(shown) & set(INVISIBLE)
     assert ">退款三个月</a></h1>" in html and "投诉维权 (天涯论坛)" in html and "第一行" in html
-    assert "Thread:       退款三个月" in plain
+    assert "帖子 Thread:              退款三个月" in plain
 
 
 def test_nothing_listening_raises_delivery_error_without_password(caplog):

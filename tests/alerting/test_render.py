@@ -135,8 +135,11 @@ def test_text_body_tells_what_fired_and_who_responds():
 def test_times_are_shown_in_asia_shanghai():
     msg = make_message(respond_by=datetime(2026, 11, 23, 13, 7, tzinfo=UTC))
     text = render_text(msg)
-    assert "Respond by:   2026-11-23 21:07 (Asia/Shanghai) — first contact within 4 h" in text
-    assert "Opened:       2026-11-23 17:07 (Asia/Shanghai)" in text
+    assert (
+        "首次联系截止 Respond by:  2026-11-23 21:07 (Asia/Shanghai)"
+        " — 4 小时内首次联系 first contact within 4 h" in text
+    )
+    assert "告警时间 Opened:          2026-11-23 17:07 (Asia/Shanghai)" in text
     assert "(times in Asia/Shanghai)" in text
     assert "[x] 2026-11-23 17:37  甄别：核实事实 (Triage)" in text
     assert "[ ] 2026-11-23 21:07  立即联系投诉人" in text
@@ -190,7 +193,7 @@ def test_clean_text(raw, multiline, expected):
 
 def test_non_web_link_is_flagged_in_text():
     text = render_text(make_message(thread_url="javascript:alert(1)"))
-    assert "Link:         javascript:alert(1) (not an http/https link)" in text
+    assert "链接 Link:                javascript:alert(1) (not an http/https link)" in text
 
 
 def test_escalation_leads_the_text():
@@ -291,7 +294,7 @@ def test_html_body_carries_everything_and_escalation_first():
 def test_no_backup_and_no_checklist():
     msg = make_message(backup=None, checklist=[], excerpt="", figures=[], signals=[], also_on=[])
     text = render_text(msg)
-    assert "Backup:       (none)" in text
+    assert "备岗 Backup:              (none)" in text
     assert "Checklist" not in text and "Excerpt" not in text and "Also on" not in text
     assert "Checklist" not in render_html(msg)
 
@@ -315,7 +318,10 @@ def test_render_module_stays_small():
 
 def test_html_respond_by_reads_as_a_sentence():
     page = render_html(make_message(respond_by=datetime(2026, 11, 23, 13, 7, tzinfo=UTC)))
-    assert "<strong>2026-11-23 21:07 (Asia/Shanghai)</strong> — first contact within 4 h" in page
+    assert (
+        "<strong>2026-11-23 21:07 (Asia/Shanghai)</strong> — 4 小时内首次联系 first contact within 4 h"
+        in page
+    )
 
 
 def test_long_excerpt_is_cut():
@@ -331,13 +337,19 @@ def test_a_contact_already_made_is_shown_instead_of_a_deadline_gone_by():
 
     msg = make_message(contacted_at=datetime(2026, 11, 23, 9, 30, tzinfo=UTC), escalated_from=Severity.URGENT)
     text, html = render_text(msg), render_html(msg)
-    assert "Contacted:    2026-11-23 17:30 (Asia/Shanghai) — the complainant has been contacted" in text
+    assert (
+        "首次联系 Contacted:       2026-11-23 17:30 (Asia/Shanghai)"
+        " — 已联系投诉人 the complainant has been contacted" in text
+    )
     assert (
         "Contacted" in html
-        and "2026-11-23 17:30 (Asia/Shanghai) — the complainant has been contacted" in html
+        and "2026-11-23 17:30 (Asia/Shanghai) — 已联系投诉人 the complainant has been contacted" in html
     )
     chat = render_chat(msg, WECOM)
-    assert "Contacted 2026-11-23 17:30 (Asia/Shanghai): the complainant has been contacted" in chat
+    assert (
+        "首次联系 Contacted 2026-11-23 17:30 (Asia/Shanghai): 已联系投诉人 the complainant has been contacted"
+        in chat
+    )
     for said in (text, html, chat):
         assert "Respond by" not in said
     assert "Respond by" in render_text(make_message())  # not contacted yet: the deadline

@@ -113,13 +113,13 @@ def test_also_on_names_the_other_forum_of_a_board_the_alerts_forum_also_has(
     ]
     text = render_text(message)
     assert (
-        f"Also on:      投诉维权 ({GBK_FORUM}), 旅游天地, 旅游天地 ({GBK_FORUM}), 投诉维权 (posted again)"
-        in text
+        f"另见于 Also on:           投诉维权 ({GBK_FORUM}), 旅游天地, "
+        f"旅游天地 ({GBK_FORUM}), 投诉维权 (posted again)" in text
     )
     html = render_html(message)
     assert "投诉维权 (消费维权论坛 GBK &lt;b&gt;), 旅游天地" in html and "<b>" not in html
-    board_line = next(line for line in chat_lines(message, WECOM) if line.startswith("Board:"))
-    assert "also on 投诉维权 (消费维权论坛 GBK ＜b＞), 旅游天地" in board_line
+    board_line = next(line for line in chat_lines(message, WECOM) if line.startswith("版块 Board:"))
+    assert "另见于 Also on 投诉维权 (消费维权论坛 GBK ＜b＞), 旅游天地" in board_line
 
 
 def test_place_name_names_the_forum_only_when_it_is_another_one() -> None:

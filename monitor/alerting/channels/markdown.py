@@ -27,7 +27,6 @@ section) drops whole lines from the end and says so.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
@@ -35,7 +34,9 @@ from typing import Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from monitor.alerting import labels
 from monitor.alerting.acting import TERMINAL_NOTE, terminal_commands
+from monitor.alerting.channels.cutting import measure, truncate
 from monitor.alerting.message import AlertMessage, ChecklistLine, Recipient
 from monitor.alerting.render import clean_text, local_time, render_subject, safe_href, severity_label
 from monitor.detect.severity import Severity
@@ -87,8 +88,6 @@ _SLACK_TWINS = str.maketrans({"`": "｀", "*": "＊", "_": "＿", "~": "～", "@
 # Kept as is in a link target; ( ) [ ] < > | ' " \ ` { } spaces and non-ASCII are %-encoded.
 _URL_SAFE = "!#$%&*+,-./:;=?@_~"
 _WECOM_COLOURS = {Severity.GENERAL: "comment", Severity.URGENT: "warning", Severity.VERY_URGENT: "warning"}
-_PARTIAL_ENTITY = re.compile(r"&[#A-Za-z0-9]*$")
-_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 _COMMAND = re.compile(r"`(monitor [A-Za-z0-9 ._+-]+)`")  # a command we wrote: no markup character in it
 
 
@@ -163,7 +162,7 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
     lines.append(bold(field(msg.thread_title, TITLE_CHARS) or "(untitled)"))
     lines.append(
         link("打开帖子 Open the thread", msg.thread_url, dialect)
-        or "Link: (not an http/https link — see the email)"
+        or f"{labels.LINK}: (not an http/https link — see the email)"
     )
     actions = [link(action.label, action.url, dialect) for action in msg.actions]
     if any(actions):
@@ -176,24 +175,24 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
     )
     also = [field(item, NAME_CHARS) for item in msg.also_on[:LIST_ITEMS] if clean_text(item)]
     if where or also:
-        lines.append(f"Board: {where or '—'}" + (f" (also on {', '.join(also)})" if also else ""))
+        also_on = f" ({labels.ALSO_ON} {', '.join(also)})" if also else ""
+        lines.append(f"{labels.BOARD}: {where or '—'}{also_on}")
     hours = f"{msg.severity.first_contact.total_seconds() / 3600:g} h"
     if msg.contacted_at is not None:
         lines.append(
-            f"Contacted {local_time(msg.contacted_at, msg.timezone)}: the complainant has been contacted"
+            f"{labels.CONTACTED} {local_time(msg.contacted_at, msg.timezone)}: {labels.WAS_CONTACTED}"
         )
     else:
-        lines.append(
-            f"{bold('Respond by ' + local_time(msg.respond_by, msg.timezone))} — first contact within {hours}"
-        )
+        due = bold(f"{labels.RESPOND_BY} {local_time(msg.respond_by, msg.timezone)}")
+        lines.append(f"{due} — {labels.first_contact_within(hours)}")
     spokesperson = _name(msg.spokesperson, dialect) or "(unnamed)"
-    backup = f" · backup {_name(msg.backup, dialect)}" if msg.backup is not None else ""
-    lines.append(f"Spokesperson: {spokesperson}{backup}")
+    backup = f" · {labels.BACKUP} {_name(msg.backup, dialect)}" if msg.backup is not None else ""
+    lines.append(f"{labels.SPOKESPERSON}: {spokesperson}{backup}")
     lines.append(
-        f"{bold('统一口径 One voice:')} only {spokesperson} speaks for the company on this thread; "
+        f"{bold(labels.ONE_VOICE + ':')} only {spokesperson} speaks for the company on this thread; "
         "all other staff must not comment publicly. 其他员工一律不得对外发表评论。"
     )
-    for heading, items in (("Why it fired", msg.figures), ("Crisis signals", msg.signals)):
+    for heading, items in ((labels.WHY_IT_FIRED, msg.figures), (labels.SIGNALS, msg.signals)):
         shown = [field(item) for item in items if clean_text(item)]
         if shown:
             lines.append(bold(heading))
@@ -202,7 +201,7 @@ def chat_lines(msg: AlertMessage, dialect: Dialect, *, checklist_items: int = CH
                 lines.append(f"{bullet}… {len(shown) - LIST_ITEMS} more")
     groups = [field(group, NAME_CHARS) for group in msg.watch_groups[:LIST_ITEMS] if clean_text(group)]
     if groups:
-        lines.append(f"Watch groups: {', '.join(groups)}")
+        lines.append(f"{labels.WATCH_GROUPS}: {', '.join(groups)}")
     lines += _checklist(msg, dialect, checklist_items, bold, bullet)
     excerpt = field(msg.excerpt, EXCERPT_CHARS)
     if excerpt:
@@ -219,7 +218,7 @@ def _checklist(
     shown = msg.checklist[:count]
     playbook = escape(_cap(clean_text(msg.playbook_name), NAME_CHARS), dialect)
     of = f"first {len(shown)} of {len(msg.checklist)}, " if len(shown) < len(msg.checklist) else ""
-    lines = [f"{bold('Checklist')} — {playbook} ({of}times in {zone})"]
+    lines = [f"{bold(labels.CHECKLIST)} — {playbook} ({of}times in {zone})"]
     for item in shown:
         mark = "☑" if item.done else "☐"
         step = escape(_cap(clean_text(item.title), FIELD_CHARS), dialect)
@@ -241,40 +240,6 @@ def fit(lines: Sequence[str], dialect: Dialect) -> str:
         if kept and measure(candidate, dialect.unit) <= dialect.limit:
             return candidate
     return truncate(lines[0] if lines else "", dialect.limit, unit=dialect.unit)
-
-
-def measure(text: str, unit: Literal["bytes", "chars"]) -> int:
-    return len(text.encode("utf-8")) if unit == "bytes" else len(text)
-
-
-def truncate(text: str, limit: int, *, unit: Literal["bytes", "chars"] = "bytes", ellipsis: str = "…") -> str:
-    """``text`` cut to at most ``limit`` bytes or characters, ending in ``ellipsis`` if it was cut.
-
-    The cut falls between characters (never inside a multi-byte UTF-8 sequence), never between a
-    character and the combining marks or joiners that belong to it, and never inside an ``&…;`` entity.
-    """
-    if measure(text, unit) <= limit:
-        return text
-    room = limit - measure(ellipsis, unit)
-    if room <= 0:
-        return ""
-    low, high = 0, len(text)
-    while low < high:  # the longest prefix that fits
-        middle = (low + high + 1) // 2
-        if measure(text[:middle], unit) <= room:
-            low = middle
-        else:
-            high = middle - 1
-    cut = low
-    while 0 < cut < len(text) and _belongs_to_previous(text[cut]):
-        cut -= 1
-    head = _PARTIAL_ENTITY.sub("", text[:cut])
-    return head.rstrip() + ellipsis
-
-
-def _belongs_to_previous(char: str) -> bool:
-    skin_tone = "\U0001f3fb" <= char <= "\U0001f3ff"
-    return skin_tone or char in _JOINERS or unicodedata.category(char) in ("Mn", "Me")
 
 
 def _cap(text: str, limit: int) -> str:
