@@ -69,3 +69,14 @@ def joins_emoji(out: Sequence[str], text: str, at: int) -> bool:
     after = text[at + 1] if at + 1 < len(text) else ""
     kinds = {unicodedata.category(before), unicodedata.category(after)} if before and after else set()
     return bool(kinds) and kinds <= _PICTOGRAPHIC
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: a Chinese character (East Asian wide or
+    full-width) takes two, so a plain-text table lines up under Chinese labels."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def padded(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` display columns (:func:`display_width`)."""
+    return text + " " * max(0, width - display_width(text))

@@ -8,12 +8,12 @@ the words follow the dashboard's alert page where it has them (``为什么报警
 ``危机信号 Crisis signals``, ``处置清单 Checklist``).
 
 The plain-text body lines its values up after the labels by display width, a Chinese character
-taking two columns (:func:`monitor.digest.said.padded`).
+taking two columns (:func:`monitor.display_text.padded`).
 """
 
 from __future__ import annotations
 
-from monitor.digest.said import display_width, padded
+from monitor.display_text import display_width, padded
 
 THREAD = "帖子 Thread"
 LINK = "链接 Link"

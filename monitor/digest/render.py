@@ -23,7 +23,7 @@ from monitor.digest.headings import category_label
 from monitor.digest.model import AlertReview, DaySentiment, Digest, GroupVolume, TopThread, WeekFigures
 from monitor.digest.open_on import open_on, open_on_heading
 from monitor.digest.reading import reading_lines
-from monitor.digest.said import Said, display_width, joined, padded
+from monitor.digest.said import Said, joined
 from monitor.digest.sentences import (
     CATEGORIES_NOTE,
     DAYS_NOTE,
@@ -57,6 +57,7 @@ from monitor.digest.wording import (
     tier,
     title_of,
 )
+from monitor.display_text import display_width, padded
 
 
 def render_subject(digest: Digest) -> str:

@@ -11,21 +11,11 @@ mail client, and a short one needs no second line.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
+from monitor.display_text import display_width
+
 TEXT_COLUMNS = 100  # a plain-text line joins its two languages up to this display width
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font: a Chinese character (East Asian wide or
-    full-width) takes two, so a plain-text table lines up under Chinese labels."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def padded(text: str, width: int) -> str:
-    """``text`` followed by spaces up to ``width`` display columns (:func:`display_width`)."""
-    return text + " " * max(0, width - display_width(text))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from monitor.alerting.channels.email import EmailChannel, SmtpSettings
 from monitor.alerting.channels.registry import parse_target
 from monitor.alerting.channels.wecom import WeComChannel
 from monitor.demo.smtp_sink import MailSink
-from monitor.digest.said import display_width
+from monitor.display_text import display_width
 
 ROWS = {
     "帖子 Thread": sample_alert().thread_title,

@@ -19,7 +19,7 @@ from test_render_digest import digest, figures, last_week
 from monitor.digest.figures import what_changed
 from monitor.digest.model import Attention
 from monitor.digest.render import render_html, render_text
-from monitor.digest.said import display_width
+from monitor.display_text import display_width
 
 
 def said_in_text(text: str, chinese: str) -> tuple[str, str]:

@@ -32,8 +32,9 @@ from monitor.digest.model import (
     WeekFigures,
 )
 from monitor.digest.render import handling_summary, render_html, render_subject, render_text
-from monitor.digest.said import Said, display_width
+from monitor.digest.said import Said
 from monitor.digest.wording import duration
+from monitor.display_text import display_width
 
 ZONE = "Asia/Shanghai"
 # Local midnight Monday 2026-12-07 in Shanghai is 16:00 UTC on Sunday 12-06: the UTC days differ.
