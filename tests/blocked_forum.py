@@ -7,13 +7,14 @@ A uniquely named module, imported by tests/test_crawl_blocked.py and tests/fetch
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_server import LoopbackServer
 
 from monitor.demo import forum_pages, thread_page
 from monitor.demo.forum import Forum
@@ -107,16 +108,9 @@ def _handler(served: BlockedForum) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class Server:
+class Server(LoopbackServer):
     """Serves ``served`` on a free loopback port until closed."""
 
     def __init__(self, served: BlockedForum) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(served))
-        served.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
+        super().__init__(_handler(served))
+        served.url = self.url

@@ -9,15 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from forum_fixtures import DEMO_CONFIG, FixtureForum, handler_for
+from loopback_server import LoopbackServer
 
 POSTGRES_URL = os.environ.get(
     "MONITOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -97,16 +96,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def fixture_forum() -> Iterator[FixtureForum]:
     forum = FixtureForum(url="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(forum))
-    forum.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with LoopbackServer(handler_for(forum)) as server:
+        forum.url = server.url
         yield forum
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture

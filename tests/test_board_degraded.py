@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from demo_forum_config import ForumSource, demo_forum_config
 from forum_fixtures import FixtureForum
+from loopback_server import LoopbackServer
 from sqlalchemy import select
 
 from monitor.admin.forum_health import forum_health
@@ -92,16 +92,9 @@ def walled() -> Iterator[Walled]:
         thread = forum.add_thread(2, f"途乐旅行退款 {n}", f"用户{n}", posted, "途乐旅行不退款")
         forum.add_reply(thread.tid, "网友", posted + timedelta(minutes=30), "我也遇到了")
     served = Walled(forum)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(served))
-    served.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with LoopbackServer(_handler(served)) as server:
+        served.url = server.url
         yield served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _crawl(app: App, *times: datetime) -> None:

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from demo_forum_config import ForumSource, demo_forum_config
+from loopback_server import LoopbackServer
 from sqlalchemy import select
 
 from monitor.app import App, build
@@ -106,16 +106,9 @@ def _forum(forum: Forum) -> Forum:
 
 def _serve(forum: Forum) -> Iterator[Served]:
     served = Served(forum)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(served))
-    served.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with LoopbackServer(_handler(served)) as server:
+        served.url = server.url
         yield served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture

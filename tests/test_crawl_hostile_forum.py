@@ -9,18 +9,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from demo_forum_config import ForumSource, demo_forum_config
+from loopback_server import LoopbackServer
 from sqlalchemy import select
 
 from monitor.app import App, build
@@ -124,16 +124,9 @@ def hostile() -> Iterator[Hostile]:
     forum = Forum(now=START)
     forum.add_board(2, "投诉维权")
     served = Hostile(forum)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(served))
-    served.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with LoopbackServer(_handler(served)) as server:
+        served.url = server.url
         yield served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _app(tmp_path: Path, hostile: Hostile, pages_per_board: int = 2) -> App:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from loopback_server import LoopbackServer
 from sqlalchemy import select
 
 from monitor.app import build
@@ -59,15 +59,11 @@ class _Server:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = LoopbackServer(Handler)
+        self.url = self.server.url
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
+        self.server.close()
 
 
 @pytest.fixture
@@ -123,6 +119,6 @@ def test_a_feed_item_linking_to_another_host_is_not_fetched(
     assert internal.requests == []  # not the page, not its robots.txt
     assert "/t/refund/26.rss" in forum.requests and posts == ["途乐旅行三个月不退款"]  # the own site's: read
     assert report.pages_failed == 1
-    port = internal.httpd.server_address[1]
+    port = internal.server.httpd.server_address[1]
     refused = f"not fetched: the forum's thread link leads to another site (127.0.0.1:{port})"
     assert any(refused in detail for detail in health), health
