@@ -21,6 +21,7 @@ from monitor.digest.wording import (
     duration,
     name_of,
     share,
+    spelled_duration,
     tier,
     until,
     zone_name,
@@ -40,18 +41,7 @@ STATUS_ZH = {"open": "未结", "acknowledged": "已确认", "resolved": "已解�
 
 def minutes_zh(minutes: float | None) -> str:
     """``25 分钟``, ``3 小时 05 分``, ``2 天 4 小时``: :func:`~monitor.digest.wording.duration` in Chinese."""
-    if minutes is None:
-        return NOTHING
-    whole = max(0, round(minutes))
-    if whole < 1:
-        return "不到 1 分钟"
-    if whole < 60:
-        return f"{whole} 分钟"
-    hours, rest = divmod(whole, 60)
-    if hours < 24:
-        return f"{hours} 小时 {rest:02d} 分"
-    days, hours = divmod(hours, 24)
-    return f"{days} 天 {hours} 小时"
+    return spelled_duration(minutes, ("不到 1 分钟", "{m} 分钟", "{h} 小时 {m:02d} 分", "{d} 天 {h} 小时"))
 
 
 def took(minutes: float | None) -> Said:

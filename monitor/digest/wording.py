@@ -58,18 +58,24 @@ def counted(number: int, one: str, many: str) -> str:
 
 def duration(minutes: float | None) -> str:
     """``25 min``, ``3 h 05 min``, ``2 d 4 h``; ``—`` for None."""
+    return spelled_duration(minutes, ("<1 min", "{m} min", "{h} h {m:02d} min", "{d} d {h} h"))
+
+
+def spelled_duration(minutes: float | None, forms: tuple[str, str, str, str]) -> str:
+    """``minutes`` in the first of ``forms`` that fits: under a minute, minutes, hours and minutes,
+    days and hours (``{d}``, ``{h}``, ``{m}`` in the forms); ``—`` for None."""
     if minutes is None:
         return NOTHING
     whole = max(0, round(minutes))
-    if whole < 1:
-        return "<1 min"
-    if whole < 60:
-        return f"{whole} min"
     hours, rest = divmod(whole, 60)
+    days, day_hours = divmod(hours, 24)
+    if whole < 1:
+        return forms[0]
+    if whole < 60:
+        return forms[1].format(m=whole)
     if hours < 24:
-        return f"{hours} h {rest:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
+        return forms[2].format(h=hours, m=rest)
+    return forms[3].format(d=days, h=day_hours)
 
 
 def tier(severity: str | None) -> str:
