@@ -120,7 +120,7 @@ def deliver_pending(
             delivery.last_error = str(exc)  # chat errors are already masked
             delivery.next_attempt_at = now + _backoff(delivery.attempts, getattr(exc, "retry_after", None))
             if delivery.attempts >= MAX_ATTEMPTS or getattr(exc, "permanent", False):
-                delivery.status = "failed"
+                delivery.status, delivery.failed_at = "failed", now
                 session.add(
                     AlertEvent(
                         alert_id=alert.id, at=now, kind="delivery_failed", detail=f"{delivery.channel}: {exc}"

@@ -19,13 +19,14 @@ from monitor.alerting import lifecycle
 from monitor.alerting.compose import link_signer
 from monitor.alerting.render import clean_text, severity_label, shorten
 from monitor.alerting.trail import readable_trail
+from monitor.alerting.undelivered import undelivered
 from monitor.commands.alert_actions import local, perform
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
 from monitor.errors import MonitorError, UnknownNameError
 from monitor.store.db import ensure_schema, make_engine, session_factory
-from monitor.store.models import Alert, Delivery
+from monitor.store.models import Alert
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -208,8 +209,8 @@ def _show(args: argparse.Namespace) -> int:
                 {"at": local(e.at, zone), "kind": e.kind, "actor": e.actor, "detail": e.detail}
                 for e in alert.events
             ],
-            "retrying": _retrying(session, alert, zone),
         }
+        data["retrying"], data["given_up"] = _retrying(session, alert, zone)
         trail = [
             (local(line.at, zone), local(line.until, zone), line) for line in readable_trail(alert.events)
         ]
@@ -248,6 +249,14 @@ def _show(args: argparse.Namespace) -> int:
                 f"{waiting['queued_at']}, "
                 f"next at {waiting['next_attempt_at'] or '—'} — {clean_text(waiting['last_error'][:300])}"
             )
+    if data["given_up"]:  # reached nobody on another channel either
+        print("  not delivered, given up:")
+        for lost in data["given_up"]:
+            print(
+                f"    {lost['message']}: {counted(lost['attempts'], 'try', 'tries')} from "
+                f"{lost['queued_at']}, given up at {lost['given_up_at']} — "
+                f"{clean_text(lost['last_error'][:300])}"
+            )
     print("  trail:")
     for at, until, line in trail:
         if until is not None:  # the monitor's own long run, summed up (--json lists each event)
@@ -260,25 +269,25 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _retrying(session: Session, alert: Alert, zone: str) -> list[dict[str, Any]]:
+def _retrying(session: Session, alert: Alert, zone: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The alert's messages a channel refused so far and the outbox tries again (a chat service
-    answering an error, a mail server down): who, how often, the last error. A chat target is
-    named by its channel, never its URL (it holds a token; the error is masked by its channel)."""
-    waiting = session.scalars(
-        select(Delivery)
-        .where(Delivery.alert_id == alert.id, Delivery.status == "pending", Delivery.attempts > 0)
-        .order_by(Delivery.id)
-    )
-    return [
-        {
+    answering an error, a mail server down), and those it gave up on that reached nobody another way
+    (:mod:`monitor.alerting.undelivered`): who, how often, the last error. A chat target is named by
+    its channel, never its URL (it holds a token; the error is masked by its channel)."""
+    retrying: list[dict[str, Any]] = []
+    given_up: list[dict[str, Any]] = []
+    for d in undelivered(session, alert_ids=(alert.id,)):
+        row = {
             "message": f"{d.channel} to {d.recipient}" + (f" ({d.kind})" if d.kind != "alert" else ""),
             "attempts": d.attempts,
-            "queued_at": local(d.created_at, zone),
-            "next_attempt_at": local(d.next_attempt_at, zone),
+            "queued_at": local(d.queued_at, zone),
             "last_error": d.last_error,
         }
-        for d in waiting
-    ]
+        if d.given_up:
+            given_up.append(row | {"given_up_at": local(d.given_up_at, zone)})
+        else:
+            retrying.append(row | {"next_attempt_at": local(d.next_attempt_at, zone)})
+    return retrying, given_up
 
 
 def _act(args: argparse.Namespace, action: str) -> int:

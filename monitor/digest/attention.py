@@ -1,16 +1,19 @@
 """Needs attention now: what the head of PR must act on at the moment the digest is composed — open
-alerts nobody has acknowledged, first contacts due and not yet made (the overdue ones marked), and
-boards the monitor cannot read now. The rest of the digest looks back at the week; this block looks
-at its ``generated_at``, and says so (``as of 12-07 09:00``).
+alerts nobody has acknowledged, first contacts due and not yet made (the overdue ones marked),
+messages not getting through (:mod:`monitor.digest.not_delivered`) and boards the monitor cannot read
+now. The rest of the digest looks back at the week; this block looks at its ``generated_at``, and says
+so (``as of 12-07 09:00``).
 
 It is kept short (:data:`MOST` lines, then ``and 3 more``): the worst first — overdue first contacts,
-then the highest tier, then the earliest deadline — and the boards after the alerts.
+then the highest tier, then the earliest deadline — then the messages not delivered (the highest tier
+first, then those given up, then the most), then the boards. When lines must be left out, the worst
+line of each kind stays: a mail server down is never hidden behind five alerts it kept from anyone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,7 +22,8 @@ from sqlalchemy.orm import Session
 from monitor.alerting.sla import OPEN
 from monitor.detect.severity import Severity
 from monitor.digest.headings import ATTENTION
-from monitor.digest.model import Attention, BoardTrouble, Digest, OpenAlert
+from monitor.digest.model import Attention, BoardTrouble, Digest, NotDelivered, OpenAlert
+from monitor.digest.not_delivered import not_delivered, not_delivered_said
 from monitor.digest.reading import PROBLEM_LABELS, PROBLEM_LABELS_ZH, STATES, STATES_ZH, TROUBLED_STATUSES
 from monitor.digest.said import Said
 from monitor.digest.sentences import as_of
@@ -31,6 +35,7 @@ __all__ = [
     "AttentionLine",
     "attention_heading",
     "attention_lines",
+    "attention_now",
     "open_alerts",
     "tier_rank",
     "very_urgent_note",
@@ -72,6 +77,16 @@ def open_alerts(session: Session, now: datetime, people: Mapping[str, str]) -> A
     )
 
 
+def attention_now(
+    session: Session, now: datetime, people: Mapping[str, str], *, week_start: datetime
+) -> Attention:
+    """The alerts open at ``now`` and the messages not getting through then: retried for an open
+    alert, or given up since ``week_start``."""
+    return replace(
+        open_alerts(session, now, people), not_delivered=not_delivered(session, now, week_start, people)
+    )
+
+
 @dataclass(frozen=True)
 class AttentionLine:
     """One line of the block, in both languages; ``urgent`` lines (an overdue first contact, a board
@@ -87,13 +102,38 @@ def attention_lines(digest: Digest) -> list[AttentionLine]:
     alerts = digest.attention.open_alerts if digest.attention is not None else ()
     waiting = [alert for alert in alerts if not alert.contacted]  # not acknowledged: not contacted either
     waiting.sort(key=lambda alert: (alert.respond_by >= now, -tier_rank(alert.severity), alert.respond_by))
-    lines = [_alert_line(alert, now, timezone) for alert in waiting]
+    undelivered = sorted(
+        digest.attention.not_delivered if digest.attention is not None else (),
+        key=lambda item: (
+            -tier_rank(item.severity),
+            -item.given_up,
+            -(item.retrying + item.given_up),
+            item.since,
+        ),
+    )
     boards = digest.reading.troubled if digest.reading is not None and not digest.reading.unwatched else ()
-    lines += [_board_line(board, timezone) for board in boards if board.status in TROUBLED_STATUSES]
-    if len(lines) > MOST:
-        rest = len(lines) - (MOST - 1)
-        lines = [*lines[: MOST - 1], AttentionLine(Said(f"另有 {rest} 项", f"and {rest} more"))]
-    return lines
+    kinds = [
+        [_alert_line(alert, now, timezone) for alert in waiting],
+        [_not_delivered_line(item, timezone) for item in undelivered],
+        [_board_line(board, timezone) for board in boards if board.status in TROUBLED_STATUSES],
+    ]
+    return _cut(kinds)
+
+
+def _cut(kinds: list[list[AttentionLine]]) -> list[AttentionLine]:
+    """The lines in order, at most :data:`MOST`: past that, :data:`MOST` - 1 of them — the first (worst)
+    of each kind, then the rest in order — and ``and N more``."""
+    lines = [line for kind in kinds for line in kind]
+    if len(lines) <= MOST:
+        return lines
+    firsts, at = set(), 0
+    for kind in kinds:
+        if kind:
+            firsts.add(at)
+        at += len(kind)
+    kept = sorted(firsts | set(sorted(set(range(len(lines))) - firsts)[: MOST - 1 - len(firsts)]))
+    rest = len(lines) - len(kept)
+    return [*(lines[at] for at in kept), AttentionLine(Said(f"另有 {rest} 项", f"and {rest} more"))]
 
 
 def tier_rank(severity: str) -> int:
@@ -118,6 +158,11 @@ def _alert_line(alert: OpenAlert, now: datetime, timezone: str) -> AttentionLine
     title = shortened(alert.title, TITLE_CHARS) or "(untitled)"
     who = f"#{alert.alert_id} [{tier(alert.severity)}] {title} — {name_of(alert.spokesperson)}"
     return AttentionLine(Said(f"{who}：{what.zh}", what.en), overdue)
+
+
+def _not_delivered_line(item: NotDelivered, timezone: str) -> AttentionLine:
+    """A message not getting through is always marked: someone is not being told."""
+    return AttentionLine(not_delivered_said(item, timezone), True)
 
 
 def _board_line(board: BoardTrouble, timezone: str) -> AttentionLine:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config.files import WatchGroupConfig
 from monitor.digest.alerts import alert_reviews, thread_alerts
-from monitor.digest.attention import open_alerts
+from monitor.digest.attention import attention_now
 from monitor.digest.changes import what_changed
 from monitor.digest.matched_terms import thread_terms
 from monitor.digest.model import (
@@ -158,7 +158,7 @@ def build_digest(
         changes=what_changed(week, previous, now=now),
         generated_at=now,
         reading=reading_health(session, period),
-        attention=open_alerts(session, now, shown),
+        attention=attention_now(session, now, shown, week_start=period.start),
         people=titles,
     )
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.digest.now_model import Attention as Attention
 from monitor.digest.now_model import BoardTrouble as BoardTrouble
+from monitor.digest.now_model import NotDelivered as NotDelivered
 from monitor.digest.now_model import OpenAlert as OpenAlert
 from monitor.digest.now_model import Reading as Reading
 from monitor.digest.said import Said

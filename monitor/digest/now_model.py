@@ -46,11 +46,31 @@ class OpenAlert:
 
 
 @dataclass(frozen=True)
+class NotDelivered:
+    """Messages to one recipient on one channel not getting through as the digest is made
+    (:mod:`monitor.alerting.undelivered`): being retried for an alert still open, or given up since
+    the week began and not delivered another way."""
+
+    channel: str  # email, wecom …
+    recipient: str  # the spokesperson (display name)
+    address: str  # the email address; "" for a chat channel (its target is a masked reference)
+    alert_ids: tuple[int, ...]  # ascending
+    severity: str  # the highest tier among the messages
+    retrying: int  # messages the outbox still tries
+    given_up: int  # messages it gave up on
+    tries: int  # every try of these messages
+    since: datetime  # when the first of them was queued
+    next_attempt_at: datetime | None  # the earliest next try of those retried
+    last_error: str  # the newest error as the channel said it (untrusted: cleaned, cut, escaped)
+
+
+@dataclass(frozen=True)
 class Attention:
-    """What needs someone now, at the digest's ``generated_at``: the open alerts (the boards failing
-    now come from :class:`Reading`)."""
+    """What needs someone now, at the digest's ``generated_at``: the open alerts and the messages not
+    getting through (the boards failing now come from :class:`Reading`)."""
 
     open_alerts: tuple[OpenAlert, ...]  # oldest first
+    not_delivered: tuple[NotDelivered, ...] = ()  # one per channel and recipient, in no order
 
     def very_urgent_open(self) -> int:
         return sum(1 for alert in self.open_alerts if alert.severity == "very_urgent")

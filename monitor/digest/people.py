@@ -56,6 +56,7 @@ def mentioned(digest: Digest) -> tuple[tuple[str, str], ...]:
 def _names(digest: Digest) -> Iterator[str]:
     if digest.attention is not None:
         yield from (alert.spokesperson for alert in digest.attention.open_alerts)
+        yield from (item.recipient for item in digest.attention.not_delivered)
     for review in digest.week.alerts:
         yield review.spokesperson
         for actor in (review.acknowledged_by, review.contacted_by):

@@ -8,13 +8,14 @@ the one to act on next is on top. Resolved ones come newest first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from monitor.alerting.undelivered import failing_alerts, undelivered
 from monitor.store.models import Alert, Thread
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class AlertRow:
     resolved_at: datetime | None
     steps_done: int
     steps: int
+    undelivered: int = 0  # its messages not getting through (monitor.alerting.undelivered)
 
     def contact_overdue(self, now: datetime) -> bool:
         return self.status != "resolved" and self.contacted_at is None and now > self.respond_by
@@ -61,6 +63,7 @@ class AlertCounts:
     active_by_severity: dict[str, int]
     unacknowledged: int
     contact_overdue: int
+    undelivered: int = 0  # unresolved alerts with a message not getting through
 
 
 def list_alerts(
@@ -96,7 +99,9 @@ def list_alerts(
             selectinload(Alert.checklist),
         )
     ).unique()
-    return [_row(alert) for alert in alerts], total
+    rows = [_row(alert) for alert in alerts]
+    failing = failing_alerts(session, [row.id for row in rows])
+    return [replace(row, undelivered=failing.get(row.id, 0)) for row in rows], total
 
 
 def alert_counts(session: Session, now: datetime) -> AlertCounts:
@@ -113,7 +118,8 @@ def alert_counts(session: Session, now: datetime) -> AlertCounts:
         .select_from(Alert)
         .where(active, Alert.contacted_at.is_(None), Alert.respond_by < now)
     )
-    return AlertCounts(by_severity, int(unacknowledged or 0), int(overdue or 0))
+    failing = {message.alert_id for message in undelivered(session) if message.alert_open}
+    return AlertCounts(by_severity, int(unacknowledged or 0), int(overdue or 0), len(failing))
 
 
 def _row(alert: Alert) -> AlertRow:

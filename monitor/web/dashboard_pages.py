@@ -22,6 +22,7 @@ from monitor.store.models import DigestRow
 from monitor.web.alert_list import LIMIT, VIEWS, AlertCounts, AlertRow
 from monitor.web.html import column_headings
 from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
+from monitor.web.undelivered_html import undelivered_marker
 
 _ALERTS_TITLE = "告警 Alerts · BBS crisis monitor"
 _RISING_TITLE = "升温 Rising threads · BBS crisis monitor"
@@ -179,6 +180,11 @@ def _summary(counts: AlertCounts) -> str:
         '<span class="chip">首次联系超时 first contact overdue: '
         f"<strong{late}>{counts.contact_overdue}</strong></span>"
     )
+    if counts.undelivered:
+        chips.append(
+            '<span class="chip">消息未送达 messages not delivered: '
+            f'<strong class="late">{counts.undelivered}</strong> alerts</span>'
+        )
     return "<p>" + "".join(chips) + "</p>"
 
 
@@ -202,7 +208,8 @@ def _alert_row(row: AlertRow, names: Mapping[str, str], zone: str, now: datetime
     return (
         f"<tr><td>{row.id}</td><td>{badge}</td><td>{title}{where}</td>"
         f'<td data-label="First contact">{contact}</td><td data-label="Watch group">{h(row.watch_group)}</td>'
-        f'<td data-label="Status">{h(STATUS.get(row.status, row.status))}</td>'
+        f'<td data-label="Status">{h(STATUS.get(row.status, row.status))}'
+        f"{undelivered_marker(row.undelivered)}</td>"
         f'<td data-label="Owner">{owner}</td>'
         f'<td class="nw" data-label="Opened">{when(row.opened_at, zone)}</td>'
         f'<td data-label="Checklist">{row.steps_done}/{row.steps}</td></tr>'

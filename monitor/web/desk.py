@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 
 from monitor.alerting import lifecycle
 from monitor.alerting.sla import ack_within
+from monitor.alerting.undelivered import undelivered
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.errors import UnknownNameError
@@ -108,6 +109,7 @@ class Desk:
                 copy_only=copy,
                 full_trail=full_trail,
                 leadership=any(key != alert.spokesperson for key in self.config.routing.leadership),
+                undelivered=tuple(undelivered(session, alert_ids=(alert.id,))),
             )
             return HTMLResponse(alert_page(alert, page), status_code=status)
 

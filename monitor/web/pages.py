@@ -16,6 +16,7 @@ from html import escape
 from monitor.alerting.lifecycle import FirstHour, steps_in_due_order
 from monitor.alerting.render import clean_text, safe_href, severity_label
 from monitor.alerting.trail import TrailLine, readable_trail
+from monitor.alerting.undelivered import Undelivered
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
 from monitor.web.ack_wording import OWNER_DONE, Acker, ack_why, acknowledged
@@ -25,6 +26,7 @@ from monitor.web.html import h as h
 from monitor.web.html import page_html as page_html
 from monitor.web.html import when as when
 from monitor.web.links import LinkClaim
+from monitor.web.undelivered_html import undelivered_section
 
 COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
 DONE_MESSAGES = {
@@ -57,6 +59,7 @@ class AlertPage:
     copy_only: bool = False  # the link of someone who has only a copy for information
     full_trail: bool = False  # ?trail=all: every event, the monitor's long runs not summed up
     leadership: bool = True  # someone besides the owner is told when nobody acknowledges in time
+    undelivered: tuple[Undelivered, ...] = ()  # its messages not getting through (undelivered_html)
 
 
 def _button(
@@ -135,6 +138,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         f'<tr><th scope="row">Contacted</th><td>{when(alert.contacted_at, zone)}</td></tr>'
         "</table>"
     )
+    body += undelivered_section(page.undelivered, page.names, zone)
     as_of = f'<p class="muted">as of the last poll, {when(alert.updated_at, zone)}</p>'
     for heading, items, note in (
         ("为什么报警 Why it fired", alert.figures, as_of),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from closed_port import closed_port
 from test_lifecycle import T0, _opened
 
+from monitor.alerting.outbox import MAX_ATTEMPTS
 from monitor.app import build
 from monitor.cli import main
 from monitor.config.loader import load_config
@@ -60,3 +62,40 @@ def test_alerts_show_lists_the_messages_being_retried_with_their_last_error(
     assert main(["alerts", "show", str(alert_id), "--json", "--config", str(directory)]) == 0
     [retrying] = json.loads(capsys.readouterr().out)["retrying"]
     assert retrying["message"] == "email to li_na" and retrying["attempts"] == 1
+
+
+def test_alerts_show_lists_a_message_given_up_that_reached_nobody_another_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, directory)
+    (directory / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n'
+        f'[smtp]\nenabled = true\nhost = "127.0.0.1"\nport = {closed_port()}\nsender = "m@demo.invalid"\n'
+        "[alerting]\nconsole = false\n",
+        encoding="utf-8",
+    )
+    config = load_config(directory, environ={})
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, auto_migrate=True)
+    with session_factory(engine)() as session:
+        alert_id = _opened(session, config, Severity.URGENT).id
+        session.commit()
+    app = build(config)
+    try:
+        for run in range(MAX_ATTEMPTS):  # each run past the last one's backoff (at most 60 min)
+            app.deliver(T0 + timedelta(minutes=61 * run))
+    finally:
+        app.close()
+    engine.dispose()
+
+    assert main(["alerts", "show", str(alert_id), "--config", str(directory)]) == 0
+    shown = capsys.readouterr().out
+    assert "being retried" not in shown
+    lost = shown.split("  not delivered, given up:\n")[1].split("  trail:")[0].splitlines()
+    assert len(lost) == 1 and lost[0].startswith(
+        f"    email to li_na: {MAX_ATTEMPTS} tries from 2026-11-23 20:00, given up at 2026-11-24 15:19 — "
+    ), lost
+    assert main(["alerts", "show", str(alert_id), "--json", "--config", str(directory)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["retrying"] == [] and [d["attempts"] for d in data["given_up"]] == [MAX_ATTEMPTS]
