@@ -15,6 +15,10 @@ are older than the lookback are left out; a row without a last-post time counts 
 cap bounds it). Stickies stop nothing: they are skipped when judging a page, and stickies
 repeated on top of every page are nothing new. A first read whose older page fails stops there
 like any poll; the board then has a good poll, and later polls do not page back again.
+
+A backfill (``monitor sources backfill``, :mod:`monitor.backfill`) pages back by the same rules on
+request, with the same :class:`FirstRead` (its pages and days from the command line or the source's
+``first_read_pages`` / ``first_read_days``), whether or not the board was read before.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ ReadListPage = Callable[[str, bool], Awaitable[BoardPage | None]]
 
 @dataclass(frozen=True)
 class FirstRead:
-    """How far a board's first read pages back: ``pages`` at most, rows active since ``since``."""
+    """How far a board's first read (or a backfill) pages back: ``pages`` at most, rows active since
+    ``since``."""
 
     pages: int
     days: int
@@ -130,11 +135,24 @@ def first_read_said(found: BoardList, first_read: FirstRead) -> str:
         f"{counted(first_read.pages, 'page', 'pages')} / {counted(first_read.days, 'day', 'days')}); "
         f"stopped: {found.stop}"
     )
-    if found.older_rows_left:
-        said += f"; {counted(found.older_rows_left, 'older row', 'older rows')} left"
-    if found.stop.startswith("the cap") and found.page_count > found.pages_read:
-        left = counted(found.page_count - found.pages_read, "older page", "older pages")
-        said += f"; {left} left unread (the forum has {found.page_count})"
+    said += rows_left_said(found)
+    if found.stop.startswith("the cap"):
+        said += pages_left_said(found)
     elif found.stop.endswith("failed"):
         said += "; the pages after it are not tried again (their threads are read when they bump)"
     return said
+
+
+def rows_left_said(found: BoardList) -> str:
+    """``; 38 older rows left``: rows of the pages paged back that were too old to read ("" if none)."""
+    return (
+        f"; {counted(found.older_rows_left, 'older row', 'older rows')} left" if found.older_rows_left else ""
+    )
+
+
+def pages_left_said(found: BoardList) -> str:
+    """``; 3 older pages left unread (the forum has 5)`` ("" when the last page was read)."""
+    if found.page_count <= found.pages_read:
+        return ""
+    left = counted(found.page_count - found.pages_read, "older page", "older pages")
+    return f"; {left} left unread (the forum has {found.page_count})"

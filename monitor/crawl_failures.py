@@ -11,13 +11,16 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import health
-from monitor.errors import FetchError, ParseError
-from monitor.fetch.blocked import PageBlocked
+from monitor.config.files import SourceConfig
+from monitor.errors import DisallowedByRobots, FetchError, ParseError
+from monitor.fetch.blocked import PageBlocked, kind_of_reason
 from monitor.fetch.client import HTTPStatusError, Page
 from monitor.fetch.failed_pages import keep_failed_page
+from monitor.fetch.hosts import HostResting
+from monitor.store import repo
 from monitor.store.models import Board, HealthEvent, SourceRow
 
 log = logging.getLogger(__name__)
@@ -100,3 +103,38 @@ def thread_gone(exc: FetchError | ParseError) -> bool:
     if isinstance(exc, HTTPStatusError):
         return exc.status in GONE_STATUSES
     return isinstance(exc, ParseError) and any(words in exc.reason for words in GONE_MESSAGES)
+
+
+def board_not_read(
+    sessions: sessionmaker[Session], config: SourceConfig, board_id: str, error: FetchError, now: datetime
+) -> bool:
+    """The board could not be read at all — the forum is unreachable, or robots.txt allows no
+    format it can be read in: a failed poll of the board, with the cause. True when this poll
+    begins an outage (not one already going on)."""
+    with sessions.begin() as session:
+        source = repo.ensure_source(session, config)
+        board = repo.ensure_board(session, source, board_id, "")
+        kind = health.failure_kind(error)
+        url = health.outage_url(session, board, kind, error)  # a rest's refusal: the outage it is in
+        found = health.board_failed(session, source, board, error.reason, url, now, kind=kind)
+        return found.times == 1  # a new outage, not one going on
+
+
+def log_board_not_read(
+    source: SourceConfig, board_id: str, error: FetchError, began: bool, logger: logging.Logger = log
+) -> None:
+    """At WARNING when the outage ``began`` with this poll; its repeats are counted on its health event
+    (on ``logger``: the pipeline's, which has always said it)."""
+    # a forum that answered (a firewall's page, a Retry-After rest, an HTTP error) is not unreachable
+    answered = isinstance(error, HTTPStatusError | HostResting) or kind_of_reason(error.reason) is not None
+    what = "refusing" if answered else "unreachable"
+    what = "disallowed" if isinstance(error, DisallowedByRobots) else what
+    logger.log(
+        logging.WARNING if began else logging.DEBUG,
+        "source %s %s, board %s not read: %s",
+        source.key,
+        what,
+        board_id,
+        error.reason,
+        extra={"source": source.key, "url": error.url},
+    )

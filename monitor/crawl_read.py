@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from monitor import health
+from monitor.crawl_board_list import BoardList
 from monitor.crawl_clock import pass_clock
 from monitor.errors import FetchError
 from monitor.fetch.client import Page
@@ -31,8 +32,10 @@ class CrawlReport:
     pages_failed: int = 0
     threads_seen: int = 0
     posts_new: int = 0
+    threads_new: int = 0  # listed threads not stored before
     touched: list[int] = field(default_factory=list)  # ids of threads whose state was refreshed
     pages: dict[int, list[Page]] = field(default_factory=dict)  # thread id -> pages fetched (evidence)
+    paged_back: BoardList | None = None  # a first read's or a backfill's list: how far it paged back
 
 
 @dataclass(frozen=True)

@@ -74,15 +74,22 @@ class Crawler:
         self._page_clock = PageClock(log)
 
     async def crawl_board(
-        self, adapter: Source, config: SourceConfig, board_id: str, now: datetime, report: CrawlReport
+        self,
+        adapter: Source,
+        config: SourceConfig,
+        board_id: str,
+        now: datetime,
+        report: CrawlReport,
+        backfill: FirstRead | None = None,
     ) -> None:
-        """Read the board's first pages, then every listed thread that can have new posts."""
+        """Read the board's first pages, then every listed thread that can have new posts; paging
+        back as ``backfill`` says (``monitor sources backfill``), or as a first read does."""
         with self._sessions.begin() as session:
             source = repo.ensure_source(session, config)
             board = repo.ensure_board(session, source, board_id, "")
             where = BoardRead(source.id, board.id, config.key, now, time.monotonic())
-            first_read = None  # no good poll of the board yet: page back (monitor.crawl_board_list)
-            if board.last_success_at is None:
+            first_read = backfill  # or no good poll of the board yet: page back (monitor.crawl_board_list)
+            if board.last_success_at is None and backfill is None:
                 first_read = FirstRead.at(now, config.first_read_cap, config.first_read_days)
         summaries: list[ThreadSummary] = []
         board_name, unchanged, found = "", False, None
@@ -106,6 +113,7 @@ class Crawler:
             if found is None:
                 return  # the failure is recorded; stored threads stay as they are
             summaries, board_name = found.summaries, found.board_name
+            report.paged_back = found if first_read is not None else None
         posts_before = report.posts_new
         # Threads are read side by side; the fetcher's per-host limit decides how many at once.
         await asyncio.gather(
@@ -120,21 +128,9 @@ class Crawler:
             seen = board.last_threads_seen if unchanged else len(summaries)
             posts_new = report.posts_new - posts_before
             health.board_succeeded(session, board.source, board, seen, posts_new, now, where.pages)
-        if first_read is not None and found is not None:
+        if first_read is not None and found is not None and backfill is None:
             said = first_read_said(found, first_read)
             log.info("%s board %s first read: %s", config.key, board_id, said, extra={"source": config.key})
-
-    def board_not_read(self, config: SourceConfig, board_id: str, error: FetchError, now: datetime) -> bool:
-        """The board could not be read at all — the forum is unreachable, or robots.txt allows no
-        format it can be read in: a failed poll of the board, with the cause. True when this poll
-        begins an outage (not one already going on)."""
-        with self._sessions.begin() as session:
-            source = repo.ensure_source(session, config)
-            board = repo.ensure_board(session, source, board_id, "")
-            kind = health.failure_kind(error)
-            url = health.outage_url(session, board, kind, error)  # a rest's refusal: the outage it is in
-            found = health.board_failed(session, source, board, error.reason, url, now, kind=kind)
-            return found.times == 1  # a new outage, not one going on
 
     async def refresh_thread(
         self, adapter: Source, config: SourceConfig, thread_id: int, now: datetime, report: CrawlReport
@@ -192,6 +188,7 @@ class Crawler:
             ids = where.source_id, where.board_row_id
             thread, previous = repo.store_listed_thread(session, found, *ids, summary, where.now)
             thread_id, fresh = thread.id, thread.replies != previous  # new or grown: not only a retry
+            report.threads_new += found is None
         first, last = thread_pages(adapter, summary, stored, config.posts_per_page, previous)
         if first is not None:
             where.pages.fresh_threads += fresh

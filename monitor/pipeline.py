@@ -20,23 +20,21 @@ from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from monitor.alerting.evidence import keep_evidence
 from monitor.alerting.service import AlertChange, alert_for_thread, consider_with
+from monitor.catch_up import quiet_too_long
 from monitor.config.files import SourceConfig, WatchGroupConfig
 from monitor.config.loader import MonitorConfig
+from monitor.crawl_board_list import BoardList, FirstRead
+from monitor.crawl_failures import board_not_read, log_board_not_read
 from monitor.crawl_fetcher import fetcher_for
 from monitor.crawl_plan import CrawlPlan
 from monitor.crawler import Crawler, CrawlReport
 from monitor.detect.assess import assess
 from monitor.detection_reads import KnownReads, PassReads
-from monitor.enrich.category import classify_complaint
-from monitor.enrich.me_too import read_me_too
-from monitor.enrich.sentiment import Scorer, negative_threshold, score_post
-from monitor.enrich.signals import detect_signals
+from monitor.enrich.sentiment import Scorer, negative_threshold
+from monitor.enrich.stored_posts import categorise_thread, enrich_posts
 from monitor.enrich.watch_admin import WatchGroupsReloader
-from monitor.errors import DisallowedByRobots, FetchError
+from monitor.errors import FetchError
 from monitor.facts import FactsReader
-from monitor.fetch.blocked import kind_of_reason
-from monitor.fetch.hosts import HostResting
-from monitor.fetch.response import HTTPStatusError
 from monitor.sources.base import Source
 from monitor.sources.discuz import DiscuzSource
 from monitor.sources.registry import make_source
@@ -58,6 +56,9 @@ class PassReport:
     threads_seen: int = 0
     posts_new: int = 0
     alert_changes: list[AlertChange] = field(default_factory=list)
+    threads_new: int = 0  # listed threads not stored before
+    held_quiet: list[int] = field(default_factory=list)  # paged back to, long quiet: no alert (catch_up)
+    paged_back: BoardList | None = None  # one board's first read or backfill: how far it paged back
 
     def add(self, other: PassReport) -> None:
         self.pages_fetched += other.pages_fetched
@@ -65,6 +66,8 @@ class PassReport:
         self.threads_seen += other.threads_seen
         self.posts_new += other.posts_new
         self.alert_changes.extend(other.alert_changes)
+        self.threads_new += other.threads_new
+        self.held_quiet.extend(other.held_quiet)
 
 
 class Pipeline:
@@ -101,19 +104,23 @@ class Pipeline:
             report.add(part)
         return report
 
-    async def crawl_board(self, source: SourceConfig, board_id: str, now: datetime) -> PassReport:
+    async def crawl_board(
+        self, source: SourceConfig, board_id: str, now: datetime, backfill: FirstRead | None = None
+    ) -> PassReport:
+        """Read the board's list and threads, detect and alert; ``backfill``: page back that far
+        (``monitor sources backfill``, :mod:`monitor.backfill`)."""
         self._plan.board_read((source.key, board_id), now)
         crawl = CrawlReport()
         try:
-            adapter = await self._adapter(source)
+            adapter = await self.adapter(source)
         except FetchError as exc:  # unreachable, or robots.txt allows none of its formats
-            began = self._crawler.board_not_read(source, board_id, exc, now)
-            _log_not_read(source, board_id, exc, began)
+            began = board_not_read(self._sessions, source, board_id, exc, now)
+            log_board_not_read(source, board_id, exc, began, log)
             return PassReport(pages_failed=1)
-        await self._crawler.crawl_board(adapter, source, board_id, now, crawl)
+        await self._crawler.crawl_board(adapter, source, board_id, now, crawl, backfill)
         return self._after_crawl(crawl, now)
 
-    async def _adapter(self, source: SourceConfig) -> Source:
+    async def adapter(self, source: SourceConfig) -> Source:
         """The source's adapter; for engines with several formats (Discuz!: JSON API, web pages,
         printable view, archiver), the plan robots.txt allows, chosen once per process.
 
@@ -164,7 +171,7 @@ class Pipeline:
                 continue
             source = self._sources[key]
             try:
-                adapter = await self._adapter(source)
+                adapter = await self.adapter(source)
             except FetchError as exc:  # recorded on its boards by the next board poll
                 log.warning("source %s: hot threads not read: %s", key, exc.reason, extra={"source": key})
                 not_read.add(key)
@@ -174,6 +181,7 @@ class Pipeline:
 
     def _after_crawl(self, crawl: CrawlReport, now: datetime) -> PassReport:
         report = PassReport(crawl.pages_fetched, crawl.pages_failed, crawl.threads_seen, crawl.posts_new)
+        report.threads_new, report.paged_back = crawl.threads_new, crawl.paged_back
         touched = list(dict.fromkeys(crawl.touched))
         reads = PassReads(self._sessions, touched)  # posts, matches, open alerts: a query per 50 threads
         with self.facts.held_groups():  # a group's recent threads read once, until a thread joins it
@@ -192,13 +200,16 @@ class Pipeline:
             )
             if thread is None or posts is None:  # pragma: no cover - never deleted; always listed
                 return
-            _categorise(thread, posts)
+            categorise_thread(thread, posts)
             negative_below = self._negative_below
             latest = reads.latest_snapshot(thread_id)
             snapshot = repo.record_snapshot(session, thread, posts, now, negative_below, latest)
             matcher = self._watch.current(now)  # re-read when ops edited watch_groups.yaml
+            hot_for = self.config.settings.schedule.hot_for_hours  # paged back to, long quiet: no alert
+            quiet = crawl.paged_back is not None and quiet_too_long(thread, posts, now, hot_for)
             for group in record_matches(session, matcher, thread, posts, now, reads, self.facts.forget_group):
-                change = self._detect(session, thread, posts, snapshot, group, now, reads)
+                held = report.held_quiet if quiet else None
+                change = self._detect(session, thread, posts, snapshot, group, now, reads, held)
                 if change is not None and change.kind != "updated":
                     report.alert_changes.append(change)
                 if change is not None and change.kind in EVIDENCE_ON:
@@ -232,15 +243,7 @@ class Pipeline:
         return self._detect(session, origin, repo.thread_posts(session, origin), snapshot, group, now, None)
 
     def _enrich(self, posts: list[Post]) -> None:
-        for post in posts:
-            scores = score_post(self._scorer, post.text, post.quoted)  # a quote is someone else's words
-            post.sentiment, post.quoted_sentiment = scores.own, scores.quoted
-            signals = detect_signals(post.text, post.quoted)  # a quoted 我也遇到了 is not counted again
-            # a 我也遇到了 sharing a good experience ("我也遇到了很热情的店员，点赞") is no resonance:
-            # neither counted nor stored as a signal (see monitor.enrich.me_too)
-            me_too = read_me_too(post.text, signals, scores.own)
-            post.signals = [signal.as_dict() for signal in me_too.counted_signals(signals)]
-            post.me_too = me_too.counts
+        enrich_posts(self._scorer, posts)
 
     def _detect(
         self,
@@ -251,15 +254,23 @@ class Pipeline:
         group: WatchGroupConfig,
         now: datetime,
         reads: PassReads | None,
+        quiet: list[int] | None = None,
     ) -> AlertChange | None:
-        """Assess the thread in ``group`` and act; ``reads``: the pass's (None: a thread it did not list)."""
+        """Assess the thread in ``group`` and act; ``reads``: the pass's (None: a thread it did not list);
+        ``quiet``: found by paging back and long quiet (:mod:`monitor.catch_up`), it opens no alert (the
+        thread is listed there when it would have)."""
         settings = self.config.settings.detect
         alert = reads.open_alert(session, thread) if reads is not None else alert_for_thread(session, thread)
         facts = self.facts.read(session, thread, posts, snapshot, group, now, KnownReads(alert))
         assessment = assess(facts, settings)
         boilerplate = partial(self.facts.boilerplate, session, group=group, now=now)
         config = self._watch.config_now(self.config, now)  # routing reads the groups as edited
-        change = consider_with(session, config, thread, group, assessment, now, alert, boilerplate)
+        change = None
+        if alert is not None or quiet is None:
+            change = consider_with(session, config, thread, group, assessment, now, alert, boilerplate)
+        elif assessment.escalating and thread.id not in quiet:
+            quiet.append(thread.id)
+            log.info("no alert for %s: found by paging back, quiet for longer than hot_for_hours", thread.url)
         if change is not None and reads is not None:
             reads.alert_changed(thread.id, *change.joined, reopened=change.kind == "reopened")
         if change is not None or assessment.replies_per_hour >= settings.min_replies_per_hour / 2:
@@ -274,27 +285,3 @@ class Pipeline:
             now,
         )
         return change
-
-
-def _log_not_read(source: SourceConfig, board_id: str, error: FetchError, began: bool) -> None:
-    """At WARNING when the outage ``began`` with this poll; its repeats are counted on its health event."""
-    # a forum that answered (a firewall's page, a Retry-After rest, an HTTP error) is not unreachable
-    answered = isinstance(error, HTTPStatusError | HostResting) or kind_of_reason(error.reason) is not None
-    what = "refusing" if answered else "unreachable"
-    what = "disallowed" if isinstance(error, DisallowedByRobots) else what
-    log.log(
-        logging.WARNING if began else logging.DEBUG,
-        "source %s %s, board %s not read: %s",
-        source.key,
-        what,
-        board_id,
-        error.reason,
-        extra={"source": source.key, "url": error.url},
-    )
-
-
-def _categorise(thread: Thread, posts: list[Post]) -> None:
-    """Complaint category (seed 003) from the title and the opening post, with the words that decided it."""
-    first = next((p.text for p in posts if p.floor == 1), "")
-    result = classify_complaint(f"{thread.title}\n{first}")
-    thread.category, thread.category_words = result.category, list(result.words)

@@ -1,12 +1,8 @@
 """A board's first read pages back through its older list pages once (monitor/crawl_board_list.py).
 
-Over loopback: the demo forum (monitor/demo/forum.py, pages from forum_pages.py and
-thread_page.py) served by a handler here that records which board list pages were asked for and
-can fail some. Board 2 holds ``NORMAL`` threads whose last posts are 1 h, 5 h, 9 h … (4 h apart)
-before ``START``, so threads 0–41 are within the 7-day lookback and the rest older; 20 rows a
-page (``Forum.visible_threads`` in Discuz!'s order: sticky first, then by last post). Its stickies
-variant puts 2 stickies on top of every page (one old, one with a reply an hour ago), 18 other
-rows under them. The source reads ``pages_per_board: 1``.
+Over loopback: the board of tests/paged_board.py (threads 0–41 within the 7-day lookback, 20 rows
+a page). Its stickies variant puts 2 stickies on top of every page (one old, one with a reply an
+hour ago), 18 other rows under them. The source reads ``pages_per_board: 1``.
 """
 
 from __future__ import annotations
@@ -14,115 +10,33 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler
-from importlib import resources
+from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from demo_forum_config import ForumSource, demo_forum_config
-from loopback_server import LoopbackServer
+from paged_board import START, Served, StickiesOnEveryPage, paged_forum, serve
 from sqlalchemy import select
 
 from monitor.app import App, build
 from monitor.config.loader import load_config
-from monitor.demo import forum_pages, thread_page
-from monitor.demo.forum import THREADS_PER_PAGE, Forum
-from monitor.demo.forum import Thread as ForumThread
+from monitor.demo.forum import Forum
 from monitor.errors import ConfigError
 from monitor.store.models import Thread
-
-START = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
-NORMAL = 100  # threads other than stickies: 5 list pages
-
-
-class StickiesOnEveryPage(Forum):
-    """Discuz! lists the board's stickies on top of every list page, not only the first."""
-
-    def visible_threads(self, fid: int) -> list[ForumThread]:
-        threads = super().visible_threads(fid)
-        stickies = [t for t in threads if t.sticky]
-        others = [t for t in threads if not t.sticky]
-        per_page = THREADS_PER_PAGE - len(stickies)
-        listed: list[ForumThread] = []
-        for start in range(0, len(others), per_page):
-            listed += stickies + others[start : start + per_page]
-        return listed
-
-
-@dataclass
-class Served:
-    forum: Forum
-    url: str = ""
-    board_pages: list[int] = field(default_factory=list)  # list pages asked for, in order
-    failing: set[int] = field(default_factory=set)  # list pages that answer 500
-
-
-def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            forum = served.forum
-            with forum.lock:
-                if parts.path == "/robots.txt":
-                    body = resources.files("monitor.demo").joinpath("robots.txt").read_bytes()
-                    self._send(200, body, "text/plain; charset=utf-8")
-                    return
-                page = int(query.get("page", "1"))
-                if query.get("mod") == "forumdisplay":
-                    served.board_pages.append(page)
-                    if page in served.failing:
-                        self._send(500, b"busy", "text/plain")
-                        return
-                    html = forum_pages.render_board(forum, int(query["fid"]), page, served.url)
-                elif query.get("mod") == "viewthread":
-                    html = thread_page.render_thread(forum, int(query["tid"]), page, served.url)
-                else:
-                    html = forum_pages.render_index(forum, served.url)
-                self._send(200, html.encode(), "text/html; charset=utf-8")
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    return Handler
-
-
-def _forum(forum: Forum) -> Forum:
-    forum.add_board(2, "投诉维权")
-    for n in reversed(range(NORMAL)):  # tids count up with time, as on a forum
-        forum.add_thread(2, f"帖子 {n}", f"用户{n}", START - timedelta(hours=1 + 4 * n), "正文")
-    return forum
-
-
-def _serve(forum: Forum) -> Iterator[Served]:
-    served = Served(forum)
-    with LoopbackServer(_handler(served)) as server:
-        served.url = server.url
-        yield served
 
 
 @pytest.fixture
 def board() -> Iterator[Served]:
-    yield from _serve(_forum(Forum(now=START)))
+    yield from serve(paged_forum(Forum(now=START)))
 
 
 @pytest.fixture
 def stickies() -> Iterator[Served]:
-    forum = _forum(StickiesOnEveryPage(now=START))
+    forum = paged_forum(StickiesOnEveryPage(now=START))
     forum.add_thread(2, "版规", "admin", START - timedelta(days=200), "版规", sticky=True)
     active = forum.add_thread(2, "投诉汇总", "admin", START - timedelta(days=100), "汇总", sticky=True)
     forum.add_reply(active.tid, "网友", START - timedelta(hours=1), "我也遇到了")
-    yield from _serve(forum)
+    yield from serve(forum)
 
 
 def _app(tmp_path: Path, served: Served, extra: str = "") -> App:

@@ -99,7 +99,7 @@ def test_a_reply_after_a_deleted_post_is_read_by_the_hot_refresh(tmp_path: Path)
                     # the re-read the hot refresh makes of a thread it picks (the pick is the polling
                     # policy's, tested in test_hot_refresh.py)
                     source = config.sources[0]
-                    adapter = await pipeline._adapter(source)
+                    adapter = await pipeline.adapter(source)
                     await pipeline._crawler.refresh_thread(adapter, source, 1, forum.now, CrawlReport())
 
             asyncio.run(play())

@@ -1,4 +1,4 @@
-"""``monitor sources list|status|add|test|remove|wake`` and ``monitor threads export|rising``."""
+"""``monitor sources list|status|add|test|backfill|remove|wake`` and ``monitor threads export|rising``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from monitor.admin.sources_file import remove_source
 from monitor.admin.threads_export import export_threads
 from monitor.alerting.render import clean_text
 from monitor.commands.sources_add import add_forum
+from monitor.commands.sources_backfill import add_backfill_parser
 from monitor.commands.sources_test import add_test_parser
 from monitor.config.loader import config_directory, load_config
 from monitor.digest.wording import counted
@@ -71,6 +72,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _config_option(add)
     add.set_defaults(handler=add_forum)
     _config_option(add_test_parser(tasks))
+    _config_option(add_backfill_parser(tasks))
     remove = tasks.add_parser("remove", help="remove a source from sources.yaml (stored posts are kept)")
     remove.add_argument("key")
     _config_option(remove)

@@ -42,23 +42,24 @@ class AlreadyRunning(MonitorError):
 
 
 @contextmanager
-def run_lock(engine: Engine, command: str) -> Iterator[None]:
-    """Hold the database's run lock while the block runs ``command`` (named to whoever is refused)."""
+def run_lock(engine: Engine, command: str, advice: str = "") -> Iterator[None]:
+    """Hold the database's run lock while the block runs ``command`` (named to whoever is refused);
+    ``advice``: what a refusal tells to do instead of the usual (stop the other process first)."""
     backend = engine.url.get_backend_name()
     shown = engine.url.render_as_string(hide_password=True)
     if backend == "sqlite" and engine.url.database not in (None, "", ":memory:"):
         # the file itself, whatever path or link names it
-        with _file_lock(Path(f"{Path(engine.url.database).resolve()}.run-lock"), command, shown):
+        with _file_lock(Path(f"{Path(engine.url.database).resolve()}.run-lock"), command, shown, advice):
             yield
     elif backend == "postgresql":
-        with _advisory_lock(engine, command, shown):
+        with _advisory_lock(engine, command, shown, advice):
             yield
     else:
         yield
 
 
 @contextmanager
-def _file_lock(path: Path, command: str, shown: str) -> Iterator[None]:
+def _file_lock(path: Path, command: str, shown: str, advice: str) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # not on a POSIX system: unguarded
@@ -70,7 +71,7 @@ def _file_lock(path: Path, command: str, shown: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise AlreadyRunning(_refusal(command, holder, shown)) from None
+            raise AlreadyRunning(_refusal(command, holder, shown, advice)) from None
         with holding(handle, f"`{command}` (pid {os.getpid()})"):
             yield
 
@@ -94,7 +95,7 @@ def holding(handle: TextIO, holder: str) -> Iterator[None]:
 
 
 @contextmanager
-def _advisory_lock(engine: Engine, command: str, shown: str) -> Iterator[None]:
+def _advisory_lock(engine: Engine, command: str, shown: str, advice: str) -> Iterator[None]:
     # who holds the lock is told by the session's name: the command and its pid and host
     me = f"`{command}` (pid {os.getpid()} on {socket.gethostname()})"[:63]
     connection = engine.connect()
@@ -110,7 +111,7 @@ def _advisory_lock(engine: Engine, command: str, shown: str) -> Iterator[None]:
                 ),
                 {"key": ADVISORY_KEY},
             ).scalar()
-            raise AlreadyRunning(_refusal(command, holder or "another process", shown))
+            raise AlreadyRunning(_refusal(command, holder or "another process", shown, advice))
     except BaseException:
         connection.close()
         raise
@@ -184,9 +185,12 @@ class _Keeper(threading.Thread):
             self.connection.close()
 
 
-def _refusal(command: str, holder: str, shown: str) -> str:
+def _refusal(command: str, holder: str, shown: str, advice: str = "") -> str:
     return (
         f"`{command}` not started: {holder} is already crawling {shown}; two would read every board "
-        "twice and race each other's writes. Stop it first (or, on several machines, use "
-        "[distributed] broker_url and `monitor worker`)."
+        "twice and race each other's writes. "
+        + (
+            advice
+            or "Stop it first (or, on several machines, use [distributed] broker_url and `monitor worker`)."
+        )
     )
