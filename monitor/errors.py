@@ -9,7 +9,7 @@ Exception tree::
     │   └── DisallowedByRobots   robots.txt forbids the URL
     ├── ParseError               a fetched page is not what its parser expects (logged, page skipped)
     ├── StoreError               the database is unreachable or its schema is out of date
-    ├── DeliveryError            a channel could not deliver; the delivery stays queued
+    ├── DeliveryError            a channel could not deliver; queued again unless ``permanent``
     │   └── ChatDeliveryError    a chat service refused or failed (masked target, permanent?, retry_after)
     └── UnknownNameError         (also LookupError) a name that config does not define
 """
@@ -60,11 +60,14 @@ class DeliveryError(MonitorError):
 
     ``unreachable``: the channel's server could not be reached or did not answer (refused,
     timed out, hung up), so every other message for it would fail the same way right now.
+    ``permanent``: the server refused this message for good (a recipient that does not exist, a
+    revoked chat robot): a retry cannot help, so the outbox stops; a person fixes the configuration.
     """
 
-    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+    def __init__(self, message: str, *, unreachable: bool = False, permanent: bool = False) -> None:
         super().__init__(message)
         self.unreachable = unreachable
+        self.permanent = permanent
 
 
 class UnknownNameError(MonitorError, LookupError):

@@ -205,7 +205,8 @@ def test_a_refused_recipient_does_not_hold_back_the_other_emails(tmp_path: Path)
             app.close()
     finally:
         controller.stop()
-    assert emails[0].status == "pending" and "554" in emails[0].last_error, emails[0].last_error
+    # 554 after DATA: refused for good (RFC 5321 5yz), not retried
+    assert emails[0].status == "failed" and "554" in emails[0].last_error, emails[0].last_error
     assert all(d.status == "sent" for d in emails[1:]), [(d.status, d.last_error) for d in emails]
 
 

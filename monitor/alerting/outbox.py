@@ -119,7 +119,7 @@ def deliver_pending(
                 down[server] = 0
             delivery.last_error = str(exc)  # chat errors are already masked
             delivery.next_attempt_at = now + _backoff(delivery.attempts, getattr(exc, "retry_after", None))
-            if delivery.attempts >= MAX_ATTEMPTS or getattr(exc, "permanent", False):
+            if delivery.attempts >= MAX_ATTEMPTS or exc.permanent:
                 delivery.status, delivery.failed_at = "failed", now
                 session.add(
                     AlertEvent(
@@ -127,7 +127,9 @@ def deliver_pending(
                     )
                 )
             log.warning(
-                "delivery failed, kept queued",
+                "delivery failed, kept queued"
+                if delivery.status == "pending"
+                else "delivery failed for good",
                 extra={"delivery_id": delivery.id, "channel": delivery.channel, "attempt": delivery.attempts},
             )
             if commit_each:

@@ -11,7 +11,6 @@ from chat_receivers import DINGTALK_SECRET, DINGTALK_TOKEN, DingTalkReceiver, di
 from monitor.alerting.channels.base import ChatDeliveryError
 from monitor.alerting.channels.dingtalk import DingTalkChannel, sign
 from monitor.alerting.channels.registry import parse_target
-from monitor.errors import DeliveryError
 
 TARGET = parse_target(f"dingtalk://{DINGTALK_TOKEN}@{DINGTALK_SECRET}")
 
@@ -59,14 +58,20 @@ def test_a_timestamp_within_the_hour_is_accepted_and_a_stale_one_refused(client,
     assert channel(client, receiver, clock=clock_ago(55)).send(sample_alert(), TARGET) == "ok"
     with pytest.raises(ChatDeliveryError) as caught:
         channel(client, receiver, clock=clock_ago(65)).send(sample_alert(), TARGET)
-    assert str(caught.value) == "DingTalk dingtalk://****@****: answered errcode 310000: invalid timestamp"
-    assert not caught.value.permanent
+    assert str(caught.value) == (
+        "DingTalk dingtalk://****@****: 钉钉暂未接收：时间戳无效 310000 invalid timestamp — "
+        "this server's clock is over an hour off: check NTP; signed afresh next try"
+    )
+    assert not caught.value.permanent  # the next try signs with the clock as it is then
 
 
 def test_wrong_secret_is_a_failure_even_though_the_answer_is_http_200(client, receiver):
     wrong = parse_target(f"dingtalk://{DINGTALK_TOKEN}@SECwrong")
-    with pytest.raises(DeliveryError, match=r"errcode 310000: sign not match"):
+    with pytest.raises(ChatDeliveryError) as caught:
         channel(client, receiver).send(sample_alert(), wrong)
+    assert caught.value.reason.startswith("钉钉拒绝：签名不匹配 310000 sign not match, more: [")
+    assert caught.value.reason.endswith("— check the signing secret (SEC…) in the dingtalk:// URL")
+    assert caught.value.permanent and "SECwrong" not in str(caught.value)
     assert receiver.messages == []
 
 

@@ -34,37 +34,46 @@ from monitor.alerting.channels.base import ChatDeliveryError
 from monitor.alerting.channels.registry import ChatChannels, channel_for, parse_target
 from monitor.errors import DeliveryError
 
-# name: (channel URL, URL prefix the request goes to, a real "refused in a 200 answer" from that service)
+# name: (channel URL, URL prefix the request goes to, a real "refused in a 200 answer" from that service,
+# the reason shown, and the wait the service documents — None: the refusal is permanent)
 SERVICES = {
     "wecom": (
         f"wecom://{WECOM_KEY}",
         "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
         httpx.Response(200, json={"errcode": 45009, "errmsg": "api freq out of limit"}),
-        "answered errcode 45009: api freq out of limit",
+        "企业微信限流：发送太频繁 45009 api freq out of limit — at most 20 messages a minute a robot "
+        "(retry after 60 s)",
+        60,
     ),
     "dingtalk": (
         f"dingtalk://{DINGTALK_TOKEN}@{DINGTALK_SECRET}",
         "https://oapi.dingtalk.com/robot/send",
         httpx.Response(200, json={"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}),
-        "answered errcode 130101: send too fast, exceed 20 times per minute",
+        "钉钉限流：发送太频繁 130101 send too fast, exceed 20 times per minute — at most 20 messages a "
+        "minute; DingTalk then throttles for 10 minutes (retry after 600 s)",
+        600,
     ),
     "feishu": (
         f"feishu://{FEISHU_HOOK}@{FEISHU_SECRET}",
         "https://open.feishu.cn/open-apis/bot/v2/hook/",
         httpx.Response(200, json={"code": 11232, "data": {}, "msg": "frequency limited"}),
-        "answered code 11232: frequency limited",
+        "飞书限流：发送太频繁 11232 frequency limited — at most 100 messages a minute, 5 a second "
+        "(retry after 60 s)",
+        60,
     ),
     "slack": (
         f"slack://{SLACK_PATH}",
         "https://hooks.slack.com/services/",
         httpx.Response(200, text="invalid_token"),
-        "answered 'invalid_token' instead of 'ok'",
+        "Slack拒绝：webhook 令牌无效 invalid_token — the webhook was revoked: make a new one",
+        None,
     ),
     "webhook": (
         f"webhook+https://hooks.example.com/monitor/abcdefghijklmnopqrstuvwx?secret={WEBHOOK_SECRET}",
         "https://hooks.example.com/monitor/",
         None,  # any 2xx is success
         "",
+        None,
     ),
 }
 NAMES = list(SERVICES)
@@ -93,7 +102,7 @@ def assert_nothing_leaked(error: BaseException | None, caplog) -> None:
 
 
 def fail(name, client, response=None, side_effect=None) -> ChatDeliveryError:
-    url, prefix, _, _ = SERVICES[name]
+    url, prefix, *_ = SERVICES[name]
     with respx.mock(assert_all_called=True) as router:
         route = router.post(url__startswith=prefix)
         if side_effect is not None:
@@ -110,7 +119,8 @@ def fail(name, client, response=None, side_effect=None) -> ChatDeliveryError:
 def test_an_error_code_in_a_200_answer_is_a_failure(name, client, caplog):
     error = fail(name, client, SERVICES[name][2])
     assert error.reason == SERVICES[name][3]
-    assert not error.permanent
+    wait = SERVICES[name][4]
+    assert (error.permanent, error.retry_after) == ((False, wait) if wait is not None else (True, None))
     assert_nothing_leaked(error, caplog)
 
 
@@ -137,7 +147,12 @@ def test_server_errors_are_transient(name, status, client, caplog):
 @pytest.mark.parametrize("name", NAMES)
 def test_client_errors_are_permanent(name, client, caplog):
     error = fail(name, client, httpx.Response(403, text="action_prohibited"))
-    assert error.reason == "HTTP 403 Forbidden: action_prohibited" and error.permanent
+    if name == "slack":  # Slack's word is explained
+        said = "Slack拒绝：工作区禁止此 webhook 发言 action_prohibited — an admin restricts posting there"
+        assert error.reason == f"{said} (HTTP 403 Forbidden)"
+    else:
+        assert error.reason == "HTTP 403 Forbidden: action_prohibited"
+    assert error.permanent
     assert_nothing_leaked(error, caplog)
 
 
@@ -267,8 +282,12 @@ def test_successful_deliveries_log_nothing_secret(caplog):
 
 
 def test_feishu_legacy_status_code_is_read_too(client):
-    response = httpx.Response(200, json={"Extra": None, "StatusCode": 9499, "StatusMessage": "Bad Request"})
-    assert fail("feishu", client, response).reason == "answered StatusCode 9499: Bad Request"
+    response = httpx.Response(
+        200, json={"Extra": None, "StatusCode": 19024, "StatusMessage": "Key Words Not Found"}
+    )
+    error = fail("feishu", client, response)
+    assert error.reason.startswith("飞书拒绝：消息不含自定义关键词 19024 Key Words Not Found — ")
+    assert error.permanent
 
 
 def test_the_httpx_error_behind_a_failure_is_not_chained(client):

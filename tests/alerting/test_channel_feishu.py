@@ -63,16 +63,21 @@ def test_older_status_code_answer_is_understood(client):
 def test_stale_timestamp_and_wrong_secret_are_refused_like_feishu_does(client, receiver):
     stale = channel(client, receiver, clock=lambda: datetime.now(UTC) - timedelta(hours=2))
     with pytest.raises(
-        ChatDeliveryError, match=r"code 19021: sign match fail or timestamp is not within one hour"
+        ChatDeliveryError,
+        match=r"飞书拒绝：签名校验失败 19021 sign match fail or timestamp is not within one hour",
     ):
         stale.send(sample_alert(), TARGET)
-    with pytest.raises(ChatDeliveryError, match="code 19021"):
+    with pytest.raises(ChatDeliveryError, match="19021") as caught:
         channel(client, receiver).send(sample_alert(), parse_target(f"feishu://{FEISHU_HOOK}@wrong"))
+    assert caught.value.permanent  # Feishu cannot say which; a wrong secret is the likely one
+    assert caught.value.reason.endswith(
+        "— check the signing secret in the URL, and this server's clock (NTP)"
+    )
     assert receiver.messages == []
 
 
 def test_unknown_hook_is_refused(client, receiver):
-    with pytest.raises(ChatDeliveryError, match="code 19001") as caught:
+    with pytest.raises(ChatDeliveryError, match="飞书拒绝：webhook 无效 19001 param invalid") as caught:
         channel(client, receiver).send(sample_alert(), parse_target(f"feishu://other-hook@{FEISHU_SECRET}"))
     assert "other-hook" not in str(caught.value)
 

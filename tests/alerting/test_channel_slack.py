@@ -54,5 +54,8 @@ def test_unknown_webhook_is_a_permanent_failure_without_the_path(client, receive
     target = parse_target("slack://T0001ABCD/B0002EFGH/revokedrevokedrevoked")
     with pytest.raises(ChatDeliveryError) as caught:
         channel(client, receiver).send(sample_alert(), target)
-    assert str(caught.value) == "Slack slack://T0001ABCD/****: HTTP 404 Not Found: no_service"
+    assert str(caught.value) == (
+        "Slack slack://T0001ABCD/****: Slack拒绝：webhook 不存在或已停用 no_service — "
+        "the webhook was removed: make a new one (HTTP 404 Not Found)"
+    )
     assert caught.value.permanent and "revoked" not in str(caught.value)

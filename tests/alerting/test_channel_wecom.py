@@ -49,7 +49,10 @@ def test_a_long_alert_still_fits_wecoms_4096_bytes(client, receiver):
 def test_wrong_key_is_a_permanent_failure_and_the_key_is_not_shown(client, receiver):
     with pytest.raises(ChatDeliveryError) as caught:
         channel(client, receiver).send(sample_alert(), parse_target("wecom://0000-wrong-key-0000"))
-    assert str(caught.value).startswith("WeCom wecom://****: answered errcode 93000: invalid webhook url")
+    assert str(caught.value).startswith(
+        "WeCom wecom://****: 企业微信拒绝：webhook 地址无效 93000 invalid webhook url"
+    )
+    assert str(caught.value).endswith("— the key is wrong or the robot was removed: check the wecom:// key")
     assert caught.value.permanent and "0000-wrong-key-0000" not in str(caught.value)
 
 

@@ -56,9 +56,9 @@ class ChatDeliveryError(DeliveryError):
     ) -> None:
         self.target = target  # masked
         self.reason = reason
-        self.permanent = permanent  # a retry cannot help (bad key, revoked robot): fix the config
         self.retry_after = retry_after  # seconds the service asked us to wait, if it said
-        super().__init__(f"{target}: {reason}", unreachable=unreachable)
+        # permanent: a retry cannot help (bad key, revoked robot): fix the config
+        super().__init__(f"{target}: {reason}", unreachable=unreachable, permanent=permanent)
 
 
 @dataclass(frozen=True, repr=False)

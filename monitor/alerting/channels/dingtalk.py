@@ -7,8 +7,11 @@ in milliseconds and ``sign`` is, as DingTalk documents it::
     urlencode(base64(HMAC-SHA256(key=SECRET, msg=f"{timestamp}\\n{SECRET}")))
 
 DingTalk rejects a timestamp more than an hour away from its clock. It answers HTTP 200 with
-``{"errcode": 0, "errmsg": "ok"}``; any other ``errcode`` is a refusal (310000: wrong signature, stale
-timestamp, keyword or IP rule; 300001: no such token; 130101: more than 20 messages a minute).
+``{"errcode": 0, "errmsg": "ok"}``; any other ``errcode`` is a refusal, explained by
+:func:`monitor.alerting.channels.refusals.dingtalk_meaning` (310000 with ``sign not match``,
+``keywords not in content`` or an IP outside the robot's range, and 300001 no such token, are
+permanent; 310000 ``invalid timestamp`` is retried, signed afresh; 130101, more than 20 messages a
+minute, is retried after DingTalk's 10 minutes of throttling).
 
 The secret (``SEC…``) is required: alerts go to signed robots only, so a URL without it is a
 configuration mistake, reported when the URL is parsed. ``?endpoint=URL`` replaces the send URL.
@@ -26,6 +29,7 @@ import httpx
 from monitor.alerting.channels.base import MASK, ChannelTarget
 from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, expect_code_zero, json_body
 from monitor.alerting.channels.markdown import DINGTALK, chat_title, render_chat
+from monitor.alerting.channels.refusals import dingtalk_meaning
 from monitor.alerting.channels.urls import (
     check_options,
     endpoint_option,
@@ -37,7 +41,6 @@ from monitor.alerting.message import AlertMessage
 
 FORM = "dingtalk://ACCESS_TOKEN@SECRET"
 DEFAULT_BASE_URL = "https://oapi.dingtalk.com/robot/send"
-PERMANENT_CODES = frozenset({300001})  # token is not exist
 TITLE_CHARS = 64
 
 
@@ -86,4 +89,4 @@ class DingTalkChannel(HttpChannel):
         return Outgoing(url, json_body(payload))
 
     def check(self, response: httpx.Response) -> str:
-        return expect_code_zero(response, "errcode", permanent=PERMANENT_CODES)
+        return expect_code_zero(response, "errcode", service=self.service, meanings=dingtalk_meaning)

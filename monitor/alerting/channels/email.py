@@ -2,7 +2,12 @@
 
 The SMTP password is never logged, never shown in ``repr`` and never part of an error message.
 Any SMTP or socket failure becomes :class:`DeliveryError` naming ``host:port``, so the delivery
-stays queued for a retry.
+stays queued for a retry — except a permanent refusal of this message (RFC 5321: a 5yz reply is a
+permanent negative completion, the client should not repeat the same request): every recipient
+refused with 5xx (``550 5.1.1 user unknown``) or the message refused with 5xx after DATA. That
+error is ``permanent`` and the outbox stops; a person fixes the address. A 4xx reply (mailbox busy,
+greylisting) stays a retry, and so does a refused login or sender: those are the server's settings,
+not this message, and every message would meet them.
 """
 
 from __future__ import annotations
@@ -130,9 +135,22 @@ class EmailChannel:
                 refused = smtp.send_message(email, from_addr=_bare_address(settings.sender), to_addrs=to)
         except (smtplib.SMTPException, OSError) as exc:
             reason = self._scrub(f"{type(exc).__name__}: {exc}")
+            for_good = permanent_refusal(exc)
             logger.warning(
-                "email delivery failed", extra={**about, "smtp_server": settings.address, "reason": reason}
+                "email delivery failed",
+                extra={
+                    **about,
+                    "smtp_server": settings.address,
+                    "reason": reason,
+                    "permanent": bool(for_good),
+                },
             )
+            if for_good:
+                raise DeliveryError(
+                    f"{for_good} (SMTP server {settings.address}): {self._scrub(refused_detail(exc))}"
+                    " — 永久拒收，不再重试 refused for good, not retried: check the address in routing.yaml",
+                    permanent=True,
+                ) from None
             raise DeliveryError(
                 f"email to SMTP server {settings.address} failed: {reason}", unreachable=_unreachable(exc)
             ) from None
@@ -179,6 +197,34 @@ def _bare_address(address: str) -> str:
 def sender_domain(address: str) -> str:
     domain = _bare_address(address).rpartition("@")[2].strip()
     return domain or "localhost"
+
+
+def permanent_refusal(error: Exception) -> str:
+    """What the server refused for good, in words (Chinese first), or "" when a retry may help:
+    every recipient refused with 5xx, or the message refused with 5xx after DATA."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            return "邮件服务器拒收收件人 the SMTP server refused the recipient"
+    if isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600:
+        return "邮件服务器拒收此邮件 the SMTP server refused the message"
+    return ""
+
+
+def refused_detail(error: Exception) -> str:
+    """``zhang@example.com: 550 5.1.1 user unknown``: the server's own words, one line."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {_words(said)}" for address, (code, said) in error.recipients.items()
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_words(error.smtp_error)}"
+    return str(error)
+
+
+def _words(said: bytes | str) -> str:
+    text = said.decode("utf-8", "replace") if isinstance(said, bytes) else said
+    return " ".join(text.split())[:200]
 
 
 def _unreachable(error: Exception) -> bool:

@@ -8,8 +8,11 @@ with ``timestamp`` (seconds, as a string) and ``sign``, which is, as Feishu docu
     base64(HMAC-SHA256(key=f"{timestamp}\\n{SECRET}", msg=b""))
 
 Feishu rejects a timestamp more than an hour old. It answers HTTP 200 with ``{"code": 0, …}`` (older
-deployments: ``{"StatusCode": 0, …}``); any other code is a refusal (19021: signature or timestamp
-wrong; 9499: bad request; 11232: rate limited). ``?endpoint=URL`` replaces the URL before the hook id.
+deployments: ``{"StatusCode": 0, …}``); any other code is a refusal, explained by
+:data:`monitor.alerting.channels.refusals.FEISHU` (19001 hook, 19021 signature or timestamp, 19022 IP
+allow-list, 19024 keyword rule: permanent; 9499 bad request or over 20 KB: sent once more at half
+the length; 11232 rate limited: retried a minute later). ``?endpoint=URL`` replaces the URL before
+the hook id.
 """
 
 from __future__ import annotations
@@ -23,8 +26,17 @@ from urllib.parse import quote
 import httpx
 
 from monitor.alerting.channels.base import MASK, ChannelTarget
-from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, expect_code_zero, json_body
-from monitor.alerting.channels.markdown import FEISHU, chat_title, render_chat
+from monitor.alerting.channels.httpchannel import (
+    HttpChannel,
+    Outgoing,
+    Refused,
+    error_code,
+    expect_code_zero,
+    json_body,
+)
+from monitor.alerting.channels.markdown import FEISHU, Dialect, chat_title, render_chat
+from monitor.alerting.channels.markdown import shorter as halved
+from monitor.alerting.channels.refusals import FEISHU as REFUSALS
 from monitor.alerting.channels.urls import (
     check_options,
     endpoint_option,
@@ -47,10 +59,10 @@ def sign(timestamp_s: int, secret: str) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
 
 
-def card(msg: AlertMessage) -> dict[str, Any]:
+def card(msg: AlertMessage, dialect: Dialect = FEISHU) -> dict[str, Any]:
     """The interactive card for an alert (title plain text, body ``lark_md``, button only for http(s))."""
     elements: list[dict[str, Any]] = [
-        {"tag": "div", "text": {"tag": "lark_md", "content": render_chat(msg, FEISHU)}}
+        {"tag": "div", "text": {"tag": "lark_md", "content": render_chat(msg, dialect)}}
     ]
     href = safe_href(msg.thread_url)
     if href is not None:
@@ -96,6 +108,12 @@ class FeishuChannel(HttpChannel):
         )
 
     def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        return self._request(msg, target, FEISHU)
+
+    def shorter(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        return self._request(msg, target, halved(msg, FEISHU))
+
+    def _request(self, msg: AlertMessage, target: ChannelTarget, dialect: Dialect) -> Outgoing:
         assert target.secret is not None  # parse() requires it
         default = LARK_BASE_URL if target.scheme == "lark" else FEISHU_BASE_URL
         url = f"{self.base_for(target, default)}/{quote(target.address, safe='')}"
@@ -104,9 +122,23 @@ class FeishuChannel(HttpChannel):
             "timestamp": str(timestamp),
             "sign": sign(timestamp, target.secret),
             "msg_type": "interactive",
-            "card": card(msg),
+            "card": card(msg, dialect),
         }
         return Outgoing(url, json_body(payload))
 
     def check(self, response: httpx.Response) -> str:
-        return expect_code_zero(response, "code", "StatusCode")
+        return expect_code_zero(
+            response, "code", "StatusCode", service=self.service, meanings=lambda code, _: REFUSALS.get(code)
+        )
+
+    def explain(self, response: httpx.Response) -> Refused | None:
+        """Feishu answers some refusals (9499 Bad Request) with HTTP 400 and its code in the body."""
+        try:
+            data = response.json()
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        _, code, message = error_code(data, "code", "StatusCode")
+        meaning = REFUSALS.get(code) if code is not None else None
+        return Refused.meaning(self.service, meaning, code, message) if meaning and code is not None else None

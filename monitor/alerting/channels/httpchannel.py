@@ -3,8 +3,11 @@
 A chat service may answer HTTP 200 and still refuse the message (``{"errcode": 310000, …}``): each
 channel's ``check`` reads the answer and raises :class:`Refused`, which :class:`HttpChannel` turns
 into :class:`~monitor.alerting.channels.base.ChatDeliveryError`, as it does HTTP 429 (with
-``retry_after``), 5xx, timeouts, refused and reset connections and redirects. Reasons are cleaned
-of control characters and of the target's secrets before they are logged or raised.
+``retry_after``), 5xx, timeouts, refused and reset connections and redirects. A refusal the service
+documents says what it means and whether a retry can help (:mod:`~monitor.alerting.channels.refusals`);
+one of the content itself (too long) is sent once more at once, shorter (:meth:`HttpChannel.shorter`),
+and never again as it was. Reasons are cleaned of control characters and of the target's secrets
+before they are logged or raised.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -21,6 +24,8 @@ from typing import Any, ClassVar, NoReturn
 import httpx
 
 from monitor.alerting.channels.base import ChannelTarget, ChatDeliveryError, guard_httpx_log, scrub
+from monitor.alerting.channels.refusals import Meaning
+from monitor.alerting.channels.refusals import reason as refusal_reason
 from monitor.alerting.channels.urls import http_base
 from monitor.alerting.message import AlertMessage
 from monitor.alerting.render import clean_text
@@ -47,12 +52,34 @@ def json_body(payload: Mapping[str, Any]) -> bytes:
 
 
 class Refused(Exception):
-    """Raised by a channel's ``check`` when the service's answer means the message was not taken."""
+    """Raised by a channel's ``check`` when the service's answer means the message was not taken.
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    ``too_long``: the service refused the content itself; a shorter message may pass, the same
+    one never will. ``retry_after``: seconds the service documents to wait (a rate limit)."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        too_long: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.too_long = too_long
+        self.retry_after = retry_after
+
+    @classmethod
+    def meaning(cls, service: str, meaning: Meaning, code: int | str, said: str) -> Refused:
+        """The refusal a service documents, in words a person reads (:func:`refusals.reason`)."""
+        return cls(
+            refusal_reason(service, meaning, code, said),
+            permanent=meaning.permanent,
+            too_long=meaning.too_long,
+            retry_after=meaning.retry_after,
+        )
 
 
 def utc_now() -> datetime:
@@ -124,25 +151,53 @@ class HttpChannel(ABC):
     def check(self, response: httpx.Response) -> str:
         """Return the receipt, or raise :class:`Refused`. Called for 2xx answers only."""
 
+    def explain(self, response: httpx.Response) -> Refused | None:
+        """A documented refusal in a 4xx or 5xx answer (Slack's words, Feishu's codes), or None."""
+        return None
+
+    def shorter(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing | None:
+        """The request with a shorter message, for a service that refused the content; None: none."""
+        return None
+
     def accepts(self, target: ChannelTarget) -> bool:
         return target.scheme in self.schemes
 
     def send(self, msg: AlertMessage, target: ChannelTarget) -> str:
-        """Deliver ``msg`` to ``target``; return the receipt or raise :class:`ChatDeliveryError`."""
+        """Deliver ``msg`` to ``target``; return the receipt or raise :class:`ChatDeliveryError`.
+
+        A refusal of the content (too long) is answered at once with a shorter message; if that is
+        refused too, or the channel has none, the failure is permanent: the same bytes would be
+        refused again."""
         if not self.accepts(target):
             raise ValueError(f"{type(self).__name__} cannot send to {target.masked}")
         guard_httpx_log(target)
-        outgoing = self.build(msg, target)
-        response = self._post(msg, target, outgoing)
         try:
-            receipt = self.check(response)
+            receipt = self._attempt(msg, target, self.build(msg, target))
         except Refused as refused:
-            self._fail(msg, target, refused.reason, permanent=refused.permanent)
+            short = self.shorter(msg, target) if refused.too_long else None
+            if short is None:
+                self._refused(msg, target, refused)
+            try:
+                receipt = self._attempt(msg, target, short)
+            except Refused as again:
+                again.reason += " (a shorter message was refused as well)" if again.too_long else ""
+                self._refused(msg, target, again)
+            logger.info(
+                "chat message sent shorter", extra={"alert_id": msg.alert_id, "channel": target.scheme}
+            )
         logger.info(
             "alert sent to chat",
             extra={"alert_id": msg.alert_id, "channel": target.scheme, "target": target.masked},
         )
         return receipt
+
+    def _attempt(self, msg: AlertMessage, target: ChannelTarget, outgoing: Outgoing) -> str:
+        """POST once and read the answer: the receipt, or :class:`Refused` for a documented refusal."""
+        return self.check(self._post(msg, target, outgoing))
+
+    def _refused(self, msg: AlertMessage, target: ChannelTarget, refused: Refused) -> NoReturn:
+        permanent = refused.permanent or refused.too_long  # never the same refused bytes again
+        self._fail(msg, target, refused.reason, permanent=permanent, retry_after=refused.retry_after)
 
     def _post(self, msg: AlertMessage, target: ChannelTarget, outgoing: Outgoing) -> httpx.Response:
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
@@ -171,6 +226,10 @@ class HttpChannel(ABC):
         if status == 429:
             wait = f"; retry after {retry_after:g} s" if retry_after is not None else ""
             self._fail(msg, target, f"{reason} (rate limited{wait})", retry_after=retry_after)
+        explained = self.explain(response)
+        if explained is not None:
+            explained.reason += f" ({reason})"
+            raise explained
         permanent = 400 <= status < 500 and status not in (408, 425)
         self._fail(msg, target, f"{reason}: {snippet}" if snippet else reason, permanent=permanent)
 
@@ -249,19 +308,28 @@ def error_code(data: Mapping[str, Any], *keys: str) -> tuple[str, int | None, st
     return " or ".join(keys), None, message
 
 
-def expect_code_zero(response: httpx.Response, *keys: str, permanent: Iterable[int] = ()) -> str:
+Meanings = Callable[[int, str], Meaning | None]
+
+
+def expect_code_zero(
+    response: httpx.Response, *keys: str, service: str = "", meanings: Meanings | None = None
+) -> str:
     """``"ok"`` if the JSON answer's first code among ``keys`` is 0, else :class:`Refused`.
 
     WeCom and DingTalk answer ``{"errcode": 0, "errmsg": "ok"}``, Feishu ``{"code": 0, …}`` or the older
     ``{"StatusCode": 0, …}``; all of them answer HTTP 200 with another code when they refuse a message.
+    ``meanings`` looks a code (and the service's message) up in the service's documented refusals.
     """
     data = json_answer(response)
     key, code, message = error_code(data, *keys)
     if code is None:
         raise Refused(f"answer has no {key}: {body_snippet(response)!r}")
     if code != 0:
+        meaning = meanings(code, message) if meanings is not None else None
+        if meaning is not None:
+            raise Refused.meaning(service, meaning, code, message)
         detail = f": {message}" if message else ""
-        raise Refused(f"answered {key} {code}{detail}", permanent=code in set(permanent))
+        raise Refused(f"answered {key} {code}{detail}")
     return "ok"
 
 

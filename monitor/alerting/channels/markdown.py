@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
 from typing import Literal
 from urllib.parse import quote
@@ -228,6 +228,13 @@ def _checklist(
     return lines
 
 
+def shorter(msg: AlertMessage, dialect: Dialect) -> Dialect:
+    """``dialect`` with half the room the message took (at most half its limit): for the one retry
+    after a service refused the content, so the bytes sent again are never the bytes refused."""
+    used = measure(render_chat(msg, dialect), dialect.unit)
+    return replace(dialect, limit=min(dialect.limit, used) // 2)
+
+
 def fit(lines: Sequence[str], dialect: Dialect) -> str:
     """Join ``lines``; if that is over the limit, drop lines from the end and add a truncation note."""
     text = dialect.line_break.join(lines)
@@ -318,5 +325,6 @@ __all__ = [
     "measure",
     "notification",
     "render_chat",
+    "shorter",
     "truncate",
 ]

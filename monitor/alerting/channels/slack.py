@@ -2,9 +2,11 @@
 
 Sends ``POST https://hooks.slack.com/services/T000/B000/TOKEN`` with a notification ``text`` and one
 ``mrkdwn`` section block (at most 3000 characters; :data:`~monitor.alerting.channels.markdown.SLACK`),
-link unfurling off. Slack answers ``200 ok`` as plain text; anything else is a failure: ``400
-invalid_payload``, ``403 action_prohibited``, ``404 no_service``, ``410 channel_is_archived`` (all
-permanent), ``429`` (rate limited), ``5xx``.
+link unfurling off. Slack answers ``200 ok`` as plain text; anything else is a failure, its word
+explained by :data:`monitor.alerting.channels.refusals.SLACK`: ``invalid_token``, ``no_service``,
+``no_team``, ``channel_not_found``, ``channel_is_archived``, ``action_prohibited`` … are permanent;
+``invalid_blocks`` and ``invalid_payload`` are answered once with half the text; ``429`` /
+``rate_limited`` and ``5xx`` are retried.
 
 The team id (``T000``) is shown when the URL is masked (``slack://T000/****``); the rest is secret.
 ``?endpoint=URL`` replaces ``https://hooks.slack.com/services``.
@@ -18,7 +20,9 @@ import httpx
 
 from monitor.alerting.channels.base import MASK, ChannelTarget, ChannelURLError
 from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, Refused, body_snippet, json_body
-from monitor.alerting.channels.markdown import SLACK, notification, render_chat
+from monitor.alerting.channels.markdown import SLACK, Dialect, notification, render_chat
+from monitor.alerting.channels.markdown import shorter as halved
+from monitor.alerting.channels.refusals import SLACK as REFUSALS
 from monitor.alerting.channels.urls import check_options, endpoint_option, endpoint_suffix, split_url
 from monitor.alerting.message import AlertMessage
 
@@ -58,10 +62,16 @@ class SlackChannel(HttpChannel):
         )
 
     def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        return self._request(msg, target, SLACK)
+
+    def shorter(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        return self._request(msg, target, halved(msg, SLACK))
+
+    def _request(self, msg: AlertMessage, target: ChannelTarget, dialect: Dialect) -> Outgoing:
         url = f"{self.base_for(target)}/{target.address}"
         payload = {
             "text": notification(msg, SLACK, NOTIFICATION_CHARS),
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": render_chat(msg, SLACK)}}],
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": render_chat(msg, dialect)}}],
             "unfurl_links": False,
             "unfurl_media": False,
         }
@@ -70,5 +80,14 @@ class SlackChannel(HttpChannel):
     def check(self, response: httpx.Response) -> str:
         if response.text.strip() == "ok":
             return "ok"
-        snippet = body_snippet(response)
-        raise Refused(f"answered {snippet!r} instead of 'ok'" if snippet else "answered nothing")
+        raise self.explain(response) or Refused(
+            f"answered {snippet!r} instead of 'ok'"
+            if (snippet := body_snippet(response))
+            else "answered nothing"
+        )
+
+    def explain(self, response: httpx.Response) -> Refused | None:
+        """Slack's answer is one word (``channel_is_archived``): what it means, if Slack documents it."""
+        word = body_snippet(response).strip()
+        meaning = REFUSALS.get(word)
+        return Refused.meaning(self.service, meaning, word, "") if meaning is not None else None

@@ -3,8 +3,11 @@
 Sends ``POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY`` with
 ``{"msgtype": "markdown", "markdown": {"content": …}}``; the content is at most 4096 UTF-8 bytes
 (:data:`~monitor.alerting.channels.markdown.WECOM`). WeCom answers HTTP 200 with
-``{"errcode": 0, "errmsg": "ok"}``; any other ``errcode`` means the message was refused
-(93000: the key is wrong or the robot was removed; 45009: too many messages, at most 20 a minute).
+``{"errcode": 0, "errmsg": "ok"}``; any other ``errcode`` means the message was refused. What each
+documented code means, and whether a retry can help, is in
+:data:`monitor.alerting.channels.refusals.WECOM` (93000: the key is wrong or the robot was removed,
+permanent; 40058: the content was refused, sent once more at half the length; 45009: at most 20
+messages a minute, retried a minute later).
 
 ``?endpoint=URL`` (or the ``base_url`` argument) replaces the send URL, for tests and gateways.
 """
@@ -18,12 +21,13 @@ import httpx
 from monitor.alerting.channels.base import MASK, ChannelTarget, ChannelURLError
 from monitor.alerting.channels.httpchannel import HttpChannel, Outgoing, expect_code_zero, json_body
 from monitor.alerting.channels.markdown import WECOM, render_chat
+from monitor.alerting.channels.markdown import shorter as halved
+from monitor.alerting.channels.refusals import WECOM as REFUSALS
 from monitor.alerting.channels.urls import check_options, endpoint_option, endpoint_suffix, split_url
 from monitor.alerting.message import AlertMessage
 
 FORM = "wecom://KEY"
 DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
-PERMANENT_CODES = frozenset({93000})  # invalid webhook url: the key is wrong or the robot is gone
 
 
 class WeComChannel(HttpChannel):
@@ -53,9 +57,16 @@ class WeComChannel(HttpChannel):
         )
 
     def build(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        return self._request(render_chat(msg, WECOM), target)
+
+    def shorter(self, msg: AlertMessage, target: ChannelTarget) -> Outgoing:
+        return self._request(render_chat(msg, halved(msg, WECOM)), target)
+
+    def _request(self, content: str, target: ChannelTarget) -> Outgoing:
         url = f"{self.base_for(target)}?key={quote(target.address, safe='')}"
-        payload = {"msgtype": "markdown", "markdown": {"content": render_chat(msg, WECOM)}}
-        return Outgoing(url, json_body(payload))
+        return Outgoing(url, json_body({"msgtype": "markdown", "markdown": {"content": content}}))
 
     def check(self, response: httpx.Response) -> str:
-        return expect_code_zero(response, "errcode", permanent=PERMANENT_CODES)
+        return expect_code_zero(
+            response, "errcode", service=self.service, meanings=lambda code, _: REFUSALS.get(code)
+        )
