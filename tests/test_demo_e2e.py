@@ -131,7 +131,10 @@ def test_demo_email_arrives_with_encoded_chinese_subject_and_body(demo_run: tupl
         "[新信号 new signal"
     )
     said = journalist.get_body(("plain",)).get_content()
-    assert "新信号 New on the thread: journalist on the story (记者联系/采访) first at floor 28" in said
+    assert (
+        "新信号：帖子出现新的危机信号 New on the thread: "
+        "journalist on the story (记者联系/采访) first at floor 28"
+    ) in said
 
 
 def test_threads_rising_lists_the_watched_threads_as_the_detector_sees_them(

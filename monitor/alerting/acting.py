@@ -12,7 +12,10 @@ from html import escape
 
 from monitor.alerting.message import AlertMessage
 
-TERMINAL_NOTE = "To act on it, from a terminal (no web links: web.base_url is not set)"
+TERMINAL_NOTE = (
+    "在终端处理（未设置 web.base_url，消息不带网页链接） "
+    "To act on it, from a terminal (no web links: web.base_url is not set)"
+)
 _KEY = re.compile(r"[\w.@+-]+")
 
 
@@ -26,9 +29,15 @@ def terminal_commands(msg: AlertMessage) -> list[tuple[str, str]]:
     commands = [] if msg.acknowledged else [(f"monitor alerts ack {alert} {by}", "")]
     return [
         *commands,
-        (f"monitor alerts contacted {alert} {by}", "the complainant has been contacted"),
-        (f'monitor alerts note {alert} "…" {by}', "what the customer was told, what was done"),
-        (f"monitor alerts show {alert}", f"the checklist; a step done: monitor alerts tick {alert} N {by}"),
+        (f"monitor alerts contacted {alert} {by}", "已联系投诉人 the complainant has been contacted"),
+        (
+            f'monitor alerts note {alert} "…" {by}',
+            "记下对客户说了什么、做了什么 what the customer was told, what was done",
+        ),
+        (
+            f"monitor alerts show {alert}",
+            f"处置清单；完成一步 the checklist; a step done: monitor alerts tick {alert} N {by}",
+        ),
     ]
 
 

@@ -32,6 +32,33 @@ CHECKLIST = "处置清单 Checklist"
 ONE_VOICE = "统一口径 One voice"
 
 WAS_CONTACTED = "已联系投诉人 the complainant has been contacted"
+ALERT = "告警 Alert"
+UNTITLED = "（无标题 untitled）"
+NONE = "（无 none）"
+NOT_A_WEB_LINK = "（不是 http/https 链接 not an http/https link）"
+
+
+def alert_number(alert_id: int) -> str:
+    """``告警 Alert #7``."""
+    return f"{ALERT} #{alert_id}"
+
+
+def times_in(zone: str) -> str:
+    """``时间为 Asia/Shanghai 时间 times in Asia/Shanghai``: what zone a message's times are in."""
+    return f"时间为 {zone} 时间 times in {zone}"
+
+
+def one_voice_rule(name: str) -> str:
+    """The one-voice rule (统一口径) for ``name``, the spokesperson, Chinese first."""
+    return (
+        f"只有 {name} 代表公司就此帖对外发言，其他员工一律不得对外发表评论。 "
+        f"Only {name} speaks for the company on this thread; all other staff must not comment publicly."
+    )
+
+
+def more(count: int, what_zh: str = "条", what_en: str = "more") -> str:
+    """``另有 3 条 3 more``: what a list leaves out."""
+    return f"另有 {count} {what_zh} {count} {what_en}"
 
 
 def first_contact_within(hours: str) -> str:

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from monitor.alerting import deliveries
-from monitor.alerting.render import local_time
+from monitor.alerting import deliveries, handover_notice
 from monitor.config.loader import MonitorConfig
 from monitor.errors import UnknownNameError
 from monitor.store.models import Alert, AlertEvent, ChecklistItem, Delivery, Post
@@ -199,31 +198,13 @@ def hand_over(
     alert.backup = person.backup if person.backup and person.backup != person.key else None
     why = _kept(note)
     _event(session, alert, now, HANDED_OVER, by, f"{previous} -> {person.key}" + (f": {why}" if why else ""))
-    zone = config.settings.general.timezone
-    clock = (
-        f"the complainant was contacted at {local_time(alert.contacted_at, zone)}"
-        if alert.contacted_at
-        else f"first contact is still due by {local_time(alert.respond_by, zone)}"
-    )
     giver, owner = by_name or name_of(config, by), name_of(config, previous)
     taken = actor_key(by) == person.key  # the backup (say) took it over themselves
-    if taken:
-        given = f"转交 Handed over: you took this alert over from {owner}"
-    else:
-        whose = "" if giver == owner else f" (it was {owner}'s)"
-        given = f"转交 Handed over: {giver} has handed this alert to you{whose}"
-    notice = f"{given}. You are its spokesperson now; its clocks run on: {clock}." + (
-        f" Why: {why}" if why else ""
-    )
+    zone = config.settings.general.timezone
+    notice = handover_notice.to_new_owner(alert, zone, giver, owner, taken=taken, why=why)
     deliveries.queue(session, config, alert, person.key, now, kind="handover", notice=notice)
     if actor_key(by) != previous and any(p.key == previous for p in config.routing.spokespeople):
-        # one voice: the spokesperson until now hears that someone else speaks for the company now
-        moved = (
-            f"{person.name} has taken this alert over from you"
-            if taken
-            else f"{giver} has handed this alert to {person.name}"
-        )
-        told = f"转交 Handed over: {moved}; they speak for the company on it now. Tell them what you know."
+        told = handover_notice.to_previous_owner(giver, person.name, taken=taken)
         deliveries.queue(session, config, alert, previous, now, kind="copy", notice=told)
     session.flush()
 

@@ -45,19 +45,25 @@ def now_yours(
     the acknowledgement is withdrawn."""
     zone = config.settings.general.timezone
     was = lifecycle.name_of(config, previous)
-    ask = _ask(config, alert, new, now + ack_within(config, new))
+    due = now + ack_within(config, new)
+    ask, ask_zh = _ask(config, alert, new, due), _ask_zh(config, alert, new, due)
     done: list[str] = []
+    done_zh: list[str] = []
     if alert.acknowledged_at is not None:
         by = lifecycle.name_of(config, alert.acknowledged_by or previous)
         done.append(
             f"{by} had acknowledged it at {_at(alert.acknowledged_at, zone)}; now that it is yours, {ask}"
         )
+        done_zh.append(f"{by} 曾于 {_at(alert.acknowledged_at, zone)} 确认")
     else:
         done.append(f"nobody has acknowledged it yet: {ask}")
+        done_zh.append("尚无人确认")
     if alert.contacted_at is not None:
         done.append(f"the complainant was contacted at {_at(alert.contacted_at, zone)}")
+        done_zh.append(f"已于 {_at(alert.contacted_at, zone)} 联系投诉人")
     else:
         done.append(f"first contact is due by {_at(alert.respond_by, zone)}")
+        done_zh.append(f"首次联系截止 {_at(alert.respond_by, zone)}")
     last = session.scalars(
         select(AlertEvent)
         .where(AlertEvent.alert_id == alert.id, AlertEvent.kind == "note")
@@ -70,7 +76,9 @@ def now_yours(
         else ""
     )
     return (
-        f"转给你 Now yours: at {new.label_zh} the routing tree gives this alert to you; it was {was}'s. "
+        f"转给你：升级为{new.label_zh}后，按路由规则此告警交由你负责（原属 {was}）；{ask_zh}。"
+        f"目前（{zone} 时间）：{'；'.join(done_zh)}。 "
+        f"Now yours: at {new.label_zh} the routing tree gives this alert to you; it was {was}'s. "
         f"So far ({zone} time): {'; '.join(done)}.{said}"
     )
 
@@ -89,6 +97,19 @@ def _ask(config: MonitorConfig, alert: Alert, new: Severity, due: datetime) -> s
     return f"acknowledge it by {_at(due, zone)}, or {who}"
 
 
+def _ask_zh(config: MonitorConfig, alert: Alert, new: Severity, due: datetime) -> str:
+    """:func:`_ask` in Chinese: ``请在 20:32 前确认，否则通知你的备岗 李娜``."""
+    zone = config.settings.general.timezone
+    if alert.backup:
+        who = f"通知你的备岗 {lifecycle.name_of(config, alert.backup)}"
+    elif any(key != alert.spokesperson for key in config.routing.leadership):
+        who = "上报领导"
+        due += ack_within(config, new)
+    else:
+        return "请确认"
+    return f"请在 {_at(due, zone)} 前确认，否则{who}"
+
+
 def _at(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
@@ -101,7 +122,8 @@ def tell_no_longer_owner(
         return
     owner = lifecycle.name_of(config, alert.spokesperson)
     notice = (
-        f"抄送 For your information: at {new.label_zh} the routing tree gives this alert to {owner}, "
-        f"who owns it and speaks for the company from now on; tell them what you know."
+        f"抄送：升级为{new.label_zh}后，按路由规则此告警交由 {owner} 负责，今后由其代表公司发言；"
+        f"请把你了解的情况告诉对方。 For your information: at {new.label_zh} the routing tree gives this "
+        f"alert to {owner}, who owns it and speaks for the company from now on; tell them what you know."
     )
     deliveries.queue(session, config, alert, previous, now, kind="copy", severity=new, notice=notice)

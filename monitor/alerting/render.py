@@ -33,7 +33,6 @@ SUBJECT_TITLE_CHARS = 40
 TITLE_CHARS = 300
 """A thread title longer than this (a forum allows ~80; a hostile page anything) is cut where shown."""
 EXCERPT_CHARS = 600  # the message carries the opening words; a longer one is cut here
-ONE_VOICE_ZH = "其他员工一律不得对外发表评论。"
 
 _SEVERITY_COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
 
@@ -69,7 +68,7 @@ def local_time(moment: datetime, timezone: str) -> str:
 
 def render_subject(msg: AlertMessage) -> str:
     """``[非常紧迫 very urgent] <title, at most ~40 chars> — <board> · <source>``."""
-    title = shorten(clean_text(msg.thread_title) or "(untitled)", SUBJECT_TITLE_CHARS)
+    title = shorten(clean_text(msg.thread_title) or labels.UNTITLED, SUBJECT_TITLE_CHARS)
     tag = severity_label(msg.severity)
     if msg.escalated_from is not None:
         tag = f"升级 escalated → {tag}"
@@ -88,10 +87,10 @@ def render_text(msg: AlertMessage) -> str:
         lines += [_escalation_line(msg.escalated_from, msg.severity), ""]
     if msg.notice:
         lines += [clean_text(msg.notice), ""]
-    lines.append(f"[{severity_label(msg.severity)}] Alert #{msg.alert_id}")
+    lines.append(f"[{severity_label(msg.severity)}] {labels.alert_number(msg.alert_id)}")
     link = clean_text(msg.thread_url)
     if safe_href(msg.thread_url) is None:
-        link += " (not an http/https link)"
+        link += f" {labels.NOT_A_WEB_LINK}"
     rows = [
         (labels.THREAD, clean_text(msg.thread_title)),
         (labels.LINK, link),
@@ -115,7 +114,7 @@ def render_text(msg: AlertMessage) -> str:
     lines += _text_rows(
         [
             (labels.SPOKESPERSON, _person(msg.spokesperson)),
-            (labels.BACKUP, _person(msg.backup) if msg.backup else "(none)"),
+            (labels.BACKUP, _person(msg.backup) if msg.backup else labels.NONE),
             first_contact_row(msg),
             (labels.OPENED, local_time(msg.opened_at, tz)),
         ]
@@ -123,7 +122,7 @@ def render_text(msg: AlertMessage) -> str:
     lines += ["", _one_voice(msg)]
     if msg.checklist:
         _, zone = _to_zone(msg.opened_at, tz)
-        lines += ["", f"{labels.CHECKLIST} — {clean_text(msg.playbook_name)} (times in {zone}):"]
+        lines += ["", f"{labels.CHECKLIST} — {clean_text(msg.playbook_name)}（{labels.times_in(zone)}）:"]
         for item in msg.checklist:
             mark = "[x]" if item.done else "[ ]"
             lines.append(f"  {mark} {_due(item, tz):<16}  {clean_text(item.title)}")
@@ -148,10 +147,10 @@ def render_html(msg: AlertMessage) -> str:
     parts.append(
         f'<p style="margin:0"><span style="background:{colour};color:#fff;padding:2px 8px;'
         f'border-radius:3px;font-weight:bold">{_h(severity_label(msg.severity))}</span> '
-        f"Alert #{msg.alert_id}</p>"
+        f"{labels.alert_number(msg.alert_id)}</p>"
     )
     href = safe_href(msg.thread_url)
-    title = _h(msg.thread_title) or "(untitled)"
+    title = _h(msg.thread_title) or labels.UNTITLED
     if href is not None:
         title = f'<a href="{escape(href, quote=True)}" style="color:{colour}">{title}</a>'
     parts.append(f'<h1 style="font-size:20px;margin:8px 0 12px">{title}</h1>')
@@ -160,7 +159,7 @@ def render_html(msg: AlertMessage) -> str:
     parts += terminal_html(msg)
     link = _h(msg.thread_url) if href is None else f'<a href="{escape(href, quote=True)}">{_h(href)}</a>'
     if href is None:
-        link += " (not an http/https link)"
+        link += f" {labels.NOT_A_WEB_LINK}"
     parts.append(
         _html_table(
             [
@@ -169,7 +168,7 @@ def render_html(msg: AlertMessage) -> str:
                 (labels.WATCH_GROUPS, _h(_joined(msg.watch_groups))),
                 (labels.ALSO_ON, _h(_joined(msg.also_on))),
                 (labels.SPOKESPERSON, _h(_person(msg.spokesperson))),
-                (labels.BACKUP, _h(_person(msg.backup) if msg.backup else "(none)")),
+                (labels.BACKUP, _h(_person(msg.backup) if msg.backup else labels.NONE)),
                 _first_contact_html(msg),
                 (labels.OPENED, _h(local_time(msg.opened_at, tz))),
             ]
@@ -196,7 +195,7 @@ def render_html(msg: AlertMessage) -> str:
         _, zone = _to_zone(msg.opened_at, tz)
         parts.append(
             f'<h2 style="font-size:16px">{labels.CHECKLIST} — {_h(msg.playbook_name)} '
-            f'<span style="font-weight:normal;color:#52606d">(times in {_h(zone)})</span></h2>'
+            f'<span style="font-weight:normal;color:#52606d">（{_h(labels.times_in(zone))}）</span></h2>'
         )
         rows = [
             f'<tr><td style="padding:2px 8px 2px 0">{"☑" if item.done else "☐"}</td>'
@@ -212,8 +211,8 @@ def render_html(msg: AlertMessage) -> str:
 def _links_note(msg: AlertMessage) -> str:
     """What the links are and do (:func:`links_note`), with the names and the time made safe."""
     until = local_time(min(action.expires_at for action in msg.actions), msg.timezone)
-    who = clean_text(msg.actions_for) or "the recipient"
-    owner = clean_text(msg.spokesperson.name) or "the spokesperson"
+    who = clean_text(msg.actions_for) or "收件人 the recipient"
+    owner = clean_text(msg.spokesperson.name) or "发言人 the spokesperson"
     return links_note(msg, who, owner, until)
 
 
@@ -252,15 +251,15 @@ def _text_rows(rows: Iterable[tuple[str, str]]) -> list[str]:
 
 
 def _escalation_line(old: Severity, new: Severity) -> str:
-    return f"升级 Escalated from {severity_label(old)} to {severity_label(new)}"
+    return (
+        f"升级：由 {severity_label(old)} 升为 {severity_label(new)} "
+        f"Escalated from {severity_label(old)} to {severity_label(new)}"
+    )
 
 
 def _one_voice(msg: AlertMessage) -> str:
-    name = clean_text(msg.spokesperson.name) or "the spokesperson"
-    return (
-        f"{labels.ONE_VOICE}: only {name} speaks for the company on this thread. "
-        f"All other staff must not comment publicly. {ONE_VOICE_ZH}"
-    )
+    name = clean_text(msg.spokesperson.name) or "发言人 the spokesperson"
+    return f"{labels.ONE_VOICE}: {labels.one_voice_rule(name)}"
 
 
 def first_contact_row(msg: AlertMessage) -> tuple[str, str]:

@@ -150,7 +150,7 @@ def _reopen(
     alert.ack_escalation, alert.reminded_at, alert.progress_prompted_at = 0, None, None
     alert.severity, alert.updated_at = severity.value, now
     alert.respond_by = now + severity.first_contact
-    what = "the thread"
+    what, what_zh = "the thread", "帖子"
     if thread.id == alert.thread_id:  # the alert's figures are its own thread's (as _update keeps them)
         alert.figures, alert.signals = assessment.figures, assessment.signals
     else:
@@ -159,10 +159,14 @@ def _reopen(
             thread.source.name if thread.source_id != alert.thread.source_id else None,
         )
         what = f"its story's copy, thread {thread.external_id} on board {board},"
+        what_zh = f"同一事件在版块 {board} 的帖子 {thread.external_id}"
     add_checklist(session, config, alert, severity, now)
     trail(session, alert, now, "reopened", f"{severity.value}: {what} flared up again")
     joined = _join_copies(session, alert, assessment.spread, now)  # told since it was resolved
-    notice = f"重新打开 Reopened: {what} flared up again after the alert was resolved."
+    notice = (
+        f"重新打开：告警关闭后，{what_zh}再次升温。 "
+        f"Reopened: {what} flared up again after the alert was resolved."
+    )
     queue_to_owner(session, alert, config, severity, None, now, kind="reopened", notice=notice)
     return AlertChange(alert.id, "reopened", severity, joined)
 
@@ -273,7 +277,10 @@ def _update(
         if band > alert.band:
             alert.band = band
             threshold = config.settings.alerting.growth_bands[band - 1]
-            notice = f"增长 Growth: the thread has passed {threshold} replies ({thread.replies} now)."
+            notice = (
+                f"增长：帖子回复已超过 {threshold} 条（现 {thread.replies} 条）。 "
+                f"Growth: the thread has passed {threshold} replies ({thread.replies} now)."
+            )
             trail(session, alert, now, "band", f"passed {threshold} replies")
             queue_to_owner(session, alert, config, current, None, now, kind="band", notice=notice)
             return AlertChange(alert.id, "band", current)

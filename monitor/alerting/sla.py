@@ -64,21 +64,27 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
         overdue = now - alert.ack_clock_start >= ack_within(config, severity)
         if alert.acknowledged_at is None and alert.ack_escalation == 0 and alert.backup and overdue:
             alert.ack_escalation = 1
+            owner, within = config.spokesperson(alert.spokesperson).name, _span(ack_within(config, severity))
             notice = (
-                f"备岗提醒 You are the backup: {config.spokesperson(alert.spokesperson).name} has not "
-                f"acknowledged alert #{alert.id} within {_span(ack_within(config, severity))}. "
-                f"Reach them, or take it on yourself: hand it over to you (on its page, or `monitor alerts "
-                f"handover {alert.id} --to {alert.backup}`)."
+                f"备岗提醒：{owner} 未在 {within} 内确认告警 #{alert.id}。请联系对方，或亲自接手——在告警页面"
+                f"或用 `monitor alerts handover {alert.id} --to {alert.backup}` 转交给自己。 "
+                f"You are the backup: {owner} has not acknowledged alert #{alert.id} within {within}. "
+                "Reach them, or take it on yourself: hand it over to you (on its page, or the command above)."
             )
             actions.append(_queue(session, config, alert, "to_backup", alert.backup, notice, now))
         long_overdue = now - alert.ack_clock_start >= 2 * ack_within(config, severity)
         if alert.acknowledged_at is None and alert.ack_escalation < 2 and long_overdue:
             alert.ack_escalation = 2
-            backup = " or the backup" if alert.backup else ""
+            backup, backup_zh = (" or the backup", "及其备岗") if alert.backup else ("", "")
+            owner, within = (
+                config.spokesperson(alert.spokesperson).name,
+                _span(2 * ack_within(config, severity)),
+            )
             notice = (
-                f"上报领导 For leadership: alert #{alert.id} ({severity.label_zh}) has not been acknowledged "
-                f"by {config.spokesperson(alert.spokesperson).name}{backup} within "
-                f"{_span(2 * ack_within(config, severity))}."
+                f"上报领导：告警 #{alert.id}（{severity.label_zh}）{owner}{backup_zh} "
+                f"在 {within} 内无人确认。 "
+                f"For leadership: alert #{alert.id} ({severity.label_zh}) has not been acknowledged "
+                f"by {owner}{backup} within {within}."
             )
             for key in config.routing.leadership:
                 if key != alert.spokesperson:  # a leader who owns the alert is told as its owner
@@ -91,12 +97,14 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                 # said in clock times, which stay true if the reminder is sent late (a mail outage)
                 zone = ZoneInfo(config.settings.general.timezone)
                 due = f"{alert.respond_by.astimezone(zone):%m-%d %H:%M}"
-                when = (
-                    f"overdue since {due}"
-                    if left.total_seconds() < 0
-                    else f"due by {due} ({_span(left)} left at {now.astimezone(zone):%H:%M})"
+                late = left.total_seconds() < 0
+                at = f"{now.astimezone(zone):%H:%M}"
+                when = f"overdue since {due}" if late else f"due by {due} ({_span(left)} left at {at})"
+                when_zh = f"已于 {due} 逾期" if late else f"须在 {due} 前完成（截至 {at} 还剩 {_span(left)}）"
+                notice = (
+                    f"提醒：首次联系投诉人{when_zh}（时限 {_span(window)}）。 "
+                    f"Reminder: first contact with the complainant is {when} (SLA {_span(window)})."
                 )
-                notice = f"提醒 Reminder: first contact with the complainant is {when} (SLA {_span(window)})."
                 actions.append(_queue(session, config, alert, "reminder", alert.spokesperson, notice, now))
         last = alert.progress_prompted_at or alert.clock_start
         every = progress_every(config, severity)
@@ -106,7 +114,8 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
             if now - last >= wait:
                 alert.progress_prompted_at = now
                 notice = (
-                    "进展 Progress: tell the customer where things stand (due date, action, root cause, "
+                    "进展：请告诉客户事情进展到哪一步（完成时间、措施、原因、预防），即使暂无进展。 "
+                    "Progress: tell the customer where things stand (due date, action, root cause, "
                     "prevention) — even if there is no progress yet."
                 )
                 if unanswered:
@@ -116,7 +125,13 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                         if since is not None
                         else "since it opened"
                     )
+                    said_zh = (
+                        f"自 {since.astimezone(zone):%m-%d %H:%M} 起" if since is not None else "自告警打开起"
+                    )
                     notice += (
+                        f" 这是第 {unanswered + 1} 次提醒，{said_zh}告警上没有记录或操作；"
+                        f"下一次在 {_span(_backed_off(every, unanswered + 1))} 后，记一条记录即恢复为每 "
+                        f"{_span(every)} 一次；如已结束请关闭告警。"
                         f" This is prompt {unanswered + 1} with no note or action on the alert {said}; "
                         f"the next comes in {_span(_backed_off(every, unanswered + 1))} — a note (or any "
                         "step) brings the prompts back to every "

@@ -37,7 +37,10 @@ def tell_others(
     Returns who was told."""
     owner = config.spokesperson(alert.spokesperson).name
     told = [p.key for p in routed.also if p.key != alert.spokesperson and p.key not in skip]
-    notice = f"抄送 For your information: {owner} owns this alert and speaks for the company."
+    notice = (
+        f"抄送：此告警由 {owner} 负责并代表公司发言。 "
+        f"For your information: {owner} owns this alert and speaks for the company."
+    )
     for key in told:
         deliveries.queue(
             session,
@@ -69,7 +72,11 @@ def tell_newly_routed(
     heard = frozenset(session.scalars(select(Delivery.recipient).where(Delivery.alert_id == alert.id)))
     skip = heard | {alert.backup or ""}
     # what the thread says as a whole (the route may have been brought in by the tier, not a new signal)
-    said = f"The thread's signals so far: {'; '.join(alert.signals)}." if alert.signals else ""
+    said = (
+        f"帖子目前的危机信号 The thread's signals so far: {'; '.join(alert.signals)}."
+        if alert.signals
+        else ""
+    )
     told = tell_others(session, config, alert, routed, severity, now, skip=skip, why=said)
     if told:
         trail(session, alert, now, "routed", "told as well: " + ", ".join(told))
@@ -112,10 +119,12 @@ def tell_joined(
         None,
         now,
         kind="signal",
-        notice=f"新信号 New on the thread: {news}.",
+        notice=f"新信号：帖子出现新的危机信号 New on the thread: {news}.",
     )
     routed = route_thread(session, config, thread, group, severity)
-    told = tell_others(session, config, alert, routed, severity, now, why=f"New on the thread: {news}.")
+    told = tell_others(
+        session, config, alert, routed, severity, now, why=f"新信号 New on the thread: {news}."
+    )
     trail(session, alert, now, "signal", news + (f"; told as well: {', '.join(told)}" if told else ""))
 
 

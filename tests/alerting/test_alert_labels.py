@@ -46,7 +46,13 @@ def test_the_email_labels_its_fields_chinese_first_and_lines_them_up(tmp_path):
     for heading in ("为什么报警 Why it fired:", "危机信号 Crisis signals:", "原帖摘录 Excerpt:"):
         assert heading in plain
     assert any(line.startswith("处置清单 Checklist — 非常紧迫 very urgent") for line in plain)
-    assert any(line.startswith("统一口径 One voice: only 张敏 speaks") for line in plain)
+    assert any(
+        line.startswith(
+            "统一口径 One voice: 只有 张敏 代表公司就此帖对外发言，其他员工一律不得对外发表评论。 Only 张敏"
+        )
+        for line in plain
+    )
+    assert "[非常紧迫 very urgent] 告警 Alert #7" in plain
 
     html = received.get_body(("html",)).get_content()
     for label in (
@@ -80,10 +86,11 @@ def test_a_wecom_message_labels_its_fields_chinese_first_and_keeps_them_when_cut
         "**为什么报警 Why it fired**",
         "**危机信号 Crisis signals**",
         "监测组 Watch groups: 途乐旅行",
-        "**处置清单 Checklist** — 非常紧迫 very urgent：危机处理 (times in Asia/Shanghai)",
+        "**处置清单 Checklist** — 非常紧迫 very urgent：危机处理"
+        "（时间为 Asia/Shanghai 时间 times in Asia/Shanghai）",
     ):
         assert expected in lines, expected
-    assert any(line.startswith("**统一口径 One voice:** only 张敏") for line in lines)
+    assert any(line.startswith("**统一口径 One voice:** 只有 张敏 代表公司") for line in lines)
     assert len(trimmed.encode()) <= 4096 and trimmed.endswith("the email has the whole alert）")
     for kept in (
         "首次联系截止 Respond by 2026-11-23 21:07",

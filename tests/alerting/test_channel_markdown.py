@@ -108,7 +108,12 @@ def test_only_http_links_are_linked_and_their_targets_cannot_break_out():
 
 def test_the_message_says_what_the_spokesperson_needs_in_the_alerts_time_zone():
     text = render_chat(sample_alert(), WECOM)
-    assert text.startswith('<font color="warning">**【非常紧迫 very urgent】Alert #7**</font>')
+    # WeCom's first line, all a phone's notification shows: tier, the thread's title (trimmed), alert number
+    assert text.startswith(
+        '<font color="warning">**【非常紧迫 very urgent】'
+        "途乐旅行收了我2万8团费，到了澳洲酒店没订上，客服电话打了…**</font>"
+        " · 告警 Alert #7\n"
+    )
     assert "**途乐旅行收了我2万8团费" in text
     assert "[打开帖子 Open the thread](https://bbs.example.cn/forum.php?mod=viewthread&tid=8812)" in text
     assert "版块 Board: 投诉维权 · 天涯论坛 (另见于 Also on 猫扑 · 旅游)" in text
@@ -120,7 +125,10 @@ def test_the_message_says_what_the_spokesperson_needs_in_the_alerts_time_zone():
     assert "其他员工一律不得对外发表评论" in text
     assert "- 12 replies in the last hour (alert at 6/h)" in text
     assert "- lawyer (律师) at floor 14" in text
-    assert "**处置清单 Checklist** — 非常紧迫 very urgent：危机处理 (times in Asia/Shanghai)" in text
+    assert (
+        "**处置清单 Checklist** — 非常紧迫 very urgent：危机处理"
+        "（时间为 Asia/Shanghai 时间 times in Asia/Shanghai）"
+    ) in text
     assert "- ☑ 11-23 17:07  甄别" in text and "- ☐ 11-23 21:07  立即联系投诉人" in text
     assert "- ☐ —  投诉总结 (Summary)" in text
     assert "> 出发前三天才说签证材料不够， 到了悉尼酒店说没有预订。" in text
@@ -131,7 +139,7 @@ def test_the_message_says_what_the_spokesperson_needs_in_the_alerts_time_zone():
 
 def test_escalation_and_severity_show_in_the_header():
     text = render_chat(sample_alert(escalated_from=Severity.URGENT), DINGTALK)
-    assert text.startswith("**【非常紧迫 very urgent】Alert #7** · 升级 escalated from 紧迫 urgent\n\n")
+    assert text.startswith("**【非常紧迫 very urgent】告警 Alert #7** · 升级 escalated from 紧迫 urgent\n\n")
     general = render_chat(sample_alert(severity=Severity.GENERAL), WECOM)
     assert general.startswith('<font color="comment">**【一般 general】') and "within 24 h" in general
 
@@ -139,9 +147,9 @@ def test_escalation_and_severity_show_in_the_header():
 def test_only_the_first_checklist_steps_are_listed():
     steps = [ChecklistLine(f"第{i}步 step {i}", OPENED + timedelta(hours=i)) for i in range(1, 10)]
     text = render_chat(sample_alert(checklist=steps), FEISHU)
-    assert "(first 5 of 9, times in Asia/Shanghai)" in text
+    assert "（前 5 项，共 9 项 first 5 of 9；时间为 Asia/Shanghai 时间 times in Asia/Shanghai）" in text
     assert "第5步" in text and "第6步" not in text
-    assert "- … 4 more steps in the email" in text
+    assert "- … 另有 4 步，见邮件 4 more steps in the email" in text
     assert "Checklist" not in render_chat(sample_alert(checklist=[]), FEISHU)
 
 

@@ -35,7 +35,8 @@ def test_markdown_message_is_accepted(client, receiver):
     assert channel(client, receiver).send(sample_alert(), TARGET) == "ok"
     [message] = receiver.messages
     content = message["markdown"]["content"]
-    assert content.startswith('<font color="warning">**【非常紧迫 very urgent】Alert #7**</font>')
+    assert content.startswith('<font color="warning">**【非常紧迫 very urgent】途乐旅行收了我2万8团费')
+    assert content.split("\n")[0].endswith("…**</font> · 告警 Alert #7")
     assert "[打开帖子 Open the thread](https://bbs.example.cn/" in content
 
 

@@ -26,8 +26,10 @@ COMMAND = "monitor alerts handover 7 --to li_qiang"
 BACKUP_CALL = sample_alert(
     notice_tag="备岗提醒 for the backup",
     notice=(
-        "备岗提醒 You are the backup: 张敏 has not acknowledged alert #7 within 30 min. Reach them, or take "
-        f"it on yourself: hand it over to you (on its page, or `{COMMAND}`)."
+        "备岗提醒：张敏 未在 30 min 内确认告警 #7。请联系对方，或亲自接手——"
+        f"在告警页面或用 `{COMMAND}` 转交给自己。 "
+        "You are the backup: 张敏 has not acknowledged alert #7 within 30 min. Reach them, or take it on "
+        "yourself: hand it over to you (on its page, or the command above)."
     ),
 )
 
@@ -63,8 +65,12 @@ def _slack(client: httpx.Client, msg) -> dict:
 
 
 def test_the_backups_call_says_what_it_is_in_the_first_line(client) -> None:
-    head = "【非常紧迫 very urgent】备岗提醒 for the backup · Alert #7"
-    assert f"**{head}**" in _wecom(client, BACKUP_CALL).split("\n")[0]
+    head = "【非常紧迫 very urgent】备岗提醒 for the backup · 告警 Alert #7"
+    # WeCom's first line is all a phone's notification shows: kind, tier, the title, the alert number
+    assert _wecom(client, BACKUP_CALL).split("\n")[0] == (
+        '<font color="warning">**【备岗提醒 for the backup · 非常紧迫 very urgent】'
+        "途乐旅行收了我2万8团费，到了澳洲酒店没订上，客服电话打了…**</font> · 告警 Alert #7"
+    )
     assert _dingtalk(client, BACKUP_CALL).split("\n")[0] == f"**{head}**"
     slack = _slack(client, BACKUP_CALL)
     assert slack["text"].startswith("【备岗提醒 for the backup · 非常紧迫 very urgent】 途乐旅行")

@@ -49,6 +49,8 @@ def test_the_copys_email_says_it_is_for_information_and_that_its_link_opens_the_
     text = render_text(copy_message())
     assert "Act on it" not in text and "one button to confirm" not in text
     assert (
+        "仅供参考：抄送给 赵敏。链接只打开告警供阅读，有效期至 2026-11-26 17:07 (Asia/Shanghai)；"
+        "页面上没有操作按钮（由 张敏 处理）。 "
         "For information — a copy for 赵敏: the link opens the alert to read, valid until "
         "2026-11-26 17:07 (Asia/Shanghai); its page has no button to act (张敏 acts on it):\n"
         "  打开告警 Open the alert: https://m.example.com/l/view.sig\n"
@@ -88,7 +90,10 @@ def test_the_backups_copy_says_they_can_act_on_it_as_the_backup_and_carries_thei
 def test_the_backups_copy_in_chat_says_they_can_act_on_it(dialect) -> None:
     lines = chat_lines(backup_copy_message(ACK, CONTACTED, VIEW), dialect)
     link = next(line for line in lines if "m.example.com/l/ack.sig" in line)
-    assert link.endswith(" — 抄送 a copy for information; as 张敏's backup you can act on it")
+    assert link.endswith(
+        " — 抄送；作为 张敏 的备岗，你可以处理此告警 "
+        "a copy for information; as 张敏's backup you can act on it"
+    )
     assert not any("no button to act" in line for line in lines)
 
 
@@ -108,7 +113,10 @@ def test_the_copys_chat_message_says_why_it_comes_and_that_its_link_only_opens_t
     lines = chat_lines(copy_message(), dialect)
     assert lines[1] == COPY_NOTICE  # right under the severity: why this message comes
     link = next(line for line in lines if "m.example.com/l/view.sig" in line)
-    assert link.endswith(" — 抄送 a copy for information: it opens the alert to read, with no button to act")
+    assert link.endswith(
+        " — 抄送，仅供阅读：链接只打开告警，没有操作按钮 "
+        "a copy for information: it opens the alert to read, with no button to act"
+    )
     assert COPY_NOTICE in render_chat(copy_message(), dialect)
     owner = chat_lines(sample_alert(actions=(ACK, VIEW), actions_for="张敏"), dialect)
     assert not any("copy for information" in line for line in owner)

@@ -96,7 +96,8 @@ def test_handing_over_changes_the_owner_and_the_backup_and_tells_the_new_owner(
     assert told.recipient == "wang_qiang" and told.target == "wang.qiang@pr.demo.invalid"
     assert "李娜（公关部发言人）" in told.notice and "休假到周一， 请王强跟进" in told.notice
     text = render_text(compose(session, config, alert, told, at))
-    assert "转交 Handed over" in text and "王强（客服总监）" in text
+    assert "转交：李娜（公关部发言人） 已把此告警转交给你。" in text and "Handed over" in text
+    assert "王强（客服总监）" in text
 
 
 def test_the_clocks_run_on_from_the_alerts_own_times_and_the_new_backup_is_told(
@@ -236,10 +237,12 @@ def test_the_owner_until_now_hears_when_someone_else_hands_the_alert_over_or_tak
     lifecycle.hand_over(session, config, alert, "wang_qiang", "wang_qiang (web link)", at, "李娜在飞机上")
     session.commit()
     [to_new] = _deliveries(session, "handover")
-    assert to_new.notice.startswith("转交 Handed over: you took this alert over from 李娜（公关部发言人）.")
+    assert to_new.notice.startswith("转交：你已从 李娜（公关部发言人） 手中接手此告警。现在由你担任发言人")
+    assert "Handed over: you took this alert over from 李娜（公关部发言人）." in to_new.notice
     [to_previous] = [d for d in _deliveries(session, "copy") if d.recipient == "li_na"]
     assert to_previous.notice == (
-        "转交 Handed over: 王强（客服总监） has taken this alert over from you; they speak for the company "
+        "转交：王强（客服总监） 已从你手中接手此告警，现在由对方代表公司发言；请把你了解的情况告诉对方。 "
+        "Handed over: 王强（客服总监） has taken this alert over from you; they speak for the company "
         "on it now. Tell them what you know."
     )
     lifecycle.hand_over(session, config, alert, "li_na", "wang_qiang", at + timedelta(hours=1))

@@ -101,7 +101,8 @@ def test_unacknowledged_alert_goes_to_backup_once_and_reminders_follow(
     assert [(a.kind, a.recipient) for a in actions] == [("to_backup", "wang_qiang")]
     # told as the backup, in words that are not 转交 (hand over: that changes the owner; this does not)
     backup = session.scalars(select(Delivery).where(Delivery.kind == "to_backup")).first()
-    assert backup is not None and backup.notice.startswith("备岗提醒 You are the backup: ")
+    assert backup is not None and backup.notice.startswith("备岗提醒：李娜（公关部发言人） 未在 ")
+    assert "You are the backup: " in backup.notice
     alert = session.scalars(select(Alert)).one()
     subject = render_subject(compose(session, config, alert, backup))
     assert subject.startswith("[备岗提醒 for the backup · 紧迫 urgent] ") and "转" not in subject

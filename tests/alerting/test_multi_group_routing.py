@@ -188,8 +188,9 @@ def test_an_alert_that_changes_hands_at_an_escalation_tells_both_what_was_done(
         )
         assert to_owner.kind == "alert" and to_owner.escalated_from == "urgent"
         assert to_owner.notice.startswith(
-            "转给你 Now yours: at 非常紧迫 the routing tree gives this alert to you"
+            "转给你：升级为非常紧迫后，按路由规则此告警交由你负责（原属 李娜）；请在 "
         )
+        assert "Now yours: at 非常紧迫 the routing tree gives this alert to you" in to_owner.notice
         assert "it was 李娜's" in to_owner.notice
         # hers to acknowledge now (Asia/Shanghai; the backup is told 30 min after the change of hands)
         assert (

@@ -177,7 +177,7 @@ def test_a_refusal_no_retry_can_cure_fails_for_good_after_one_attempt(tmp_path: 
 
 
 def test_content_wecom_refuses_goes_out_shorter_keeping_what_to_do(tmp_path: Path) -> None:
-    with RefusingWeCom(max_bytes=1000) as receiver:
+    with RefusingWeCom(max_bytes=1500) as receiver:
         app = _app(tmp_path, f"wecom://{WECOM_KEY}?endpoint={receiver.url}/cgi-bin/webhook/send")
         try:
             report = app.deliver(NOW)
@@ -187,7 +187,7 @@ def test_content_wecom_refuses_goes_out_shorter_keeping_what_to_do(tmp_path: Pat
     assert (report.sent, delivery.status, delivery.attempts) == (2, "sent", 1)  # console + WeCom
     [message] = receiver.messages
     content = message["markdown"]["content"]
-    assert len(content.encode()) <= 1000 and "已截断 truncated" in content
+    assert len(content.encode()) <= 1500 and "已截断 truncated" in content
     for kept in ("首次联系截止 Respond by", "发言人 Spokesperson", "统一口径 One voice"):
         assert kept in content
 

@@ -124,8 +124,9 @@ def test_text_body_tells_what_fired_and_who_responds():
         "  | 出发前三天才说签证材料不够，\n  | 到了悉尼酒店说没有预订。",
         "张敏 <zhang.min@example.com>",
         "李强 <li.qiang@example.com>",
-        "All other staff must not comment publicly",
-        "其他员工一律不得对外发表评论",
+        "统一口径 One voice: 只有 张敏 代表公司就此帖对外发言，其他员工一律不得对外发表评论。",
+        "all other staff must not comment publicly",
+        "[非常紧迫 very urgent] 告警 Alert #42",
         "非常紧迫 very urgent：危机处理",
     ):
         assert expected in text, expected
@@ -140,7 +141,7 @@ def test_times_are_shown_in_asia_shanghai():
         " — 4 小时内首次联系 first contact within 4 h" in text
     )
     assert "告警时间 Opened:          2026-11-23 17:07 (Asia/Shanghai)" in text
-    assert "(times in Asia/Shanghai)" in text
+    assert "（时间为 Asia/Shanghai 时间 times in Asia/Shanghai）" in text
     assert "[x] 2026-11-23 17:37  甄别：核实事实 (Triage)" in text
     assert "[ ] 2026-11-23 21:07  立即联系投诉人" in text
     assert "[ ] —                 投诉总结 (Summary)" in text
@@ -193,12 +194,15 @@ def test_clean_text(raw, multiline, expected):
 
 def test_non_web_link_is_flagged_in_text():
     text = render_text(make_message(thread_url="javascript:alert(1)"))
-    assert "链接 Link:                javascript:alert(1) (not an http/https link)" in text
+    flagged = "javascript:alert(1) （不是 http/https 链接 not an http/https link）"
+    assert f"链接 Link:                {flagged}" in text
 
 
 def test_escalation_leads_the_text():
     text = render_text(make_message(escalated_from=Severity.URGENT))
-    assert text.splitlines()[0] == "升级 Escalated from 紧迫 urgent to 非常紧迫 very urgent"
+    assert text.splitlines()[0] == (
+        "升级：由 紧迫 urgent 升为 非常紧迫 very urgent Escalated from 紧迫 urgent to 非常紧迫 very urgent"
+    )
 
 
 # --- HTML --------------------------------------------------------------------------------
@@ -260,7 +264,7 @@ def test_only_http_urls_are_linked(url):
     page = render_html(make_message(thread_url=url))
     hrefs = re.findall(r'href="([^"]*)"', page)
     assert hrefs == []
-    assert "(not an http/https link)" in page
+    assert "（不是 http/https 链接 not an http/https link）" in page
 
 
 @pytest.mark.parametrize("url", ["http://bbs.example.cn/t/1", "HTTPS://bbs.example.cn/t/1?x=1&y=2"])
@@ -273,7 +277,7 @@ def test_http_urls_are_linked(url):
 def test_html_body_carries_everything_and_escalation_first():
     page = render_html(make_message(escalated_from=Severity.GENERAL))
     body = page[page.index("<body") :]
-    assert body.index("升级 Escalated from 一般 general to 非常紧迫 very urgent") < body.index(TITLE)
+    assert body.index("升级：由 一般 general 升为 非常紧迫 very urgent Escalated from") < body.index(TITLE)
     for expected in (
         "投诉维权 (天涯论坛)",
         "12 replies in the last hour",
@@ -294,7 +298,7 @@ def test_html_body_carries_everything_and_escalation_first():
 def test_no_backup_and_no_checklist():
     msg = make_message(backup=None, checklist=[], excerpt="", figures=[], signals=[], also_on=[])
     text = render_text(msg)
-    assert "备岗 Backup:              (none)" in text
+    assert "备岗 Backup:              （无 none）" in text
     assert "Checklist" not in text and "Excerpt" not in text and "Also on" not in text
     assert "Checklist" not in render_html(msg)
 

@@ -63,7 +63,10 @@ def test_without_links_the_message_says_the_commands_in_the_recipients_name(conf
         assert "To act on it, from a terminal (no web links: web.base_url is not set):" in text
         assert f"  monitor alerts ack {alert.id} --by li_na\n" in text
         assert f"monitor alerts contacted {alert.id} --by li_na" in text
-        assert f'monitor alerts note {alert.id} "…" --by li_na   # what the customer was told' in text
+        assert (
+            f'monitor alerts note {alert.id} "…" --by li_na   '
+            "# 记下对客户说了什么、做了什么 what the customer was told"
+        ) in text
         assert f"<code>monitor alerts ack {alert.id} --by li_na</code>" in render_html(msg)
         assert f"`monitor alerts ack {alert.id} --by li_na`" in render_chat(msg, SLACK)
         backup = compose(session, config, alert, _delivery("email", "to_backup", "wang_qiang"), T0)

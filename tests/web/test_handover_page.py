@@ -101,7 +101,8 @@ def test_the_owner_hands_the_alert_over_from_the_link_and_the_new_owner_is_told(
     text = told.get_body(("plain",))
     assert text is not None
     content = text.get_content()
-    assert "转交 Handed over" in content and "李娜（公关部发言人）" in content and "休假到周一" in content
+    assert "转交：" in content and "Handed over" in content
+    assert "李娜（公关部发言人）" in content and "休假到周一" in content
     links = dict(LINK.findall(content))
     ack = next(link for label, link in links.items() if label.endswith("Acknowledge"))
     assert httpx.post(ack, data={"do": "ack"}).status_code == 303
