@@ -160,7 +160,7 @@ def also_on(session: Session, alert: Alert) -> list[str]:
     ):
         board = thread.board.name or thread.board.external_id
         if thread.board_id == own.board_id:
-            places.append(f"{board} (posted again)")
+            places.append(f"{board}（同版重发 posted again）")
         else:
             places.append(
                 place_name(board, thread.source.name if thread.source_id != own.source_id else None)

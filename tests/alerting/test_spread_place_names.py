@@ -109,12 +109,12 @@ def test_also_on_names_the_other_forum_of_a_board_the_alerts_forum_also_has(
         f"投诉维权 ({GBK_FORUM})",
         "旅游天地",
         f"旅游天地 ({GBK_FORUM})",
-        "投诉维权 (posted again)",
+        "投诉维权（同版重发 posted again）",
     ]
     text = render_text(message)
     assert (
         f"另见于 Also on:           投诉维权 ({GBK_FORUM}), 旅游天地, "
-        f"旅游天地 ({GBK_FORUM}), 投诉维权 (posted again)" in text
+        f"旅游天地 ({GBK_FORUM}), 投诉维权（同版重发 posted again）" in text
     )
     html = render_html(message)
     assert "投诉维权 (消费维权论坛 GBK &lt;b&gt;), 旅游天地" in html and "<b>" not in html
