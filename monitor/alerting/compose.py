@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.alerting.given_up_notice import NOTICE_KIND, NOTICE_TAG, wording
 from monitor.alerting.lifecycle import name_of, steps_in_due_order
 from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Recipient
 from monitor.alerting.render import shorten
@@ -28,6 +29,7 @@ NOTICE_TAGS = {
     "to_leadership": "上报 leadership",
     "handover": "转交 handed over",
     "signal": "新信号 new signal",
+    NOTICE_KIND: NOTICE_TAG,
 }
 
 
@@ -127,7 +129,7 @@ def compose(
         also_on=also_on(session, alert),
         timezone=config.settings.general.timezone,
         notice_tag=NOTICE_TAGS.get(delivery.kind, "") if delivery else "",
-        notice=delivery.notice if delivery else "",
+        notice=_notice(delivery),
         acknowledged=alert.acknowledged_at is not None,
         actions=links,
         actions_for=name_of(config, delivery.recipient) if delivery else "",
@@ -138,6 +140,13 @@ def compose(
         else "",
         delivery_id=delivery.id if delivery else None,
     )
+
+
+def _notice(delivery: Delivery | None) -> str:
+    """Why the message comes now; a notice of messages given up is worded from the lines it stores."""
+    if delivery is None:
+        return ""
+    return wording(delivery.notice) if delivery.kind == NOTICE_KIND else delivery.notice
 
 
 def watch_groups_of(session: Session, alert: Alert) -> list[str]:

@@ -10,6 +10,9 @@ from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert, Delivery
 
+MAX_ATTEMPTS = 20
+"""Tries before the outbox gives a message up (a refusal no retry can cure stops it at the first)."""
+
 
 def queue(
     session: Session,

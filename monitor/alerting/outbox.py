@@ -19,9 +19,11 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from monitor.alerting import given_up_notice
 from monitor.alerting.channels.base import ChannelTarget
 from monitor.alerting.channels.registry import SCHEMES
 from monitor.alerting.compose import compose
+from monitor.alerting.deliveries import MAX_ATTEMPTS as MAX_ATTEMPTS  # tries before a message is given up
 from monitor.alerting.message import AlertMessage
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
@@ -30,7 +32,6 @@ from monitor.store.models import Alert, AlertEvent, Delivery
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 20
 LEASE = timedelta(minutes=2)
 """How long a claimed delivery is left to the process sending it before another may try it: longer
 than a send takes (the SMTP and chat timeouts are seconds), short enough that the message in
@@ -87,62 +88,22 @@ def deliver_pending(
         session,
         list(session.scalars(select(Delivery).where(Delivery.status == "pending").order_by(Delivery.id))),
     )
-    for delivery in pending:
-        if stopping():
-            break
-        server = _server(delivery)
-        if server in down:
-            down[server] += 1
-            continue
-        alert = session.get(Alert, delivery.alert_id)
-        assert alert is not None
-        moot = _overtaken(alert, delivery)
-        if moot:  # the alert moved on while it waited: sending it now would mislead
-            delivery.status, delivery.last_error = "dropped", moot
-            session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivery_dropped", detail=moot))
-            if commit_each:
-                session.commit()
-            continue
-        if _off_call(config, delivery, now):
-            held += 1
-            continue
-        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
-            continue  # backing off after a failure, or in flight in another process
-        if not claim(session, delivery, now, commit=commit_each):
-            continue  # another process took it since the list was read
-        message = compose(session, config, alert, delivery, now)
-        try:
-            delivery.message_id = _send(config, delivery, message, channels)
-        except DeliveryError as exc:
-            failed += 1
-            if exc.unreachable:
-                down[server] = 0
-            delivery.last_error = str(exc)  # chat errors are already masked
-            delivery.next_attempt_at = now + _backoff(delivery.attempts, getattr(exc, "retry_after", None))
-            if delivery.attempts >= MAX_ATTEMPTS or exc.permanent:
-                delivery.status, delivery.failed_at = "failed", now
-                session.add(
-                    AlertEvent(
-                        alert_id=alert.id, at=now, kind="delivery_failed", detail=f"{delivery.channel}: {exc}"
-                    )
-                )
-            log.warning(
-                "delivery failed, kept queued"
-                if delivery.status == "pending"
-                else "delivery failed for good",
-                extra={"delivery_id": delivery.id, "channel": delivery.channel, "attempt": delivery.attempts},
-            )
-            if commit_each:
-                session.commit()
-            continue
-        delivery.status = "sent"
-        delivery.sent_at = now
-        delivery.next_attempt_at = None
-        delivery.last_error = ""
-        sent += 1
-        session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivered", detail=_delivered(delivery)))
-        if commit_each:
+    batch, tried = pending, list(pending)
+    while batch:  # then the notices of what this pass gave up (a notice's failure makes none)
+        given_up: list[Delivery] = []
+        for delivery in batch:
+            if stopping():
+                break
+            outcome = _deliver_one(session, config, channels, delivery, now, down, commit_each)
+            sent += outcome == "sent"
+            failed += outcome in ("failed", "given_up")
+            held += outcome == "held"
+            if outcome == "given_up":
+                given_up.append(delivery)
+        batch = given_up_notice.tell(session, config, given_up, now) if given_up else []
+        if commit_each and given_up:
             session.commit()
+        tried += batch
     session.flush()
     for server, left in down.items():
         if left:
@@ -152,8 +113,71 @@ def deliver_pending(
                 left,
                 "message" if left == 1 else "messages",
             )
-    still = sum(1 for d in pending if d.status == "pending")
+    still = sum(1 for d in tried if d.status == "pending")
     return OutboxReport(sent=sent, failed=failed, pending=still, held=held)
+
+
+def _deliver_one(
+    session: Session,
+    config: MonitorConfig,
+    channels: Channels,
+    delivery: Delivery,
+    now: datetime,
+    down: dict[str, int],
+    commit_each: bool,
+) -> str:
+    """Try one pending delivery: "sent", "failed" (kept queued), "given_up", "held" (off call), or
+    "" (not tried: its server is down in this run, it is backing off or another process has it,
+    or dropped as overtaken)."""
+    server = _server(delivery)
+    if server in down:
+        down[server] += 1
+        return ""
+    alert = session.get(Alert, delivery.alert_id)
+    assert alert is not None
+    moot = _overtaken(alert, delivery)
+    if moot:  # the alert moved on while it waited: sending it now would mislead
+        delivery.status, delivery.last_error = "dropped", moot
+        session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivery_dropped", detail=moot))
+        if commit_each:
+            session.commit()
+        return ""
+    if _off_call(config, delivery, now):
+        return "held"
+    if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+        return ""  # backing off after a failure, or in flight in another process
+    if not claim(session, delivery, now, commit=commit_each):
+        return ""  # another process took it since the list was read
+    message = compose(session, config, alert, delivery, now)
+    try:
+        delivery.message_id = _send(config, delivery, message, channels)
+    except DeliveryError as exc:
+        if exc.unreachable:
+            down[server] = 0
+        delivery.last_error = str(exc)  # chat errors are already masked
+        delivery.next_attempt_at = now + _backoff(delivery.attempts, getattr(exc, "retry_after", None))
+        if delivery.attempts >= MAX_ATTEMPTS or exc.permanent:
+            delivery.status, delivery.failed_at = "failed", now
+            session.add(
+                AlertEvent(
+                    alert_id=alert.id, at=now, kind="delivery_failed", detail=f"{delivery.channel}: {exc}"
+                )
+            )
+        log.warning(
+            "delivery failed, kept queued" if delivery.status == "pending" else "delivery failed for good",
+            extra={"delivery_id": delivery.id, "channel": delivery.channel, "attempt": delivery.attempts},
+        )
+        if commit_each:
+            session.commit()
+        return "failed" if delivery.status == "pending" else "given_up"
+    delivery.status = "sent"
+    delivery.sent_at = now
+    delivery.next_attempt_at = None
+    delivery.last_error = ""
+    session.add(AlertEvent(alert_id=alert.id, at=now, kind="delivered", detail=_delivered(delivery)))
+    if commit_each:
+        session.commit()
+    return "sent"
 
 
 OVERTAKEN_WHEN_RESOLVED = frozenset({"handover", "to_backup", "to_leadership", "reminder", "progress"})

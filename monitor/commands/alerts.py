@@ -1,4 +1,5 @@
-"""``monitor alerts list|show|ack|contacted|tick|note|handover|resolve|link``: alerts from a terminal."""
+"""``monitor alerts list|show|ack|contacted|tick|note|handover|resolve|link|resend``: alerts, from a
+terminal."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from monitor.alerting.compose import link_signer
 from monitor.alerting.render import clean_text, severity_label, shorten
 from monitor.alerting.trail import readable_trail
 from monitor.alerting.undelivered import undelivered
+from monitor.commands import alerts_resend
 from monitor.commands.alert_actions import local, perform
 from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
@@ -87,6 +89,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--note", default="", help="how it was resolved: the complaint summary (投诉总结); required"
     )
     resolving.set_defaults(handler=_resolve)
+    alerts_resend.add_parser(tasks)
 
 
 @contextmanager

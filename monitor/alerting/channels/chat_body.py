@@ -26,7 +26,7 @@ PREVIEW_TITLE_CHARS = 30  # the title in WeCom's first line, what a phone's noti
 FIELD_CHARS = 160  # one reason, signal or checklist step
 NAME_CHARS = 60
 EXCERPT_CHARS = 160
-NOTICE_CHARS = 320
+NOTICE_CHARS = 900  # a notice of messages given up names up to three, with each channel's words
 READ_ONLY = (
     " — 抄送，仅供阅读：链接只打开告警，没有操作按钮 "
     "a copy for information: it opens the alert to read, with no button to act"
