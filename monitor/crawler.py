@@ -135,7 +135,8 @@ class Crawler:
     async def refresh_thread(
         self, adapter: Source, config: SourceConfig, thread_id: int, now: datetime, report: CrawlReport
     ) -> None:
-        """Fetch a known thread from its last stored page on (hot threads, between board polls)."""
+        """Fetch a known thread from its last stored page on (hot threads, between board polls).
+        ``last_seen_at`` stays when its board listed it (repo.refresh_candidates)."""
         with self._sessions.begin() as session:
             thread = row_of(session, Thread, thread_id)
             external_id = thread.external_id
@@ -150,9 +151,8 @@ class Crawler:
         finally:
             self._reading.release(where, external_id)
         with self._sessions.begin() as session:
-            thread = row_of(session, Thread, thread_id)
-            store_refreshed_replies(session, thread, read)
-            thread.last_seen_at = now
+            # last_seen_at not moved: a refresh moving it kept every watched thread ever a candidate
+            store_refreshed_replies(session, row_of(session, Thread, thread_id), read)
         report.touched.append(thread_id)
 
     async def _crawl_listed_thread(

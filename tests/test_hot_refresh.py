@@ -3,7 +3,8 @@
 Over loopback: a demo forum (monitor/demo/forum.py) with one board of five watched threads (they
 name 途乐旅行, the packaged demo config's watch group) posted at the same time, each with a
 different pace, and a config with ``hot_budget_per_host = 2``. Time is the forum's virtual
-clock; nothing sleeps. Which threads were re-read is read back from ``Thread.last_seen_at``.
+clock; nothing sleeps. Which threads were re-read is read back from their snapshots (a read
+takes one, or moves the latest one's ``seen_until``).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from demo_forum_config import ForumSource, demo_forum_config
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from monitor.app import App, build
 from monitor.config.loader import MonitorConfig
 from monitor.demo.forum import DemoForum, Forum
-from monitor.store.models import Thread
+from monitor.store.models import Snapshot, Thread
 
 START = datetime(2026, 12, 6, 1, 0, tzinfo=UTC)
 BUDGET = 2
@@ -52,8 +53,14 @@ def _forum() -> tuple[Forum, dict[int, str]]:
 
 
 def _read_at(app: App, names: dict[int, str], when: datetime) -> set[str]:
+    """The threads read at ``when``: a read snapshots the thread (or moves its latest snapshot's end)."""
+    read = (
+        select(Thread.external_id)
+        .join(Snapshot, Snapshot.thread_id == Thread.id)
+        .where(or_(Snapshot.taken_at == when, Snapshot.seen_until == when))
+    )
     with app.sessions() as session:
-        return {names[int(t.external_id)] for t in session.scalars(select(Thread)) if t.last_seen_at == when}
+        return {names[int(tid)] for tid in session.scalars(read.distinct())}
 
 
 def _at(minutes: float) -> datetime:
@@ -109,3 +116,37 @@ def test_after_a_restart_threads_never_scored_come_first_oldest_first(tmp_path: 
             assert asyncio.run(refresh()) == {"quiet1", "quiet2"}  # the oldest two: posted first
         finally:
             app.close()
+
+
+def test_a_refresh_does_not_keep_a_thread_no_board_lists_a_candidate_for_ever(tmp_path: Path) -> None:
+    """A watched thread is re-read while its board listed it within ``hot_for_hours`` (6 h); a
+    refresh is not a listing. It used to be: each refresh made the thread "seen" again, so every
+    watched thread ever stayed a candidate (re-read for ever, a page each, the budget filling with
+    dead threads as the soak benchmark found), in the story window, and out of ``thread_days``."""
+    forum, _ = _forum()
+    with DemoForum(forum) as site:
+        app = build(_config(tmp_path / "config", site.base_url))
+        try:
+
+            async def play() -> dict[int, int]:
+                fetched: dict[int, int] = {}
+                async with app.pipeline() as pipeline:
+                    forum.now = _at(10)
+                    await pipeline.crawl_pass(_at(10))  # the five watched threads, listed and read
+                    for n in range(21):  # newer threads push them off the board's first page
+                        forum.add_thread(2, f"闲聊 {n}", f"路人{n}", _at(20 + n), "今天天气不错。")
+                    for hour in range(1, 9):  # the board crawled and the hot threads refreshed hourly
+                        forum.now = _at(10 + 60 * hour)
+                        await pipeline.crawl_pass(_at(10 + 60 * hour))
+                        report = await pipeline.refresh_hot(_at(10 + 60 * hour + 5))
+                        fetched[hour] = report.pages_fetched
+                return fetched
+
+            fetched = asyncio.run(play())
+            with app.sessions() as session:
+                seen = session.scalar(select(func.max(Thread.last_seen_at)).where(Thread.title.like("途乐%")))
+        finally:
+            app.close()
+    assert fetched[1] == BUDGET  # listed an hour ago: still a candidate
+    assert fetched[7] == fetched[8] == 0  # listed more than 6 h ago, and not hot: left alone
+    assert seen == _at(10)  # when the board last listed them, not when a refresh read them

@@ -266,6 +266,10 @@ def refresh_candidates(
 ) -> list[tuple[int, str, datetime]]:
     """Threads a hot refresh may re-read: hot ones, and watched ones seen since ``seen_since``.
 
+    "Seen" is listed on a board: a refresh does not move ``last_seen_at``, else a watched thread,
+    once a candidate, would be read again and stay one for ever (dead threads filling the budget,
+    the story window and escaping retention's ``thread_days``).
+
     As ``(thread id, source key, first post time)``; a thread whose opening post is not stored
     gives its creation time or, failing that, when it was first seen.
     """
