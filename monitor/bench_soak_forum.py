@@ -5,8 +5,11 @@ local SMTP server from a child process (its growing pages, sockets and threads a
 board gets about ``threads_per_hour`` new threads an hour — a third name the watch group 途乐旅行 (a
 third of those complaints), some name 星耀Pro14, the rest other topics — each drawing replies that
 thin out over its first day; one complaint in ``escalating_every`` escalates: replies every few
-minutes from new authors, 我也遇到了, a lawyer, for eight hours. :class:`SoakForum` runs the forum
-and the sink in a child process and moves its clock (:meth:`SoakForum.tick`).
+minutes from new authors, 我也遇到了, a lawyer, for eight hours. Every complaint ends with the same
+complaint sentence, so the story check reads them as one story: they join the open (or reopen the
+resolved) alerts as cross-posts, a heavier load on the alerts' stories than a real forum's.
+:class:`SoakForum` runs the forum and the sink in a child process and moves its clock
+(:meth:`SoakForum.tick`).
 """
 
 from __future__ import annotations
