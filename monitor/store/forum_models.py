@@ -100,7 +100,7 @@ class Thread(Base):
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # last listed (schema 0022)
     hot_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     category: Mapped[str | None] = mapped_column(
         String(16), nullable=True

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, exists, func, select, union
 from sqlalchemy.orm import Session
 
 from monitor.config.files import SourceConfig
@@ -239,13 +239,19 @@ def watch_group_threads(session: Session, watch_group: str, seen_since: datetime
         .join(Board, Board.id == Thread.board_id)
         .join(SourceRow, SourceRow.id == Thread.source_id)
         .outerjoin(opening, opening.c.thread_id == Thread.id)
-        .where(WatchGroupRow.name == watch_group, Thread.last_seen_at >= seen_since)
+        .where(WatchGroupRow.name == watch_group, Thread.id.in_(_seen_since(seen_since)))
         .order_by(Thread.id)
     )
     return [
         GroupThread(thread_id, forum, board or external, title, replies, text or "", posted_at, board_id)
         for thread_id, forum, board, external, title, replies, text, posted_at, board_id in rows
     ]
+
+
+def _seen_since(moment: datetime) -> Select[int]:
+    """The ids of threads a board listed at or after ``moment``: read by ``ix_threads_last_seen_at``,
+    so a pass's look at the recent threads does not read the whole history (``monitor.bench_history``)."""
+    return select(Thread.id).where(Thread.last_seen_at >= moment)
 
 
 def board_openings(session: Session, board_id: int, until: datetime, limit: int = 100) -> list[str]:
@@ -273,13 +279,19 @@ def refresh_candidates(
     As ``(thread id, source key, first post time)``; a thread whose opening post is not stored
     gives its creation time or, failing that, when it was first seen.
     """
-    watched = select(WatchMatch.thread_id)
     opening = select(Post.thread_id, Post.posted_at).where(Post.floor == 1).subquery()
     rows = session.execute(
         select(Thread.id, SourceRow.key, opening.c.posted_at, Thread.created_at, Thread.first_seen_at)
         .join(SourceRow, SourceRow.id == Thread.source_id)
         .outerjoin(opening, opening.c.thread_id == Thread.id)
-        .where(or_(Thread.hot_until > now, and_(Thread.id.in_(watched), Thread.last_seen_at >= seen_since)))
+        .where(
+            Thread.id.in_(
+                union(
+                    select(Thread.id).where(Thread.hot_until > now),
+                    _seen_since(seen_since).where(exists().where(WatchMatch.thread_id == Thread.id)),
+                )
+            )
+        )
         .order_by(Thread.id)
     )
     return [(thread_id, key, posted or created or seen) for thread_id, key, posted, created, seen in rows]
