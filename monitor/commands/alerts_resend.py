@@ -14,6 +14,7 @@ from monitor.alerting import lifecycle
 from monitor.alerting.resend import RESOLVED_LONG_AGO, ResendReport, resend
 from monitor.alerting.undelivered import channel_name
 from monitor.commands.alert_actions import actor, local
+from monitor.commands.alerts_session import alerts_session
 from monitor.display_text import clean_text
 from monitor.errors import MonitorError
 
@@ -67,12 +68,10 @@ def since(given: str | None, zone: str, now: datetime) -> datetime | None:
 
 
 def _resend(args: argparse.Namespace) -> int:
-    from monitor.commands.alerts import _session  # the alerts commands' config and database
-
     if (args.alert_id is None) == (not args.all_failed):
         raise MonitorError("say which: monitor alerts resend ID, or monitor alerts resend --all-failed")
     now = datetime.now(UTC)
-    with _session(args, write=not args.dry_run, routes=True) as (config, session):
+    with alerts_session(args, write=not args.dry_run, routes=True) as (config, session):
         zone = config.settings.general.timezone
         ids = None
         if args.alert_id is not None:
