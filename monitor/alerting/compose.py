@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerting.given_up_notice import NOTICE_KIND, NOTICE_TAG, wording
+from monitor.alerting.labels import ALERT
 from monitor.alerting.lifecycle import name_of, steps_in_due_order
 from monitor.alerting.message import ActionLink, AlertMessage, ChecklistLine, Recipient
 from monitor.alerting.render import shorten
@@ -15,6 +16,7 @@ from monitor.alerting.thread_routing import named_groups
 from monitor.config.loader import MonitorConfig
 from monitor.detect.severity import Severity
 from monitor.detect.spread import place_name
+from monitor.display_text import clean_text
 from monitor.store.models import Alert, AlertThread, Delivery, Post, Thread
 from monitor.web.links import Action, LinkSigner
 
@@ -31,6 +33,12 @@ NOTICE_TAGS = {
     "signal": "新信号 new signal",
     NOTICE_KIND: NOTICE_TAG,
 }
+
+
+def kind_label(kind: str) -> str:
+    """A message's kind as its chat message and email tag it (``备岗提醒 for the backup``); the alert
+    itself ``告警 Alert``; a kind without a tag by its stored name."""
+    return ALERT if kind == "alert" else NOTICE_TAGS.get(kind) or clean_text(kind)
 
 
 def _recipient(config: MonitorConfig, key: str) -> Recipient:

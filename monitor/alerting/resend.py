@@ -1,4 +1,5 @@
-"""Sending again what the outbox gave up, once the configuration is fixed (``monitor alerts resend``).
+"""Sending again what the outbox gave up, once the configuration is fixed (``monitor alerts resend``, and
+the 重新发送 Send again button on the alert's page, :mod:`monitor.web.resend_page`).
 
 Ops fixed the robot key or the address: the messages given up (``failed``; a copy of one may have
 reached its recipient on another channel, but a team's robot posts to a group that has not seen it)
@@ -87,7 +88,7 @@ def resend(
     for alert_id, given_up in by_alert.items():
         alert = session.get(Alert, alert_id)
         assert alert is not None
-        if not force and _resolved_long_ago(alert, now):
+        if not force and resolved_long_ago(alert, now):
             report.left.append((alert_id, f"resolved at {alert.resolved_at:%Y-%m-%d %H:%M} UTC (--force)"))
             continue
         sent_again: list[str] = []
@@ -134,7 +135,9 @@ def resend(
     return report
 
 
-def _resolved_long_ago(alert: Alert, now: datetime) -> bool:
+def resolved_long_ago(alert: Alert, now: datetime) -> bool:
+    """Resolved more than :data:`RESOLVED_LONG_AGO` ago: its messages are sent again only when forced
+    (``--force``; on the dashboard, its 仍然重新发送 Send again anyway button)."""
     resolved = alert.resolved_at
     return alert.status == "resolved" and resolved is not None and now - resolved > RESOLVED_LONG_AGO
 

@@ -42,6 +42,7 @@ from monitor.web.desk import ACTIONS, Clock, Desk, Refused
 from monitor.web.links import LinkClaim, LinkError, LinkSigner
 from monitor.web.origin import foreign_form, origin_of
 from monitor.web.pages import DONE_MESSAGES, error_page, home_page
+from monitor.web.resend_page import resent_of
 from monitor.web.session import session_keys
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,11 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
             return claim
         done = request.query_params.get("done")
         full = request.query_params.get("trail") == "all"
+        resent = resent_of(request.query_params)
         return await run_in_threadpool(
-            lambda: desk.render(claim, done if done in DONE_MESSAGES else None, full_trail=full)
+            lambda: desk.render(
+                claim, done if done in DONE_MESSAGES else None, full_trail=full, resent=resent
+            )
         )
 
     async def perform(request: Request) -> Response:
@@ -127,20 +131,22 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         if isinstance(claim, HTMLResponse):
             return claim
         form = await request.form(max_files=0, max_fields=8)
-        do, step, note, to = (str(form.get(key) or "") for key in ("do", "step", "note", "to"))
+        do, step, note, to, force = (str(form.get(k) or "") for k in ("do", "step", "note", "to", "force"))
         if do not in ACTIONS:
             return await run_in_threadpool(desk.render, claim, None, f"Unknown action {do!r}.", 400)
         try:
-            await run_in_threadpool(
-                desk.act,
-                claim.alert_id,
-                f"{claim.recipient} (web link)",
-                do,
-                step,
-                note,
-                to=to,
-                actor_name=desk.name_of(claim.recipient),
-                link_of=claim.recipient,
+            landing = await run_in_threadpool(
+                lambda: desk.act(
+                    claim.alert_id,
+                    f"{claim.recipient} (web link)",
+                    do,
+                    step,
+                    note,
+                    to=to,
+                    actor_name=desk.name_of(claim.recipient),
+                    link_of=claim.recipient,
+                    force=force == "1",
+                )
             )
         except Refused as exc:
             return await run_in_threadpool(desk.render, claim, None, str(exc), 409)
@@ -148,7 +154,7 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
             return await run_in_threadpool(desk.render, claim, None, str(exc), 404)
         # Post/redirect/get: reloading the page never repeats the action.
         # a step ticked lands back at the checklist, not at the top of a long page (on a phone)
-        return RedirectResponse(f"?done={do}" + ("#checklist" if do == "tick" else ""), status_code=303)
+        return RedirectResponse(f"?{landing}" + ("#checklist" if do == "tick" else ""), status_code=303)
 
     async def home(request: Request) -> Response:
         return HTMLResponse(home_page())

@@ -40,6 +40,7 @@ from monitor.web.desk import ACTIONS, Desk, Refused
 from monitor.web.forums_page import sources_page
 from monitor.web.links import LinkClaim
 from monitor.web.pages import DONE_MESSAGES, error_page
+from monitor.web.resend_page import resent_of
 from monitor.web.session import SessionKeys, Visitor
 from monitor.web.signin import make_gate, signin_routes
 
@@ -117,6 +118,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
                 read_only=not who.can_act,
                 actor_name=who.name,
                 full_trail=request.query_params.get("trail") == "all",
+                resent=resent_of(request.query_params),
             )
         )
 
@@ -126,7 +128,9 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             return to_signin()
         visitor, nav, who = found
         form = await request.form(max_files=0, max_fields=8)
-        do, step, note, to, token = (str(form.get(k) or "") for k in ("do", "step", "note", "to", "csrf"))
+        do, step, note, to, token, force = (
+            str(form.get(k) or "") for k in ("do", "step", "note", "to", "csrf", "force")
+        )
         if not csrf_ok(request, token):
             return forbidden("The form's security token did not match this session; nothing was changed.")
         if not who.can_act:
@@ -139,9 +143,16 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         if do not in ACTIONS:
             return await run_in_threadpool(again, f"Unknown action {do!r}.", 400)
         try:
-            await run_in_threadpool(
+            landing = await run_in_threadpool(
                 lambda: desk.act(
-                    claim.alert_id, f"{visitor.key} (web)", do, step, note, to=to, actor_name=who.name
+                    claim.alert_id,
+                    f"{visitor.key} (web)",
+                    do,
+                    step,
+                    note,
+                    to=to,
+                    actor_name=who.name,
+                    force=force == "1",
                 )
             )
         except Refused as exc:
@@ -149,7 +160,7 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
         except UnknownNameError as exc:
             return await run_in_threadpool(again, str(exc), 404)
         anchor = "#checklist" if do == "tick" else ""
-        return RedirectResponse(f"/alerts/{claim.alert_id}?done={do}{anchor}", status_code=303)
+        return RedirectResponse(f"/alerts/{claim.alert_id}?{landing}{anchor}", status_code=303)
 
     rising_views: dict[float, tuple[datetime, RisingView]] = {}  # per span of hours: when computed, the view
     rising_locks: dict[float, threading.Lock] = {}

@@ -21,11 +21,12 @@ from monitor.store.models import Alert, Delivery
 from monitor.web.html import when
 from monitor.web.links import LinkClaim
 from monitor.web.pages import AlertPage, alert_page, error_page
+from monitor.web.resend_page import Resent, resent_flash, send_again
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-ACTIONS = ("ack", "contacted", "tick", "note", "handover", "resolve")
+ACTIONS = ("ack", "contacted", "tick", "note", "handover", "resolve", "resend")
 
 
 class Refused(Exception):
@@ -76,10 +77,12 @@ class Desk:
         read_only: bool = False,
         actor_name: str | None = None,
         full_trail: bool = False,
+        resent: Resent | None = None,
     ) -> Response:
         """The alert page for ``claim``'s recipient (signed in: with ``csrf`` in every form;
-        ``read_only``: a viewer, shown as ``actor_name``). A signed link of someone who has only a
-        copy of the alert (:func:`only_a_copy`) shows it read-only."""
+        ``read_only``: a viewer, shown as ``actor_name``; ``resent``: what a re-queue just did, from the
+        address). A signed link of someone who has only a copy of the alert (:func:`only_a_copy`)
+        shows it read-only."""
         with self.sessions() as session:
             alert = session.get(Alert, claim.alert_id)
             if alert is None:
@@ -93,6 +96,9 @@ class Desk:
                 else None
             )
             copy = not csrf and only_a_copy(session, alert, claim.recipient)
+            flash = ""
+            if done == "resend" and resent is not None:
+                flash = resent_flash(session, alert.id, resent, self.names())
             page = AlertPage(
                 claim=claim,
                 names=self.names(),
@@ -110,6 +116,7 @@ class Desk:
                 full_trail=full_trail,
                 leadership=any(key != alert.spokesperson for key in self.config.routing.leadership),
                 undelivered=tuple(undelivered(session, alert_ids=(alert.id,))),
+                flash=flash,
             )
             return HTMLResponse(alert_page(alert, page), status_code=status)
 
@@ -124,10 +131,13 @@ class Desk:
         to: str = "",
         actor_name: str | None = None,
         link_of: str | None = None,
-    ) -> None:
+        force: bool = False,
+    ) -> str:
         """Do ``do`` on the alert as ``actor`` (``actor_name``: how a message names them; ``to``: the
-        spokesperson a handover is for); :class:`Refused` when its state does not allow it, or when
-        ``link_of`` (the recipient of the signed link used) has only a copy of it."""
+        spokesperson a handover is for; ``force``: re-queue even for an alert resolved long ago);
+        :class:`Refused` when its state does not allow it, or when ``link_of`` (the recipient of the
+        signed link used) has only a copy of it. Returns the query of the page to land on after it
+        (``done=tick``; a re-queue names the messages, :mod:`monitor.web.resend_page`)."""
         with self.sessions.begin() as session:
             alert = lifecycle.held(session, alert_id)  # one action on an alert at a time
             if link_of is not None and only_a_copy(session, alert, link_of):
@@ -142,7 +152,12 @@ class Desk:
                 except ValueError as exc:
                     raise Refused(f"Nothing was added: {exc}.") from None
                 log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
-                return
+                return f"done={do}"
+            if do == "resend":  # also after the close: a resolved notice may be what was given up
+                try:
+                    return send_again(session, self.config, alert, actor, now, anyway=force)
+                except ValueError as exc:
+                    raise Refused(f"{exc}.") from None
             if alert.status == "resolved":
                 raise Refused(self._closed(session, alert, do))
             if do == "ack":
@@ -170,6 +185,7 @@ class Desk:
             else:
                 raise Refused(f"Unknown action {do!r}.")
             log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
+            return f"done={do}"
 
     def _closed(self, session: Session, alert: Alert, do: str) -> str:
         """Why ``do`` is refused on a resolved alert (a note is still welcome, and is not refused)."""

@@ -15,17 +15,16 @@ from html import escape
 
 from monitor.alerting.lifecycle import FirstHour, steps_in_due_order
 from monitor.alerting.render import clean_text, safe_href, severity_label
-from monitor.alerting.trail import TrailLine, readable_trail
 from monitor.alerting.undelivered import Undelivered
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
 from monitor.web.ack_wording import OWNER_DONE, Acker, ack_why, acknowledged
-from monitor.web.html import column_headings
 from monitor.web.html import csrf_field as csrf_field
 from monitor.web.html import h as h
 from monitor.web.html import page_html as page_html
 from monitor.web.html import when as when
 from monitor.web.links import LinkClaim
+from monitor.web.trail_html import trail_section
 from monitor.web.undelivered_html import undelivered_section
 
 COLOURS = {Severity.GENERAL: "#2f6690", Severity.URGENT: "#b45309", Severity.VERY_URGENT: "#b91c1c"}
@@ -36,6 +35,7 @@ DONE_MESSAGES = {
     "note": "已记录 Note added to the trail.",
     "handover": "已转交 Handed over: the new spokesperson has been told; the clocks run on.",
     "resolve": "已结案 Resolved.",
+    "resend": "已重新发送 Sent again: the monitor sends the messages on its next outbox run.",
 }
 STATUS = {"open": "待确认 open", "acknowledged": "处理中 acknowledged", "resolved": "已结案 resolved"}
 
@@ -60,6 +60,7 @@ class AlertPage:
     full_trail: bool = False  # ?trail=all: every event, the monitor's long runs not summed up
     leadership: bool = True  # someone besides the owner is told when nobody acknowledges in time
     undelivered: tuple[Undelivered, ...] = ()  # its messages not getting through (undelivered_html)
+    flash: str = ""  # what the action just done did, when more than DONE_MESSAGES says (a re-queue)
 
 
 def _button(
@@ -73,24 +74,6 @@ def _button(
         f'<form method="post" action="" style="display:inline">{hidden}'
         f'<button type="submit" name="do" value="{escape(do)}"{style}>{h(label)}</button></form>'
     )
-
-
-def _trail(alert: Alert, page: AlertPage, zone: str) -> list[str]:
-    """The trail: the monitor's long runs summed up (:mod:`monitor.alerting.trail`) unless
-    ``?trail=all`` asked for every line, with a link to it when lines were summed up."""
-    every = [TrailLine(e.at, e.kind, e.actor, e.detail) for e in alert.events]
-    readable = readable_trail(alert.events)
-    html = ["<h2>记录 Trail</h2><table>" + column_headings("When", "What", "Who", "Detail")]
-    for line in every if page.full_trail else readable:
-        at, said = when(line.at, zone), h(line.detail)
-        if line.until is not None:
-            at = f"{at} … {when(line.until, zone)}"
-            said = f"{line.events} lines by the monitor — {said}"
-        html.append(f"<tr><td>{at}</td><td>{h(line.kind)}</td><td>{h(line.actor)}</td><td>{said}</td></tr>")
-    html.append("</table>")
-    if not page.full_trail and len(readable) < len(every):
-        html.append(f'<p><a href="?trail=all">Every line of the trail ({len(every)})</a></p>')
-    return html
 
 
 def alert_page(alert: Alert, page: AlertPage) -> str:
@@ -117,7 +100,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         + "</p>"
     )
     if page.done in DONE_MESSAGES:
-        said = _acknowledged(alert, page) if page.done == "ack" else DONE_MESSAGES[page.done]
+        said = _acknowledged(alert, page) if page.done == "ack" else page.flash or DONE_MESSAGES[page.done]
         body.append(f'<p class="flash" role="status">{h(said)}</p>')
     if page.problem:
         body.append(f'<p class="problem" role="alert">{h(page.problem)}</p>')
@@ -138,7 +121,8 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         f'<tr><th scope="row">Contacted</th><td>{when(alert.contacted_at, zone)}</td></tr>'
         "</table>"
     )
-    body += undelivered_section(page.undelivered, page.names, zone)
+    acts = None if page.read_only else alert  # the form sending given-up messages again
+    body += undelivered_section(page.undelivered, page.names, zone, alert=acts, now=page.now, csrf=page.csrf)
     as_of = f'<p class="muted">as of the last poll, {when(alert.updated_at, zone)}</p>'
     for heading, items, note in (
         ("为什么报警 Why it fired", alert.figures, as_of),
@@ -161,7 +145,7 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
     ):
         body.append(f'<tr><th scope="row">{label}</th><td>{when(moment, zone)}</td></tr>')
     body.append("</table>")
-    body += _trail(alert, page, zone)
+    body += trail_section(alert, zone, full=page.full_trail)
     if not page.read_only:
         body.append(
             "<h2>进展 Progress note</h2>"

@@ -76,8 +76,8 @@ def test_the_alert_page_lists_each_failing_message_escaping_the_servers_error(si
     table = heading.find_next("table")
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in table.find_all("tr")[1:]]
     assert [row[:4] for row in rows] == [
-        ["邮件 email", "王强（客服总监） wang.qiang@pr.demo.invalid", "to_backup", "1"],
-        ["邮件 email", "赵敏（副总裁） zhao.min@pr.demo.invalid", "to_leadership", "1"],
+        ["邮件 email", "王强（客服总监） wang.qiang@pr.demo.invalid", "备岗提醒 for the backup", "1"],
+        ["邮件 email", "赵敏（副总裁） zhao.min@pr.demo.invalid", "上报 leadership", "1"],
     ]
     assert rows[0][4] == "重试中 retrying, next 2026-11-23 20:03"
     assert rows[1][4] == "已放弃 given up 2026-11-23 20:02"
