@@ -1,8 +1,8 @@
 """重新发送 Send again on an alert's page: the messages the outbox gave up go back into the outbox, by
 the real POST the page's own form makes (its CSRF token, the signed-in session), as
 ``monitor alerts resend ID`` would, the person who pressed it on the trail, a flash line saying what
-was re-queued; a form from another site, a viewer, and a stale form for an alert resolved long ago
-change nothing.
+was re-queued; a form from another site, a viewer, a copy's link, and a stale form for an alert
+resolved long ago change nothing.
 
 The site (web_site.py) is a real `monitor web` over a SQLite file with one alert whose email went out;
 test_undelivered_page.py's ``_failing`` queues two more by the real outbox code against a mail server
@@ -24,6 +24,7 @@ from web_site import Site
 
 from monitor.alerting import lifecycle
 from monitor.alerting.channels.email import EmailChannel, SmtpSettings
+from monitor.alerting.compose import link_signer
 from monitor.alerting.outbox import Channels, deliver_pending
 from monitor.store.models import Alert, AlertEvent, Delivery
 
@@ -206,3 +207,31 @@ def test_send_again_by_clicking_in_a_browser(site: Site, browser: object) -> Non
     assert browser.find_elements(By.CSS_SELECTOR, "form.resend") == []
     assert _given_up(site).status == "pending"
     assert [event.actor for event in _requeued_events(site)] == ["li_na (web link)"]
+
+
+def test_a_copys_link_shows_no_button_and_its_post_re_queues_nothing(site: Site) -> None:
+    signer = link_signer(site.config)
+    assert signer is not None
+    with site.sessions.begin() as session:  # zhao_min's copy for information, given up
+        session.add(
+            Delivery(
+                alert_id=site.alert_id,
+                channel="email",
+                target=ZHAO_MIN,
+                kind="copy",
+                recipient="zhao_min",
+                severity="urgent",
+                created_at=site.now,
+                status="failed",
+                failed_at=site.now,
+                attempts=5,
+                last_error="550 mailbox full",
+            )
+        )
+    copy = signer.url(site.alert_id, "view", "zhao_min", site.now)
+    page = httpx.get(copy)
+    assert "消息未送达 Not delivered" in page.text and 'class="resend"' not in page.text
+    refused = httpx.post(copy, data={"do": "resend"})
+    assert refused.status_code == 409 and "copy for information" in refused.text
+    assert _given_up(site).status == "failed" and _requeued_events(site) == []
+    assert 'class="resend"' in httpx.get(site.link("view")).text  # the owner's link has it
