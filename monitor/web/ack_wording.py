@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 from monitor.store.models import Alert
 
-OWNER_DONE = "已确认 Acknowledged: you own this alert now; the backup will not be called."
+OWNER_DONE = (
+    "已确认 此告警现在由你负责，不会再通知备岗。 "
+    "Acknowledged: you own this alert now; the backup will not be called."
+)
 ONE_VOICE = "统一口径: one spokesperson"
 
 
@@ -36,26 +39,35 @@ def ack_why(alert: Alert, acker: Acker, backup_due: str | None) -> str:
     if acker.me == alert.backup and acker.me != alert.spokesperson:
         return _backup_why(alert, acker, owner)
     if acker.me == alert.spokesperson:
+        zh = "确认即表示此告警由你负责（统一口径）。"
         why = f"Acknowledging says you own this alert ({ONE_VOICE})."
     else:
+        zh = f"确认表示已有人处理，并停止升级；{owner} 仍是发言人。"
         why = f"Acknowledging says it is in hand and stops its escalation; {owner} stays its spokesperson."
     backup = acker.name(alert.backup) if alert.backup else ""
     if backup and alert.ack_escalation >= 1:
+        zh += f"备岗 {backup} 已收到通知。"
         why += f" The backup, {backup}, has already been told."
     elif backup and backup_due:
+        zh += f"否则 {backup_due} 通知备岗 {backup}。"
         why += f" Otherwise the backup, {backup}, is told at {backup_due}."
-    return why
+    return f"{zh} {why}"
 
 
 def _backup_why(alert: Alert, acker: Acker, owner: str) -> str:
+    zh = f"以 {owner} 的备岗身份确认，表示你在处理"
     why = f"Acknowledging as {owner}'s backup says you have it in hand"
     if alert.ack_escalation >= 2:
+        zh += "；领导已收到通知：请告诉他们你在处理。"
         why += "; leadership has already been told: tell them you have it."
     elif acker.leadership:
+        zh += "，并停止向领导升级。"
         why += " and stops the escalation to leadership."
     else:
+        zh += "。"
         why += "."
     return (
+        f"{zh}{owner} 仍是发言人（统一口径）；要自己接手，请在下方转交给自己。 "
         f"{why} {owner} stays its spokesperson ({ONE_VOICE}); to take it on yourself, hand it over to "
         "yourself below."
     )
@@ -67,24 +79,34 @@ def acknowledged(alert: Alert, acker: Acker, at: str) -> str:
     someone else's alert does not make it yours."""
     by = alert.acknowledged_by or ""
     if by != acker.me and not by.startswith(f"{acker.me} ("):
-        return f"已确认 Already acknowledged by {by} at {at}; nothing was changed."
+        return (
+            f"已确认 {by} 已于 {at} 确认，未作任何更改。 "
+            f"Already acknowledged by {by} at {at}; nothing was changed."
+        )
     owner = acker.name(alert.spokesperson)
     take_on = "to take it on yourself, hand it over to yourself below."
+    take_on_zh = "要自己接手，请在下方转交给自己。"
     if alert.spokesperson == acker.me:
         told = _told_before(alert, acker)  # the backup (or leadership) called: not oneself, taken over since
         if told:
-            return f"已确认 Acknowledged: you own this alert now; {told} told already: tell them you have it."
+            return (
+                f"已确认 {told_zh(alert, acker)}已收到通知：请告诉他们你在处理。 "
+                f"Acknowledged: you own this alert now; {told} told already: tell them you have it."
+            )
         return OWNER_DONE
     if acker.me != alert.backup:
-        return f"已确认 Acknowledged: {owner} stays its spokesperson; {take_on}"
+        said = f"已确认 {owner} 仍是发言人；{take_on_zh} "
+        return said + f"Acknowledged: {owner} stays its spokesperson; {take_on}"
     if alert.ack_escalation >= 2:
+        zh = "领导已收到通知：请告诉他们你在处理"
         escalation = "leadership was told already: tell them you have it"
     elif acker.leadership:
-        escalation = "leadership will not be called"
+        zh, escalation = "不会再通知领导", "leadership will not be called"
     else:
-        escalation = "the escalation stops"
+        zh, escalation = "升级停止", "the escalation stops"
     return (
-        f"已确认 Acknowledged as {owner}'s backup: you have it in hand, and {escalation}. "
+        f"已确认 你以 {owner} 的备岗身份在处理，{zh}。{owner} 仍是发言人；{take_on_zh} "
+        f"Acknowledged as {owner}'s backup: you have it in hand, and {escalation}. "
         f"{owner} stays its spokesperson; {take_on}"
     )
 
@@ -104,3 +126,13 @@ def _told_before(alert: Alert, acker: Acker) -> str:
     if not others:
         return ""
     return f"{others[0]} was" if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]} were"
+
+
+def told_zh(alert: Alert, acker: Acker) -> str:
+    """:func:`_told_before`'s people in Chinese: "王强" or "王强、赵敏"."""
+    called = [
+        event.detail.removeprefix("to ").strip()
+        for event in alert.events
+        if event.kind in ("to_backup", "to_leadership") and event.at >= alert.ack_clock_start
+    ]
+    return "、".join(acker.name(key) for key in dict.fromkeys(called) if key != acker.me)

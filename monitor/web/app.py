@@ -37,6 +37,7 @@ from monitor.alerting.render import local_time
 from monitor.app import email_channel
 from monitor.config.loader import MonitorConfig
 from monitor.errors import UnknownNameError
+from monitor.web import words
 from monitor.web.dashboard import dashboard_routes
 from monitor.web.desk import ACTIONS, Clock, Desk, Refused
 from monitor.web.links import LinkClaim, LinkError, LinkSigner
@@ -88,7 +89,9 @@ class _OwnFormsOnly(BaseHTTPMiddleware):
         return HTMLResponse(
             error_page(
                 "请求被拒绝 Refused",
+                "此表单不是从监测系统自己的页面发出的 "
                 f"This form was not sent from the monitor's own page: {reason}.",
+                f"请打开 {self.base_origin or '监测系统'} 上的页面，用页面上的按钮。 "
                 f"Open the page on {self.base_origin or 'the monitor'} and use its buttons.",
             ),
             status_code=403,
@@ -133,7 +136,7 @@ def create_app(config: MonitorConfig, sessions: sessionmaker[Session], clock: Cl
         form = await request.form(max_files=0, max_fields=8)
         do, step, note, to, force = (str(form.get(k) or "") for k in ("do", "step", "note", "to", "force"))
         if do not in ACTIONS:
-            return await run_in_threadpool(desk.render, claim, None, f"Unknown action {do!r}.", 400)
+            return await run_in_threadpool(desk.render, claim, None, f"未知操作 Unknown action {do!r}.", 400)
         try:
             landing = await run_in_threadpool(
                 lambda: desk.act(
@@ -198,7 +201,9 @@ def _link_problem(exc: LinkError, signer: LinkSigner, zone: str) -> HTMLResponse
         return HTMLResponse(
             error_page(
                 "链接已过期 Link expired",
+                f"此链接已于 {local_time(exc.expired_at, zone)} 过期（链接有效 {hours:g} 小时）。 "
                 f"This link expired at {local_time(exc.expired_at, zone)} (links last {hours:g} h).",
+                "下一条提醒或进展消息会带来新链接；在此之前，请用邮箱登录仪表板处理告警。 "
                 "The next reminder or progress message carries fresh links. Meanwhile, sign in to the "
                 "dashboard with your email to act on the alert there (or, from a terminal: "
                 f"monitor alerts ack {exc.alert_id if exc.alert_id is not None else 'ID'}).",
@@ -209,7 +214,8 @@ def _link_problem(exc: LinkError, signer: LinkSigner, zone: str) -> HTMLResponse
     return HTMLResponse(
         error_page(
             "链接无效 Invalid link",
-            str(exc),
+            words.link_problem(exc),
+            "请从消息中复制完整的链接；监测系统的签名密钥更换后，旧链接不再有效。 "
             "Copy the whole link from the message; if the monitor's signing key was changed, "
             "old links stop working.",
         ),

@@ -31,16 +31,15 @@ from monitor.web.alert_list import LIMIT, VIEWS, alert_counts, list_alerts
 from monitor.web.dashboard_pages import (
     AlertsView,
     Nav,
-    RisingView,
     alerts_page,
     digests_page,
-    rising_page,
 )
 from monitor.web.desk import ACTIONS, Desk, Refused
 from monitor.web.forums_page import sources_page
 from monitor.web.links import LinkClaim
 from monitor.web.pages import DONE_MESSAGES, error_page
 from monitor.web.resend_page import resent_of
+from monitor.web.rising_page import RisingView, rising_page
 from monitor.web.session import SessionKeys, Visitor
 from monitor.web.signin import make_gate, signin_routes
 
@@ -132,16 +131,22 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
             str(form.get(k) or "") for k in ("do", "step", "note", "to", "csrf", "force")
         )
         if not csrf_ok(request, token):
-            return forbidden("The form's security token did not match this session; nothing was changed.")
+            return forbidden(
+                "表单的安全令牌与本次登录不符；未作任何更改。 "
+                "The form's security token did not match this session; nothing was changed."
+            )
         if not who.can_act:
-            return forbidden("Viewers read the dashboard; only spokespeople (routing.yaml) act on alerts.")
+            return forbidden(
+                "只读成员只能查看；只有发言人（routing.yaml）能处理告警。 "
+                "Viewers read the dashboard; only spokespeople (routing.yaml) act on alerts."
+            )
         claim = alert_claim(request, visitor)
 
         def again(problem: str, status: int) -> Response:
             return desk.render(claim, None, problem, status, csrf=nav.csrf, nav=nav.html())
 
         if do not in ACTIONS:
-            return await run_in_threadpool(again, f"Unknown action {do!r}.", 400)
+            return await run_in_threadpool(again, f"未知操作 Unknown action {do!r}.", 400)
         try:
             landing = await run_in_threadpool(
                 lambda: desk.act(
@@ -236,7 +241,8 @@ def dashboard_routes(desk: Desk, keys: SessionKeys, email: EmailChannel | None) 
 
         html = await run_in_threadpool(body)
         if html is None:
-            return HTMLResponse(error_page("周报不存在 No such digest", "It is not in the database."), 404)
+            missing = "数据库里没有这份周报。 It is not in the database."
+            return HTMLResponse(error_page("周报不存在 No such digest", missing), 404)
         return HTMLResponse(_with_back_link(html))
 
     return [

@@ -1,5 +1,6 @@
-"""HTML for the signed-in dashboard: every alert at a glance, rising threads, forums, the digests kept
-(the sign-in pages: :mod:`monitor.web.signin_pages`).
+"""HTML for the signed-in dashboard: every alert at a glance and the digests kept (the rising threads:
+:mod:`monitor.web.rising_page`; the forums: :mod:`monitor.web.forums_page`; the sign-in pages:
+:mod:`monitor.web.signin_pages`).
 
 As on the alert page (:mod:`monitor.web.pages`), every string that came from a forum or a
 config file goes through :func:`~monitor.web.pages.h`, only http(s) URLs become links, and no
@@ -14,18 +15,17 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urlencode
 
-from monitor.admin.rising import RisingThread
 from monitor.alerting.render import safe_href, severity_label
 from monitor.detect.severity import Severity
 from monitor.detect.velocity import counted
 from monitor.store.models import DigestRow
+from monitor.web import words
 from monitor.web.alert_list import LIMIT, VIEWS, AlertCounts, AlertRow
 from monitor.web.html import column_headings
 from monitor.web.pages import COLOURS, STATUS, csrf_field, h, page_html, when
 from monitor.web.undelivered_html import undelivered_marker
 
 _ALERTS_TITLE = "告警 Alerts · BBS crisis monitor"
-_RISING_TITLE = "升温 Rising threads · BBS crisis monitor"
 # ``?refresh=1`` (a link on the page turns it on and off): the alert and rising-thread lists reload
 # themselves, for a screen left open. Never unasked: a reload every minute moves a screen reader
 # back to the top and a keyboard's focus off what it was on (WCAG 2.2.1, axe's meta-refresh).
@@ -91,24 +91,30 @@ def refresh_switch(path: str, query: dict[str, str], on: bool) -> str:
     """``自动刷新 Auto-refresh: off · turn on`` — a link to the same list reloading itself, or not."""
     if on:
         return (
-            f'<p class="muted">自动刷新 Auto-refresh: on, every {REFRESH_SECONDS} s · '
-            f'<a href="{path}?{escape(urlencode(query), quote=True)}">turn off</a></p>'
+            f'<p class="muted">自动刷新 Auto-refresh: 每 {REFRESH_SECONDS} 秒 '
+            f"on, every {REFRESH_SECONDS} s · "
+            f'<a href="{path}?{escape(urlencode(query), quote=True)}">关闭 turn off</a></p>'
         )
     query = query | {"refresh": "1"}
     return (
-        '<p class="muted">自动刷新 Auto-refresh: off · '
-        f'<a href="{path}?{escape(urlencode(query), quote=True)}">turn on (for a screen left open)</a></p>'
+        '<p class="muted">自动刷新 Auto-refresh: 关 off · '
+        f'<a href="{path}?{escape(urlencode(query), quote=True)}">'
+        "打开（供常开的屏幕）turn on (for a screen left open)</a></p>"
     )
 
 
 def _pages(shown: AlertsView) -> list[str]:
-    """``Showing 201–400 of 500`` and links to the pages before and after, when there are more."""
+    """``第 201–400 条，共 500 条 Showing 201–400 of 500`` and links to the pages before and after,
+    when there are more."""
     first = (shown.page - 1) * LIMIT + 1
     if shown.total <= len(shown.rows) and shown.page == 1:
         return []
     if not shown.rows:
         back = urlencode({"view": shown.view} | shown.kept())
-        return [f'<p class="muted">{shown.total} in all. <a href="/alerts?{back}">First page</a></p>']
+        return [
+            f'<p class="muted">共 {shown.total} 条 {shown.total} in all. '
+            f'<a href="/alerts?{back}">第一页 First page</a></p>'
+        ]
 
     def link(page: int, label: str) -> str:
         query = urlencode({"view": shown.view} | shown.kept() | {"page": str(page)})
@@ -117,7 +123,8 @@ def _pages(shown: AlertsView) -> list[str]:
     links = [link(shown.page - 1, "← 上一页 Previous")] if shown.page > 1 else []
     if first - 1 + len(shown.rows) < shown.total:
         links.append(link(shown.page + 1, "下一页 Next →"))
-    said = f"Showing {first}–{first - 1 + len(shown.rows)} of {shown.total}."
+    last = first - 1 + len(shown.rows)
+    said = f"第 {first}–{last} 条，共 {shown.total} 条 Showing {first}–{last} of {shown.total}."
     return [f'<p class="muted">{said} {" · ".join(links)}</p>']
 
 
@@ -140,7 +147,7 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
     )
     reload = REFRESH_SECONDS if shown.refresh else 0
     if not shown.rows:
-        body.append('<p class="muted">No alerts here.</p>')
+        body.append('<p class="muted">这里没有告警 No alerts here.</p>')
         body += _pages(shown)  # a page past the end: the count, and the way back
         return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=reload)
     body.append(
@@ -148,21 +155,21 @@ def alerts_page(nav: Nav, shown: AlertsView) -> str:
         '<table class="list" id="alert-list">'
         + column_headings(
             "#",
-            "Severity",
-            "Thread",
-            "First contact",
-            "Watch group",
-            "Status",
-            "Owner",
-            "Opened",
-            "Checklist",
+            words.SEVERITY,
+            words.THREAD,
+            words.FIRST_CONTACT,
+            words.WATCH_GROUP,
+            words.STATUS,
+            words.OWNER,
+            words.OPENED,
+            words.CHECKLIST,
         )
     )
     for row in shown.rows:
         body.append(_alert_row(row, shown.names, zone, shown.now))
     body.append("</table>")
     body += _pages(shown)
-    body.append(f'<p class="muted">Times in {h(zone)}.</p>')
+    body.append(f'<p class="muted">{h(words.times_in(zone))}</p>')
     return page_html(_ALERTS_TITLE, body, wide=True, refresh_seconds=reload)
 
 
@@ -183,7 +190,7 @@ def _summary(counts: AlertCounts) -> str:
     if counts.undelivered:
         chips.append(
             '<span class="chip">消息未送达 messages not delivered: '
-            f'<strong class="late">{counts.undelivered}</strong> alerts</span>'
+            f'<strong class="late">{counts.undelivered}</strong> 条告警 alerts</span>'
         )
     return "<p>" + "".join(chips) + "</p>"
 
@@ -191,10 +198,10 @@ def _summary(counts: AlertCounts) -> str:
 def _alert_row(row: AlertRow, names: Mapping[str, str], zone: str, now: datetime) -> str:
     severity = Severity(row.severity)
     badge = f'<span class="badge" style="background:{COLOURS[severity]}">{h(severity_label(severity))}</span>'
-    title = f'<a href="/alerts/{row.id}">{h(row.title) or "(untitled)"}</a>'
+    title = f'<a href="/alerts/{row.id}">{h(row.title) or words.UNTITLED}</a>'
     href = safe_href(row.url)
     forum = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">↗</a>' if href else ""
-    replies = counted(row.replies, "reply", "replies")
+    replies = f"{row.replies} 条回复 {counted(row.replies, 'reply', 'replies')}"
     where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {replies} {forum}</span>'
     owner = h(names.get(row.spokesperson, row.spokesperson))
     if row.contacted_at is not None:
@@ -202,17 +209,18 @@ def _alert_row(row: AlertRow, names: Mapping[str, str], zone: str, now: datetime
     elif row.status == "resolved":
         contact = "—"
     elif row.contact_overdue(now):
-        contact = f'<span class="late">overdue since {when(row.respond_by, zone)}</span>'
+        contact = f'<span class="late">已超时 overdue since {when(row.respond_by, zone)}</span>'
     else:
-        contact = f"due {when(row.respond_by, zone)}"
+        contact = f"截止 due {when(row.respond_by, zone)}"
     return (
         f"<tr><td>{row.id}</td><td>{badge}</td><td>{title}{where}</td>"
-        f'<td data-label="First contact">{contact}</td><td data-label="Watch group">{h(row.watch_group)}</td>'
-        f'<td data-label="Status">{h(STATUS.get(row.status, row.status))}'
+        f'<td data-label="{words.FIRST_CONTACT}">{contact}</td>'
+        f'<td data-label="{words.WATCH_GROUP}">{h(row.watch_group)}</td>'
+        f'<td data-label="{words.STATUS}">{h(STATUS.get(row.status, row.status))}'
         f"{undelivered_marker(row.undelivered)}</td>"
-        f'<td data-label="Owner">{owner}</td>'
-        f'<td class="nw" data-label="Opened">{when(row.opened_at, zone)}</td>'
-        f'<td data-label="Checklist">{row.steps_done}/{row.steps}</td></tr>'
+        f'<td data-label="{words.OWNER}">{owner}</td>'
+        f'<td class="nw" data-label="{words.OPENED}">{when(row.opened_at, zone)}</td>'
+        f'<td data-label="{words.CHECKLIST}">{row.steps_done}/{row.steps}</td></tr>'
     )
 
 
@@ -220,84 +228,17 @@ def digests_page(nav: Nav, digests: Sequence[DigestRow], zone: str) -> str:
     body = [nav.html(), "<h1>周报 Weekly digests</h1>"]
     if not digests:
         body.append(
-            '<p class="muted">No digest kept yet. <code>monitor run</code> sends one every week '
-            "(<code>[digest]</code> in monitor.toml); <code>monitor digest send</code> sends one now.</p>"
+            '<p class="muted">还没有周报 No digest kept yet. <code>monitor run</code> 每周发送一份 sends one '
+            "every week (<code>[digest]</code> in monitor.toml); <code>monitor digest send</code> "
+            "立即发送一份 sends one now.</p>"
         )
         return page_html("周报 Digests · BBS crisis monitor", body, wide=True)
-    body.append('<table class="list">' + column_headings("Week", "Subject", "Sent"))
+    body.append('<table class="list">' + column_headings(words.WEEK, words.SUBJECT, words.SENT))
     for digest in digests:
         sent = when(digest.sent_at, zone) if digest.sent_at else h(digest.status)
         body.append(
             f"<tr><td>{when(digest.period_start, zone)} – {when(digest.period_end, zone)}</td>"
             f'<td><a href="/digests/{digest.id}">{h(digest.subject)}</a></td><td>{sent}</td></tr>'
         )
-    body.append(f'</table><p class="muted">Times in {h(zone)}.</p>')
+    body.append(f'</table><p class="muted">{h(words.times_in(zone))}</p>')
     return page_html("周报 Digests · BBS crisis monitor", body, wide=True)
-
-
-@dataclass(frozen=True)
-class RisingView:
-    rows: Sequence[RisingThread]
-    hours: float
-    general: float  # the alert threshold and the tiers' (escalation score)
-    urgent: float
-    very_urgent: float
-    watch_problems: Sequence[str] = ()  # why the newest watch_groups.yaml was not taken up, if it was not
-
-
-def rising_page(nav: Nav, shown: RisingView, *, refresh: bool = False) -> str:
-    """The detector's view of every watched thread seen lately, alerting or not (``threads rising``);
-    ``refresh``: the page reloads itself every minute."""
-    body = [
-        nav.html(),
-        "<h1>升温 Rising threads</h1>",
-        f"<p>Watched threads seen in the last {shown.hours:g} h, by escalation score: an alert opens at "
-        f"{shown.general:+.1f}, 紧迫 at {shown.urgent:+.1f}, 非常紧迫 at {shown.very_urgent:+.1f}. "
-        "What is close to alerting, and why.</p>",
-        refresh_switch("/threads", {"hours": f"{shown.hours:g}"}, refresh),
-    ]
-    if shown.watch_problems:
-        body.append(
-            '<p class="problem" role="status">watch_groups.yaml was changed and cannot be read; '
-            f"shown with the last good watch groups until it is fixed: {h(shown.watch_problems[0])}"
-            + (f" (and {len(shown.watch_problems) - 1} more)" if len(shown.watch_problems) > 1 else "")
-            + "</p>"
-        )
-    reload = REFRESH_SECONDS if refresh else 0
-    if not shown.rows:
-        body.append('<p class="muted">No watched thread was seen in that time.</p>')
-        return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=reload)
-    body.append('<table class="list">' + column_headings("Score", "Now", "Thread", "Watch group", "Why"))
-    for row in shown.rows:
-        body.append(_rising_row(row))
-    body.append("</table>")
-    return page_html(_RISING_TITLE, body, wide=True, refresh_seconds=reload)
-
-
-def _rising_row(row: RisingThread) -> str:
-    score = f"{row.score:+.1f}" if row.score is not None else "n/a"
-    if row.alert_id is not None:
-        severity = Severity(row.alert_severity or row.severity)
-        what = "spread of " if row.spread_of_alert else ""
-        state = (
-            f'<span class="badge" style="background:{COLOURS[severity]}">'
-            f"{h(severity_label(severity))}</span><br>"
-            f'{what}<a href="/alerts/{row.alert_id}">alert #{row.alert_id}</a>'
-        )
-    elif row.would_alert:
-        state = f"would alert: {h(severity_label(Severity(row.severity)))}"
-    else:
-        state = '<span class="muted">below the alert threshold</span>'
-    href = safe_href(row.url)
-    title = h(row.title) or "(untitled)"
-    if href is not None:
-        title = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">{title}</a>'
-    replies = counted(row.replies, "reply", "replies")
-    where = f'<br><span class="muted">{h(row.board)} · {h(row.source)} · {replies}</span>'
-    reasons = "".join(f"<li>{h(figure)}</li>" for figure in row.figures)
-    also = f'<br><span class="muted">also {h(", ".join(row.also_groups))}</span>' if row.also_groups else ""
-    return (
-        f'<tr><td class="nw"><strong>{score}</strong></td><td>{state}</td><td>{title}{where}</td>'
-        f"<td>{h(row.watch_group)}{also}</td>"
-        f'<td><ul class="muted" style="margin:0;padding-left:16px">{reasons}</ul></td></tr>'
-    )

@@ -87,7 +87,10 @@ class Desk:
             alert = session.get(Alert, claim.alert_id)
             if alert is None:
                 return HTMLResponse(
-                    error_page("告警不存在 No such alert", f"Alert #{claim.alert_id} is not stored."),
+                    error_page(
+                        "告警不存在 No such alert",
+                        f"没有保存告警 #{claim.alert_id} Alert #{claim.alert_id} is not stored.",
+                    ),
                     status_code=404,
                 )
             backup_due = (
@@ -142,6 +145,7 @@ class Desk:
             alert = lifecycle.held(session, alert_id)  # one action on an alert at a time
             if link_of is not None and only_a_copy(session, alert, link_of):
                 raise Refused(
+                    f"此告警抄送给你知悉，由 {self.name_of(alert.spokesperson)} 负责处理；未作任何更改。 "
                     f"This alert came to you as a copy for information; {self.name_of(alert.spokesperson)} "
                     "owns it and acts on it. Nothing was changed."
                 )
@@ -150,14 +154,14 @@ class Desk:
                 try:
                     lifecycle.note(session, alert, actor, now, note)
                 except ValueError as exc:
-                    raise Refused(f"Nothing was added: {exc}.") from None
+                    raise Refused(f"没有添加 Nothing was added: {exc}.") from None
                 log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
                 return f"done={do}"
             if do == "resend":  # also after the close: a resolved notice may be what was given up
                 try:
                     return send_again(session, self.config, alert, actor, now, anyway=force)
                 except ValueError as exc:
-                    raise Refused(f"{exc}.") from None
+                    raise Refused(f"{exc}.") from None  # Chinese first (resend_page.send_again)
             if alert.status == "resolved":
                 raise Refused(self._closed(session, alert, do))
             if do == "ack":
@@ -166,24 +170,30 @@ class Desk:
                 lifecycle.contacted(session, alert, actor, now)
             elif do == "tick":
                 if not step.isdigit():
-                    raise Refused("Which step? The form sent no step number.")
+                    raise Refused("哪一步？表单没有步骤编号。 Which step? The form sent no step number.")
                 lifecycle.tick(session, alert, step, actor, now)
             elif do == "handover":
                 if not to.strip():
-                    raise Refused("Choose the spokesperson to hand the alert to; nothing was changed.")
+                    raise Refused(
+                        "请选择要转交的发言人；未作任何更改。 "
+                        "Choose the spokesperson to hand the alert to; nothing was changed."
+                    )
                 try:
                     lifecycle.hand_over(
                         session, self.config, alert, to.strip(), actor, now, note, by_name=actor_name
                     )
                 except ValueError as exc:
-                    raise Refused(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+                    raise Refused(f"未能转交 {str(exc)[:1].upper()}{str(exc)[1:]}.") from None
             elif do == "resolve":
                 try:
                     lifecycle.resolve(session, alert, actor, now, note)
                 except ValueError:
-                    raise Refused("Say how it was resolved (the note is kept in the trail).") from None
+                    raise Refused(
+                        "请说明如何解决的（说明记入记录）。 "
+                        "Say how it was resolved (the note is kept in the trail)."
+                    ) from None
             else:
-                raise Refused(f"Unknown action {do!r}.")
+                raise Refused(f"未知操作 Unknown action {do!r}.")
             log.info("web action", extra={"alert_id": alert.id, "action": do, "actor": actor})
             return f"done={do}"
 
@@ -193,10 +203,13 @@ class Desk:
             who, at = lifecycle.resolution(session, alert)
             zone = self.config.settings.general.timezone
             return (
+                f"告警 #{alert.id} 已由 {who} 于 {when(at, zone)} 结案；未作任何更改。 "
                 f"Alert #{alert.id} was already resolved by {who} at {when(at, zone)}; nothing was changed."
             )
         if do == "handover":
             return (
+                f"告警 #{alert.id} 已结案，不能转交；未作任何更改。 "
                 f"Alert #{alert.id} is resolved: a resolved alert cannot be handed over; nothing was changed."
             )
-        return f"Alert #{alert.id} is already resolved; nothing was changed."
+        said = f"告警 #{alert.id} 已结案；未作任何更改。 "
+        return said + f"Alert #{alert.id} is already resolved; nothing was changed."

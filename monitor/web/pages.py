@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
+from monitor.alerting import labels
 from monitor.alerting.lifecycle import FirstHour, steps_in_due_order
 from monitor.alerting.render import clean_text, safe_href, severity_label
 from monitor.alerting.undelivered import Undelivered
 from monitor.detect.severity import Severity
 from monitor.store.models import Alert
+from monitor.web import words
 from monitor.web.ack_wording import OWNER_DONE, Acker, ack_why, acknowledged
+from monitor.web.alert_forms import action_forms
 from monitor.web.html import csrf_field as csrf_field
 from monitor.web.html import h as h
 from monitor.web.html import page_html as page_html
@@ -84,10 +87,10 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
     body: list[str] = [page.nav] if page.nav else []
     body += [
         f'<p><span class="badge" style="background:{colour}">{h(severity_label(severity))}</span> '
-        f"Alert #{alert.id} · {h(STATUS.get(alert.status, alert.status))}</p>"
+        f"{labels.alert_number(alert.id)} · {h(STATUS.get(alert.status, alert.status))}</p>"
     ]
     href = safe_href(thread.url)
-    title = h(thread.title) or "(untitled)"
+    title = h(thread.title) or words.UNTITLED
     if href is not None:
         title = f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer">{title}</a>'
     body.append(f"<h1>{title}</h1>")
@@ -95,8 +98,8 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
         part for part in (h(thread.board.name or thread.board.external_id), h(thread.source.name))
     )
     body.append(
-        f'<p class="muted">{board} · watch group {h(alert.watch_group)}'
-        + (f" · also on {h(', '.join(alert.also_on))}" if alert.also_on else "")
+        f'<p class="muted">{board} · {words.WATCH_GROUP} {h(alert.watch_group)}'
+        + (f" · {labels.ALSO_ON} {h(', '.join(alert.also_on))}" if alert.also_on else "")
         + "</p>"
     )
     if page.done in DONE_MESSAGES:
@@ -109,24 +112,24 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
     late = alert.contacted_at is None and page.now > alert.respond_by
     body.append(
         "<table>"
-        '<tr><th scope="row">Spokesperson</th>'
+        f'<tr><th scope="row">{words.SPOKESPERSON}</th>'
         f"<td>{h(page.names.get(alert.spokesperson, alert.spokesperson))}"
-        + (f" (backup {h(page.names.get(alert.backup, alert.backup))})" if alert.backup else "")
+        + (f" ({labels.BACKUP} {h(page.names.get(alert.backup, alert.backup))})" if alert.backup else "")
         + "</td></tr>"
-        f'<tr><th scope="row">First contact due</th><td>{_due(alert, zone)}'
-        + (' <strong style="color:#b91c1c">overdue</strong>' if late else "")
+        f'<tr><th scope="row">{words.RESPOND_BY}</th><td>{_due(alert, zone)}'
+        + (f' <strong style="color:#b91c1c">{words.OVERDUE}</strong>' if late else "")
         + "</td></tr>"
-        f'<tr><th scope="row">Acknowledged</th><td>{when(alert.acknowledged_at, zone)} '
+        f'<tr><th scope="row">{words.ACKNOWLEDGED}</th><td>{when(alert.acknowledged_at, zone)} '
         f"{h(alert.acknowledged_by)}</td></tr>"
-        f'<tr><th scope="row">Contacted</th><td>{when(alert.contacted_at, zone)}</td></tr>'
+        f'<tr><th scope="row">{words.CONTACTED}</th><td>{when(alert.contacted_at, zone)}</td></tr>'
         "</table>"
     )
     acts = None if page.read_only else alert  # the form sending given-up messages again
     body += undelivered_section(page.undelivered, page.names, zone, alert=acts, now=page.now, csrf=page.csrf)
-    as_of = f'<p class="muted">as of the last poll, {when(alert.updated_at, zone)}</p>'
+    as_of = f'<p class="muted">截至上次抓取 as of the last poll, {when(alert.updated_at, zone)}</p>'
     for heading, items, note in (
-        ("为什么报警 Why it fired", alert.figures, as_of),
-        ("危机信号 Crisis signals", alert.signals, ""),
+        (labels.WHY_IT_FIRED, alert.figures, as_of),
+        (labels.SIGNALS, alert.signals, ""),
     ):
         shown = [h(item) for item in items if clean_text(item)]
         if shown:
@@ -135,48 +138,31 @@ def alert_page(alert: Alert, page: AlertPage) -> str:
     body += _checklist(alert, page)
     hour = page.first_hour
     body.append("<h2>首个小时 First hour</h2><table>")
-    for label, moment in (
-        ("post published", hour.published),
-        ("first crawled", hour.first_crawled),
-        ("alert opened", hour.opened),
-        ("delivered", hour.delivered),
-        ("acknowledged", hour.acknowledged),
-        ("contacted", hour.contacted),
-    ):
+    moments: tuple[datetime | None, ...] = (hour.published, hour.first_crawled, hour.opened)
+    moments += (hour.delivered, hour.acknowledged, hour.contacted)
+    for label, moment in zip(words.FIRST_HOUR_ROWS, moments, strict=True):
         body.append(f'<tr><th scope="row">{label}</th><td>{when(moment, zone)}</td></tr>')
     body.append("</table>")
     body += trail_section(alert, zone, full=page.full_trail)
     if not page.read_only:
-        body.append(
-            "<h2>进展 Progress note</h2>"
-            f'<form method="post" action="">{csrf_field(page.csrf)}'
-            '<p><label for="progress">What was the customer told, what was done? '
-            "(持续反馈; it restarts the progress-prompt clock)</label><br>"
-            '<textarea id="progress" name="note" rows="3" maxlength="2000" required></textarea></p>'
-            '<button type="submit" name="do" value="note">记录 Add note</button></form>'
-        )
-    if alert.status != "resolved" and not page.read_only:
-        body += _handover(alert, page)
-        body.append(
-            "<h2>结案 Resolve</h2>"
-            f'<form method="post" action="">{csrf_field(page.csrf)}'
-            '<p><label for="note">How was it resolved? (投诉总结)</label><br>'
-            '<textarea id="note" name="note" rows="3" maxlength="2000" required></textarea></p>'
-            '<button type="submit" name="do" value="resolve">结案 Resolve</button></form>'
-        )
+        body += action_forms(alert, page.names, page.csrf)
     if page.copy_only:
         owner = page.names.get(alert.spokesperson, alert.spokesperson)
-        footer = f"You read as {h(page.actor_name)}: this alert came to you as a copy for information, "
-        footer += f"and {h(owner)} owns it and acts on it. This link is valid until "
-        footer += f"{when(page.claim.expires_at, zone)}."
+        until = when(page.claim.expires_at, zone)
+        footer = f"你以 {h(page.actor_name)} 的身份阅读：此告警抄送给你知悉，由 {h(owner)} 负责处理；"
+        footer += f"链接有效至 {until}。 You read as {h(page.actor_name)}: this alert came to you as a copy "
+        footer += f"for information, and {h(owner)} owns it and acts on it. This link is valid until {until}."
     elif page.read_only:
-        footer = f"You read as {h(page.actor_name)} (a viewer: nothing here acts) until "
-        footer += f"{when(page.claim.expires_at, zone)}."
+        until = when(page.claim.expires_at, zone)
+        footer = f"你以 {h(page.actor_name)} 的身份阅读（只读，此处不能操作），有效至 {until}。 "
+        footer += f"You read as {h(page.actor_name)} (a viewer: nothing here acts) until {until}."
     else:
-        how = "signed in until" if page.csrf else "through a signed link valid until"
-        footer = f"You act as {h(page.actor_name)} {how} {when(page.claim.expires_at, zone)}; "
-        footer += "everything you do lands in the trail."
-    body.append(f'<p class="muted">{footer} Times in {h(zone)}.</p>')
+        until = when(page.claim.expires_at, zone)
+        how_zh, how = ("登录", "signed in until") if page.csrf else ("签名链接", "")
+        how = how or "through a signed link valid until"
+        footer = f"你以 {h(page.actor_name)} 的身份操作（{how_zh}有效至 {until}），所做的一切都记入记录。 "
+        footer += f"You act as {h(page.actor_name)} {how} {until}; everything you do lands in the trail."
+    body.append(f'<p class="muted">{footer} {h(words.times_in(zone))}</p>')
     return page_html(f"#{alert.id} {severity_label(severity)} {clean_text(thread.title)}", body)
 
 
@@ -197,7 +183,10 @@ def _primary(alert: Alert, page: AlertPage, colour: str) -> list[str]:
             why = ack_why(alert, _acker(page), due)
             label = "确认 Acknowledge"
         else:
-            why = "Record that the complainant has been contacted: this stops the first-contact clock."
+            why = (
+                "记录已联系投诉人：首次联系计时随之停止。 "
+                "Record that the complainant has been contacted: this stops the first-contact clock."
+            )
             label = "已联系投诉人 Mark contacted"
         out.append(
             f'<div class="primary" style="border-color:{colour}"><p>{h(why)}</p>'
@@ -222,32 +211,11 @@ def _acknowledged(alert: Alert, page: AlertPage) -> str:
     return acknowledged(alert, _acker(page), when(alert.acknowledged_at, page.timezone))
 
 
-def _handover(alert: Alert, page: AlertPage) -> list[str]:
-    """A form handing the alert to another spokesperson (routing.yaml), who is told; none when there
-    is nobody else to hand it to."""
-    others = [(key, name) for key, name in page.names.items() if key != alert.spokesperson]
-    if not others:
-        return []
-    options = '<option value="">— 选择 choose —</option>' + "".join(
-        f'<option value="{h(key)}">{h(name)} ({h(key)})</option>' for key, name in others
-    )
-    return [
-        "<h2>转交 Hand over</h2>"
-        f'<form method="post" action="">{csrf_field(page.csrf)}'
-        '<p><label for="handover_to">Hand this alert to (they become its spokesperson and are told; '
-        "the clocks and the first-contact deadline run on)</label><br>"
-        f'<select id="handover_to" name="to" required>{options}</select></p>'
-        '<p><label for="handover_note">Why? (kept in the trail and told to them)</label><br>'
-        '<textarea id="handover_note" name="note" rows="3" maxlength="2000"></textarea></p>'
-        '<button type="submit" name="do" value="handover">转交 Hand over</button></form>'
-    ]
-
-
 def _checklist(alert: Alert, page: AlertPage) -> list[str]:
     if not alert.checklist:
         return []
     zone = page.timezone
-    rows = ['<h2 id="checklist">处置清单 Checklist — ' + h(alert.playbook) + "</h2><table>"]
+    rows = [f'<h2 id="checklist">{labels.CHECKLIST} — ' + h(alert.playbook) + "</h2><table>"]
     for position, item in steps_in_due_order(alert):
         if item.done_at is not None:
             state = f"☑ {when(item.done_at, zone)} {h(item.done_by)}"
@@ -256,7 +224,8 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
         else:
             state = _button("tick", "完成 Done", colour="#2f6f3e", step=position, csrf=page.csrf)
         overdue = item.done_at is None and item.due_at is not None and page.now > item.due_at
-        due = when(item.due_at, zone) + (' <span style="color:#b91c1c">overdue</span>' if overdue else "")
+        late = f' <span style="color:#b91c1c">{words.OVERDUE}</span>'
+        due = when(item.due_at, zone) + (late if overdue else "")
         rows.append(f"<tr><td>{position}.</td><td>{due}</td><td>{h(item.title)}</td><td>{state}</td></tr>")
     rows.append("</table>")
     return rows
@@ -266,7 +235,7 @@ def _due(alert: Alert, zone: str) -> str:
     """The first-contact deadline: in bold while it is ahead, said to be met (or not) once contact is made."""
     if alert.contacted_at is None:
         return f"<strong>{when(alert.respond_by, zone)}</strong>"
-    met = "met" if alert.contacted_at <= alert.respond_by else "contact came after it"
+    met = "按时 met" if alert.contacted_at <= alert.respond_by else "晚于截止 contact came after it"
     return f"{when(alert.respond_by, zone)} — {met}"
 
 
@@ -282,10 +251,13 @@ def error_page(title: str, message: str, hint: str = "", *, signin: bool = False
 
 def home_page() -> str:
     return page_html(
-        "BBS crisis monitor",
+        "论坛危机预警 BBS crisis monitor",
         [
-            "<h1>BBS crisis monitor</h1>",
-            '<p><a href="/signin">登录 Sign in</a> to see every alert and the weekly digests, '
+            "<h1>论坛危机预警 BBS crisis monitor</h1>",
+            '<p><a href="/signin">登录 Sign in</a>查看所有告警和周报，'
+            "或从告警邮件、聊天消息里的链接打开告警；"
+            "终端里用 <code>monitor alerts list</code>。 "
+            "Sign in to see every alert and the weekly digests, "
             "or open an alert from the link in its email or chat message. "
             "From a terminal: <code>monitor alerts list</code>.</p>",
         ],

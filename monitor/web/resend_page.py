@@ -102,6 +102,7 @@ def resent_flash(session: Session, alert_id: int, resent: Resent, names: Mapping
         said += f"{n} {'message' if n == 1 else 'messages'} re-queued — {listed}; the monitor sends "
         said += f"{'it' if n == 1 else 'them'} on its next outbox run."
     else:
+        said += "已撤下消息放弃的通知，没有别的消息被放弃 "
         said += "the notice of messages given up was dropped; nothing else was given up."
     if resent.left:
         said += (

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from monitor.alerting.channels.email import EmailChannel
 from monitor.config.loader import MonitorConfig
 from monitor.errors import DeliveryError
+from monitor.web import words
 from monitor.web.dashboard_pages import Nav
 from monitor.web.desk import Clock
 from monitor.web.members import Member, find_member, member_by_address
@@ -44,8 +45,11 @@ log = logging.getLogger(__name__)
 
 MAX_ADDRESS_CHARS = 320
 SIGNIN_EMAIL_EVERY = timedelta(minutes=1)
-_ASK_AGAIN = "Ask for a new one on the sign-in page."
-_NOT_ON_THE_LIST = "This person is no longer on the team's list (routing.yaml, web.viewers)."
+_ASK_AGAIN = "请在登录页重新申请。 Ask for a new one on the sign-in page."
+_NOT_ON_THE_LIST = (
+    "此人已不在团队名单上（routing.yaml、web.viewers）。 "
+    "This person is no longer on the team's list (routing.yaml, web.viewers)."
+)
 
 
 @dataclass
@@ -83,9 +87,7 @@ class Gate:
 
     @staticmethod
     def forbidden(message: str) -> Response:
-        return HTMLResponse(
-            error_page("请求被拒绝 Refused", message, "Reload the page and try again."), status_code=403
-        )
+        return HTMLResponse(error_page("请求被拒绝 Refused", message, words.RELOAD), status_code=403)
 
 
 def make_gate(
@@ -119,7 +121,11 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
             return HTMLResponse(signin_page(email_on=False), status_code=409)
         if not address or len(address) > MAX_ADDRESS_CHARS or "@" not in address:
             return HTMLResponse(
-                signin_page(email_on=True, problem="That is not an email address.", address=address[:100]),
+                signin_page(
+                    email_on=True,
+                    problem="这不是邮箱地址。 That is not an email address.",
+                    address=address[:100],
+                ),
                 status_code=400,
             )
         who = member_by_address(config, address)
@@ -134,7 +140,9 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
                 return HTMLResponse(
                     signin_page(
                         email_on=True,
-                        problem="The sign-in email could not be sent (the SMTP server did not take it). "
+                        problem="登录邮件发送失败（SMTP 服务器没有接收）。"
+                        "请过一分钟再试；一直失败请告诉运维。 "
+                        "The sign-in email could not be sent (the SMTP server did not take it). "
                         "Try again in a minute; if it keeps failing, tell whoever runs the monitor.",
                         address=address,
                     ),
@@ -146,11 +154,15 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
     def signin_problem(exc: SessionError) -> Response:
         if exc.expired:
             return HTMLResponse(
-                error_page("链接已过期 Link expired", str(exc), _ASK_AGAIN, signin=True),
+                error_page("链接已过期 Link expired", words.link_problem(exc), _ASK_AGAIN, signin=True),
                 status_code=410,
             )
         return HTMLResponse(
-            error_page("链接无效 Invalid link", str(exc), "Copy the whole link from the email."),
+            error_page(
+                "链接无效 Invalid link",
+                words.link_problem(exc),
+                "请从邮件中复制完整的链接。 Copy the whole link from the email.",
+            ),
             status_code=403,
         )
 
@@ -176,7 +188,7 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
             return HTMLResponse(
                 error_page(
                     "链接已用过 Link already used",
-                    "A sign-in link works once.",
+                    "登录链接只能用一次。 A sign-in link works once.",
                     _ASK_AGAIN,
                     signin=True,
                 ),
@@ -201,7 +213,9 @@ def signin_routes(gate: Gate, email: EmailChannel | None) -> list[Route]:
         if found is None:
             return gate.to_signin()
         if not gate.csrf_ok(request, str(form.get("csrf") or "")):
-            return forbidden("The form's security token did not match this session.")
+            return forbidden(
+                "表单的安全令牌与本次登录不符。 The form's security token did not match this session."
+            )
         visitor = found[0]
         if form.get("everywhere"):
             ended = await run_in_threadpool(gate.signins.sign_out_everywhere, visitor.key, clock())

@@ -15,15 +15,17 @@ def signin_page(*, email_on: bool, problem: str | None = None, address: str = ""
         body.append(f'<p class="problem" role="alert">{h(problem)}</p>')
     if email_on:
         body.append(
-            "<p>Enter the address your alert emails go to; a sign-in link will be sent there.</p>"
-            '<form method="post" action="/signin"><p><label for="email">Email</label><br>'
+            "<p>请输入接收告警邮件的地址，登录链接会发到那里。 "
+            "Enter the address your alert emails go to; a sign-in link will be sent there.</p>"
+            '<form method="post" action="/signin"><p><label for="email">邮箱 Email</label><br>'
             f'<input id="email" name="email" type="email" required size="40" value="{h(address)}" '
             'autocomplete="email" autofocus>'
             '</p><button type="submit">发送登录链接 Send me a sign-in link</button></form>'
         )
     else:
         body.append(
-            "<p>Sign-in links go by email, and SMTP is off in this installation. "
+            "<p>登录链接通过邮件发送，而本系统没有开启 SMTP；请向运维要一个链接。 "
+            "Sign-in links go by email, and SMTP is off in this installation. "
             "Ask whoever runs the monitor for a link: "
             "<code>monitor web signin-link --to YOUR_KEY</code>.</p>"
         )
@@ -35,10 +37,12 @@ def signin_sent_page(address: str, minutes: float) -> str:
         "登录 Sign in · BBS crisis monitor",
         [
             "<h1>请查收邮件 Check your email</h1>",
-            f'<p class="flash" role="status">If {h(address)} belongs to someone on the team, a sign-in link '
+            f'<p class="flash" role="status">如果 {h(address)} 是团队成员的地址，登录链接正在发送，'
+            f"{minutes:g} 分钟内可用一次。 If {h(address)} belongs to someone on the team, a sign-in link "
             f"is on its way. It works once, within {minutes:g} minutes.</p>",
-            '<p class="muted">Nothing arrived? Check the address, wait a minute and '
-            '<a href="/signin">ask again</a>.</p>',
+            '<p class="muted">没有收到？请检查地址，等一分钟再 '
+            "Nothing arrived? Check the address, wait a minute and "
+            '<a href="/signin">重新申请 ask again</a>.</p>',
         ],
     )
 
@@ -49,7 +53,8 @@ def signin_confirm_page(name: str) -> str:
         "登录 Sign in · BBS crisis monitor",
         [
             "<h1>登录 Sign in</h1>",
-            f"<p>Sign in to the dashboard as <strong>{h(name)}</strong>?</p>",
+            f"<p>以 <strong>{h(name)}</strong> 的身份登录仪表板？ "
+            f"Sign in to the dashboard as <strong>{h(name)}</strong>?</p>",
             '<form method="post" action=""><button type="submit" class="big" style="background:#2f6690" '
             "autofocus>登录 Sign in</button></form>",
         ],
@@ -64,7 +69,11 @@ def signout_everywhere_page(nav: str, name: str, csrf: str) -> str:
         [
             nav,
             "<h1>全部退出 Sign out everywhere</h1>",
-            f"<p>This ends <strong>{h(name)}</strong>'s sign-in on every device: this one, and every "
+            f"<p>这会结束 <strong>{h(name)}</strong> 在所有设备上的登录："
+            "这一台，以及以你身份登录的每部手机和电脑，"
+            "每台都需要新的登录链接。适用于丢失或共用的手机；只退出这台设备，用上方的"
+            "<strong>退出 Sign out</strong>即可。 "
+            f"This ends <strong>{h(name)}</strong>'s sign-in on every device: this one, and every "
             "phone or computer signed in as you. Each will need a new sign-in link. For a lost or "
             "shared phone; to leave this device only, <strong>退出 Sign out</strong> above is enough.</p>",
             f'<form method="post" action="/signout">{csrf_field(csrf)}'

@@ -12,6 +12,7 @@ from monitor.alerting.compose import kind_label
 from monitor.alerting.resend import resolved_long_ago
 from monitor.alerting.undelivered import Undelivered, channel_name
 from monitor.store.models import Alert
+from monitor.web import words
 from monitor.web.html import column_headings, csrf_field, h, when
 
 __all__ = ["undelivered_marker", "undelivered_section"]
@@ -41,10 +42,13 @@ def undelivered_section(
         return []
     rows = [
         '<h2 id="undelivered" class="late">消息未送达 Not delivered</h2>'
-        "<p>These messages about the alert have not reached their recipient. Tell them another way, "
+        "<p>以下关于此告警的消息没有送达收件人。请用别的方式告诉他们，并修好渠道（邮件服务器、聊天机器人）。 "
+        "These messages about the alert have not reached their recipient. Tell them another way, "
         "and fix the channel (the mail server, the chat robot).</p>"
         '<table class="list">'
-        + column_headings("Channel", "Recipient", "Message", "Tries", "State", "Last error")
+        + column_headings(
+            words.CHANNEL, words.RECIPIENT, words.MESSAGE, words.TRIES, words.STATE, words.LAST_ERROR
+        )
     ]
     for message in messages:
         zh, en = channel_name(message.channel)
@@ -55,12 +59,14 @@ def undelivered_section(
         if message.given_up:
             state = f'<span class="late">已放弃 given up {when(message.given_up_at, zone)}</span>'
         else:
-            state = f"重试中 retrying, next {when(message.next_attempt_at, zone)}"
+            state = f"重试中 retrying · 下次 next {when(message.next_attempt_at, zone)}"
         kind = h(kind_label(message.kind))
         rows.append(
-            f'<tr><td data-label="Channel">{channel}</td><td data-label="Recipient">{who}</td>'
-            f'<td data-label="Message">{kind}</td><td data-label="Tries">{message.attempts}</td>'
-            f'<td data-label="State">{state}</td><td data-label="Last error">{h(message.error())}</td></tr>'
+            f'<tr><td data-label="{words.CHANNEL}">{channel}</td>'
+            f'<td data-label="{words.RECIPIENT}">{who}</td><td data-label="{words.MESSAGE}">{kind}</td>'
+            f'<td data-label="{words.TRIES}">{message.attempts}</td>'
+            f'<td data-label="{words.STATE}">{state}</td>'
+            f'<td data-label="{words.LAST_ERROR}">{h(message.error())}</td></tr>'
         )
     rows.append("</table>")
     given_up = sum(1 for message in messages if message.given_up)
@@ -74,13 +80,16 @@ def _send_again(alert: Alert, now: datetime, given_up: int, zone: str, csrf: str
     saying so, with the button that sends them regardless."""
     what, one = f"{given_up} 条已放弃 {given_up} given up", given_up == 1
     said = (
-        f"渠道修好了吗？Fixed the channel? Send the {'message' if one else 'messages'} given up again "
+        f"渠道修好了吗？重新发送已放弃的消息（{what}），监测系统会在下一轮发件时发送。 "
+        f"Fixed the channel? Send the {'message' if one else 'messages'} given up again "
         f"({what}): the monitor sends {'it' if one else 'them'} on its next outbox run."
     )
     force, label = "", "重新发送 Send again"
     if resolved_long_ago(alert, now):
         said = (
-            f"已结案一天以上 This alert was resolved at {when(alert.resolved_at, zone)}, more than a day "
+            f"已结案一天以上：此告警于 {when(alert.resolved_at, zone)} 结案，已放弃的消息（{what}）"
+            "送到时早已无法处理。 "
+            f"This alert was resolved at {when(alert.resolved_at, zone)}, more than a day "
             f"ago: the {'message' if one else 'messages'} given up ({what}) would arrive long after anyone "
             "could act on it."
         )

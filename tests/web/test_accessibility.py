@@ -170,7 +170,7 @@ def test_a_list_reloads_itself_only_when_asked(site: Site, path: str) -> None:
     reloading = BeautifulSoup(client.get(str(switch["href"])).text, "html.parser")
     meta = reloading.find("meta", attrs={"http-equiv": "refresh"})
     assert isinstance(meta, Tag) and meta["content"] == "60"
-    off = reloading.find("a", string="turn off")
+    off = reloading.find("a", string="关闭 turn off")
     assert isinstance(off, Tag) and "refresh" not in str(off["href"])
     if path.startswith("/alerts"):  # the views, only mine and the pages keep it on
         links = [str(a["href"]) for a in reloading.select("a[href^='/alerts?']") if a is not off]

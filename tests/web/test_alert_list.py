@@ -144,4 +144,5 @@ def test_the_page_of_older_alerts_is_linked_not_cut_off(
     assert "Showing 3–4 of 5." in middle and "page=1" in middle and "page=3" in middle
     assert "Showing 5–5 of 5." in last and "下一页" not in last
     past = page(4)
-    assert "No alerts here." in past and '5 in all. <a href="/alerts?view=all">First page</a>' in past
+    assert "这里没有告警 No alerts here." in past
+    assert '共 5 条 5 in all. <a href="/alerts?view=all">第一页 First page</a>' in past

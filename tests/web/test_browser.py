@@ -80,7 +80,7 @@ def test_acknowledge_and_tick_a_step_by_clicking(site: Site, browser: object, tm
     assert big.text == "确认 Acknowledge"
     assert browser.switch_to.active_element == big  # Enter or a tap does it
     flash = _submit(browser, big, "ack")
-    assert flash.startswith("已确认 Acknowledged")
+    assert flash.startswith("已确认 此告警现在由你负责") and "Acknowledged: you own this alert now" in flash
     assert browser.current_url.endswith("?done=ack")
     alert = _alert(site)
     assert alert.acknowledged_by == "li_na (web link)" and alert.acknowledged_at == site.now
@@ -142,7 +142,7 @@ def test_sign_in_from_the_email_and_work_the_alert_from_the_dashboard(
     _after(browser, f"/alerts/{site.alert_id}", "h1")
     assert browser.title.startswith("#1 紧迫 urgent 途乐旅行")  # no script ran to replace it
     ack = browser.find_element(By.CSS_SELECTOR, 'button[value="ack"]')
-    assert _submit(browser, ack, "ack").startswith("已确认 Acknowledged")
+    assert _submit(browser, ack, "ack").startswith("已确认 此告警现在由你负责")
     assert _alert(site).acknowledged_by == "li_na (web)"
 
     browser.find_element(By.XPATH, "//nav//button").click()  # sign out

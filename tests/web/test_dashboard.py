@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
+from test_chinese_first import english_only
 from web_site import OPENED, TITLE, Site, free_port, serving, web_config
 
 from monitor.store import repo
@@ -137,7 +138,7 @@ def test_sign_in_by_emailed_link_then_acknowledge_from_the_dashboard(site: Site)
     alert = _alert(site)
     assert alert.acknowledged_by == "li_na (web)" and alert.acknowledged_at == site.now
     after = client.get(done.headers["location"])
-    assert "已确认 Acknowledged" in after.text
+    assert "已确认 此告警现在由你负责，不会再通知备岗。 Acknowledged: you own" in after.text
     events = site.sessions().scalars(select(AlertEvent).where(AlertEvent.alert_id == site.alert_id))
     assert ("acknowledged", "li_na (web)") in [(e.kind, e.actor) for e in events]
 
@@ -345,9 +346,11 @@ def test_rising_threads_show_what_the_detector_sees_escaped(site: Site) -> None:
     client = _signed_in(site)
     page = client.get("/threads")
     assert page.status_code == 200
-    assert "Watched threads seen in the last 6 h" in page.text  # schedule.hot_for_hours
+    assert "最近 6 小时内见到的监测帖" in page.text  # schedule.hot_for_hours
+    assert "Watched threads seen in the last 6 h" in page.text
+    assert english_only(page.text) == []  # the table's headings too, shown only when it has rows
     assert escape(TITLE) in page.text and "<script>document.title" not in page.text
-    assert f'<a href="/alerts/{site.alert_id}">alert #{site.alert_id}</a>' in page.text
+    assert f'<a href="/alerts/{site.alert_id}">告警 Alert #{site.alert_id}</a>' in page.text
     assert 'href="http://forum.test/thread-26-1-1.html"' in page.text
     site.now += timedelta(hours=7)  # not seen in the last 6 h any more
     assert "No watched thread was seen" in client.get("/threads").text
@@ -402,11 +405,13 @@ def test_forums_page_says_which_boards_are_not_being_read(site: Site) -> None:
     client = _signed_in(site)
     page = client.get("/sources")
     assert page.status_code == 200
-    assert "1 board(s) failing" in page.text and ">failing</span>" in page.text
+    assert "1 个版块读取失败" in page.text and "1 board(s) failing" in page.text
+    assert ">当前读取失败 failing</span>" in page.text
     assert escape("login wall <script>x()</script>") in page.text and "<script>x()" not in page.text
     assert escape("提示信息 <img src=x onerror=alert(1)>") in page.text and "<img src=x" not in page.text
     assert "2026-11-23 20:00" in page.text and "failed-pages/0001.html" in page.text
     assert '<a href="/sources">' not in page.text  # the page names itself in the navigation, unlinked
+    assert english_only(page.text) == []  # the events' table, shown only when there are events
 
 
 def test_forums_page_says_a_board_is_degraded_and_shows_an_outage_once(site: Site) -> None:
@@ -433,9 +438,10 @@ def test_forums_page_says_a_board_is_degraded_and_shows_an_outage_once(site: Sit
     page = _signed_in(site).get("/sources")
     assert page.status_code == 200
     assert "1 board(s) degraded (list read, no thread page): what they post is not being read" in page.text
-    assert ">degraded</span>" in page.text and "since 2026-11-23 19:00" in page.text
+    assert ">当前读不到帖子页 degraded</span>" in page.text and "始于 since 2026-11-23 19:00" in page.text
     assert "4 of 4 thread pages failed" in page.text and "none read (login_wall ×4)" in page.text
-    assert "2026-11-23 19:00 – 2026-11-23 20:00" in page.text and "login_wall ×21" in page.text
+    assert "2026-11-23 19:00 – 2026-11-23 20:00" in page.text and "登录墙 login_wall ×21" in page.text
+    assert english_only(page.text) == []
 
 
 def test_forums_page_says_until_when_a_forum_asked_to_be_left_alone(site: Site) -> None:

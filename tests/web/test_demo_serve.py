@@ -63,10 +63,10 @@ def test_demo_serve_links_in_the_emails_open_the_alert_page(tmp_path: Path) -> N
             listing = browser.get("/alerts?view=all").text
             assert "途乐旅行收了我2万8团费" in listing and "非常紧迫 very urgent" in listing
             rising = browser.get("/threads").text  # the detector's view, from the demo's crawl
-            assert '<a href="/alerts/1">alert #1</a>' in rising and "我也遇到了" in rising
+            assert '<a href="/alerts/1">告警 Alert #1</a>' in rising and "我也遇到了" in rising
             assert "below the alert threshold" in rising  # the quiet watched threads are there too
             forums = browser.get("/sources").text  # every board of the demo forum was read
-            assert forums.count(">ok</span>") == 3 and "failing" not in forums
+            assert forums.count(">正常 ok</span>") == 3 and "failing" not in forums
             digests = browser.get("/digests").text
             [digest] = re.findall(r'href="(/digests/\d+)"', digests)
             assert "途乐旅行" in browser.get(digest).text

@@ -36,7 +36,7 @@ def test_hand_the_alert_over_by_choosing_a_spokesperson(site: Site, browser: obj
     flash = str(wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".flash").text))
     assert flash.startswith("已转交 Handed over")
     clocks = browser.find_element(By.XPATH, "//h2[contains(., 'Clocks')]/following-sibling::table[1]").text
-    assert "王强（客服总监） (backup 李娜（公关部发言人）)" in clocks
+    assert "王强（客服总监） (备岗 Backup 李娜（公关部发言人）)" in clocks
     trail = browser.find_element(By.XPATH, "//h2[contains(., 'Trail')]/following-sibling::table[1]").text
     assert "handed_over li_na (web link) li_na -> wang_qiang: 休假到周一" in trail
     alert = site.sessions().get(Alert, site.alert_id)

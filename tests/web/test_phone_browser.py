@@ -97,7 +97,9 @@ def test_on_a_phone_the_alert_list_is_read_down_the_screen_not_scrolled_sideways
     # the later columns, in sight and named, now that no header row stands above them
     card = rows[1]
     assert card.find_element(By.XPATH, "./td[3]").is_displayed()
-    for column, label in ((7, "Owner"), (8, "Opened"), (9, "Checklist"), (4, "First contact")):
+    named = ((7, "负责人 Owner"), (8, "告警时间 Opened"), (9, "处置清单 Checklist"))
+    named += ((4, "首次联系 First contact"),)
+    for column, label in named:  # Chinese first, as the column headings
         cell = card.find_element(By.XPATH, f"./td[{column}]")
         assert cell.is_displayed() and cell.text
         before = browser.execute_script("return getComputedStyle(arguments[0], '::before').content", cell)

@@ -66,7 +66,8 @@ def test_send_again_requeues_the_given_up_message_names_it_and_the_outbox_sends_
     button = BeautifulSoup(page.text, "html.parser").select_one("form.resend button")
     assert button is not None and button.get_text() == "重新发送 Send again"
     assert button.find_previous("p").get_text() == (
-        "渠道修好了吗？Fixed the channel? Send the message given up again (1 条已放弃 1 given up): "
+        "渠道修好了吗？重新发送已放弃的消息（1 条已放弃 1 given up），监测系统会在下一轮发件时发送。 "
+        "Fixed the channel? Send the message given up again (1 条已放弃 1 given up): "
         "the monitor sends it on its next outbox run."
     )
     fields = _form(page.text)
@@ -148,7 +149,9 @@ def test_an_alert_resolved_long_ago_asks_before_sending_again(site: Site) -> Non
     form = BeautifulSoup(page.text, "html.parser").select_one("form.resend")
     assert form is not None, page.text
     assert form.get_text(" ", strip=True) == (
-        "已结案一天以上 This alert was resolved at 2026-11-23 20:05, more than a day ago: the message "
+        "已结案一天以上：此告警于 2026-11-23 20:05 结案，已放弃的消息（1 条已放弃 1 given up）"
+        "送到时早已无法处理。 "
+        "This alert was resolved at 2026-11-23 20:05, more than a day ago: the message "
         "given up (1 条已放弃 1 given up) would arrive long after anyone could act on it. "
         "仍然重新发送 Send again anyway"
     )

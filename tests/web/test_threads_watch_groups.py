@@ -98,7 +98,8 @@ def test_a_group_added_while_the_site_runs_shows_on_threads_beside_the_alerts_ow
     site.now += timedelta(seconds=RISING_REUSE_SECONDS)
     page = client.get("/threads").text
     assert escape(REFUND_TITLE) in page  # the new group's own thread
-    assert '<td>途乐旅行<br><span class="muted">also 退款监控</span></td>' in page  # the alert's group first
+    # the alert's group first
+    assert '<td>途乐旅行<br><span class="muted">另见 also 退款监控</span></td>' in page
     assert "cannot be read" not in page
 
     # `threads rising` says the same, in its compact form
@@ -119,4 +120,4 @@ def test_a_group_added_while_the_site_runs_shows_on_threads_beside_the_alerts_ow
     site.now += timedelta(seconds=RISING_REUSE_SECONDS)
     page = client.get("/threads").text
     assert "watch_groups.yaml was changed and cannot be read" in page and "line 13" in page
-    assert escape(REFUND_TITLE) in page and "also 退款监控" in page
+    assert escape(REFUND_TITLE) in page and "另见 also 退款监控" in page

@@ -15,6 +15,7 @@ from datetime import timedelta
 from bs4 import BeautifulSoup
 from closed_port import closed_port
 from sqlalchemy import select
+from test_chinese_first import english_only
 from test_dashboard import _signed_in
 from web_site import OPENED, Site
 
@@ -60,7 +61,7 @@ def test_the_alert_list_marks_an_alert_whose_messages_are_not_getting_through(si
     [row] = [tr for tr in soup.select("#alert-list tr") if tr.find("td")]
     marker = row.select_one(".undelivered")
     assert marker is not None and marker.get_text() == "⚠ 2 条消息未送达 2 messages not delivered"
-    assert "消息未送达 messages not delivered: 1 alerts" in soup.get_text()
+    assert "消息未送达 messages not delivered: 1 条告警 alerts" in soup.get_text()
 
 
 def test_the_alert_page_lists_each_failing_message_escaping_the_servers_error(site: Site) -> None:
@@ -79,8 +80,9 @@ def test_the_alert_page_lists_each_failing_message_escaping_the_servers_error(si
         ["邮件 email", "王强（客服总监） wang.qiang@pr.demo.invalid", "备岗提醒 for the backup", "1"],
         ["邮件 email", "赵敏（副总裁） zhao.min@pr.demo.invalid", "上报 leadership", "1"],
     ]
-    assert rows[0][4] == "重试中 retrying, next 2026-11-23 20:03"
+    assert rows[0][4] == "重试中 retrying · 下次 next 2026-11-23 20:03"
     assert rows[1][4] == "已放弃 given up 2026-11-23 20:02"
     assert rows[1][5].startswith("<script>alert(1)</script><img src=x onerror=alert(2)> **粗体** [点我](")
     assert rows[1][5].endswith("…")
     assert table.find("script") is None and table.find("img") is None and table.find("a") is None
+    assert english_only(page.text) == []  # the table, its phone labels and the Send again form

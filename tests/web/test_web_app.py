@@ -48,7 +48,7 @@ def test_opening_a_link_changes_nothing_the_button_does(site: Site) -> None:
     done = httpx.post(url, data={"do": "ack"})
     assert done.status_code == 303 and done.headers["location"] == "?done=ack"
     after = httpx.get(url + "?done=ack")
-    assert "已确认 Acknowledged" in after.text
+    assert "已确认 此告警现在由你负责" in after.text and "Acknowledged: you own this alert now" in after.text
     alert = _alert(site)
     assert alert.acknowledged_by == "li_na (web link)" and alert.status == "acknowledged"
     assert alert.acknowledged_at == site.now
@@ -96,8 +96,9 @@ def test_the_backups_acknowledge_page_speaks_to_the_backup_as_the_backup(site: S
     assert "has already been told." not in page.replace("leadership has already been told", "")
     httpx.post(_backup_ack_link(site), data={"do": "ack"})
     said = unescape(httpx.get(_backup_ack_link(site) + "?done=ack").text)
+    assert f"已确认 你以 {owner} 的备岗身份在处理，领导已收到通知：请告诉他们你在处理。" in said
     assert (
-        f"已确认 Acknowledged as {owner}'s backup: you have it in hand, and leadership was told already: "
+        f"Acknowledged as {owner}'s backup: you have it in hand, and leadership was told already: "
         f"tell them you have it. {owner} stays its spokesperson; to take it on yourself, hand it over"
     ) in said
 
@@ -105,9 +106,9 @@ def test_the_backups_acknowledge_page_speaks_to_the_backup_as_the_backup(site: S
 def test_the_backups_acknowledgement_says_leadership_will_not_be_called(site: Site) -> None:
     httpx.post(_backup_ack_link(site), data={"do": "ack"})
     said = unescape(httpx.get(_backup_ack_link(site) + "?done=ack").text)
+    assert "已确认 你以 李娜（公关部发言人） 的备岗身份在处理，不会再通知领导。" in said
     assert (
-        "已确认 Acknowledged as 李娜（公关部发言人）'s backup: you have it in hand, and leadership will not"
-        in said
+        "Acknowledged as 李娜（公关部发言人）'s backup: you have it in hand, and leadership will not" in said
     )
     assert "you own this alert" not in said
 
@@ -168,7 +169,7 @@ def test_contacted_and_ticking_steps_land_in_the_trail(site: Site) -> None:
     assert alert.checklist[0].done_at == site.now and alert.checklist[0].done_by == "li_na (web link)"
     page = httpx.get(site.link("view"))
     assert "☑" in page.text and "li_na (web link)" in page.text
-    assert "— met</td>" in page.text  # the deadline met, not a bold deadline still ahead
+    assert "— 按时 met</td>" in page.text  # the deadline met, not a bold deadline still ahead
     kinds = [kind for kind, _ in _events(site)]
     # the first-contact step ticked by 已联系 and step 1 ticked by hand: one trail line each
     assert kinds.count("checklist") == 2 and "contacted" in kinds
@@ -276,7 +277,7 @@ def test_the_page_sums_up_the_monitors_long_runs_and_shows_every_line_when_asked
     page = httpx.get(site.link("view")).text
     assert "lines by the monitor — " in page and "progress ×12: to li_na" in page
     assert page.count("<td>to li_na</td>") == 0 and "&lt;b&gt;已退款&lt;/b&gt;" in page
-    assert '<a href="?trail=all">Every line of the trail (' in page
+    assert re.search(r'<a href="\?trail=all">全部记录（(\d+) 条）Every line of the trail \(\1\)</a>', page)
     every = httpx.get(
         site.link("view") + "&trail=all" if "?" in site.link("view") else site.link("view") + "?trail=all"
     )
