@@ -37,7 +37,7 @@ table{border-collapse:collapse}td,th{padding:3px 10px 3px 0;text-align:left;vert
 body.wide{max-width:1180px}nav{border-bottom:1px solid #cbd2d9;padding:4px 0 8px;margin-bottom:8px}
 nav a{margin-right:14px}nav form{display:inline;float:right}
 .list td{border-top:1px solid #e4e7eb;padding:5px 10px 5px 0}.nw{white-space:nowrap}
-.late{color:#b91c1c;font-weight:bold}
+.late{color:#b91c1c;font-weight:bold}#steps .due,#steps button{white-space:nowrap}
 .chip{display:inline-block;border:1px solid #cbd2d9;border-radius:3px;padding:0 6px;margin-right:6px}
 td{overflow-wrap:anywhere}input,select,textarea{font-size:16px}table.list{display:block;max-width:100%;overflow-x:auto}
 @media (max-width:640px){body{padding:10px}nav form{float:none;display:block;margin-top:6px}
@@ -47,7 +47,9 @@ nav a{padding:0 4px;margin-right:8px}
 #alert-list tr:first-child{display:none}#alert-list tr{border-top:1px solid #cbd2d9;padding:6px 0}
 #alert-list td{border:0;padding:1px 0}
 #alert-list td:nth-child(-n+2),#alert-list td:nth-child(n+5){display:inline-block;margin-right:10px}
-#alert-list td[data-label]::before{content:attr(data-label) ": ";color:#52606d}}
+#alert-list td[data-label]::before{content:attr(data-label) ": ";color:#52606d}
+#steps,#steps tbody,#steps tr{display:block}#steps tr{border-top:1px solid #e4e7eb;padding:4px 0}
+#steps td{display:inline-block;padding:1px 8px 1px 0}#steps td:nth-child(3){display:block}}
 """
 
 

@@ -215,7 +215,7 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
     if not alert.checklist:
         return []
     zone = page.timezone
-    rows = [f'<h2 id="checklist">{labels.CHECKLIST} — ' + h(alert.playbook) + "</h2><table>"]
+    rows = [f'<h2 id="checklist">{labels.CHECKLIST} — ' + h(alert.playbook) + '</h2><table id="steps">']
     for position, item in steps_in_due_order(alert):
         if item.done_at is not None:
             state = f"☑ {when(item.done_at, zone)} {h(item.done_by)}"
@@ -226,7 +226,8 @@ def _checklist(alert: Alert, page: AlertPage) -> list[str]:
         overdue = item.done_at is None and item.due_at is not None and page.now > item.due_at
         late = f' <span style="color:#b91c1c">{words.OVERDUE}</span>'
         due = when(item.due_at, zone) + (late if overdue else "")
-        rows.append(f"<tr><td>{position}.</td><td>{due}</td><td>{h(item.title)}</td><td>{state}</td></tr>")
+        cells = f'<td>{position}.</td><td class="due">{due}</td><td>{h(item.title)}</td><td>{state}</td>'
+        rows.append(f"<tr>{cells}</tr>")
     rows.append("</table>")
     return rows
 

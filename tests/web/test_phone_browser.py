@@ -167,3 +167,31 @@ def test_on_a_phone_the_nav_links_are_tap_sized_and_signing_out_everywhere_asks_
     wait.until(lambda d: d.current_url.endswith("/signin"))
     browser.get(site.base_url + "/alerts")
     assert browser.current_url.endswith("/signin")
+
+
+def test_on_a_phone_the_checklist_keeps_its_times_and_done_buttons_on_one_line(
+    site: Site, browser: object
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    browser.set_window_size(*PHONE)
+    _sign_in(site, browser)
+    browser.get(f"{site.base_url}/alerts/{site.alert_id}")
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#steps button")
+    assert buttons, "the open alert's checklist has 完成 Done buttons"
+    line = (  # "normal" line height: about 1.2 of the font size
+        "const s = getComputedStyle(arguments[0]), lh = parseFloat(s.lineHeight);"
+        "return isNaN(lh) ? 1.2 * parseFloat(s.fontSize) : lh"
+    )
+    for button in buttons:  # a button broken one character a line is a column of letters
+        height, one = button.size["height"], browser.execute_script(line, button)
+        assert height < 2 * one + 18, f"{button.text!r} is {height} px tall ({one} px a line)"
+    for due in browser.find_elements(By.CSS_SELECTOR, "#steps td.due"):
+        height, one = due.size["height"], browser.execute_script(line, due)
+        assert height < 1.9 * one, f"the due time {due.text!r} wraps: {height} px ({one} px a line)"
+    page, screen = browser.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert page <= screen, f"the alert page is {page} px wide on a {screen} px screen"
