@@ -1,8 +1,9 @@
 """A backfill: page back through a source's boards once more, on request (``monitor sources backfill``).
 
 A board's first read pages back through its older list pages once (:mod:`monitor.crawl_board_list`).
-A board read before that existed, or whose first read stopped at an older page that failed, never
-does again; a backfill does it by hand, with the same paging and stopping rules
+A board read before that existed, or whose first read gave up at an older page that kept failing
+(:mod:`monitor.first_read_resume`), never does again; a backfill does it by hand (and a board's first
+read still to be read on, or given up, is then done with), with the same paging and stopping rules
 (:class:`~monitor.crawl_board_list.FirstRead`: up to ``pages`` list pages, stopping at a page whose
 rows, stickies aside, all had their last post more than ``days`` ago) and through the same pipeline
 as a poll (:meth:`monitor.pipeline.Pipeline.crawl_board`): the same fetcher — robots.txt, the
@@ -17,6 +18,8 @@ a backfill would read.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,13 +28,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config.files import SourceConfig
 from monitor.crawl_blocked import parsed_unless_blocked
-from monitor.crawl_board_list import BoardList, FirstRead, pages_left_said, read_board_list, rows_left_said
+from monitor.crawl_board_list import (
+    BoardList,
+    FirstRead,
+    ListPage,
+    pages_left_said,
+    read_board_list,
+    rows_left_said,
+)
+from monitor.crawl_clock import PageClock, pass_clock
 from monitor.detect.velocity import counted
 from monitor.display_text import clean_text
 from monitor.errors import FetchError, ParseError
 from monitor.pipeline import PassReport, Pipeline
-from monitor.sources.base import BoardPage, Source
+from monitor.sources.base import Source
 from monitor.store.models import Board, SourceRow, Thread
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,9 +111,10 @@ async def dry_run(
     source: SourceConfig,
     boards: list[str],
     lookback: FirstRead,
+    now: datetime,
 ) -> list[BoardBackfill]:
-    """What :func:`backfill` would read: its list pages, fetched and read (politely, as a poll
-    does), their threads counted against those stored; nothing is stored, no thread page fetched."""
+    """What :func:`backfill` would read at ``now``: its list pages, fetched and read (politely, as a
+    poll does), their threads counted against those stored; nothing is stored, no thread page fetched."""
     try:
         adapter = await pipeline.adapter(source)
     except FetchError as exc:
@@ -115,7 +129,7 @@ async def dry_run(
         )
     done = []
     for board_id in boards:
-        found, error = await _list_only(pipeline, adapter, source, board_id, lookback)
+        found, error = await _list_only(pipeline, adapter, source, board_id, lookback, now)
         new = 0 if found is None else sum(1 for row in found.summaries if row.thread_id not in stored)
         name = found.board_name if found is not None else ""
         done.append(BoardBackfill(board_id, name, found, new, error=error))
@@ -123,18 +137,27 @@ async def dry_run(
 
 
 async def _list_only(
-    pipeline: Pipeline, adapter: Source, source: SourceConfig, board_id: str, lookback: FirstRead
+    pipeline: Pipeline,
+    adapter: Source,
+    source: SourceConfig,
+    board_id: str,
+    lookback: FirstRead,
+    now: datetime,
 ) -> tuple[BoardList | None, str]:
     """The board's list paged back as a backfill would, and the last page's error ("" if none)."""
     errors: list[str] = []
+    clock = PageClock(log)  # the page's clock, and the forum's for the lookback, as the crawler judges them
+    started = time.monotonic()
 
-    async def read_page(url: str, first: bool) -> BoardPage | None:
+    async def read_page(url: str, first: bool) -> ListPage | None:
         try:
             fetched = await pipeline.fetcher.get(url)
-            return parsed_unless_blocked(adapter.parse_board, fetched, url, fetched.now, pipeline.fetcher)
+            page_now = clock.of(fetched, source.key, lambda: pass_clock(now, started))
+            parsed = parsed_unless_blocked(adapter.parse_board, fetched, url, page_now, pipeline.fetcher)
         except (FetchError, ParseError) as exc:
             errors.append(exc.reason)
             return None
+        return ListPage(parsed, clock.ahead(fetched, source.key))
 
     found = await read_board_list(adapter, board_id, source.pages_per_board, read_page, lookback)
     return found, errors[-1] if errors else ""

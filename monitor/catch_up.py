@@ -1,7 +1,8 @@
 """Old activity found by paging back opens no alert.
 
-A board's first read and a backfill (``monitor sources backfill``) page back through older list
-pages (:mod:`monitor.crawl_board_list`) and read threads the monitor never saw while they were
+A board's first read (and the polls reading on from where it failed, :mod:`monitor.first_read_resume`)
+and a backfill (``monitor sources backfill``) page back through older list pages
+(:mod:`monitor.crawl_board_list`) and read threads the monitor never saw while they were
 active. The detector judges each on its own timeline (its replies in the last hour are none, for
 a thread quiet for days), but the rules that alert however slowly a thread grows — a journalist in
 a reply, the media in a negative opening post — and a crisis signal's tier floor do not look at

@@ -13,8 +13,13 @@ to ``first_read_pages``, and no further than the first page whose rows, stickies
 their last post before the lookback (``first_read_days``). Rows of the pages it pages back that
 are older than the lookback are left out; a row without a last-post time counts as recent (the
 cap bounds it). Stickies stop nothing: they are skipped when judging a page, and stickies
-repeated on top of every page are nothing new. A first read whose older page fails stops there
-like any poll; the board then has a good poll, and later polls do not page back again.
+repeated on top of every page are nothing new. The lookback is judged on the forum's clock, which
+dates the rows: its first page's ``Date`` header (:class:`ListPage` ``ahead``), or ours without one.
+
+A first read whose older page fails stops there like any poll; the board's next polls read on
+from that page (:mod:`monitor.first_read_resume`: a :class:`FirstRead` with ``start``, the same
+cutoff moment): each reads its first ``pages`` pages (``pages_per_board``), then from page
+``start`` on by the same rules, up to page ``FirstRead.pages`` (``first_read_pages``) at most.
 
 A backfill (``monitor sources backfill``, :mod:`monitor.backfill`) pages back by the same rules on
 request, with the same :class:`FirstRead` (its pages and days from the command line or the source's
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.detect.velocity import counted
@@ -33,22 +38,39 @@ from monitor.sources.base import BoardPage, Source, ThreadSummary
 
 log = logging.getLogger(__name__)
 
-ReadListPage = Callable[[str, bool], Awaitable[BoardPage | None]]
+
+@dataclass(frozen=True)
+class ListPage:
+    """A list page read, and how far the forum's clock (its ``Date`` header) was ahead of ours when it
+    was (negative: behind; 0 without a ``Date`` header, or within minutes)."""
+
+    page: BoardPage
+    ahead: timedelta = timedelta(0)
+
+
+ReadListPage = Callable[[str, bool], Awaitable[ListPage | None]]
 """Reads one list page: ``(url, first)`` → the page, or ``None`` when it failed (recorded)."""
 
 
 @dataclass(frozen=True)
 class FirstRead:
     """How far a board's first read (or a backfill) pages back: ``pages`` at most, rows active since
-    ``since``."""
+    ``since`` — on our clock until the first page tells the forum's (:meth:`on_forum_clock`), unless
+    ``settled``. ``start``: a first read cut short by a failed page, read on from that page."""
 
     pages: int
     days: int
     since: datetime
+    start: int = 0  # 0: paging back from the pages every poll reads
+    settled: bool = False  # ``since`` is on the forum's clock already
 
     @classmethod
     def at(cls, now: datetime, pages: int, days: int) -> FirstRead:
         return cls(pages, days, now - timedelta(days=days))
+
+    def on_forum_clock(self, ahead: timedelta) -> FirstRead:
+        """The lookback moved to the forum's clock, ``ahead`` of ours: it dates the rows."""
+        return self if self.settled else replace(self, since=self.since + ahead, settled=True)
 
     def older(self, row: ThreadSummary) -> bool:
         """The row's last post (as the list shows it) came before the lookback."""
@@ -62,10 +84,13 @@ class BoardList:
 
     summaries: list[ThreadSummary] = field(default_factory=list)
     board_name: str = ""
-    pages_read: int = 0
+    pages_read: int = 0  # the last page read
     page_count: int = 1  # as the last page read tells
+    list_pages: int = 0  # pages read (fewer than ``pages_read`` when a first read read on from a page)
     stop: str = ""
     older_rows_left: int = 0  # rows of pages paged back whose last post came before the lookback
+    failed_page: int = 0  # the page whose failure stopped the paging (0: none did)
+    since: datetime | None = None  # a first read's lookback, on the forum's clock as judged
 
 
 async def read_board_list(
@@ -76,19 +101,27 @@ async def read_board_list(
     found = BoardList()
     listed: set[str] = set()
     limit = max(pages, first_read.pages) if first_read is not None else pages
-    for page_number in range(1, limit + 1):
+    for page_number in page_numbers(pages, limit, first_read):
+        if page_number > found.page_count:  # a first read read on from a page the board no longer has
+            found.stop = f"the board has {counted(found.page_count, 'page', 'pages')} now"
+            break
         url = adapter.board_url(board_id, page_number)
-        board_page = await read_page(url, page_number == 1)
-        if board_page is None:
+        read = await read_page(url, page_number == 1)
+        if read is None:
             if page_number == 1:
                 return None  # the failure is recorded
-            found.stop = f"page {page_number} failed"
+            found.stop, found.failed_page = f"page {page_number} failed", page_number
             break
+        board_page = read.page
         if board_page.provisional:  # e.g. Discuz!'s first RSS hit after its cache expired: ask later
             log.info("board page not ready yet: %s", url, extra={"url": url})
             return None
+        if first_read is not None and page_number == 1:  # the rows are dated on the forum's clock
+            first_read = first_read.on_forum_clock(read.ahead)
+            found.since = first_read.since
         found.board_name = board_page.board_name or found.board_name
         found.pages_read, found.page_count = page_number, board_page.page_count
+        found.list_pages += 1
         new = [t for t in board_page.threads if t.thread_id not in listed]
         if page_number > 1 and not new:  # past the last page: the forum serves one already read
             log.debug("board page lists nothing new, paging stops: %s", url, extra={"url": url})
@@ -120,6 +153,13 @@ async def read_board_list(
     return found
 
 
+def page_numbers(pages: int, limit: int, first_read: FirstRead | None) -> list[int]:
+    """The list pages to read, in order: the first ``pages``, then on to ``limit``; a first read read
+    on (``start``) skips the pages before ``start`` that its first poll read."""
+    start = first_read.start if first_read is not None else 0
+    return [*range(1, pages + 1), *range(max(pages + 1, start), limit + 1)]
+
+
 def all_older(page: BoardPage, first_read: FirstRead) -> bool:
     """Every row of the page, stickies aside, had its last post before the lookback (a page of
     stickies alone says nothing)."""
@@ -130,7 +170,7 @@ def all_older(page: BoardPage, first_read: FirstRead) -> bool:
 def first_read_said(found: BoardList, first_read: FirstRead) -> str:
     """The log line's words for a first read: pages and threads read, and why it stopped."""
     said = (
-        f"{counted(found.pages_read, 'list page', 'list pages')}, "
+        f"{counted(found.list_pages, 'list page', 'list pages')}, "
         f"{counted(len(found.summaries), 'thread', 'threads')} (paging back up to "
         f"{counted(first_read.pages, 'page', 'pages')} / {counted(first_read.days, 'day', 'days')}); "
         f"stopped: {found.stop}"
@@ -138,8 +178,6 @@ def first_read_said(found: BoardList, first_read: FirstRead) -> str:
     said += rows_left_said(found)
     if found.stop.startswith("the cap"):
         said += pages_left_said(found)
-    elif found.stop.endswith("failed"):
-        said += "; the pages after it are not tried again (their threads are read when they bump)"
     return said
 
 

@@ -62,6 +62,13 @@ class PageClock:
             )
         return ours
 
+    def ahead(self, fetched: Page, source_key: str) -> timedelta:
+        """How far the forum's clock was ahead of ours when ``fetched`` came (after :meth:`of` read
+        it; negative: behind): 0 without a ``Date`` header, or within :data:`CLOCK_SKEW_TOLERANCE`."""
+        if fetched.server_date is None:
+            return timedelta(0)
+        return self.skews.get(source_key, timedelta(0))
+
 
 def describe_skew(skew: timedelta) -> str:
     """``3 days 2 h ahead of``, ``25 min behind``."""

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor import health
 from monitor.config.files import SourceConfig
 from monitor.crawl_blocked import parsed_unless_blocked
-from monitor.crawl_board_list import FirstRead, first_read_said, read_board_list
+from monitor.crawl_board_list import FirstRead, ListPage, read_board_list
 from monitor.crawl_clock import PageClock
 from monitor.crawl_failures import page_skipped
 from monitor.crawl_pages import thread_pages
@@ -46,6 +46,7 @@ from monitor.crawl_read import CrawlReport as CrawlReport  # re-exported
 from monitor.crawl_replies import Overclaims, ThreadRead, store_listed_replies, store_refreshed_replies
 from monitor.errors import FetchError, ParseError
 from monitor.fetch.client import Fetcher, Page
+from monitor.first_read_resume import first_read_for, first_read_kept
 from monitor.sources.base import BoardPage, Source, ThreadPage, ThreadSummary
 from monitor.store import repo
 from monitor.store.models import Board, Post, Thread
@@ -88,19 +89,17 @@ class Crawler:
             source = repo.ensure_source(session, config)
             board = repo.ensure_board(session, source, board_id, "")
             where = BoardRead(source.id, board.id, config.key, now, time.monotonic())
-            first_read = backfill  # or no good poll of the board yet: page back (monitor.crawl_board_list)
-            if board.last_success_at is None and backfill is None:
-                first_read = FirstRead.at(now, config.first_read_cap, config.first_read_days)
+            first_read = first_read_for(board, config, now, backfill)  # page back: monitor.crawl_board_list
         summaries: list[ThreadSummary] = []
         board_name, unchanged, found = "", False, None
 
-        async def read_page(url: str, first: bool) -> BoardPage | None:
+        async def read_page(url: str, first: bool) -> ListPage | None:
             # only the first page is read conditionally (not at a first read), its failure fails the poll
             conditional = first and first_read is None
             read = await self._read(
                 url, adapter.parse_board, where, report, board_list=first, conditional=conditional
             )
-            return None if read is None else read[0]
+            return None if read is None else ListPage(read[0], self._page_clock.ahead(read[1], config.key))
 
         try:
             found = await read_board_list(adapter, board_id, config.pages_per_board, read_page, first_read)
@@ -128,9 +127,8 @@ class Crawler:
             seen = board.last_threads_seen if unchanged else len(summaries)
             posts_new = report.posts_new - posts_before
             health.board_succeeded(session, board.source, board, seen, posts_new, now, where.pages)
-        if first_read is not None and found is not None and backfill is None:
-            said = first_read_said(found, first_read)
-            log.info("%s board %s first read: %s", config.key, board_id, said, extra={"source": config.key})
+            if first_read is not None and found is not None:  # where a first read stopped; its log line
+                first_read_kept(board, found, first_read, config.key, backfill=backfill is not None)
 
     async def refresh_thread(
         self, adapter: Source, config: SourceConfig, thread_id: int, now: datetime, report: CrawlReport

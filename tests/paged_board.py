@@ -5,7 +5,8 @@ The demo forum (monitor/demo/forum.py, pages from forum_pages.py and thread_page
 handler that records which board list pages were asked for and can fail some. Board 2 holds
 ``NORMAL`` threads whose last posts are 1 h, 5 h, 9 h … (4 h apart) before the forum's ``now``
 (``START`` by default), so threads 0–41 are within a 7-day lookback and the rest older; 20 rows a
-page (``Forum.visible_threads`` in Discuz!'s order: sticky first, then by last post).
+page (``Forum.visible_threads`` in Discuz!'s order: sticky first, then by last post). Its ``Date``
+header is the forum's ``now``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit
@@ -48,6 +50,7 @@ class Served:
     board_pages: list[int] = field(default_factory=list)  # list pages asked for, in order
     failing: set[int] = field(default_factory=set)  # list pages that answer 500
     threads_read: list[int] = field(default_factory=list)  # tids of the thread pages asked for, in order
+    dated: bool = True  # answers carry a Date header (the forum's clock)
 
 
 def handler(served: Served) -> type[BaseHTTPRequestHandler]:
@@ -76,11 +79,17 @@ def handler(served: Served) -> type[BaseHTTPRequestHandler]:
                 self._send(200, html.encode(), "text/html; charset=utf-8")
 
         def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
+            if served.dated:
+                self.send_response(status)
+            else:
+                self.send_response_only(status)  # no Date header
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            return format_datetime(served.forum.now, usegmt=True)  # the forum's clock, which dates its rows
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -139,23 +139,50 @@ def test_the_cap_stops_paging_back_and_the_log_says_what_was_left(
     ]
 
 
-def test_a_first_read_whose_older_page_fails_is_not_paged_back_again(
+def test_a_first_read_whose_older_page_fails_reads_on_from_it_at_the_next_pass(
     tmp_path: Path, board: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="monitor")
     board.failing = {3}
     app = _app(tmp_path, board)
     try:
-        _passes(app, START, START + timedelta(minutes=10))
+        _passes(app, START)
+        first = _titles(app)
+        board.failing = set()
+        _passes(app, START + timedelta(minutes=10))
     finally:
         app.close()
-    assert board.board_pages == [1, 2, 3, 1]  # the board had a good poll: the next reads page 1
-    assert _titles(app) == {f"帖子 {n}" for n in range(40)}
+    assert board.board_pages == [1, 2, 3, 1, 3, 4]  # page 1, as every pass reads it, then on from page 3
+    assert first == {f"帖子 {n}" for n in range(40)}
+    assert _titles(app) == {f"帖子 {n}" for n in range(42)}
+    [said, _] = _first_read_said(caplog)
+    assert said.endswith("stopped: page 3 failed; the next poll reads on from page 3 (try 1 of 3)")
+
+
+@pytest.mark.parametrize(
+    ("dated", "threads"),
+    [
+        (True, 42),  # 7 days before the forum's now: threads 0–41, as on a forum whose clock is ours
+        (False, 44),  # no Date header: 7 days before ours, 176 h before the forum's: threads 0–43
+    ],
+)
+def test_the_lookback_is_judged_on_the_forums_clock_eight_hours_ahead(
+    tmp_path: Path, dated: bool, threads: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The forum's clock (its Date header) is 8 h ahead of ours, and its rows are dated by it."""
+    caplog.set_level(logging.INFO, logger="monitor")
+    ahead = START + timedelta(hours=8)
+    for served in serve(paged_forum(Forum(now=ahead), start=ahead)):
+        served.dated = dated
+        app = _app(tmp_path, served)
+        try:
+            _passes(app, START)
+        finally:
+            app.close()
+        assert served.board_pages == [1, 2, 3, 4]
+    assert _titles(app) == {f"帖子 {n}" for n in range(threads)}
     [said] = _first_read_said(caplog)
-    assert said.endswith(
-        "stopped: page 3 failed; the pages after it are not tried again (their threads are read "
-        "when they bump)"
-    )
+    assert f"4 list pages, {threads} threads " in said
 
 
 def test_a_board_whose_first_page_failed_pages_back_at_its_next_pass(tmp_path: Path, board: Served) -> None:

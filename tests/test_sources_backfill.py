@@ -157,7 +157,7 @@ def test_a_dry_run_says_what_a_backfill_would_read_and_stores_nothing(tmp_path: 
         async def run() -> list[BoardBackfill]:
             async with app.pipeline() as pipeline:
                 return await dry_run(
-                    pipeline, app.sessions, app.config.sources[0], ["2"], FirstRead.at(LATER, 10, 7)
+                    pipeline, app.sessions, app.config.sources[0], ["2"], FirstRead.at(LATER, 10, 7), LATER
                 )
 
         [done] = asyncio.run(run())

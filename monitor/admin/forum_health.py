@@ -4,6 +4,7 @@ Per source, in ``sources.yaml`` order: each configured board's state (ok, failin
 empty, never polled — :func:`monitor.health.board_status` — or stale: not polled for
 :func:`stale_after`, the crawl has stopped), its last success, failures in a row,
 what the last poll found (threads, new posts, thread pages read and failed) and the last error;
+a first read cut short by a failed page, still read on or given up (:mod:`monitor.first_read_resume`);
 whether the forum asked (a long Retry-After) not to be asked anything before a time; then the
 source's health events (login wall, captcha, a page that stopped yielding posts …), the most
 lately seen first — each an outage, with how many times it was seen. Reads only.
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.config.loader import MonitorConfig
+from monitor.first_read_resume import first_read_left
 from monitor.health import board_status
 from monitor.store.models import Board, HealthEvent, HostRest, SourceRow
 
@@ -39,6 +41,7 @@ class BoardHealth:
     degraded_since: datetime | None = None  # degraded: since when no thread page is read
     stored: bool = True  # False: the monitor has never stored this board (not polled yet)
     last_polled_at: datetime | None = None  # its last poll, read or not
+    first_read_left: str = ""  # a first read cut short by a failed page: reading on, or given up
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def forum_health(
             if row is not None
             else {}
         )
-        boards = tuple(_board(board_id, stored.get(board_id)) for board_id in source.boards)
+        boards = tuple(_board(source.key, board_id, stored.get(board_id)) for board_id in source.boards)
         if source.enabled:
             since = now - stale_after(config)
             boards = tuple(  # failing and degraded call for ops already: they stay as they were
@@ -190,7 +193,7 @@ def stale_after(config: MonitorConfig) -> timedelta:
     return max(3 * every, every + timedelta(minutes=15))
 
 
-def _board(board_id: str, board: Board | None) -> BoardHealth:
+def _board(source_key: str, board_id: str, board: Board | None) -> BoardHealth:
     if board is None:
         return BoardHealth(board_id, "", "never polled", stored=False)
     return BoardHealth(
@@ -206,4 +209,5 @@ def _board(board_id: str, board: Board | None) -> BoardHealth:
         thread_pages_failed=board.last_thread_pages_failed,
         degraded_since=board.degraded_since,
         last_polled_at=max((t for t in (board.last_success_at, board.last_failure_at) if t), default=None),
+        first_read_left=first_read_left(board, source_key),
     )

@@ -180,6 +180,7 @@ def _status(args: argparse.Namespace) -> int:
                 f"{counted(board.last_threads_seen, 'thread', 'threads')}, "
                 f"{counted(board.last_posts_new, 'new post', 'new posts')}{pages}"
                 + (f"; last error: {clean_text(board.last_error)}" if board.last_error else "")
+                + (f"; {board.first_read_left}" if board.first_read_left else "")
             )
         if source.events:
             print("  recent health events:")

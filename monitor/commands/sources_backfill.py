@@ -90,7 +90,7 @@ def backfill_source(args: argparse.Namespace) -> int:
         )
         if args.dry_run:
             print(f"{heading} (dry run: list pages only, nothing stored)")
-            return asyncio.run(_dry_run(app, source, boards, lookback))
+            return asyncio.run(_dry_run(app, source, boards, lookback, now))
         with run_lock(app.engine, "monitor sources backfill", LOCK_ADVICE):
             print(heading)
             return asyncio.run(_backfill(app, source, boards, lookback, now))
@@ -155,11 +155,13 @@ async def _backfill(
     return 0 if report.pages_failed == 0 and all(board.found is not None for board in done) else 1
 
 
-async def _dry_run(app: App, source: SourceConfig, boards: list[str], lookback: FirstRead) -> int:
+async def _dry_run(
+    app: App, source: SourceConfig, boards: list[str], lookback: FirstRead, now: datetime
+) -> int:
     from monitor.backfill import dry_run
 
     async with app.pipeline() as pipeline:
-        done = await dry_run(pipeline, app.sessions, source, boards, lookback)
+        done = await dry_run(pipeline, app.sessions, source, boards, lookback, now)
     for board in done:
         print(f"  {board.said(dry_run=True)}")
     failed = any(board.found is None or board.found.stop.endswith("failed") for board in done)

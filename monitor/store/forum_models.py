@@ -53,6 +53,11 @@ class Board(Base):
     last_thread_pages_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_thread_pages_failed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     degraded_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # no thread page read
+    # a first read cut short by a failed older page (monitor/first_read_resume.py): the page its next
+    # polls read on from and the lookback's cutoff (None once given up: the page stays, for ops)
+    first_read_page: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    first_read_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_read_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     source: Mapped[SourceRow] = relationship()
 

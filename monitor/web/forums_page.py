@@ -129,6 +129,8 @@ def _board_row(board: BoardHealth, zone: str) -> str:
             tried = board.thread_pages_read + board.thread_pages_failed
             last_poll += f"；{tried} 个帖子页中 {board.thread_pages_failed} 个失败 "
             last_poll += f"{board.thread_pages_failed} of {tried} thread pages failed"
+    if board.first_read_left:  # a first read cut short by a failed page (monitor/first_read_resume.py)
+        last_poll += f'<br><span class="muted">{h(board.first_read_left)}</span>'
     return (
         f"<tr><td>{h(board.board_id)} {h(board.name)}</td><td>{state}</td>"
         f'<td class="nw">{when(board.last_success_at, zone)}</td><td>{board.consecutive_failures}</td>'
