@@ -65,9 +65,10 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
         if alert.acknowledged_at is None and alert.ack_escalation == 0 and alert.backup and overdue:
             alert.ack_escalation = 1
             owner, within = config.spokesperson(alert.spokesperson).name, _span(ack_within(config, severity))
+            within_zh = _span_zh(ack_within(config, severity))
             notice = (
-                f"备岗提醒：{owner} 未在 {within} 内确认告警 #{alert.id}。请联系对方，或亲自接手——在告警页面"
-                f"或用 `monitor alerts handover {alert.id} --to {alert.backup}` 转交给自己。 "
+                f"备岗提醒：{owner} 未在 {within_zh}内确认告警 #{alert.id}。请联系对方，或亲自接手——"
+                f"在告警页面或用 `monitor alerts handover {alert.id} --to {alert.backup}` 转交给自己。 "
                 f"You are the backup: {owner} has not acknowledged alert #{alert.id} within {within}. "
                 "Reach them, or take it on yourself: hand it over to you (on its page, or the command above)."
             )
@@ -82,7 +83,7 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
             )
             notice = (
                 f"上报领导：告警 #{alert.id}（{severity.label_zh}）{owner}{backup_zh} "
-                f"在 {within} 内无人确认。 "
+                f"在 {_span_zh(2 * ack_within(config, severity))}内无人确认。 "
                 f"For leadership: alert #{alert.id} ({severity.label_zh}) has not been acknowledged "
                 f"by {owner}{backup} within {within}."
             )
@@ -100,9 +101,10 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                 late = left.total_seconds() < 0
                 at = f"{now.astimezone(zone):%H:%M}"
                 when = f"overdue since {due}" if late else f"due by {due} ({_span(left)} left at {at})"
-                when_zh = f"已于 {due} 逾期" if late else f"须在 {due} 前完成（截至 {at} 还剩 {_span(left)}）"
+                left_zh = f"须在 {due} 前完成（截至 {at} 还剩 {_span_zh(left)}）"
+                when_zh = f"已于 {due} 逾期" if late else left_zh
                 notice = (
-                    f"提醒：首次联系投诉人{when_zh}（时限 {_span(window)}）。 "
+                    f"提醒：首次联系投诉人{when_zh}（时限 {_span_zh(window)}）。 "
                     f"Reminder: first contact with the complainant is {when} (SLA {_span(window)})."
                 )
                 actions.append(_queue(session, config, alert, "reminder", alert.spokesperson, notice, now))
@@ -130,8 +132,8 @@ def check_sla(session: Session, config: MonitorConfig, now: datetime) -> list[Sl
                     )
                     notice += (
                         f" 这是第 {unanswered + 1} 次提醒，{said_zh}告警上没有记录或操作；"
-                        f"下一次在 {_span(_backed_off(every, unanswered + 1))} 后，记一条记录即恢复为每 "
-                        f"{_span(every)} 一次；如已结束请关闭告警。"
+                        f"下一次在 {_span_zh(_backed_off(every, unanswered + 1))} 后，记一条记录即恢复为每 "
+                        f"{_span_zh(every)} 一次；如已结束请关闭告警。"
                         f" This is prompt {unanswered + 1} with no note or action on the alert {said}; "
                         f"the next comes in {_span(_backed_off(every, unanswered + 1))} — a note (or any "
                         "step) brings the prompts back to every "
@@ -184,3 +186,11 @@ def _span(span: timedelta) -> str:
     if minutes >= 48 * 60 and minutes % (24 * 60) == 0:  # a backed-off prompt: "7 days", not "168 h 00 min"
         return f"{minutes // (24 * 60)} days"
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _span_zh(span: timedelta) -> str:
+    """:func:`_span` in Chinese, for the Chinese half of a notice: ``30 分钟``, ``1 小时 00 分``, ``7 天``."""
+    minutes = int(abs(span.total_seconds()) // 60)
+    if minutes >= 48 * 60 and minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)} 天"
+    return f"{minutes // 60} 小时 {minutes % 60:02d} 分" if minutes >= 60 else f"{minutes} 分钟"

@@ -26,7 +26,7 @@ COMMAND = "monitor alerts handover 7 --to li_qiang"
 BACKUP_CALL = sample_alert(
     notice_tag="备岗提醒 for the backup",
     notice=(
-        "备岗提醒：张敏 未在 30 min 内确认告警 #7。请联系对方，或亲自接手——"
+        "备岗提醒：张敏 未在 30 分钟内确认告警 #7。请联系对方，或亲自接手——"
         f"在告警页面或用 `{COMMAND}` 转交给自己。 "
         "You are the backup: 张敏 has not acknowledged alert #7 within 30 min. Reach them, or take it on "
         "yourself: hand it over to you (on its page, or the command above)."

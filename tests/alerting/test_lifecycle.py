@@ -101,8 +101,9 @@ def test_unacknowledged_alert_goes_to_backup_once_and_reminders_follow(
     assert [(a.kind, a.recipient) for a in actions] == [("to_backup", "wang_qiang")]
     # told as the backup, in words that are not 转交 (hand over: that changes the owner; this does not)
     backup = session.scalars(select(Delivery).where(Delivery.kind == "to_backup")).first()
-    assert backup is not None and backup.notice.startswith("备岗提醒：李娜（公关部发言人） 未在 ")
-    assert "You are the backup: " in backup.notice
+    assert backup is not None
+    assert backup.notice.startswith("备岗提醒：李娜（公关部发言人） 未在 1 小时 00 分内确认")
+    assert "You are the backup: " in backup.notice and "within 1 h 00 min" in backup.notice
     alert = session.scalars(select(Alert)).one()
     subject = render_subject(compose(session, config, alert, backup))
     assert subject.startswith("[备岗提醒 for the backup · 紧迫 urgent] ") and "转" not in subject
@@ -120,6 +121,7 @@ def test_unacknowledged_alert_goes_to_backup_once_and_reminders_follow(
     reminded = (T0 + timedelta(hours=6)).astimezone(ZoneInfo("Asia/Shanghai"))
     assert notice is not None
     assert f"is due by {deadline:%m-%d %H:%M} (2 h 00 min left at {reminded:%H:%M})" in notice.notice
+    assert f"截至 {reminded:%H:%M} 还剩 2 小时 00 分）（时限 8 小时 00 分）" in notice.notice
     # urgent: a progress prompt every 12 h, even with no progress (seed 000)
     assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=12))] == ["progress"]
     assert check_sla(session, config, T0 + timedelta(hours=13)) == []
@@ -187,6 +189,7 @@ def test_unanswered_progress_prompts_come_ever_less_often_until_someone_acts(
     assert "prompt" not in notices[0]
     assert "This is prompt 3 with no note or action on the alert since 11-23 20:10;" in notices[2]
     assert "the next comes in 32 h 00 min" in notices[2] and "back to every 4 h 00 min" in notices[2]
+    assert "下一次在 32 小时 00 分 后，记一条记录即恢复为每 4 小时 00 分 一次" in notices[2]
     lifecycle.note(session, alert, "李娜", T0 + timedelta(hours=29), "已电话回访，等待财务退款")
     assert [a.kind for a in check_sla(session, config, T0 + timedelta(hours=33))] == ["progress"]  # 4 h again
 
