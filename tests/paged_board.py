@@ -17,10 +17,14 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 from importlib import resources
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from demo_forum_config import ForumSource, demo_forum_config
 from loopback_server import LoopbackServer
 
+from monitor.app import App, build
+from monitor.config.loader import load_config
 from monitor.demo import forum_pages, thread_page
 from monitor.demo.forum import THREADS_PER_PAGE, Forum
 from monitor.demo.forum import Thread as ForumThread
@@ -109,3 +113,17 @@ def serve(forum: Forum) -> Iterator[Served]:
     with LoopbackServer(handler(served)) as server:
         served.url = server.url
         yield served
+
+
+def board_config(tmp_path: Path, served: Served, extra: str = "") -> Path:
+    """A config directory watching board 2 of ``served``, one list page a poll; ``extra``: more of
+    the source's lines (``    first_read_pages: 4``)."""
+    directory = tmp_path / "config"
+    demo_forum_config(directory, [ForumSource("bbs", "演示论坛", served.url, [2])])
+    sources = directory / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8") + "    pages_per_board: 1\n" + extra)
+    return directory
+
+
+def board_app(tmp_path: Path, served: Served, extra: str = "") -> App:
+    return build(load_config(board_config(tmp_path, served, extra), environ={}))

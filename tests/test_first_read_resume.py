@@ -15,14 +15,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from demo_forum_config import ForumSource, demo_forum_config
-from paged_board import START, Served, paged_forum, serve
+from paged_board import START, Served, board_app, paged_forum, serve
 from sqlalchemy import select
 
-from monitor.app import App, build
+from monitor.app import App
 from monitor.backfill import backfill
 from monitor.cli import main
-from monitor.config.loader import load_config
 from monitor.crawl_board_list import FirstRead
 from monitor.demo.forum import Forum
 from monitor.store.models import Alert, Board, Thread
@@ -31,18 +29,6 @@ from monitor.store.models import Alert, Board, Thread
 @pytest.fixture
 def board() -> Iterator[Served]:
     yield from serve(paged_forum(Forum(now=START)))
-
-
-def _config(tmp_path: Path, served: Served, extra: str = "") -> Path:
-    directory = tmp_path / "config"
-    demo_forum_config(directory, [ForumSource("bbs", "演示论坛", served.url, [2])])
-    sources = directory / "sources.yaml"
-    sources.write_text(sources.read_text(encoding="utf-8") + "    pages_per_board: 1\n" + extra)
-    return directory
-
-
-def _app(tmp_path: Path, served: Served, extra: str = "") -> App:
-    return build(load_config(_config(tmp_path, served, extra), environ={}))
 
 
 def _polls(app: App, served: Served, *times: datetime) -> None:
@@ -76,7 +62,7 @@ def test_a_first_read_cut_short_reads_on_from_the_failed_page_at_the_next_poll_w
 ) -> None:
     caplog.set_level(logging.INFO, logger="monitor")
     board.failing = {3}
-    app = _app(tmp_path, board)
+    app = board_app(tmp_path, board)
     try:
         _polls(app, board, START)
         first = _titles(app)
@@ -107,7 +93,7 @@ def test_a_first_read_cut_short_reads_on_from_the_failed_page_at_the_next_poll_w
 
 def test_reading_on_stops_at_first_read_pages_in_all(tmp_path: Path, board: Served) -> None:
     board.failing = {3}
-    app = _app(tmp_path, board, "    first_read_pages: 4\n    first_read_days: 30\n")
+    app = board_app(tmp_path, board, "    first_read_pages: 4\n    first_read_days: 30\n")
     try:
         _polls(app, board, START)
         board.failing = set()
@@ -123,7 +109,7 @@ def test_a_page_that_keeps_failing_is_given_up_after_three_polls_and_status_name
 ) -> None:
     caplog.set_level(logging.INFO, logger="monitor")
     board.failing = {3}
-    app = _app(tmp_path, board)
+    app = board_app(tmp_path, board)
     times = [START + timedelta(minutes=10 * n) for n in range(6)]
     try:
         _polls(app, board, *times[:3])
@@ -198,7 +184,7 @@ def test_a_long_quiet_thread_found_on_a_page_read_on_opens_no_alert(
         forum.add_reply(thread.tid, f"网友{n}", last - timedelta(hours=2 - n), text)
     for served in serve(forum):
         served.failing = {3}
-        app = _app(tmp_path, served)
+        app = board_app(tmp_path, served)
         try:
             _polls(app, served, START)
             first = _titles(app)

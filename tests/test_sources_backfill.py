@@ -17,8 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from demo_forum_config import ForumSource, demo_forum_config
-from paged_board import START, Served, paged_forum, serve
+from paged_board import START, Served, board_app, board_config, paged_forum, serve
 from sqlalchemy import func, select
 
 from monitor.app import App, build
@@ -45,18 +44,6 @@ def board_now() -> Iterator[Served]:
     """The board dated from the real clock, for the command."""
     now = datetime.now(UTC).replace(microsecond=0)
     yield from serve(paged_forum(Forum(now=now), start=now))
-
-
-def _config(tmp_path: Path, served: Served, extra: str = "") -> Path:
-    directory = tmp_path / "config"
-    demo_forum_config(directory, [ForumSource("bbs", "演示论坛", served.url, [2])])
-    sources = directory / "sources.yaml"
-    sources.write_text(sources.read_text(encoding="utf-8") + "    pages_per_board: 1\n" + extra)
-    return directory
-
-
-def _app(tmp_path: Path, served: Served, extra: str = "") -> App:
-    return build(load_config(_config(tmp_path, served, extra), environ={}))
 
 
 def _pass(app: App, now: datetime) -> None:
@@ -89,7 +76,7 @@ def test_a_first_read_cut_short_is_paged_back_by_a_backfill_without_reading_know
     tmp_path: Path, board: Served
 ) -> None:
     board.failing = {3}  # the first read stops at page 3: threads 40 and 41 are never read
-    app = _app(tmp_path, board)
+    app = board_app(tmp_path, board)
     try:
         _pass(app, START)
         before = _stored(app)
@@ -115,7 +102,7 @@ def test_a_first_read_cut_short_is_paged_back_by_a_backfill_without_reading_know
 def test_pages_and_days_given_replace_the_sources_and_the_line_says_what_is_left(
     tmp_path: Path, board: Served
 ) -> None:
-    app = _app(tmp_path, board, "    first_read_pages: 1\n")  # its first read did not page back
+    app = board_app(tmp_path, board, "    first_read_pages: 1\n")  # its first read did not page back
     try:
         _pass(app, START)
         board.board_pages[:] = []
@@ -132,7 +119,7 @@ def test_pages_and_days_given_replace_the_sources_and_the_line_says_what_is_left
 def test_an_older_page_that_fails_stops_the_backfill_and_the_line_says_to_run_it_again(
     tmp_path: Path, board: Served
 ) -> None:
-    app = _app(tmp_path, board, "    first_read_pages: 1\n")
+    app = board_app(tmp_path, board, "    first_read_pages: 1\n")
     try:
         _pass(app, START)
         board.failing = {2}
@@ -148,7 +135,7 @@ def test_an_older_page_that_fails_stops_the_backfill_and_the_line_says_to_run_it
 
 def test_a_dry_run_says_what_a_backfill_would_read_and_stores_nothing(tmp_path: Path, board: Served) -> None:
     board.failing = {3}
-    app = _app(tmp_path, board)
+    app = board_app(tmp_path, board)
     try:
         _pass(app, START)
         before = _stored(app)
@@ -209,7 +196,7 @@ def test_a_first_read_opens_no_alert_for_a_thread_quiet_for_days_but_does_for_a_
     tmp_path: Path, complaints: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="monitor")
-    app = _app(tmp_path, complaints)
+    app = board_app(tmp_path, complaints)
     try:
         _pass(app, START)
         titles = _stored(app)[0]
@@ -225,7 +212,7 @@ def test_a_first_read_opens_no_alert_for_a_thread_quiet_for_days_but_does_for_a_
 def test_a_backfill_opens_no_alert_for_a_long_quiet_thread_and_says_so(
     tmp_path: Path, complaints: Served
 ) -> None:
-    app = _app(tmp_path, complaints, "    first_read_pages: 1\n")  # its first read did not page back
+    app = board_app(tmp_path, complaints, "    first_read_pages: 1\n")  # its first read did not page back
     try:
         _pass(app, START)
         first = _alerted(app)
@@ -245,7 +232,7 @@ def test_a_backfill_opens_no_alert_for_a_long_quiet_thread_and_says_so(
 def test_the_command_backfills_and_prints_one_line_per_board(
     tmp_path: Path, board_now: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = _config(tmp_path, board_now, "    first_read_pages: 1\n")
+    directory = board_config(tmp_path, board_now, "    first_read_pages: 1\n")
     assert main(["crawl", "--once", "--config", str(directory)]) == 0
     board_now.board_pages[:] = []
     capsys.readouterr()
@@ -282,7 +269,7 @@ def test_the_command_backfills_and_prints_one_line_per_board(
 def test_an_unknown_source_or_board_is_refused_naming_the_known_ones(
     tmp_path: Path, board_now: Served, capsys: pytest.CaptureFixture[str], asked: list[str], error: str
 ) -> None:
-    directory = _config(tmp_path, board_now)
+    directory = board_config(tmp_path, board_now)
     assert main(["sources", "backfill", *asked, "--config", str(directory)]) == 1
     assert capsys.readouterr().err.strip() == error.format(config=directory)
     assert board_now.board_pages == []
@@ -291,7 +278,7 @@ def test_an_unknown_source_or_board_is_refused_naming_the_known_ones(
 def test_a_resting_forum_is_not_asked_unless_woken(
     tmp_path: Path, board_now: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = _config(tmp_path, board_now)
+    directory = board_config(tmp_path, board_now)
     app = build(load_config(directory, environ={}))
     until = datetime.now(UTC) + timedelta(hours=2)
     cause = "blocked by the forum's firewall (安全狗): 您的请求带有不合法参数 (HTTP 200); left alone for 2 h"
@@ -317,7 +304,7 @@ def test_a_resting_forum_is_not_asked_unless_woken(
 def test_it_refuses_while_a_crawl_holds_the_database_and_a_dry_run_goes_beside_it(
     tmp_path: Path, board_now: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = _config(tmp_path, board_now)
+    directory = board_config(tmp_path, board_now)
     app = build(load_config(directory, environ={}))
     try:
         with run_lock(app.engine, "monitor run"):

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 from closed_port import closed_port
+from sqlalchemy.engine import Engine
 from test_lifecycle import T0, _opened
 
 from monitor.alerting.outbox import MAX_ATTEMPTS
 from monitor.app import build
 from monitor.cli import main
-from monitor.config.loader import load_config
+from monitor.config.loader import MonitorConfig, load_config
 from monitor.detect.severity import Severity
 from monitor.store.db import ensure_schema, make_engine, session_factory
 
@@ -29,17 +30,7 @@ DEMO_CONFIG = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "config
 def test_alerts_show_lists_the_messages_being_retried_with_their_last_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = tmp_path / "config"
-    shutil.copytree(DEMO_CONFIG, directory)
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n'
-        f'[smtp]\nenabled = true\nhost = "127.0.0.1"\nport = {closed_port()}\nsender = "m@demo.invalid"\n'
-        "[alerting]\nconsole = false\n",
-        encoding="utf-8",
-    )
-    config = load_config(directory, environ={})
-    engine = make_engine(config.settings.database_url())
-    ensure_schema(engine, auto_migrate=True)
+    directory, config, engine = _demo_with_mail_refused(tmp_path)
     with session_factory(engine)() as session:
         alert = _opened(session, config, Severity.URGENT)
         session.commit()
@@ -67,17 +58,7 @@ def test_alerts_show_lists_the_messages_being_retried_with_their_last_error(
 def test_alerts_show_lists_a_message_given_up_that_reached_nobody_another_way(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    directory = tmp_path / "config"
-    shutil.copytree(DEMO_CONFIG, directory)
-    (directory / "monitor.toml").write_text(
-        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n'
-        f'[smtp]\nenabled = true\nhost = "127.0.0.1"\nport = {closed_port()}\nsender = "m@demo.invalid"\n'
-        "[alerting]\nconsole = false\n",
-        encoding="utf-8",
-    )
-    config = load_config(directory, environ={})
-    engine = make_engine(config.settings.database_url())
-    ensure_schema(engine, auto_migrate=True)
+    directory, config, engine = _demo_with_mail_refused(tmp_path)
     with session_factory(engine)() as session:
         alert_id = _opened(session, config, Severity.URGENT).id
         session.commit()
@@ -99,3 +80,19 @@ def test_alerts_show_lists_a_message_given_up_that_reached_nobody_another_way(
     assert main(["alerts", "show", str(alert_id), "--json", "--config", str(directory)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["retrying"] == [] and [d["attempts"] for d in data["given_up"]] == [MAX_ATTEMPTS]
+
+
+def _demo_with_mail_refused(tmp_path: Path) -> tuple[Path, MonitorConfig, Engine]:
+    """The demo's config, its emails sent to a loopback port nobody listens on, and its database."""
+    directory = tmp_path / "config"
+    shutil.copytree(DEMO_CONFIG, directory)
+    (directory / "monitor.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path.as_posix()}"\n'
+        f'[smtp]\nenabled = true\nhost = "127.0.0.1"\nport = {closed_port()}\nsender = "m@demo.invalid"\n'
+        "[alerting]\nconsole = false\n",
+        encoding="utf-8",
+    )
+    config = load_config(directory, environ={})
+    engine = make_engine(config.settings.database_url())
+    ensure_schema(engine, auto_migrate=True)
+    return directory, config, engine
